@@ -1,0 +1,340 @@
+// Pure builders of the objects OpenKruise + kruise-game v1.0 create (API.md §1, §2.1, §3, §4, §5).
+// A scenario loader can use them to preload a consistent world; the emulator uses them for every write.
+import { createHash } from 'node:crypto';
+import type { OwnerReference } from '../types.js';
+import {
+  ANN_ASTS_HASH, DEFAULT_NODE_NAME, GAME_API_VERSION, KRUISE_API_VERSION, LABEL_DELETE_PRIORITY, LABEL_GS_STATE,
+  LABEL_NETWORK_DISABLED, LABEL_OPS_STATE, LABEL_OWNER_GSS, LABEL_POD_NAME, LABEL_REVISION, LABEL_UPDATE_PRIORITY,
+  READINESS_GATE_INPLACE,
+} from './constants.js';
+import { astsOrdinals, ordinalOf } from './scale.js';
+import { deriveGameServerState } from './state.js';
+import type {
+  AdvancedStatefulSet, GameServer, GameServerSet, Json, Pod, PodCondition, PodStatus, PodTemplate, UpdateStrategy,
+} from './types.js';
+
+/** JSON with sorted keys, so that hashes do not depend on key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+export function shortHash(value: unknown, length = 10): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, length);
+}
+
+const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
+
+export function ownerRef(obj: { apiVersion: string; kind: string; metadata: { name?: string; uid?: string } }): OwnerReference {
+  return {
+    apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name ?? '', uid: obj.metadata.uid ?? '',
+    controller: true, blockOwnerDeletion: true,
+  };
+}
+
+export function controllerOf(obj: { metadata: { ownerReferences?: OwnerReference[] } }): OwnerReference | undefined {
+  return obj.metadata.ownerReferences?.find((r) => r.controller === true);
+}
+
+/** `game.kruise.io/asts-hash`: hash of GSS updateStrategy + template + network (§5). */
+export function astsHash(gss: GameServerSet): string {
+  return shortHash({
+    updateStrategy: gss.spec.updateStrategy ?? null,
+    template: gss.spec.gameServerTemplate ?? null,
+    network: gss.spec.network ?? null,
+  });
+}
+
+/** ASTS update strategy from the GSS one; a present `rollingUpdate` forces RollingUpdate (§2.1 gotcha). */
+export function astsUpdateStrategy(s: UpdateStrategy | undefined): UpdateStrategy {
+  const rolling = s?.rollingUpdate;
+  if (rolling !== undefined && rolling !== null) {
+    return {
+      type: 'RollingUpdate',
+      rollingUpdate: {
+        ...clone(rolling),
+        unorderedUpdate: { priorityStrategy: { orderPriority: [{ orderedKey: LABEL_UPDATE_PRIORITY }] } },
+      },
+    };
+  }
+  return { type: s?.type || 'RollingUpdate' };
+}
+
+/** The pod template OKG puts into the ASTS: GSS template + owner-gss label + InPlaceUpdateReady gate (§2.1). */
+export function astsTemplate(gss: GameServerSet): PodTemplate {
+  const t = gss.spec.gameServerTemplate ?? {};
+  const spec: Json = clone(t.spec ?? {}) ?? {};
+  const gates = Array.isArray(spec.readinessGates) ? (spec.readinessGates as { conditionType: string }[]) : [];
+  if (!gates.some((g) => g.conditionType === READINESS_GATE_INPLACE)) gates.push({ conditionType: READINESS_GATE_INPLACE });
+  spec.readinessGates = gates;
+  return {
+    metadata: {
+      labels: { ...(t.metadata?.labels ?? {}), [LABEL_OWNER_GSS]: gss.metadata.name ?? '' },
+      ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
+    },
+    spec,
+  };
+}
+
+/** `initAsts` + `GetNewAstsFromGss`: the Advanced StatefulSet for a GSS (same name, owned by it). */
+export function buildAsts(gss: GameServerSet): AdvancedStatefulSet {
+  const name = gss.metadata.name ?? '';
+  return {
+    apiVersion: KRUISE_API_VERSION,
+    kind: 'StatefulSet',
+    metadata: {
+      name,
+      namespace: gss.metadata.namespace,
+      annotations: { [ANN_ASTS_HASH]: astsHash(gss) },
+      ownerReferences: [ownerRef(gss)],
+    },
+    spec: {
+      replicas: gss.spec.replicas ?? 0,
+      reserveOrdinals: gss.spec.reserveGameServerIds ?? [],
+      selector: { matchLabels: { [LABEL_OWNER_GSS]: name } },
+      serviceName: gss.spec.serviceName || name,
+      podManagementPolicy: 'Parallel',
+      ...workloadFields(gss),
+    },
+  };
+}
+
+/** Fields step 5 (update workload) copies from the GSS into the ASTS spec. */
+export function workloadFields(gss: GameServerSet): Json {
+  const out: Json = {
+    template: astsTemplate(gss),
+    updateStrategy: astsUpdateStrategy(gss.spec.updateStrategy),
+    volumeClaimTemplates: clone(gss.spec.gameServerTemplate?.volumeClaimTemplates ?? []),
+  };
+  if (gss.spec.lifecycle) out.lifecycle = clone(gss.spec.lifecycle);
+  if (gss.spec.persistentVolumeClaimRetentionPolicy) {
+    out.persistentVolumeClaimRetentionPolicy = clone(gss.spec.persistentVolumeClaimRetentionPolicy);
+  }
+  return out;
+}
+
+/** `controller-revision-hash` value of the ASTS's current template: `<name>-<hash>`. */
+export function revisionOf(asts: AdvancedStatefulSet): string {
+  return `${asts.metadata.name ?? ''}-${shortHash(asts.spec.template ?? {})}`;
+}
+
+export interface BuildPodOptions { nodeName?: string }
+
+/** Pod `<asts>-<ordinal>` as the Advanced StatefulSet controller creates it (owned by the ASTS). */
+export function buildPod(asts: AdvancedStatefulSet, ordinal: number, opts: BuildPodOptions = {}): Pod {
+  const astsName = asts.metadata.name ?? '';
+  const name = `${astsName}-${ordinal}`;
+  const template = asts.spec.template ?? {};
+  const spec: Json = clone(template.spec ?? {}) ?? {};
+  spec.nodeName = opts.nodeName ?? DEFAULT_NODE_NAME;
+  spec.hostname = name;
+  if (asts.spec.serviceName) spec.subdomain = asts.spec.serviceName;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: asts.metadata.namespace,
+      labels: {
+        ...(template.metadata?.labels ?? {}),
+        [LABEL_OWNER_GSS]: template.metadata?.labels?.[LABEL_OWNER_GSS] ?? astsName,
+        [LABEL_REVISION]: revisionOf(asts),
+        [LABEL_POD_NAME]: name,
+      },
+      ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
+      ownerReferences: [ownerRef(asts)],
+    },
+    spec,
+  };
+}
+
+/** Convenience for scenario loaders: the pod a fresh GSS gets at `ordinal`. */
+export function buildPodForGss(gss: GameServerSet, ordinal: number, opts: BuildPodOptions = {}): Pod {
+  return buildPod(buildAsts(gss), ordinal, opts);
+}
+
+export function reclaimPolicyOf(gss: GameServerSet): 'Cascade' | 'Delete' {
+  return gss.spec.gameServerTemplate?.reclaimPolicy === 'Delete' ? 'Delete' : 'Cascade';
+}
+
+/** `initGameServerByPod` (§1, §4.1): GS of the pod's name with default spec; owner Pod (Cascade) or GSS (Delete). */
+export function buildGameServer(pod: Pod, gss: GameServerSet): GameServer {
+  const t = gss.spec.gameServerTemplate;
+  const owner = reclaimPolicyOf(gss) === 'Delete' ? ownerRef(gss) : ownerRef(pod);
+  return {
+    apiVersion: GAME_API_VERSION,
+    kind: 'GameServer',
+    metadata: {
+      name: pod.metadata.name,
+      namespace: pod.metadata.namespace,
+      labels: { ...(t?.metadata?.labels ?? {}), [LABEL_OWNER_GSS]: gss.metadata.name ?? '' },
+      ...(t?.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
+      ownerReferences: [owner],
+    },
+    spec: { opsState: 'None', deletionPriority: 0, updatePriority: 0, networkDisabled: false },
+  };
+}
+
+/** Pod labels the GS controller maintains (`SyncGsToPod`, §1/§5), from the GS spec and the pod itself. */
+export function desiredPodLabels(gs: GameServer | undefined, pod: Pod): Record<string, string> {
+  const out: Record<string, string> = { [LABEL_GS_STATE]: deriveGameServerState(pod) };
+  if (gs) {
+    out[LABEL_OPS_STATE] = gs.spec.opsState ?? '';
+    out[LABEL_DELETE_PRIORITY] = gs.spec.deletionPriority === undefined ? '' : String(gs.spec.deletionPriority);
+    out[LABEL_UPDATE_PRIORITY] = gs.spec.updatePriority === undefined ? '' : String(gs.spec.updatePriority);
+    out[LABEL_NETWORK_DISABLED] = String(gs.spec.networkDisabled === true);
+  }
+  return out;
+}
+
+/** Priority label read back as IntOrString, like `intstr.FromString` then JSON (§4.2). */
+function priorityFromLabel(v: string | undefined): number | string {
+  if (v !== undefined && /^-?\d+$/.test(v)) return Number(v);
+  return v ?? '';
+}
+
+/** GS status (`SyncPodToGs`, §4.2); `lastTransitionTime` is kept unless currentState changed. */
+export function buildGameServerStatus(pod: Pod, previous: Json | undefined, now: string): Json {
+  const currentState = deriveGameServerState(pod);
+  const changed = previous?.currentState !== currentState || previous?.lastTransitionTime === undefined;
+  return {
+    desiredState: 'Ready',
+    currentState,
+    podStatus: clone(pod.status ?? {}),
+    deletionPriority: priorityFromLabel(pod.metadata.labels?.[LABEL_DELETE_PRIORITY]),
+    updatePriority: priorityFromLabel(pod.metadata.labels?.[LABEL_UPDATE_PRIORITY]),
+    networkStatus: (previous?.networkStatus as Json | undefined) ?? {},
+    lastTransitionTime: changed ? now : previous?.lastTransitionTime,
+  };
+}
+
+const condTrue = (p: Pod, type: string): boolean => p.status?.conditions?.some((c) => c.type === type && c.status === 'True') === true;
+export const isPodReady = (p: Pod): boolean => condTrue(p, 'Ready');
+
+/** ASTS status from its pods (kruise StatefulSet status). */
+export function buildAstsStatus(asts: AdvancedStatefulSet, pods: readonly Pod[]): Json {
+  const updateRevision = revisionOf(asts);
+  const prev = asts.status ?? {};
+  const updated = pods.filter((p) => p.metadata.labels?.[LABEL_REVISION] === updateRevision);
+  const ready = pods.filter(isPodReady);
+  let currentRevision = typeof prev.currentRevision === 'string' ? prev.currentRevision : updateRevision;
+  if (updated.length === pods.length) currentRevision = updateRevision;
+  const current = pods.filter((p) => p.metadata.labels?.[LABEL_REVISION] === currentRevision);
+  return {
+    observedGeneration: asts.metadata.generation ?? 0,
+    replicas: pods.length,
+    readyReplicas: ready.length,
+    availableReplicas: ready.length,
+    currentReplicas: current.length,
+    updatedReplicas: updated.length,
+    updatedReadyReplicas: updated.filter(isPodReady).length,
+    updatedAvailableReplicas: updated.filter(isPodReady).length,
+    currentRevision,
+    updateRevision,
+    collisionCount: 0,
+    labelSelector: `${LABEL_OWNER_GSS}=${asts.metadata.name ?? ''}`,
+  };
+}
+
+/** GSS status (SyncStatus, §3). `pods` are all pods with owner-gss (incl. terminating). */
+export function buildGssStatus(gss: GameServerSet, asts: AdvancedStatefulSet, pods: readonly Pod[]): Json {
+  const updateRevision = revisionOf(asts);
+  const updated = pods.filter((p) => p.metadata.labels?.[LABEL_REVISION] === updateRevision);
+  const label = (p: Pod, k: string): string | undefined => p.metadata.labels?.[k];
+  const ready = pods.filter(isPodReady).length;
+  return {
+    observedGeneration: gss.metadata.generation ?? 0,
+    replicas: gss.spec.replicas ?? 0,
+    currentReplicas: pods.length,
+    readyReplicas: ready,
+    availableReplicas: ready,
+    updatedReplicas: updated.length,
+    updatedReadyReplicas: updated.filter(isPodReady).length,
+    maintainingReplicas: pods.filter((p) => label(p, LABEL_OPS_STATE) === 'Maintaining').length,
+    waitToBeDeletedReplicas: pods.filter((p) => label(p, LABEL_OPS_STATE) === 'WaitToBeDeleted').length,
+    preDeleteReplicas: pods.filter((p) => label(p, LABEL_GS_STATE) === 'PreDelete').length,
+    labelSelector: `${LABEL_OWNER_GSS}=${gss.metadata.name ?? ''}`,
+  };
+}
+
+/** Ordinals the ASTS wants; pods outside it are deleted, missing ones created. */
+export function astsDesiredOrdinals(asts: AdvancedStatefulSet): number[] {
+  return astsOrdinals(asts.spec.replicas ?? 0, asts.spec.reserveOrdinals);
+}
+
+/** reserveOrdinals that make the ASTS keep exactly `desired`: every hole below max(desired) plus `reserved`. */
+export function reserveOrdinalsFor(desired: readonly number[], reserved: readonly number[]): number[] {
+  const want = new Set(desired);
+  const out = new Set(reserved);
+  const max = desired.length ? Math.max(...desired) : -1;
+  for (let i = 0; i < max; i++) if (!want.has(i)) out.add(i);
+  return [...out].sort((a, b) => a - b);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Kubelet: realistic pod status per stage.
+
+export type KubeletStage = 'Pending' | 'Running' | 'Ready' | 'Crash';
+
+function imageIdOf(image: string): string {
+  const repo = image.includes('/') ? image : `docker.io/library/${image}`;
+  return `${repo.replace(/:[^/:]+$/, '')}@sha256:${createHash('sha256').update(image).digest('hex')}`;
+}
+
+export function podIpFor(name: string): string {
+  const h = createHash('sha256').update(name).digest();
+  return `10.${244 + (h[0] % 10)}.${h[1]}.${(h[2] % 253) + 1}`;
+}
+
+/** Pod status the emulated kubelet writes at `stage`. `startTime` is the time the pod was first scheduled. */
+export function buildPodStatus(pod: Pod, stage: KubeletStage, startTime: string, now: string, hostIP = '192.168.0.10'): PodStatus {
+  const containers = (pod.spec.containers ?? []) as { name?: string; image?: string }[];
+  const running = stage === 'Running' || stage === 'Ready';
+  const ready = stage === 'Ready';
+  const gates = (pod.spec.readinessGates ?? []).map((g) => g.conditionType);
+  const cond = (type: string, ok: boolean, reason?: string): PodCondition => ({
+    type, status: ok ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: now, ...(ok || !reason ? {} : { reason }),
+  });
+  const conditions: PodCondition[] = [];
+  if (gates.includes(READINESS_GATE_INPLACE)) conditions.push(cond(READINESS_GATE_INPLACE, true));
+  conditions.push(
+    cond('Initialized', true),
+    cond('Ready', ready, stage === 'Crash' ? 'PodFailed' : 'ContainersNotReady'),
+    cond('ContainersReady', ready, stage === 'Crash' ? 'PodFailed' : 'ContainersNotReady'),
+    cond('PodScheduled', true),
+  );
+  const containerStatuses = containers.map((c) => {
+    const image = c.image ?? '';
+    const base = { name: c.name ?? '', image, imageID: stage === 'Pending' ? '' : imageIdOf(image), restartCount: 0 };
+    if (stage === 'Pending') return { ...base, ready: false, started: false, state: { waiting: { reason: 'ContainerCreating' } } };
+    if (stage === 'Crash') {
+      return {
+        ...base, ready: false, started: false, containerID: `containerd://${shortHash([pod.metadata.uid, c.name], 64)}`,
+        state: { terminated: { exitCode: 1, reason: 'Error', startedAt: startTime, finishedAt: now, containerID: `containerd://${shortHash([pod.metadata.uid, c.name], 64)}` } },
+      };
+    }
+    return {
+      ...base, ready, started: running, containerID: `containerd://${shortHash([pod.metadata.uid, c.name], 64)}`,
+      state: { running: { startedAt: startTime } },
+    };
+  });
+  const podIP = stage === 'Pending' ? undefined : podIpFor(pod.metadata.name ?? '');
+  return {
+    phase: stage === 'Pending' ? 'Pending' : stage === 'Crash' ? 'Failed' : 'Running',
+    conditions,
+    hostIP,
+    hostIPs: [{ ip: hostIP }],
+    ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
+    startTime,
+    containerStatuses,
+    qosClass: 'BestEffort',
+  };
+}
+
+export { ordinalOf };
