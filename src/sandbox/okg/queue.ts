@@ -1,0 +1,123 @@
+// A deduplicating work queue keyed by object (like client-go's workqueue): a key is queued at most once, is
+// never processed by two workers at once, and a key added while it is being processed runs again afterwards.
+// Delayed adds are timers owned by the queue, so `idle()` knows about every pending piece of work.
+
+export type Handler = (key: string) => Promise<void>;
+
+export class WorkQueue {
+  private readonly items: string[] = [];
+  private head = 0;
+  private readonly queued = new Set<string>();
+  private readonly processing = new Set<string>();
+  private readonly dirty = new Set<string>();
+  private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  private readonly failures = new Map<string, number>();
+  private active = 0;
+  private stopped = false;
+  private waiters: (() => void)[] = [];
+  /** time of the last add (for settle detection) */
+  lastActivity = Date.now();
+
+  constructor(private readonly handler: Handler, private readonly concurrency = 32,
+    private readonly onError: (key: string, err: unknown) => void = () => undefined) {}
+
+  add(key: string): void {
+    if (this.stopped) return;
+    this.lastActivity = Date.now();
+    if (this.processing.has(key)) {
+      this.dirty.add(key);
+      return;
+    }
+    if (this.queued.has(key)) return;
+    this.queued.add(key);
+    this.items.push(key);
+    this.pump();
+  }
+
+  /** Add `key` after `ms`; an earlier pending timer for the same key wins. */
+  addAfter(key: string, ms: number): void {
+    if (this.stopped) return;
+    if (ms <= 0) {
+      this.add(key);
+      return;
+    }
+    const at = Date.now() + ms;
+    const existing = this.timers.get(key);
+    if (existing && existing.at <= at) return;
+    if (existing) clearTimeout(existing.timer);
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      this.add(key);
+      this.notify();
+    }, ms);
+    this.timers.set(key, { at, timer });
+  }
+
+  /** Forget retry back-off for `key` (call after a successful sync). */
+  forget(key: string): void {
+    this.failures.delete(key);
+  }
+
+  idle(): boolean {
+    return this.head >= this.items.length && this.active === 0 && this.timers.size === 0;
+  }
+
+  pendingTimers(): number {
+    return this.timers.size;
+  }
+
+  /** Resolves the next time the queue becomes idle (immediately if it is). */
+  whenIdle(): Promise<void> {
+    if (this.idle() || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers.values()) clearTimeout(t.timer);
+    this.timers.clear();
+    this.items.length = 0;
+    this.head = 0;
+    this.queued.clear();
+    this.notify(true);
+  }
+
+  private notify(force = false): void {
+    if (!force && !this.idle()) return;
+    const ws = this.waiters;
+    this.waiters = [];
+    for (const w of ws) w();
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.active < this.concurrency && this.head < this.items.length) {
+      const key = this.items[this.head++];
+      if (this.head > 4096 && this.head * 2 > this.items.length) {
+        this.items.splice(0, this.head);
+        this.head = 0;
+      }
+      this.queued.delete(key);
+      this.processing.add(key);
+      this.active++;
+      void this.run(key);
+    }
+  }
+
+  private async run(key: string): Promise<void> {
+    try {
+      await this.handler(key);
+      this.failures.delete(key);
+    } catch (err) {
+      const n = (this.failures.get(key) ?? 0) + 1;
+      this.failures.set(key, n);
+      this.onError(key, err);
+      this.addAfter(key, Math.min(1000, 5 * 2 ** Math.min(n, 10)));
+    } finally {
+      this.processing.delete(key);
+      this.active--;
+      if (this.dirty.delete(key)) this.add(key);
+      this.pump();
+      this.notify();
+    }
+  }
+}
