@@ -1,0 +1,110 @@
+// The whole sandbox world: API server + OKG controller emulator + a scenario. This is what
+// `okg sandbox`, `npm run demo`, the extension's "Start Demo Cluster" and the tests start.
+import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { startSandboxServer, type SandboxServer, type SandboxServerOptions } from './server.js';
+import { startOkgEmulator, type OkgEmulator, type OkgEmulatorOptions } from './okg/emulator.js';
+import { createObject, scaleGameServerSet, SEED, seedGameServerSet, type ScaleOptions, type ScenarioName } from './scenarios.js';
+import type { SandboxUser } from './auth.js';
+
+export interface SandboxOptions extends SandboxServerOptions, OkgEmulatorOptions {
+  scenario?: ScenarioName;
+  scale?: Partial<ScaleOptions>;
+  /** How long to wait for the scenario's rooms to be Ready. */
+  settleTimeoutMs?: number;
+}
+
+export interface Sandbox {
+  readonly server: SandboxServer;
+  readonly emulator: OkgEmulator;
+  readonly url: string;
+  kubeconfigPath(user: SandboxUser): string;
+  kubeConfig(user?: SandboxUser): KubeConfig;
+  /** Resolves when `predicate` holds for the stored objects, re-checked after every change. */
+  waitFor(predicate: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const server = await startSandboxServer(opts);
+  const kubeConfig = (user: SandboxUser = 'admin') => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(server.kubeconfigPath(user));
+    return kc;
+  };
+  let emulator: OkgEmulator | undefined;
+  try {
+    emulator = await startOkgEmulator(kubeConfig('controller'), opts);
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
+  // Re-checks after changes, at most every 20 ms, so a predicate over 10,000 rooms stays cheap.
+  const waitFor = (predicate: () => boolean, timeoutMs = 30_000, what = 'the sandbox to settle') =>
+    new Promise<void>((resolve, reject) => {
+      if (predicate()) { resolve(); return; }
+      let pending: NodeJS.Timeout | undefined;
+      const done = (err?: Error) => { clearTimeout(timer); clearTimeout(pending); unsubscribe(); if (err) reject(err); else resolve(); };
+      const timer = setTimeout(() => done(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+      const unsubscribe = server.store.subscribe(() => {
+        pending ??= setTimeout(() => { pending = undefined; if (predicate()) done(); }, 20);
+      });
+    });
+  const sandbox: Sandbox = {
+    server, emulator, url: server.url, kubeConfig, waitFor,
+    kubeconfigPath: user => server.kubeconfigPath(user),
+    async stop() {
+      await emulator?.stop();
+      await server.close();
+    },
+  };
+  try {
+    await loadScenario(sandbox, opts);
+  } catch (e) {
+    await sandbox.stop();
+    throw e;
+  }
+  server.clearWriteLog();
+  return sandbox;
+}
+
+function roomsReady(server: SandboxServer, namespace: string, gss: string, count: number): boolean {
+  const gs = server.resource('gameservers');
+  let ready = 0;
+  for (const o of server.store.list(gs, namespace)) {
+    if (o.metadata.labels?.['game.kruise.io/owner-gss'] !== gss) continue;
+    if ((o.status as { currentState?: string } | undefined)?.currentState === 'Ready') ready++;
+  }
+  return ready >= count;
+}
+
+function podLabel(server: SandboxServer, namespace: string, name: string, key: string): string | undefined {
+  return server.store.get(server.resource('pods'), namespace, name)?.metadata.labels?.[key];
+}
+
+async function loadScenario(s: Sandbox, opts: SandboxOptions): Promise<void> {
+  const scenario = opts.scenario ?? 'seed';
+  const timeout = opts.settleTimeoutMs ?? 120_000;
+  const kc = s.kubeConfig('admin');
+  if (scenario === 'empty') return;
+  if (scenario === 'seed') {
+    await createObject(kc, seedGameServerSet());
+    await s.waitFor(() => roomsReady(s.server, SEED.namespace, SEED.gameServerSet, SEED.replicas), timeout, 'the seed rooms to be Ready');
+    // As the seed does: kubectl patch gs minecraft-0 --type=merge -p '{"spec":{"opsState":"Allocated"}}'
+    const api = KubernetesObjectApi.makeApiClient(kc);
+    await api.patch({ apiVersion: 'game.kruise.io/v1alpha1', kind: 'GameServer', metadata: { name: SEED.allocated, namespace: SEED.namespace }, spec: { opsState: 'Allocated' } } as KubernetesObject,
+      undefined, undefined, undefined, undefined, PatchStrategy.MergePatch);
+    await s.waitFor(() => podLabel(s.server, SEED.namespace, SEED.allocated, 'game.kruise.io/gs-opsState') === 'Allocated', timeout, 'minecraft-0 to be Allocated');
+    return;
+  }
+  const size: ScaleOptions = { gameServerSets: 100, rooms: 100, namespaces: 4, ...opts.scale };
+  const nsNames = Array.from({ length: size.namespaces }, (_, i) => `games-${i}`);
+  for (const ns of nsNames) await createObject(kc, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  const sets: { ns: string; name: string }[] = [];
+  for (let i = 0; i < size.gameServerSets; i++) {
+    const ns = nsNames[i % nsNames.length];
+    const name = `fleet-${String(i).padStart(3, '0')}`;
+    sets.push({ ns, name });
+    await createObject(kc, scaleGameServerSet(ns, name, size.rooms, i));
+  }
+  await s.waitFor(() => sets.every(x => roomsReady(s.server, x.ns, x.name, size.rooms)), timeout * 5, `${size.gameServerSets * size.rooms} rooms to be Ready`);
+}

@@ -1,0 +1,68 @@
+// Worlds the sandbox starts with. Each is created through the API, as an operator would, and the
+// OKG emulator builds the rest (pods, GameServers, status), so a scenario is also a test of the emulator.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KubernetesObjectApi } from '@kubernetes/client-node';
+
+export type ScenarioName = 'seed' | 'empty' | 'scale';
+export const SCENARIOS: readonly ScenarioName[] = ['seed', 'empty', 'scale'];
+
+export const SEED = {
+  namespace: 'default',
+  gameServerSet: 'minecraft',
+  container: 'minecraft',
+  image: 'registry.cn-hangzhou.aliyuncs.com/acs/minecraft-demo:1.12.2',
+  newImage: 'registry.cn-hangzhou.aliyuncs.com/acs/minecraft-demo:1.12.2-new',
+  replicas: 3,
+  allocated: 'minecraft-0',
+} as const;
+
+export interface ScaleOptions { gameServerSets: number; rooms: number; namespaces: number }
+
+/** The seed's GameServerSet exactly as `../shared/seed` applies it. */
+export function seedGameServerSet(): object {
+  return {
+    apiVersion: 'game.kruise.io/v1alpha1',
+    kind: 'GameServerSet',
+    metadata: { name: SEED.gameServerSet, namespace: SEED.namespace },
+    spec: {
+      replicas: SEED.replicas,
+      updateStrategy: { type: 'OnDelete' },
+      gameServerTemplate: { spec: { containers: [{ image: SEED.image, name: SEED.container }] } },
+    },
+  };
+}
+
+/** A GameServerSet of realistic size: several containers, resources, probes, env, network config. */
+export function scaleGameServerSet(namespace: string, name: string, rooms: number, index: number): object {
+  return {
+    apiVersion: 'game.kruise.io/v1alpha1',
+    kind: 'GameServerSet',
+    metadata: { name, namespace, labels: { 'app.kubernetes.io/name': name, 'game.example.com/region': `region-${index % 4}` } },
+    spec: {
+      replicas: rooms,
+      updateStrategy: { type: 'OnDelete' },
+      scaleStrategy: { scaleDownStrategyType: 'General' },
+      gameServerTemplate: {
+        metadata: { labels: { 'game.example.com/mode': index % 2 ? 'pvp' : 'pve' }, annotations: { 'game.example.com/build': `2026.11.${index}` } },
+        spec: {
+          terminationGracePeriodSeconds: 30,
+          containers: [
+            {
+              name: 'game', image: `registry.example.com/games/${name}:1.0.${index}`,
+              ports: [{ name: 'game', containerPort: 7777, protocol: 'UDP' }, { name: 'metrics', containerPort: 9100, protocol: 'TCP' }],
+              env: [{ name: 'GAME_MODE', value: index % 2 ? 'pvp' : 'pve' }, { name: 'MAX_PLAYERS', value: '16' }, { name: 'LOG_LEVEL', value: 'info' }],
+              resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } },
+              readinessProbe: { tcpSocket: { port: 7777 }, periodSeconds: 5 },
+            },
+            { name: 'sidecar', image: 'registry.example.com/tools/log-agent:3.2.1', resources: { requests: { cpu: '50m', memory: '64Mi' } } },
+          ],
+        },
+      },
+    },
+  };
+}
+
+export async function createObject(kc: KubeConfig, obj: object): Promise<void> {
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  await api.create(obj as Parameters<typeof api.create>[0]);
+}

@@ -1,0 +1,96 @@
+// Watch streams: newline-delimited JSON events over a chunked HTTP response, resumable from a
+// resourceVersion (410 Expired as an ERROR event once history is gone), with bookmarks, server
+// timeouts, injected cuts, label-selector ADDED/DELETED transitions and Table-formatted events.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KubeObject } from './types.js';
+import type { ResourceDef } from './resources.js';
+import type { Store, StoreEvent, EventType } from './store.js';
+import type { ListFilter } from './listFilter.js';
+import { gone } from './status.js';
+import { toTable, type IncludeObject } from './tables.js';
+
+export interface WatchRequest {
+  res: ResourceDef;
+  namespace?: string;
+  filter: ListFilter;
+  resourceVersion: string;
+  bookmarks: boolean;
+  sendInitialEvents: boolean;
+  timeoutSeconds?: number;
+  cutAfterSeconds?: number;
+  /** Set when the client asked for Table events. */
+  table?: IncludeObject;
+}
+
+export class WatchHub {
+  private readonly open = new Set<ServerResponse>();
+
+  constructor(private readonly store: Store, private readonly opts: { bookmarkIntervalMs: number }) {}
+
+  closeAll(): void {
+    for (const r of this.open) r.end();
+    this.open.clear();
+  }
+
+  serve(req: IncomingMessage, res: ServerResponse, w: WatchRequest): void {
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
+    this.open.add(res);
+    let headersSent = false;
+    const inScope = (o: KubeObject) => !w.res.namespaced || !w.namespace || o.metadata.namespace === w.namespace;
+    const write = (type: EventType | 'BOOKMARK' | 'ERROR', object: unknown) => {
+      let payload = object;
+      if (w.table && (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')) {
+        payload = toTable(w.res, [object as KubeObject], { resourceVersion: (object as KubeObject).metadata.resourceVersion }, w.table, headersSent);
+        headersSent = true;
+      }
+      res.write(`${JSON.stringify({ type, object: payload })}\n`);
+    };
+    const bookmark = (annotations?: Record<string, string>) => write('BOOKMARK', {
+      kind: w.res.kind, apiVersion: w.res.group ? `${w.res.group}/${w.res.version}` : w.res.version,
+      metadata: { resourceVersion: String(this.store.currentRv()), creationTimestamp: null, ...(annotations ? { annotations } : {}) },
+    });
+    const onEvent = (e: StoreEvent) => {
+      if (e.res !== w.res || !inScope(e.object)) return;
+      const now = e.type !== 'DELETED' && w.filter.matches(e.object);
+      const before = e.previous !== undefined && w.filter.matches(e.previous);
+      if (e.type === 'ADDED' && now) write('ADDED', e.object);
+      else if (e.type === 'MODIFIED') {
+        if (now && before) write('MODIFIED', e.object);
+        else if (now) write('ADDED', e.object);
+        else if (before) write('DELETED', e.object);
+      } else if (e.type === 'DELETED' && before) write('DELETED', e.object);
+    };
+
+    const rv = w.resourceVersion;
+    if (rv === '' || rv === '0' || w.sendInitialEvents) {
+      for (const o of this.store.list(w.res, w.res.namespaced ? w.namespace : undefined)) if (w.filter.matches(o)) write('ADDED', o);
+      if (w.bookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
+    } else {
+      const n = Number(rv);
+      const events = Number.isInteger(n) && n >= 0 ? this.store.eventsSince(n) : 'expired';
+      if (events === 'expired') {
+        write('ERROR', gone(`too old resource version: ${rv} (${this.store.oldestRv() - 1})`).body());
+        this.open.delete(res);
+        res.end();
+        return;
+      }
+      for (const e of events) onEvent(e);
+    }
+    const unsubscribe = this.store.subscribe(onEvent);
+    const timers: NodeJS.Timeout[] = [];
+    const finish = () => {
+      unsubscribe();
+      for (const t of timers) { clearTimeout(t); clearInterval(t); }
+      this.open.delete(res);
+      if (!res.writableEnded) res.end();
+    };
+    if (w.bookmarks) timers.push(setInterval(() => bookmark(), this.opts.bookmarkIntervalMs));
+    // kube-apiserver closes watches after timeoutSeconds, or a random 30–60 min without it.
+    const timeout = w.timeoutSeconds ?? 1800 * (1 + Math.random());
+    timers.push(setTimeout(finish, timeout * 1000));
+    if (w.cutAfterSeconds) timers.push(setTimeout(() => { finish(); res.destroy(); }, w.cutAfterSeconds * 1000));
+    req.on('close', finish);
+    res.on('close', finish);
+  }
+}
