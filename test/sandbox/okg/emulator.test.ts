@@ -1,6 +1,6 @@
 // Integration: sandbox API server + OKG emulator (controller kubeconfig) + admin client.
 import * as assert from 'node:assert/strict';
-import { KubeConfig } from '@kubernetes/client-node';
+import { loadKubeConfig } from './kubeconfig.js';
 import { startSandboxServer, type SandboxServer } from '../../../src/sandbox/server.js';
 import { startOkgEmulator, type OkgEmulator } from '../../../src/sandbox/okg/emulator.js';
 import { KubeClient, isNotFound } from '../../../src/sandbox/okg/kube.js';
@@ -42,10 +42,8 @@ describe('okg emulator (integration with the sandbox API server)', function () {
 
   before(async () => {
     server = await startSandboxServer();
-    const kc = new KubeConfig();
-    kc.loadFromFile(server.kubeconfigPath('controller'));
-    const akc = new KubeConfig();
-    akc.loadFromFile(server.kubeconfigPath('admin'));
+    const kc = loadKubeConfig(server.kubeconfigPath('controller'));
+    const akc = loadKubeConfig(server.kubeconfigPath('admin'));
     admin = new KubeClient(akc);
     emu = await startOkgEmulator(kc, { readyAfterMs: 80, terminatingMs: 40, room: (ns, n) => rooms.get(`${ns}/${n}`) });
   });
@@ -150,7 +148,7 @@ describe('okg emulator (integration with the sandbox API server)', function () {
     await patchGss('up', { spec: { reserveGameServerIds: null, replicas: 6 } });
     await emu.settled();
     // freed ids are re-used from the lowest
-    assert.deepEqual(await podNames('up'), ['up-0', 'up-1', 'up-5', 'up-6', 'up-7', 'up-2']);
+    assert.deepEqual(await podNames('up'), ['up-0', 'up-1', 'up-2', 'up-5', 'up-6', 'up-7']);
   });
 
   it('§8.2 image and replicas patched at once: the new pods get the OLD image (scale before workload update)', async () => {
@@ -254,8 +252,7 @@ describe('okg emulator (integration with the sandbox API server)', function () {
   });
 
   it('§8.5 label sync lag: pod label follows the GS spec only after labelSyncLagMs; scale-down uses the pod label', async () => {
-    const kc = new KubeConfig();
-    kc.loadFromFile(server.kubeconfigPath('controller'));
+    const kc = loadKubeConfig(server.kubeconfigPath('controller'));
     await emu.stop();
     emu = await startOkgEmulator(kc, { readyAfterMs: 40, terminatingMs: 20, labelSyncLagMs: 600 });
     try {
@@ -307,15 +304,22 @@ describe('okg emulator (integration with the sandbox API server)', function () {
     assert.ok(ctl.every((e) => e.subresource === 'status' || (e.verb === 'patch' && !JSON.stringify(e.body).includes('"spec"'))));
   });
 
-  it('§3 terminating pods count in currentReplicas and block Kill until gone', async () => {
+  it('kubelet: a deleted pod terminates gracefully (deletionTimestamp, GS Deleting), then the ASTS re-creates the ordinal', async () => {
     await create(gssBody('term', 2));
+    const before = (await pods('term'))[1];
     await admin.delete('pods', NS, 'term-1');
-    const ps = await pods('term');
-    assert.ok(ps.find((p) => p.metadata.name === 'term-1')?.metadata.deletionTimestamp);
+    const terminating = (await pods('term')).find((p) => p.metadata.name === 'term-1');
+    assert.ok(terminating?.metadata.deletionTimestamp);
+    assert.equal(terminating?.metadata.uid, before.metadata.uid);
     await emu.settled();
+    const after = (await pods('term')).find((p) => p.metadata.name === 'term-1');
+    assert.notEqual(after?.metadata.uid, before.metadata.uid);
+    assert.equal(after?.metadata.deletionTimestamp, undefined);
     const gss = await getGss('term');
     assert.equal(gss.status?.currentReplicas, 2);
-    assert.deepEqual(await podNames('term'), ['term-0', 'term-1']);
+    assert.equal(gss.status?.readyReplicas, 2);
+    const finish = server.writeLog().find((e) => e.verb === 'delete' && e.user === 'controller' && e.name === 'term-1');
+    assert.ok(finish, 'the emulated kubelet finishes the pod');
   });
 
   it('deleting the GSS removes ASTS, pods and GSs via the garbage collector', async () => {

@@ -1,7 +1,7 @@
 // Load: many GameServerSets × many rooms through the sandbox server. Default 10 × 100 (1,000 pods and GSs);
 // OKG_SCALE_GSS / OKG_SCALE_ROOMS raise it (100 × 100 = 10,000 is the target size).
 import * as assert from 'node:assert/strict';
-import { KubeConfig } from '@kubernetes/client-node';
+import { loadKubeConfig } from './kubeconfig.js';
 import { startSandboxServer, type SandboxServer } from '../../../src/sandbox/server.js';
 import { startOkgEmulator, type OkgEmulator } from '../../../src/sandbox/okg/emulator.js';
 import { KubeClient } from '../../../src/sandbox/okg/kube.js';
@@ -22,10 +22,8 @@ describe(`okg emulator at scale (${GSS} GameServerSets × ${ROOMS} rooms)`, func
 
   it('informers + work queue bring every room to Ready and every GSS status up to date', async () => {
     server = await startSandboxServer();
-    const kc = new KubeConfig();
-    kc.loadFromFile(server.kubeconfigPath('controller'));
-    const akc = new KubeConfig();
-    akc.loadFromFile(server.kubeconfigPath('admin'));
+    const kc = loadKubeConfig(server.kubeconfigPath('controller'));
+    const akc = loadKubeConfig(server.kubeconfigPath('admin'));
     const admin = new KubeClient(akc);
     emu = await startOkgEmulator(kc, { readyAfterMs: 50, terminatingMs: 20, settleQuietMs: 200 });
     const t0 = Date.now();
