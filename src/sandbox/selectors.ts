@@ -1,0 +1,580 @@
+// Kubernetes label and field selectors, parsed and matched like k8s.io/apimachinery 0.32-0.34:
+// pkg/labels/selector.go (lexer, parser, NewRequirement, Requirement.Matches/String),
+// pkg/util/validation/validation.go (IsQualifiedName, IsValidLabelValue, messages),
+// pkg/util/validation/field (error text), pkg/util/errors (aggregate "[a, b]"),
+// pkg/apis/meta/v1/helpers.go (LabelSelectorAsSelector, FormatLabelSelector),
+// pkg/fields/selector.go (field selectors and their escaping).
+
+/** A selector the API server would refuse with 400 BadRequest; `message` is apimachinery's text. */
+export class SelectorError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SelectorError';
+  }
+}
+
+/** selection.Operator values. */
+export type LabelOperator = 'in' | 'notin' | '=' | '==' | '!=' | 'exists' | '!' | 'gt' | 'lt';
+
+export interface LabelRequirement {
+  key: string;
+  operator: LabelOperator;
+  /** Sorted, de-duplicated (sets.String.List()). */
+  values: string[];
+}
+
+/** A parsed label selector: requirements ANDed, sorted by key. No requirements = everything. */
+export interface LabelSelector {
+  requirements: LabelRequirement[];
+}
+
+/** Go's strconv.Quote (fmt %q): used wherever apimachinery quotes a value in a message. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    switch (ch) {
+      case '"':
+        out += '\\"';
+        continue;
+      case '\\':
+        out += '\\\\';
+        continue;
+      case '\x07':
+        out += '\\a';
+        continue;
+      case '\b':
+        out += '\\b';
+        continue;
+      case '\f':
+        out += '\\f';
+        continue;
+      case '\n':
+        out += '\\n';
+        continue;
+      case '\r':
+        out += '\\r';
+        continue;
+      case '\t':
+        out += '\\t';
+        continue;
+      case '\v':
+        out += '\\v';
+        continue;
+    }
+    if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+    else if (c >= 0xd800 && c <= 0xdfff) out += '\ufffd'; // lone surrogate: not valid UTF-8 in Go either
+    else if (ch !== ' ' && /[\p{C}\p{Z}]/u.test(ch)) {
+      out += c > 0xffff ? '\\U' + c.toString(16).padStart(8, '0') : '\\u' + c.toString(16).padStart(4, '0');
+    } else out += ch;
+  }
+  return out + '"';
+}
+
+// ---- validation.go -------------------------------------------------------------------------------
+
+const QNAME_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
+const QNAME_MSG = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+const QNAME_RE = new RegExp(`^${QNAME_FMT}$`);
+const LABEL_VALUE_FMT = `(${QNAME_FMT})?`;
+const LABEL_VALUE_MSG =
+  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+const LABEL_VALUE_RE = new RegExp(`^${LABEL_VALUE_FMT}$`);
+const DNS1123_LABEL_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+const DNS1123_SUBDOMAIN_FMT = `${DNS1123_LABEL_FMT}(\\.${DNS1123_LABEL_FMT})*`;
+const DNS1123_SUBDOMAIN_RE = new RegExp(`^${DNS1123_SUBDOMAIN_FMT}$`);
+const DNS1123_SUBDOMAIN_MSG =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
+
+const byteLen = (s: string): number => Buffer.byteLength(s, 'utf8');
+
+/** validation.RegexError (note the double space Go leaves before "or"). */
+export function regexError(msg: string, fmt: string, ...examples: string[]): string {
+  if (examples.length === 0) return `${msg} (regex used for validation is '${fmt}')`;
+  return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(' or ')}regex used for validation is '${fmt}')`;
+}
+
+/** validation.IsQualifiedName */
+export function qualifiedNameErrors(value: string): string[] {
+  const errs: string[] = [];
+  const parts = value.split('/');
+  let name: string;
+  if (parts.length === 1) name = parts[0];
+  else if (parts.length === 2) {
+    const prefix = parts[0];
+    name = parts[1];
+    if (prefix.length === 0) errs.push('prefix part must be non-empty');
+    else {
+      if (byteLen(prefix) > 253) errs.push('prefix part must be no more than 253 characters');
+      if (!DNS1123_SUBDOMAIN_RE.test(prefix)) {
+        errs.push('prefix part ' + regexError(DNS1123_SUBDOMAIN_MSG, DNS1123_SUBDOMAIN_FMT, 'example.com'));
+      }
+    }
+  } else {
+    return [
+      'a qualified name ' +
+        regexError(QNAME_MSG, QNAME_FMT, 'MyName', 'my.name', '123-abc') +
+        " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+    ];
+  }
+  if (name.length === 0) errs.push('name part must be non-empty');
+  else if (byteLen(name) > 63) errs.push('name part must be no more than 63 characters');
+  if (!QNAME_RE.test(name)) errs.push('name part ' + regexError(QNAME_MSG, QNAME_FMT, 'MyName', 'my.name', '123-abc'));
+  return errs;
+}
+
+/** validation.IsValidLabelValue */
+export function labelValueErrors(value: string): string[] {
+  const errs: string[] = [];
+  if (byteLen(value) > 63) errs.push('must be no more than 63 characters');
+  if (!LABEL_VALUE_RE.test(value)) errs.push(regexError(LABEL_VALUE_MSG, LABEL_VALUE_FMT, 'MyValue', 'my_value', '12345'));
+  return errs;
+}
+
+/** field.Invalid(path, value, detail).Error() for a string value or a []string value (%#v, 0.32/0.33). */
+function invalid(path: string, value: string | string[], detail: string): string {
+  const v = typeof value === 'string' ? goQuote(value) : `[]string{${value.map(goQuote).join(', ')}}`;
+  return `${path}: Invalid value: ${v}: ${detail}`;
+}
+
+/** utilerrors aggregate Error(): one message alone, several de-duplicated inside "[a, b]". */
+export function aggregateMessage(msgs: string[]): string {
+  const seen = [...new Set(msgs)];
+  return seen.length === 1 ? seen[0] : `[${seen.join(', ')}]`;
+}
+
+function parseInt64(s: string): bigint | undefined {
+  if (!/^[+-]?[0-9]+$/.test(s)) return undefined;
+  const v = BigInt(s);
+  return v > 9223372036854775807n || v < -9223372036854775808n ? undefined : v;
+}
+
+/**
+ * labels.NewRequirement validation (path = nil.Child(...), as the string parser calls it).
+ * Returns the aggregated error message, or undefined when valid.
+ */
+function requirementError(key: string, op: LabelOperator, vals: string[]): string | undefined {
+  const errs: string[] = [];
+  const keyErrs = qualifiedNameErrors(key);
+  if (keyErrs.length) errs.push(invalid('key', key, keyErrs.join('; ')));
+  switch (op) {
+    case 'in':
+    case 'notin':
+      if (vals.length === 0) errs.push(invalid('values', vals, "for 'in', 'notin' operators, values set can't be empty"));
+      break;
+    case '=':
+    case '==':
+    case '!=':
+      if (vals.length !== 1) errs.push(invalid('values', vals, 'exact-match compatibility requires one single value'));
+      break;
+    case 'exists':
+    case '!':
+      if (vals.length !== 0) errs.push(invalid('values', vals, 'values set must be empty for exists and does not exist'));
+      break;
+    case 'gt':
+    case 'lt':
+      if (vals.length !== 1) errs.push(invalid('values', vals, "for 'Gt', 'Lt' operators, exactly one value is required"));
+      vals.forEach((v, i) => {
+        if (parseInt64(v) === undefined) {
+          errs.push(invalid(`values[${i}]`, v, "for 'Gt', 'Lt' operators, the value must be an integer"));
+        }
+      });
+      break;
+  }
+  vals.forEach((v, i) => {
+    const ve = labelValueErrors(v);
+    if (ve.length) errs.push(invalid(`values[${i}][${key}]`, v, ve.join('; ')));
+  });
+  return errs.length ? aggregateMessage(errs) : undefined;
+}
+
+// ---- lexer / parser (selector.go) ----------------------------------------------------------------
+
+const enum Tok {
+  Error,
+  End,
+  ClosedPar,
+  Comma,
+  DoesNotExist,
+  DoubleEquals,
+  Equals,
+  GreaterThan,
+  Identifier,
+  In,
+  LessThan,
+  NotEquals,
+  NotIn,
+  OpenPar,
+}
+
+const STRING_TO_TOKEN: ReadonlyMap<string, Tok> = new Map([
+  [')', Tok.ClosedPar],
+  [',', Tok.Comma],
+  ['!', Tok.DoesNotExist],
+  ['==', Tok.DoubleEquals],
+  ['=', Tok.Equals],
+  ['>', Tok.GreaterThan],
+  ['in', Tok.In],
+  ['<', Tok.LessThan],
+  ['!=', Tok.NotEquals],
+  ['notin', Tok.NotIn],
+  ['(', Tok.OpenPar],
+]);
+
+const isWhitespace = (ch: string): boolean => ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n';
+const isSpecial = (ch: string): boolean =>
+  ch === '=' || ch === '!' || ch === '(' || ch === ')' || ch === ',' || ch === '>' || ch === '<';
+
+interface Item {
+  tok: Tok;
+  lit: string;
+}
+
+function lex(s: string): Item[] {
+  const items: Item[] = [];
+  let pos = 0;
+  // Lexer.read returns 0 at the end; a NUL byte in the input also ends it.
+  const read = (): string => (pos < s.length ? s[pos++] : '\0');
+  for (;;) {
+    let ch = read();
+    while (isWhitespace(ch)) ch = read();
+    if (ch === '\0') {
+      items.push({ tok: Tok.End, lit: '' });
+      return items;
+    }
+    pos--;
+    if (isSpecial(ch)) {
+      let buf = '';
+      let last: Item | undefined;
+      for (;;) {
+        const c = read();
+        if (c === '\0') break;
+        if (!isSpecial(c)) {
+          pos--;
+          break;
+        }
+        buf += c;
+        const t = STRING_TO_TOKEN.get(buf);
+        if (t !== undefined) last = { tok: t, lit: buf };
+        else if (last) {
+          pos--;
+          break;
+        }
+      }
+      items.push(last ?? { tok: Tok.Error, lit: `error expected: keyword found '${buf}'` });
+    } else {
+      const start = pos;
+      for (;;) {
+        const c = read();
+        if (c === '\0') break;
+        if (isSpecial(c) || isWhitespace(c)) {
+          pos--;
+          break;
+        }
+      }
+      const lit = s.slice(start, pos).split('\0')[0];
+      items.push({ tok: STRING_TO_TOKEN.get(lit) ?? Tok.Identifier, lit });
+    }
+  }
+}
+
+const BINARY_OPERATORS = 'in, notin, =, ==, !=, gt, lt';
+const TOKEN_TO_OPERATOR: ReadonlyMap<Tok, LabelOperator> = new Map([
+  [Tok.In, 'in'],
+  [Tok.Equals, '='],
+  [Tok.DoubleEquals, '=='],
+  [Tok.GreaterThan, 'gt'],
+  [Tok.LessThan, 'lt'],
+  [Tok.NotIn, 'notin'],
+  [Tok.NotEquals, '!='],
+]);
+
+class Parser {
+  private position = 0;
+  constructor(private readonly items: Item[]) {}
+
+  /** lookahead/consume; in the Values context "in"/"notin" are plain identifiers. */
+  private peek(values = true): Item {
+    return this.adjust(this.items[this.position], values);
+  }
+  private next(values = true): Item {
+    return this.adjust(this.items[this.position++], values);
+  }
+  private adjust(it: Item, values: boolean): Item {
+    return values && (it.tok === Tok.In || it.tok === Tok.NotIn) ? { tok: Tok.Identifier, lit: it.lit } : it;
+  }
+
+  parse(): LabelRequirement[] {
+    const reqs: LabelRequirement[] = [];
+    for (;;) {
+      const { tok, lit } = this.peek();
+      if (tok === Tok.Identifier || tok === Tok.DoesNotExist) {
+        const r = this.parseRequirement();
+        reqs.push(r);
+        const t = this.next();
+        if (t.tok === Tok.End) return reqs;
+        if (t.tok === Tok.Comma) {
+          const t2 = this.peek();
+          if (t2.tok !== Tok.Identifier && t2.tok !== Tok.DoesNotExist) {
+            throw new SelectorError(`found '${t2.lit}', expected: identifier after ','`);
+          }
+        } else throw new SelectorError(`found '${t.lit}', expected: ',' or 'end of string'`);
+      } else if (tok === Tok.End) return reqs;
+      else throw new SelectorError(`found '${lit}', expected: !, identifier, or 'end of string'`);
+    }
+  }
+
+  private parseRequirement(): LabelRequirement {
+    const fail = (msg: string): never => {
+      throw new SelectorError(`unable to parse requirement: ${msg}`);
+    };
+    // parseKeyAndInferOperator
+    let op: LabelOperator | undefined;
+    let t = this.next();
+    if (t.tok === Tok.DoesNotExist) {
+      op = '!';
+      t = this.next();
+    }
+    if (t.tok !== Tok.Identifier) return fail(`found '${t.lit}', expected: identifier`);
+    const key = t.lit;
+    const keyErrs = qualifiedNameErrors(key);
+    if (keyErrs.length) return fail(invalid('<nil>', key, keyErrs.join('; ')));
+    const la = this.peek().tok;
+    if ((la === Tok.End || la === Tok.Comma) && op !== '!') op = 'exists';
+    if (op === 'exists' || op === '!') return this.build(key, op, []);
+    // parseOperator
+    const o = this.next(false);
+    op = TOKEN_TO_OPERATOR.get(o.tok);
+    if (op === undefined) return fail(`found '${o.lit}', expected: ${BINARY_OPERATORS}`);
+    const values = op === 'in' || op === 'notin' ? this.parseValues(fail) : this.parseExactValue(fail);
+    return this.build(key, op, [...values].sort());
+  }
+
+  private build(key: string, operator: LabelOperator, values: string[]): LabelRequirement {
+    const err = requirementError(key, operator, values);
+    if (err !== undefined) throw new SelectorError(`unable to parse requirement: ${err}`);
+    return { key, operator, values };
+  }
+
+  private parseValues(fail: (m: string) => never): Set<string> {
+    const t = this.next();
+    if (t.tok !== Tok.OpenPar) return fail(`found '${t.lit}' expected: '('`);
+    const la = this.peek();
+    if (la.tok === Tok.Identifier || la.tok === Tok.Comma) {
+      const s = this.parseIdentifiersList(fail);
+      if (this.next().tok !== Tok.ClosedPar) return fail(`found '${la.lit}', expected: ')'`);
+      return s;
+    }
+    if (la.tok === Tok.ClosedPar) {
+      this.next();
+      return new Set(['']);
+    }
+    return fail(`found '${la.lit}', expected: ',', ')' or identifier`);
+  }
+
+  private parseIdentifiersList(fail: (m: string) => never): Set<string> {
+    const s = new Set<string>();
+    for (;;) {
+      const t = this.next();
+      if (t.tok === Tok.Identifier) {
+        s.add(t.lit);
+        const t2 = this.peek();
+        if (t2.tok === Tok.Comma) continue;
+        if (t2.tok === Tok.ClosedPar) return s;
+        return fail(`found '${t2.lit}', expected: ',' or ')'`);
+      } else if (t.tok === Tok.Comma) {
+        if (s.size === 0) s.add('');
+        const t2 = this.peek();
+        if (t2.tok === Tok.ClosedPar) {
+          s.add('');
+          return s;
+        }
+        if (t2.tok === Tok.Comma) {
+          this.next();
+          s.add('');
+        }
+      } else return fail(`found '${t.lit}', expected: ',', or identifier`);
+    }
+  }
+
+  private parseExactValue(fail: (m: string) => never): Set<string> {
+    const la = this.peek();
+    if (la.tok === Tok.End || la.tok === Tok.Comma) return new Set(['']);
+    const t = this.next();
+    if (t.tok === Tok.Identifier) return new Set([t.lit]);
+    return fail(`found '${t.lit}', expected: identifier`);
+  }
+}
+
+/**
+ * Parses a label selector string like labels.Parse (k8s.io/apimachinery/pkg/labels/selector.go):
+ * `a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`, `a>1`, `a<1`, comma = AND.
+ * The empty string selects everything.
+ * @throws SelectorError with apimachinery's message (kube answers 400 BadRequest with it).
+ */
+export function parseLabelSelector(s: string): LabelSelector {
+  const reqs = new Parser(lex(s)).parse();
+  // sort.Sort(ByKey) in parse(); a stable sort matches Go's insertion sort for small inputs.
+  reqs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { requirements: reqs };
+}
+
+/** Requirement.Matches (selector.go); labels undefined = no labels. */
+function requirementMatches(r: LabelRequirement, labels: Record<string, string> | undefined): boolean {
+  const has = labels !== undefined && Object.prototype.hasOwnProperty.call(labels, r.key);
+  switch (r.operator) {
+    case 'in':
+    case '=':
+    case '==':
+      return has && r.values.includes(labels[r.key]);
+    case 'notin':
+    case '!=':
+      return !has || !r.values.includes(labels[r.key]);
+    case 'exists':
+      return has;
+    case '!':
+      return !has;
+    case 'gt':
+    case 'lt': {
+      if (!has || r.values.length !== 1) return false;
+      const lv = parseInt64(labels[r.key]);
+      const rv = parseInt64(r.values[0]);
+      if (lv === undefined || rv === undefined) return false;
+      return r.operator === 'gt' ? lv > rv : lv < rv;
+    }
+  }
+}
+
+/** internalSelector.Matches: every requirement must match. */
+export function matchLabels(sel: LabelSelector, labels: Record<string, string> | undefined): boolean {
+  for (const r of sel.requirements) if (!requirementMatches(r, labels)) return false;
+  return true;
+}
+
+/** Requirement.String (selector.go). */
+function requirementToString(r: LabelRequirement): string {
+  const prefix = r.operator === '!' ? '!' : '';
+  if (r.operator === 'exists' || r.operator === '!') return prefix + r.key;
+  const sym: Record<string, string> = { '=': '=', '==': '==', '!=': '!=', in: ' in ', notin: ' notin ', gt: '>', lt: '<' };
+  const vals = r.values.length === 1 ? r.values[0] : [...r.values].sort().join(',');
+  const body = r.operator === 'in' || r.operator === 'notin' ? `(${vals})` : vals;
+  return r.key + sym[r.operator] + body;
+}
+
+/** internalSelector.String(): requirements joined by ",". */
+export function labelSelectorString(sel: LabelSelector): string {
+  return sel.requirements.map(requirementToString).join(',');
+}
+
+/** metav1.LabelSelector as JSON. */
+export interface LabelSelectorObject {
+  matchLabels?: Record<string, string> | null;
+  matchExpressions?: { key: string; operator: string; values?: string[] | null }[] | null;
+}
+
+/**
+ * metav1.FormatLabelSelector (k8s.io/apimachinery/pkg/apis/meta/v1/helpers.go): the selector as a string,
+ * "<none>" when it selects everything or is nil, "<error>" when it is invalid.
+ */
+export function labelSelectorToString(sel: LabelSelectorObject | null | undefined): string {
+  if (sel === null || sel === undefined) return '<none>';
+  const reqs: LabelRequirement[] = [];
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) {
+    if (requirementError(k, '=', [v]) !== undefined) return '<error>';
+    reqs.push({ key: k, operator: '=', values: [v] });
+  }
+  const ops: Record<string, LabelOperator> = { In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!' };
+  for (const e of sel.matchExpressions ?? []) {
+    const op = ops[e.operator];
+    if (op === undefined) return '<error>';
+    const values = [...(e.values ?? [])];
+    if (requirementError(e.key, op, values) !== undefined) return '<error>';
+    reqs.push({ key: e.key, operator: op, values });
+  }
+  reqs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return labelSelectorString({ requirements: reqs }) || '<none>';
+}
+
+// ---- field selectors (pkg/fields/selector.go) ----------------------------------------------------
+
+export interface FieldRequirement {
+  field: string;
+  operator: '=' | '==' | '!=';
+  value: string;
+}
+
+/** fields.UnescapeValue: `\\`, `\,` and `\=` are the only escapes; bare `,`/`=` are errors. */
+function unescapeFieldValue(s: string): string {
+  if (!/[\\,=]/.test(s)) return s;
+  let out = '';
+  let inSlash = false;
+  for (const c of s) {
+    if (inSlash) {
+      if (c !== '\\' && c !== ',' && c !== '=') {
+        throw new SelectorError(`invalid field selector: invalid escape sequence: \\${c}`);
+      }
+      out += c;
+      inSlash = false;
+    } else if (c === '\\') inSlash = true;
+    else if (c === ',' || c === '=') {
+      // UnescapedRune.Error prints the rune with %v, i.e. its code point number.
+      throw new SelectorError(`invalid field selector: unescaped character in value: ${c.codePointAt(0)}`);
+    } else out += c;
+  }
+  if (inSlash) throw new SelectorError('invalid field selector: invalid escape sequence: \\');
+  return out;
+}
+
+/** fields.splitTerms: split on commas not preceded by a backslash escape. */
+function splitTerms(s: string): string[] {
+  if (s.length === 0) return [];
+  const terms: string[] = [];
+  let start = 0;
+  let inSlash = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (inSlash) inSlash = false;
+    else if (c === '\\') inSlash = true;
+    else if (c === ',') {
+      terms.push(s.slice(start, i));
+      start = i + 1;
+    }
+  }
+  terms.push(s.slice(start));
+  return terms;
+}
+
+/**
+ * Parses a field selector like fields.ParseSelector (pkg/fields/selector.go): terms `f=v`, `f==v`, `f!=v`
+ * joined by commas, values escaped with `\`. Terms come back sorted as kube sorts them.
+ * @throws SelectorError with apimachinery's message (400 BadRequest).
+ */
+export function parseFieldSelector(s: string): FieldRequirement[] {
+  const parts = splitTerms(s).sort();
+  const out: FieldRequirement[] = [];
+  for (const part of parts) {
+    if (part === '') continue;
+    let found: FieldRequirement | undefined;
+    for (let i = 0; i < part.length && !found; i++) {
+      for (const op of ['!=', '==', '='] as const) {
+        if (part.startsWith(op, i)) {
+          found = { field: part.slice(0, i), operator: op, value: part.slice(i + op.length) };
+          break;
+        }
+      }
+    }
+    if (!found) throw new SelectorError(`invalid selector: '${s}'; can't understand '${part}'`);
+    found.value = unescapeFieldValue(found.value);
+    out.push(found);
+  }
+  return out;
+}
+
+/** hasTerm/notHasTerm Matches: an absent field reads as "" (fields.Set.Get). */
+export function matchFields(reqs: FieldRequirement[], getField: (field: string) => string | undefined): boolean {
+  for (const r of reqs) {
+    const v = getField(r.field) ?? '';
+    if (r.operator === '!=' ? v === r.value : v !== r.value) return false;
+  }
+  return true;
+}
