@@ -11,7 +11,7 @@ import {
 } from './status.js';
 import { applyJsonPatch, JsonPatchError } from './jsonpatch.js';
 import { applyMergePatch } from './mergepatch.js';
-import { applyDefaults, pruneObject, validateObject } from './schema.js';
+import { applyDefaults, pruneObject, validateObject, type JSONSchemaProps } from './schema.js';
 import { evalJsonPath } from './jsonpath.js';
 
 export const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
@@ -80,8 +80,9 @@ export class Registry {
   /** Defaults, prunes and validates a custom resource against its CRD schema (422 with the causes). */
   private conform(res: ResourceDef, obj: KubeObject): KubeObject {
     if (!res.schema) return obj;
-    const defaulted = pruneObject(applyDefaults(obj, res.schema), res.schema) as KubeObject;
-    const causes = [...validateObject(defaulted, res.schema), ...this.scaleCauses(res, defaulted)];
+    const schema = res.schema as JSONSchemaProps;
+    const defaulted = pruneObject(applyDefaults(obj, schema), schema) as KubeObject;
+    const causes = [...validateObject(defaulted, schema), ...this.scaleCauses(res, defaulted)];
     if (causes.length) throw invalid(res.kind, res.group, obj.metadata.name ?? '', causes);
     return defaulted;
   }

@@ -1,7 +1,8 @@
 // The sandbox API server: a local HTTP server on 127.0.0.1 that speaks the Kubernetes REST API for
 // namespaces, pods, the OKG CRDs and the Advanced StatefulSet, closely enough that kubectl and
 // @kubernetes/client-node cannot tell it from a cluster for every call OKG Ops makes.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } 
 import { toTable, type IncludeObject } from './tables.js';
 import { latencyOf, type FaultConfig } from './faults.js';
 import { writeKubeconfigs } from './kubeconfig.js';
+import { servingCertificate } from './tls.js';
 import { WatchHub, type WatchRequest } from './watch.js';
 import { ListFilter } from './listFilter.js';
 
@@ -59,6 +61,8 @@ export interface SandboxServer {
   readonly store: Store;
   readonly registry: Registry;
   readonly tokens: Record<SandboxUser, string>;
+  /** PEM of the self-signed serving certificate (the kubeconfigs' certificate authority). */
+  readonly caPem: string;
   kubeconfigPath(user: SandboxUser): string;
   /** Every mutating request so far (successful or not), oldest first. */
   writeLog(): WriteLogEntry[];
@@ -226,10 +230,6 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
     const watch = q.get('watch') === 'true' || q.get('watch') === '1';
     const verb = verbOf(method, r, watch);
     if (!verb) throw methodNotAllowed();
-    const attrs: Attributes = { verb, group: r.res.group, resource: r.res.plural, subresource: r.subresource, namespace: r.namespace, name: r.name };
-    if (!authorize(user, attrs)) {
-      throw forbidden(USER_NAMES[user], verb, { group: r.res.group, resource: r.res.plural }, r.subresource, r.namespace, r.name);
-    }
     const mutating = ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(verb);
     const dryRun = q.getAll('dryRun').includes('All');
     const bodyText = mutating ? await readBody(req) : '';
@@ -240,6 +240,9 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
     } : undefined;
     if (entry) log.push(entry);
     try {
+      if (!authorize(user, { verb, group: r.res.group, resource: r.res.plural, subresource: r.subresource, namespace: r.namespace, name: r.name })) {
+        throw forbidden(USER_NAMES[user], verb, { group: r.res.group, resource: r.res.plural }, r.subresource, r.namespace, r.name);
+      }
       await injectFaults(user, verb, r);
       const { code, body } = await execute(req, res, r, verb, q, bodyText, dryRun);
       if (entry) entry.code = code;
@@ -312,7 +315,8 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
     throw methodNotAllowed();
   }
 
-  const server: Server = createServer((req, res) => {
+  const cert = servingCertificate();
+  const server: Server = createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
     handle(req, res).catch((e: unknown) => {
       const err = e instanceof ApiError ? e : internalError(e instanceof Error ? e.message : String(e));
       if (res.headersSent) { res.destroy(); return; }
@@ -331,12 +335,12 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
   });
   const addr = server.address() as AddressInfo;
   serverAddress = `${addr.address}:${addr.port}`;
-  const url = `http://${serverAddress}`;
+  const url = `https://${serverAddress}`;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'okg-sandbox-'));
-  const paths = writeKubeconfigs(dir, url, tokens.tokens);
+  const paths = writeKubeconfigs(dir, url, tokens.tokens, cert.certPem);
 
   return {
-    url, store, registry, tokens: tokens.tokens,
+    url, store, registry, tokens: tokens.tokens, caPem: cert.certPem,
     kubeconfigPath: user => paths[user],
     writeLog: () => log.slice(),
     clearWriteLog: () => { log.length = 0; },

@@ -30,9 +30,11 @@ export class ApiError extends Error {
   }
 
   body(): StatusBody {
-    const body: StatusBody = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, code: this.code };
-    if (this.details) body.details = this.details;
-    return body;
+    // Key order as Go marshals metav1.Status: kind, apiVersion, metadata, status, message, reason, details, code.
+    return {
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason,
+      ...(this.details ? { details: this.details } : {}), code: this.code,
+    };
   }
 }
 

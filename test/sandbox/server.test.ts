@@ -43,7 +43,7 @@ describe('sandbox API server', () => {
 
   describe('authentication and authorization', () => {
     it('answers 401 Unauthorized without a valid token', async () => {
-      const r = await http(server, undefined)('GET', GSS_PATH);
+      const r = await http(server, null)('GET', GSS_PATH);
       assert.equal(r.status, 401);
       assert.deepEqual(r.body, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
     });
@@ -107,7 +107,9 @@ describe('sandbox API server', () => {
     });
 
     it('answers 404 for a missing namespace and 409 AlreadyExists for a duplicate', async () => {
-      const r = await admin('POST', '/apis/game.kruise.io/v1alpha1/namespaces/nope/gameserversets', gss('x'));
+      const body = gss('x') as { metadata: { namespace?: string } };
+      delete body.metadata.namespace;
+      const r = await admin('POST', '/apis/game.kruise.io/v1alpha1/namespaces/nope/gameserversets', body);
       assert.equal(r.status, 404);
       assert.equal(msg(r), 'namespaces "nope" not found');
       await admin('POST', GSS_PATH, gss('dup'));
@@ -251,8 +253,8 @@ describe('sandbox API server', () => {
 
     it('expires continue tokens older than the retained history with 410', async () => {
       const r = (await admin('GET', `${GS_PATH}?limit=2`)).body as { metadata: { continue: string } };
-      server.store.compact();
       await admin('PATCH', `${GS_PATH}/room-0`, { spec: { opsState: 'x' } });
+      server.store.compact();
       const old = await admin('GET', `${GS_PATH}?limit=2&continue=${encodeURIComponent(r.metadata.continue)}`);
       assert.equal(old.status, 410);
       assert.equal((old.body as { reason: string }).reason, 'Expired');

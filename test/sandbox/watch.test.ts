@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { after, before, beforeEach, describe, it } from 'mocha';
 import { KubeConfig, CustomObjectsApi, makeInformer, type KubernetesObject } from '@kubernetes/client-node';
 import { startSandboxServer, type SandboxServer } from '../../src/sandbox/server.js';
-import { http, gs, GS_PATH } from '../helpers/sandboxHttp.js';
+import { http, gs, open, GS_PATH } from '../helpers/sandboxHttp.js';
 import { eventually } from '../helpers/kubectl.js';
 
 interface Event { type: string; object: { kind?: string; code?: number; reason?: string; message?: string; metadata?: { name?: string; resourceVersion?: string } } }
@@ -14,9 +14,9 @@ function rawWatch(server: SandboxServer, query: string): { events: Event[]; stop
   const ctl = new AbortController();
   const done = (async () => {
     try {
-      const res = await fetch(`${server.url}${GS_PATH}?watch=true&${query}`, { headers: { Authorization: `Bearer ${server.tokens.admin}` }, signal: ctl.signal });
+      const res = await open(server, 'GET', `${GS_PATH}?watch=true&${query}`, { Authorization: `Bearer ${server.tokens.admin}` }, undefined, ctl.signal);
       let buf = '';
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      for await (const chunk of res as AsyncIterable<Buffer>) {
         buf += Buffer.from(chunk).toString('utf8');
         let nl;
         while ((nl = buf.indexOf('\n')) >= 0) { events.push(JSON.parse(buf.slice(0, nl)) as Event); buf = buf.slice(nl + 1); }
