@@ -31,8 +31,9 @@ export function ensureDebianPackages() {
   if (!missing.length) return;
   if (process.getuid?.() !== 0) throw new Error(`missing Debian packages ${missing.join(' ')}; run: sudo apt-get install -y ${missing.join(' ')}`);
   log(`installing Debian packages: ${missing.join(' ')}`);
-  run('apt-get', ['update', '-qq']);
-  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const quiet = { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } };
+  run('apt-get', ['update', '-qq'], quiet);
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], quiet);
 }
 
 /** Installs code-server into the cache once; returns the path of its entry script. */

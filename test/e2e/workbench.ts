@@ -1,0 +1,30 @@
+// Small, patient helpers for driving the VS Code workbench in the browser the way a person does.
+import type { Page } from 'playwright-core';
+
+export async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check().catch(() => false)) return;
+    await new Promise(r => setTimeout(r, 150));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** Opens the command palette and runs the command with this title (e.g. "OKG: Refresh"). */
+export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await until(async () => {
+    if (!(await input.isVisible())) await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 2000 });
+    await input.fill(`>${title}`);
+    const text = await page.locator('.quick-input-list').innerText({ timeout: 2000 });
+    return text.split('\n').some(l => l.trim() === title);
+  }, timeoutMs, `the command "${title}" in the palette`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
+}
+
+/** Text of the visible quick pick rows. */
+export async function quickPickItems(page: Page): Promise<string[]> {
+  const text = await page.locator('.quick-input-list').innerText();
+  return text.split('\n').map(s => s.trim()).filter(Boolean);
+}
