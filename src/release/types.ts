@@ -1,0 +1,134 @@
+// The release's words: what the operator asks for (inputs), what will happen (plan and preview), and what is
+// happening (the typed event stream the VS Code wizard and the CLI both consume).
+import type { ContainerImage } from '../cluster/okg.js';
+
+/** How old rooms leave once they are marked: not at all (KEDA or a person does it), by lowering replicas, or by Kill. */
+export type ReclaimMode = 'none' | 'scale-down' | 'kill';
+export const RECLAIM_MODES: readonly ReclaimMode[] = ['none', 'scale-down', 'kill'];
+
+/** What the operator asks for. Exactly one of `add` and `replicas`. */
+export interface ReleaseInput {
+  namespace: string;
+  gameServerSet: string;
+  /** The new image per container (at least one). */
+  images: ContainerImage[];
+  /** How many new rooms to create (scale up by N). */
+  add?: number;
+  /** Or: the replica count to scale to (must be above the current one). */
+  replicas?: number;
+  /** How many new-version rooms must be Ready before old ones are retired. Default: the number of new rooms. */
+  ready?: number;
+  /** Limit for each wait (rooms Ready, pod labels, reclaim). Default 10 minutes. */
+  timeoutMs?: number;
+  /** Which old rooms to retire: those whose opsState is one of these (default ["None"]) and that do not run the new image. */
+  retireOpsStates?: string[];
+  /** Default "none". */
+  reclaim?: ReclaimMode;
+  /** Apply the OnDelete fix (drop `rollingUpdate`) instead of refusing when OnDelete is not really in force. */
+  fixUpdateStrategy?: boolean;
+}
+
+/** The input after validation and defaults, as stored in the release record. */
+export interface NormalizedInput {
+  namespace: string;
+  gameServerSet: string;
+  images: ContainerImage[];
+  add?: number;
+  replicas?: number;
+  ready?: number;
+  timeoutMs: number;
+  retireOpsStates: string[];
+  reclaim: ReclaimMode;
+  fixUpdateStrategy: boolean;
+}
+
+/** The engine's steps, in order. */
+export type StepName = 'lock' | 'patch-image' | 'wait-generation' | 'scale' | 'wait-ready' | 'mark' | 'reclaim' | 'unlock';
+export const STEP_ORDER: readonly StepName[] = ['lock', 'patch-image', 'wait-generation', 'scale', 'wait-ready', 'mark', 'reclaim', 'unlock'];
+
+export interface PlannedStep {
+  step: StepName;
+  /** One line for the operator, e.g. "scale minecraft from 3 to 6 replicas". */
+  title: string;
+  /** Already done by an earlier, interrupted run of the same release (it will be checked and skipped). */
+  done: boolean;
+}
+
+/** Why a room is left alone. */
+export type ProtectReason = 'Allocated' | 'Maintaining' | 'Kill' | 'WaitToBeDeleted' | 'custom opsState' | 'terminating';
+
+/** One room in the preview. `to-create` rooms do not exist yet (names predicted from OKG's lowest-free-ordinal rule). */
+export interface RoomPreview {
+  name: string;
+  version: 'old' | 'new' | 'to-create';
+  state: string;
+  opsState: string;
+  images: ContainerImage[];
+  action: 'retire' | 'keep' | 'protected' | 'create';
+  reason?: string;
+}
+
+/** One row of the predicted `kubectl get gs` after the release. */
+export interface PredictedRoom { name: string; state: string; opsState: string; images: ContainerImage[] }
+
+export interface ReleasePlan {
+  input: NormalizedInput;
+  /** Replicas before the release (from the record when resuming). */
+  fromReplicas: number;
+  toReplicas: number;
+  newRooms: number;
+  ready: number;
+  /** Images of the template before the release. */
+  oldImages: ContainerImage[];
+  steps: PlannedStep[];
+  rooms: RoomPreview[];
+  predicted: PredictedRoom[];
+  /** The OnDelete fix will be written together with the image. */
+  fixesUpdateStrategy: boolean;
+  /** A previous run of this release is resumed (its id). */
+  resumes?: string;
+  /** The same release already succeeded (its id): running it again changes nothing. */
+  alreadyDone?: string;
+  warnings: string[];
+}
+
+/** Per-room result of a conditional write. */
+export type RoomResult = 'changed' | 'unchanged' | 'skipped' | 'failed';
+
+/** The event stream: a discriminated union on `type`. */
+export type ReleaseEvent =
+  | { type: 'planned'; id: string; plan: ReleasePlan }
+  | { type: 'step-started'; step: StepName; index: number; total: number; title: string }
+  | { type: 'step-progress'; step: StepName; message: string; done?: number; of?: number }
+  | { type: 'step-done'; step: StepName; result: 'done' | 'already-done' | 'skipped'; message: string }
+  | { type: 'room-changed'; step: StepName; room: string; from: string; to: string; result: RoomResult; reason?: string }
+  | { type: 'warning'; message: string }
+  | { type: 'done'; id: string; summary: ReleaseSummary }
+  | { type: 'failed'; id: string; step: StepName; outcome: 'failed' | 'cancelled'; message: string };
+
+export type ReleaseOutcome = 'succeeded' | 'failed' | 'cancelled';
+
+export interface ReleaseSummary {
+  /** Rooms marked for retirement by this release (WaitToBeDeleted, or Kill in kill mode). */
+  retired: string[];
+  /** Rooms left alone because they changed since they were read (e.g. turned Allocated). */
+  skipped: string[];
+  /** Replicas removed by the reclaim step (scale-down), or Kill rooms removed by OKG. */
+  reclaimed: number;
+  finalReplicas: number;
+  /** API requests this run made (reads, reviews and writes; watches not included). */
+  requests: number;
+}
+
+/** What `runRelease` resolves with; it never throws for cluster or input problems. */
+export interface ReleaseResult {
+  id?: string;
+  /** `refused`: nothing was written (bad input, preflight). */
+  outcome: ReleaseOutcome | 'refused';
+  /** For `refused`: whether the input itself was wrong (usage, exit 2) or the cluster said no (exit 1). */
+  usage?: boolean;
+  step?: StepName;
+  message: string;
+  plan?: ReleasePlan;
+  summary?: ReleaseSummary;
+}

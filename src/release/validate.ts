@@ -1,0 +1,109 @@
+// Input checks that need no cluster: names, images, counts, durations, modes. Each problem is one sentence.
+import { parseImage } from '../cluster/images.js';
+import { RECLAIM_MODES, type NormalizedInput, type ReleaseInput } from './types.js';
+
+/** A release that must not start. `usage`: the input itself is wrong (CLI exit 2); otherwise the cluster refused (exit 1). */
+export class ReleaseRefused extends Error {
+  constructor(message: string, readonly usage: boolean) { super(message); }
+}
+
+export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+/** Upper bounds that catch typos (an extra zero) rather than describe any real fleet. */
+export const MAX_ADD = 1000;
+export const MAX_REPLICAS = 10_000;
+const MIN_TIMEOUT_MS = 1000;
+const MAX_TIMEOUT_MS = 24 * 3600_000;
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+const usage = (m: string): ReleaseRefused => new ReleaseRefused(m, true);
+
+/** Parses "90s", "10m", "1h30m", "500ms" (or a bare number of seconds) to milliseconds; a reason string when invalid. */
+export function parseDuration(text: string): number | string {
+  const t = text.trim();
+  if (/^\d+$/.test(t)) return Number(t) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
+  let total = 0;
+  let pos = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(t)) !== null) {
+    total += Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+    pos = re.lastIndex;
+  }
+  if (!t || pos !== t.length) return `"${text}" is not a duration (use e.g. 90s, 10m or 1h30m)`;
+  return total;
+}
+
+function count(name: string, v: number | undefined, min: number, max: number): void {
+  if (v === undefined) return;
+  if (!Number.isInteger(v)) throw usage(`${name} must be a whole number, got ${v}`);
+  if (v < min) throw usage(`${name} must be at least ${min}, got ${v}`);
+  if (v > max) throw usage(`${name} must be at most ${max}, got ${v} (a typo?)`);
+}
+
+/**
+ * Validates everything that can be checked without the cluster and applies defaults.
+ * Throws ReleaseRefused (usage) with one sentence on the first problem.
+ */
+export function validateInput(input: ReleaseInput): NormalizedInput {
+  if (!input.namespace) throw usage('the namespace is missing (-n NAMESPACE)');
+  if (input.namespace.length > 63 || !DNS_LABEL.test(input.namespace)) {
+    throw usage(`"${input.namespace}" is not a valid namespace name (lower-case letters, digits and "-", at most 63)`);
+  }
+  if (!input.gameServerSet) throw usage('the GameServerSet is missing (--gss NAME)');
+  if (input.gameServerSet.length > 253 || !DNS_SUBDOMAIN.test(input.gameServerSet)) {
+    throw usage(`"${input.gameServerSet}" is not a valid GameServerSet name (lower-case letters, digits, "-" and ".")`);
+  }
+  if (!input.images.length) throw usage('no new image given (--image CONTAINER=IMAGE)');
+  const seen = new Set<string>();
+  for (const { container, image } of input.images) {
+    if (!container) throw usage(`the container name is missing in "=${image}" (use --image CONTAINER=IMAGE)`);
+    if (container.length > 63 || !DNS_LABEL.test(container)) throw usage(`"${container}" is not a valid container name`);
+    if (seen.has(container)) throw usage(`container "${container}" is given more than once`);
+    seen.add(container);
+    const parsed = parseImage(image);
+    if (typeof parsed === 'string') throw usage(`image for container "${container}": ${parsed}`);
+  }
+  if ((input.add === undefined) === (input.replicas === undefined)) {
+    throw usage(input.add === undefined ? 'say how many new rooms: --add N or --replicas N' : 'give either --add or --replicas, not both');
+  }
+  count('--add', input.add, 1, MAX_ADD);
+  count('--replicas', input.replicas, 1, MAX_REPLICAS);
+  count('--ready', input.ready, 1, MAX_REPLICAS);
+  if (input.add !== undefined && input.ready !== undefined && input.ready > input.add) {
+    throw usage(`--ready ${input.ready} is more than the ${input.add} new rooms; at most ${input.add} new-version rooms can be Ready`);
+  }
+  const timeoutMs = input.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs < MIN_TIMEOUT_MS || timeoutMs > MAX_TIMEOUT_MS) {
+    throw usage(`the timeout must be from 1s to 24h, got ${timeoutMs} ms`);
+  }
+  const reclaim = input.reclaim ?? 'none';
+  if (!RECLAIM_MODES.includes(reclaim)) throw usage(`reclaim mode "${String(reclaim)}" is unknown; use ${RECLAIM_MODES.join(', ')}`);
+  const retireOpsStates = input.retireOpsStates ?? ['None'];
+  if (!retireOpsStates.length) throw usage('no opsState given for the rooms to retire');
+  for (const s of retireOpsStates) {
+    if (s === 'Allocated' || s === 'Maintaining') throw usage(`rooms with opsState ${s} are never retired by a release`);
+    if (s === 'WaitToBeDeleted' || s === 'Kill') throw usage(`rooms with opsState ${s} are already leaving; do not select them for retirement`);
+    if (!s || s.length > 63) throw usage(`"${s}" is not an opsState`);
+  }
+  return {
+    namespace: input.namespace,
+    gameServerSet: input.gameServerSet,
+    images: input.images.map(c => ({ container: c.container, image: c.image })),
+    ...(input.add !== undefined ? { add: input.add } : {}),
+    ...(input.replicas !== undefined ? { replicas: input.replicas } : {}),
+    ...(input.ready !== undefined ? { ready: input.ready } : {}),
+    timeoutMs,
+    retireOpsStates,
+    reclaim,
+    fixUpdateStrategy: input.fixUpdateStrategy === true,
+  };
+}
+
+/** Whether two normalized inputs ask for the same release (a rerun resumes only then). */
+export function sameRelease(a: NormalizedInput, b: NormalizedInput): boolean {
+  const key = (x: NormalizedInput) => JSON.stringify([x.namespace, x.gameServerSet, [...x.images].sort((p, q) => p.container.localeCompare(q.container)),
+    x.add ?? null, x.replicas ?? null, x.ready ?? null, [...x.retireOpsStates].sort(), x.reclaim]);
+  return key(a) === key(b);
+}
