@@ -17,7 +17,8 @@ export function parseImage(ref: string): ImageRef | string {
   let [, domain, repository] = m;
   const [, , , tag, digest] = m;
   // A first component without a dot, colon or "localhost" is a Docker Hub namespace, not a registry.
-  if (domain && !/[.:]/.test(domain) && domain !== 'localhost' && domain.toLowerCase() === domain) {
+  if (domain && !/[.:]/.test(domain) && domain !== 'localhost') {
+    if (domain.toLowerCase() !== domain) return `"${ref}" is not a valid image reference: repository names must be lowercase`;
     repository = `${domain}/${repository}`;
     domain = undefined as unknown as string;
   }

@@ -2,6 +2,7 @@
 // several paths is merged (first file wins, as kubectl does); an explicit file replaces it. Nothing here
 // ever writes a kubeconfig: the namespace scope lives in the target, not in the user's file.
 import { existsSync } from 'node:fs';
+import { delimiter } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 
 export interface ClusterTarget {
@@ -14,26 +15,39 @@ export interface ClusterTarget {
 export class KubeconfigError extends Error {}
 
 /** Loads and validates a kubeconfig. Throws a KubeconfigError with one sentence on any problem. */
-export function loadKubeConfig(target: ClusterTarget = {}): KubeConfig {
+export function loadKubeConfig(target: ClusterTarget = {}, env: NodeJS.ProcessEnv = process.env): KubeConfig {
   const kc = new KubeConfig();
-  const files = target.kubeconfig === undefined ? [] : Array.isArray(target.kubeconfig) ? target.kubeconfig : [target.kubeconfig];
+  const fromEnv = (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
+  const files = target.kubeconfig === undefined ? fromEnv : Array.isArray(target.kubeconfig) ? target.kubeconfig : [target.kubeconfig];
   try {
     if (files.length) {
       for (const f of files) {
-        if (!existsSync(f)) throw new KubeconfigError(`kubeconfig file ${f} does not exist; pass an existing file with --kubeconfig`);
+        if (!existsSync(f)) {
+          throw new KubeconfigError(target.kubeconfig === undefined
+            ? `KUBECONFIG names ${f}, which does not exist; fix KUBECONFIG or pass --kubeconfig FILE`
+            : `kubeconfig file ${f} does not exist; pass an existing file with --kubeconfig`);
+        }
       }
-      kc.loadFromFile(files[0]);
-      for (const f of files.slice(1)) {
-        const more = new KubeConfig();
-        more.loadFromFile(f);
-        kc.mergeConfig(more, true);
-      }
+      // Merge as kubectl does: the first file that names a cluster, user or context wins; the first
+      // file's current-context wins.
+      const parts = files.map(f => { const k = new KubeConfig(); k.loadFromFile(f); return k; });
+      const firstByName = <T extends { name: string }>(lists: T[][]): T[] => {
+        const seen = new Map<string, T>();
+        for (const list of lists) for (const item of list) if (!seen.has(item.name)) seen.set(item.name, item);
+        return [...seen.values()];
+      };
+      kc.loadFromOptions({
+        clusters: firstByName(parts.map(p => p.clusters)),
+        users: firstByName(parts.map(p => p.users)),
+        contexts: firstByName(parts.map(p => p.contexts)),
+        currentContext: parts.find(p => p.currentContext)?.currentContext ?? '',
+      });
     } else {
       kc.loadFromDefault();
     }
   } catch (e) {
     if (e instanceof KubeconfigError) throw e;
-    throw new KubeconfigError(`cannot read the kubeconfig (${files.join(', ') || process.env.KUBECONFIG || '~/.kube/config'}): ${(e as Error).message.split('\n')[0]}`);
+    throw new KubeconfigError(`cannot read the kubeconfig (${files.join(', ') || '~/.kube/config'}): ${(e as Error).message.split('\n')[0]}`);
   }
   if (!kc.contexts.length || !kc.clusters.length) {
     throw new KubeconfigError('no Kubernetes context found: set KUBECONFIG or pass --kubeconfig FILE (for a local try-out: npx okg sandbox)');
