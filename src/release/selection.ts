@@ -2,7 +2,7 @@
 // state, images run / not run, network, priorities), plus one-line validation of a selector against its
 // GameServerSet. Unlike GameServers-Updater (API.md §9), every image pair given counts, images are compared
 // normalised, and "runs" means the pod spec AND the running container (runsImage).
-import { parseImage } from '../cluster/images.js';
+import { parseImage, sameImage } from '../cluster/images.js';
 import { RESERVED_OPS_STATES, runsImage, type ContainerImage, type GameServerSetView, type RoomView } from '../cluster/okg.js';
 
 /** Criteria for rooms; every criterion given must hold (AND). A list criterion matches any of its values. */
@@ -106,14 +106,13 @@ export function validateSelector(sel: RoomSelector, gss: GameServerSetView): str
   }
   reasons.push(...imageReasons('image to select', sel.images, known));
   reasons.push(...imageReasons('image to exclude', sel.notImages, known));
-  const wanted = new Map<string, string>();
-  for (const p of sel.images ?? []) {
-    const prior = wanted.get(p.container);
-    if (prior !== undefined && prior !== p.image) reasons.push(`container "${p.container}" cannot run both ${prior} and ${p.image}; no room would match`);
-    wanted.set(p.container, p.image);
-  }
+  const selected = sel.images ?? [];
+  selected.forEach((p, i) => {
+    const other = selected.slice(0, i).find(q => q.container === p.container && !sameImage(q.image, p.image));
+    if (other) reasons.push(`container "${p.container}" cannot run both ${other.image} and ${p.image}; no room would match`);
+  });
   for (const p of sel.notImages ?? []) {
-    if (wanted.get(p.container) === p.image) reasons.push(`${p.container}=${p.image} is both selected and excluded; no room would match`);
+    if (selected.some(q => q.container === p.container && sameImage(q.image, p.image))) reasons.push(`${p.container}=${p.image} is both selected and excluded; no room would match`);
   }
   for (const [field, v] of [['deletionPriority', sel.deletionPriority], ['updatePriority', sel.updatePriority]] as const) {
     if (v !== undefined && !/^-?\d+$|^\d+%$/.test(String(v))) reasons.push(`${field} to select "${v}" is not an integer or percentage`);
