@@ -1,26 +1,45 @@
 // The `okg` command line: the same core the extension uses, for terminals and scripts.
+// One table of commands; each returns its exit code (0 ok, 1 failed, 2 bad usage).
 import { sandboxCommand, SANDBOX_HELP } from './sandboxCommand.js';
+import { roomsCommand, ROOMS_HELP } from './roomsCommand.js';
+import { markCommand, MARK_HELP } from './markCommand.js';
+import { releaseCommand, RELEASE_HELP } from './releaseCommand.js';
 import { EXIT_FAILED, EXIT_USAGE, UsageError } from './usage.js';
 
-const HELP = `Usage: okg <command> [flags]
+type Command = (argv: string[], out: (line: string) => void, err: (line: string) => void) => Promise<number>;
+
+export const COMMANDS: Record<string, { run: Command; summary: string; help: string }> = {
+  rooms: { run: roomsCommand, summary: 'list the rooms (GameServers) of a namespace, like kubectl get gs plus IMAGE', help: ROOMS_HELP },
+  mark: { run: markCommand, summary: 'set opsState or priorities on selected rooms, never overwriting a room that changed', help: MARK_HELP },
+  release: { run: releaseCommand, summary: 'seamless release: new image, new rooms, wait Ready, retire idle old rooms', help: RELEASE_HELP },
+  sandbox: { run: (argv, out) => sandboxCommand(argv, out), summary: 'start a local Kubernetes API with OpenKruise Game emulated', help: SANDBOX_HELP },
+};
+
+export const HELP = `Usage: okg <command> [flags]   (okg <command> --help for its flags)
 
 Commands:
-  sandbox    start a local Kubernetes API with OpenKruise Game emulated (see okg sandbox --help)
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`).join('\n')}
 
-${SANDBOX_HELP}`;
+Cluster flags (rooms, mark, release): --kubeconfig FILE, --context NAME, -n/--namespace NS.
+Exit codes: 0 success, 1 failed, 2 bad usage.
+`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const out = (line: string) => process.stdout.write(`${line}\n`);
+  const err = (line: string) => process.stderr.write(`${line}\n`);
   try {
-    switch (command) {
-      case 'sandbox': return await sandboxCommand(rest, out);
-      case undefined: case 'help': case '--help': case '-h': out(HELP); return command === undefined ? EXIT_USAGE : 0;
-      default: throw new UsageError(`unknown command "${command}"; run okg --help`);
+    if (command === undefined) { err(HELP); return EXIT_USAGE; }
+    if (command === 'help' || command === '--help' || command === '-h') {
+      out(rest[0] && COMMANDS[rest[0]] ? COMMANDS[rest[0]].help : HELP);
+      return 0;
     }
+    const c = COMMANDS[command];
+    if (!c) throw new UsageError(`unknown command "${command}"; run okg --help`);
+    return await c.run(rest, out, err);
   } catch (e) {
-    const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`okg: ${(e as Error).message}\n`);
+    const usage = e instanceof UsageError || String((e as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS');
+    err(`okg: ${(e as Error).message.split('\n')[0]}`);
     return usage ? EXIT_USAGE : EXIT_FAILED;
   }
 }
