@@ -1,0 +1,199 @@
+// `okg release`: the seamless release from a terminal — the same engine as the VS Code wizard. Every flag
+// is checked before the cluster is contacted, the preflight before the first write; progress is printed as
+// it happens (rewritten in place on a terminal), Ctrl-C cancels cleanly and a rerun resumes.
+import { writeFileSync } from 'node:fs';
+import { KubeconfigError } from '../cluster/kubeconfig.js';
+import { imageTag } from '../cluster/images.js';
+import { argoWorkflowYaml } from '../release/argo.js';
+import { previewRelease, runRelease } from '../release/engine.js';
+import { parseContainerImage } from '../release/selection.js';
+import { RECLAIM_MODES, type ReleaseEvent, type ReleaseInput, type ReleasePlan, type ReleaseResult } from '../release/types.js';
+import { parseDuration, ReleaseRefused, validateInput } from '../release/validate.js';
+import { CLUSTER_OPTIONS, connect, objectName, oneOf, parseFlags, required } from './args.js';
+import { formatTable } from './roomsCommand.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './usage.js';
+
+export const RELEASE_HELP = `Usage: okg release -n NS --gss NAME --image CONTAINER=IMAGE [--image …] (--add N | --replicas N)
+                   [--ready N] [--timeout 10m] [--reclaim none|scale-down|kill] [--fix-update-strategy]
+                   [--dry-run] [--export-argo FILE] [-o text|json] [--kubeconfig FILE] [--context NAME]
+
+Seamless release of a GameServerSet that uses OnDelete: set the new image, wait until OKG applied it,
+scale up, wait until at least N new-version rooms are Ready, mark idle old rooms WaitToBeDeleted (each
+write conditional: a room allocated meanwhile is skipped), then optionally reclaim them. Rooms with
+players are never touched. Every check (flags, access, OnDelete, lock) runs before the first write.
+
+  --image C=IMAGE        new image for container C; repeatable
+  --add N                create N new rooms (scale up by N)
+  --replicas N           or scale to N replicas (must be above the current count)
+  --ready N              new-version rooms that must be Ready before old ones are retired (default: all new)
+  --timeout D            limit for each wait, e.g. 90s, 10m, 1h (default 10m)
+  --reclaim MODE         none (default: marked rooms stay until replicas are lowered, e.g. by KEDA),
+                         scale-down (lower replicas by exactly the marks the pod labels confirm), or
+                         kill (set Kill; OKG removes them and lowers replicas itself)
+  --fix-update-strategy  if rollingUpdate defeats OnDelete, remove it as part of the image patch
+  --dry-run              check everything and print the plan, the room preview and the predicted table
+  --export-argo FILE     write the release as an Argo Workflow (YAML) to FILE instead of running it
+  -o, --output           text (default) or json
+
+The release record and lease live on the GameServerSet (annotation okg-ops/release): a rerun of the same
+command resumes an interrupted release; a second release is refused while one holds the lease.
+Exit code: 0 success, 1 failed/refused by the cluster/cancelled, 2 bad flags (nothing was written).
+`;
+
+function wholeNumber(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^-?\d+$/.test(value.trim())) throw new UsageError(`${flag} takes a whole number, got "${value}"`);
+  return Number(value);
+}
+
+function parseRelease(argv: string[]) {
+  return parseFlags('release', argv, {
+    ...CLUSTER_OPTIONS,
+    gss: { type: 'string' },
+    image: { type: 'string', multiple: true },
+    add: { type: 'string' },
+    replicas: { type: 'string' },
+    ready: { type: 'string' },
+    timeout: { type: 'string' },
+    reclaim: { type: 'string' },
+    'fix-update-strategy': { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    'export-argo': { type: 'string' },
+    output: { type: 'string', short: 'o' },
+    help: { type: 'boolean', short: 'h' },
+  });
+}
+
+function planLines(plan: ReleasePlan): string[] {
+  const lines: string[] = [];
+  const inp = plan.input;
+  lines.push(`release ${inp.namespace}/${inp.gameServerSet}: ${inp.images.map(c => `${c.container} → ${c.image}`).join(', ')}; replicas ${plan.fromReplicas} → ${plan.toReplicas}; ready ≥ ${plan.ready}; reclaim ${inp.reclaim}${plan.resumes ? `; resumes ${plan.resumes}` : ''}`);
+  plan.steps.forEach((s, i) => lines.push(`  ${i + 1}. ${s.title}${s.done ? ' (done)' : ''}`));
+  const img = (images: { container: string; image: string }[]) => images.map(c => imageTag(c.image)).join(',');
+  lines.push('rooms:');
+  lines.push(...formatTable([['NAME', 'VERSION', 'STATE', 'OPSSTATE', 'IMAGE', 'ACTION'],
+    ...plan.rooms.map(r => [r.name, r.version, r.state || '-', r.opsState, img(r.images), r.reason ? `${r.action} (${r.reason})` : r.action])]).map(l => `  ${l}`));
+  lines.push('predicted after the release:');
+  lines.push(...formatTable([['NAME', 'STATE', 'OPSSTATE', 'IMAGE'], ...plan.predicted.map(r => [r.name, r.state || '-', r.opsState, img(r.images)])]).map(l => `  ${l}`));
+  for (const w of plan.warnings) lines.push(`warning: ${w}`);
+  return lines;
+}
+
+/** One line per event for the text output; `progress` lines may be rewritten in place on a terminal. */
+function eventLine(e: ReleaseEvent): { line: string; progress?: boolean } | undefined {
+  switch (e.type) {
+    case 'planned': return undefined;
+    case 'step-started': return { line: `[${e.index}/${e.total}] ${e.title}` };
+    case 'step-progress': return { line: `      ${e.message}`, progress: true };
+    case 'step-done': return { line: `      ${e.result === 'done' ? 'done' : e.result}: ${e.message}` };
+    case 'room-changed': return { line: `      ${e.room}: ${e.from} → ${e.to} ${e.result}${e.reason ? ` (${e.reason})` : ''}` };
+    case 'warning': return { line: `warning: ${e.message}` };
+    case 'done': return { line: `release ${e.id} succeeded: ${e.summary.retired.length} room(s) retired${e.summary.retired.length ? ` (${e.summary.retired.join(', ')})` : ''}, ${e.summary.skipped.length} skipped${e.summary.skipped.length ? ` (${e.summary.skipped.join(', ')})` : ''}, ${e.summary.reclaimed} reclaimed; ${e.summary.finalReplicas} replicas; ${e.summary.requests} API requests` };
+    case 'failed': return { line: `release ${e.id || '(not started)'} ${e.outcome} at step ${e.step}: ${e.message}` };
+  }
+}
+
+function exitCode(r: ReleaseResult): number {
+  if (r.outcome === 'succeeded') return EXIT_OK;
+  return r.outcome === 'refused' && r.usage ? EXIT_USAGE : EXIT_FAILED;
+}
+
+/**
+ * Runs `okg release` with `argv` (after the command name). Writes normal output to `out`, problems to
+ * `err`, and resolves with the exit code: 0 success, 1 failed (cluster refused, failed, cancelled), 2 bad usage.
+ */
+export async function releaseCommand(argv: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  let input: ReleaseInput;
+  let flags: ReturnType<typeof parseRelease>;
+  let output: 'text' | 'json';
+  try {
+    flags = parseRelease(argv);
+    if (flags.help) { out(RELEASE_HELP); return EXIT_OK; }
+    output = oneOf('-o', flags.output, ['text', 'json'] as const, 'text');
+    const gss = objectName('--gss', required('--gss', flags.gss));
+    if (!flags.image?.length) throw new UsageError('--image CONTAINER=IMAGE is required (repeat it for several containers)');
+    const images = flags.image.map(t => {
+      const p = parseContainerImage(t);
+      if (typeof p === 'string') throw new UsageError(`--image: ${p}`);
+      return p;
+    });
+    let timeoutMs: number | undefined;
+    if (flags.timeout !== undefined) {
+      const t = parseDuration(flags.timeout);
+      if (typeof t === 'string') throw new UsageError(`--timeout: ${t}`);
+      timeoutMs = t;
+    }
+    const reclaim = oneOf('--reclaim', flags.reclaim, RECLAIM_MODES, 'none');
+    if (flags['export-argo'] !== undefined && !flags['export-argo'].trim()) throw new UsageError('--export-argo needs a file name');
+    input = {
+      namespace: flags.namespace ?? '', gameServerSet: gss, images,
+      add: wholeNumber('--add', flags.add), replicas: wholeNumber('--replicas', flags.replicas), ready: wholeNumber('--ready', flags.ready),
+      timeoutMs, reclaim, fixUpdateStrategy: flags['fix-update-strategy'] === true,
+    };
+    if (flags.namespace !== undefined) validateInput(input); // everything but the namespace default, before connecting
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ReleaseRefused) { err(`okg: ${e.message}`); return EXIT_USAGE; }
+    throw e;
+  }
+
+  let connected: ReturnType<typeof connect>;
+  try {
+    connected = connect(flags);
+  } catch (e) {
+    if (e instanceof UsageError) { err(`okg: ${e.message}`); return EXIT_USAGE; }
+    if (e instanceof KubeconfigError) { err(`okg: ${e.message}`); return EXIT_FAILED; }
+    throw e;
+  }
+  input.namespace = connected.namespace;
+  const { client } = connected;
+
+  if (flags['dry-run'] || flags['export-argo'] !== undefined) {
+    const r = await previewRelease(input, { client });
+    if (r.outcome === 'refused' || !r.plan) { err(`okg: ${r.message}`); return exitCode(r); }
+    if (flags['export-argo'] !== undefined) {
+      try {
+        writeFileSync(flags['export-argo'], argoWorkflowYaml(r.plan));
+      } catch (e) {
+        err(`okg: cannot write ${flags['export-argo']}: ${(e as Error).message}`);
+        return EXIT_FAILED;
+      }
+    }
+    if (output === 'json') out(JSON.stringify({ outcome: 'planned', dryRun: true, plan: r.plan, ...(flags['export-argo'] ? { argoWorkflow: flags['export-argo'] } : {}) }, null, 2));
+    else {
+      for (const l of planLines(r.plan)) out(l);
+      out(flags['export-argo'] !== undefined ? `Argo Workflow written to ${flags['export-argo']} (kubectl create -f ${flags['export-argo']}); nothing was changed` : 'dry run: nothing was changed');
+    }
+    return EXIT_OK;
+  }
+
+  const abort = new AbortController();
+  const onSignal = () => abort.abort(new Error('interrupted (Ctrl-C)'));
+  process.once('SIGINT', onSignal);
+  const tty = output === 'text' && process.stdout.isTTY === true;
+  let inPlace = false;
+  const events: ReleaseEvent[] = [];
+  const onEvent = (e: ReleaseEvent) => {
+    if (output === 'json') { if (e.type !== 'planned') events.push(e); return; }
+    if (e.type === 'planned') { for (const l of planLines(e.plan)) out(l); return; }
+    const l = eventLine(e);
+    if (!l) return;
+    if (tty && l.progress) { process.stdout.write(`\r\x1b[K${l.line.trim()}`); inPlace = true; return; }
+    if (tty && inPlace) { process.stdout.write('\r\x1b[K'); inPlace = false; }
+    if (e.type === 'failed') err(`okg: ${l.line}`); else out(l.line);
+  };
+  try {
+    const r = await runRelease(input, { client, signal: abort.signal, onEvent });
+    if (tty && inPlace) process.stdout.write('\r\x1b[K');
+    if (output === 'json') {
+      out(JSON.stringify({ outcome: r.outcome, id: r.id, step: r.step, message: r.message, summary: r.summary, plan: r.plan, events }, null, 2));
+      if (r.outcome !== 'succeeded') err(`okg: ${r.message}`);
+    } else if (r.outcome === 'refused') {
+      err(`okg: ${r.message}`);
+    } else if (r.outcome === 'succeeded' && !r.summary) {
+      out(r.message);
+    }
+    return exitCode(r);
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+  }
+}
