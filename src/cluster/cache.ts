@@ -20,6 +20,10 @@ export class NamespaceCache {
   private refs = 0;
   /** Watch (re)connections per resource, for request accounting. */
   readonly connects = new Map<Kind, number>();
+  /** GameServer names by GameServerSet, and room views built once per change, so an event costs O(1) to absorb. */
+  private readonly byGss = new Map<string, Set<string>>();
+  private readonly gssOf = new Map<string, string>();
+  private readonly views = new Map<string, RoomView>();
 
   constructor(readonly client: OkgClient, readonly namespace: string, private readonly restartDelayMs = 500) {}
 
@@ -43,7 +47,10 @@ export class NamespaceCache {
     await Promise.all(defs.map(async ([kind, path, list, selector]) => {
       const inf = makeInformer<Obj>(c.kc, path, list as never, selector);
       for (const type of ['add', 'update', 'delete'] as const) {
-        inf.on(type, (o: Obj) => this.emit({ kind, type, name: o.metadata.name }));
+        inf.on(type, (o: Obj) => {
+          if (kind !== 'gameserversets') this.absorb(kind, type, o);
+          this.emit({ kind, type, name: o.metadata.name });
+        });
       }
       inf.on('connect', () => {
         this.connects.set(kind, (this.connects.get(kind) ?? 0) + 1);
@@ -57,6 +64,23 @@ export class NamespaceCache {
       this.informers.set(kind, inf);
       await inf.start();
     }));
+  }
+
+  /** Keeps the GameServerSet index and drops the stale room view. */
+  private absorb(kind: Kind, type: ChangeEvent['type'], o: Obj): void {
+    const name = o.metadata.name;
+    this.views.delete(name);
+    if (kind !== 'gameservers') return;
+    const before = this.gssOf.get(name);
+    const after = type === 'delete' ? undefined : o.metadata.labels?.[LABEL_OWNER_GSS] ?? '';
+    if (before === after) return;
+    if (before !== undefined) { this.byGss.get(before)?.delete(name); this.gssOf.delete(name); }
+    if (after !== undefined) {
+      let set = this.byGss.get(after);
+      if (!set) { set = new Set(); this.byGss.set(after, set); }
+      set.add(name);
+      this.gssOf.set(name, after);
+    }
   }
 
   private emit(e: ChangeEvent): void {
@@ -83,16 +107,23 @@ export class NamespaceCache {
 
   /** Rooms of one GameServerSet (or all), by ordinal. */
   rooms(gameServerSet?: string): RoomView[] {
-    const pods = this.informers.get('pods');
-    return this.list('gameservers')
-      .filter(g => !gameServerSet || g.metadata.labels?.[LABEL_OWNER_GSS] === gameServerSet)
-      .map(g => roomView(g, pods?.get(g.metadata.name, this.namespace)))
-      .sort((a, b) => a.gameServerSet.localeCompare(b.gameServerSet) || a.ordinal - b.ordinal);
+    const names = gameServerSet === undefined ? [...this.gssOf.keys()] : [...(this.byGss.get(gameServerSet) ?? [])];
+    const out: RoomView[] = [];
+    for (const n of names) {
+      const r = this.room(n);
+      if (r) out.push(r);
+    }
+    return out.sort((a, b) => a.gameServerSet.localeCompare(b.gameServerSet) || a.ordinal - b.ordinal);
   }
 
   room(name: string): RoomView | undefined {
+    const cached = this.views.get(name);
+    if (cached) return cached;
     const g = this.informers.get('gameservers')?.get(name, this.namespace);
-    return g ? roomView(g, this.informers.get('pods')?.get(name, this.namespace)) : undefined;
+    if (!g) return undefined;
+    const view = roomView(g, this.informers.get('pods')?.get(name, this.namespace));
+    this.views.set(name, view);
+    return view;
   }
 
   /** Raw pods with the owner label, for checks on what OKG's scale-down will read. */
