@@ -19,8 +19,10 @@ function usageFromParseError(e: Error, command: string): UsageError {
   const m = e.message;
   const unknown = /Unknown option '([^']+)'/.exec(m);
   if (unknown) return new UsageError(`unknown flag ${unknown[1]}; run okg ${command} --help`);
-  const needsValue = /Option '(?:-\w, )?(--[\w-]+)[^']*' argument missing/.exec(m);
+  const needsValue = /Option '(?:-\w, )?(--?[\w-]+)[^']*' argument missing/.exec(m);
   if (needsValue) return new UsageError(`${needsValue[1]} needs a value; run okg ${command} --help`);
+  const ambiguous = /Option '(-[\w-]+)' argument is ambiguous/.exec(m);
+  if (ambiguous) return new UsageError(`${ambiguous[1]} needs a value (for a value starting with "-", write ${ambiguous[1]}=VALUE); run okg ${command} --help`);
   const positional = /Unexpected argument '([^']+)'/.exec(m);
   if (positional) return new UsageError(`unexpected argument "${positional[1]}"; okg ${command} takes flags only (run okg ${command} --help)`);
   const boolWithValue = /Option '(?:-\w, )?(--[\w-]+)' does not take an argument/.exec(m);
