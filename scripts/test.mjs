@@ -28,6 +28,8 @@ const mocha = new Mocha({ timeout: 60_000, reporter: 'spec' });
 const walk = dir => readdirSync(dir, { withFileTypes: true }).flatMap(e => e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]);
 const files = walk('out/test').filter(f => f.endsWith('.test.js')).filter(f => !only || f.includes(`/${only}/`) || only === 'unit').sort();
 for (const f of files) mocha.addFile(f);
+// Extension tests import `vscode`: resolve it to the stub (test/extension/stub) before any test file loads.
+if (files.some(f => f.includes('/extension/'))) await import(new URL('../out/test/extension/stub/register.js', import.meta.url).href);
 await mocha.loadFilesAsync();
 const runner = mocha.run(failures => {
   const s = runner.stats ?? { passes: 0, failures, pending: 0 };

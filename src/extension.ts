@@ -1,29 +1,38 @@
-// VS Code glue. The foundation registers the demo cluster and the log; the rooms explorer and the
-// release wizard build on it.
+// VS Code glue: the Game Servers view, the command table, the read-only YAML documents, the log, and the
+// demo cluster. Everything that talks to a cluster lives in the core (src/cluster, src/release, src/sandbox).
 import * as vscode from 'vscode';
-import { startSandbox, type Sandbox } from './sandbox/sandbox.js';
+import { Actions } from './commands/actions.js';
+import { commandTable } from './commands/table.js';
+import { Explorer, VIEW_ID, type Node } from './views/explorer.js';
+import { followKubernetesExtension } from './views/kubernetesExtension.js';
+import { YAML_SCHEME, YamlProvider } from './views/yaml.js';
 
-let demo: Sandbox | undefined;
+export interface OkgExtension { explorer: Explorer; actions: Actions; view: vscode.TreeView<Node>; log: vscode.LogOutputChannel }
 
-export function activate(context: vscode.ExtensionContext): void {
+let running: OkgExtension | undefined;
+
+export function activate(context: vscode.ExtensionContext): OkgExtension {
   const log = vscode.window.createOutputChannel('OKG Ops', { log: true });
-  context.subscriptions.push(log);
-  context.subscriptions.push(vscode.commands.registerCommand('okg.showLog', () => log.show()));
-  context.subscriptions.push(vscode.commands.registerCommand('okg.startDemoCluster', async () => {
-    if (demo) {
-      void vscode.window.showInformationMessage(`The OKG demo cluster is already running at ${demo.url}.`);
-      return;
-    }
-    demo = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Starting the OKG demo cluster…' },
-      () => startSandbox({ scenario: 'seed' }),
-    );
-    log.info(`demo cluster at ${demo.url}; kubeconfig ${demo.kubeconfigPath('admin')}`);
-    void vscode.window.showInformationMessage(`OKG demo cluster running at ${demo.url}. Kubeconfig: ${demo.kubeconfigPath('admin')}`);
-  }));
+  const explorer = new Explorer(context.workspaceState, log);
+  const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: explorer, canSelectMany: true, showCollapseAll: true });
+  const actions = new Actions(explorer, log);
+  const yamlDocs = new YamlProvider(explorer);
+  context.subscriptions.push(log, explorer, view, explorer.attach(view), yamlDocs,
+    vscode.workspace.registerTextDocumentContentProvider(YAML_SCHEME, yamlDocs),
+    vscode.workspace.onDidChangeConfiguration(e => {
+      if (e.affectsConfiguration('okg.kubeconfig') || e.affectsConfiguration('okg.namespaces')) void explorer.reload();
+      if (e.affectsConfiguration('okg.pollFallbackSeconds')) explorer.startPolling();
+    }));
+  for (const [id, handler] of Object.entries(commandTable(actions))) {
+    context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+  }
+  explorer.startPolling();
+  void followKubernetesExtension(explorer, log).then(d => { if (d) context.subscriptions.push(d); });
+  running = { explorer, actions, view, log };
+  return running;
 }
 
 export async function deactivate(): Promise<void> {
-  await demo?.stop();
-  demo = undefined;
+  await running?.actions.stopDemoCluster(false);
+  running = undefined;
 }
