@@ -33,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): OkgExtension {
 }
 
 export async function deactivate(): Promise<void> {
+  await running?.explorer.close();
   await running?.actions.stopDemoCluster(false);
   running = undefined;
 }

@@ -317,6 +317,14 @@ export class Explorer implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     return (await this.entry(conn, namespace)).cache;
   }
 
+  /** Stops every watch and waits for it (deactivation). */
+  async close(): Promise<void> {
+    const conns = this.conns?.conns ?? [];
+    this.conns = undefined;
+    this.dispose();
+    await Promise.all(conns.map(c => c.cache.dispose().catch(() => undefined)));
+  }
+
   dispose(): void {
     clearTimeout(this.timer);
     clearInterval(this.poll);

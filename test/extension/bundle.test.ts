@@ -1,0 +1,42 @@
+// The shipped artifact: dist/extension.cjs (esbuild, CJS, `vscode` external) loads in Node with the stub as
+// `vscode`, registers the command table, and its in-process demo cluster serves the seed to the tree.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import * as stub from './stub/vscode.js';
+
+interface Bundle {
+  activate(ctx: unknown): { explorer: { getChildren(n?: unknown): Promise<unknown[]>; getTreeItem(n: unknown): { label: string } } };
+  deactivate(): Promise<void>;
+}
+
+describe('extension: the esbuild bundle', () => {
+  const bundle = new URL('../../../dist/extension.cjs', import.meta.url);
+
+  it('activates from dist/extension.cjs and starts the demo cluster in-process', async function () {
+    if (!existsSync(bundle)) this.skip();
+    const loader = Module as unknown as { _load(request: string, parent: unknown, isMain: boolean): unknown };
+    const original = loader._load;
+    loader._load = function (request, parent, isMain) {
+      return request === 'vscode' ? stub : original.call(this, request, parent, isMain);
+    };
+    const context = stub.extensionContext();
+    try {
+      const ext = (createRequire(import.meta.url)(bundle.pathname) as Bundle);
+      stub.config.clear();
+      stub.config.set('okg.kubeconfig', '/nonexistent/okg-kubeconfig.yaml');
+      const api = ext.activate(context);
+      assert.ok(stub.commands.registered().includes('okg.retireIdleOldRooms'));
+      assert.deepEqual(await api.explorer.getChildren(), []);
+      await stub.commands.executeCommand('okg.startDemoCluster');
+      const top = await api.explorer.getChildren();
+      assert.deepEqual(top.map(n => api.explorer.getTreeItem(n).label), ['minecraft']);
+      const rooms = await api.explorer.getChildren(top[0]);
+      assert.deepEqual(rooms.map(n => api.explorer.getTreeItem(n).label), ['minecraft-0', 'minecraft-1', 'minecraft-2']);
+      await ext.deactivate();
+    } finally {
+      for (const d of context.subscriptions) d.dispose();
+      loader._load = original;
+    }
+  });
+});
