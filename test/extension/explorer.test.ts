@@ -132,9 +132,48 @@ describe('extension: Game Servers tree (seed sandbox)', function () {
       assert.match(r[1].label, /did not accept your credentials \(401 Unauthorized\)/);
       assert.equal(r[1].icon, 'error');
       assert.equal(stub.contextKeys.get('okg.welcome'), '');
+      // While the namespaces keep failing, the poll fallback re-renders on its interval.
+      let fired = 0;
+      const sub = other.explorer.onDidChangeTreeData(() => { fired++; });
+      stub.config.set('okg.pollFallbackSeconds', 0.05);
+      other.explorer.startPolling();
+      await new Promise(r => setTimeout(r, 50 * 3 + other.explorer.debounceMs + 100));
+      sub.dispose();
+      assert.ok(fired >= 1, 'the poll fallback re-rendered');
     } finally {
       await deactivateAll(other);
       ext = activateWith({ 'okg.kubeconfig': sandbox.kubeconfigPath('admin') });
+    }
+  });
+});
+
+describe('extension: following the Kubernetes extension', function () {
+  it('uses its kubeconfig and follows its context changes, when it is installed', async () => {
+    const sandbox = await startSandbox({ scenario: 'seed' });
+    const contextChanged = new stub.EventEmitter<string | null>();
+    const original = stub.extensions.getExtension;
+    stub.extensions.getExtension = ((id: string) => id !== 'ms-kubernetes-tools.vscode-kubernetes-tools' ? undefined : {
+      isActive: true,
+      exports: { api: (r: { component: string; version: string }) => r.component === 'configuration' && r.version === 'v1_1'
+        ? { succeeded: true, api: { getKubeconfigPath: () => ({ pathType: 'host', hostPath: sandbox.kubeconfigPath('operator') }), onDidChangeContext: contextChanged.event } }
+        : { succeeded: false } },
+    }) as unknown as typeof stub.extensions.getExtension;
+    const ext = activateWith({});
+    try {
+      const deadline = Date.now() + 5000;
+      while (ext.explorer.kubernetesExtensionKubeconfig === undefined && Date.now() < deadline) await new Promise(r => setTimeout(r, 10));
+      assert.equal(ext.explorer.kubernetesExtensionKubeconfig, sandbox.kubeconfigPath('operator'));
+      assert.deepEqual((await rows(ext)).map(x => x.label), ['minecraft', 'minecraft-0', 'minecraft-1', 'minecraft-2']);
+      assert.equal(ext.explorer.connections().conns[0].contextName, 'okg-sandbox-operator');
+      await ext.context.workspaceState.update('okg.context', 'something-else');
+      contextChanged.fire('okg-sandbox-operator');
+      await new Promise(r => setTimeout(r, 20));
+      assert.equal(ext.context.workspaceState.get('okg.context'), undefined, 'its context change wins over an earlier pick');
+      assert.equal(ext.explorer.kubernetesExtensionContext, 'okg-sandbox-operator');
+    } finally {
+      stub.extensions.getExtension = original;
+      await deactivateAll(ext);
+      await sandbox.stop();
     }
   });
 });
