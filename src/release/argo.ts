@@ -55,11 +55,14 @@ export function exportArgoWorkflow(plan: ReleasePlan, opts: ArgoOptions = {}): A
   const podNewJq = inp.images.map(c => `((.spec.containers[] | select(.name == ${json(c.container)}) | .image) == ${json(c.image)})`).join(' and ');
   const retireJq = `(${inp.retireOpsStates.map(s => `.spec.opsState == ${json(s)}`).join(' or ')})`;
 
+  // A DAG of sequential tasks (each depends on the previous one): the same order as `steps`, and a shape
+  // Argo's generated Workflow schema validates (its ParallelSteps type is not modelled as a list).
   const templates: Record<string, unknown>[] = [];
-  const steps: { name: string; template: string; arguments?: unknown }[][] = [];
+  const tasks: { name: string; template: string; dependencies?: string[]; arguments?: unknown }[] = [];
   const add = (t: Record<string, unknown>, args?: unknown) => {
     templates.push(t);
-    steps.push([{ name: String(t.name), template: String(t.name), ...(args ? { arguments: args } : {}) }]);
+    const prev = tasks[tasks.length - 1];
+    tasks.push({ name: String(t.name), template: String(t.name), ...(prev ? { dependencies: [prev.name] } : {}), ...(args ? { arguments: args } : {}) });
   };
 
   add(script('patch-image', [
@@ -87,7 +90,7 @@ export function exportArgoWorkflow(plan: ReleasePlan, opts: ArgoOptions = {}): A
   ].join('\n'), { retryStrategy: retry(5) }));
 
   add(script('check-ready', [
-    `# at least ${plan.ready} new-version rooms Ready (the seed's -eq failed when more were Ready)`,
+    `# at least ${plan.ready} new-version rooms Ready (the seed required exactly N and failed when more were Ready)`,
     `PODS=$(kubectl get pods -n ${ns} -l ${owner} -o json)`,
     `GS=$(kubectl get gs -n ${ns} -l ${owner} -o json)`,
     `NEW=$(echo "$PODS" | jq -r '.items[] | select(.metadata.deletionTimestamp == null) | select(${podNewJq}) | .metadata.name')`,
@@ -115,7 +118,7 @@ export function exportArgoWorkflow(plan: ReleasePlan, opts: ArgoOptions = {}): A
     `echo "marked: $(tr '\\n' ' ' < /tmp/marked)"`,
   ].join('\n'), { outputs: { parameters: [{ name: 'marked', valueFrom: { path: '/tmp/marked', default: '' } }] } }));
 
-  const markedArg = { parameters: [{ name: 'marked', value: '{{steps.mark.outputs.parameters.marked}}' }] };
+  const markedArg = { parameters: [{ name: 'marked', value: '{{tasks.mark.outputs.parameters.marked}}' }] };
   const inputs = { parameters: [{ name: 'marked' }] };
   if (inp.reclaim === 'scale-down') {
     add(script('reclaim-scale-down', [
@@ -151,7 +154,7 @@ export function exportArgoWorkflow(plan: ReleasePlan, opts: ArgoOptions = {}): A
     spec: {
       serviceAccountName: opts.serviceAccountName ?? 'kruise-game-controller-manager',
       entrypoint: 'main',
-      templates: [{ name: 'main', steps }, ...templates],
+      templates: [{ name: 'main', dag: { tasks } }, ...templates],
     },
   };
 }
