@@ -1,12 +1,10 @@
 // Typed calls to the API for GameServerSets, GameServers, Pods and access reviews. Every call maps its
 // failure to one sentence (errors.ts), retries only transient failures with backoff, honours an
 // AbortSignal, and is counted so tests and benchmarks can see exactly which requests a flow made.
-import {
-  AuthorizationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions,
-} from '@kubernetes/client-node';
-import { serverUrl } from './kubeconfig.js';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterError, isTransient, toClusterError, type Operation } from './errors.js';
 import { OKG_GROUP, OKG_VERSION, type RawObject } from './okg.js';
+import { Transport } from './transport.js';
 
 export interface JsonPatchOp { op: 'test' | 'replace' | 'add' | 'remove'; path: string; value?: unknown }
 
@@ -22,7 +20,17 @@ export interface ClientOptions {
 const GSS = `gameserversets.${OKG_GROUP}`;
 const GS = `gameservers.${OKG_GROUP}`;
 
-const plain = <T>(v: unknown): T => JSON.parse(JSON.stringify(v)) as T;
+const GAME = `/apis/${OKG_GROUP}/${OKG_VERSION}`;
+const JSON_PATCH = 'application/json-patch+json';
+
+function query(params: Record<string, string | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+const seg = encodeURIComponent;
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -37,16 +45,15 @@ export class OkgClient {
   readonly server: string;
   /** Requests made, by "verb resource" (e.g. "patch gameservers"). */
   readonly requests = new Map<string, number>();
-  private readonly custom: CustomObjectsApi;
-  private readonly core: CoreV1Api;
-  private readonly authz: AuthorizationV1Api;
+  private readonly http: Transport;
 
   constructor(readonly kc: KubeConfig, private readonly opts: ClientOptions = {}) {
-    this.server = serverUrl(kc);
-    this.custom = kc.makeApiClient(CustomObjectsApi);
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.authz = kc.makeApiClient(AuthorizationV1Api);
+    this.http = new Transport(kc);
+    this.server = this.http.server;
   }
+
+  /** Closes pooled connections (the process may then exit without waiting for keep-alive timeouts). */
+  close(): void { this.http.close(); }
 
   requestCount(): number {
     let n = 0;
@@ -62,7 +69,7 @@ export class OkgClient {
       if (signal?.aborted) throw signal.reason;
       this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
       try {
-        return plain<T>(await fn());
+        return (await fn()) as T;
       } catch (e) {
         const err = toClusterError(e, { ...op, server: this.server });
         if (!isTransient(err) || attempt >= attempts) throw err;
@@ -74,44 +81,49 @@ export class OkgClient {
 
   getGameServerSet(namespace: string, name: string, signal?: AbortSignal): Promise<RawObject> {
     return this.call({ verb: 'get', resource: GSS, namespace, name },
-      () => this.custom.getNamespacedCustomObject({ group: OKG_GROUP, version: OKG_VERSION, namespace, plural: 'gameserversets', name }), signal);
+      () => this.http.request('GET', `${GAME}/namespaces/${seg(namespace)}/gameserversets/${seg(name)}`, undefined, undefined, signal), signal);
   }
 
   async listGameServerSets(namespace?: string, signal?: AbortSignal): Promise<RawObject[]> {
-    const list = await this.call<{ items: RawObject[] }>({ verb: 'list', resource: GSS, namespace }, () => namespace
-      ? this.custom.listNamespacedCustomObject({ group: OKG_GROUP, version: OKG_VERSION, namespace, plural: 'gameserversets' })
-      : this.custom.listClusterCustomObject({ group: OKG_GROUP, version: OKG_VERSION, plural: 'gameserversets' }), signal);
+    const path = namespace ? `${GAME}/namespaces/${seg(namespace)}/gameserversets` : `${GAME}/gameserversets`;
+    const list = await this.call<{ items: RawObject[] }>({ verb: 'list', resource: GSS, namespace },
+      () => this.http.request('GET', path, undefined, undefined, signal), signal);
     return list.items;
   }
 
   async listGameServers(namespace: string, labelSelector?: string, signal?: AbortSignal): Promise<RawObject[]> {
     const list = await this.call<{ items: RawObject[] }>({ verb: 'list', resource: GS, namespace },
-      () => this.custom.listNamespacedCustomObject({ group: OKG_GROUP, version: OKG_VERSION, namespace, plural: 'gameservers', labelSelector }), signal);
+      () => this.http.request('GET', `${GAME}/namespaces/${seg(namespace)}/gameservers${query({ labelSelector })}`, undefined, undefined, signal), signal);
     return list.items;
   }
 
   async listPods(namespace: string, labelSelector?: string, signal?: AbortSignal): Promise<RawObject[]> {
     const list = await this.call<{ items: RawObject[] }>({ verb: 'list', resource: 'pods', namespace },
-      () => this.core.listNamespacedPod({ namespace, labelSelector }), signal);
+      () => this.http.request('GET', `/api/v1/namespaces/${seg(namespace)}/pods${query({ labelSelector })}`, undefined, undefined, signal), signal);
     return list.items;
   }
 
   /** A JSON Patch; put `test` ops first to make it conditional on what was read. */
   patchGameServerSet(namespace: string, name: string, ops: JsonPatchOp[], signal?: AbortSignal): Promise<RawObject> {
     return this.call({ verb: 'patch', resource: GSS, namespace, name },
-      () => this.custom.patchNamespacedCustomObject({ group: OKG_GROUP, version: OKG_VERSION, namespace, plural: 'gameserversets', name, body: ops },
-        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch)), signal);
+      () => this.http.request('PATCH', `${GAME}/namespaces/${seg(namespace)}/gameserversets/${seg(name)}`, ops, JSON_PATCH, signal), signal);
   }
 
   patchGameServer(namespace: string, name: string, ops: JsonPatchOp[], signal?: AbortSignal): Promise<RawObject> {
     return this.call({ verb: 'patch', resource: GS, namespace, name },
-      () => this.custom.patchNamespacedCustomObject({ group: OKG_GROUP, version: OKG_VERSION, namespace, plural: 'gameservers', name, body: ops },
-        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch)), signal);
+      () => this.http.request('PATCH', `${GAME}/namespaces/${seg(namespace)}/gameservers/${seg(name)}`, ops, JSON_PATCH, signal), signal);
+  }
+
+  /** A GameServer as stored now (used only after a refused conditional write, to say what it became). */
+  getGameServer(namespace: string, name: string, signal?: AbortSignal): Promise<RawObject> {
+    return this.call({ verb: 'get', resource: GS, namespace, name },
+      () => this.http.request('GET', `${GAME}/namespaces/${seg(namespace)}/gameservers/${seg(name)}`, undefined, undefined, signal), signal);
   }
 
   async namespaceExists(namespace: string, signal?: AbortSignal): Promise<boolean> {
     try {
-      await this.call({ verb: 'get', resource: 'namespaces', name: namespace }, () => this.core.readNamespace({ name: namespace }), signal);
+      await this.call({ verb: 'get', resource: 'namespaces', name: namespace },
+        () => this.http.request('GET', `/api/v1/namespaces/${seg(namespace)}`, undefined, undefined, signal), signal);
       return true;
     } catch (e) {
       if (e instanceof ClusterError && e.kind === 'notFound') return false;
@@ -125,9 +137,8 @@ export class OkgClient {
   async canI(check: AccessCheck, signal?: AbortSignal): Promise<boolean> {
     const review = await this.call<{ status?: { allowed?: boolean } }>(
       { verb: 'create', resource: 'selfsubjectaccessreviews.authorization.k8s.io' },
-      () => this.authz.createSelfSubjectAccessReview({
-        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { ...check } } },
-      }), signal);
+      () => this.http.request('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+        { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { ...check } } }, undefined, signal), signal);
     return review.status?.allowed === true;
   }
 }

@@ -1,0 +1,119 @@
+// Row 1: bulk opsState on N rooms — our conditional bulk change vs a kubectl-per-room loop vs
+// GameServers-Updater's method (sequential GET + PUT per room); and the allocation race.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { startSandboxServer, type SandboxServer } from '../src/sandbox/server.js';
+import { preloadGameServerSet } from '../src/sandbox/preload.js';
+import { scaleGameServerSet } from '../src/sandbox/scenarios.js';
+import { loadKubeConfig } from '../src/cluster/kubeconfig.js';
+import { OkgClient } from '../src/cluster/client.js';
+import { ClusterCache } from '../src/cluster/cache.js';
+import { applyToRooms } from '../src/release/bulk.js';
+import { median, p95, timed, type Row } from './stats.js';
+
+const run = promisify(execFile);
+const G = { group: 'game.kruise.io', version: 'v1alpha1', plural: 'gameservers' };
+
+async function resetAll(server: SandboxServer, names: string[]): Promise<void> {
+  const res = server.resource('gameservers');
+  for (const n of names) {
+    const o = server.store.get(res, 'default', n)!;
+    if ((o.spec as { opsState?: string }).opsState !== 'None') server.registry.patch(res, 'default', n, 'application/merge-patch+json', { spec: { opsState: 'None' } }, '');
+  }
+}
+
+/** A matchmaker that allocates random idle rooms with unconditional merge patches, as open-match-director does. */
+function startAllocator(server: SandboxServer, names: string[], everyMs: number): { allocated: Set<string>; stop: () => void } {
+  const res = server.resource('gameservers');
+  const allocated = new Set<string>();
+  const timer = setInterval(() => {
+    const n = names[Math.floor(Math.random() * names.length)];
+    server.registry.patch(res, 'default', n, 'application/merge-patch+json', { spec: { opsState: 'Allocated' } }, '');
+    allocated.add(n);
+  }, everyMs);
+  return { allocated, stop: () => clearInterval(timer) };
+}
+
+function overwritten(server: SandboxServer, allocated: Set<string>): number {
+  const res = server.resource('gameservers');
+  let n = 0;
+  for (const name of allocated) if ((server.store.get(res, 'default', name)!.spec as { opsState?: string }).opsState !== 'Allocated') n++;
+  return n;
+}
+
+export async function benchBulk(opts: { rooms: number; kubectlRooms: number; reps: number }): Promise<Row[]> {
+  const server = await startSandboxServer();
+  try {
+    for (let i = 0; i * 100 < opts.rooms; i++) preloadGameServerSet(server, scaleGameServerSet('default', `bulk-${i}`, Math.min(100, opts.rooms - i * 100), i));
+    const kubeconfig = server.kubeconfigPath('admin');
+    const kc = loadKubeConfig({ kubeconfig });
+    const client = new OkgClient(kc);
+    const clusters = new ClusterCache(client);
+    const cache = await clusters.namespace('default');
+    const names = cache.rooms().map(r => r.name);
+    const name = `${opts.rooms.toLocaleString('en')} rooms`;
+
+    // Ours: one conditional JSON Patch per room, 16 at a time, from the cache's view (no reads).
+    const ours: number[] = [];
+    for (let i = 0; i < opts.reps; i++) {
+      await resetAll(server, names);
+      await cache.waitFor(() => (cache.rooms().every(r => r.opsState === 'None') ? true : undefined), { timeoutMs: 30_000 });
+      const { ms } = await timed(() => applyToRooms(client, cache.rooms(), { opsState: 'WaitToBeDeleted' }, { concurrency: 16 }));
+      ours.push(ms / opts.rooms);
+    }
+
+    // GameServers-Updater's method: sequential GET + PUT (optimistic lock via resourceVersion).
+    const api = kc.makeApiClient(CustomObjectsApi);
+    const getPut: number[] = [];
+    for (let i = 0; i < Math.max(1, Math.ceil(opts.reps / 2)); i++) {
+      await resetAll(server, names);
+      const { ms } = await timed(async () => {
+        for (const n of names) {
+          const o = await api.getNamespacedCustomObject({ ...G, namespace: 'default', name: n }) as { spec: Record<string, unknown> };
+          o.spec.opsState = 'WaitToBeDeleted';
+          await api.replaceNamespacedCustomObject({ ...G, namespace: 'default', name: n, body: o });
+        }
+      });
+      getPut.push(ms / opts.rooms);
+    }
+
+    // kubectl patch per room (what an operator's shell loop does), over a subset: it is slow.
+    await resetAll(server, names);
+    const subset = names.slice(0, opts.kubectlRooms);
+    const kubectl: number[] = [];
+    for (const n of subset) {
+      const { ms } = await timed(() => run('kubectl', ['patch', 'gs', n, '-n', 'default', '--type=merge', '-p', '{"spec":{"opsState":"WaitToBeDeleted"}}'], { env: { ...process.env, KUBECONFIG: kubeconfig } }));
+      kubectl.push(ms);
+    }
+
+    // The allocation race: a matchmaker allocates a room every 2 ms while each method runs.
+    await resetAll(server, names);
+    await cache.waitFor(() => (cache.rooms().every(r => r.opsState === 'None') ? true : undefined), { timeoutMs: 30_000 });
+    const seen = cache.rooms();
+    const alloc = startAllocator(server, names, 2);
+    const raced = await applyToRooms(client, seen, { opsState: 'WaitToBeDeleted' }, { concurrency: 16 });
+    alloc.stop();
+    const oursOverwritten = overwritten(server, alloc.allocated);
+    const skipped = raced.filter(r => r.outcome === 'skipped').length;
+
+    await resetAll(server, names);
+    const alloc2 = startAllocator(server, subset, 20);
+    for (const n of subset) await run('kubectl', ['patch', 'gs', n, '-n', 'default', '--type=merge', '-p', '{"spec":{"opsState":"WaitToBeDeleted"}}'], { env: { ...process.env, KUBECONFIG: kubeconfig } });
+    alloc2.stop();
+    const kubectlOverwritten = overwritten(server, alloc2.allocated);
+    await clusters.dispose();
+
+    const row = `1. bulk opsState, ${name}`;
+    const m = median(ours);
+    return [
+      { row, subject: 'OKG Ops bulk (conditional JSON Patch, 16 at once)', unit: 'ms/room', median: m, p95: p95(ours), samples: ours.length },
+      { row, subject: `kubectl patch per room (${subset.length} rooms sampled)`, unit: 'ms/room', median: median(kubectl), p95: p95(kubectl), samples: kubectl.length, ratio: median(kubectl) / m, goal: '≥ 30×', met: median(kubectl) / m >= 30 },
+      { row, subject: 'GameServers-Updater method (sequential GET + PUT)', unit: 'ms/room', median: median(getPut), p95: p95(getPut), samples: getPut.length, ratio: median(getPut) / m, goal: '≥ 5×', met: median(getPut) / m >= 5 },
+      { row, subject: 'Allocated rooms overwritten while a matchmaker allocates (ours)', unit: 'rooms', median: oursOverwritten, p95: oursOverwritten, samples: 1, goal: '0', met: oursOverwritten === 0, note: `${alloc.allocated.size} allocations raced; ${skipped} rooms skipped as changed` },
+      { row, subject: 'Allocated rooms overwritten (kubectl merge-patch loop, same race)', unit: 'rooms', median: kubectlOverwritten, p95: kubectlOverwritten, samples: 1, note: `${alloc2.allocated.size} allocations raced` },
+    ];
+  } finally {
+    await server.close();
+  }
+}

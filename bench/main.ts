@@ -1,0 +1,41 @@
+// `npm run bench [-- --quick]`: every benchmark row, as ratios against baselines measured in the same
+// run on the same sandbox. Prints one table and writes bench/results/latest.json. Asserts nothing about time.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { benchBulk } from './bulk.js';
+import { benchRelease } from './release.js';
+import { benchScale } from './scale.js';
+import { benchFootprint } from './footprint.js';
+import type { Row } from './stats.js';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+const suites: [string, () => Promise<Row[]>][] = [
+  ['bulk', () => benchBulk(quick ? { rooms: 200, kubectlRooms: 20, reps: 3 } : { rooms: 1000, kubectlRooms: 100, reps: 5 })],
+  ['release', () => benchRelease(quick ? { reps: 3, bigRooms: 30 } : { reps: 7, bigRooms: 100 })],
+  ['scale', () => benchScale(quick ? { sets: 20, roomsPerSet: 50, changes: 50 } : { sets: 100, roomsPerSet: 100, changes: 200 })],
+  ['footprint', () => benchFootprint({ reps: quick ? 3 : 7 })],
+];
+
+const fmt = (n: number) => (!Number.isFinite(n) ? '-' : Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2));
+
+const rows: Row[] = [];
+const started = Date.now();
+for (const [name, run] of suites) {
+  if (only && only !== name) continue;
+  process.stderr.write(`bench: ${name}…\n`);
+  rows.push(...await run());
+}
+
+const header = ['row', 'measured', 'unit', 'median', 'p95', 'n', 'ratio', 'goal', 'met', 'note'];
+const cells = rows.map(r => [r.row, r.subject, r.unit, fmt(r.median), fmt(r.p95), String(r.samples), r.ratio === undefined ? '' : `${fmt(r.ratio)}×`, r.goal ?? '', r.met === undefined ? '' : r.met ? 'yes' : 'NO', r.note ?? '']);
+const md = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...cells.map(c => `| ${c.join(' | ')} |`)].join('\n');
+process.stdout.write(`\n${md}\n\n`);
+const out = join(ROOT, 'bench', 'results');
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'latest.json'), JSON.stringify({ date: new Date().toISOString(), quick, node: process.version, seconds: (Date.now() - started) / 1000, rows }, null, 2));
+writeFileSync(join(out, 'latest.md'), `${md}\n`);
+process.stdout.write(`bench: ${rows.length} figures in ${((Date.now() - started) / 1000).toFixed(0)} s → bench/results/latest.json\n`);
+process.exit(0);
