@@ -26,6 +26,8 @@ Selection (every flag given must hold; at least one, or --all):
   --select-image C=IMAGE    rooms running IMAGE in container C (pod spec and running); repeatable, all must hold
   --select-not-image C=IMAGE  rooms not running it; repeatable, a room is selected when it runs none of them
   --all                     every room of the GameServerSet
+  --include-allocated       allow WaitToBeDeleted or Kill on rooms that are Allocated (players are on them);
+                            without it such a selection is refused before any write
 
 Change (at least one):
   --set-opsstate VALUE      e.g. WaitToBeDeleted, Kill, Maintaining, None (a valid label value)
@@ -52,6 +54,7 @@ function parseMarkFlags(argv: string[]) {
     'select-image': { type: 'string', multiple: true },
     'select-not-image': { type: 'string', multiple: true },
     all: { type: 'boolean' },
+    'include-allocated': { type: 'boolean' },
     'set-opsstate': { type: 'string' },
     'set-deletion-priority': { type: 'string' },
     'set-update-priority': { type: 'string' },
@@ -127,6 +130,10 @@ export async function markCommand(argv: string[], out: (line: string) => void, e
     if (reasons.length) throw new UsageError(reasons.join('; '));
     const rooms = await listRooms(client, namespace, gss);
     const selected = selectRooms(rooms, selector);
+    const withPlayers = selected.filter(r => r.opsState === 'Allocated');
+    if (withPlayers.length && (change.opsState === 'WaitToBeDeleted' || change.opsState === 'Kill') && flags['include-allocated'] !== true) {
+      throw new UsageError(`${withPlayers.length} selected room(s) are Allocated, players are on them (${withPlayers.map(r => r.name).slice(0, 5).join(', ')}${withPlayers.length > 5 ? ', …' : ''}); ${change.opsState} would let OKG delete them — narrow the selection (e.g. --select-opsstate None) or pass --include-allocated`);
+    }
     process.once('SIGINT', onSignal);
     const results = await applyToRooms(client, selected, change, { concurrency, dryRun, signal: abort.signal });
     const counts = summarize(results);

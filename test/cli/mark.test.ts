@@ -160,6 +160,8 @@ describe('okg mark', function () {
     ['bad namespace', ['-n', 'Games_NS', '--gss', 'minecraft', '--all', '--set-opsstate', 'Kill'], /-n "Games_NS" is not a valid Kubernetes name/],
     ['concurrency 0', [...base, '--all', '--set-opsstate', 'Kill', '--concurrency', '0'], /--concurrency must be from 1 to 100/],
     ['flag without value', [...base, '--all', '--set-opsstate'], /--set-opsstate needs a value/],
+    ['Kill on an Allocated room without --include-allocated', [...base, '--all', '--set-opsstate', 'Kill'], /1 selected room\(s\) are Allocated, players are on them \(minecraft-0\); Kill would let OKG delete them/],
+    ['WaitToBeDeleted on an Allocated room', [...base, '--select-ids', '0', '--set-opsstate', 'WaitToBeDeleted'], /are Allocated.*--include-allocated/],
   ];
   for (const [what, argv, re] of bad) {
     it(`bad input → exit 2, one line, zero writes: ${what}`, async () => {
@@ -174,6 +176,14 @@ describe('okg mark', function () {
       assert.deepEqual(['minecraft-0', 'minecraft-1', 'minecraft-2'].map(opsState), ['Allocated', 'None', 'None']);
     });
   }
+
+  it('--include-allocated lets an operator mark a room with players on purpose', async () => {
+    assert.equal(opsState('minecraft-0'), 'Allocated');
+    const k = await run([...base, '--select-ids', '0', '--set-opsstate', 'WaitToBeDeleted', '--include-allocated', '--dry-run', ...kc]);
+    assert.equal(k.code, 0, k.err.join('\n'));
+    assert.ok(k.out.some(l => /minecraft-0\s+would change\s+opsState Allocated → WaitToBeDeleted/.test(l)), k.out.join('\n'));
+    assert.deepEqual(operatorWrites(), []);
+  });
 
   it('several problems are reported together on one line', async () => {
     const r = await run([...base, '--select-state', 'ready', '--set-opsstate', 'kill', '--set-deletion-priority', '10%', ...kc]);
