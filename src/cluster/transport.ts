@@ -6,6 +6,7 @@
 import { Agent as HttpsAgent, request as httpsRequest, type AgentOptions, type RequestOptions } from 'node:https';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { createHash } from 'node:crypto';
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 const TLS_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
@@ -57,6 +58,8 @@ export class Transport {
       headers['Content-Type'] = contentType;
       headers['Content-Length'] = String(Buffer.byteLength(text));
     }
+    // A release shares one AbortSignal across many concurrent requests; each holds a listener until it ends.
+    if (signal && getMaxListeners(signal) < 256) setMaxListeners(256, signal);
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
     if (url.protocol === 'http:') opts.agent = this.httpAgent;
     return new Promise((resolve, reject) => {

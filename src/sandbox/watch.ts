@@ -23,22 +23,24 @@ export interface WatchRequest {
 }
 
 export class WatchHub {
-  private readonly open = new Set<ServerResponse>();
+  /** Open watch streams and how to finish each (unsubscribe, stop timers, end the response). */
+  private readonly open = new Map<ServerResponse, () => void>();
 
   constructor(private readonly store: Store, private readonly opts: { bookmarkIntervalMs: number }) {}
 
   closeAll(): void {
-    for (const r of this.open) r.end();
+    for (const finish of [...this.open.values()]) finish();
     this.open.clear();
   }
 
   serve(req: IncomingMessage, res: ServerResponse, w: WatchRequest): void {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
-    this.open.add(res);
+    this.open.set(res, () => res.end());
     let headersSent = false;
     const inScope = (o: KubeObject) => !w.res.namespaced || !w.namespace || o.metadata.namespace === w.namespace;
     const write = (type: EventType | 'BOOKMARK' | 'ERROR', object: unknown) => {
+      if (res.writableEnded || res.destroyed) return;
       let payload = object;
       if (w.table && (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')) {
         payload = toTable(w.res, [object as KubeObject], { resourceVersion: (object as KubeObject).metadata.resourceVersion }, w.table, headersSent);
@@ -85,6 +87,7 @@ export class WatchHub {
       this.open.delete(res);
       if (!res.writableEnded) res.end();
     };
+    this.open.set(res, finish);
     if (w.bookmarks) timers.push(setInterval(() => bookmark(), this.opts.bookmarkIntervalMs));
     // kube-apiserver closes watches after timeoutSeconds, or a random 30–60 min without it.
     const timeout = w.timeoutSeconds ?? 1800 * (1 + Math.random());

@@ -83,6 +83,18 @@ describe('sandbox watch', () => {
     assert.deepEqual(w.events.map(e => e.type), ['ADDED', 'DELETED']);
   });
 
+  it('stops writing to watches once the server closes (no write after end)', async () => {
+    const other = await startSandboxServer();
+    const otherAdmin = http(other);
+    await otherAdmin('POST', GS_PATH, gs('c-0'));
+    const w = rawWatch(other, '');
+    await eventually(() => w.events.length >= 1, 5000, 'the first event');
+    await other.close();
+    other.registry.patch(other.resource('gameservers'), 'default', 'c-0', 'application/merge-patch+json', { spec: { opsState: 'Maintaining' } }, '');
+    await w.done;
+    assert.equal(w.events.length, 1);
+  });
+
   it('keeps a client-node informer consistent through watch cuts and 410s', async function () {
     this.timeout(60_000);
     server.setFaults({ watchCutSeconds: 0.3 });
