@@ -79,7 +79,12 @@ export class Registry {
 
   /** Defaults, prunes and validates a custom resource against its CRD schema (422 with the causes). */
   private conform(res: ResourceDef, obj: KubeObject): KubeObject {
-    if (!res.schema) return obj;
+    if (!res.schema) {
+      // A schemaless CRD (the Advanced StatefulSet) still gets apiextensions' scale checks.
+      const causes = this.scaleCauses(res, obj);
+      if (causes.length) throw invalid(res.kind, res.group, obj.metadata.name ?? '', causes);
+      return obj;
+    }
     const schema = res.schema as JSONSchemaProps;
     const defaulted = pruneObject(applyDefaults(obj, schema), schema) as KubeObject;
     const causes = [...validateObject(defaulted, schema), ...this.scaleCauses(res, defaulted)];
@@ -269,9 +274,11 @@ export class Registry {
       throw conflict(gr(res), old.metadata.name!);
     }
     const replicas = scale.spec.replicas;
-    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas)) {
       throw invalid('Scale', 'autoscaling', old.metadata.name!, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }]);
     }
+    // Only custom resources have a scale here: a negative count is written into the resource and refused as the
+    // resource (kube-apiserver answers `GameServerSet.game.kruise.io "x" is invalid: [spec.replicas: …]`, no Scale error).
     const path = res.scale!.specReplicasPath.replace(/^\./, '').split('.');
     const next = structuredClone(old) as Record<string, unknown>;
     let cur = next;
