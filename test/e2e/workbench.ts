@@ -16,7 +16,11 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
   await until(async () => {
     if (!(await input.isVisible())) await page.keyboard.press('F1');
     await input.waitFor({ state: 'visible', timeout: 2000 });
-    await input.fill(`>${title}`);
+    // Re-enter the text each time: commands contributed by an extension appear only once the extension
+    // host has scanned it, and the palette does not re-filter for an unchanged value.
+    await input.fill('>');
+    await input.pressSequentially(title, { delay: 5 });
+    await page.waitForTimeout(200);
     const text = await page.locator('.quick-input-list').innerText({ timeout: 2000 });
     return text.split('\n').some(l => l.trim() === title);
   }, timeoutMs, `the command "${title}" in the palette`);
