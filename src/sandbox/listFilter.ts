@@ -73,7 +73,8 @@ export class ListFilter {
   page(store: Store, namespace?: string): Page {
     const limitText = this.q.get('limit');
     const limit = limitText ? Number(limitText) : 0;
-    if (limitText && (!Number.isInteger(limit) || limit < 0)) throw badRequest(`invalid limit: ${limitText}`);
+    // kube-apiserver treats a negative limit as no limit.
+    if (limitText && !Number.isInteger(limit)) throw badRequest(`invalid limit: ${limitText}`);
     const cont = this.q.get('continue');
     let rv = store.currentRv();
     let after: string | undefined;

@@ -109,6 +109,11 @@ export class Registry {
   private checkTypeMeta(res: ResourceDef, body: unknown): asserts body is KubeObject {
     if (!isObject(body)) throw badRequest('Object \'Kind\' is missing in the request body');
     const gv = res.group ? `${res.group}/${res.version}` : res.version;
+    if (body.kind !== undefined && body.kind !== res.kind && res.group !== '' && (body.apiVersion === undefined || body.apiVersion === gv)) {
+      // A custom resource with another kind is refused by apiextensions' validation, naming the kind sent.
+      const name = isObject(body.metadata) && typeof body.metadata.name === 'string' ? body.metadata.name : '';
+      throw invalid(String(body.kind), res.group, name, [{ reason: 'FieldValueInvalid', field: 'kind', message: `Invalid value: ${JSON.stringify(body.kind)}: must be ${res.kind}` }]);
+    }
     if (body.kind !== undefined && body.kind !== res.kind) {
       throw badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${gv})`);
     }
@@ -162,8 +167,9 @@ export class Registry {
     }
     const old = this.get(res, namespace, name);
     if (meta.resourceVersion === undefined || meta.resourceVersion === '') {
-      if (res.schema) {
-        throw invalid(res.kind, res.group, name, [{ reason: 'FieldValueInvalid', field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' }]);
+      if (res.group !== '') {
+        // Custom resources need a resourceVersion to update; kube names the resource, not the kind, here.
+        throw invalid(res.plural, res.group, name, [{ reason: 'FieldValueInvalid', field: 'metadata.resourceVersion', message: 'Invalid value: 0: must be specified for an update' }]);
       }
     } else if (meta.resourceVersion !== old.metadata.resourceVersion) {
       throw conflict(gr(res), name);

@@ -56,6 +56,16 @@ export function describeWire(world: () => World): void {
       assert.deepEqual(r.body, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
     });
 
+    it('without a token: the sandbox answers 401, kube-apiserver (anonymous auth on, its default) 403 for system:anonymous', async () => {
+      const r = await http(world(), null)('GET', GSS_PATH);
+      if (world().name === 'sandbox') {
+        assert.equal(r.status, 401);
+      } else {
+        assert.equal(r.status, 403);
+        assert.equal(msg(r), 'gameserversets.game.kruise.io is forbidden: User "system:anonymous" cannot list resource "gameserversets" in API group "game.kruise.io" in the namespace "default"');
+      }
+    });
+
     it('forbids the operator to patch a GameServerSet with the RBAC message and writes nothing', async () => {
       await admin('POST', GSS_PATH, gss('minecraft'));
       await world().clearWrites?.();
@@ -120,6 +130,20 @@ export function describeWire(world: () => World): void {
       const r = await admin('PATCH', `${GS_PATH}/typed`, { spec: { opsState: 7 } });
       assert.equal(r.status, 422);
       assert.equal(msg(r), 'GameServer.game.kruise.io "typed" is invalid: spec.opsState: Invalid value: "integer": spec.opsState in body must be of type string: "integer"');
+    });
+
+    it('refuses a custom resource of another kind with 422 naming the kind sent', async () => {
+      const r = await admin('POST', GS_PATH, { ...gs('km'), kind: 'Pod' });
+      assert.equal(r.status, 422);
+      assert.equal(msg(r), 'Pod.game.kruise.io "km" is invalid: kind: Invalid value: "Pod": must be GameServer');
+    });
+
+    it('requires a resourceVersion to PUT a custom resource, naming the resource', async () => {
+      await admin('POST', GS_PATH, gs('put'));
+      const r = await admin('PUT', `${GS_PATH}/put`, gs('put'));
+      assert.equal(r.status, 422);
+      assert.equal(msg(r), 'gameservers.game.kruise.io "put" is invalid: metadata.resourceVersion: Invalid value: 0: must be specified for an update');
+      assert.equal((r.body as { details: { kind: string } }).details.kind, 'gameservers');
     });
 
     it('answers 404 for a missing namespace and 409 AlreadyExists for a duplicate', async () => {
@@ -272,6 +296,20 @@ export function describeWire(world: () => World): void {
     });
   });
 
+  describe('Advanced StatefulSet (schemaless CRD with a scale subresource)', () => {
+    const ASTS = '/apis/apps.kruise.io/v1beta1/namespaces/default/statefulsets';
+    it('keeps unknown fields and refuses a negative scale with the scale rule only', async () => {
+      await admin('DELETE', `${ASTS}/asts-neg`);
+      const created = await admin('POST', ASTS, { apiVersion: 'apps.kruise.io/v1beta1', kind: 'StatefulSet', metadata: { name: 'asts-neg' }, spec: { replicas: 1, anything: { kept: true } } });
+      assert.equal(created.status, 201, created.text);
+      assert.deepEqual(obj(created).spec.anything, { kept: true });
+      const r = await admin('PATCH', `${ASTS}/asts-neg/scale`, { spec: { replicas: -1 } });
+      assert.equal(r.status, 422);
+      assert.equal(msg(r), 'StatefulSet.apps.kruise.io "asts-neg" is invalid: .spec.replicas: Invalid value: -1: should be a non-negative integer');
+      assert.equal((await admin('DELETE', `${ASTS}/asts-neg`)).status, 200);
+    });
+  });
+
   describe('list', () => {
     beforeEach(async () => {
       for (let i = 0; i < 7; i++) await admin('POST', GS_PATH, gs(`room-${i}`, { 'game.kruise.io/owner-gss': i < 4 ? 'a' : 'b' }));
@@ -285,6 +323,12 @@ export function describeWire(world: () => World): void {
       const bad = await admin('GET', `${GS_PATH}?fieldSelector=spec.opsState%3DNone`);
       assert.equal(bad.status, 400);
       assert.equal(msg(bad), 'field label not supported: spec.opsState');
+    });
+
+    it('treats a negative limit as no limit', async () => {
+      const r = await admin('GET', `${GS_PATH}?limit=-1`);
+      assert.equal(r.status, 200);
+      assert.equal((r.body as { items: unknown[] }).items.length, 7);
     });
 
     it('pages with limit and continue, counting what remains', async () => {

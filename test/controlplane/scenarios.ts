@@ -1,0 +1,222 @@
+// Scenarios with the OKG emulator, shared by both worlds: the seed, kubectl as an operator uses it, conditional
+// bulk changes racing an allocator, bad inputs with zero writes, a forbidden user, and the release engine's seed.
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'mocha';
+import { KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { OkgClient } from '../../src/cluster/client.js';
+import { applyToRooms } from '../../src/release/bulk.js';
+import { listRooms } from '../../src/release/selectionRooms.js';
+import { runRelease } from '../../src/release/engine.js';
+import { SEED, seedGameServerSet } from '../../src/sandbox/scenarios.js';
+import { eventually, table } from '../helpers/kubectl.js';
+import { http, GS_PATH, POD_PATH } from './http.js';
+import type { User, World } from './world.js';
+import { spawn } from 'node:child_process';
+
+export interface Run { code: number; stdout: string; stderr: string }
+
+export function kubectlIn(kubectlPath: string, world: World, user: User, args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(kubectlPath, args, { env: { ...process.env, KUBECONFIG: world.kubeconfigPath(user), HOME: process.env.HOME ?? '/tmp' } });
+    let stdout = '', stderr = '';
+    p.stdout.on('data', d => { stdout += d; });
+    p.stderr.on('data', d => { stderr += d; });
+    p.on('error', reject);
+    p.on('close', code => resolve({ code: code ?? -1, stdout, stderr }));
+    p.stdin.end();
+  });
+}
+
+interface Row { name: string; state: string; opsState: string; image: string; podLabel?: string }
+type RawGs = { metadata: { name: string; labels?: Record<string, string>; deletionTimestamp?: string }; spec?: { opsState?: string }; status?: { currentState?: string } };
+type RawPod = { metadata: { name: string; labels?: Record<string, string> }; spec: { containers: { image: string }[] } };
+
+/** The seed set's rooms as the API shows them now (like kubectl get gs, plus the pod's image and opsState label). */
+export async function rooms(world: World, gss: string = SEED.gameServerSet): Promise<Row[]> {
+  const admin = http(world);
+  const sel = `?labelSelector=${encodeURIComponent(`game.kruise.io/owner-gss=${gss}`)}`;
+  const gsList = ((await admin('GET', `${GS_PATH}${sel}`)).body as { items: RawGs[] }).items;
+  const pods = new Map(((await admin('GET', `${POD_PATH}${sel}`)).body as { items: RawPod[] }).items.map(p => [p.metadata.name, p]));
+  return gsList.filter(g => !g.metadata.deletionTimestamp).map(g => {
+    const pod = pods.get(g.metadata.name);
+    return { name: g.metadata.name, state: g.status?.currentState ?? '', opsState: g.spec?.opsState ?? '', image: pod?.spec.containers[0]?.image ?? '', podLabel: pod?.metadata.labels?.['game.kruise.io/gs-opsState'] };
+  }).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+}
+
+function mergePatchGs(world: World, name: string, spec: Record<string, unknown>, user: User = 'admin'): Promise<unknown> {
+  const api = KubernetesObjectApi.makeApiClient(world.kubeConfig(user));
+  return api.patch({ apiVersion: 'game.kruise.io/v1alpha1', kind: 'GameServer', metadata: { name, namespace: SEED.namespace }, spec } as KubernetesObject,
+    undefined, undefined, 'allocator', undefined, PatchStrategy.MergePatch);
+}
+
+/** Loads the seed as ../shared/seed does: the GameServerSet, 3 Ready rooms, then minecraft-0 Allocated. */
+export async function loadSeed(world: World): Promise<void> {
+  const api = KubernetesObjectApi.makeApiClient(world.kubeConfig('admin'));
+  await api.create(seedGameServerSet() as KubernetesObject);
+  await eventually(async () => (await rooms(world)).filter(r => r.state === 'Ready').length === SEED.replicas, 60_000, 'the seed rooms to be Ready');
+  await mergePatchGs(world, SEED.allocated, { opsState: 'Allocated' });
+  await eventually(async () => (await rooms(world))[0]?.podLabel === 'Allocated', 30_000, 'minecraft-0 to be Allocated on its pod');
+}
+
+/** The admin's writes, leaving out access reviews (a POST, but they change nothing). */
+const adminWrites = async (world: World) => (await world.writes!()).filter(w => w.user === 'admin' && w.resource !== 'selfsubjectaccessreviews');
+
+/** Registers the scenario suite; the world has the emulator running and the seed loaded (caller's `before`). */
+export function describeScenarios(world: () => World, kubectlPath: () => string): void {
+  const k = (args: string[], user: User = 'admin') => kubectlIn(kubectlPath(), world(), user, args);
+
+  it('the seed: 3 Ready rooms, minecraft-0 Allocated on the GameServer and on its pod', async () => {
+    assert.deepEqual((await rooms(world())).map(r => [r.name, r.state, r.opsState, r.podLabel]), [
+      ['minecraft-0', 'Ready', 'Allocated', 'Allocated'],
+      ['minecraft-1', 'Ready', 'None', 'None'],
+      ['minecraft-2', 'Ready', 'None', 'None'],
+    ]);
+  });
+
+  describe('kubectl as an operator uses it', () => {
+    it('get gs prints the seed table: NAME STATE OPSSTATE DP UP AGE', async () => {
+      const r = await k(['get', 'gs']);
+      assert.equal(r.code, 0, r.stderr);
+      const rows = table(r.stdout);
+      assert.deepEqual(rows[0], ['NAME', 'STATE', 'OPSSTATE', 'DP', 'UP', 'AGE']);
+      assert.deepEqual(rows.slice(1).map(c => c.slice(0, 5)), [
+        ['minecraft-0', 'Ready', 'Allocated', '0', '0'],
+        ['minecraft-1', 'Ready', 'None', '0', '0'],
+        ['minecraft-2', 'Ready', 'None', '0', '0'],
+      ]);
+      for (const row of rows.slice(1)) assert.match(row[5], /^\d+s$/);
+    });
+
+    it('get gss prints the GameServerSet columns', async () => {
+      const r = await k(['get', 'gss']);
+      assert.equal(r.code, 0, r.stderr);
+      const rows = table(r.stdout);
+      assert.deepEqual(rows[0], ['NAME', 'DESIRED', 'CURRENT', 'UPDATED', 'READY', 'MAINTAINING', 'WAITTOBEDELETED', 'PREDELETE', 'AGE']);
+      assert.deepEqual(rows[1].slice(0, 5), ['minecraft', '3', '3', '3', '3']);
+    });
+
+    it('get pods -l game.kruise.io/owner-gss=minecraft lists the room pods', async () => {
+      const r = await k(['get', 'pods', '-l', 'game.kruise.io/owner-gss=minecraft']);
+      assert.equal(r.code, 0, r.stderr);
+      const rows = table(r.stdout);
+      assert.deepEqual(rows[0], ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE']);
+      assert.deepEqual(rows.slice(1).map(c => c.slice(0, 3)), [['minecraft-0', '1/1', 'Running'], ['minecraft-1', '1/1', 'Running'], ['minecraft-2', '1/1', 'Running']]);
+    });
+
+    it('patch gs --type=json with a failing test op is refused and changes nothing', async () => {
+      const r = await k(['patch', 'gs', 'minecraft-0', '--type=json', '-p',
+        '[{"op":"test","path":"/spec/opsState","value":"None"},{"op":"replace","path":"/spec/opsState","value":"WaitToBeDeleted"}]']);
+      assert.notEqual(r.code, 0);
+      assert.equal(r.stderr.trim(), 'The request is invalid: the server rejected our request due to an error in our request');
+      assert.equal((await k(['get', 'gs', 'minecraft-0', '-o', 'jsonpath={.spec.opsState}'])).stdout, 'Allocated');
+    });
+
+    it('a forbidden user gets the RBAC reason and nothing is written', async () => {
+      await world().clearWrites?.();
+      const r = await k(['scale', 'gss', 'minecraft', '--replicas=6'], 'operator');
+      assert.notEqual(r.code, 0);
+      assert.equal(r.stderr.trim(), 'Error from server (Forbidden): gameserversets.game.kruise.io "minecraft" is forbidden: User "okg-operator" cannot patch resource "gameserversets/scale" in API group "game.kruise.io" in the namespace "default"');
+      const ops = (await world().writes!()).filter(e => e.user === 'operator');
+      assert.deepEqual(ops.map(e => `${e.verb} ${e.resource}/${e.subresource} ${e.code}`), ['patch gameserversets/scale 403']);
+      const v = await k(['patch', 'gs', 'minecraft-1', '--type=merge', '-p', '{"spec":{"opsState":"Kill"}}'], 'viewer');
+      assert.equal(v.stderr.trim(), 'Error from server (Forbidden): gameservers.game.kruise.io "minecraft-1" is forbidden: User "okg-viewer" cannot patch resource "gameservers" in API group "game.kruise.io" in the namespace "default"');
+      assert.equal((await rooms(world()))[1].opsState, 'None');
+    });
+
+    it('get gs -w streams a change made by someone else', async function () {
+      this.timeout(30_000);
+      const p = spawn(kubectlPath(), ['get', 'gs', '-w'], { env: { ...process.env, KUBECONFIG: world().kubeconfigPath('admin') } });
+      let out = '';
+      p.stdout.on('data', d => { out += d; });
+      p.stderr.on('data', d => { out += d; });
+      try {
+        await eventually(() => out.includes('minecraft-2'), 15_000, 'the initial table');
+        await mergePatchGs(world(), 'minecraft-1', { opsState: 'Maintaining' });
+        await eventually(() => /minecraft-1\s+Ready\s+Maintaining/.test(out), 15_000, 'the streamed change');
+      } finally {
+        p.kill('SIGTERM');
+        await mergePatchGs(world(), 'minecraft-1', { opsState: 'None' });
+      }
+    });
+  });
+
+  describe('conditional bulk changes', () => {
+    it('a room allocated after selection is refused by the server (422 on the test op) and reported skipped; the others change', async () => {
+      const c = new OkgClient(world().kubeConfig('admin'), { backoffMs: 20 });
+      try {
+        const selected = (await listRooms(c, SEED.namespace, SEED.gameServerSet)).filter(r => r.opsState === 'None');
+        assert.deepEqual(selected.map(r => r.name), ['minecraft-1', 'minecraft-2']);
+        await mergePatchGs(world(), 'minecraft-1', { opsState: 'Allocated' }); // the matchmaker wins the race
+        await world().clearWrites?.();
+        const results = await applyToRooms(c, selected, { opsState: 'Maintaining' });
+        assert.deepEqual(results.map(r => `${r.name} ${r.outcome}`), ['minecraft-1 skipped', 'minecraft-2 changed']);
+        assert.match(results[0].reason ?? '', /Allocated/);
+        assert.deepEqual((await rooms(world())).map(r => r.opsState), ['Allocated', 'Allocated', 'Maintaining']);
+        const writes = await adminWrites(world());
+        assert.deepEqual(writes.map(w => `${w.verb} ${w.name} ${w.code}`).sort(), ['patch minecraft-1 422', 'patch minecraft-2 200']);
+      } finally {
+        c.close();
+        await mergePatchGs(world(), 'minecraft-1', { opsState: 'None' });
+        await mergePatchGs(world(), 'minecraft-2', { opsState: 'None' });
+      }
+    });
+  });
+
+  describe('bad inputs write nothing', () => {
+    it('an invalid bulk change and invalid release inputs are refused before any write', async () => {
+      const c = new OkgClient(world().kubeConfig('admin'), { backoffMs: 20 });
+      try {
+        await eventually(async () => (await rooms(world())).every(r => r.podLabel === r.opsState), 20_000, 'the pods to carry the opsStates');
+        await world().clearWrites?.();
+        const selected = await listRooms(c, SEED.namespace, SEED.gameServerSet);
+        await assert.rejects(applyToRooms(c, selected, { opsState: 'not a label value!' }));
+        const bad = [
+          { namespace: SEED.namespace, gameServerSet: SEED.gameServerSet, images: [{ container: 'nope', image: SEED.newImage }], add: 3, timeoutMs: 20_000 },
+          { namespace: SEED.namespace, gameServerSet: SEED.gameServerSet, images: [{ container: SEED.container, image: SEED.newImage }], add: -1, timeoutMs: 20_000 },
+          { namespace: SEED.namespace, gameServerSet: 'missing', images: [{ container: SEED.container, image: SEED.newImage }], add: 3, timeoutMs: 20_000 },
+        ];
+        for (const input of bad) {
+          const r = await runRelease(input, { client: c });
+          assert.equal(r.outcome, 'refused', `${JSON.stringify(input)} → ${r.outcome}: ${r.message}`);
+        }
+        assert.deepEqual(await adminWrites(world()), []);
+      } finally {
+        c.close();
+      }
+    });
+
+    it('the operator\'s release is refused by the preflight review, writing nothing', async () => {
+      const c = new OkgClient(world().kubeConfig('operator'), { backoffMs: 20 });
+      try {
+        await world().clearWrites?.();
+        const r = await runRelease({ namespace: SEED.namespace, gameServerSet: SEED.gameServerSet, images: [{ container: SEED.container, image: SEED.newImage }], add: 3, timeoutMs: 20_000 }, { client: c });
+        assert.equal(r.outcome, 'refused', r.message);
+        assert.match(r.message, /okg-operator|patch|permission|forbidden/i);
+        assert.deepEqual((await world().writes!()).filter(w => w.user === 'operator' && w.resource !== 'selfsubjectaccessreviews'), []);
+      } finally {
+        c.close();
+      }
+    });
+  });
+
+  describe('the release engine', () => {
+    it('runs the seed release: new image on 3 new rooms, idle old rooms WaitToBeDeleted, minecraft-0 kept', async function () {
+      this.timeout(90_000);
+      const c = new OkgClient(world().kubeConfig('admin'), { backoffMs: 20, attempts: 8 });
+      try {
+        const r = await runRelease({ namespace: SEED.namespace, gameServerSet: SEED.gameServerSet, images: [{ container: SEED.container, image: SEED.newImage }], add: 3, timeoutMs: 40_000 }, { client: c });
+        assert.equal(r.outcome, 'succeeded', r.message);
+        assert.deepEqual((await rooms(world())).map(({ podLabel: _p, ...row }) => row), [
+          { name: 'minecraft-0', state: 'Ready', opsState: 'Allocated', image: SEED.image },
+          { name: 'minecraft-1', state: 'Ready', opsState: 'WaitToBeDeleted', image: SEED.image },
+          { name: 'minecraft-2', state: 'Ready', opsState: 'WaitToBeDeleted', image: SEED.image },
+          { name: 'minecraft-3', state: 'Ready', opsState: 'None', image: SEED.newImage },
+          { name: 'minecraft-4', state: 'Ready', opsState: 'None', image: SEED.newImage },
+          { name: 'minecraft-5', state: 'Ready', opsState: 'None', image: SEED.newImage },
+        ]);
+      } finally {
+        c.close();
+      }
+    });
+  });
+}
