@@ -44,7 +44,7 @@ export function kubernetesVersion() {
 
 /** The go command, or undefined when Go is not installed. */
 export function findGo() {
-  const candidates = [process.env.OKG_GO, 'go', '/usr/local/go/bin/go'].filter(Boolean);
+  const candidates = process.env.OKG_GO ? [process.env.OKG_GO] : ['go', '/usr/local/go/bin/go'];
   for (const c of candidates) {
     const r = spawnSync(c, ['version'], { encoding: 'utf8' });
     if (r.status === 0) return { go: c, version: r.stdout.trim() };
@@ -68,7 +68,7 @@ function ldflags(version) {
  */
 export function buildControlPlane({ log = m => process.stderr.write(`${m}\n`) } = {}) {
   const go = findGo();
-  if (!go) throw new Error('Go is not installed (no `go` on PATH, no /usr/local/go/bin/go, OKG_GO unset): tier A builds kube-apiserver, etcd and kubectl from Go modules and needs Go ≥ 1.25. Install Go, or set OKG_NO_CONTROLPLANE=1 to skip the control-plane tests.');
+  if (!go) throw new Error('Go is not installed (OKG_GO, else `go` on PATH, else /usr/local/go/bin/go): tier A builds kube-apiserver, etcd and kubectl from Go modules and needs Go ≥ 1.25. Install Go, or set OKG_NO_CONTROLPLANE=1 to skip the control-plane tests.');
   const version = kubernetesVersion();
   const flags = ldflags(version);
   const h = createHash('sha256');
