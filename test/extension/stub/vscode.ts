@@ -1,7 +1,10 @@
 // A small stand-in for the `vscode` module, enough for the extension's glue to run in plain Node: tree items,
 // events, commands, configuration, virtual documents, and a scripted UI. Tests queue answers for quick
 // picks, input boxes and message buttons in `ui.answers`, and read back every prompt in `ui.prompts`.
-// The loader hook (hooks.ts) makes `import * as vscode from 'vscode'` resolve here.
+// The loader hook (hooks.ts) makes `import * as vscode from 'vscode'` resolve here. Webview panels: webview.ts.
+import { webviewWindow } from './webview.js';
+
+export { ViewColumn, webviews, FakePanel, FakeWebview } from './webview.js';
 
 export type Listener<T> = (e: T) => unknown;
 export type Event<T> = (listener: Listener<T>) => Disposable;
@@ -46,6 +49,8 @@ export class Uri {
   private constructor(readonly scheme: string, readonly path: string) {}
   static from(c: { scheme: string; path: string }): Uri { return new Uri(c.scheme, c.path); }
   static parse(s: string): Uri { const i = s.indexOf(':'); return new Uri(s.slice(0, i), s.slice(i + 1)); }
+  static file(path: string): Uri { return new Uri('file', path); }
+  static joinPath(u: Uri, ...parts: string[]): Uri { return new Uri(u.scheme, [u.path.replace(/\/$/, ''), ...parts].join('/')); }
   toString(): string { return `${this.scheme}:${this.path}`; }
 }
 
@@ -146,6 +151,7 @@ export const window = {
   },
   setStatusBarMessage(text: string): Disposable { ui.statusBar.push(text); return new Disposable(() => undefined); },
   async showTextDocument(doc: TextDocument): Promise<unknown> { ui.shownDocuments.push(doc); return {}; },
+  ...webviewWindow,
 };
 
 // ---- commands
@@ -185,7 +191,9 @@ export const workspace = {
     providers.set(scheme, p);
     return new Disposable(() => providers.delete(scheme));
   },
-  async openTextDocument(uri: Uri): Promise<TextDocument> {
+  async openTextDocument(arg: Uri | { content?: string; language?: string }): Promise<TextDocument> {
+    if (!(arg instanceof Uri)) { const text = arg.content ?? ''; return { uri: Uri.from({ scheme: 'untitled', path: 'Untitled-1' }), languageId: arg.language ?? 'plaintext', getText: () => text }; }
+    const uri = arg;
     const p = providers.get(uri.scheme);
     if (!p) throw new Error(`no content provider for ${uri.scheme}`);
     let text = await p.provideTextDocumentContent(uri);
@@ -225,5 +233,5 @@ export class Memento {
 }
 
 export function extensionContext() {
-  return { subscriptions: [] as { dispose(): unknown }[], workspaceState: new Memento(), globalState: new Memento() };
+  return { subscriptions: [] as { dispose(): unknown }[], workspaceState: new Memento(), globalState: new Memento(), extensionUri: Uri.file('/okg-ops') };
 }

@@ -1,0 +1,349 @@
+// The extension-host side of the release wizard: one WizardHost per webview panel. It speaks only after the
+// webview's `ready`, validates every message from the webview (malformed ones are dropped and logged by path,
+// never by content), previews and runs releases through the engine, streams the engine's events, cancels
+// through an AbortController, and opens the Argo export in an editor. A release outlives its panel: closing
+// the panel leaves it running, and a panel that (re)loads replays its events.
+import * as vscode from 'vscode';
+import { hostname, userInfo } from 'node:os';
+import type { NamespaceCache } from '../cluster/cache.js';
+import type { OkgClient } from '../cluster/client.js';
+import { argoWorkflowYaml } from '../release/argo.js';
+import { previewRelease, runRelease } from '../release/engine.js';
+import { describeHolder, leaseState, parseRecord, RECORD_ANNOTATION } from '../release/record.js';
+import type { ReleaseEvent, ReleaseInput, ReleasePlan } from '../release/types.js';
+import {
+  hostMessageProblem, PROTOCOL_VERSION, webviewMessageProblem,
+  type HostMessage, type Interrupted, type RunResult, type RunSnapshot, type Target, type WebviewMessage,
+} from '../webview/protocol.js';
+import { makeNonce, wizardHtml } from './html.js';
+
+/** One (connection, namespace) the explorer shows: where a release can run. */
+export interface WizardScope {
+  /** Stable opaque id: [A-Za-z0-9_-] only (see `scopeId`). */
+  id: string;
+  /** "context / namespace", for display. */
+  label: string;
+  namespace: string;
+  client: OkgClient;
+  /** The namespace's shared, started cache (the explorer's). */
+  cache(): Promise<NamespaceCache>;
+}
+
+export type WizardLog = Pick<vscode.LogOutputChannel, 'info' | 'warn' | 'error'>;
+
+export interface WizardDeps {
+  /** Everything the Game Servers view shows, in its order. */
+  scopes(): Promise<WizardScope[]>;
+  log: WizardLog;
+}
+
+/** The opaque scope id for a connection id and a namespace. */
+export function scopeId(connectionId: string, namespace: string): string {
+  return `s${Buffer.from(`${connectionId}\u0000${namespace}`, 'utf8').toString('base64url')}`;
+}
+
+/** The path part of a webview's rejection report ("message.plan.rooms[3].name"): nothing else of it is logged. */
+function reportedPath(reason: string): string {
+  return /^message(?:\.[A-Za-z][\w-]*|\[\d+\]){0,12}(?=:)/.exec(reason)?.[0] ?? 'an unreadable place';
+}
+
+/** A release started from the wizard. It belongs to the extension, not to a panel. */
+export class WizardRun {
+  readonly events: ReleaseEvent[] = [];
+  result?: RunResult;
+  private readonly ac = new AbortController();
+  private readonly listeners = new Set<(m: HostMessage) => void>();
+  readonly finished: Promise<RunResult>;
+
+  constructor(readonly scope: WizardScope, readonly input: ReleaseInput, cache: NamespaceCache, log: WizardLog) {
+    log.info(`release wizard: release of ${input.gameServerSet} in ${input.namespace} started (${input.images.map(c => `${c.container}=${c.image}`).join(', ')})`);
+    this.finished = runRelease(input, {
+      client: scope.client, cache, signal: this.ac.signal,
+      onEvent: e => { this.events.push(e); this.send({ type: 'event', event: e }); },
+    }).then(r => ({
+      outcome: r.outcome, message: r.message, ...(r.id ? { id: r.id } : {}), ...(r.step ? { step: r.step } : {}), ...(r.summary ? { summary: r.summary } : {}),
+    }), (e: unknown) => ({ outcome: 'failed' as const, message: e instanceof Error ? e.message : String(e) })).then(result => {
+      this.result = result;
+      (result.outcome === 'succeeded' ? log.info : log.warn).call(log, `release wizard: ${input.gameServerSet}: ${result.outcome}: ${result.message}`);
+      this.send({ type: 'run-result', result });
+      return result;
+    });
+  }
+
+  get running(): boolean { return !this.result; }
+
+  cancel(reason = 'cancelled from the release wizard'): void {
+    if (!this.ac.signal.aborted) this.ac.abort(new Error(reason));
+  }
+
+  snapshot(): RunSnapshot {
+    return { scope: this.scope.id, input: this.input, events: [...this.events], ...(this.result ? { result: this.result } : {}) };
+  }
+
+  subscribe(l: (m: HostMessage) => void): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  private send(m: HostMessage): void {
+    for (const l of [...this.listeners]) l(m);
+  }
+}
+
+/** The wizard's shared state across panels: the one release it runs at a time. */
+export class WizardRuns {
+  current?: WizardRun;
+  /** Aborts a running release (extension shutdown). */
+  dispose(): void { this.current?.cancel('VS Code is closing the extension'); }
+}
+
+export interface HostOptions {
+  extensionUri: vscode.Uri;
+  runs: WizardRuns;
+  /** Opens text in a new untitled editor. */
+  openDocument(content: string, language: string): Promise<void>;
+  /** Preselected set (from the tree). */
+  select?: { scope?: string; namespace?: string; name: string };
+  /** Called once the panel is gone. */
+  onDispose?: (host: WizardHost) => void;
+}
+
+/** The resource folders the webview may load from. */
+export function resourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
+  return [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')];
+}
+
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return { enableScripts: true, enableCommandUris: false, enableForms: false, localResourceRoots: resourceRoots(extensionUri) };
+}
+
+export class WizardHost {
+  private ready = false;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private unsubscribeRun?: () => void;
+  private plan?: { seq: number; plan: ReleasePlan };
+  private seq = -1;
+  private select?: { scope?: string; namespace?: string; name: string };
+  private disposed = false;
+  /** Messages posted to the webview (for the log of what was sent; tests read it). */
+  sent = 0;
+
+  constructor(readonly panel: vscode.WebviewPanel, private readonly deps: WizardDeps, private readonly opts: HostOptions) {
+    this.select = opts.select;
+    const webview = panel.webview;
+    webview.options = webviewOptions(opts.extensionUri);
+    const nonce = makeNonce();
+    webview.html = wizardHtml({
+      cspSource: webview.cspSource, nonce,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(opts.extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(opts.extensionUri, 'media', 'wizard.css')).toString(),
+    });
+    this.subscriptions.push(
+      webview.onDidReceiveMessage(m => { void this.receive(m); }),
+      // A hidden webview (no retainContextWhenHidden) is torn down: speak again only after its next `ready`.
+      panel.onDidChangeViewState(e => { if (!e.webviewPanel.visible) this.ready = false; }),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  /** Shows another GameServerSet (okg.release invoked again while the panel is open). */
+  async reveal(select?: { scope?: string; namespace?: string; name: string }): Promise<void> {
+    this.panel.reveal();
+    if (!select) return;
+    this.select = select;
+    if (!this.ready) return;
+    const targets = await this.targets();
+    this.post({ type: 'targets', ...targets });
+    const t = this.resolveSelect(targets.targets);
+    if (t) this.post({ type: 'select', ...t });
+  }
+
+  private post(m: HostMessage): void {
+    if (!this.ready || this.disposed) return;
+    const problem = hostMessageProblem(m);
+    if (problem) {
+      this.deps.log.error(`release wizard: not sending an invalid ${m.type} message (${problem})`);
+      return;
+    }
+    this.sent++;
+    void this.panel.webview.postMessage(m);
+  }
+
+  private async receive(raw: unknown): Promise<void> {
+    const problem = webviewMessageProblem(raw);
+    if (problem) {
+      this.deps.log.warn(`release wizard: ignored a malformed message from the webview (${problem})`);
+      return;
+    }
+    const m = raw as WebviewMessage;
+    if (m.type !== 'ready' && !this.ready) {
+      this.deps.log.warn(`release wizard: ignored a ${m.type} message that came before the webview was ready`);
+      return;
+    }
+    try {
+      await this.handle(m);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.deps.log.error(`release wizard: ${m.type}: ${message}`);
+      this.post({ type: 'notice', level: 'error', message });
+    }
+  }
+
+  private async handle(m: WebviewMessage): Promise<void> {
+    switch (m.type) {
+      case 'ready': {
+        if (m.version !== PROTOCOL_VERSION) this.deps.log.warn(`release wizard: the webview speaks protocol ${m.version}, the host ${PROTOCOL_VERSION}`);
+        this.ready = true;
+        const targets = await this.targets();
+        const run = this.opts.runs.current;
+        const select = this.resolveSelect(targets.targets);
+        // The tree's choice is sent once: a webview that reloads later keeps the operator's own place.
+        this.select = undefined;
+        this.post({ type: 'init', version: PROTOCOL_VERSION, ...targets, ...(select ? { select } : {}), ...(run ? { run: run.snapshot() } : {}) });
+        if (run) this.attach(run);
+        return;
+      }
+      case 'refresh':
+        this.forgetFinishedRun();
+        this.post({ type: 'targets', ...await this.targets() });
+        return;
+      case 'preview': {
+        this.forgetFinishedRun();
+        this.seq = m.seq;
+        this.plan = undefined;
+        const scope = await this.scope(m.scope, m.input);
+        const r = await previewRelease(m.input, { client: scope.client, cache: await scope.cache() });
+        if (m.seq !== this.seq) return; // a newer preview was asked for meanwhile
+        if (r.outcome === 'succeeded' && r.plan) {
+          this.plan = { seq: m.seq, plan: r.plan };
+          this.post({ type: 'preview-result', seq: m.seq, ok: true, message: r.message, plan: r.plan });
+        } else {
+          this.post({ type: 'preview-result', seq: m.seq, ok: false, message: r.message });
+        }
+        return;
+      }
+      case 'run': {
+        const current = this.opts.runs.current;
+        if (current?.running) {
+          this.post({ type: 'notice', level: 'error', message: `A release of ${current.input.gameServerSet} is already running from this window; wait for it or cancel it.` });
+          return;
+        }
+        const scope = await this.scope(m.scope, m.input);
+        const run = new WizardRun(scope, m.input, await scope.cache(), this.deps.log);
+        this.opts.runs.current = run;
+        this.post({ type: 'run-started', scope: scope.id, input: m.input });
+        this.attach(run);
+        return;
+      }
+      case 'cancel': {
+        const run = this.opts.runs.current;
+        if (run?.running) {
+          this.deps.log.info(`release wizard: cancelling the release of ${run.input.gameServerSet}`);
+          run.cancel();
+        }
+        return;
+      }
+      case 'export-argo': {
+        if (!this.plan || this.plan.seq !== m.seq) throw new Error('There is no current preview to export; preview the release again.');
+        await this.opts.openDocument(argoWorkflowYaml(this.plan.plan), 'yaml');
+        this.post({ type: 'notice', level: 'info', message: 'The Argo Workflow is open in an editor (kubectl create -f it).' });
+        return;
+      }
+      case 'close':
+        this.panel.dispose();
+        return;
+      case 'rejected':
+        this.deps.log.warn(`release wizard: the webview ignored a malformed message from the host (at ${reportedPath(m.reason)})`);
+        return;
+    }
+  }
+
+  private attach(run: WizardRun): void {
+    this.unsubscribeRun?.();
+    this.unsubscribeRun = run.subscribe(msg => this.post(msg));
+  }
+
+  private forgetFinishedRun(): void {
+    const runs = this.opts.runs;
+    if (runs.current && !runs.current.running) {
+      runs.current = undefined;
+      this.unsubscribeRun?.();
+      this.unsubscribeRun = undefined;
+    }
+  }
+
+  /** The scope a webview request names, checked against the input's namespace. */
+  private async scope(id: string, input: ReleaseInput): Promise<WizardScope> {
+    const scope = (await this.deps.scopes()).find(s => s.id === id);
+    if (!scope) throw new Error('That cluster context or namespace is no longer shown in the Game Servers view; refresh the wizard.');
+    if (scope.namespace !== input.namespace) throw new Error(`The release names namespace ${input.namespace}, but the chosen view shows ${scope.namespace}.`);
+    return scope;
+  }
+
+  private resolveSelect(targets: Target[]): { scope: string; name: string } | undefined {
+    const s = this.select;
+    if (!s) return undefined;
+    const t = targets.find(x => x.name === s.name && (s.scope ? x.scope === s.scope : s.namespace === undefined || x.namespace === s.namespace));
+    return t ? { scope: t.scope, name: t.name } : undefined;
+  }
+
+  /** Every GameServerSet the explorer shows, with an unfinished release to offer for resume. */
+  async targets(): Promise<{ targets: Target[]; error?: string }> {
+    const out: Target[] = [];
+    const errors: string[] = [];
+    let scopes: WizardScope[];
+    try {
+      scopes = await this.deps.scopes();
+    } catch (e) {
+      return { targets: [], error: e instanceof Error ? e.message : String(e) };
+    }
+    const me = { id: 'okg-release-wizard', user: safeUser(), host: hostname(), pid: process.pid };
+    for (const scope of scopes) {
+      let cache: NamespaceCache;
+      try {
+        cache = await scope.cache();
+      } catch (e) {
+        errors.push(`${scope.label}: ${e instanceof Error ? e.message : String(e)}`);
+        continue;
+      }
+      for (const g of cache.gameServerSets()) {
+        const t: Target = {
+          scope: scope.id, scopeLabel: scope.label, namespace: scope.namespace, name: g.name, replicas: g.replicas, readyReplicas: g.readyReplicas,
+          rooms: cache.rooms(g.name).length, images: g.images, onDeleteInForce: g.onDeleteInForce,
+        };
+        const cur = parseRecord(g.annotations[RECORD_ANNOTATION]).current;
+        if (cur && cur.outcome !== 'succeeded') {
+          const lease = leaseState(cur, me, Date.now());
+          const interrupted: Interrupted = {
+            id: cur.id, step: cur.step, holder: describeHolder(cur.holder),
+            state: cur.outcome === 'cancelled' || cur.outcome === 'failed' ? cur.outcome : lease === 'expired' ? 'expired' : 'running',
+            input: { ...cur.input },
+            ...(cur.message ? { message: cur.message } : {}),
+          };
+          const problem = hostMessageProblem({ type: 'targets', targets: [{ ...t, interrupted }] });
+          if (problem) this.deps.log.warn(`release wizard: the release record on ${g.name} is not offered for resume (${problem})`);
+          else t.interrupted = interrupted;
+        }
+        if (hostMessageProblem({ type: 'targets', targets: [t] })) {
+          this.deps.log.warn(`release wizard: GameServerSet ${g.name} has values the wizard cannot show; skipped`);
+          continue;
+        }
+        out.push(t);
+      }
+    }
+    return { targets: out, ...(errors.length ? { error: errors.join('; ') } : {}) };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.ready = false;
+    this.unsubscribeRun?.();
+    for (const d of this.subscriptions.splice(0)) d.dispose();
+    this.opts.onDispose?.(this);
+  }
+}
+
+function safeUser(): string {
+  try { return userInfo().username; } catch { return 'unknown'; }
+}
