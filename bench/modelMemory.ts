@@ -16,7 +16,7 @@ await (await clusters.namespace(namespaces[0])).release();
 const before = settled();
 const caches = await Promise.all(namespaces.map(ns => clusters.namespace(ns)));
 let rooms = 0;
-for (const c of caches) rooms += c.rooms().length;
+for (const c of caches) for (const g of c.gameServerSets()) rooms += c.rooms(g.name).length;
 const after = settled();
 process.stdout.write(`${JSON.stringify({ rooms, bytes: after - before })}\n`);
 await clusters.dispose();

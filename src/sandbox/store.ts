@@ -136,7 +136,8 @@ export class Store {
 
   private emit(e: StoreEvent): void {
     this.history.push(e);
-    if (this.history.length > this.historyLimit) {
+    // Drop the oldest events in batches (not one slice per event): amortised O(1) per write.
+    if (this.history.length > this.historyLimit + Math.max(1, this.historyLimit >> 3)) {
       const drop = this.history.length - this.historyLimit;
       this.floor = this.history[drop].rv;
       this.history = this.history.slice(drop);
