@@ -19,7 +19,7 @@ export function codeServerEntry() {
 /** Packages the extension (bundles only) into a .vsix in a temporary folder. */
 export function packageVsix() {
   const out = join(mkdtempSync(join(tmpdir(), 'okg-vsix-')), 'okg-ops.vsix');
-  const r = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '-o', out], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', out], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`packaging the extension failed (npx vsce package): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}`);
   return out;
 }

@@ -1,6 +1,7 @@
 // VS Code glue: the Game Servers view, the command table, the read-only YAML documents, the log, and the
 // demo cluster. Everything that talks to a cluster lives in the core (src/cluster, src/release, src/sandbox).
 import * as vscode from 'vscode';
+import { createReleaseWizard, explorerScopes } from './wizard/register.js';
 import { Actions } from './commands/actions.js';
 import { commandTable } from './commands/table.js';
 import { Explorer, VIEW_ID, type Node } from './views/explorer.js';
@@ -23,7 +24,9 @@ export function activate(context: vscode.ExtensionContext): OkgExtension {
       if (e.affectsConfiguration('okg.kubeconfig') || e.affectsConfiguration('okg.namespaces')) void explorer.reload();
       if (e.affectsConfiguration('okg.pollFallbackSeconds')) explorer.startPolling();
     }));
-  for (const [id, handler] of Object.entries(commandTable(actions))) {
+  const wizard = createReleaseWizard(context, { scopes: explorerScopes(explorer), log });
+  context.subscriptions.push(...wizard.disposables);
+  for (const [id, handler] of Object.entries(commandTable(actions, wizard.open))) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));
   }
   explorer.startPolling();

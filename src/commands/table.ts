@@ -4,8 +4,9 @@ import type { Actions } from './actions.js';
 
 export type CommandHandler = (...args: unknown[]) => unknown;
 
-export function commandTable(a: Actions): Record<string, CommandHandler> {
+export function commandTable(a: Actions, release: (arg?: unknown) => Promise<void>): Record<string, CommandHandler> {
   return {
+    'okg.release': (node?: unknown) => release(node),
     'okg.refresh': () => a.refresh(),
     'okg.showLog': () => a.showLog(),
     'okg.startDemoCluster': () => a.startDemoCluster(),

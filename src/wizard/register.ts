@@ -43,11 +43,15 @@ export function selectionFromArgs(arg: unknown): { scope?: string; namespace?: s
   return undefined;
 }
 
-/**
- * Registers `okg.release` and the `okg.releaseWizard` panel serializer. Returns the disposables (also the one
- * that cancels a running release when the extension deactivates); push them to `context.subscriptions`.
- */
-export function registerReleaseWizard(context: vscode.ExtensionContext, deps: WizardDeps): vscode.Disposable[] {
+export interface ReleaseWizard {
+  /** The `okg.release` handler (the command table registers it): opens or reveals the wizard. */
+  open(arg?: unknown): Promise<void>;
+  /** The panel serializer and the shutdown that cancels a running release; push them to `context.subscriptions`. */
+  disposables: vscode.Disposable[];
+}
+
+/** The release wizard: its command handler and its `okg.releaseWizard` panel serializer. */
+export function createReleaseWizard(context: vscode.ExtensionContext, deps: WizardDeps): ReleaseWizard {
   const runs = new WizardRuns();
   let host: WizardHost | undefined;
   const hosts = new Set<WizardHost>();
@@ -91,9 +95,11 @@ export function registerReleaseWizard(context: vscode.ExtensionContext, deps: Wi
     },
   };
 
-  return [
-    vscode.commands.registerCommand(RELEASE_COMMAND, open),
-    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, serializer),
-    { dispose: () => { runs.dispose(); for (const h of [...hosts]) h.panel.dispose(); } },
-  ];
+  return {
+    open,
+    disposables: [
+      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, serializer),
+      { dispose: () => { runs.dispose(); for (const h of [...hosts]) h.panel.dispose(); } },
+    ],
+  };
 }

@@ -15,7 +15,7 @@ const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta
 };
 
 describe('extension: command table and package.json', () => {
-  const table = Object.keys(commandTable({} as Actions));
+  const table = Object.keys(commandTable({} as Actions, async () => undefined));
   const contributed = pkg.contributes.commands.map(c => c.command);
 
   it('registers exactly the contributed commands, once each', async () => {
@@ -24,7 +24,7 @@ describe('extension: command table and package.json', () => {
     const ext = activateWith({ 'okg.kubeconfig': '/nonexistent/kubeconfig' });
     try {
       assert.deepEqual(stub.commands.registered().filter(c => c.startsWith('okg.')).sort(), [...table].sort());
-      assert.ok(!stub.commands.registered().includes('okg.release'), 'the release wizard is not wired yet');
+      assert.ok(stub.commands.registered().includes('okg.release'), 'the release wizard is registered through the table');
     } finally {
       await deactivateAll(ext);
     }

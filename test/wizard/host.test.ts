@@ -91,7 +91,8 @@ describe('release wizard: host side (vscode stub)', function () {
   function register(scopes: () => Promise<RegisterModule.WizardScope[]>): void {
     log = logger();
     const context = stub.extensionContext();
-    disposables = wizard.registerReleaseWizard(context as never, { scopes, log: log as never });
+    const w = wizard.createReleaseWizard(context as never, { scopes, log: log as never });
+    disposables = [...w.disposables, stub.commands.registerCommand(wizard.RELEASE_COMMAND, w.open)];
   }
 
   async function openFromTree(): Promise<Panel> {
