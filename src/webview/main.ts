@@ -145,12 +145,21 @@ function stepForm(children: Child[], next: () => void, valid: () => boolean, but
   const form = h('form', { novalidate: true });
   append(form, children);
   form.append(actions(...buttons));
-  form.addEventListener('submit', e => {
-    e.preventDefault();
+  const submit = (): void => {
     if (valid()) { next(); return; }
-    const bad = form.querySelector<HTMLElement>('[aria-invalid="true"]');
-    bad?.focus();
+    form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  };
+  // The panel runs with forms disabled (enableForms: false: the frame is sandboxed without allow-forms), so
+  // the browser never fires `submit`: the default button and Enter in a field call the step directly.
+  for (const b of buttons) {
+    if (b.getAttribute('type') !== 'submit') continue;
+    b.setAttribute('type', 'button');
+    b.addEventListener('click', submit);
+  }
+  form.addEventListener('keydown', e => {
+    if (e.key === 'Enter' && e.target instanceof HTMLInputElement) { e.preventDefault(); submit(); }
   });
+  form.addEventListener('submit', e => { e.preventDefault(); submit(); });
   return form;
 }
 
