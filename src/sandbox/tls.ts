@@ -29,8 +29,12 @@ function oid(dotted: string): Buffer {
   return tlv(0x06, Buffer.from(out));
 }
 
-function integer(bytes: Buffer): Buffer {
-  return tlv(0x02, bytes[0] & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+/** A DER INTEGER: minimal (no leading zero bytes) and positive (a zero byte before a set top bit). */
+export function integer(bytes: Buffer): Buffer {
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  const minimal = bytes.subarray(i);
+  return tlv(0x02, minimal[0] & 0x80 ? Buffer.concat([Buffer.from([0]), minimal]) : minimal);
 }
 
 function utcTime(d: Date): Buffer {
@@ -53,7 +57,6 @@ export function servingCertificate(): ServingCertificate {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const now = Date.now();
   const serial = randomBytes(16);
-  serial[0] &= 0x7f;
   const san = seq(
     tlv(0x87, Buffer.from([127, 0, 0, 1])),
     tlv(0x87, Buffer.concat([Buffer.alloc(15), Buffer.from([1])])),
