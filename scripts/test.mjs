@@ -22,6 +22,7 @@ rmSync('out', { recursive: true, force: true });
 step('type-check and compile (tsc)', npx, ['tsc', '-p', '.']);
 step('lint (eslint)', npx, ['eslint', '.']);
 step('bundle (esbuild)', process.execPath, ['scripts/build.mjs']);
+step('real-browser prerequisites (Chromium, code-server; installed once into ~/.cache/okg-ops)', process.execPath, ['scripts/vscode-setup.mjs']);
 
 process.stdout.write('\n== tests (mocha)\n');
 const mocha = new Mocha({ timeout: 60_000, reporter: 'spec' });

@@ -14,7 +14,7 @@ describe('extension: the esbuild bundle', () => {
   const bundle = new URL('../../../dist/extension.cjs', import.meta.url);
 
   it('activates from dist/extension.cjs and starts the demo cluster in-process', async function () {
-    if (!existsSync(bundle)) this.skip();
+    assert.ok(existsSync(bundle), 'dist/extension.cjs is missing: run node scripts/build.mjs (npm test does)');
     const loader = Module as unknown as { _load(request: string, parent: unknown, isMain: boolean): unknown };
     const original = loader._load;
     loader._load = function (request, parent, isMain) {

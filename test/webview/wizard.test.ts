@@ -97,7 +97,7 @@ describe('release wizard: the webview in Chromium', function () {
   const pageErrors: string[] = [];
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) this.skip();
+    assert.ok(existsSync(CHROMIUM), `Chromium is missing at ${CHROMIUM}: run node scripts/vscode-setup.mjs (npm test does)`);
     if (!existsSync(new URL('dist/webview.js', ROOT))) {
       const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
       assert.equal(r.status, 0, 'node scripts/build.mjs');
