@@ -1,4 +1,6 @@
-// Watch semantics and client-node informers against the sandbox, through injected drops and 410s.
+// Sandbox-only watch behaviour: closing the server, and client-node informers through injected drops and 410s.
+// Watch semantics shared with kube-apiserver (replay, synthetic ADDED, 410 Expired, bookmarks, selector
+// transitions) are checked against both worlds by test/controlplane/wire.ts.
 import { strict as assert } from 'node:assert';
 import { after, before, beforeEach, describe, it } from 'mocha';
 import { KubeConfig, CustomObjectsApi, makeInformer, type KubernetesObject } from '@kubernetes/client-node';
@@ -32,56 +34,6 @@ describe('sandbox watch', () => {
   before(async () => { server = await startSandboxServer({ bookmarkIntervalMs: 100 }); admin = http(server); });
   after(async () => { await server.close(); });
   beforeEach(async () => { await admin('DELETE', GS_PATH); server.setFaults(undefined); });
-
-  it('replays changes after a resourceVersion, then streams new ones', async () => {
-    const first = (await admin('POST', GS_PATH, gs('w-0'))).body as Event['object'];
-    await admin('POST', GS_PATH, gs('w-1'));
-    const w = rawWatch(server, `resourceVersion=${first.metadata!.resourceVersion}`);
-    await admin('PATCH', `${GS_PATH}/w-0`, { spec: { opsState: 'Allocated' } });
-    await eventually(() => w.events.length >= 2, 5000, 'events');
-    w.stop();
-    assert.deepEqual(w.events.map(e => `${e.type} ${e.object.metadata?.name}`), ['ADDED w-1', 'MODIFIED w-0']);
-  });
-
-  it('sends synthetic ADDED events for existing objects when no resourceVersion is given', async () => {
-    await admin('POST', GS_PATH, gs('s-0'));
-    const w = rawWatch(server, '');
-    await eventually(() => w.events.length >= 1, 5000, 'ADDED');
-    w.stop();
-    assert.equal(w.events[0].type, 'ADDED');
-  });
-
-  it('answers a too-old resourceVersion with an ERROR event carrying 410 Expired', async () => {
-    await admin('POST', GS_PATH, gs('o-0'));
-    server.store.compact();
-    await admin('PATCH', `${GS_PATH}/o-0`, { spec: { opsState: 'x' } });
-    const w = rawWatch(server, 'resourceVersion=2');
-    await w.done;
-    assert.equal(w.events.length, 1);
-    assert.equal(w.events[0].type, 'ERROR');
-    assert.equal(w.events[0].object.code, 410);
-    assert.equal(w.events[0].object.reason, 'Expired');
-    assert.match(w.events[0].object.message!, /^too old resource version: 2 \(\d+\)$/);
-  });
-
-  it('sends bookmarks when allowed', async () => {
-    const w = rawWatch(server, `allowWatchBookmarks=true&resourceVersion=${server.store.currentRv()}`);
-    await eventually(() => w.events.some(e => e.type === 'BOOKMARK'), 5000, 'a bookmark');
-    w.stop();
-    const b = w.events.find(e => e.type === 'BOOKMARK')!;
-    assert.equal(b.object.kind, 'GameServer');
-    assert.ok(Number(b.object.metadata?.resourceVersion) > 0);
-  });
-
-  it('turns label-selector (un)matching into ADDED and DELETED', async () => {
-    await admin('POST', GS_PATH, gs('l-0', { pool: 'a' }));
-    const w = rawWatch(server, `labelSelector=pool%3Db&resourceVersion=${server.store.currentRv()}`);
-    await admin('PATCH', `${GS_PATH}/l-0`, { metadata: { labels: { pool: 'b' } } });
-    await admin('PATCH', `${GS_PATH}/l-0`, { metadata: { labels: { pool: 'c' } } });
-    await eventually(() => w.events.length >= 2, 5000, 'events');
-    w.stop();
-    assert.deepEqual(w.events.map(e => e.type), ['ADDED', 'DELETED']);
-  });
 
   it('stops writing to watches once the server closes (no write after end)', async () => {
     const other = await startSandboxServer();
