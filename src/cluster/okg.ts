@@ -84,6 +84,32 @@ function containersOf(spec: unknown): ContainerImage[] {
   return cs.filter(c => c.name).map(c => ({ container: c.name!, image: c.image ?? '' }));
 }
 
+/**
+ * OKG's scale-down rank of an opsState (API.md §4.4/§6, `opsStateDeletePrority`): higher goes first.
+ * Kill 100, WaitToBeDeleted 1, None and any custom value 0, Allocated -1, Maintaining -2.
+ */
+export function scaleDownRank(opsState: string): number {
+  switch (opsState) {
+    case 'Kill': return 100;
+    case 'WaitToBeDeleted': return 1;
+    case 'Allocated': return -1;
+    case 'Maintaining': return -2;
+    default: return 0;
+  }
+}
+
+/** Deletion priority as OKG compares it (strconv.Atoi; anything else, e.g. "10%", counts as 0). */
+export function deletionPriorityOf(value: string | number | undefined): number {
+  const s = String(value ?? '').trim();
+  return /^[+-]?\d+$/.test(s) ? Number(s) : 0;
+}
+
+/** Sorts rooms in the order OKG's scale-down removes them (§6): rank, then deletion priority, then highest ordinal. */
+export function scaleDownOrder<T extends { opsState: string; deletionPriority: string | number; ordinal: number }>(rooms: readonly T[]): T[] {
+  return [...rooms].sort((a, b) => scaleDownRank(b.opsState) - scaleDownRank(a.opsState)
+    || deletionPriorityOf(b.deletionPriority) - deletionPriorityOf(a.deletionPriority) || b.ordinal - a.ordinal);
+}
+
 export function ordinalOf(name: string): number {
   const m = /-(\d+)$/.exec(name);
   return m ? Number(m[1]) : -1;

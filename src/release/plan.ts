@@ -1,6 +1,6 @@
 // planRelease: from the inputs and what the cluster looks like now, everything the release will do —
 // checked before any write — with a room-by-room preview and the predicted final table.
-import { gameServerSetView, ordinalOf, runsImage, type ContainerImage, type RawObject, type RoomView } from '../cluster/okg.js';
+import { gameServerSetView, ordinalOf, runsImage, scaleDownOrder, type ContainerImage, type RawObject, type RoomView } from '../cluster/okg.js';
 import { imageTag, sameImage } from '../cluster/images.js';
 import { describeHolder, leaseState, parseRecord, rawRecord, type Holder, type RecordDoc, type ReleaseRecord } from './record.js';
 import { MAX_REPLICAS, ReleaseRefused, sameRelease, validateInput } from './validate.js';
@@ -33,17 +33,6 @@ export function protectReason(room: RoomView, retireOpsStates: string[]): Protec
   switch (room.opsState) {
     case 'Allocated': case 'Maintaining': case 'Kill': case 'WaitToBeDeleted': return room.opsState;
     default: return 'custom opsState';
-  }
-}
-
-/** OKG's scale-down rank of an opsState (§6). */
-function rank(opsState: string): number {
-  switch (opsState) {
-    case 'Kill': return 100;
-    case 'WaitToBeDeleted': return 1;
-    case 'Allocated': return -1;
-    case 'Maintaining': return -2;
-    default: return 0;
   }
 }
 
@@ -186,7 +175,7 @@ export function planRelease(input: ReleaseInput, world: ReleaseWorld): ReleasePl
   if (inp.reclaim === 'kill') {
     predicted = predicted.filter(p => p.opsState !== 'Kill');
   } else if (inp.reclaim === 'scale-down' && retireCount > 0) {
-    const order = [...predicted].sort((a, b) => rank(b.opsState) - rank(a.opsState) || b.dp - a.dp || ordinalOf(b.name) - ordinalOf(a.name));
+    const order = scaleDownOrder(predicted.map(p => ({ ...p, deletionPriority: p.dp, ordinal: ordinalOf(p.name) })));
     const gone = new Set(order.slice(0, retireCount).map(p => p.name));
     predicted = predicted.filter(p => !gone.has(p.name));
   }

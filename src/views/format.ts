@@ -1,14 +1,14 @@
 // What the explorer shows, as pure functions of the cluster views: row descriptions, tooltips, icon choice,
 // the welcome state and the decisions behind confirmations. No `vscode` here, so tests call these directly.
 import { imageTag, sameImage } from '../cluster/images.js';
-import { runsImage, type ContainerImage, type GameServerSetView, type RoomView } from '../cluster/okg.js';
+import { runsImage, scaleDownOrder, type ContainerImage, type GameServerSetView, type RoomView } from '../cluster/okg.js';
 
 /** A room runs the GameServerSet's current template in every container. */
 export function isCurrent(room: RoomView, gss: GameServerSetView): boolean {
   return gss.images.length > 0 && gss.images.every(c => runsImage(room, c.container, c.image));
 }
 
-/** Counts of non-None opsStates, in OKG's scale-down order first, then custom values by name. */
+/** Counts of non-None opsStates for row descriptions: Allocated, WaitToBeDeleted, Kill, Maintaining, then custom values by name. */
 export function opsStateCounts(rooms: readonly RoomView[]): [string, number][] {
   const counts = new Map<string, number>();
   for (const r of rooms) if (r.opsState !== 'None') counts.set(r.opsState, (counts.get(r.opsState) ?? 0) + 1);
@@ -171,17 +171,6 @@ export function destructiveOpsState(rooms: readonly RoomView[], opsState: string
   return undefined;
 }
 
-/** OKG's scale-down rank (§4.4): Kill first, then WaitToBeDeleted, then None and custom values, Allocated, Maintaining. */
-function rank(opsState: string): number {
-  switch (opsState) {
-    case 'Kill': return 100;
-    case 'WaitToBeDeleted': return 1;
-    case 'Allocated': return -1;
-    case 'Maintaining': return -2;
-    default: return 0;
-  }
-}
-
 /**
  * Rooms a scale-down from the current room count to `replicas` would remove, as OKG picks them: by opsState
  * rank, then deletion priority, then the highest ordinal (an approximation for the confirmation only).
@@ -190,8 +179,7 @@ export function scaleDownVictims(rooms: readonly RoomView[], replicas: number): 
   const live = rooms.filter(r => !r.terminating);
   const remove = live.length - replicas;
   if (remove <= 0) return [];
-  return [...live].sort((a, b) => rank(b.opsState) - rank(a.opsState)
-    || (Number(b.deletionPriority) || 0) - (Number(a.deletionPriority) || 0) || b.ordinal - a.ordinal).slice(0, remove);
+  return scaleDownOrder(live).slice(0, remove);
 }
 
 /** Integer-or-string priorities as OKG accepts them: an integer, or a non-empty string without spaces. */
