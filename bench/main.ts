@@ -13,7 +13,7 @@ const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
 const suites: [string, () => Promise<Row[]>][] = [
-  ['bulk', () => benchBulk(quick ? { rooms: 200, kubectlRooms: 20, reps: 3 } : { rooms: 1000, kubectlRooms: 100, reps: 5 })],
+  ['bulk', () => benchBulk(quick ? { rooms: 200, kubectlRooms: 20, reps: 3, rttMs: 2 } : { rooms: 1000, kubectlRooms: 100, reps: 5, rttMs: 2 })],
   ['release', () => benchRelease(quick ? { reps: 3, bigRooms: 30 } : { reps: 7, bigRooms: 100 })],
   ['scale', () => benchScale(quick ? { sets: 20, roomsPerSet: 50, changes: 50 } : { sets: 100, roomsPerSet: 100, changes: 200 })],
   ['footprint', () => benchFootprint({ reps: quick ? 3 : 7 })],
