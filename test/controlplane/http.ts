@@ -4,9 +4,12 @@ import { request as httpsRequest } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { User, World } from './world.js';
 
+/** What the helpers need of a world: where it is, its CA, and a token per user. */
+export type Endpoint = Pick<World, 'url' | 'caPem' | 'token'>;
+
 export interface Reply { status: number; headers: { get(name: string): string | undefined }; body: unknown; text: string }
 
-export function open(world: World, method: string, path: string, headers: Record<string, string>, body?: string, signal?: AbortSignal): Promise<IncomingMessage> {
+export function open(world: Endpoint, method: string, path: string, headers: Record<string, string>, body?: string, signal?: AbortSignal): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const h = body === undefined ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) };
     const req = httpsRequest(`${world.url}${path}`, { method, headers: h, ca: world.caPem, signal }, resolve);
@@ -16,7 +19,7 @@ export function open(world: World, method: string, path: string, headers: Record
 }
 
 /** Requests as `user`; `null` sends no token, a string that is not a user is sent as the token. */
-export function http(world: World, user: User | null | { token: string } = 'admin') {
+export function http(world: Endpoint, user: User | null | { token: string } = 'admin') {
   return async function request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
     const h: Record<string, string> = { Accept: 'application/json', ...headers };
     if (user) h.Authorization = `Bearer ${typeof user === 'object' ? user.token : world.token(user)}`;
@@ -34,7 +37,7 @@ export function http(world: World, user: User | null | { token: string } = 'admi
 export interface WatchEvent { type: string; object: { kind?: string; code?: number; reason?: string; message?: string; metadata?: { name?: string; resourceVersion?: string; annotations?: Record<string, string> } } }
 
 /** Opens a raw watch on `path` and collects events until `stop()` or the server closes the stream. */
-export function rawWatch(world: World, path: string, query: string): { events: WatchEvent[]; status: Promise<number>; stop: () => void; done: Promise<void> } {
+export function rawWatch(world: Endpoint, path: string, query: string): { events: WatchEvent[]; status: Promise<number>; stop: () => void; done: Promise<void> } {
   const events: WatchEvent[] = [];
   const ctl = new AbortController();
   let setStatus: (n: number) => void = () => undefined;

@@ -1,40 +1,25 @@
-// Raw HTTPS access to a sandbox server as a given user, for wire-level assertions.
-import { request as httpsRequest } from 'node:https';
+// Raw HTTPS access to a sandbox server as a given user, for wire-level assertions: the world-neutral
+// helpers of test/controlplane/http.ts, pointed at a SandboxServer.
 import type { IncomingMessage } from 'node:http';
 import type { SandboxServer } from '../../src/sandbox/server.js';
 import type { SandboxUser } from '../../src/sandbox/auth.js';
+import { http as endpointHttp, open as endpointOpen, type Endpoint, type Reply } from '../controlplane/http.js';
 
-export interface Reply { status: number; headers: { get(name: string): string | undefined }; body: unknown; text: string }
+export type { Reply };
+
+const endpoint = (server: SandboxServer): Endpoint => ({ url: server.url, caPem: server.caPem, token: user => server.tokens[user] });
 
 /** Sends one request to the sandbox, trusting its certificate; resolves with the response stream. */
 export function open(server: SandboxServer, method: string, path: string, headers: Record<string, string>, body?: string, signal?: AbortSignal): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const h = body === undefined ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) };
-    const req = httpsRequest(`${server.url}${path}`, { method, headers: h, ca: server.caPem, signal }, resolve);
-    req.on('error', reject);
-    req.end(body);
-  });
+  return endpointOpen(endpoint(server), method, path, headers, body, signal);
 }
 
 /** Requests as `user`; `null` sends no token. */
 export function http(server: SandboxServer, user: SandboxUser | null = 'admin') {
-  return async function request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-    const h: Record<string, string> = { Accept: 'application/json', ...headers };
-    if (user) h.Authorization = `Bearer ${server.tokens[user]}`;
-    if (body !== undefined && !h['Content-Type']) h['Content-Type'] = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
-    const res = await open(server, method, path, h, body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body));
-    let text = '';
-    for await (const chunk of res) text += chunk;
-    let parsed: unknown;
-    try { parsed = JSON.parse(text); } catch { parsed = undefined; }
-    const got = res.headers;
-    return { status: res.statusCode ?? 0, headers: { get: (n: string) => { const v = got[n.toLowerCase()]; return Array.isArray(v) ? v.join(', ') : v; } }, body: parsed, text };
-  };
+  return endpointHttp(endpoint(server), user);
 }
 
-export const GSS_PATH = '/apis/game.kruise.io/v1alpha1/namespaces/default/gameserversets';
-export const GS_PATH = '/apis/game.kruise.io/v1alpha1/namespaces/default/gameservers';
-export const POD_PATH = '/api/v1/namespaces/default/pods';
+export { GSS_PATH, GS_PATH, POD_PATH } from '../controlplane/http.js';
 
 export function gss(name: string, replicas: unknown = 3): object {
   return {
