@@ -11,7 +11,7 @@
 // Apply failures become errors.NewGenericServerResponse(422, ...) in patch.go: note that kube's Status
 // message for those is the generic "the server rejected our request due to an error in our request"
 // (reason Invalid); the library message below is what the Go error carries.
-
+import { clone, isObj, setProp, type Json, type Obj } from './json.js';
 import { goQuote } from './selectors.js';
 
 /** Why a JSON patch was refused: 'malformed' → 400 BadRequest, 'failed' → 422 (see patch.go applyJSPatch). */
@@ -25,8 +25,6 @@ export class JsonPatchError extends Error {
   }
 }
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-type Obj = { [k: string]: Json };
 type Container = Obj | Json[];
 
 // P: ErrMissing, ErrInvalidIndex, ErrTestFailed.
@@ -42,9 +40,6 @@ class OpError extends Error {}
 
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** The JSON kind name Go's decoder prints in UnmarshalTypeError ("object", "array", ...). */
 function goJsonKind(v: unknown): string {
@@ -64,20 +59,7 @@ function goJsonKind(v: unknown): string {
   }
 }
 
-function setProp(o: Obj, k: string, v: Json): void {
-  if (k === '__proto__') Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
-  else o[k] = v;
-}
 
-function clone(v: unknown): Json {
-  if (Array.isArray(v)) return v.map(clone);
-  if (isObj(v)) {
-    const out: Obj = {};
-    for (const k of Object.keys(v)) setProp(out, k, clone(v[k]));
-    return out;
-  }
-  return v === undefined ? null : (v as Json);
-}
 
 /** strconv.Atoi as used by partialArray (accepts "+1", "-1", "01"). */
 function atoi(s: string): { idx: number; text: string } | { err: string } {

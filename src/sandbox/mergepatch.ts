@@ -1,18 +1,10 @@
 // RFC 7386 JSON merge patch as kube-apiserver 1.32-1.34 applies it for
 // Content-Type application/merge-patch+json: k8s.io/apiserver/pkg/endpoints/handlers/patch.go calls
 // jsonpatch.MergePatch from gopkg.in/evanphx/json-patch.v4 v4.12.0 (merge.go).
+import { clone, isObj, setProp, type Json, type Obj } from './json.js';
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-type Obj = { [k: string]: Json };
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
-function setProp(o: Obj, k: string, v: Json): void {
-  if (k === '__proto__') Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
-  else o[k] = v;
-}
 
 /**
  * Deep copy that drops null members of objects at any depth, keeping null array elements
@@ -28,15 +20,6 @@ function cloneWithoutNulls(v: unknown): Json {
   return v === undefined ? null : (v as Json);
 }
 
-function clone(v: unknown): Json {
-  if (Array.isArray(v)) return v.map(clone);
-  if (isObj(v)) {
-    const out: Obj = {};
-    for (const k of Object.keys(v)) setProp(out, k, clone(v[k]));
-    return out;
-  }
-  return v === undefined ? null : (v as Json);
-}
 
 /** merge.go merge(): an object patch merges into an object; otherwise the patch value wins. */
 function merge(cur: Json, patch: Json): Json {

@@ -13,6 +13,7 @@ import { applyJsonPatch, JsonPatchError } from './jsonpatch.js';
 import { applyMergePatch } from './mergepatch.js';
 import { applyDefaults, pruneObject, validateObject, type JSONSchemaProps } from './schema.js';
 import { evalJsonPath } from './jsonpath.js';
+import { isRecord } from './json.js';
 
 export const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
 
@@ -31,15 +32,11 @@ export function nowTimestamp(ms = Date.now()): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** JSON equality of two JSON values (key order ignored). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
-  if (isObject(a) && isObject(b)) {
+  if (isRecord(a) && isRecord(b)) {
     const ka = Object.keys(a).filter(k => a[k] !== undefined);
     const kb = Object.keys(b).filter(k => b[k] !== undefined);
     return ka.length === kb.length && ka.every(k => jsonEqual(a[k], b[k]));
@@ -107,11 +104,11 @@ export class Registry {
   }
 
   private checkTypeMeta(res: ResourceDef, body: unknown): asserts body is KubeObject {
-    if (!isObject(body)) throw badRequest('Object \'Kind\' is missing in the request body');
+    if (!isRecord(body)) throw badRequest('Object \'Kind\' is missing in the request body');
     const gv = res.group ? `${res.group}/${res.version}` : res.version;
     if (body.kind !== undefined && body.kind !== res.kind && res.group !== '' && (body.apiVersion === undefined || body.apiVersion === gv)) {
       // A custom resource with another kind is refused by apiextensions' validation, naming the kind sent.
-      const name = isObject(body.metadata) && typeof body.metadata.name === 'string' ? body.metadata.name : '';
+      const name = isRecord(body.metadata) && typeof body.metadata.name === 'string' ? body.metadata.name : '';
       throw invalid(String(body.kind), res.group, name, [{ reason: 'FieldValueInvalid', field: 'kind', message: `Invalid value: ${JSON.stringify(body.kind)}: must be ${res.kind}` }]);
     }
     if (body.kind !== undefined && body.kind !== res.kind) {
@@ -120,7 +117,7 @@ export class Registry {
     if (body.apiVersion !== undefined && body.apiVersion !== gv) {
       throw badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${gv})`);
     }
-    if (body.metadata !== undefined && !isObject(body.metadata)) throw badRequest('metadata must be an object');
+    if (body.metadata !== undefined && !isRecord(body.metadata)) throw badRequest('metadata must be an object');
   }
 
   create(res: ResourceDef, namespace: string | undefined, body: unknown, dryRun = false): KubeObject {
@@ -149,7 +146,7 @@ export class Registry {
     if (res.generation) meta.generation = 1; else delete meta.generation;
     let obj: KubeObject = { ...body, apiVersion: res.group ? `${res.group}/${res.version}` : res.version, kind: res.kind, metadata: meta };
     if (res.status && res.schema) delete obj.status; // CRs with a status subresource ignore status on create
-    if (res.kind === 'Pod') obj.status = { phase: 'Pending', qosClass: 'BestEffort', ...(isObject(obj.status) ? obj.status : {}) };
+    if (res.kind === 'Pod') obj.status = { phase: 'Pending', qosClass: 'BestEffort', ...(isRecord(obj.status) ? obj.status : {}) };
     if (res.kind === 'Namespace') obj.status = { phase: 'Active' };
     obj = this.conform(res, obj);
     return dryRun ? { ...obj, metadata: { ...obj.metadata, resourceVersion: String(this.store.currentRv()) } } : this.store.insert(res, obj);
@@ -234,7 +231,7 @@ export class Registry {
     const old = this.get(res, namespace, name);
     if (subresource === 'scale') return this.patchScale(res, old, type, body, dryRun);
     const patched = this.applyPatch(type, old, body);
-    if (!isObject(patched) || !isObject(patched.metadata)) throw badRequest('the patched object is not a Kubernetes object');
+    if (!isRecord(patched) || !isRecord(patched.metadata)) throw badRequest('the patched object is not a Kubernetes object');
     const p = patched as KubeObject;
     if (p.metadata.resourceVersion !== undefined && p.metadata.resourceVersion !== old.metadata.resourceVersion) {
       throw conflict(gr(res), name);
@@ -254,7 +251,7 @@ export class Registry {
         throw e;
       }
     }
-    if (!isObject(body)) throw badRequest('json: cannot unmarshal the patch into a JSON object');
+    if (!isRecord(body)) throw badRequest('json: cannot unmarshal the patch into a JSON object');
     return applyMergePatch(old, body);
   }
 
@@ -274,8 +271,8 @@ export class Registry {
   }
 
   private applyScale(res: ResourceDef, old: KubeObject, scale: unknown, dryRun: boolean): KubeObject {
-    if (!isObject(scale) || !isObject(scale.spec)) throw badRequest('the body is not an autoscaling/v1 Scale');
-    const meta = isObject(scale.metadata) ? scale.metadata : {};
+    if (!isRecord(scale) || !isRecord(scale.spec)) throw badRequest('the body is not an autoscaling/v1 Scale');
+    const meta = isRecord(scale.metadata) ? scale.metadata : {};
     if (meta.resourceVersion !== undefined && meta.resourceVersion !== '' && meta.resourceVersion !== old.metadata.resourceVersion) {
       throw conflict(gr(res), old.metadata.name!);
     }
@@ -289,7 +286,7 @@ export class Registry {
     const next = structuredClone(old) as Record<string, unknown>;
     let cur = next;
     for (const k of path.slice(0, -1)) {
-      if (!isObject(cur[k])) cur[k] = {};
+      if (!isRecord(cur[k])) cur[k] = {};
       cur = cur[k] as Record<string, unknown>;
     }
     cur[path[path.length - 1]] = replicas;

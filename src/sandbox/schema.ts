@@ -12,6 +12,7 @@
 //   I = k8s.io/apimachinery/pkg/api/errors/errors.go NewInvalid (the Status message)
 
 import type { FieldCause } from './types.js';
+import { isRecord } from './json.js';
 import { aggregateMessage, goQuote, regexError } from './selectors.js';
 
 /** The subset of apiextensions/v1 JSONSchemaProps a structural schema uses. */
@@ -50,7 +51,7 @@ export interface JSONSchemaProps {
 }
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = isRecord;
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
 // ---- Go value formatting ---------------------------------------------------------------------------
