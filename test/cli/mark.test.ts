@@ -2,6 +2,7 @@
 // allocated mid-run (exit 1), and bad input — exit 2 with one line and zero writes on the write log.
 import { strict as assert } from 'node:assert';
 import { after, afterEach, before, describe, it } from 'mocha';
+import { opsState as seedOpsState, restoreSeed } from '../helpers/seed.js';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { SEED } from '../../src/sandbox/scenarios.js';
@@ -25,7 +26,7 @@ describe('okg mark', function () {
   let sandbox: Sandbox;
   let kc: string[];
   let controller: CustomObjectsApi;
-  const opsState = (name: string) => (sandbox.server.store.get(sandbox.server.resource('gameservers'), 'default', name)?.spec as { opsState?: string } | undefined)?.opsState;
+  const opsState = (name: string) => seedOpsState(sandbox, name);
   const operatorWrites = () => sandbox.server.writeLog().filter(e => e.user === 'operator');
   const setOps = (name: string, value: string) => controller.patchNamespacedCustomObject(
     { group: 'game.kruise.io', version: 'v1alpha1', namespace: 'default', plural: 'gameservers', name, body: { spec: { opsState: value } } },
@@ -39,12 +40,7 @@ describe('okg mark', function () {
     controller = sandbox.kubeConfig('controller').makeApiClient(CustomObjectsApi);
   });
   after(async () => { await sandbox?.stop(); });
-  afterEach(async () => {
-    sandbox.server.setFaults(undefined);
-    for (const n of ['minecraft-1', 'minecraft-2']) if (opsState(n) !== 'None') await setOps(n, 'None');
-    if (opsState('minecraft-0') !== 'Allocated') await setOps('minecraft-0', 'Allocated');
-    sandbox.server.clearWriteLog();
-  });
+  afterEach(() => restoreSeed(sandbox, setOps));
 
   it('the seed workflow step: idle old-version rooms become WaitToBeDeleted, the Allocated one is untouched', async () => {
     const r = await run([...workflow, ...kc]);

@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
+import { opsState } from '../helpers/seed.js';
 import type { Locator, Page } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { startVsCode, type VsCodeSession } from './vscode.js';
@@ -31,9 +32,6 @@ async function contextMenu(page: Page, target: Locator, path: string[]): Promise
   await page.keyboard.press('Enter');
 }
 
-function opsState(sandbox: Sandbox, name: string): string | undefined {
-  return (sandbox.server.store.get(sandbox.server.resource('gameservers'), 'default', name)?.spec as { opsState?: string } | undefined)?.opsState;
-}
 
 describe('e2e: rooms explorer in real VS Code (seed scenario)', function () {
   this.timeout(240_000);

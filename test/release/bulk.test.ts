@@ -2,6 +2,7 @@
 // allocation race with a matchmaker, partial failures, dry runs and cancellation, checked on the write log.
 import { strict as assert } from 'node:assert';
 import { after, afterEach, before, describe, it } from 'mocha';
+import { restoreSeed } from '../helpers/seed.js';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { OkgClient } from '../../src/cluster/client.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
@@ -50,12 +51,7 @@ describe('release/bulk against the sandbox', function () {
     sandbox.server.clearWriteLog();
   });
   after(async () => { await sandbox?.stop(); });
-  afterEach(async () => {
-    sandbox.server.setFaults(undefined);
-    for (const n of ['minecraft-1', 'minecraft-2']) if (opsState(n) !== 'None') await setOps(n, 'None');
-    if (opsState('minecraft-0') !== 'Allocated') await setOps('minecraft-0', 'Allocated');
-    sandbox.server.clearWriteLog();
-  });
+  afterEach(() => restoreSeed(sandbox, setOps));
 
   it('validateChange: one line per problem, label-value rules for opsState and priorities', () => {
     assert.deepEqual(validateChange({ opsState: 'WaitToBeDeleted', deletionPriority: 10, updatePriority: '3' }), []);
