@@ -17,15 +17,6 @@ export function kubectl(kubeconfig: string, args: string[], input?: string): Pro
   });
 }
 
-/** Starts a long-running kubectl (e.g. `get -w`) and collects its output until stopped. */
-export function kubectlStream(kubeconfig: string, args: string[]): { output: () => string; stop: () => void } {
-  const p = spawn(KUBECTL, args, { env: { ...process.env, KUBECONFIG: kubeconfig } });
-  let out = '';
-  p.stdout.on('data', d => { out += d; });
-  p.stderr.on('data', d => { out += d; });
-  return { output: () => out, stop: () => { p.kill('SIGTERM'); } };
-}
-
 /** Splits `kubectl get` output into rows of cells. */
 export function table(text: string): string[][] {
   return text.trim().split('\n').map(l => l.trim().split(/\s+/));
