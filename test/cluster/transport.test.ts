@@ -1,0 +1,42 @@
+// The transport reuses connections: many calls, one TLS handshake (client-node's generated clients made a
+// new agent, and so a new TLS connection, per call).
+import { strict as assert } from 'node:assert';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { describe, it } from 'mocha';
+import { KubeConfig } from '@kubernetes/client-node';
+import { servingCertificate } from '../../src/sandbox/tls.js';
+import { HttpError, Transport } from '../../src/cluster/transport.js';
+
+describe('cluster transport', () => {
+  it('sends 20 sequential requests over one kept-alive TLS connection, with the kubeconfig token', async () => {
+    const cert = servingCertificate();
+    let connections = 0;
+    const auth: string[] = [];
+    const server = createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
+      auth.push(req.headers.authorization ?? '');
+      res.writeHead(req.url === '/missing' ? 404 : 200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ path: req.url }));
+    });
+    server.on('secureConnection', () => { connections++; });
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', () => r()));
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, caData: Buffer.from(cert.certPem).toString('base64'), skipTLSVerify: false }],
+      users: [{ name: 'u', token: 'secret-token' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    const t = new Transport(kc);
+    try {
+      for (let i = 0; i < 20; i++) assert.deepEqual(await t.request('GET', `/p/${i}`), { path: `/p/${i}` });
+      await assert.rejects(t.request('GET', '/missing'), (e: unknown) => e instanceof HttpError && e.statusCode === 404);
+      assert.equal(connections, 1);
+      assert.ok(auth.every(a => a === 'Bearer secret-token'));
+    } finally {
+      t.close();
+      server.closeAllConnections();
+      await new Promise(r => server.close(r));
+    }
+  });
+});
