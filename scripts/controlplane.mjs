@@ -22,13 +22,27 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const GO_MODULE = join(ROOT, 'test', 'controlplane', 'go');
 export const MANIFESTS = join(ROOT, 'test', 'controlplane', 'manifests');
-export const BINARIES = ['etcd', 'kube-apiserver', 'kubectl'];
+/** The binaries built from test/controlplane/go: tier A's three, then tier B's (see scripts/controlplane-okg.mjs). */
+export const PACKAGES = {
+  etcd: './cmd/etcd', 'kube-apiserver': './cmd/kube-apiserver', kubectl: './cmd/kubectl',
+  'kube-controller-manager': './cmd/kube-controller-manager', 'kube-scheduler': './cmd/kube-scheduler',
+};
+export const BINARIES = Object.keys(PACKAGES);
 export const USERS = ['admin', 'viewer', 'operator', 'controller'];
 export const USER_NAMES = {
   admin: 'okg-admin',
   viewer: 'okg-viewer',
   operator: 'okg-operator',
   controller: 'system:serviceaccount:kruise-game-system:kruise-game-controller-manager',
+};
+
+/** Tier B's components, each with its own token (group system:masters) so the audit log names who wrote what. */
+export const TIER_B_USERS = ['kcm', 'scheduler', 'kwok', 'kruise'];
+export const TIER_B_USER_NAMES = {
+  kcm: 'system:kube-controller-manager',
+  scheduler: 'system:kube-scheduler',
+  kwok: 'kwok-controller',
+  kruise: 'system:serviceaccount:kruise-system:kruise-manager',
 };
 
 export function cacheDir() {
@@ -63,40 +77,47 @@ function ldflags(version) {
 }
 
 /**
- * Builds etcd, kube-apiserver and kubectl unless a build for exactly these inputs (go.mod, go.sum, main
- * packages, ldflags, Go version) is cached. Returns { binDir, built, ms }. Throws with a clear reason if Go is absent.
+ * Builds the main `packages` ({ binary name: package path }) of the Go module in `moduleDir` into
+ * `$cache/<prefix>-<hash>/` unless a build for exactly these inputs (the module's go.mod, go.sum and Go files,
+ * the ldflags, the Go version) is cached; older builds with the same prefix are removed once a new one is complete.
+ * Returns { binDir, built, ms }. Throws with a clear reason if Go is absent or the build fails.
  */
-export function buildControlPlane({ log = m => process.stderr.write(`${m}\n`) } = {}) {
+export function buildGoModule({ moduleDir, packages, prefix, flags = '-s -w', what, log = m => process.stderr.write(`${m}\n`) }) {
   const go = findGo();
-  if (!go) throw new Error('Go is not installed (OKG_GO, else `go` on PATH, else /usr/local/go/bin/go): tier A builds kube-apiserver, etcd and kubectl from Go modules and needs Go ≥ 1.25. Install Go, or set OKG_NO_CONTROLPLANE=1 to skip the control-plane tests.');
-  const version = kubernetesVersion();
-  const flags = ldflags(version);
+  if (!go) throw new Error(`Go is not installed (OKG_GO, else \`go\` on PATH, else /usr/local/go/bin/go): the control-plane tests build ${what} from Go modules and need Go ≥ 1.25. Install Go, or set OKG_NO_CONTROLPLANE=1 to skip the control-plane tests.`);
   const h = createHash('sha256');
-  h.update(go.version).update(flags);
-  const inputs = ['go.mod', 'go.sum', ...BINARIES.map(b => join('cmd', b, 'main.go'))];
-  for (const f of inputs) h.update(f).update(readFileSync(join(GO_MODULE, f)));
-  const binDir = join(cacheDir(), `bin-${version}-${h.digest('hex').slice(0, 12)}`);
-  if (BINARIES.every(b => existsSync(join(binDir, b)))) return { binDir, built: false, ms: 0 };
+  h.update(go.version).update(flags).update(JSON.stringify(packages));
+  const goFiles = dir => readdirSync(join(moduleDir, dir), { withFileTypes: true }).flatMap(e => e.isDirectory() ? goFiles(join(dir, e.name)) : e.name.endsWith('.go') ? [join(dir, e.name)] : []);
+  for (const f of ['go.mod', 'go.sum', ...goFiles('.').sort()]) h.update(f).update(readFileSync(join(moduleDir, f)));
+  const binDir = join(cacheDir(), `${prefix}-${h.digest('hex').slice(0, 12)}`);
+  const names = Object.keys(packages);
+  if (names.every(b => existsSync(join(binDir, b)))) return { binDir, built: false, ms: 0 };
   mkdirSync(cacheDir(), { recursive: true });
   const tmp = mkdtempSync(join(cacheDir(), 'build-'));
   const t0 = Date.now();
-  log(`building ${BINARIES.join(', ')} (kubernetes ${version}) into ${binDir}; the first build takes several minutes…`);
+  log(`building ${what} into ${binDir}; the first build takes several minutes…`);
   const env = { ...process.env, GOFLAGS: '-p=2 -mod=readonly', GOWORK: 'off' };
-  const args = ['-n', '10', go.go, 'build', '-trimpath', '-ldflags', flags, '-o', `${tmp}/`, ...BINARIES.map(b => `./cmd/${b}`)];
-  const r = spawnSync('nice', args, { cwd: GO_MODULE, env, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw new Error(`go build of the control plane failed (exit ${r.status ?? r.signal}); see the compiler output above`);
+  for (const [name, pkg] of Object.entries(packages)) {
+    const r = spawnSync('nice', ['-n', '10', go.go, 'build', '-trimpath', '-ldflags', flags, '-o', join(tmp, name), pkg], { cwd: moduleDir, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    if (r.status !== 0) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw new Error(`go build of ${pkg} (${what}) failed (exit ${r.status ?? r.signal}); see the compiler output above`);
+    }
   }
   try { renameSync(tmp, binDir); } catch (e) {
     rmSync(tmp, { recursive: true, force: true }); // another run finished the same build first
-    if (!BINARIES.every(b => existsSync(join(binDir, b)))) throw e;
+    if (!names.every(b => existsSync(join(binDir, b)))) throw e;
   }
-  // Older builds of other inputs are no longer needed.
-  for (const d of readdirSync(cacheDir())) if (d.startsWith('bin-') && join(cacheDir(), d) !== binDir) rmSync(join(cacheDir(), d), { recursive: true, force: true });
+  for (const d of readdirSync(cacheDir())) if (d.startsWith(`${prefix}-`) && join(cacheDir(), d) !== binDir) rmSync(join(cacheDir(), d), { recursive: true, force: true });
   const ms = Date.now() - t0;
   log(`built in ${(ms / 1000).toFixed(0)} s`);
   return { binDir, built: true, ms };
+}
+
+/** Builds (or finds) etcd, kube-apiserver, kubectl and tier B's kube-controller-manager and kube-scheduler. */
+export function buildControlPlane({ log } = {}) {
+  const version = kubernetesVersion();
+  return buildGoModule({ moduleDir: GO_MODULE, packages: PACKAGES, prefix: `bin-${version}`, flags: ldflags(version), what: `${BINARIES.join(', ')} (kubernetes ${version})`, log });
 }
 
 export function freePort() {
@@ -110,7 +131,7 @@ export function freePort() {
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
-function openssl(dir, args) {
+export function openssl(dir, args) {
   const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
   if (r.error) throw new Error(`openssl is needed to make the control plane's certificates: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
@@ -138,7 +159,7 @@ function kubeconfigJson(url, caPem, user, token, namespace = 'default') {
   }, null, 2);
 }
 
-function get(url, { ca, token } = {}) {
+export function get(url, { ca, token } = {}) {
   return new Promise(res => {
     const req = (url.startsWith('https:') ? httpsRequest : httpRequest)(url, { ca, headers: token ? { Authorization: `Bearer ${token}` } : {}, timeout: 2000 }, r => {
       let body = '';
@@ -151,10 +172,10 @@ function get(url, { ca, token } = {}) {
   });
 }
 
-function startProcess(name, bin, args, dir) {
+function startProcess(name, bin, args, dir, env = process.env) {
   const logPath = join(dir, `${name}.log`);
   const fd = openSync(logPath, 'a');
-  const p = spawn(bin, args, { cwd: dir, stdio: ['ignore', fd, fd] });
+  const p = spawn(bin, args, { cwd: dir, env, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   const proc = { name, child: p, logPath, exited: undefined };
   // Never leave a server behind when this process ends without stopping it (exceptions, process.exit).
@@ -168,7 +189,7 @@ function tail(path, lines = 30) {
   try { return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n'); } catch { return ''; }
 }
 
-async function waitUntil(what, proc, check, timeoutMs) {
+export async function waitUntil(what, proc, check, timeoutMs) {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (proc.exited) throw new Error(`${proc.name} exited (${proc.exited.code ?? proc.exited.signal}) before ${what}:\n${tail(proc.logPath)}`);
@@ -191,7 +212,7 @@ async function stopProcess(proc, timeoutMs = 10_000) {
  * Starts etcd and kube-apiserver from `binDir` in a fresh temp folder, installs RBAC and the OKG CRDs and
  * waits until they are Established. Returns the control plane (see scripts/controlplane.d.mts).
  */
-export async function startControlPlane({ binDir = buildControlPlane().binDir, log = () => undefined } = {}) {
+export async function startControlPlane({ binDir = buildControlPlane().binDir, log = () => undefined, tierB = false, crds = [join(ROOT, 'data', 'crds'), join(MANIFESTS, 'asts-crd.yaml')] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'okg-controlplane-'));
   const procs = [];
   const stop = async () => {
@@ -203,8 +224,11 @@ export async function startControlPlane({ binDir = buildControlPlane().binDir, l
     const t0 = Date.now();
     makeCerts(dir);
     const caPem = readFileSync(join(dir, 'ca.crt'), 'utf8');
-    const tokens = Object.fromEntries(USERS.map(u => [u, `okg-cp-${u}-${createHash('sha256').update(`${dir}${u}${Math.random()}`).digest('hex').slice(0, 32)}`]));
-    writeFileSync(join(dir, 'tokens.csv'), USERS.map(u => `${tokens[u]},${USER_NAMES[u]},${u}-uid${u === 'admin' ? ',"system:masters"' : ''}`).join('\n') + '\n', { mode: 0o600 });
+    const users = tierB ? [...USERS, ...TIER_B_USERS] : USERS;
+    const names = { ...USER_NAMES, ...TIER_B_USER_NAMES };
+    const tokens = Object.fromEntries(users.map(u => [u, `okg-cp-${u}-${createHash('sha256').update(`${dir}${u}${Math.random()}`).digest('hex').slice(0, 32)}`]));
+    const masters = u => u === 'admin' || TIER_B_USERS.includes(u);
+    writeFileSync(join(dir, 'tokens.csv'), users.map(u => `${tokens[u]},${names[u]},${u}-uid${masters(u) ? ',"system:masters"' : ''}`).join('\n') + '\n', { mode: 0o600 });
     const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
 
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
@@ -225,8 +249,8 @@ export async function startControlPlane({ binDir = buildControlPlane().binDir, l
       '--token-auth-file', 'tokens.csv', '--authorization-mode', 'RBAC',
       '--service-account-issuer', 'https://kubernetes.default.svc.cluster.local', '--service-account-key-file', 'sa.pub',
       '--service-account-signing-key-file', 'sa.key', '--service-cluster-ip-range', '10.96.0.0/16',
-      // No kube-controller-manager in tier A, so no token controller makes `default` service accounts.
-      '--disable-admission-plugins', 'ServiceAccount',
+      // Tier A has no kube-controller-manager, so no controller makes `default` service accounts; tier B has one.
+      ...(tierB ? [] : ['--disable-admission-plugins', 'ServiceAccount']),
       '--audit-policy-file', join(MANIFESTS, 'audit-policy.yaml'), '--audit-log-path', join(dir, 'audit.log'), '--audit-log-mode', 'blocking',
       '--profiling=false', '--v', '1',
     ], dir);
@@ -235,16 +259,15 @@ export async function startControlPlane({ binDir = buildControlPlane().binDir, l
     log(`kube-apiserver ready after ${Date.now() - t0} ms`);
 
     const kubeconfigs = {};
-    for (const u of USERS) {
+    for (const u of users) {
       kubeconfigs[u] = join(dir, `kubeconfig-${u}.yaml`);
       writeFileSync(kubeconfigs[u], kubeconfigJson(url, caPem, u, tokens[u]), { mode: 0o600 });
     }
-    const kubectl = (args, user = 'admin') => {
-      const r = spawnSync(join(binDir, 'kubectl'), args, { env: { ...process.env, KUBECONFIG: kubeconfigs[user] }, encoding: 'utf8' });
+    const kubectl = (args, user = 'admin', input = undefined) => {
+      const r = spawnSync(join(binDir, 'kubectl'), args, { env: { ...process.env, KUBECONFIG: kubeconfigs[user] }, encoding: 'utf8', input });
       if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr}`);
       return r.stdout;
     };
-    const crds = [join(ROOT, 'data', 'crds'), join(MANIFESTS, 'asts-crd.yaml')];
     kubectl(['apply', '--server-side', '--field-manager', 'okg-controlplane', '-f', join(MANIFESTS, 'rbac.yaml'), ...crds.flatMap(f => ['-f', f])]);
     kubectl(['wait', '--for', 'condition=Established', '--timeout', '60s', 'crd/gameservers.game.kruise.io', 'crd/gameserversets.game.kruise.io', 'crd/statefulsets.apps.kruise.io']);
     // Discovery and the authorizer's RBAC cache catch up asynchronously: wait until a reader sees the resources.
@@ -259,7 +282,7 @@ export async function startControlPlane({ binDir = buildControlPlane().binDir, l
     log(`CRDs Established and RBAC in force after ${Date.now() - t0} ms`);
     const auditPath = join(dir, 'audit.log');
     return {
-      url, caPem, dir, binDir, tokens, kubectlPath: join(binDir, 'kubectl'),
+      url, caPem, dir, binDir, tokens, kubectlPath: join(binDir, 'kubectl'), startProcess: (name, bin, args, env) => { const p = startProcess(name, bin, args, dir, env); procs.push(p); return p; },
       kubeconfigPath: user => kubeconfigs[user],
       kubectl,
       auditLogPath: auditPath,
@@ -316,7 +339,9 @@ async function main(cmd) {
   } else if (cmd === 'test') {
     const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
     execFileSync(npx, ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'inherit' });
-    const files = readdirSync(join(ROOT, 'out', 'test', 'controlplane')).filter(f => f.endsWith('.test.js')).sort().map(f => join('out', 'test', 'controlplane', f));
+    // Tier A's suites first, then tier B's (okg.test.js: real OKG).
+    const tierB = f => (f === 'okg.test.js' ? 1 : 0);
+    const files = readdirSync(join(ROOT, 'out', 'test', 'controlplane')).filter(f => f.endsWith('.test.js')).sort((a, b) => tierB(a) - tierB(b) || a.localeCompare(b)).map(f => join('out', 'test', 'controlplane', f));
     const r = spawnSync(npx, ['mocha', '--no-config', '--exit', '--timeout', '120000', ...files], { cwd: ROOT, stdio: 'inherit' });
     process.exit(r.status ?? 1);
   } else {

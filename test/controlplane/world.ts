@@ -7,9 +7,10 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { startSandboxServer, type SandboxServer } from '../../src/sandbox/server.js';
 import { USER_NAMES, type SandboxUser } from '../../src/sandbox/auth.js';
 import type { ControlPlane } from '../../scripts/controlplane.mjs';
+import type { OkgControlPlane } from '../../scripts/controlplane-okg.mjs';
 
 export type User = SandboxUser;
-export type WorldName = 'sandbox' | 'kube-apiserver';
+export type WorldName = 'sandbox' | 'kube-apiserver' | 'real OKG';
 
 /** One mutating request as either world records it (sandbox write log; kube-apiserver audit log). */
 export interface WriteRecord { user: User | string; verb: string; resource?: string; subresource?: string; name?: string; code: number; dryRun: boolean; body?: unknown }
@@ -31,7 +32,9 @@ export interface World {
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 type Scripts = typeof import('../../scripts/controlplane.mjs');
+type OkgScripts = typeof import('../../scripts/controlplane-okg.mjs');
 export const controlPlaneScripts = (): Promise<Scripts> => import(pathToFileURL(join(ROOT, 'scripts', 'controlplane.mjs')).href) as Promise<Scripts>;
+const okgScripts = (): Promise<OkgScripts> => import(pathToFileURL(join(ROOT, 'scripts', 'controlplane-okg.mjs')).href) as Promise<OkgScripts>;
 
 function kubeConfigOf(path: string): KubeConfig {
   const kc = new KubeConfig();
@@ -69,16 +72,31 @@ const byName = new Map(Object.entries(USER_NAMES).map(([k, v]) => [v, k as User]
 
 let built: Promise<string> | undefined;
 
+const buildLog = (m: string) => process.stderr.write(`      [controlplane] ${m}\n`);
+const binaries = async (): Promise<string> => { const s = await controlPlaneScripts(); return built ??= Promise.resolve().then(() => s.buildControlPlane({ log: buildLog }).binDir); };
+let tierBBuilt: Promise<{ kruiseDir: string; kwokDir: string }> | undefined;
+
 /** Builds (once per process; cached across runs) and starts etcd + kube-apiserver with the OKG CRDs. */
 export async function startControlPlaneWorld(): Promise<World & { cp: ControlPlane }> {
   const s = await controlPlaneScripts();
-  built ??= Promise.resolve().then(() => s.buildControlPlane({ log: m => process.stderr.write(`      [controlplane] ${m}\n`) }).binDir);
-  const binDir = await built;
-  const cp = await s.startControlPlane({ binDir });
+  const cp = await s.startControlPlane({ binDir: await binaries() });
+  return controlPlaneWorld('kube-apiserver', cp);
+}
+
+/** Tier B: the control plane plus kube-controller-manager, kube-scheduler, KWOK, kruise-manager and kruise-game. */
+export async function startOkgWorld(): Promise<World & { cp: OkgControlPlane }> {
+  const binDir = await binaries();
+  const s = await okgScripts();
+  tierBBuilt ??= Promise.resolve().then(() => ({ kruiseDir: s.buildKruise({ log: buildLog }).binDir, kwokDir: s.buildKwok({ log: buildLog }).binDir }));
+  const cp = await s.startOkgControlPlane({ binDir, ...await tierBBuilt });
+  return controlPlaneWorld('real OKG', cp);
+}
+
+function controlPlaneWorld<C extends ControlPlane>(name: WorldName, cp: C): World & { cp: C } {
   let mark = 0;
   const all = () => cp.writes().map(w => ({ ...w, user: byName.get(w.user) ?? w.user }));
   return {
-    name: 'kube-apiserver', url: cp.url, caPem: cp.caPem, cp,
+    name, url: cp.url, caPem: cp.caPem, cp,
     token: u => cp.tokens[u],
     kubeconfigPath: u => cp.kubeconfigPath(u),
     kubeConfig: (u = 'admin') => kubeConfigOf(cp.kubeconfigPath(u)),
@@ -92,7 +110,5 @@ export async function startControlPlaneWorld(): Promise<World & { cp: ControlPla
 /** The kubectl both worlds are driven with: the one built with the control plane, else KUBECTL or kubectl on PATH. */
 export async function kubectlBinary(): Promise<string> {
   if (controlPlaneOptOut()) return process.env.KUBECTL ?? 'kubectl';
-  const s = await controlPlaneScripts();
-  built ??= Promise.resolve().then(() => s.buildControlPlane({ log: m => process.stderr.write(`      [controlplane] ${m}\n`) }).binDir);
-  return join(await built, 'kubectl');
+  return join(await binaries(), 'kubectl');
 }

@@ -1,0 +1,100 @@
+// Tier B: real OKG. kube-apiserver + etcd + kube-controller-manager + kube-scheduler + KWOK + kruise-manager +
+// kruise-game-manager, all built from Go modules (scripts/controlplane-okg.mjs). First a smoke of the real chain
+// (GameServerSet → Advanced StatefulSet → Pods on the KWOK node → GameServers, garbage collection), then the very
+// scenario suite the sandbox and tier A run with our emulator — so every room-by-room expectation the emulator
+// meets is also met by OpenKruise Game itself.
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'mocha';
+import { seedGameServerSet } from '../../src/sandbox/scenarios.js';
+import { eventually } from '../helpers/kubectl.js';
+import { http } from './http.js';
+import { describeScenarios, loadSeed } from './scenarios.js';
+import { controlPlaneOptOut, kubectlBinary, startOkgWorld, type World } from './world.js';
+
+interface Meta { name: string; uid: string; ownerReferences?: { kind: string; name: string; controller?: boolean }[]; deletionTimestamp?: string }
+interface Obj { metadata: Meta; spec?: Record<string, unknown>; status?: Record<string, unknown> }
+
+/** Why tier B does not run, or undefined. OKG_NO_TIER_B=1 leaves out only tier B (e.g. to iterate on tier A). */
+function tierBOptOut(): string | undefined {
+  return controlPlaneOptOut() ?? (process.env.OKG_NO_TIER_B === '1' ? 'OKG_NO_TIER_B=1 is set: real OKG (tier B) was not started' : undefined);
+}
+
+const NS = 'okg-smoke';
+const ownerOf = (o: Obj) => o.metadata.ownerReferences?.filter(r => r.controller).map(r => `${r.kind}/${r.name}`);
+
+describe('real OKG (tier B): kube-apiserver, kube-controller-manager, kube-scheduler, KWOK, kruise-manager, kruise-game', function () {
+  this.timeout(120_000);
+  const optOut = tierBOptOut();
+  if (optOut) {
+    it(`is not run: ${optOut}`, () => { assert.ok(optOut); });
+    return;
+  }
+  let world: World | undefined;
+  let kubectl = 'kubectl';
+  before(async function () {
+    this.timeout(60 * 60_000); // the first builds (kubernetes, kruise, kruise-game); later runs reuse them
+    world = await startOkgWorld();
+    kubectl = await kubectlBinary();
+  });
+  after(async () => { await world?.stop(); });
+
+  describe('smoke: the real chain', () => {
+    const list = async (path: string): Promise<Obj[]> => ((await http(world!)('GET', path)).body as { items: Obj[] }).items;
+    const gsPath = `/apis/game.kruise.io/v1alpha1/namespaces/${NS}/gameservers`;
+    const podPath = `/api/v1/namespaces/${NS}/pods`;
+    const ready = (p: Obj) => (p.status?.conditions as { type: string; status: string }[] | undefined)?.some(c => c.type === 'Ready' && c.status === 'True');
+
+    it('a GameServerSet of 3 makes an Advanced StatefulSet, 3 Ready pods on the KWOK node and 3 Ready GameServers', async () => {
+      const admin = http(world!);
+      assert.equal((await admin('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } })).status, 201);
+      const gss = { ...seedGameServerSet(), metadata: { name: 'smoke', namespace: NS } };
+      const created = await admin('POST', `/apis/game.kruise.io/v1alpha1/namespaces/${NS}/gameserversets`, gss);
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      await eventually(async () => (await list(gsPath)).filter(g => g.status?.currentState === 'Ready').length === 3, 60_000, '3 Ready GameServers');
+      const asts = (await admin('GET', `/apis/apps.kruise.io/v1beta1/namespaces/${NS}/statefulsets/smoke`)).body as Obj;
+      assert.deepEqual(ownerOf(asts), ['GameServerSet/smoke']);
+      assert.equal(asts.spec?.podManagementPolicy, 'Parallel');
+      const pods = (await list(podPath)).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+      assert.deepEqual(pods.map(p => [p.metadata.name, p.status?.phase, ready(p), (p.spec as { nodeName?: string }).nodeName, ownerOf(p)?.[0]]), [0, 1, 2].map(i =>
+        [`smoke-${i}`, 'Running', true, 'kwok-node-0', 'StatefulSet/smoke']));
+      const gs = (await list(gsPath)).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+      assert.deepEqual(gs.map(g => [g.metadata.name, g.spec?.opsState, ownerOf(g)?.[0]]), [0, 1, 2].map(i => [`smoke-${i}`, 'None', `Pod/smoke-${i}`]));
+      assert.deepEqual(gs.map(g => g.metadata.ownerReferences?.[0].controller), [true, true, true]);
+    });
+
+    it('deleting a pod lets the garbage collector remove its GameServer; OKG makes a fresh one (opsState None) for the new pod', async () => {
+      const admin = http(world!);
+      const marked = await admin('PATCH', `${gsPath}/smoke-1`, { spec: { opsState: 'Maintaining' } });
+      assert.equal(marked.status, 200);
+      const before = ((await admin('GET', `${gsPath}/smoke-1`)).body as Obj).metadata.uid;
+      const podBefore = ((await admin('GET', `${podPath}/smoke-1`)).body as Obj).metadata.uid;
+      await world!.clearWrites!();
+      assert.equal((await admin('DELETE', `${podPath}/smoke-1`)).status, 200);
+      await eventually(async () => {
+        const r = await admin('GET', `${gsPath}/smoke-1`);
+        return r.status === 200 && (r.body as Obj).metadata.uid !== before && (r.body as Obj).status?.currentState === 'Ready';
+      }, 60_000, 'a new GameServer smoke-1, Ready');
+      const pod = (await admin('GET', `${podPath}/smoke-1`)).body as Obj;
+      assert.notEqual(pod.metadata.uid, podBefore);
+      const gs = (await admin('GET', `${gsPath}/smoke-1`)).body as Obj;
+      assert.equal(gs.spec?.opsState, 'None', 'reclaimPolicy Cascade: the ops mark went with the old pod (API.md §1)');
+      assert.deepEqual(gs.metadata.ownerReferences?.map(r => r.name), ['smoke-1']);
+      const gsDeletes = (await world!.writes!()).filter(w => w.verb === 'delete' && w.resource === 'gameservers');
+      assert.deepEqual(gsDeletes.map(w => `${w.user} ${w.name} ${w.code}`), ['system:kube-controller-manager smoke-1 200'], 'the garbage collector, not OKG, removed the old GameServer');
+    });
+
+    it('deleting the namespace removes everything in it (namespace controller)', async () => {
+      const admin = http(world!);
+      assert.equal((await admin('DELETE', `/api/v1/namespaces/${NS}`)).status, 200);
+      await eventually(async () => (await admin('GET', `/api/v1/namespaces/${NS}`)).status === 404, 90_000, `namespace ${NS} to be gone`);
+    });
+  });
+
+  describe('the scenarios the emulator runs, with real OKG', () => {
+    before(async function () {
+      this.timeout(120_000);
+      await loadSeed(world!);
+    });
+    describeScenarios(() => world!, () => kubectl);
+  });
+});
