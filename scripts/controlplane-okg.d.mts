@@ -6,5 +6,5 @@ export declare const NODE_NAME: string;
 export declare function buildKwok(opts?: { log?: (m: string) => void }): Build;
 export declare function kruiseVersions(): { kruise: string; kruiseGame: string };
 export declare function buildKruise(opts?: { log?: (m: string) => void }): Build;
-export interface OkgControlPlane extends ControlPlane { kruiseDir: string; kwokDir: string }
-export declare function startOkgControlPlane(opts?: { binDir?: string; kruiseDir?: string; kwokDir?: string; log?: (m: string) => void }): Promise<OkgControlPlane>;
+export interface OkgControlPlane extends ControlPlane { kruiseDir?: string; kwokDir?: string }
+export declare function startOkgControlPlane(opts?: { binDir?: string; kruiseDir?: string; kwokDir?: string; log?: (m: string) => void; okg?: boolean }): Promise<OkgControlPlane>;

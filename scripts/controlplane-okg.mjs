@@ -119,13 +119,22 @@ function fakeNode() {
 const http = (url, ca) => get(url, { ca }).then(r => r.status);
 
 /**
+ * `okg: false` starts only the control plane and kube-controller-manager (garbage collector and all), with the OKG
+ * v1.0.0 CRDs from data/crds/v1.0.0 and the minimal Advanced StatefulSet CRD: the world our emulator runs in when
+ * it is compared room by room with real OKG.
+ *
  * Starts tier B: the tier-A control plane (with the ServiceAccount admission plugin back on and kruise's real CRDs),
  * then kube-controller-manager, kube-scheduler, KWOK with one fake node, kruise-manager and kruise-game-manager, and
  * waits until each is ready. Returns the control plane of scripts/controlplane.mjs plus { kruiseDir }.
  */
-export async function startOkgControlPlane({ binDir = buildControlPlane().binDir, kruiseDir = buildKruise().binDir, kwokDir = buildKwok().binDir, log = () => undefined } = {}) {
-  const manifests = join(kruiseDir, 'manifests');
-  const cp = await startControlPlane({ binDir, log, tierB: true, crds: [join(manifests, 'okg-crds'), join(manifests, 'kruise-crds')] });
+export async function startOkgControlPlane({ binDir = buildControlPlane().binDir, kruiseDir, kwokDir, log = () => undefined, okg = true } = {}) {
+  if (okg) {
+    kruiseDir ??= buildKruise().binDir;
+    kwokDir ??= buildKwok().binDir;
+  }
+  const manifests = kruiseDir && join(kruiseDir, 'manifests');
+  const crds = okg ? [join(manifests, 'okg-crds'), join(manifests, 'kruise-crds')] : [join(ROOT, 'data', 'crds', 'v1.0.0'), join(ROOT, 'test', 'controlplane', 'manifests', 'asts-crd.yaml')];
+  const cp = await startControlPlane({ binDir, log, tierB: true, crds });
   try {
     const t0 = Date.now();
     const env = user => ({ ...process.env, KUBECONFIG: cp.kubeconfigPath(user) });
@@ -134,6 +143,11 @@ export async function startOkgControlPlane({ binDir = buildControlPlane().binDir
       '--controllers', 'garbagecollector,namespace,serviceaccount,serviceaccount-token,root-ca-cert-publisher,nodelifecycle',
       '--service-account-private-key-file', join(cp.dir, 'sa.key'), '--root-ca-file', join(cp.dir, 'ca.crt'), '--v', '1',
     ], env('kcm'));
+    if (!okg) {
+      await waitUntil('the service-account controller to make default/default', kcm, async () => spawnSync(join(binDir, 'kubectl'), ['get', 'serviceaccount', 'default', '-n', 'default'], { env: env('admin') }).status === 0, 30_000);
+      log(`kube-controller-manager ready after ${Date.now() - t0} ms`);
+      return { ...cp };
+    }
     const scheduler = cp.startProcess('kube-scheduler', join(binDir, 'kube-scheduler'), [
       '--kubeconfig', cp.kubeconfigPath('scheduler'), '--leader-elect=false', '--secure-port=0', '--v', '1',
     ], env('scheduler'));
@@ -171,14 +185,14 @@ export async function startOkgControlPlane({ binDir = buildControlPlane().binDir
     const okgPort = await freePort();
     const okgProbe = await freePort();
     writeFileSync(join(cp.dir, 'okg-provider.toml'), '[kubernetes]\nenable = true\n');
-    const okg = cp.startProcess('kruise-game-manager', join(kruiseDir, 'kruise-game-manager'), [
+    const game = cp.startProcess('kruise-game-manager', join(kruiseDir, 'kruise-game-manager'), [
       '--kubeconfig', cp.kubeconfigPath('controller'), '--leader-elect=false', '--enable-cert-generation=false',
       `--webhook-port=${okgPort}`, `--webhook-server-certs-dir=${certDir}`, '--metrics-bind-address=0',
       `--health-probe-bind-address=127.0.0.1:${okgProbe}`, `--scale-server-bind-address=127.0.0.1:${await freePort()}`,
       `--provider-config=${join(cp.dir, 'okg-provider.toml')}`,
     ], env('controller'));
     cp.kubectl(['apply', '-f', '-'], 'admin', JSON.stringify(okgWebhookConfigurations(okgPort, cp.caPem)));
-    await waitUntil('kruise-game-manager to be ready and serve its webhooks', okg, async () =>
+    await waitUntil('kruise-game-manager to be ready and serve its webhooks', game, async () =>
       (await http(`http://127.0.0.1:${okgProbe}/readyz`)) === 200 && (await http(`https://127.0.0.1:${okgPort}/validate-v1alpha1-gss`, cp.caPem)) !== 0, 120_000);
     log(`kruise-game-manager ready after ${Date.now() - t0} ms`);
     return { ...cp, kruiseDir, kwokDir };

@@ -62,6 +62,12 @@ export interface RoomView {
   deletionPriority: string;
   updatePriority: string;
   networkDisabled: boolean;
+  /**
+   * The four fields a bulk change may write, exactly as stored (JSON type kept; absent fields absent): real OKG
+   * creates GameServers without `networkDisabled` and may store priorities as strings, so a conditional write
+   * tests what is really there instead of guessing from the display values.
+   */
+  storedSpec?: { opsState?: unknown; deletionPriority?: unknown; updatePriority?: unknown; networkDisabled?: unknown };
   /** Desired image per container: the Pod spec (or the GS override when there is no pod yet). */
   images: ContainerImage[];
   /** What the runtime reports running (GS status.podStatus.containerStatuses). */
@@ -164,6 +170,7 @@ export function roomView(gs: RawObject, pod?: RawObject): RoomView {
     deletionPriority: str(spec.deletionPriority ?? 0),
     updatePriority: str(spec.updatePriority ?? 0),
     networkDisabled: spec.networkDisabled === true,
+    storedSpec: { opsState: spec.opsState, deletionPriority: spec.deletionPriority, updatePriority: spec.updatePriority, networkDisabled: spec.networkDisabled },
     images: podImages.length ? podImages : overrides.filter(c => c.image),
     runningImages: (podStatus?.containerStatuses ?? []).map(c => ({ container: c.name, image: c.image ?? '' })),
     podOpsState: pod?.metadata.labels?.[LABEL_POD_OPS_STATE],

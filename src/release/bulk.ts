@@ -112,9 +112,13 @@ async function applyOne(client: OkgClient, room: RoomView, change: RoomChange, f
 
   const writes = new Map(differing.map(f => [f, targetValue(change, f)] as const));
   const patch: Patcher = (expected, guard) => patchWithConflictRetry(client, room, conditionalPatch(expected, writes, guard), opts.signal);
-  const tested = new Map<ChangeField, SpecValue>(fields.map(f => [f, { present: true, value: seenRaw(room, f) }]));
+  // What the room stored when it was seen (exact), else a guess from its display values (a wrong guess costs one re-read).
+  const stored = room.storedSpec;
+  const tested = new Map<ChangeField, SpecValue>(fields.map(f => [f, stored
+    ? { present: stored[f] !== undefined, value: stored[f] }
+    : { present: true, value: seenRaw(room, f) }]));
   try {
-    await patch(tested, { uid: room.uid || undefined });
+    await patch(tested, { uid: room.uid || undefined, resourceVersion: room.resourceVersion || undefined });
     return { ...base, outcome: 'changed' };
   } catch (e) {
     if (opts.signal?.aborted && e === opts.signal.reason) return { ...base, outcome: 'skipped', reason: 'cancelled before it was written' };

@@ -9,7 +9,9 @@ import { seedGameServerSet } from '../../src/sandbox/scenarios.js';
 import { eventually } from '../helpers/kubectl.js';
 import { http } from './http.js';
 import { describeScenarios, loadSeed } from './scenarios.js';
-import { controlPlaneOptOut, kubectlBinary, startOkgWorld, type World } from './world.js';
+import { controlPlaneOptOut, kubectlBinary, startControllerManagerWorld, startOkgWorld, type World } from './world.js';
+import { KNOWN_DIFFERENCES, differences, script } from './compare.js';
+import { startOkgEmulator } from '../../src/sandbox/okg/emulator.js';
 
 interface Meta { name: string; uid: string; ownerReferences?: { kind: string; name: string; controller?: boolean }[]; deletionTimestamp?: string }
 interface Obj { metadata: Meta; spec?: Record<string, unknown>; status?: Record<string, unknown> }
@@ -96,5 +98,24 @@ describe('real OKG (tier B): kube-apiserver, kube-controller-manager, kube-sched
       await loadSeed(world!);
     });
     describeScenarios(() => world!, () => kubectl);
+  });
+
+  describe('room by room: the emulator against real OKG', () => {
+    it('the same script gives the same objects in both', async function () {
+      this.timeout(600_000);
+      const admin = http(world!);
+      await admin('DELETE', '/apis/game.kruise.io/v1alpha1/namespaces/default/gameserversets/minecraft');
+      await eventually(async () => ((await admin('GET', '/api/v1/namespaces/default/pods')).body as { items: unknown[] }).items.length === 0 &&
+        ((await admin('GET', '/apis/game.kruise.io/v1alpha1/namespaces/default/gameservers')).body as { items: unknown[] }).items.length === 0, 60_000, 'the scenario rooms to be gone');
+      const real = await script(world!);
+      const tierA = await startControllerManagerWorld();
+      const emulator = await startOkgEmulator(tierA.kubeConfig('controller'), { readyAfterMs: 100, terminatingMs: 30 });
+      let emulated;
+      try { emulated = await script(tierA); } finally { await emulator.stop(); await tierA.stop(); }
+      const diffs = Object.keys(real).flatMap(step => differences(emulated[step], real[step]).map(d => `${step}: ${d}`));
+      const known = diffs.filter(d => KNOWN_DIFFERENCES.some(k => k.pattern.test(d)));
+      if (known.length) console.log(`      known differences (timing): ${known.length}\n${known.map(d => `        ${d}`).join('\n')}`);
+      assert.deepEqual(diffs.filter(d => !known.includes(d)), [], 'the emulator and real OKG differ; fix the emulator or add the cause to KNOWN_DIFFERENCES');
+    });
   });
 });

@@ -92,6 +92,12 @@ export async function startOkgWorld(): Promise<World & { cp: OkgControlPlane }> 
   return controlPlaneWorld('real OKG', cp);
 }
 
+/** kube-apiserver + kube-controller-manager with OKG v1.0.0's CRDs and no OKG: for the emulator, compared with real OKG. */
+export async function startControllerManagerWorld(): Promise<World & { cp: OkgControlPlane }> {
+  const s = await okgScripts();
+  return controlPlaneWorld('kube-apiserver', await s.startOkgControlPlane({ binDir: await binaries(), okg: false }));
+}
+
 function controlPlaneWorld<C extends ControlPlane>(name: WorldName, cp: C): World & { cp: C } {
   let mark = 0;
   const all = () => cp.writes().map(w => ({ ...w, user: byName.get(w.user) ?? w.user }));

@@ -135,16 +135,33 @@ describe('release/bulk against the sandbox', function () {
     assert.equal((operator.requests.get('get gameservers') ?? 0) - gets, 1, 'one read, after the refusal only');
   });
 
-  it('a value stored with another JSON type ("3" vs 3, absent vs false) is re-read once and written conditionally', async () => {
+  it('tests what each room really stores: a priority stored as "3", a networkDisabled absent (as real OKG creates it), written at once', async () => {
     await mergePatch('minecraft-1', { spec: { deletionPriority: '3' } });
-    await admin.patchNamespacedCustomObject({ group: 'game.kruise.io', version: 'v1alpha1', namespace: NS, plural: 'gameservers', name: 'minecraft-2',
-      body: [{ op: 'remove', path: '/spec/networkDisabled' }] }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
-    assert.equal(spec('minecraft-2')?.networkDisabled, undefined);
+    assert.equal(spec('minecraft-2')?.networkDisabled, undefined, 'OKG creates GameServers without networkDisabled');
     sandbox.server.clearWriteLog();
     const selected = selectRooms(await listRooms(operator, NS, 'minecraft'), { names: ['minecraft-1', 'minecraft-2'] });
     const r1 = await applyToRooms(operator, selected.slice(0, 1), { deletionPriority: 7 });
     assert.deepEqual(r1.map(r => r.outcome), ['changed']);
     assert.equal(spec('minecraft-1')?.deletionPriority, 7);
+    const r2 = await applyToRooms(operator, selected.slice(1), { networkDisabled: true });
+    assert.deepEqual(r2.map(r => r.outcome), ['changed']);
+    assert.equal(spec('minecraft-2')?.networkDisabled, true);
+    const log = operatorWrites();
+    assert.deepEqual(log.map(e => [e.name, e.code]), [['minecraft-1', 200], ['minecraft-2', 200]], 'no 422 and no re-read');
+    assert.deepEqual((log[0].body as object[])[0], { op: 'test', path: '/spec/deletionPriority', value: '3' });
+    const ops2 = log[1].body as { op: string; path: string }[];
+    assert.ok(ops2.some(o => o.op === 'test' && o.path === '/metadata/resourceVersion'), 'absence is guarded by the resourceVersion');
+    assert.ok(ops2.some(o => o.op === 'add' && o.path === '/spec/networkDisabled'));
+    await mergePatch('minecraft-1', { spec: { deletionPriority: 0 } });
+    await mergePatch('minecraft-2', { spec: { networkDisabled: null } });
+  });
+
+  it('a view without the stored values guesses from the display values; a wrong guess ("3" vs 3, absent vs false) is re-read once and written conditionally', async () => {
+    await mergePatch('minecraft-1', { spec: { deletionPriority: '3' } });
+    sandbox.server.clearWriteLog();
+    const selected = selectRooms(await listRooms(operator, NS, 'minecraft'), { names: ['minecraft-1', 'minecraft-2'] }).map(r => ({ ...r, storedSpec: undefined }));
+    const r1 = await applyToRooms(operator, selected.slice(0, 1), { deletionPriority: 7 });
+    assert.deepEqual(r1.map(r => r.outcome), ['changed']);
     const r2 = await applyToRooms(operator, selected.slice(1), { networkDisabled: true });
     assert.deepEqual(r2.map(r => r.outcome), ['changed']);
     assert.equal(spec('minecraft-2')?.networkDisabled, true);
@@ -155,7 +172,7 @@ describe('release/bulk against the sandbox', function () {
     assert.ok(retry2.some(o => o.op === 'test' && o.path === '/metadata/resourceVersion'), 'absence is guarded by the resourceVersion');
     assert.ok(retry2.some(o => o.op === 'add' && o.path === '/spec/networkDisabled'));
     await mergePatch('minecraft-1', { spec: { deletionPriority: 0 } });
-    await mergePatch('minecraft-2', { spec: { networkDisabled: false } });
+    await mergePatch('minecraft-2', { spec: { networkDisabled: null } });
   });
 
   it('dry run writes nothing and reports what would change', async () => {

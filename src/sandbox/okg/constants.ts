@@ -21,11 +21,15 @@ export const LABEL_GS_DELETING = 'game.kruise.io/gs-deleting';
 export const LABEL_REVISION = 'controller-revision-hash';
 export const LABEL_POD_NAME = 'statefulset.kubernetes.io/pod-name';
 export const LABEL_LIFECYCLE_STATE = 'lifecycle.apps.kruise.io/state';
+export const LABEL_POD_INDEX = 'apps.kubernetes.io/pod-index';
 
 export const ANN_OPS_STATE_CHANGED = 'game.kruise.io/opsState-last-changed-time';
 export const ANN_STATE_CHANGED = 'game.kruise.io/state-last-changed-time';
 export const ANN_RESERVE_IDS = 'game.kruise.io/reserve-ids';
 export const ANN_ASTS_HASH = 'game.kruise.io/asts-hash';
+export const ANN_GS_TEMPLATE_METADATA_HASH = 'game.kruise.io/gsTemplate-metadata-hash';
+export const ANN_LIFECYCLE_TIMESTAMP = 'lifecycle.apps.kruise.io/timestamp';
 
 export const READINESS_GATE_INPLACE = 'InPlaceUpdateReady';
+export const READINESS_GATE_KRUISE_POD_READY = 'KruisePodReady';
 export const DEFAULT_NODE_NAME = 'sandbox-node';

@@ -11,10 +11,11 @@ import {
 } from './constants.js';
 import { isConflict, isNotFound, KubeClient, statusCode, type Resource } from './kube.js';
 import {
-  astsDesiredOrdinals, astsHash, buildAsts, buildAstsStatus, buildGameServer, buildGameServerStatus, buildGssStatus,
+  astsDesiredOrdinals, astsHash, buildAsts, gssAfterGoRoundTrip, buildAstsStatus, buildGameServer, buildGameServerStatus, buildGssStatus,
   buildPod, buildPodStatus, canonicalJson, controllerOf, desiredPodLabels, reclaimPolicyOf, reserveOrdinalsFor,
   revisionOf, workloadFields, type KubeletStage,
 } from './objects.js';
+import { defaultAdvancedStatefulSet } from './kruiseDefaults.js';
 import { computeScale, ordinalOf, parseReserveIds, replicasAfterKilling } from './scale.js';
 import { atoiOrZero } from './state.js';
 import { WorkQueue } from './queue.js';
@@ -236,8 +237,7 @@ class Emulator {
     const afterKill = replicasAfterKilling(replicas, asts.spec.replicas, pods);
     if (afterKill !== undefined) {
       this.log(`${key}: kill → replicas ${replicas} → ${afterKill}`);
-      await this.client.patch(PLURAL_GSS, ns, name, { metadata: { resourceVersion: gss.metadata.resourceVersion }, spec: { replicas: afterKill } })
-        .catch(ignore(409, 404));
+      await this.client.replace(PLURAL_GSS, ns, name, gssAfterGoRoundTrip(gss, afterKill)).catch(ignore(409, 404));
       return;
     }
 
@@ -259,6 +259,7 @@ class Emulator {
         spec: { ...asts.spec, ...workloadFields(gss) },
       };
       delete next.status;
+      defaultAdvancedStatefulSet(next);
       await this.client.replace(PLURAL_ASTS, ns, name, next).catch(ignore(409, 404));
       return;
     }
@@ -278,16 +279,18 @@ class Emulator {
     const replicas = gss.spec.replicas ?? 0;
     const plan = computeScale(replicas, reserve, pods);
     this.log(`gss|${ns}/${name}: scale ${asts.spec.replicas} → ${replicas}; delete [${plan.toDelete}] add [${plan.toAdd}]`);
+    const desiredReserve = reserveOrdinalsFor(plan.desired, reserve);
     const next: AdvancedStatefulSet = {
       ...asts,
       spec: {
         ...asts.spec,
         replicas,
-        reserveOrdinals: reserveOrdinalsFor(plan.desired, reserve),
+        ...(desiredReserve.length || asts.spec.reserveOrdinals ? { reserveOrdinals: desiredReserve } : {}),
         scaleStrategy: { ...((asts.spec.scaleStrategy as Json | undefined) ?? {}), maxUnavailable: gss.spec.scaleStrategy?.maxUnavailable },
       },
     };
     delete next.status;
+    defaultAdvancedStatefulSet(next);
     await this.client.replace(PLURAL_ASTS, ns, name, next);
     await this.client.patch(PLURAL_GSS, ns, name, { metadata: { annotations: { [ANN_RESERVE_IDS]: reserve.join(',') } } });
     if (reclaimPolicyOf(gss) === 'Delete') {

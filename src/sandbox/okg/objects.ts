@@ -5,8 +5,10 @@ import type { OwnerReference } from '../types.js';
 import {
   ANN_ASTS_HASH, DEFAULT_NODE_NAME, GAME_API_VERSION, KRUISE_API_VERSION, LABEL_DELETE_PRIORITY, LABEL_GS_STATE,
   LABEL_NETWORK_DISABLED, LABEL_OPS_STATE, LABEL_OWNER_GSS, LABEL_POD_NAME, LABEL_REVISION, LABEL_UPDATE_PRIORITY,
-  READINESS_GATE_INPLACE,
+  READINESS_GATE_INPLACE, READINESS_GATE_KRUISE_POD_READY, LABEL_POD_INDEX, LABEL_LIFECYCLE_STATE, ANN_LIFECYCLE_TIMESTAMP,
+  ANN_GS_TEMPLATE_METADATA_HASH,
 } from './constants.js';
+import { defaultAdvancedStatefulSet } from './kruiseDefaults.js';
 import { astsOrdinals, ordinalOf } from './scale.js';
 import { deriveGameServerState } from './state.js';
 import type {
@@ -82,10 +84,11 @@ export function astsTemplate(gss: GameServerSet): PodTemplate {
   };
 }
 
-/** `initAsts` + `GetNewAstsFromGss`: the Advanced StatefulSet for a GSS (same name, owned by it). */
+/** `initAsts` + `GetNewAstsFromGss`: the Advanced StatefulSet for a GSS (same name, owned by it), as kruise's webhook defaults it. */
 export function buildAsts(gss: GameServerSet): AdvancedStatefulSet {
   const name = gss.metadata.name ?? '';
-  return {
+  const reserve = gss.spec.reserveGameServerIds ?? [];
+  return defaultAdvancedStatefulSet({
     apiVersion: KRUISE_API_VERSION,
     kind: 'StatefulSet',
     metadata: {
@@ -96,13 +99,14 @@ export function buildAsts(gss: GameServerSet): AdvancedStatefulSet {
     },
     spec: {
       replicas: gss.spec.replicas ?? 0,
-      reserveOrdinals: gss.spec.reserveGameServerIds ?? [],
+      ...(reserve.length ? { reserveOrdinals: reserve } : {}),
       selector: { matchLabels: { [LABEL_OWNER_GSS]: name } },
       serviceName: gss.spec.serviceName || name,
       podManagementPolicy: 'Parallel',
+      scaleStrategy: {},
       ...workloadFields(gss),
     },
-  };
+  });
 }
 
 /** Fields step 5 (update workload) copies from the GSS into the ASTS spec. */
@@ -132,6 +136,9 @@ export function buildPod(asts: AdvancedStatefulSet, ordinal: number, opts: Build
   const name = `${astsName}-${ordinal}`;
   const template = asts.spec.template ?? {};
   const spec: Json = clone(template.spec ?? {}) ?? {};
+  // kruise's pod webhook adds the KruisePodReady gate to the pods of its workloads.
+  const gates = (Array.isArray(spec.readinessGates) ? spec.readinessGates : []) as { conditionType: string }[];
+  if (!gates.some((g) => g.conditionType === READINESS_GATE_KRUISE_POD_READY)) spec.readinessGates = [...gates, { conditionType: READINESS_GATE_KRUISE_POD_READY }];
   spec.nodeName = opts.nodeName ?? DEFAULT_NODE_NAME;
   spec.hostname = name;
   if (asts.spec.serviceName) spec.subdomain = asts.spec.serviceName;
@@ -146,8 +153,10 @@ export function buildPod(asts: AdvancedStatefulSet, ordinal: number, opts: Build
         [LABEL_OWNER_GSS]: template.metadata?.labels?.[LABEL_OWNER_GSS] ?? astsName,
         [LABEL_REVISION]: revisionOf(asts),
         [LABEL_POD_NAME]: name,
+        [LABEL_POD_INDEX]: String(ordinal),
+        [LABEL_LIFECYCLE_STATE]: 'Normal',
       },
-      ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
+      annotations: { ...(template.metadata?.annotations ?? {}), [ANN_LIFECYCLE_TIMESTAMP]: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
       ownerReferences: [ownerRef(asts)],
     },
     spec,
@@ -174,10 +183,11 @@ export function buildGameServer(pod: Pod, gss: GameServerSet): GameServer {
       name: pod.metadata.name,
       namespace: pod.metadata.namespace,
       labels: { ...(t?.metadata?.labels ?? {}), [LABEL_OWNER_GSS]: gss.metadata.name ?? '' },
-      ...(t?.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
+      annotations: { ...(t?.metadata?.annotations ?? {}), [ANN_GS_TEMPLATE_METADATA_HASH]: shortHash(t?.metadata ?? {}) },
       ownerReferences: [owner],
     },
-    spec: { opsState: 'None', deletionPriority: 0, updatePriority: 0, networkDisabled: false },
+    // networkDisabled is omitempty in kruise-game's Go type: a fresh GameServer does not carry it.
+    spec: { opsState: 'None', deletionPriority: 0, updatePriority: 0 },
   };
 }
 
@@ -193,10 +203,18 @@ export function desiredPodLabels(gs: GameServer | undefined, pod: Pod): Record<s
   return out;
 }
 
-/** Priority label read back as IntOrString, like `intstr.FromString` then JSON (§4.2). */
-function priorityFromLabel(v: string | undefined): number | string {
-  if (v !== undefined && /^-?\d+$/.test(v)) return Number(v);
+/** Priority label read back as IntOrString with `intstr.FromString` (§4.2): a string in JSON, "0" and not 0. */
+function priorityFromLabel(v: string | undefined): string {
   return v ?? '';
+}
+
+/** The GS conditions kruise-game's `getConditions` keeps; all True while pod, node and volumes are healthy. */
+function gameServerConditions(previous: Json | undefined, now: string): Json[] {
+  const old = (previous?.conditions ?? []) as { type: string; status: string; lastTransitionTime?: string }[];
+  return ['PodNormal', 'NodeNormal', 'PersistentVolumeNormal'].map((type) => {
+    const was = old.find((c) => c.type === type && c.status === 'True');
+    return { type, status: 'True', lastTransitionTime: was?.lastTransitionTime ?? now };
+  });
 }
 
 /** GS status (`SyncPodToGs`, §4.2); `lastTransitionTime` is kept unless currentState changed. */
@@ -211,6 +229,7 @@ export function buildGameServerStatus(pod: Pod, previous: Json | undefined, now:
     updatePriority: priorityFromLabel(pod.metadata.labels?.[LABEL_UPDATE_PRIORITY]),
     networkStatus: (previous?.networkStatus as Json | undefined) ?? {},
     lastTransitionTime: changed ? now : previous?.lastTransitionTime,
+    conditions: gameServerConditions(previous, now),
   };
 }
 
@@ -303,6 +322,7 @@ export function buildPodStatus(pod: Pod, stage: KubeletStage, startTime: string,
   });
   const conditions: PodCondition[] = [];
   if (gates.includes(READINESS_GATE_INPLACE)) conditions.push(cond(READINESS_GATE_INPLACE, true));
+  if (gates.includes(READINESS_GATE_KRUISE_POD_READY)) conditions.push(cond(READINESS_GATE_KRUISE_POD_READY, true));
   conditions.push(
     cond('Initialized', true),
     cond('Ready', ready, stage === 'Crash' ? 'PodFailed' : 'ContainersNotReady'),
@@ -338,3 +358,21 @@ export function buildPodStatus(pod: Pod, stage: KubeletStage, startTime: string,
 }
 
 export { ordinalOf };
+
+/**
+ * The GameServerSet as kruise-game's `Update` writes it back after a Kill (§6 step 3): the Go types round-trip the
+ * object, so zero values appear that the user never wrote (template `metadata.creationTimestamp: null`,
+ * `resources: {}` on each container, `scaleStrategy: {}`).
+ */
+export function gssAfterGoRoundTrip(gss: GameServerSet, replicas: number): GameServerSet {
+  const out = clone(gss);
+  out.spec.replicas = replicas;
+  out.spec.scaleStrategy ??= {};
+  const t = (out.spec.gameServerTemplate ??= {});
+  (t as Json).metadata ??= {};
+  const meta = (t as Json).metadata as Json;
+  if (meta.creationTimestamp === undefined) meta.creationTimestamp = null;
+  for (const c of ((t.spec as Json | undefined)?.containers ?? []) as Json[]) c.resources ??= {};
+  delete (out as { status?: unknown }).status;
+  return out;
+}

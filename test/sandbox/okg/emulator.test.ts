@@ -93,7 +93,7 @@ describe('okg emulator (integration with the sandbox API server)', function () {
       const gs = await getGs(p.metadata.name ?? '');
       assert.equal(gs.metadata.ownerReferences?.[0].kind, 'Pod');
       assert.equal(gs.metadata.ownerReferences?.[0].uid, p.metadata.uid);
-      assert.deepEqual(gs.spec, { opsState: 'None', deletionPriority: 0, updatePriority: 0, networkDisabled: false });
+      assert.deepEqual(gs.spec, { opsState: 'None', deletionPriority: 0, updatePriority: 0 }); // networkDisabled is omitempty (seen in tier B)
       assert.equal(gs.status?.currentState, 'Ready');
       assert.equal(gs.status?.desiredState, 'Ready');
       assert.equal(((gs.status?.podStatus as Json).containerStatuses as Json[])[0].image, OLD);

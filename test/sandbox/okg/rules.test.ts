@@ -5,7 +5,7 @@ import {
 } from '../../../src/sandbox/okg/constants.js';
 import {
   astsHash, astsDesiredOrdinals, buildAsts, buildGameServer, buildGameServerStatus, buildGssStatus, buildPod,
-  buildPodStatus, desiredPodLabels, reserveOrdinalsFor, revisionOf,
+  buildPodStatus, desiredPodLabels, gssAfterGoRoundTrip, reserveOrdinalsFor, revisionOf,
 } from '../../../src/sandbox/okg/objects.js';
 import {
   astsOrdinals, computeScale, ordinalsToCreate, parseReserveIds, replicasAfterKilling, sortForScaleDown,
@@ -175,7 +175,7 @@ describe('okg rules (pure)', () => {
     const p = { ...buildPod(buildAsts(gss()), 0), metadata: { ...buildPod(buildAsts(gss()), 0).metadata, uid: 'pod-uid' } };
     const gs = buildGameServer(p, gss());
     assert.equal(gs.metadata.name, 'minecraft-0');
-    assert.deepEqual(gs.spec, { opsState: 'None', deletionPriority: 0, updatePriority: 0, networkDisabled: false });
+    assert.deepEqual(gs.spec, { opsState: 'None', deletionPriority: 0, updatePriority: 0 }); // networkDisabled is omitempty (seen in tier B)
     assert.equal(gs.metadata.labels?.[LABEL_OWNER_GSS], 'minecraft');
     assert.equal(gs.metadata.labels?.app, 'mc');
     assert.equal(gs.metadata.ownerReferences?.[0].kind, 'Pod');
@@ -209,7 +209,7 @@ describe('okg rules (pure)', () => {
     assert.equal(s.desiredState, 'Ready');
     assert.equal(s.currentState, 'Ready');
     assert.deepEqual(s.podStatus, p.status);
-    assert.equal(s.deletionPriority, 7);
+    assert.equal(s.deletionPriority, '7'); // intstr.FromString: a JSON string, as real OKG writes it (tier B)
     assert.equal(s.updatePriority, '10%');
     assert.equal(s.lastTransitionTime, 'T1');
     assert.equal(buildGameServerStatus(p, s, 'T2').lastTransitionTime, 'T1');
@@ -231,7 +231,7 @@ describe('okg rules (pure)', () => {
     assert.match(cs.imageID, /@sha256:[0-9a-f]{64}$/);
     assert.equal(cs.ready, true);
     assert.ok(cs.state.running);
-    assert.deepEqual(ready.conditions?.map((c) => c.type), ['InPlaceUpdateReady', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
+    assert.deepEqual(ready.conditions?.map((c) => c.type), ['InPlaceUpdateReady', 'KruisePodReady', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
     assert.equal(deriveGameServerState({ ...p, status: buildPodStatus(p, 'Crash', 'S', 'N') }), 'Crash');
   });
 
@@ -251,5 +251,38 @@ describe('okg rules (pure)', () => {
       preDeleteReplicas: 1, labelSelector: 'game.kruise.io/owner-gss=minecraft',
     });
     assert.deepEqual(astsDesiredOrdinals(a), [0, 1]);
+  });
+
+  // Found by comparing the emulator with real kruise-manager v1.8.3 + kruise-game v1.0.0 room by room (tier B).
+  it('tier B: the Advanced StatefulSet carries kruise\'s webhook defaults, and no empty reserveOrdinals', () => {
+    const a = buildAsts(gss());
+    assert.equal(a.spec.reserveOrdinals, undefined);
+    assert.deepEqual({ r: a.spec.revisionHistoryLimit, p: a.spec.persistentVolumeClaimRetentionPolicy, s: a.spec.scaleStrategy, v: a.spec.volumeClaimUpdateStrategy },
+      { r: 10, p: { whenDeleted: 'Retain', whenScaled: 'Retain' }, s: {}, v: {} });
+    const spec = a.spec.template?.spec as { dnsPolicy: string; restartPolicy: string; containers: Record<string, unknown>[] };
+    assert.deepEqual([spec.dnsPolicy, spec.restartPolicy], ['ClusterFirst', 'Always']);
+    assert.deepEqual(spec.containers[0], { name: 'minecraft', image: 'registry/minecraft-demo:1.12.2', imagePullPolicy: 'Always', resources: {}, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' });
+  });
+
+  it('tier B: pods carry kruise\'s pod-index and lifecycle labels and the KruisePodReady gate; GameServers the template hash and three conditions', () => {
+    const p = buildPod(buildAsts(gss()), 2);
+    assert.equal(p.metadata.labels?.['apps.kubernetes.io/pod-index'], '2');
+    assert.equal(p.metadata.labels?.[LABEL_LIFECYCLE_STATE], 'Normal');
+    assert.match(p.metadata.annotations?.['lifecycle.apps.kruise.io/timestamp'] ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.deepEqual(p.spec.readinessGates?.map((g) => g.conditionType), ['InPlaceUpdateReady', 'KruisePodReady']);
+    const gs = buildGameServer({ ...p, metadata: { ...p.metadata, uid: 'u' } }, gss());
+    assert.match(gs.metadata.annotations?.['game.kruise.io/gsTemplate-metadata-hash'] ?? '', /^[0-9a-f]{10}$/);
+    const status = buildGameServerStatus({ ...p, status: buildPodStatus(p, 'Ready', 'S', 'N') }, undefined, 'T1');
+    assert.deepEqual(status.conditions, ['PodNormal', 'NodeNormal', 'PersistentVolumeNormal'].map((type) => ({ type, status: 'True', lastTransitionTime: 'T1' })));
+  });
+
+  it('tier B: after a Kill, the GameServerSet is written back with the zero values of kruise-game\'s Go types', () => {
+    const g = gss();
+    const out = gssAfterGoRoundTrip(g, 2);
+    assert.equal(out.spec.replicas, 2);
+    assert.deepEqual(out.spec.scaleStrategy, {});
+    assert.deepEqual(out.spec.gameServerTemplate?.metadata, { labels: { app: 'mc' }, creationTimestamp: null });
+    assert.deepEqual((out.spec.gameServerTemplate?.spec as { containers: { resources?: unknown }[] }).containers.map((c) => c.resources), [{}]);
+    assert.equal(g.spec.scaleStrategy, undefined, 'the input is not changed');
   });
 });
