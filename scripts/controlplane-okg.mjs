@@ -140,7 +140,7 @@ export async function startOkgControlPlane({ binDir = buildControlPlane().binDir
     const env = user => ({ ...process.env, KUBECONFIG: cp.kubeconfigPath(user) });
     const kcm = cp.startProcess('kube-controller-manager', join(binDir, 'kube-controller-manager'), [
       '--kubeconfig', cp.kubeconfigPath('kcm'), '--leader-elect=false', '--secure-port=0',
-      '--controllers', 'garbagecollector,namespace,serviceaccount,serviceaccount-token,root-ca-cert-publisher,nodelifecycle',
+      '--controllers', 'garbagecollector,namespace,serviceaccount,serviceaccount-token,root-ca-cert-publisher',
       '--service-account-private-key-file', join(cp.dir, 'sa.key'), '--root-ca-file', join(cp.dir, 'ca.crt'), '--v', '1',
     ], env('kcm'));
     if (!okg) {
@@ -157,8 +157,11 @@ export async function startOkgControlPlane({ binDir = buildControlPlane().binDir
       '--cidr', '10.244.0.1/16', '--node-ip', '127.0.0.1', '--server-address', `127.0.0.1:${kwokPort}`,
     ], env('kwok'));
     cp.kubectl(['apply', '-f', '-'], 'admin', JSON.stringify(fakeNode()));
-    // Ready (KWOK's heartbeat) and schedulable (the node-lifecycle controller lifts the not-ready taint admission put on).
-    await waitUntil(`KWOK and the node-lifecycle controller to make node ${NODE_NAME} Ready and schedulable`, kwok, async () => cp.kubectl(['get', 'node', NODE_NAME, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status} {.spec.taints}']).trim() === 'True', 60_000);
+    // Ready (KWOK's heartbeat), then schedulable: admission (TaintNodesByCondition) puts a not-ready taint on every new
+    // node. The node-lifecycle controller would lift it, but it also marks KWOK's node NotReady about a minute later
+    // (no kubelet lease renewals it accepts) and starts evicting pods; so it stays off and the taint is lifted here.
+    await waitUntil(`KWOK to make node ${NODE_NAME} Ready`, kwok, async () => cp.kubectl(['get', 'node', NODE_NAME, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']).trim() === 'True', 60_000);
+    cp.kubectl(['taint', 'node', NODE_NAME, 'node.kubernetes.io/not-ready:NoSchedule-']);
     await waitUntil('the service-account controller to make default/default', kcm, async () => spawnSync(join(binDir, 'kubectl'), ['get', 'serviceaccount', 'default', '-n', 'default'], { env: env('admin') }).status === 0, 30_000);
     if (scheduler.exited) throw new Error(`kube-scheduler exited (${scheduler.exited.code ?? scheduler.exited.signal})`);
     log(`kube-controller-manager, kube-scheduler and KWOK ready after ${Date.now() - t0} ms`);

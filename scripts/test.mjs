@@ -27,7 +27,9 @@ step('real-browser prerequisites (Chromium, code-server; installed once into ~/.
 process.stdout.write('\n== tests (mocha)\n');
 const mocha = new Mocha({ timeout: 60_000, reporter: 'spec' });
 const walk = dir => readdirSync(dir, { withFileTypes: true }).flatMap(e => e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]);
-const files = walk('out/test').filter(f => f.endsWith('.test.js')).filter(f => !only || f.includes(`/${only}/`) || only === 'unit').sort();
+// Real OKG (tier B, controlplane/okg.test.js) runs last, after tier A has proven the control plane it builds on.
+const tierB = f => (f.endsWith(join('controlplane', 'okg.test.js')) ? 1 : 0);
+const files = walk('out/test').filter(f => f.endsWith('.test.js')).filter(f => !only || f.includes(`/${only}/`) || only === 'unit').sort((a, b) => tierB(a) - tierB(b) || (a < b ? -1 : a > b ? 1 : 0));
 for (const f of files) mocha.addFile(f);
 // Extension tests import `vscode`: resolve it to the stub (test/extension/stub) before any test file loads.
 if (files.some(f => f.includes('/extension/'))) await import(new URL('../out/test/extension/stub/register.js', import.meta.url).href);

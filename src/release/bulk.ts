@@ -86,7 +86,12 @@ async function explainRefusal(
   // Same values as seen: if we tested exactly what is stored, the 422 came from something else.
   const actual = new Map<ChangeField, SpecValue>(fields.map(f => [f, { present: spec[f] !== undefined, value: spec[f] }]));
   const guessedRight = fields.every(f => actual.get(f)!.present && JSON.stringify(actual.get(f)!.value) === JSON.stringify(tested.get(f)?.value));
-  if (guessedRight) return { outcome: 'failed', reason: refusal.message };
+  if (guessedRight) {
+    // A refused `test` op (kube's bare "rejected our request" 422) while the room shows the tested values again: it
+    // changed and changed back while we wrote (e.g. a matchmaker, then OKG writing its stale spec back). Not written.
+    if (/the server rejected our request due to an error in our request/.test(refusal.message)) return { outcome: 'skipped', reason: 'it changed while being written and shows the seen values again; not overwritten' };
+    return { outcome: 'failed', reason: refusal.message };
+  }
   try {
     await patch(actual, { uid: room.uid || undefined, resourceVersion: raw.metadata.resourceVersion });
     return { outcome: 'changed' };

@@ -6,7 +6,7 @@ import type { JsonPatchOp, OkgClient } from '../cluster/client.js';
 import { NamespaceCache } from '../cluster/cache.js';
 import { ClusterError } from '../cluster/errors.js';
 import { sameImage } from '../cluster/images.js';
-import { gameServerSetView, LABEL_OWNER_GSS, LABEL_POD_OPS_STATE, type ContainerImage, type RawObject, type RoomView } from '../cluster/okg.js';
+import { gameServerSetView, LABEL_OWNER_GSS, LABEL_POD_DELETE_PRIORITY, LABEL_POD_OPS_STATE, ordinalOf, scaleDownOrder, type ContainerImage, type RawObject, type RoomView } from '../cluster/okg.js';
 import { applyToRooms, type RoomResult as BulkResult } from './bulk.js';
 import { isNewVersion, planRelease, type ReleaseWorld } from './plan.js';
 import { preflight } from './preflight.js';
@@ -131,6 +131,14 @@ class Run {
   private step: StepName = 'lock';
   private imageGeneration?: number;
   private heartbeat?: NodeJS.Timeout;
+  /**
+   * Retired rooms as the watch saw them since marking: 'marked' once seen WaitToBeDeleted/Kill, then the opsState
+   * of any later change (e.g. 'Allocated'). A room changed after marking is never reclaimed by this release, even if
+   * it shows the mark again: OKG 1.0's GameServer controller can merge-patch a stale spec back (docs/controlplane.md,
+   * tier B), turning a matchmaker's Allocated into WaitToBeDeleted again.
+   */
+  private readonly afterMark = new Map<string, string>();
+  private stopTracking?: () => void;
 
   constructor(private readonly ctx: ReleaseContext, p: Prepared) {
     this.client = ctx.client;
@@ -177,6 +185,7 @@ class Run {
         this.emit({ type: 'step-done', step, ...r });
         if (step === 'lock') this.emit({ type: 'planned', id: this.rec!.id, plan: this.plan });
       }
+      this.warnChangedAfterMark();
       const summary = this.summary(await this.currentReplicas());
       this.emit({ type: 'done', id: this.rec!.id, summary });
       return { id: this.rec!.id, outcome: 'succeeded', message: `release ${this.rec!.id} succeeded`, plan: this.plan, summary };
@@ -184,6 +193,7 @@ class Run {
       return await this.stop(e);
     } finally {
       clearInterval(this.heartbeat);
+      this.stopTracking?.();
       this.ctx.signal?.removeEventListener('abort', onAbort);
     }
   }
@@ -490,6 +500,7 @@ class Run {
     }
     const retire = this.rec!.retire!;
     if (!retire.length) return { result: 'skipped', message: 'no idle old room to retire' };
+    this.trackRetired(retire);
     const target = 'WaitToBeDeleted';
     const skipped: string[] = [];
     const rooms: RoomView[] = [];
@@ -526,6 +537,37 @@ class Run {
     return { result: 'done', message: `${marked.length} room${marked.length === 1 ? '' : 's'} marked ${target}${skipped.length ? `, ${skipped.length} skipped because they changed (${skipped.join(', ')})` : ''}` };
   }
 
+  /** Follows the retired rooms through the watch from marking on (see `afterMark`). */
+  private trackRetired(retire: { name: string; uid: string }[]): void {
+    if (this.stopTracking) return;
+    const uids = new Map(retire.map(e => [e.name, e.uid]));
+    const marks = ['WaitToBeDeleted', 'Kill'];
+    const check = (name: string): void => {
+      const r = this.cache.room(name);
+      if (!r || r.uid !== uids.get(name) || r.terminating) return;
+      const was = this.afterMark.get(name);
+      if (marks.includes(r.opsState)) { if (was === undefined) this.afterMark.set(name, 'marked'); } else if (was === 'marked') this.afterMark.set(name, r.opsState);
+    };
+    for (const n of uids.keys()) check(n);
+    this.stopTracking = this.cache.onChange(e => { if (e.kind === 'gameservers' && uids.has(e.name)) check(e.name); });
+  }
+
+  /** Rooms that changed after marking (e.g. were Allocated) but show a mark again now: somebody wrote it back. */
+  private warnChangedAfterMark(): void {
+    const back = [...this.afterMark.keys()].filter(n => this.changedAfterMark(n) && ['WaitToBeDeleted', 'Kill'].includes(this.cache.room(n)?.opsState ?? ''));
+    if (!back.length) return;
+    this.emit({
+      type: 'warning',
+      message: `${back.map(n => `${n} (was ${this.changedAfterMark(n)} after marking, now ${this.cache.room(n)?.opsState})`).join(', ')}: marked again by someone else — OKG 1.0 can write a stale opsState back. Not reclaimed by this release; check for players before lowering replicas`,
+    });
+  }
+
+  /** The opsState a retired room was seen with after it had been marked, if it changed since (e.g. 'Allocated'). */
+  private changedAfterMark(name: string): string | undefined {
+    const v = this.afterMark.get(name);
+    return v && v !== 'marked' ? v : undefined;
+  }
+
   private async reclaim(): Promise<{ result: 'done' | 'skipped'; message: string }> {
     const mode = this.plan.input.reclaim;
     if (mode === 'none') return { result: 'skipped', message: 'reclaim none: marked rooms stay until replicas are lowered' };
@@ -541,17 +583,48 @@ class Run {
       && r.podOpsState !== r.opsState);
   }
 
-  private async waitGone(names: string[], what: string): Promise<void> {
-    if (!names.length) return;
-    const gone = new Set(names);
+  /**
+   * Waits until OKG has removed `names`, and has as many rooms as replicas. A room whose opsState is no longer one of
+   * `marks` (a matchmaker allocated it after it was planned for removal: pitfall 4, a window no client can close)
+   * stays, and OKG removes the next room in its order instead. Returns the planned rooms that stayed.
+   */
+  private async waitReclaimed(names: string[], marks: readonly string[], what: string): Promise<{ kept: string[]; lost: string[] }> {
+    if (!names.length) return { kept: [], lost: [] };
+    const planned = new Set(names);
+    const ours = (r: RoomView) => planned.has(r.name) && !!this.rec!.retire?.some(e => e.uid === r.uid);
+    const changed = new Map<string, string>(); // planned rooms last seen with another opsState (e.g. Allocated)
     await this.cache.waitFor(() => {
-      const left = this.cache.rooms(this.name).filter(r => gone.has(r.name) && this.rec!.retire?.some(e => e.uid === r.uid));
+      const rooms = this.cache.rooms(this.name);
+      for (const r of rooms) if (ours(r) && !marks.includes(r.opsState)) changed.set(r.name, r.opsState);
+      // Wait for planned rooms still marked, and for terminating ones until they are gone (so a change made to a
+      // room while OKG removes it is seen, and reported, before the room disappears).
+      const left = rooms.filter(r => ours(r) && (marks.includes(r.opsState) || r.terminating));
       const g = this.cache.gameServerSet(this.name);
-      return left.length === 0 && g && g.observedGeneration >= g.generation ? true : undefined;
+      const live = rooms.filter(r => !r.terminating).length;
+      return left.length === 0 && g && g.observedGeneration >= g.generation && live <= g.replicas ? true : undefined;
     }, {
       timeoutMs: this.plan.input.timeoutMs, signal: this.signal,
-      describeTimeout: () => `${what} are not all gone within the timeout (left: ${this.cache.rooms(this.name).filter(r => gone.has(r.name)).map(r => `${r.name} ${r.state}`).join(', ') || 'none'})`,
+      describeTimeout: () => `${what} are not all gone within the timeout (left: ${this.cache.rooms(this.name).filter(ours).map(r => `${r.name} ${r.state}`).join(', ') || 'none'})`,
     });
+    const kept = this.cache.rooms(this.name).filter(r => ours(r) && !r.terminating).map(r => r.name);
+    // Changed after the plan and removed anyway: OKG ranked it by a pod label that still showed the mark (§8.5).
+    const lost = [...changed.keys()].filter(n => !kept.includes(n)).map(n => `${n} (${changed.get(n)})`);
+    return { kept, lost };
+  }
+
+  /** The warning when planned rooms stayed (changed after the plan) or OKG removed others. */
+  private reportReclaim(mark: string, planned: string[], { kept, lost }: { kept: string[]; lost: string[] }, before: Set<string>): void {
+    const removed = [...before].filter(n => (!this.cache.room(n) || this.cache.room(n)!.terminating) && !planned.includes(n));
+    if (lost.length) {
+      this.emit({ type: 'warning', message: `OKG removed ${lost.join(', ')} although ${lost.length === 1 ? 'it' : 'they'} changed after ${mark === 'Kill' ? 'Kill was set' : 'replicas were lowered'}: its pod label still showed ${mark} (OKG's label sync lag; no client can close this window)` });
+    }
+    if (kept.length) {
+      const now = kept.map(n => `${n} (${this.cache.room(n)?.opsState ?? 'gone'})`).join(', ');
+      for (const n of kept) this.emitRoom('reclaim', mark, this.cache.room(n)?.opsState ?? '', { name: n, outcome: 'skipped', reason: 'it changed after it was planned for removal (a matchmaker?); kept' });
+      this.emit({ type: 'warning', message: `kept ${now}: changed after ${mark === 'Kill' ? 'Kill was set' : 'replicas were lowered'}${removed.length ? `; OKG removed ${removed.join(', ')} in their place` : ''}` });
+    } else if (removed.length) {
+      this.emit({ type: 'warning', message: `OKG also removed ${removed.join(', ')} (they were ranked ahead of the marked rooms)` });
+    }
   }
 
   private async reclaimScaleDown(marked: string[]): Promise<{ result: 'done'; message: string }> {
@@ -587,10 +660,32 @@ class Run {
           const ranked = (v: string | undefined) => v === 'WaitToBeDeleted' || v === 'Kill';
           if (pod && !pod.metadata.deletionTimestamp && (ranked(spec) || ranked(label)) && spec !== label) lagging = true;
           if (!names.has(n) || gs.metadata.uid !== uids.get(n)) continue;
-          if (spec === 'WaitToBeDeleted' && label === 'WaitToBeDeleted' && pod && !pod.metadata.deletionTimestamp) confirmed.push(n);
+          const changed = this.changedAfterMark(n);
+          if (changed) notMarked.push(`${n} (${spec}; was ${changed} after marking)`);
+          else if (spec === 'WaitToBeDeleted' && label === 'WaitToBeDeleted' && pod && !pod.metadata.deletionTimestamp) confirmed.push(n);
           else notMarked.push(`${n} (${spec})`);
         }
-        if (!lagging) break;
+        if (!lagging) {
+          // OKG removes the first rooms of its own order (pod labels, §6), not ours: lower replicas only by the
+          // confirmed rooms at the head of that order. A room ranked ahead that is not confirmed (e.g. one that was
+          // Allocated after marking and shows WaitToBeDeleted again: OKG 1.0 can write a stale opsState back) would
+          // otherwise be removed in place of an idle one.
+          const order = scaleDownOrder(podList.filter(p => !p.metadata.deletionTimestamp).map(p => ({
+            name: p.metadata.name, opsState: p.metadata.labels?.[LABEL_POD_OPS_STATE] ?? 'None',
+            deletionPriority: p.metadata.labels?.[LABEL_POD_DELETE_PRIORITY] ?? '0', ordinal: ordinalOf(p.metadata.name),
+          })));
+          const ok = new Set(confirmed);
+          let head = 0;
+          while (head < order.length && ok.has(order[head].name)) head++;
+          if (head < confirmed.length) {
+            const blocker = order[head];
+            const held = confirmed.filter(n => !order.slice(0, head).some(o => o.name === n));
+            const why = this.changedAfterMark(blocker.name) ? `; was ${this.changedAfterMark(blocker.name)} after marking` : '';
+            this.emit({ type: 'warning', message: `kept ${held.map(n => `${n} (WaitToBeDeleted)`).join(', ')}: OKG would remove ${blocker.name} (${blocker.opsState}${why}) before ${held.length === 1 ? 'it' : 'them'}, so replicas are lowered only by ${head}` });
+            confirmed = order.slice(0, head).map(o => o.name);
+          }
+          break;
+        }
         if (round >= 20) throw new Error('pod labels keep changing under the release (a busy allocator?); replicas were not lowered — rerun to retry');
         this.progress('a room changed just before reclaim; waiting for its pod label again');
       }
@@ -621,35 +716,55 @@ class Run {
     });
     this.progress(`replicas ${p.from} → ${p.to}; waiting for ${p.rooms.join(', ')} to go`);
     const before = new Set(this.cache.rooms(this.name).map(r => r.name));
-    await this.waitGone(p.rooms, 'the reclaimed rooms');
-    const removed = [...before].filter(n => !this.cache.room(n) && !p.rooms.includes(n));
-    if (removed.length) this.emit({ type: 'warning', message: `OKG also removed ${removed.join(', ')} (they were ranked ahead of the marked rooms)` });
-    await this.saveRecord(r => { r.reclaimed = p.rooms.length; });
-    return { result: 'done', message: `${wrote ? 'lowered' : 'found'} replicas ${p.from} → ${p.to}; ${p.rooms.length} marked room${p.rooms.length === 1 ? '' : 's'} removed` };
+    const outcome = await this.waitReclaimed(p.rooms, ['WaitToBeDeleted'], 'the reclaimed rooms');
+    this.reportReclaim('WaitToBeDeleted', p.rooms, outcome, before);
+    const kept = outcome.kept;
+    const gone = p.rooms.length - kept.length;
+    await this.saveRecord(r => { r.reclaimed = gone; });
+    return { result: 'done', message: `${wrote ? 'lowered' : 'found'} replicas ${p.from} → ${p.to}; ${gone} marked room${gone === 1 ? '' : 's'} removed${kept.length ? `, ${kept.length} kept (changed after the plan)` : ''}` };
   }
 
   private async reclaimKill(marked: string[]): Promise<{ result: 'done'; message: string }> {
     const uids = new Map((this.rec!.retire ?? []).map(e => [e.name, e.uid]));
     const rooms = marked.map(n => this.cache.room(n)).filter((r): r is RoomView => !!r && r.uid === uids.get(r.name) && !r.terminating
-      && (r.opsState === 'WaitToBeDeleted' || r.opsState === 'Kill'));
+      && (r.opsState === 'WaitToBeDeleted' || r.opsState === 'Kill') && !this.changedAfterMark(r.name));
     for (const n of marked) {
       const r = this.cache.room(n);
-      if (r && r.uid === uids.get(n) && !rooms.includes(r)) this.emitRoom('reclaim', r.opsState, 'Kill', { name: n, outcome: 'skipped', reason: `it is ${r.opsState} now; not killed` });
+      const changed = this.changedAfterMark(n);
+      if (r && r.uid === uids.get(n) && !rooms.includes(r)) this.emitRoom('reclaim', r.opsState, 'Kill', { name: n, outcome: 'skipped', reason: changed ? `it was ${changed} after it was marked; not killed` : `it is ${r.opsState} now; not killed` });
     }
-    const results = await applyToRooms(this.client, rooms, { opsState: 'Kill' }, {
-      concurrency: this.ctx.concurrency ?? 16, signal: this.signal,
-      onResult: r => this.emitRoom('reclaim', 'WaitToBeDeleted', 'Kill', r),
-    });
-    if (this.signal.aborted) throw this.signal.reason;
-    const killed = results.filter(r => r.outcome === 'changed' || r.outcome === 'unchanged').map(r => r.name);
+    const before = new Set(this.cache.rooms(this.name).map(r => r.name));
+    const killed: string[] = [];
+    let kept: string[] = [];
+    let lost: string[] = [];
+    let todo = rooms;
+    for (let round = 1; todo.length; round++) {
+      const results = await applyToRooms(this.client, todo, { opsState: 'Kill' }, {
+        concurrency: this.ctx.concurrency ?? 16, signal: this.signal,
+        onResult: r => this.emitRoom('reclaim', 'WaitToBeDeleted', 'Kill', r),
+      });
+      if (this.signal.aborted) throw this.signal.reason;
+      const failed = results.filter(r => r.outcome === 'failed');
+      if (failed.length) throw new Error(`${failed.length} room(s) could not be set to Kill (${failed.map(f => `${f.name}: ${f.reason ?? 'failed'}`).join('; ')}); rerun to resume`);
+      const now = results.filter(r => r.outcome === 'changed' || r.outcome === 'unchanged').map(r => r.name);
+      for (const n of now) if (!killed.includes(n)) killed.push(n);
+      this.progress(`waiting for OKG to remove ${now.join(', ') || 'nothing'}`);
+      const outcome = await this.waitReclaimed(killed, ['Kill'], 'the killed rooms');
+      lost = outcome.lost;
+      // OKG 1.0 can merge-patch a stale WaitToBeDeleted over our Kill: set Kill again (still conditional) on those.
+      const reverted = outcome.kept.map(n => this.cache.room(n)).filter((r): r is RoomView => !!r && r.opsState === 'WaitToBeDeleted' && !this.changedAfterMark(r.name));
+      kept = outcome.kept.filter(n => !reverted.some(r => r.name === n));
+      if (reverted.length) this.progress(`${reverted.map(r => r.name).join(', ')} show WaitToBeDeleted again (OKG wrote back a stale opsState); setting Kill again`);
+      todo = round < 5 ? reverted : [];
+      if (todo.length) await new Promise(r => setTimeout(r, 250 * round)); // let OKG's cache catch up first
+      if (round >= 5) kept.push(...reverted.map(r => r.name));
+    }
     // On a resumed run, rooms killed before the interruption are already gone.
     const goneBefore = this.rec!.done.includes('mark') && this.plan.resumes ? marked.filter(n => this.cache.room(n)?.uid !== uids.get(n)) : [];
-    const failed = results.filter(r => r.outcome === 'failed');
-    if (failed.length) throw new Error(`${failed.length} room(s) could not be set to Kill (${failed.map(f => `${f.name}: ${f.reason ?? 'failed'}`).join('; ')}); rerun to resume`);
-    this.progress(`waiting for OKG to remove ${killed.join(', ') || 'nothing'}`);
-    await this.waitGone(killed, 'the killed rooms');
-    await this.saveRecord(r => { r.reclaimed = killed.length + goneBefore.length; });
-    return { result: 'done', message: `${killed.length + goneBefore.length} room${killed.length === 1 ? '' : 's'} killed; OKG lowered replicas itself` };
+    this.reportReclaim('Kill', killed, { kept, lost }, before);
+    const gone = killed.length - kept.length + goneBefore.length;
+    await this.saveRecord(r => { r.reclaimed = gone; });
+    return { result: 'done', message: `${gone} room${gone === 1 ? '' : 's'} killed; OKG lowered replicas itself${kept.length ? `; ${kept.length} kept (changed after Kill was set)` : ''}` };
   }
 
   private async unlock(): Promise<{ result: 'done'; message: string }> {

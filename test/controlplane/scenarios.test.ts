@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'mocha';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { startOkgEmulator, type OkgEmulator } from '../../src/sandbox/okg/emulator.js';
 import { describeScenarios, loadSeed } from './scenarios.js';
-import { controlPlaneOptOut, kubectlBinary, sandboxWorld, startControlPlaneWorld, type World } from './world.js';
+import { controlPlaneOptOut, kubectlBinary, sandboxWorld, startControllerManagerWorld, type World } from './world.js';
 
 const EMULATOR = { readyAfterMs: 100, terminatingMs: 30 };
 
@@ -23,7 +23,9 @@ describe('scenarios with the OKG emulator: sandbox', function () {
   describeScenarios(() => world!, () => kubectl);
 });
 
-describe('scenarios with the OKG emulator: kube-apiserver (tier A)', function () {
+// Tier A's world for the scenarios adds kube-controller-manager (garbage collector) to etcd + kube-apiserver: the
+// emulator deletes pods on scale-down and their GameServers go with them, as in a real cluster.
+describe('scenarios with the OKG emulator: kube-apiserver + kube-controller-manager (tier A)', function () {
   this.timeout(60_000);
   const optOut = controlPlaneOptOut();
   if (optOut) {
@@ -35,7 +37,7 @@ describe('scenarios with the OKG emulator: kube-apiserver (tier A)', function ()
   let kubectl = 'kubectl';
   before(async function () {
     this.timeout(45 * 60_000); // the first build; later runs reuse it
-    world = await startControlPlaneWorld();
+    world = await startControllerManagerWorld();
     kubectl = await kubectlBinary();
     emulator = await startOkgEmulator(world.kubeConfig('controller'), EMULATOR);
     await loadSeed(world);

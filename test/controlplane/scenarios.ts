@@ -45,8 +45,12 @@ export async function rooms(world: World, gss: string = SEED.gameServerSet): Pro
 }
 
 function mergePatchGs(world: World, name: string, spec: Record<string, unknown>, user: User = 'admin'): Promise<unknown> {
+  return mergePatch(world, 'GameServer', name, { spec }, user);
+}
+
+function mergePatch(world: World, kind: 'GameServer' | 'GameServerSet', name: string, body: Record<string, unknown>, user: User = 'admin'): Promise<unknown> {
   const api = KubernetesObjectApi.makeApiClient(world.kubeConfig(user));
-  return api.patch({ apiVersion: 'game.kruise.io/v1alpha1', kind: 'GameServer', metadata: { name, namespace: SEED.namespace }, spec } as KubernetesObject,
+  return api.patch({ apiVersion: 'game.kruise.io/v1alpha1', kind, metadata: { name, namespace: SEED.namespace }, ...body } as KubernetesObject,
     undefined, undefined, 'allocator', undefined, PatchStrategy.MergePatch);
 }
 
@@ -212,5 +216,85 @@ export function describeScenarios(world: () => World, kubectlPath: () => string)
         c.close();
       }
     });
+  });
+
+  describe('reclaim while a matchmaker allocates (the rooms with players must survive)', () => {
+    for (const reclaim of ['scale-down', 'kill'] as const) {
+      it(`reclaim ${reclaim} while a matchmaker allocates: rooms allocated before the reclaim keep their players; a later loss is reported, never silent; idle old rooms go`, async function () {
+        this.timeout(120_000);
+        const gss = `race-${reclaim === 'kill' ? 'k' : 's'}`;
+        const api = KubernetesObjectApi.makeApiClient(world().kubeConfig('admin'));
+        // The seed's set with a 1 s grace period, so KWOK finishes pod deletions in about a second (default: up to 30 s).
+        const set = seedGameServerSet() as { spec: { gameServerTemplate: { spec: Record<string, unknown> } } };
+        set.spec.gameServerTemplate.spec.terminationGracePeriodSeconds = 1;
+        await api.create({ ...set, metadata: { name: gss, namespace: SEED.namespace } } as unknown as KubernetesObject);
+        try {
+          await mergePatch(world(), 'GameServerSet', gss, { spec: { replicas: 8 } });
+          await eventually(async () => (await rooms(world(), gss)).filter(r => r.state === 'Ready').length === 8, 60_000, `8 Ready rooms of ${gss}`);
+          await mergePatchGs(world(), `${gss}-0`, { opsState: 'Allocated' });
+          const uids = async () => new Map((((await http(world())('GET', `${GS_PATH}?labelSelector=${encodeURIComponent(`game.kruise.io/owner-gss=${gss}`)}`)).body as { items: { metadata: { name: string; uid: string } }[] }).items.map(g => [g.metadata.name, g.metadata.uid])));
+          const before = await uids();
+          // An informer-cache matchmaker (open-match-director): unconditional merge patches, as soon as marking starts.
+          // The invariant is checked for every room whose Allocated write completed before the reclaim step began;
+          // the engine re-reads the rooms there, so anything later is outside what any client can guard.
+          const allocated: { name: string; beforeReclaim: boolean }[] = [];
+          let reclaimStarted = false;
+          const warnings: string[] = [];
+          let allocator: Promise<void> | undefined;
+          const allocate = async () => {
+            for (const i of [2, 5, 7]) {
+              try {
+                await mergePatchGs(world(), `${gss}-${i}`, { opsState: 'Allocated' });
+                allocated.push({ name: `${gss}-${i}`, beforeReclaim: !reclaimStarted });
+              } catch { /* the room was already reclaimed: nothing to allocate */ }
+              await new Promise(r => setTimeout(r, 10));
+            }
+          };
+          const c = new OkgClient(world().kubeConfig('admin'), { backoffMs: 20, attempts: 8 });
+          let r;
+          try {
+            r = await runRelease({ namespace: SEED.namespace, gameServerSet: gss, images: [{ container: SEED.container, image: SEED.newImage }], add: 3, reclaim, timeoutMs: 60_000 }, {
+              client: c, concurrency: 2,
+              onEvent: e => {
+                if (e.type === 'warning') warnings.push(e.message);
+                if (e.type === 'step-started' && e.step === 'mark') allocator = allocate();
+                if (e.type === 'step-started' && e.step === 'reclaim') reclaimStarted = true;
+              },
+            });
+          } finally {
+            c.close();
+          }
+          await allocator;
+          assert.equal(r.outcome, 'succeeded', r.message);
+          const protectedRooms = [`${gss}-0`, ...allocated.filter(a => a.beforeReclaim).map(a => a.name)];
+          assert.ok(protectedRooms.length > 1, 'the matchmaker allocated rooms while the release marked them');
+          await eventually(async () => (await rooms(world(), gss)).length === r.summary?.finalReplicas, 30_000, 'the reclaimed rooms to go');
+          const after = await rooms(world(), gss);
+          const now = await uids();
+          const detail = () => JSON.stringify({ warnings, allocated, summary: r.summary, rooms: after.map(x => `${x.name} ${x.state} ${x.opsState}/${x.podLabel} ${x.image.slice(-4)}`) });
+          const text = warnings.join('\n');
+          for (const n of protectedRooms) {
+            assert.equal(now.get(n), before.get(n), `${n} was not deleted (same GameServer uid): ${detail()}`);
+            // Real OKG 1.0 can merge-patch a stale opsState back over the matchmaker's Allocated (docs/controlplane.md,
+            // tier B): then the release must not have reclaimed the room and must say it was marked again.
+            const opsState = after.find(x => x.name === n)?.opsState;
+            if (opsState !== 'Allocated') assert.match(text, new RegExp(`${n} \\(was Allocated after marking, now ${opsState}\\)`), `${n} is ${opsState}, and the release said so: ${detail()}`);
+          }
+          // A room allocated after the engine's last check can still be removed by OKG (pitfall 4, §8.5): the engine
+          // must say so, and name any other room OKG removed in its place.
+          for (const a of allocated) if (!now.has(a.name)) assert.match(text, new RegExp(`OKG removed [^\n]*${a.name} \\(Allocated\\)`), `${a.name} was lost and the release said so: ${JSON.stringify({ warnings, allocated, summary: r.summary })}`);
+          const fresh = after.filter(x => x.image === SEED.newImage);
+          assert.ok(fresh.every(x => x.opsState === 'None' && x.state === 'Ready'));
+          for (let i = 8; i < 11; i++) if (!fresh.some(x => x.name === `${gss}-${i}`)) assert.match(text, new RegExp(`in their place|${gss}-${i}`), `new room ${gss}-${i} was removed and the release said so`);
+          if (allocated.every(a => a.beforeReclaim)) assert.equal(fresh.length, 3, 'every new room survived');
+          const old = after.filter(x => x.image === SEED.image);
+          // An idle old room may stay only if the release named it: marked again by someone else, or kept.
+          const reportedBack = (n: string) => new RegExp(`${n} \\(was Allocated after marking|kept [^\n]*${n} \\(`).test(text);
+          assert.deepEqual(old.filter(x => x.opsState !== 'Allocated' && !reportedBack(x.name)).map(x => x.name), [], `every idle old room went: ${detail()}`);
+        } finally {
+          await api.delete({ apiVersion: 'game.kruise.io/v1alpha1', kind: 'GameServerSet', metadata: { name: gss, namespace: SEED.namespace } } as KubernetesObject);
+        }
+      });
+    }
   });
 }
