@@ -530,11 +530,37 @@ class Run {
     const marked = results.filter(r => r.outcome === 'changed' || r.outcome === 'unchanged').map(r => r.name);
     skipped.push(...results.filter(r => r.outcome === 'skipped').map(r => r.name));
     const failed = results.filter(r => r.outcome === 'failed');
+    if (!failed.length) await this.settleMarks(marked, new Map(retire.map(e => [e.name, e.opsState])), target);
     await this.saveRecord(r => { r.marked = marked; r.skipped = skipped; });
     if (failed.length) {
       throw new Error(`${failed.length} room${failed.length === 1 ? '' : 's'} could not be marked (${failed.map(f => `${f.name}: ${f.reason ?? 'failed'}`).join('; ')}); rerun to resume`);
     }
     return { result: 'done', message: `${marked.length} room${marked.length === 1 ? '' : 's'} marked ${target}${skipped.length ? `, ${skipped.length} skipped because they changed (${skipped.join(', ')})` : ''}` };
+  }
+
+  /**
+   * Waits until OKG shows each mark on the pod too. OKG 1.0's GameServer controller can merge-patch a spec from its
+   * stale cache right after our write (docs/controlplane.md, tier B), putting back the opsState the room had before
+   * marking: such a room is marked again (still conditional), a few times at most. A room that turned anything else
+   * (e.g. Allocated) is left alone.
+   */
+  private async settleMarks(marked: string[], before: Map<string, string>, target: string): Promise<void> {
+    let todo = marked;
+    if (todo.length) this.progress(`waiting for OKG to show the marks on the pods: ${todo.join(', ')}`);
+    for (let round = 1; todo.length && round <= 5; round++) {
+      const names = new Set(todo);
+      const reverted = await this.cache.waitFor(() => {
+        const rooms = this.cache.rooms(this.name).filter(r => names.has(r.name) && !r.terminating);
+        if (rooms.some(r => r.opsState === target && r.podOpsState !== target)) return undefined; // OKG not done yet
+        return rooms.filter(r => r.opsState !== target && r.opsState === before.get(r.name));
+      }, { timeoutMs: Math.min(this.plan.input.timeoutMs, 30_000), signal: this.signal, describeTimeout: () => 'OKG did not show the marks on the pods (label sync) in time' })
+        .catch(e => { if (this.signal.aborted) throw e; return []; });
+      if (!reverted.length) return;
+      this.progress(`${reverted.map(r => r.name).join(', ')} show ${reverted[0].opsState} again (OKG wrote back a stale opsState); marking again`);
+      await new Promise(r => setTimeout(r, 200 * round));
+      const results = await applyToRooms(this.client, reverted, { opsState: target }, { concurrency: this.ctx.concurrency ?? 16, signal: this.signal });
+      todo = results.filter(r => r.outcome === 'changed').map(r => r.name);
+    }
   }
 
   /** Follows the retired rooms through the watch from marking on (see `afterMark`). */

@@ -81,7 +81,8 @@ describe('release engine vs the §8 pitfalls', function () {
       const label = log.find(w => w.user === 'controller' && w.resource === 'pods' && w.name === n && JSON.stringify(w.body).includes('"game.kruise.io/gs-opsState":"WaitToBeDeleted"'));
       assert.ok(label && label.seq < down.seq, `${n}'s label before the scale-down`);
     }
-    assert.ok(events.some(e => e.type === 'step-progress' && e.step === 'reclaim' && /waiting for pod labels: minecraft-1 \(None → WaitToBeDeleted\)/.test(e.message)));
+    // the mark step waits for OKG's label sync before the reclaim step re-checks and lowers replicas
+    assert.ok(events.some(e => e.type === 'step-progress' && e.step === 'mark' && /waiting for OKG to show the marks on the pods: minecraft-1, minecraft-2/.test(e.message)));
   });
 
   it('§4.4 reclaim by Kill: OKG lowers replicas itself, exactly the marked rooms go', async () => {
@@ -135,5 +136,42 @@ describe('release engine vs the §8 pitfalls', function () {
     assert.ok(newRooms.every(x => x.opsState === 'None'));
     assert.equal(gssObject(s).spec.replicas, 16 - (r.summary?.reclaimed ?? 0));
     assert.ok(table(s).filter(x => x.image === OLD).every(x => x.opsState === 'Allocated'), 'only Allocated old rooms remain');
+  });
+
+  it('OKG 1.0 stale spec echo (found in tier B): a matchmaker\'s Allocated that OKG writes back to WaitToBeDeleted is never reclaimed, and reported', async () => {
+    sb = await startWorld({ labelSyncLagMs: 50, staleSpecEchoMs: 150 });
+    const s = sb;
+    await mergePatch(s, 'GameServerSet', GSS, { spec: { replicas: 8 } });
+    await s.waitFor(() => table(s).filter(x => x.state === 'Ready').length === 8, 20_000);
+    const gs = (n: string) => s.server.store.get(s.server.resource('gameservers'), NS, n) as { metadata: { uid: string }; spec: { opsState?: string } } | undefined;
+    const victims = ['minecraft-3', 'minecraft-6'];
+    const uids = new Map(victims.map(n => [n, gs(n)!.metadata.uid]));
+    // The matchmaker allocates each victim right after the release marked it: inside OKG's echo window.
+    const allocator = async (): Promise<void> => {
+      for (const n of victims) {
+        for (let i = 0; i < 2000 && gs(n)?.spec.opsState !== 'WaitToBeDeleted'; i++) await new Promise(r => setTimeout(r, 2));
+        await mergePatch(s, 'GameServer', n, { spec: { opsState: 'Allocated' } });
+      }
+    };
+    let running: Promise<void> | undefined;
+    const { events, onEvent } = collect();
+    const r = await runRelease(seedInput({ add: 3, reclaim: 'scale-down' }), {
+      client: client(s), concurrency: 1,
+      onEvent: e => { onEvent(e); if (e.type === 'step-started' && e.step === 'mark') running = allocator(); },
+    });
+    await running;
+    assert.equal(r.outcome, 'succeeded', r.message);
+    const log = s.server.writeLog();
+    for (const n of victims) {
+      const allocated = log.find(w => w.user === 'admin' && w.name === n && JSON.stringify(w.body).includes('"opsState":"Allocated"'))!;
+      const reverted = log.find(w => w.user === 'controller' && w.resource === 'gameservers' && w.name === n && w.seq > allocated.seq && JSON.stringify(w.body).includes('"opsState":"WaitToBeDeleted"'));
+      assert.ok(reverted, `OKG wrote ${n}'s stale WaitToBeDeleted back over the matchmaker's Allocated`);
+      assert.equal(gs(n)?.metadata.uid, uids.get(n), `${n} (players) was not reclaimed`);
+    }
+    const warnings = events.filter(e => e.type === 'warning').map(e => (e as { message: string }).message).join('\n');
+    for (const n of victims) if (gs(n)?.spec.opsState !== 'Allocated') assert.match(warnings, new RegExp(`${n} \\(was Allocated after marking, now WaitToBeDeleted\\)`));
+    // the idle old rooms went, the new ones stayed
+    assert.deepEqual(table(s).filter(x => x.image === NEW).map(x => x.opsState), ['None', 'None', 'None']);
+    assert.deepEqual(table(s).filter(x => x.image === OLD && !victims.includes(x.name)).map(x => x.name), ['minecraft-0']);
   });
 });

@@ -35,6 +35,12 @@ export interface OkgEmulatorOptions {
   room?: (namespace: string, name: string) => RoomBehaviour | undefined;
   nodeName?: string;
   hostIP?: string;
+  /**
+   * OKG 1.0's stale spec echo, seen against real kruise-game v1.0.0 (docs/controlplane.md, tier B): after a
+   * GameServer's spec changes, its controller merge-patches the spec it saw back, about this many ms later —
+   * reverting whatever another writer set in between (a matchmaker's Allocated, a release's Kill). 0 (default): off.
+   */
+  staleSpecEchoMs?: number;
   /** parallel reconciles (default 32) */
   concurrency?: number;
   /** quiet period `settled()` waits for after the queue drains, to let watch events arrive (default 50) */
@@ -50,7 +56,7 @@ export interface OkgEmulator {
   setRoomBehaviour(namespace: string, name: string, behaviour: RoomBehaviour | undefined): void;
 }
 
-type Kind = 'gss' | 'asts' | 'gs' | 'kubelet';
+type Kind = 'gss' | 'asts' | 'gs' | 'kubelet' | 'echo';
 const keyOf = (kind: Kind, ns: string, name: string): string => `${kind}|${ns}/${name}`;
 const nsName = (o: { metadata?: { namespace?: string; name?: string } }): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -135,9 +141,35 @@ class Emulator {
       if (owner?.kind === 'GameServerSet') this.queue.add(keyOf('gss', o.metadata?.namespace ?? '', owner.name));
     });
     on(this.pods as Cache<unknown>, (o, deleted) => this.onPod(o as unknown as Pod, deleted));
-    on(this.gs as Cache<unknown>, (o) => this.queue.add(`gs|${nsName(o)}`));
+    on(this.gs as Cache<unknown>, (o, deleted) => {
+      this.queue.add(`gs|${nsName(o)}`);
+      if (this.opts.staleSpecEchoMs) this.echoSpec(o as unknown as GameServer, deleted);
+    });
     await Promise.all(Object.values(this.caches).map((c) => c.inf.start()));
     this.readyResolve();
+  }
+
+  private readonly seenSpec = new Map<string, string>();
+
+  /** See `staleSpecEchoMs`: the spec seen now is written back, unconditionally, a moment later. */
+  private echoSpec(gs: GameServer, deleted: boolean): void {
+    const key = nsName(gs);
+    if (deleted) { this.seenSpec.delete(key); return; }
+    const spec = { opsState: gs.spec.opsState, deletionPriority: gs.spec.deletionPriority, updatePriority: gs.spec.updatePriority };
+    const sig = canonicalJson(spec);
+    if (this.seenSpec.get(key) === sig) return;
+    this.seenSpec.set(key, sig);
+    if (this.echoes.has(key)) return; // the first view is the stalest; it is the one written back
+    this.echoes.set(key, spec);
+    this.queue.addAfter(`echo|${key}`, this.opts.staleSpecEchoMs ?? 0);
+  }
+
+  private readonly echoes = new Map<string, Json>();
+
+  private async echo(ns: string, name: string): Promise<void> {
+    const spec = this.echoes.get(`${ns}/${name}`);
+    this.echoes.delete(`${ns}/${name}`);
+    if (spec) await this.client.patch(PLURAL_GS, ns, name, { spec }).catch(ignore(404, 409, 422));
   }
 
   private onPod(pod: Pod, deleted: boolean): void {
@@ -210,6 +242,7 @@ class Emulator {
       case 'gss': return this.syncGss(ns, name, key);
       case 'asts': return this.syncAsts(ns, name);
       case 'gs': return this.syncGs(ns, name, key);
+      case 'echo': return this.echo(ns, name);
       case 'kubelet': return this.syncKubelet(ns, name, key);
     }
   }
