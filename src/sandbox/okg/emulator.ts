@@ -36,7 +36,8 @@ export interface OkgEmulatorOptions {
   nodeName?: string;
   hostIP?: string;
   /**
-   * OKG 1.0's stale spec echo, seen against real kruise-game v1.0.0 (docs/controlplane.md, tier B): after a
+   * OKG 1.0's stale spec echo (API.md §8 pitfall 7, kruise-game #281, fixed after v1.0.0 by #283), seen against
+   * real kruise-game v1.0.0 (docs/controlplane.md, tier B): after a
    * GameServer's spec changes, its controller merge-patches the spec it saw back, about this many ms later —
    * reverting whatever another writer set in between (a matchmaker's Allocated, a release's Kill). 0 (default): off.
    */
@@ -54,6 +55,8 @@ export interface OkgEmulator {
   settled(): Promise<void>;
   /** Override one room's kubelet behaviour (undefined removes the override). */
   setRoomBehaviour(namespace: string, name: string, behaviour: RoomBehaviour | undefined): void;
+  /** Turn OKG 1.0's stale spec echo on (ms) or off (0) from now on; see `staleSpecEchoMs`. */
+  setStaleSpecEcho(ms: number): void;
 }
 
 type Kind = 'gss' | 'asts' | 'gs' | 'kubelet' | 'echo';
@@ -76,6 +79,7 @@ export async function startOkgEmulator(kc: KubeConfig, opts: OkgEmulatorOptions 
   return {
     stop: () => emu.stop(),
     settled: () => emu.settled(),
+    setStaleSpecEcho: (ms: number) => { emu.echoMs = ms; },
     setRoomBehaviour: (ns, name, b) => emu.setRoomBehaviour(ns, name, b),
   };
 }
@@ -109,6 +113,7 @@ class Emulator {
     this.readyAfterMs = opts.readyAfterMs ?? 300;
     this.terminatingMs = opts.terminatingMs ?? 200;
     this.labelSyncLagMs = opts.labelSyncLagMs ?? 0;
+    this.echoMs = opts.staleSpecEchoMs ?? 0;
     this.client = new KubeClient(kc);
     this.queue = new WorkQueue((k) => this.handle(k), opts.concurrency ?? 32, (k, e) => this.log(`sync ${k} failed: ${describe(e)}`));
     const mk = <T>(r: Resource): Cache<T> => new Cache<T>(this.client.informer<KubernetesObject>(r));
@@ -143,13 +148,14 @@ class Emulator {
     on(this.pods as Cache<unknown>, (o, deleted) => this.onPod(o as unknown as Pod, deleted));
     on(this.gs as Cache<unknown>, (o, deleted) => {
       this.queue.add(`gs|${nsName(o)}`);
-      if (this.opts.staleSpecEchoMs) this.echoSpec(o as unknown as GameServer, deleted);
+      if (this.echoMs) this.echoSpec(o as unknown as GameServer, deleted);
     });
     await Promise.all(Object.values(this.caches).map((c) => c.inf.start()));
     this.readyResolve();
   }
 
   private readonly seenSpec = new Map<string, string>();
+  echoMs = 0;
 
   /** See `staleSpecEchoMs`: the spec seen now is written back, unconditionally, a moment later. */
   private echoSpec(gs: GameServer, deleted: boolean): void {
@@ -159,9 +165,11 @@ class Emulator {
     const sig = canonicalJson(spec);
     if (this.seenSpec.get(key) === sig) return;
     this.seenSpec.set(key, sig);
-    if (this.echoes.has(key)) return; // the first view is the stalest; it is the one written back
+    // One reconcile at a time per GameServer: it read its cache at the first change; later changes that land before
+    // its write are overwritten by it (then the next change starts the next one).
+    if (this.echoes.has(key)) return;
     this.echoes.set(key, spec);
-    this.queue.addAfter(`echo|${key}`, this.opts.staleSpecEchoMs ?? 0);
+    this.queue.addAfter(`echo|${key}`, this.echoMs);
   }
 
   private readonly echoes = new Map<string, Json>();

@@ -291,6 +291,8 @@ describe('okg emulator (integration with the sandbox API server)', function () {
     assert.equal((await getGs('beh-1')).status?.currentState, 'Ready');
   });
 
+  // The fixed controller (kruise-game PR #283). v1.0.0 echoes a stale spec back: `staleSpecEchoMs`, tested in
+  // test/release/pitfalls.test.ts and seen for real in tier B.
   it('§8.6/§8.7 GS writes never touch the GS spec: a user opsState survives all controller writes', async () => {
     await create(gssBody('own', 2));
     server.clearWriteLog();
