@@ -82,7 +82,9 @@ describe('real OKG (tier B): kube-apiserver, kube-controller-manager, kube-sched
       assert.equal(gs.spec?.opsState, 'None', 'reclaimPolicy Cascade: the ops mark went with the old pod (API.md §1)');
       assert.deepEqual(gs.metadata.ownerReferences?.map(r => r.name), ['smoke-1']);
       const gsDeletes = (await world!.writes!()).filter(w => w.verb === 'delete' && w.resource === 'gameservers');
-      assert.deepEqual(gsDeletes.map(w => `${w.user} ${w.name} ${w.code}`), ['system:kube-controller-manager smoke-1 200'], 'the garbage collector, not OKG, removed the old GameServer');
+      // (the garbage collector may first lose a precondition race, 409, and retry)
+      assert.deepEqual(gsDeletes.filter(w => w.code < 300).map(w => `${w.user} ${w.name} ${w.code}`), ['system:kube-controller-manager smoke-1 200'], 'the garbage collector, not OKG, removed the old GameServer');
+      assert.ok(gsDeletes.every(w => w.user === 'system:kube-controller-manager'), JSON.stringify(gsDeletes.map(w => `${w.user} ${w.code}`)));
     });
 
     it('deleting the namespace removes everything in it (namespace controller)', async () => {
