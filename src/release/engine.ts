@@ -596,6 +596,7 @@ class Run {
 
   private async reclaim(): Promise<{ result: 'done' | 'skipped'; message: string }> {
     const mode = this.plan.input.reclaim;
+    if (this.rec?.retire?.length) this.trackRetired(this.rec.retire); // a resumed run starts following them here
     if (mode === 'none') return { result: 'skipped', message: 'reclaim none: marked rooms stay until replicas are lowered' };
     const marked = this.rec!.marked ?? [];
     if (!marked.length && !this.rec!.reclaim) return { result: 'skipped', message: 'nothing was marked, nothing to reclaim' };
