@@ -67,7 +67,7 @@ export interface RoomView {
    * creates GameServers without `networkDisabled` and may store priorities as strings, so a conditional write
    * tests what is really there instead of guessing from the display values.
    */
-  storedSpec?: { opsState?: unknown; deletionPriority?: unknown; updatePriority?: unknown; networkDisabled?: unknown };
+  storedSpec: { opsState?: unknown; deletionPriority?: unknown; updatePriority?: unknown; networkDisabled?: unknown };
   /** Desired image per container: the Pod spec (or the GS override when there is no pod yet). */
   images: ContainerImage[];
   /** What the runtime reports running (GS status.podStatus.containerStatuses). */

@@ -11,7 +11,7 @@ import { startSandbox, type Sandbox } from '../sandbox/sandbox.js';
 import { destructiveOpsState, imagesLabel, retireCandidates, roomDescription, scaleDownVictims } from '../views/format.js';
 import { settings, type Connection, type Explorer, type GssNode, type Node, type RoomNode } from '../views/explorer.js';
 import { yamlUri } from '../views/yaml.js';
-import { describeChange, kubectlPatch, roomPatch } from './kubectl.js';
+import { describeChange, kubectlPatch } from './kubectl.js';
 
 export type Outcome = 'cancelled' | 'invalid' | 'done' | 'partial' | 'nothing';
 
@@ -246,7 +246,7 @@ export class Actions {
               done++;
               progress.report({ message: `${done}/${rooms.length}`, increment: 100 / rooms.length });
               const room = byName.get(r.name)!;
-              if (r.outcome === 'changed') this.log.info(kubectlPatch('gs', r.name, room.namespace, roomPatch(room, change, r.to ?? change), contextOf(conn)));
+              if (r.outcome === 'changed' && r.patch) this.log.info(kubectlPatch('gs', r.name, room.namespace, r.patch, contextOf(conn)));
               else if (r.outcome === 'unchanged') this.log.info(`${room.namespace}/${r.name}: already ${label}; nothing sent`);
               else if (r.outcome === 'skipped') this.log.warn(`${room.namespace}/${r.name}: skipped, ${r.reason ?? 'not written'}`);
               else this.log.error(`${room.namespace}/${r.name}: failed, ${r.reason ?? 'unknown error'}`);

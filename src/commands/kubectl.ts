@@ -2,8 +2,7 @@
 // log channel. Only names, namespaces, the context name and the patch body appear: never a token,
 // certificate, kubeconfig content or server credential.
 import type { JsonPatchOp } from '../cluster/client.js';
-import type { RoomView } from '../cluster/okg.js';
-import { changedFields, conditionalPatch, seenRaw, type ChangeField, type RoomChange, type SpecValue } from '../release/bulkChange.js';
+import { changedFields, type RoomChange } from '../release/bulkChange.js';
 
 /** Single-quotes a shell word (POSIX) when it needs it. */
 export function shellQuote(s: string): string {
@@ -15,13 +14,6 @@ export function kubectlPatch(kind: 'gs' | 'gss', name: string, namespace: string
   if (context) words.push('--context', context);
   words.push('--type=json', '-p', JSON.stringify(ops));
   return words.map(shellQuote).join(' ');
-}
-
-/** The conditional patch the engine sends for a room it changed (`to`: the values it wrote). */
-export function roomPatch(room: RoomView, change: RoomChange, to: Partial<RoomChange>): JsonPatchOp[] {
-  const expected = new Map<ChangeField, SpecValue>(changedFields(change).map(f => [f, { present: true, value: seenRaw(room, f) }]));
-  const writes = new Map<ChangeField, unknown>(changedFields(to).map(f => [f, to[f]]));
-  return conditionalPatch(expected, writes, { uid: room.uid || undefined });
 }
 
 /** `opsState WaitToBeDeleted`, `deletionPriority 10`. */

@@ -2,11 +2,11 @@
 // one JSON Patch whose test ops require the values seen at selection, so a room allocated since then is
 // refused by the API server (422) and reported as skipped, never overwritten (API.md §8 pitfall 6). Bounded
 // concurrency; one room's failure never stops the others; no reads before writing.
-import type { OkgClient } from '../cluster/client.js';
+import type { JsonPatchOp, OkgClient } from '../cluster/client.js';
 import { ClusterError } from '../cluster/errors.js';
 import type { RawObject, RoomView } from '../cluster/okg.js';
 import {
-  canonical, changedFields, conditionalPatch, seenCanonical, seenForReport, seenRaw, targetValue, validateChange,
+  canonical, changedFields, conditionalPatch, seenCanonical, seenForReport, targetValue, validateChange,
   type ChangeField, type RoomChange, type SpecValue,
 } from './bulkChange.js';
 import { readGameServer } from './bulkRead.js';
@@ -27,6 +27,8 @@ export interface RoomResult {
   from?: Partial<RoomChange>;
   /** The values written (or that would be). */
   to?: Partial<RoomChange>;
+  /** The JSON Patch the server accepted (for a changed room), as sent: logs show it as its kubectl equivalent. */
+  patch?: JsonPatchOp[];
 }
 
 export interface ApplyOptions {
@@ -116,21 +118,24 @@ async function applyOne(client: OkgClient, room: RoomView, change: RoomChange, f
   if (opts.signal?.aborted) return { ...base, outcome: 'skipped', reason: 'cancelled before it was written' };
 
   const writes = new Map(differing.map(f => [f, targetValue(change, f)] as const));
-  const patch: Patcher = (expected, guard) => patchWithConflictRetry(client, room, conditionalPatch(expected, writes, guard), opts.signal);
-  // What the room stored when it was seen (exact), else a guess from its display values (a wrong guess costs one re-read).
-  const stored = room.storedSpec;
-  const tested = new Map<ChangeField, SpecValue>(fields.map(f => [f, stored
-    ? { present: stored[f] !== undefined, value: stored[f] }
-    : { present: true, value: seenRaw(room, f) }]));
+  let sent: JsonPatchOp[] | undefined;
+  const patch: Patcher = async (expected, guard) => {
+    const ops = conditionalPatch(expected, writes, guard);
+    await patchWithConflictRetry(client, room, ops, opts.signal);
+    sent = ops;
+  };
+  // Exactly what the room stored when it was seen: JSON type kept, an absent field absent.
+  const tested = new Map<ChangeField, SpecValue>(fields.map(f => [f, { present: room.storedSpec[f] !== undefined, value: room.storedSpec[f] }]));
   try {
     await patch(tested, { uid: room.uid || undefined, resourceVersion: room.resourceVersion || undefined });
-    return { ...base, outcome: 'changed' };
+    return { ...base, outcome: 'changed', patch: sent };
   } catch (e) {
     if (opts.signal?.aborted && e === opts.signal.reason) return { ...base, outcome: 'skipped', reason: 'cancelled before it was written' };
     if (!(e instanceof ClusterError)) return { ...base, outcome: 'failed', reason: (e as Error)?.message ?? String(e) };
     if (e.kind === 'notFound') return { ...base, outcome: 'skipped', reason: 'it was deleted since selection' };
     if (e.kind !== 'invalid') return { ...base, outcome: 'failed', reason: e.message };
-    return { ...base, ...(await explainRefusal(client, room, fields, change, tested, e, patch)) };
+    const r = await explainRefusal(client, room, fields, change, tested, e, patch);
+    return { ...base, ...r, ...(r.outcome === 'changed' ? { patch: sent } : {}) };
   }
 }
 

@@ -95,19 +95,9 @@ export function seenCanonical(room: RoomView, field: ChangeField): string {
   return canonical(field, room[field]);
 }
 
-/**
- * The raw JSON value the room most likely holds for `field`, from its view: priorities that read as
- * integers were written as integers (OKG's default 0 is). A wrong guess costs one re-read, never a write.
- */
-export function seenRaw(room: RoomView, field: ChangeField): unknown {
-  const v = room[field];
-  if ((field === 'deletionPriority' || field === 'updatePriority') && /^-?\d+$/.test(String(v))) return Number(v);
-  return v;
-}
-
 /** The value as RoomChange carries it, for `from` in results. */
 export function seenForReport(room: RoomView, field: ChangeField): RoomChange[ChangeField] {
-  return seenRaw(room, field) as RoomChange[ChangeField];
+  return (room.storedSpec[field] ?? room[field]) as RoomChange[ChangeField];
 }
 
 /**

@@ -9,7 +9,7 @@ const NEW = 'registry.example.com/game:1.1';
 function room(name: string, over: Partial<RoomView> = {}): RoomView {
   return {
     uid: `uid-${name}`, name, namespace: 'default', gameServerSet: 'g', ordinal: Number(name.split('-').pop()), resourceVersion: '1',
-    state: 'Ready', opsState: 'None', deletionPriority: '0', updatePriority: '0', networkDisabled: false,
+    state: 'Ready', opsState: 'None', deletionPriority: '0', updatePriority: '0', networkDisabled: false, storedSpec: { opsState: 'None', deletionPriority: 0, updatePriority: 0 },
     images: [{ container: 'game', image: OLD }], runningImages: [{ container: 'game', image: OLD }], terminating: false, creationTimestamp: new Date().toISOString(), ...over,
   };
 }

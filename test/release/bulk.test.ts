@@ -81,7 +81,7 @@ describe('release/bulk against the sandbox', function () {
     assert.deepEqual(selected.map(r => r.name), ['minecraft-1', 'minecraft-2']);
     const seen: RoomResult[] = [];
     const results = await applyToRooms(operator, selected, { opsState: 'WaitToBeDeleted' }, { onResult: r => seen.push(r) });
-    assert.deepEqual(results, [
+    assert.deepEqual(results.map(({ patch: _p, ...r }) => r), [
       { name: 'minecraft-1', outcome: 'changed', from: { opsState: 'None' }, to: { opsState: 'WaitToBeDeleted' } },
       { name: 'minecraft-2', outcome: 'changed', from: { opsState: 'None' }, to: { opsState: 'WaitToBeDeleted' } },
     ]);
@@ -91,6 +91,7 @@ describe('release/bulk against the sandbox', function () {
     for (const e of log) {
       const room = selected.find(r => r.name === e.name)!;
       assert.equal(e.contentType, 'application/json-patch+json');
+      assert.deepEqual(results.find(r => r.name === e.name)?.patch, e.body, 'the result carries what was sent');
       assert.deepEqual(e.body, [
         { op: 'test', path: '/spec/opsState', value: 'None' },
         { op: 'test', path: '/metadata/uid', value: room.uid },
@@ -156,10 +157,13 @@ describe('release/bulk against the sandbox', function () {
     await mergePatch('minecraft-2', { spec: { networkDisabled: null } });
   });
 
-  it('a view without the stored values guesses from the display values; a wrong guess ("3" vs 3, absent vs false) is re-read once and written conditionally', async () => {
+  it('a value re-stored with another JSON type after selection ("3" → 3, absent → false) is re-read once and written conditionally', async () => {
     await mergePatch('minecraft-1', { spec: { deletionPriority: '3' } });
+    const selected = selectRooms(await listRooms(operator, NS, 'minecraft'), { names: ['minecraft-1', 'minecraft-2'] });
+    // Someone rewrites the same values in another form: the rooms did not change in meaning, only in representation.
+    await mergePatch('minecraft-1', { spec: { deletionPriority: 3 } });
+    await mergePatch('minecraft-2', { spec: { networkDisabled: false } });
     sandbox.server.clearWriteLog();
-    const selected = selectRooms(await listRooms(operator, NS, 'minecraft'), { names: ['minecraft-1', 'minecraft-2'] }).map(r => ({ ...r, storedSpec: undefined }));
     const r1 = await applyToRooms(operator, selected.slice(0, 1), { deletionPriority: 7 });
     assert.deepEqual(r1.map(r => r.outcome), ['changed']);
     const r2 = await applyToRooms(operator, selected.slice(1), { networkDisabled: true });
@@ -167,10 +171,12 @@ describe('release/bulk against the sandbox', function () {
     assert.equal(spec('minecraft-2')?.networkDisabled, true);
     const log = operatorWrites();
     assert.deepEqual(log.map(e => [e.name, e.code]), [['minecraft-1', 422], ['minecraft-1', 200], ['minecraft-2', 422], ['minecraft-2', 200]]);
-    assert.deepEqual((log[1].body as object[])[0], { op: 'test', path: '/spec/deletionPriority', value: '3' });
-    const retry2 = log[3].body as { op: string; path: string }[];
-    assert.ok(retry2.some(o => o.op === 'test' && o.path === '/metadata/resourceVersion'), 'absence is guarded by the resourceVersion');
-    assert.ok(retry2.some(o => o.op === 'add' && o.path === '/spec/networkDisabled'));
+    assert.deepEqual((log[1].body as object[])[0], { op: 'test', path: '/spec/deletionPriority', value: 3 });
+    const retry2 = log[3].body as { op: string; path: string; value?: unknown }[];
+    assert.ok(retry2.some(o => o.op === 'test' && o.path === '/spec/networkDisabled' && o.value === false), 'the retry tests the value now stored');
+    assert.ok(retry2.some(o => o.op === 'replace' && o.path === '/spec/networkDisabled'));
+    // the result carries the patch the server accepted (the extension logs it as its kubectl equivalent)
+    assert.deepEqual(r2[0].patch, log[3].body);
     await mergePatch('minecraft-1', { spec: { deletionPriority: 0 } });
     await mergePatch('minecraft-2', { spec: { networkDisabled: null } });
   });
