@@ -28,22 +28,22 @@ export const PACKAGES = {
   'kube-controller-manager': './cmd/kube-controller-manager', 'kube-scheduler': './cmd/kube-scheduler',
 };
 export const BINARIES = Object.keys(PACKAGES);
-export const USERS = ['admin', 'viewer', 'operator', 'controller'];
 export const USER_NAMES = {
   admin: 'okg-admin',
   viewer: 'okg-viewer',
   operator: 'okg-operator',
   controller: 'system:serviceaccount:kruise-game-system:kruise-game-controller-manager',
 };
+export const USERS = Object.keys(USER_NAMES);
 
 /** Tier B's components, each with its own token (group system:masters) so the audit log names who wrote what. */
-export const TIER_B_USERS = ['kcm', 'scheduler', 'kwok', 'kruise'];
 export const TIER_B_USER_NAMES = {
   kcm: 'system:kube-controller-manager',
   scheduler: 'system:kube-scheduler',
   kwok: 'kwok-controller',
   kruise: 'system:serviceaccount:kruise-system:kruise-manager',
 };
+export const TIER_B_USERS = Object.keys(TIER_B_USER_NAMES);
 
 export function cacheDir() {
   return join(process.env.OKG_CACHE || join(homedir(), '.cache', 'okg-ops'), 'controlplane');

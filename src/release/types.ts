@@ -29,18 +29,8 @@ export interface ReleaseInput {
 }
 
 /** The input after validation and defaults, as stored in the release record. */
-export interface NormalizedInput {
-  namespace: string;
-  gameServerSet: string;
-  images: ContainerImage[];
-  add?: number;
-  replicas?: number;
-  ready?: number;
-  timeoutMs: number;
-  retireOpsStates: string[];
-  reclaim: ReclaimMode;
-  fixUpdateStrategy: boolean;
-}
+export type NormalizedInput = Omit<ReleaseInput, 'timeoutMs' | 'retireOpsStates' | 'reclaim' | 'fixUpdateStrategy'>
+  & Required<Pick<ReleaseInput, 'timeoutMs' | 'retireOpsStates' | 'reclaim' | 'fixUpdateStrategy'>>;
 
 /** The engine's steps, in order. */
 export type StepName = 'lock' | 'patch-image' | 'wait-generation' | 'scale' | 'wait-ready' | 'mark' | 'reclaim' | 'unlock';

@@ -102,6 +102,19 @@ describe('release wizard: host side (vscode stub)', function () {
     return stub.webviews.panels[0];
   }
 
+  /** A release whose new rooms take long to turn Ready, started from the tree and waiting at wait-ready. */
+  async function runUntilWaitReady(): Promise<{ p: Panel; scope: RegisterModule.WizardScope }> {
+    w = await world(slowNewRooms);
+    const scope = w.scope;
+    register(async () => [scope]);
+    const p = await openFromTree();
+    send(p, { type: 'ready', version: 1 });
+    await until(() => message(p, 'init'), 'init');
+    send(p, { type: 'run', ...seedRelease(scope.id) });
+    await until(() => posted(p).find(m => m.type === 'event' && m.event.type === 'step-started' && m.event.step === 'wait-ready'), 'wait-ready');
+    return { p, scope };
+  }
+
   it('opens a panel with a nonce CSP (default-src none), resources limited to dist and media, and says nothing before ready', async () => {
     w = await world();
     const scope = w.scope;
@@ -224,14 +237,7 @@ describe('release wizard: host side (vscode stub)', function () {
 
   it('cancel aborts the running release; a reloaded webview gets the run replayed; reopening offers the resume', async () => {
     // Rooms take long to turn Ready, so the release waits at wait-ready until cancelled.
-    w = await world(slowNewRooms);
-    const scope = w.scope;
-    register(async () => [scope]);
-    const p = await openFromTree();
-    send(p, { type: 'ready', version: 1 });
-    await until(() => message(p, 'init'), 'init');
-    send(p, { type: 'run', ...seedRelease(scope.id) });
-    await until(() => posted(p).find(m => m.type === 'event' && m.event.type === 'step-started' && m.event.step === 'wait-ready'), 'wait-ready');
+    const { p, scope } = await runUntilWaitReady();
 
     // Hidden: the webview is torn down, nothing is posted; shown again and ready: init replays the run.
     p.setVisible(false);
@@ -274,14 +280,7 @@ describe('release wizard: host side (vscode stub)', function () {
   });
 
   it('closing the panel leaves the release running in the background and says so; the serializer restores a panel', async () => {
-    w = await world(slowNewRooms);
-    const scope = w.scope;
-    register(async () => [scope]);
-    const p = await openFromTree();
-    send(p, { type: 'ready', version: 1 });
-    await until(() => message(p, 'init'), 'init');
-    send(p, { type: 'run', ...seedRelease(scope.id) });
-    await until(() => posted(p).find(m => m.type === 'event' && m.event.type === 'step-started' && m.event.step === 'wait-ready'), 'wait-ready');
+    const { p } = await runUntilWaitReady();
     stub.ui.answers.push(stub.button('Cancel Release'));
     send(p, { type: 'close' });
     assert.equal(p.disposed, true);
