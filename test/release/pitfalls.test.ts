@@ -182,4 +182,25 @@ describe('release engine vs the §8 pitfalls', function () {
     assert.deepEqual(table(s).filter(x => x.image === NEW).map(x => x.opsState), ['None', 'None', 'None']);
     for (const x of table(s).filter(x => x.image === OLD && !victims.includes(x.name) && x.name !== 'minecraft-0')) assert.match(warnings, new RegExp(`kept [^\\n]*${x.name} \\(`), `${x.name} went or was reported kept`);
   });
+
+  it('§6 reclaim lowers replicas only by confirmed rooms at the head of OKG\'s own order: a room someone else marked, ranked first, holds the idle rooms back (reported)', async () => {
+    sb = await startWorld({});
+    const s = sb;
+    // Before the release an operator marked minecraft-2 WaitToBeDeleted: the release does not retire it (not None),
+    // and OKG ranks it ahead of minecraft-1 (same rank, higher ordinal first). Lowering by one would remove it, not minecraft-1.
+    await mergePatch(s, 'GameServer', 'minecraft-2', { spec: { opsState: 'WaitToBeDeleted' } });
+    await s.waitFor(() => table(s).find(x => x.name === 'minecraft-2')?.podLabel === 'WaitToBeDeleted', 10_000);
+    const { events, onEvent } = collect();
+    const r = await runRelease(seedInput({ reclaim: 'scale-down' }), { client: client(s), onEvent });
+    assert.equal(r.outcome, 'succeeded', r.message);
+    assert.deepEqual(r.summary?.retired, ['minecraft-1']);
+    assert.equal(r.summary?.reclaimed, 0);
+    assert.equal(gssObject(s).spec.replicas, 6, 'replicas not lowered');
+    assert.deepEqual(strip(table(s)).map(x => [x.name, x.opsState]), [
+      ['minecraft-0', 'Allocated'], ['minecraft-1', 'WaitToBeDeleted'], ['minecraft-2', 'WaitToBeDeleted'],
+      ['minecraft-3', 'None'], ['minecraft-4', 'None'], ['minecraft-5', 'None'],
+    ]);
+    const warnings = events.filter(e => e.type === 'warning').map(e => (e as { message: string }).message);
+    assert.ok(warnings.some(m => /kept minecraft-1 \(WaitToBeDeleted\): OKG would remove minecraft-2 \(WaitToBeDeleted\) before it, so replicas are lowered only by 0/.test(m)), warnings.join('\n'));
+  });
 });
