@@ -551,11 +551,13 @@ class Run {
       const names = new Set(todo);
       const reverted = await this.cache.waitFor(() => {
         const rooms = this.cache.rooms(this.name).filter(r => names.has(r.name) && !r.terminating);
-        if (rooms.some(r => r.opsState === target && r.podOpsState !== target)) return undefined; // OKG not done yet
-        return rooms.filter(r => r.opsState !== target && r.opsState === before.get(r.name));
+        // Not yet: the watch has not shown a mark, or OKG has not put it on the pod.
+        if (rooms.some(r => !this.afterMark.has(r.name) || (r.opsState === target && r.podOpsState !== target))) return undefined;
+        return rooms.filter(r => r.opsState === before.get(r.name) && this.changedAfterMark(r.name) === before.get(r.name));
       }, { timeoutMs: Math.min(this.plan.input.timeoutMs, 30_000), signal: this.signal, describeTimeout: () => 'OKG did not show the marks on the pods (label sync) in time' })
         .catch(e => { if (this.signal.aborted) throw e; return []; });
       if (!reverted.length) return;
+      for (const r of reverted) this.afterMark.delete(r.name); // our own mark again: follow it afresh
       this.progress(`${reverted.map(r => r.name).join(', ')} show ${reverted[0].opsState} again (OKG wrote back a stale opsState); marking again`);
       await new Promise(r => setTimeout(r, 200 * round));
       const results = await applyToRooms(this.client, reverted, { opsState: target }, { concurrency: this.ctx.concurrency ?? 16, signal: this.signal });

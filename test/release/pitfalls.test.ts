@@ -203,4 +203,21 @@ describe('release engine vs the §8 pitfalls', function () {
     const warnings = events.filter(e => e.type === 'warning').map(e => (e as { message: string }).message);
     assert.ok(warnings.some(m => /kept minecraft-1 \(WaitToBeDeleted\): OKG would remove minecraft-2 \(WaitToBeDeleted\) before it, so replicas are lowered only by 0/.test(m)), warnings.join('\n'));
   });
+
+  it('OKG 1.0 stale spec echo over a mark: a mark OKG puts back to the room\'s earlier opsState is set again', async () => {
+    sb = await startWorld({ labelSyncLagMs: 1500 });
+    const s = sb;
+    await s.waitFor(() => table(s).every(x => x.podLabel === x.opsState), 10_000);
+    s.emulator.setStaleSpecEcho(1000);
+    // A change just before the release: OKG's reconcile of it writes back {opsState: None, …} about 1 s later,
+    // after the release has marked minecraft-1 and before OKG shows the mark on the pod (1.5 s).
+    await mergePatch(s, 'GameServer', 'minecraft-1', { spec: { updatePriority: 5 } });
+    const r = await runRelease(seedInput(), { client: client(s) });
+    assert.equal(r.outcome, 'succeeded', r.message);
+    const marks = s.server.writeLog().filter(w => w.user === 'admin' && w.name === 'minecraft-1' && w.code < 300 && JSON.stringify(w.body).includes('"value":"WaitToBeDeleted"'));
+    const echo = s.server.writeLog().find(w => w.user === 'controller' && w.resource === 'gameservers' && w.name === 'minecraft-1' && w.seq > (marks[0]?.seq ?? 0) && JSON.stringify(w.body).includes('"opsState":"None"'));
+    assert.ok(echo, 'OKG wrote the stale None back over the mark');
+    assert.equal(marks.length, 2, `marked, reverted by OKG, marked again: ${JSON.stringify(s.server.writeLog().filter(w => w.resource === 'gameservers' && w.name === 'minecraft-1' && !w.subresource).map(w => [w.seq, w.user, w.code, JSON.stringify(w.body).slice(0, 90)]))}`);
+    assert.deepEqual(strip(table(s)), SEED_FINAL);
+  });
 });

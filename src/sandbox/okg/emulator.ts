@@ -165,6 +165,7 @@ class Emulator {
     const sig = canonicalJson(spec);
     if (this.seenSpec.get(key) === sig) return;
     this.seenSpec.set(key, sig);
+    if (this.echoed.get(key) === sig) { this.echoed.delete(key); return; } // the event of our own echo
     // One reconcile at a time per GameServer: it read its cache at the first change; later changes that land before
     // its write are overwritten by it (then the next change starts the next one).
     if (this.echoes.has(key)) return;
@@ -173,11 +174,14 @@ class Emulator {
   }
 
   private readonly echoes = new Map<string, Json>();
+  private readonly echoed = new Map<string, string>();
 
   private async echo(ns: string, name: string): Promise<void> {
     const spec = this.echoes.get(`${ns}/${name}`);
     this.echoes.delete(`${ns}/${name}`);
-    if (spec) await this.client.patch(PLURAL_GS, ns, name, { spec }).catch(ignore(404, 409, 422));
+    if (!spec) return;
+    this.echoed.set(`${ns}/${name}`, canonicalJson(spec));
+    await this.client.patch(PLURAL_GS, ns, name, { spec }).catch(ignore(404, 409, 422));
   }
 
   private onPod(pod: Pod, deleted: boolean): void {
