@@ -97,12 +97,16 @@ export function buildGoModule({ moduleDir, packages, prefix, flags = '-s -w', wh
   const t0 = Date.now();
   log(`building ${what} into ${binDir}; the first build takes several minutes…`);
   const env = { ...process.env, GOFLAGS: '-p=2 -mod=readonly', GOWORK: 'off' };
-  for (const [name, pkg] of Object.entries(packages)) {
+  const entries = Object.entries(packages);
+  for (const [i, [name, pkg]] of entries.entries()) {
+    const t = Date.now();
+    log(`  go build ${pkg} (${i + 1}/${entries.length})…`);
     const r = spawnSync('nice', ['-n', '10', go.go, 'build', '-trimpath', '-ldflags', flags, '-o', join(tmp, name), pkg], { cwd: moduleDir, env, stdio: ['ignore', 'inherit', 'inherit'] });
     if (r.status !== 0) {
       rmSync(tmp, { recursive: true, force: true });
       throw new Error(`go build of ${pkg} (${what}) failed (exit ${r.status ?? r.signal}); see the compiler output above`);
     }
+    log(`  ${name} built in ${((Date.now() - t) / 1000).toFixed(0)} s`);
   }
   try { renameSync(tmp, binDir); } catch (e) {
     rmSync(tmp, { recursive: true, force: true }); // another run finished the same build first

@@ -2,8 +2,8 @@
 // a local `code` when there is one (--extensionDevelopmentPath), otherwise code-server on 127.0.0.1
 // (installed on first run into ~/.cache/okg-ops). Ctrl-C stops everything it started.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { installDependencies } from './deps.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -17,11 +17,7 @@ async function portFree(port) {
 }
 const say = line => process.stdout.write(`[demo] ${line}\n`);
 
-if (!existsSync(join(ROOT, 'node_modules', '@kubernetes', 'client-node'))) {
-  say('installing dependencies (first run)…');
-  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' });
-  if (r.status !== 0) process.exit(r.status ?? 1);
-}
+try { installDependencies(say); } catch (e) { say(e.message); process.exit(1); }
 const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 

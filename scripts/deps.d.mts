@@ -1,0 +1,2 @@
+export declare function dependenciesStale(root?: string): string | undefined;
+export declare function installDependencies(log: (line: string) => void): void;
