@@ -1,6 +1,9 @@
 // Every failure of a cluster call becomes one plain sentence that names what failed (verb, resource,
-// namespace, object, server) and what to do. No token, certificate or kubeconfig content is ever included.
-import { ApiException } from '@kubernetes/client-node';
+// namespace, object, server) and what to do. No token, certificate, kubeconfig content or credential
+// plugin output is ever included: every message passes through `redact`, and text echoed from elsewhere
+// (a server's Status message, a name) is cut to about 120 characters.
+import { ApiException, type KubeConfig } from '@kubernetes/client-node';
+import { clip, redact } from './redact.js';
 
 export interface Operation {
   verb: string; // get, list, watch, create, patch, update, delete
@@ -11,12 +14,66 @@ export interface Operation {
 }
 
 export type ErrorKind = 'unauthorized' | 'forbidden' | 'notFound' | 'namespaceNotFound' | 'conflict' | 'invalid'
-  | 'throttled' | 'serverError' | 'unreachable' | 'tls' | 'timeout' | 'authPlugin' | 'other';
+  | 'throttled' | 'serverError' | 'unreachable' | 'tls' | 'timeout' | 'authPlugin' | 'credentials' | 'other';
 
 export class ClusterError extends Error {
   constructor(message: string, readonly kind: ErrorKind, readonly status?: number, readonly retryAfterSeconds?: number) {
-    super(message);
+    // Redacted here, so a message built anywhere (a watch failure, a wrapped unknown error) cannot carry a secret.
+    super(redact(message));
   }
+}
+
+/** Text from outside (a server's message, a name, an error's text): first line, secrets out, then cut. */
+const echoed = (s: string): string => clip(redact(s.split('\n')[0].trim()));
+
+/**
+ * The credentials of a request could not be prepared (exec credential plugin, token or certificate file, auth
+ * provider). Raised by the transport and by loadKubeConfig's KubeConfig; `reason` is safe to show.
+ */
+export class CredentialFailure extends Error {
+  constructor(readonly reason: string, readonly kind: 'authPlugin' | 'credentials') {
+    super(reason);
+  }
+}
+
+// client-node's own configuration errors raised while preparing a request: safe to show as they are.
+const CONFIG_MESSAGES = /^(HTTP protocol is not allowed when skipTLSVerify is not set or false|Unsupported proxy type|No active cluster!)$/;
+
+/** The exec credential plugin the current user runs, if any. */
+function execCommand(kc: KubeConfig): string | undefined {
+  const user = kc.getCurrentUser() as { exec?: { command?: unknown }; authProvider?: { config?: { exec?: { command?: unknown } } } } | null;
+  const command = user?.exec?.command ?? user?.authProvider?.config?.exec?.command;
+  return typeof command === 'string' && command ? command : undefined;
+}
+
+/**
+ * Why the credentials of the current user could not be prepared, without echoing what a plugin printed:
+ * a plugin's stdout and stderr can hold the token itself.
+ */
+export function credentialFailure(err: unknown, kc: KubeConfig): CredentialFailure | Error {
+  if (err instanceof CredentialFailure) return err;
+  const e = err as (NodeJS.ErrnoException & { path?: string }) | null;
+  const message = typeof e?.message === 'string' ? e.message : String(err);
+  if (CONFIG_MESSAGES.test(message)) return new Error(message);
+  if (typeof e?.code === 'string' && typeof e.path === 'string' && /^(open|read|stat)/.test(e.syscall ?? '')) {
+    return new CredentialFailure(`cannot read ${clip(e.path)}, which the kubeconfig names (${e.code}); fix the path in the kubeconfig or create the file`, 'credentials');
+  }
+  const command = execCommand(kc);
+  if (command) {
+    const plugin = `"${clip(command)}"`;
+    if (typeof e?.code === 'string' && /^spawn/.test(e.syscall ?? '')) {
+      if (e.code === 'ENOENT') return new CredentialFailure(`the kubeconfig runs ${plugin} to get credentials, but ${plugin} is not on PATH; install it or fix users[].user.exec.command`, 'authPlugin');
+      if (e.code === 'EACCES') return new CredentialFailure(`the kubeconfig runs ${plugin} to get credentials, but it is not executable (EACCES); chmod +x it or fix users[].user.exec.command`, 'authPlugin');
+      return new CredentialFailure(`the exec credential plugin ${plugin} could not be started (${e.code}); check users[].user.exec.command`, 'authPlugin');
+    }
+    // JSON.parse failed (SyntaxError) or the JSON had no status (TypeError reading it).
+    if (err instanceof SyntaxError || err instanceof TypeError) {
+      return new CredentialFailure(`the exec credential plugin ${plugin} printed something that is not an ExecCredential JSON object; run it yourself to see`, 'authPlugin');
+    }
+    // client-node rejects with the plugin's stderr as the message when it exits non-zero.
+    return new CredentialFailure(`the exec credential plugin ${plugin} failed (it exited with an error; its output is not shown, as it may hold a secret); run it yourself to see`, 'authPlugin');
+  }
+  return new CredentialFailure(`the credentials of kubeconfig user "${clip(kc.getCurrentUser()?.name ?? '')}" could not be prepared: ${echoed(message)}`, 'credentials');
 }
 
 interface StatusBody { message?: string; reason?: string; details?: { causes?: { field?: string; message?: string }[]; retryAfterSeconds?: number } }
@@ -36,16 +93,17 @@ function statusOf(err: unknown): { code?: number; body?: StatusBody; headers?: R
 }
 
 function where(op: Operation): string {
-  const obj = op.name ? `${op.resource} "${op.name}"` : op.resource;
-  return op.namespace ? `${obj} in namespace "${op.namespace}"` : obj;
+  const obj = op.name ? `${op.resource} "${clip(op.name)}"` : op.resource;
+  return op.namespace ? `${obj} in namespace "${clip(op.namespace)}"` : obj;
 }
 
 /** Maps any error of a call to a ClusterError with one sentence. */
 export function toClusterError(err: unknown, op: Operation): ClusterError {
   if (err instanceof ClusterError) return err;
-  const { code, body, headers } = statusOf(err);
-  const serverMessage = body?.message ? body.message.split('\n')[0] : '';
   const action = `${op.verb} ${where(op)}`;
+  if (err instanceof CredentialFailure) return new ClusterError(`cannot ${action} on ${op.server}: ${err.reason}`, err.kind);
+  const { code, body, headers } = statusOf(err);
+  const serverMessage = typeof body?.message === 'string' ? echoed(body.message) : '';
   switch (code) {
     case 401:
       return new ClusterError(`cannot ${action}: the API server ${op.server} did not accept your credentials (401 Unauthorized); log in again or choose another context`, 'unauthorized', code);
@@ -59,7 +117,7 @@ export function toClusterError(err: unknown, op: Operation): ClusterError {
     case 409:
       return new ClusterError(`cannot ${action}: it changed since it was read (409 Conflict); nothing was overwritten, reload and try again`, 'conflict', code);
     case 422: {
-      const causes = body?.details?.causes?.map(c => (c.field ? `${c.field}: ${c.message}` : c.message)).filter(Boolean) ?? [];
+      const causes = body?.details?.causes?.map(c => (c.field ? `${c.field}: ${c.message}` : c.message)).filter(Boolean).map(c => echoed(String(c))) ?? [];
       const detail = causes.length ? causes.join('; ') : serverMessage;
       return new ClusterError(`the API server rejected ${action} as invalid (422): ${detail}`, 'invalid', code);
     }
@@ -87,9 +145,14 @@ export function toClusterError(err: unknown, op: Operation): ClusterError {
   }
   const plugin = /spawn (\S+) ENOENT/.exec(text);
   if (plugin) {
-    return new ClusterError(`the kubeconfig runs "${plugin[1]}" to get credentials, but "${plugin[1]}" is not on PATH; install it or fix users[].user.exec.command`, 'authPlugin');
+    const name = `"${clip(plugin[1])}"`;
+    return new ClusterError(`the kubeconfig runs ${name} to get credentials, but ${name} is not on PATH; install it or fix users[].user.exec.command`, 'authPlugin');
   }
-  return new ClusterError(`cannot ${action} on ${op.server}: ${(e?.message ?? String(err)).split('\n')[0]}`, 'other', code);
+  // A JSON.parse failure quotes what it read: an exec plugin's output (a token) or a reply. Never show it.
+  if (err instanceof SyntaxError) {
+    return new ClusterError(`cannot ${action} on ${op.server}: a credential plugin or the server returned something that is not JSON (not shown, as it may hold a secret); if the kubeconfig runs an exec credential plugin, run it yourself to see`, 'other', code);
+  }
+  return new ClusterError(`cannot ${action} on ${op.server}: ${echoed(e?.message ?? String(err))}`, 'other', code);
 }
 
 /** Transient failures worth retrying (throttling, 5xx, dropped connections, timeouts). */

@@ -1,5 +1,6 @@
 // Container image references: validation (the distribution reference grammar) and normalisation, so
 // `nginx:1.2`, `docker.io/library/nginx:1.2` and a runtime-reported digest form compare as they should.
+import { clip } from './redact.js';
 
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const DOMAIN = '(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?';
@@ -10,19 +11,21 @@ export interface ImageRef { registry: string; repository: string; tag?: string; 
 /** Parses an image reference, or returns a one-line reason why it is not one. */
 export function parseImage(ref: string): ImageRef | string {
   if (!ref) return 'the image is empty';
+  // The reference is echoed cut (a pasted block of text stays a one-line reason).
+  const shown = clip(ref);
   if (ref.length > 4096) return 'the image reference is longer than 4096 characters';
-  if (/\s/.test(ref)) return `"${ref}" contains white space`;
+  if (/\s/.test(ref)) return `"${shown}" contains white space`;
   const m = REFERENCE.exec(ref);
-  if (!m) return `"${ref}" is not a valid image reference (expected e.g. registry.example.com/team/game:1.2.3)`;
+  if (!m) return `"${shown}" is not a valid image reference (expected e.g. registry.example.com/team/game:1.2.3)`;
   let [, domain, repository] = m;
   const [, , , tag, digest] = m;
   // A first component without a dot, colon or "localhost" is a Docker Hub namespace, not a registry.
   if (domain && !/[.:]/.test(domain) && domain !== 'localhost') {
-    if (domain.toLowerCase() !== domain) return `"${ref}" is not a valid image reference: repository names must be lowercase`;
+    if (domain.toLowerCase() !== domain) return `"${shown}" is not a valid image reference: repository names must be lowercase`;
     repository = `${domain}/${repository}`;
     domain = undefined as unknown as string;
   }
-  if (repository.length > 255) return `"${ref}" has a repository name longer than 255 characters`;
+  if (repository.length > 255) return `"${shown}" has a repository name longer than 255 characters`;
   const registry = domain ?? 'docker.io';
   if (registry === 'docker.io' && !repository.includes('/')) repository = `library/${repository}`;
   return { registry, repository, tag: tag ?? (digest ? undefined : 'latest'), digest };

@@ -1,9 +1,12 @@
 // Which cluster, as whom, in which namespace: kubeconfig loading through client-node. KUBECONFIG with
 // several paths is merged (first file wins, as kubectl does); an explicit file replaces it. Nothing here
-// ever writes a kubeconfig: the namespace scope lives in the target, not in the user's file.
+// ever writes a kubeconfig: the namespace scope lives in the target, not in the user's file. A loaded
+// KubeConfig reports credential failures without echoing what an exec plugin printed (it may be the token).
 import { existsSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { credentialFailure } from './errors.js';
+import { clip, redact } from './redact.js';
 
 export interface ClusterTarget {
   /** An explicit kubeconfig file (or several, merged in order); otherwise KUBECONFIG, then ~/.kube/config. */
@@ -12,11 +15,30 @@ export interface ClusterTarget {
   context?: string;
 }
 
-export class KubeconfigError extends Error {}
+export class KubeconfigError extends Error {
+  constructor(message: string) {
+    super(redact(message));
+  }
+}
+
+/**
+ * Every request made with this KubeConfig prepares its credentials here: our transport, client-node's watches
+ * (informers, through applyToFetchOptions) and its generated API clients. A failure becomes a
+ * CredentialFailure that names the plugin or file and never carries the plugin's stdout or stderr.
+ */
+class GuardedKubeConfig extends KubeConfig {
+  override async applyToHTTPSOptions(opts: Parameters<KubeConfig['applyToHTTPSOptions']>[0]): Promise<void> {
+    try { await super.applyToHTTPSOptions(opts); } catch (e) { throw credentialFailure(e, this); }
+  }
+
+  override async applySecurityAuthentication(context: Parameters<KubeConfig['applySecurityAuthentication']>[0]): Promise<void> {
+    try { await super.applySecurityAuthentication(context); } catch (e) { throw credentialFailure(e, this); }
+  }
+}
 
 /** Loads and validates a kubeconfig. Throws a KubeconfigError with one sentence on any problem. */
 export function loadKubeConfig(target: ClusterTarget = {}, env: NodeJS.ProcessEnv = process.env): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = new GuardedKubeConfig();
   const fromEnv = (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
   const files = target.kubeconfig === undefined ? fromEnv : Array.isArray(target.kubeconfig) ? target.kubeconfig : [target.kubeconfig];
   try {
@@ -47,14 +69,14 @@ export function loadKubeConfig(target: ClusterTarget = {}, env: NodeJS.ProcessEn
     }
   } catch (e) {
     if (e instanceof KubeconfigError) throw e;
-    throw new KubeconfigError(`cannot read the kubeconfig (${files.join(', ') || '~/.kube/config'}): ${(e as Error).message.split('\n')[0]}`);
+    throw new KubeconfigError(`cannot read the kubeconfig (${files.join(', ') || '~/.kube/config'}): ${clip(redact(String((e as Error)?.message ?? e).split('\n')[0]))}`);
   }
   if (!kc.contexts.length || !kc.clusters.length) {
     throw new KubeconfigError('no Kubernetes context found: set KUBECONFIG or pass --kubeconfig FILE (for a local try-out: npx okg sandbox)');
   }
   if (target.context) {
     if (!kc.contexts.some(c => c.name === target.context)) {
-      throw new KubeconfigError(`context "${target.context}" is not in the kubeconfig; known contexts: ${kc.contexts.map(c => c.name).join(', ')}`);
+      throw new KubeconfigError(`context "${clip(target.context)}" is not in the kubeconfig; known contexts: ${clip(kc.contexts.map(c => c.name).join(', '))}`);
     }
     kc.setCurrentContext(target.context);
   }
@@ -67,9 +89,4 @@ export function loadKubeConfig(target: ClusterTarget = {}, env: NodeJS.ProcessEn
 /** The namespace of the current context, or "default". */
 export function contextNamespace(kc: KubeConfig): string {
   return kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
-}
-
-/** The API server URL of the current context (for error messages; never credentials). */
-export function serverUrl(kc: KubeConfig): string {
-  return kc.getCurrentCluster()?.server ?? '(no server)';
 }

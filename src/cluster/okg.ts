@@ -116,6 +116,11 @@ export function scaleDownOrder<T extends { opsState: string; deletionPriority: s
     || deletionPriorityOf(b.deletionPriority) - deletionPriorityOf(a.deletionPriority) || b.ordinal - a.ordinal);
 }
 
+/** A Pod is Ready when its Ready condition is True (API.md §7: what GS currentState "Ready" derives from). */
+export function isPodReady(pod: { status?: { conditions?: readonly { type?: string; status?: string }[] } }): boolean {
+  return pod.status?.conditions?.some(c => c.type === 'Ready' && c.status === 'True') === true;
+}
+
 export function ordinalOf(name: string): number {
   const m = /-(\d+)$/.exec(name);
   return m ? Number(m[1]) : -1;
