@@ -18,6 +18,13 @@ describe('image references', () => {
     });
   }
 
+  it('echoes a long bad reference cut, so the reason stays on one short line', () => {
+    const r = parseImage(`${'a'.repeat(3000)} b`);
+    assert.equal(typeof r, 'string');
+    assert.ok((r as string).length < 160, `${(r as string).length} characters`);
+    assert.match(r as string, /^"a+…" contains white space$/);
+  });
+
   it('compares normalised references; a runtime digest does not hide the tag', () => {
     assert.ok(sameImage('nginx:1.2', 'docker.io/library/nginx:1.2'));
     assert.ok(sameImage('r.io/a/b:1@sha256:' + 'a'.repeat(64), 'r.io/a/b:1'));
