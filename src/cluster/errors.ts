@@ -36,8 +36,15 @@ export class CredentialFailure extends Error {
   }
 }
 
-// client-node's own configuration errors raised while preparing a request: safe to show as they are.
-const CONFIG_MESSAGES = /^(HTTP protocol is not allowed when skipTLSVerify is not set or false|Unsupported proxy type|No active cluster!)$/;
+// client-node's own refusals of a kubeconfig while preparing a request (not credentials), and what to do.
+const CONFIG_PROBLEMS: Record<string, string> = {
+  'HTTP protocol is not allowed when skipTLSVerify is not set or false':
+    'the server is plain http, which client-node allows only with insecure-skip-tls-verify: true in the kubeconfig\'s cluster entry; use https or set it',
+  'Unsupported proxy type': 'the proxy-url of the kubeconfig\'s cluster entry is not http, https or socks; fix proxy-url',
+  'No active cluster!': 'the kubeconfig\'s current context names no cluster; pass --context NAME',
+};
+const configProblem = (err: unknown): string | undefined =>
+  err instanceof Error && Object.hasOwn(CONFIG_PROBLEMS, err.message) ? CONFIG_PROBLEMS[err.message] : undefined;
 
 /** The exec credential plugin the current user runs, if any. */
 function execCommand(kc: KubeConfig): string | undefined {
@@ -53,8 +60,8 @@ function execCommand(kc: KubeConfig): string | undefined {
 export function credentialFailure(err: unknown, kc: KubeConfig): CredentialFailure | Error {
   if (err instanceof CredentialFailure) return err;
   const e = err as (NodeJS.ErrnoException & { path?: string }) | null;
+  if (configProblem(err)) return err as Error;
   const message = typeof e?.message === 'string' ? e.message : String(err);
-  if (CONFIG_MESSAGES.test(message)) return new Error(message);
   if (typeof e?.code === 'string' && typeof e.path === 'string' && /^(open|read|stat)/.test(e.syscall ?? '')) {
     return new CredentialFailure(`cannot read ${clip(e.path)}, which the kubeconfig names (${e.code}); fix the path in the kubeconfig or create the file`, 'credentials');
   }
@@ -102,6 +109,9 @@ export function toClusterError(err: unknown, op: Operation): ClusterError {
   if (err instanceof ClusterError) return err;
   const action = `${op.verb} ${where(op)}`;
   if (err instanceof CredentialFailure) return new ClusterError(`cannot ${action} on ${op.server}: ${err.reason}`, err.kind);
+  // Before the heuristics below: "skipTLSVerify" in client-node's plain-http refusal is not a TLS failure.
+  const problem = configProblem(err);
+  if (problem) return new ClusterError(`cannot ${action} on ${op.server}: ${problem}`, 'other');
   const { code, body, headers } = statusOf(err);
   const serverMessage = typeof body?.message === 'string' ? echoed(body.message) : '';
   switch (code) {

@@ -185,6 +185,22 @@ describe('no secret in any message', function () {
     });
   });
 
+  describe('other credential and configuration failures', () => {
+    it('a client key file that does not exist is named, with what to do', async () => {
+      const e = await failure(new OkgClient(loadKubeConfig({ kubeconfig: kubeconfig(UNREACHABLE, `    client-key: ${join(dir, 'no-such-key.pem')}`) }), { attempts: 1 }).listPods('default'));
+      assert.equal(e.kind, 'credentials', e.message);
+      assert.ok(e.message.endsWith(`cannot read ${join(dir, 'no-such-key.pem')}, which the kubeconfig names (ENOENT); fix the path in the kubeconfig or create the file`), e.message);
+    });
+
+    it('plain http without insecure-skip-tls-verify is said as such, not as a TLS failure', async () => {
+      const path = join(dir, `kc-${++files}.yaml`);
+      writeFileSync(path, 'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: http://127.0.0.1:1\nusers:\n- name: u\n  user:\n    token: t\ncontexts:\n- name: x\n  context:\n    cluster: c\n    user: u\ncurrent-context: x\n');
+      const e = await failure(new OkgClient(loadKubeConfig({ kubeconfig: path }), { attempts: 1 }).listPods('default'));
+      assert.equal(e.kind, 'other', e.message);
+      assert.equal(e.message, 'cannot list pods in namespace "default" on http://127.0.0.1:1: the server is plain http, which client-node allows only with insecure-skip-tls-verify: true in the kubeconfig\'s cluster entry; use https or set it');
+    });
+  });
+
   describe('replies', () => {
     const op = { verb: 'patch', resource: 'gameservers.game.kruise.io', namespace: 'default', name: 'room-0', server: 'https://h' };
 
