@@ -32,9 +32,9 @@ export interface ReleaseInput {
 export type NormalizedInput = Omit<ReleaseInput, 'timeoutMs' | 'retireOpsStates' | 'reclaim' | 'fixUpdateStrategy'>
   & Required<Pick<ReleaseInput, 'timeoutMs' | 'retireOpsStates' | 'reclaim' | 'fixUpdateStrategy'>>;
 
-/** The engine's steps, in order. */
-export type StepName = 'lock' | 'patch-image' | 'wait-generation' | 'scale' | 'wait-ready' | 'mark' | 'reclaim' | 'unlock';
-export const STEP_ORDER: readonly StepName[] = ['lock', 'patch-image', 'wait-generation', 'scale', 'wait-ready', 'mark', 'reclaim', 'unlock'];
+/** The engine's steps, in order: the one list (the wizard's schema and progress derive from it). */
+export const STEP_ORDER = ['lock', 'patch-image', 'wait-generation', 'scale', 'wait-ready', 'mark', 'reclaim', 'unlock'] as const;
+export type StepName = typeof STEP_ORDER[number];
 
 export interface PlannedStep {
   step: StepName;

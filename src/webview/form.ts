@@ -2,8 +2,9 @@
 // Pure TypeScript (shared grammar from the cluster layer and the engine's duration parser); no DOM here.
 import { parseImage, sameImage } from '../cluster/images.js';
 import type { ContainerImage } from '../cluster/okg.js';
-import type { ReclaimMode, ReleaseInput } from '../release/types.js';
+import type { ReclaimMode } from '../release/types.js';
 import { MAX_ADD, parseDuration } from '../release/validate.js';
+import type { FormInput } from './protocol.js';
 
 export interface Form {
   scope: string;
@@ -19,6 +20,9 @@ export interface Form {
 }
 
 export const DEFAULT_TIMEOUT = '10m';
+/** The timeouts the form offers (the protocol accepts no others from the webview). */
+export const MIN_TIMEOUT_MS = 1000;
+export const MAX_TIMEOUT_MS = 24 * 3600_000;
 
 export function imageProblem(value: string): string | undefined {
   const v = value.trim();
@@ -61,12 +65,12 @@ export function readyProblem(text: string, addText: string): string | undefined 
 export function timeoutProblem(text: string): string | undefined {
   const ms = parseDuration(text);
   if (typeof ms === 'string') return capitalise(ms) + '.';
-  if (ms < 1000 || ms > 24 * 3600_000) return 'The timeout must be from 1s to 24h.';
+  if (ms < MIN_TIMEOUT_MS || ms > MAX_TIMEOUT_MS) return 'The timeout must be from 1s to 24h.';
   return undefined;
 }
 
 /** The engine input for a complete, valid form (undefined when a field is invalid). */
-export function toInput(form: Form, namespace: string, current: ContainerImage[]): ReleaseInput | undefined {
+export function toInput(form: Form, namespace: string, current: ContainerImage[]): FormInput | undefined {
   const images = changedImages(current, form.images);
   if (typeof images === 'string' || addProblem(form.add) || readyProblem(form.ready, form.add) || timeoutProblem(form.timeout)) return undefined;
   const timeoutMs = parseDuration(form.timeout) as number;

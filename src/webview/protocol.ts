@@ -1,115 +1,30 @@
-// The one message contract between the extension host and the release wizard webview, with a runtime
-// validator for every message in both directions. Both sides treat what they receive as untrusted: a message
-// that does not match is ignored and reported, never rendered. Validation errors name the path and the rule,
-// never the offending value, so they can be logged without echoing content.
+// The one message contract between the extension host and the release wizard webview. Every message type is
+// defined once, by its schema (schema.ts); the TypeScript types are inferred from the schemas, and the schemas
+// of the engine's own types are pinned to them (`Exact`), so a field added anywhere without its schema fails
+// tsc. Both sides treat what they receive as untrusted: a message that does not match (an unknown key
+// included) is ignored and reported, never rendered or run.
+//
+// The webview may only ask for what its form offers: a new release from the form's fields, or the resume of a
+// recorded release by its id (the host reads that release's inputs from the cluster, never from the webview).
 //
 // Pure TypeScript (no node, no vscode, no DOM): it is bundled into the browser webview and the host alike.
 import type { ContainerImage } from '../cluster/okg.js';
-import type {
-  PlannedStep, PredictedRoom, ReclaimMode, ReleaseEvent, ReleaseInput, ReleaseOutcome, ReleasePlan, ReleaseSummary, RoomPreview, StepName,
+import {
+  RECLAIM_MODES, STEP_ORDER,
+  type NormalizedInput, type PlannedStep, type PredictedRoom, type ReleaseEvent, type ReleaseInput, type ReleasePlan, type ReleaseSummary, type RoomPreview,
 } from '../release/types.js';
+import { MAX_ADD } from '../release/validate.js';
+import { MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from './form.js';
+import {
+  bool, either, int, list, lit, obj, oneOf, pattern, tagged, text, type Assert, type Exact, type Infer, type Schema,
+} from './schema.js';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** The webview panel's view type (also the serializer's). */
 export const VIEW_TYPE = 'okg.releaseWizard';
 
 // ---------------------------------------------------------------------------------------------------------
-// Messages
-
-/** A GameServerSet the wizard can release, as the explorer sees it. */
-export interface Target {
-  /** Opaque id of the (connection, namespace) the set lives in. */
-  scope: string;
-  /** "context / namespace", for display. */
-  scopeLabel: string;
-  namespace: string;
-  name: string;
-  replicas: number;
-  readyReplicas: number;
-  rooms: number;
-  images: ContainerImage[];
-  onDeleteInForce: boolean;
-  /** An unfinished release recorded on the set: offered for resume. */
-  interrupted?: Interrupted;
-}
-
-export interface Interrupted {
-  id: string;
-  step: StepName;
-  /** cancelled/failed: stopped; expired: its holder is gone; running: someone holds a live lease. */
-  state: 'cancelled' | 'failed' | 'expired' | 'running';
-  holder: string;
-  message?: string;
-  /** The release's inputs: running them again resumes it. */
-  input: ReleaseInput;
-}
-
-/** What a run ended with (ReleaseResult without the plan). */
-export interface RunResult {
-  outcome: ReleaseOutcome | 'refused';
-  message: string;
-  id?: string;
-  step?: StepName;
-  summary?: ReleaseSummary;
-}
-
-/** A release the host runs (or ran) for this panel, replayed to a webview that (re)loads. */
-export interface RunSnapshot {
-  scope: string;
-  input: ReleaseInput;
-  events: ReleaseEvent[];
-  result?: RunResult;
-}
-
-/** Webview → host. */
-export type WebviewMessage =
-  | { type: 'ready'; version: number }
-  | { type: 'refresh' }
-  | { type: 'preview'; seq: number; scope: string; input: ReleaseInput }
-  | { type: 'run'; scope: string; input: ReleaseInput }
-  | { type: 'cancel' }
-  | { type: 'export-argo'; seq: number }
-  | { type: 'close' }
-  /** The webview ignored a host message that did not validate (`reason` names the path, not the value). */
-  | { type: 'rejected'; reason: string };
-
-/** Host → webview. */
-export type HostMessage =
-  | { type: 'init'; version: number; targets: Target[]; error?: string; select?: { scope: string; name: string }; run?: RunSnapshot }
-  | { type: 'targets'; targets: Target[]; error?: string }
-  | { type: 'select'; scope: string; name: string }
-  | { type: 'preview-result'; seq: number; ok: true; message: string; plan: ReleasePlan }
-  | { type: 'preview-result'; seq: number; ok: false; message: string }
-  | { type: 'run-started'; scope: string; input: ReleaseInput }
-  | { type: 'event'; event: ReleaseEvent }
-  | { type: 'run-result'; result: RunResult }
-  | { type: 'notice'; level: 'info' | 'error'; message: string };
-
-// ---------------------------------------------------------------------------------------------------------
-// Schemas: tiny combinators whose static type is checked against the declared types above.
-
-export interface Schema<T> {
-  /** undefined when `v` matches; else "path: rule" (never the value). */
-  readonly check: (v: unknown, at: string) => string | undefined;
-  /** Phantom: the type a matching value has. */
-  readonly _type?: T;
-}
-type TypeOf<S> = S extends Schema<infer T> ? T : never;
-type Shape = Record<string, Schema<unknown>>;
-
-const schema = <T>(check: (v: unknown, at: string) => string | undefined): Schema<T> => ({ check });
-
-/** Longest free text accepted (messages, titles). */
-export const MAX_TEXT = 8192;
-const MAX_ITEMS = 20_000;
-
-function text(max = MAX_TEXT): Schema<string> {
-  return schema((v, at) => typeof v !== 'string' ? `${at}: not a string` : v.length > max ? `${at}: longer than ${max} characters` : undefined);
-}
-
-function pattern(re: RegExp, max: number, what: string): Schema<string> {
-  return schema((v, at) => typeof v !== 'string' || v.length > max || !re.test(v) ? `${at}: not ${what}` : undefined);
-}
+// Values
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -123,102 +38,37 @@ const imageRef = pattern(/^[^\s\u0000-\u001f<>"'`]*$/, 4096, 'an image reference
 const opsStateText = pattern(/^[^\u0000-\u001f<>"'`]*$/, 63, 'an opsState');
 /** Release ids (rel-20260101T000000Z-abcd) and scope ids. */
 const token = pattern(/^[A-Za-z0-9][A-Za-z0-9:._/@-]*$/, 300, 'an id');
-
-function int(min: number, max: number): Schema<number> {
-  return schema((v, at) => typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max ? `${at}: not a whole number from ${min} to ${max}` : undefined);
-}
-
-const bool: Schema<boolean> = schema((v, at) => typeof v === 'boolean' ? undefined : `${at}: not a boolean`);
-
-function oneOf<L extends string>(values: readonly L[]): Schema<L> {
-  return schema((v, at) => typeof v === 'string' && (values as readonly string[]).includes(v) ? undefined : `${at}: not one of ${values.join(', ')}`);
-}
-
-function lit<L extends string | boolean>(value: L): Schema<L> {
-  return schema((v, at) => v === value ? undefined : `${at}: not ${String(value)}`);
-}
-
-function list<T>(item: Schema<T>, max = MAX_ITEMS): Schema<T[]> {
-  return schema((v, at) => {
-    if (!Array.isArray(v)) return `${at}: not a list`;
-    if (v.length > max) return `${at}: more than ${max} items`;
-    for (let i = 0; i < v.length; i++) {
-      const e = item.check(v[i], `${at}[${i}]`);
-      if (e) return e;
-    }
-    return undefined;
-  });
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** An object with required and optional keys (other keys are allowed and ignored by the renderers). */
-function obj<R extends Shape, O extends Shape = Record<never, never>>(req: R, opt?: O): Schema<{ [K in keyof R]: TypeOf<R[K]> } & { [K in keyof O]?: TypeOf<O[K]> }> {
-  return schema((v, at) => {
-    if (!isRecord(v)) return `${at}: not an object`;
-    for (const [k, s] of Object.entries(req)) {
-      if (!Object.prototype.hasOwnProperty.call(v, k)) return `${at}.${k}: missing`;
-      const e = s.check(v[k], `${at}.${k}`);
-      if (e) return e;
-    }
-    for (const [k, s] of Object.entries(opt ?? {})) {
-      if (v[k] === undefined) continue;
-      const e = s.check(v[k], `${at}.${k}`);
-      if (e) return e;
-    }
-    return undefined;
-  });
-}
-
-/** A union discriminated by `type`. */
-function tagged<M extends Record<string, Schema<unknown>>>(variants: M): Schema<TypeOf<M[keyof M]>> {
-  return schema((v, at) => {
-    if (!isRecord(v)) return `${at}: not an object`;
-    const t = v.type;
-    if (typeof t !== 'string' || !Object.prototype.hasOwnProperty.call(variants, t)) return `${at}.type: unknown message type`;
-    return variants[t].check(v, at);
-  });
-}
-
-function either<A, B>(a: Schema<A>, b: Schema<B>): Schema<A | B> {
-  return schema((v, at) => {
-    const ea = a.check(v, at);
-    if (!ea) return undefined;
-    const eb = b.check(v, at);
-    return eb ? ea : undefined;
-  });
-}
-
-// ---- the engine's types
-
-const STEPS: readonly StepName[] = ['lock', 'patch-image', 'wait-generation', 'scale', 'wait-ready', 'mark', 'reclaim', 'unlock'];
-const RECLAIMS: readonly ReclaimMode[] = ['none', 'scale-down', 'kill'];
-const step = oneOf(STEPS);
+const roomState = pattern(/^[A-Za-z]*$/, 63, 'a room state');
+const step = oneOf(STEP_ORDER);
 const count = int(0, 1_000_000);
+const replicas = int(1, 1_000_000);
+const timeoutMs = int(1, 7 * 24 * 3600_000);
+
+// ---------------------------------------------------------------------------------------------------------
+// The engine's types (declared in src/release/types.ts; each schema is pinned to its type below)
 
 const containerImage = obj({ container: containerName, image: imageRef });
 const images = list(containerImage, 64);
+const reclaim = oneOf(RECLAIM_MODES);
+const retireOpsStates = list(opsStateText, 16);
 
 const releaseInput = obj({ namespace: namespaceName, gameServerSet: k8sName, images }, {
-  add: int(1, 1_000_000), replicas: int(1, 1_000_000), ready: int(1, 1_000_000), timeoutMs: int(1, 7 * 24 * 3600_000),
-  retireOpsStates: list(opsStateText, 16), reclaim: oneOf(RECLAIMS), fixUpdateStrategy: bool,
+  add: replicas, replicas, ready: replicas, timeoutMs, retireOpsStates, reclaim, fixUpdateStrategy: bool,
 });
 
-const normalizedInput = obj({
-  namespace: namespaceName, gameServerSet: k8sName, images, timeoutMs: int(1, 7 * 24 * 3600_000),
-  retireOpsStates: list(opsStateText, 16), reclaim: oneOf(RECLAIMS), fixUpdateStrategy: bool,
-}, { add: int(1, 1_000_000), replicas: int(1, 1_000_000), ready: int(1, 1_000_000) });
+const normalizedInput = obj({ namespace: namespaceName, gameServerSet: k8sName, images, timeoutMs, retireOpsStates, reclaim, fixUpdateStrategy: bool },
+  { add: replicas, replicas, ready: replicas });
 
 const plannedStep = obj({ step, title: text(1000), done: bool });
 const roomPreview = obj({
-  name: k8sName, version: oneOf(['old', 'new', 'to-create'] as const), state: pattern(/^[A-Za-z]*$/, 63, 'a room state'),
+  name: k8sName, version: oneOf(['old', 'new', 'to-create'] as const), state: roomState,
   opsState: opsStateText, images, action: oneOf(['retire', 'keep', 'protected', 'create'] as const),
 }, { reason: text(500) });
-const predictedRoom = obj({ name: k8sName, state: pattern(/^[A-Za-z]*$/, 63, 'a room state'), opsState: opsStateText, images });
+const predictedRoom = obj({ name: k8sName, state: roomState, opsState: opsStateText, images });
 
 const releasePlan = obj({
   input: normalizedInput, fromReplicas: count, toReplicas: count, newRooms: count, ready: count, oldImages: images,
-  steps: list(plannedStep, STEPS.length), rooms: list(roomPreview), predicted: list(predictedRoom), fixesUpdateStrategy: bool,
+  steps: list(plannedStep, STEP_ORDER.length), rooms: list(roomPreview), predicted: list(predictedRoom), fixesUpdateStrategy: bool,
   warnings: list(text(), 200),
 }, { resumes: token, alreadyDone: token });
 
@@ -238,17 +88,74 @@ const releaseEvent = tagged({
   failed: obj({ type: lit('failed'), id: either(token, lit('')), step, outcome: oneOf(['failed', 'cancelled'] as const), message: text() }),
 });
 
-const runResult = obj({ outcome: oneOf(['succeeded', 'failed', 'cancelled', 'refused'] as const), message: text() }, { id: token, step, summary });
+// A field added to one of the engine's types without its schema (or the other way round) fails here.
+export type EngineTypesPinned = [
+  Assert<Exact<Infer<typeof containerImage>, ContainerImage>>,
+  Assert<Exact<Infer<typeof releaseInput>, ReleaseInput>>,
+  Assert<Exact<Infer<typeof normalizedInput>, NormalizedInput>>,
+  Assert<Exact<Infer<typeof plannedStep>, PlannedStep>>,
+  Assert<Exact<Infer<typeof roomPreview>, RoomPreview>>,
+  Assert<Exact<Infer<typeof predictedRoom>, PredictedRoom>>,
+  Assert<Exact<Infer<typeof releasePlan>, ReleasePlan>>,
+  Assert<Exact<Infer<typeof summary>, ReleaseSummary>>,
+  Assert<Exact<Infer<typeof releaseEvent>, ReleaseEvent>>,
+];
 
+// ---------------------------------------------------------------------------------------------------------
+// What the webview may ask for
+
+/** A new release exactly as the wizard's form offers it (toInput): no replicas, no retire states, bounded counts. */
+const formInput = obj({
+  namespace: namespaceName, gameServerSet: k8sName, images: list(containerImage, 64, 1),
+  add: int(1, MAX_ADD), timeoutMs: int(MIN_TIMEOUT_MS, MAX_TIMEOUT_MS), reclaim,
+}, { ready: int(1, MAX_ADD), fixUpdateStrategy: bool });
+
+/** The resume of the unfinished release recorded on a GameServerSet, named by its id. */
+const resumeRef = obj({ gameServerSet: k8sName, id: token });
+
+const webviewMessage = tagged({
+  ready: obj({ type: lit('ready'), version: int(0, 1000) }),
+  refresh: obj({ type: lit('refresh') }),
+  preview: either(
+    obj({ type: lit('preview'), seq: count, scope: token, input: formInput }),
+    obj({ type: lit('preview'), seq: count, scope: token, resume: resumeRef }),
+  ),
+  run: either(obj({ type: lit('run'), scope: token, input: formInput }), obj({ type: lit('run'), scope: token, resume: resumeRef })),
+  cancel: obj({ type: lit('cancel') }),
+  'export-argo': obj({ type: lit('export-argo'), seq: count }),
+  close: obj({ type: lit('close') }),
+  /** The webview ignored a host message that did not validate (`reason` names the path, not the value). */
+  rejected: obj({ type: lit('rejected'), reason: text(500) }),
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// What the host tells the webview
+
+/** An unfinished release recorded on a set: offered for resume, with who made it and what it will do. */
 const interrupted = obj({
-  id: token, step, state: oneOf(['cancelled', 'failed', 'expired', 'running'] as const), holder: text(300), input: releaseInput,
+  id: token, step,
+  /** cancelled/failed: stopped; expired: its holder is gone; running: someone holds a live lease. */
+  state: oneOf(['cancelled', 'failed', 'expired', 'running'] as const),
+  /** Who made it: "user@host (pid N)". */
+  holder: text(300),
+  /** Made by this user on this machine (else the wizard asks before resuming it). */
+  mine: bool,
+  startedAt: text(64),
+  /** The recorded inputs: a resume replays them as they are. */
+  input: releaseInput,
 }, { message: text() });
 
+/** A GameServerSet the wizard can release, as the explorer sees it. */
 const target = obj({
+  /** Opaque id of the (connection, namespace) the set lives in; "context / namespace" for display. */
   scope: token, scopeLabel: text(300), namespace: namespaceName, name: k8sName, replicas: count, readyReplicas: count, rooms: count,
   images, onDeleteInForce: bool,
 }, { interrupted });
 
+/** What a run ended with (ReleaseResult without the plan). */
+const runResult = obj({ outcome: oneOf(['succeeded', 'failed', 'cancelled', 'refused'] as const), message: text() }, { id: token, step, summary });
+
+/** A release the host runs (or ran) for this panel, replayed to a webview that (re)loads. */
 const runSnapshot = obj({ scope: token, input: releaseInput, events: list(releaseEvent, 100_000) }, { result: runResult });
 
 const hostMessage = tagged({
@@ -265,43 +172,35 @@ const hostMessage = tagged({
   notice: obj({ type: lit('notice'), level: oneOf(['info', 'error'] as const), message: text() }),
 });
 
-const webviewMessage = tagged({
-  ready: obj({ type: lit('ready'), version: int(0, 1000) }),
-  refresh: obj({ type: lit('refresh') }),
-  preview: obj({ type: lit('preview'), seq: count, scope: token, input: releaseInput }),
-  run: obj({ type: lit('run'), scope: token, input: releaseInput }),
-  cancel: obj({ type: lit('cancel') }),
-  'export-argo': obj({ type: lit('export-argo'), seq: count }),
-  close: obj({ type: lit('close') }),
-  rejected: obj({ type: lit('rejected'), reason: text(500) }),
-});
+// ---------------------------------------------------------------------------------------------------------
+// The types (inferred: the schemas above are their only definition)
 
-// Compile-time proof that whatever the schemas accept has the declared types.
-const _checks: [
-  Schema<ReleasePlan>, Schema<ReleaseEvent>, Schema<HostMessage>, Schema<WebviewMessage>, Schema<ReleaseInput>,
-  Schema<PlannedStep>, Schema<RoomPreview>, Schema<PredictedRoom>, Schema<ContainerImage>,
-] = [releasePlan, releaseEvent, hostMessage, webviewMessage, releaseInput, plannedStep, roomPreview, predictedRoom, containerImage];
-void _checks;
+export type WebviewMessage = Infer<typeof webviewMessage>;
+export type HostMessage = Infer<typeof hostMessage>;
+export type FormInput = Infer<typeof formInput>;
+export type ResumeRef = Infer<typeof resumeRef>;
+export type Interrupted = Infer<typeof interrupted>;
+export type Target = Infer<typeof target>;
+export type RunResult = Infer<typeof runResult>;
+export type RunSnapshot = Infer<typeof runSnapshot>;
 
-/** Why `m` is not a valid host → webview message, or undefined when it is. */
-export function hostMessageProblem(m: unknown): string | undefined {
-  return hostMessage.check(m, 'message');
+/** The schemas, for tests and for checks of values that are not whole messages. */
+export const schemas = { formInput, resumeRef, releaseInput, releaseEvent, releasePlan, interrupted, target, hostMessage, webviewMessage } as const;
+
+/** A validated message, or why it is not one ("path: rule", never the value). */
+export type Read<T> = { ok: true; message: T } | { ok: false; problem: string };
+
+function read<T>(s: Schema<T>, v: unknown): Read<T> {
+  const problem = s.check(v, 'message');
+  return problem === undefined ? { ok: true, message: v as T } : { ok: false, problem };
 }
 
-/** Why `m` is not a valid webview → host message, or undefined when it is. */
-export function webviewMessageProblem(m: unknown): string | undefined {
-  return webviewMessage.check(m, 'message');
+/** The one check of a host → webview message (the webview on receipt, the host before sending). */
+export function readHostMessage(m: unknown): Read<HostMessage> {
+  return read(hostMessage, m);
 }
 
-export function isHostMessage(m: unknown): m is HostMessage {
-  return hostMessageProblem(m) === undefined;
-}
-
-export function isWebviewMessage(m: unknown): m is WebviewMessage {
-  return webviewMessageProblem(m) === undefined;
-}
-
-/** Whether `e` is a valid release event (used when replaying recorded events). */
-export function isReleaseEvent(e: unknown): e is ReleaseEvent {
-  return releaseEvent.check(e, 'event') === undefined;
+/** The one check of a webview → host message (the host on receipt). */
+export function readWebviewMessage(m: unknown): Read<WebviewMessage> {
+  return read(webviewMessage, m);
 }

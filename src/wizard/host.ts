@@ -2,20 +2,22 @@
 // webview's `ready`, validates every message from the webview (malformed ones are dropped and logged by path,
 // never by content), previews and runs releases through the engine, streams the engine's events, cancels
 // through an AbortController, and opens the Argo export in an editor. A release outlives its panel: closing
-// the panel leaves it running, and a panel that (re)loads replays its events.
+// the panel leaves it running, and a panel that (re)loads replays its events. A resume names the recorded
+// release by id: its inputs come from the record on the cluster, and the host asks before replaying a record
+// someone else made or one that asks for more than the wizard's defaults.
 import * as vscode from 'vscode';
-import { hostname, userInfo } from 'node:os';
 import type { NamespaceCache } from '../cluster/cache.js';
 import type { OkgClient } from '../cluster/client.js';
 import { argoWorkflowYaml } from '../release/argo.js';
 import { previewRelease, runRelease } from '../release/engine.js';
-import { describeHolder, leaseState, parseRecord, RECORD_ANNOTATION } from '../release/record.js';
 import type { ReleaseEvent, ReleaseInput, ReleasePlan } from '../release/types.js';
 import {
-  hostMessageProblem, PROTOCOL_VERSION, webviewMessageProblem,
-  type HostMessage, type Interrupted, type RunResult, type RunSnapshot, type Target, type WebviewMessage,
+  PROTOCOL_VERSION, readHostMessage, readWebviewMessage,
+  type HostMessage, type Interrupted, type ResumeRef, type RunResult, type RunSnapshot, type Target, type WebviewMessage,
 } from '../webview/protocol.js';
+import { dispatch, type Handlers } from '../webview/schema.js';
 import { makeNonce, wizardHtml } from './html.js';
+import { confirmResume, resumeOffer, resumes } from './resume.js';
 
 /** One (connection, namespace) the explorer shows: where a release can run. */
 export interface WizardScope {
@@ -160,9 +162,9 @@ export class WizardHost {
 
   private post(m: HostMessage): void {
     if (!this.ready || this.disposed) return;
-    const problem = hostMessageProblem(m);
-    if (problem) {
-      this.deps.log.error(`release wizard: not sending an invalid ${m.type} message (${problem})`);
+    const r = readHostMessage(m);
+    if (!r.ok) {
+      this.deps.log.error(`release wizard: not sending an invalid ${m.type} message (${r.problem})`);
       return;
     }
     this.sent++;
@@ -170,18 +172,18 @@ export class WizardHost {
   }
 
   private async receive(raw: unknown): Promise<void> {
-    const problem = webviewMessageProblem(raw);
-    if (problem) {
-      this.deps.log.warn(`release wizard: ignored a malformed message from the webview (${problem})`);
+    const r = readWebviewMessage(raw);
+    if (!r.ok) {
+      this.deps.log.warn(`release wizard: ignored a malformed message from the webview (${r.problem})`);
       return;
     }
-    const m = raw as WebviewMessage;
+    const m = r.message;
     if (m.type !== 'ready' && !this.ready) {
       this.deps.log.warn(`release wizard: ignored a ${m.type} message that came before the webview was ready`);
       return;
     }
     try {
-      await this.handle(m);
+      await dispatch(this.handlers, m);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       this.deps.log.error(`release wizard: ${m.type}: ${message}`);
@@ -189,73 +191,90 @@ export class WizardHost {
     }
   }
 
-  private async handle(m: WebviewMessage): Promise<void> {
-    switch (m.type) {
-      case 'ready': {
-        if (m.version !== PROTOCOL_VERSION) this.deps.log.warn(`release wizard: the webview speaks protocol ${m.version}, the host ${PROTOCOL_VERSION}`);
-        this.ready = true;
-        const targets = await this.targets();
-        const run = this.opts.runs.current;
-        const select = this.resolveSelect(targets.targets);
-        // The tree's choice is sent once: a webview that reloads later keeps the operator's own place.
-        this.select = undefined;
-        this.post({ type: 'init', version: PROTOCOL_VERSION, ...targets, ...(select ? { select } : {}), ...(run ? { run: run.snapshot() } : {}) });
-        if (run) this.attach(run);
+  /** One handler per webview message type (a type without one fails tsc). */
+  private readonly handlers: Handlers<WebviewMessage, Promise<void>> = {
+    ready: async m => {
+      if (m.version !== PROTOCOL_VERSION) this.deps.log.warn(`release wizard: the webview speaks protocol ${m.version}, the host ${PROTOCOL_VERSION}`);
+      this.ready = true;
+      const targets = await this.targets();
+      const run = this.opts.runs.current;
+      const select = this.resolveSelect(targets.targets);
+      // The tree's choice is sent once: a webview that reloads later keeps the operator's own place.
+      this.select = undefined;
+      this.post({ type: 'init', version: PROTOCOL_VERSION, ...targets, ...(select ? { select } : {}), ...(run ? { run: run.snapshot() } : {}) });
+      if (run) this.attach(run);
+    },
+    refresh: async () => {
+      this.forgetFinishedRun();
+      this.post({ type: 'targets', ...await this.targets() });
+    },
+    preview: async m => {
+      this.forgetFinishedRun();
+      this.seq = m.seq;
+      this.plan = undefined;
+      const { scope, input } = await this.request(m);
+      const r = await previewRelease(input, { client: scope.client, cache: await scope.cache() });
+      if (m.seq !== this.seq) return; // a newer preview was asked for meanwhile
+      if (r.outcome === 'succeeded' && r.plan) {
+        this.plan = { seq: m.seq, plan: r.plan };
+        this.post({ type: 'preview-result', seq: m.seq, ok: true, message: r.message, plan: r.plan });
+      } else {
+        this.post({ type: 'preview-result', seq: m.seq, ok: false, message: r.message });
+      }
+    },
+    run: async m => {
+      if (this.refuseSecondRun()) return;
+      const { scope, input, resumed } = await this.request(m);
+      if (resumed && !await confirmResume(resumed, this.deps.log)) {
+        this.post({ type: 'notice', level: 'info', message: `Release ${resumed.id} was not resumed; nothing was changed.` });
         return;
       }
-      case 'refresh':
-        this.forgetFinishedRun();
-        this.post({ type: 'targets', ...await this.targets() });
-        return;
-      case 'preview': {
-        this.forgetFinishedRun();
-        this.seq = m.seq;
-        this.plan = undefined;
-        const scope = await this.scope(m.scope, m.input);
-        const r = await previewRelease(m.input, { client: scope.client, cache: await scope.cache() });
-        if (m.seq !== this.seq) return; // a newer preview was asked for meanwhile
-        if (r.outcome === 'succeeded' && r.plan) {
-          this.plan = { seq: m.seq, plan: r.plan };
-          this.post({ type: 'preview-result', seq: m.seq, ok: true, message: r.message, plan: r.plan });
-        } else {
-          this.post({ type: 'preview-result', seq: m.seq, ok: false, message: r.message });
-        }
-        return;
+      if (this.refuseSecondRun()) return; // one may have started while the question was open
+      const run = new WizardRun(scope, input, await scope.cache(), this.deps.log);
+      this.opts.runs.current = run;
+      this.post({ type: 'run-started', scope: scope.id, input });
+      this.attach(run);
+    },
+    cancel: async () => {
+      const run = this.opts.runs.current;
+      if (run?.running) {
+        this.deps.log.info(`release wizard: cancelling the release of ${run.input.gameServerSet}`);
+        run.cancel();
       }
-      case 'run': {
-        const current = this.opts.runs.current;
-        if (current?.running) {
-          this.post({ type: 'notice', level: 'error', message: `A release of ${current.input.gameServerSet} is already running from this window; wait for it or cancel it.` });
-          return;
-        }
-        const scope = await this.scope(m.scope, m.input);
-        const run = new WizardRun(scope, m.input, await scope.cache(), this.deps.log);
-        this.opts.runs.current = run;
-        this.post({ type: 'run-started', scope: scope.id, input: m.input });
-        this.attach(run);
-        return;
-      }
-      case 'cancel': {
-        const run = this.opts.runs.current;
-        if (run?.running) {
-          this.deps.log.info(`release wizard: cancelling the release of ${run.input.gameServerSet}`);
-          run.cancel();
-        }
-        return;
-      }
-      case 'export-argo': {
-        if (!this.plan || this.plan.seq !== m.seq) throw new Error('There is no current preview to export; preview the release again.');
-        await this.opts.openDocument(argoWorkflowYaml(this.plan.plan), 'yaml');
-        this.post({ type: 'notice', level: 'info', message: 'The Argo Workflow is open in an editor (kubectl create -f it).' });
-        return;
-      }
-      case 'close':
-        this.panel.dispose();
-        return;
-      case 'rejected':
-        this.deps.log.warn(`release wizard: the webview ignored a malformed message from the host (at ${reportedPath(m.reason)})`);
-        return;
+    },
+    'export-argo': async m => {
+      if (!this.plan || this.plan.seq !== m.seq) throw new Error('There is no current preview to export; preview the release again.');
+      await this.opts.openDocument(argoWorkflowYaml(this.plan.plan), 'yaml');
+      this.post({ type: 'notice', level: 'info', message: 'The Argo Workflow is open in an editor (kubectl create -f it).' });
+    },
+    close: async () => { this.panel.dispose(); },
+    rejected: async m => {
+      this.deps.log.warn(`release wizard: the webview ignored a malformed message from the host (at ${reportedPath(m.reason)})`);
+    },
+  };
+
+  private refuseSecondRun(): boolean {
+    const current = this.opts.runs.current;
+    if (!current?.running) return false;
+    this.post({ type: 'notice', level: 'error', message: `A release of ${current.input.gameServerSet} is already running from this window; wait for it or cancel it.` });
+    return true;
+  }
+
+  /**
+   * What a preview or run asks for: the form's input as sent, or, for a resume, the inputs recorded on the
+   * cluster for that release (never the webview's). `resumed`: the recorded release it replays, if any (a form
+   * input equal to a record's resumes it too).
+   */
+  private async request(m: { scope: string } & ({ input: ReleaseInput } | { resume: ResumeRef })): Promise<{ scope: WizardScope; input: ReleaseInput; resumed?: Interrupted }> {
+    const name = 'input' in m ? m.input.gameServerSet : m.resume.gameServerSet;
+    const scope = await this.scope(m.scope, 'input' in m ? m.input : undefined);
+    const g = (await scope.cache()).gameServerSet(name);
+    const offer = g && resumeOffer(scope, g, this.deps.log);
+    if ('input' in m) return { scope, input: m.input, ...(offer && resumes(offer, m.input) ? { resumed: offer } : {}) };
+    if (!offer || offer.id !== m.resume.id) {
+      throw new Error(`Release ${m.resume.id} is no longer the unfinished release recorded on ${m.resume.gameServerSet}; refresh the wizard to see what is recorded now.`);
     }
+    return { scope, input: offer.input, resumed: offer };
   }
 
   private attach(run: WizardRun): void {
@@ -273,10 +292,10 @@ export class WizardHost {
   }
 
   /** The scope a webview request names, checked against the input's namespace. */
-  private async scope(id: string, input: ReleaseInput): Promise<WizardScope> {
+  private async scope(id: string, input?: ReleaseInput): Promise<WizardScope> {
     const scope = (await this.deps.scopes()).find(s => s.id === id);
     if (!scope) throw new Error('That cluster context or namespace is no longer shown in the Game Servers view; refresh the wizard.');
-    if (scope.namespace !== input.namespace) throw new Error(`The release names namespace ${input.namespace}, but the chosen view shows ${scope.namespace}.`);
+    if (input && scope.namespace !== input.namespace) throw new Error(`The release names namespace ${input.namespace}, but the chosen view shows ${scope.namespace}.`);
     return scope;
   }
 
@@ -297,7 +316,6 @@ export class WizardHost {
     } catch (e) {
       return { targets: [], error: e instanceof Error ? e.message : String(e) };
     }
-    const me = { id: 'okg-release-wizard', user: safeUser(), host: hostname(), pid: process.pid };
     for (const scope of scopes) {
       let cache: NamespaceCache;
       try {
@@ -311,20 +329,9 @@ export class WizardHost {
           scope: scope.id, scopeLabel: scope.label, namespace: scope.namespace, name: g.name, replicas: g.replicas, readyReplicas: g.readyReplicas,
           rooms: cache.rooms(g.name).length, images: g.images, onDeleteInForce: g.onDeleteInForce,
         };
-        const cur = parseRecord(g.annotations[RECORD_ANNOTATION]).current;
-        if (cur && cur.outcome !== 'succeeded') {
-          const lease = leaseState(cur, me, Date.now());
-          const interrupted: Interrupted = {
-            id: cur.id, step: cur.step, holder: describeHolder(cur.holder),
-            state: cur.outcome === 'cancelled' || cur.outcome === 'failed' ? cur.outcome : lease === 'expired' ? 'expired' : 'running',
-            input: { ...cur.input },
-            ...(cur.message ? { message: cur.message } : {}),
-          };
-          const problem = hostMessageProblem({ type: 'targets', targets: [{ ...t, interrupted }] });
-          if (problem) this.deps.log.warn(`release wizard: the release record on ${g.name} is not offered for resume (${problem})`);
-          else t.interrupted = interrupted;
-        }
-        if (hostMessageProblem({ type: 'targets', targets: [t] })) {
+        const interrupted = resumeOffer(scope, g, this.deps.log);
+        if (interrupted) t.interrupted = interrupted;
+        if (!readHostMessage({ type: 'targets', targets: [t] }).ok) {
           this.deps.log.warn(`release wizard: GameServerSet ${g.name} has values the wizard cannot show; skipped`);
           continue;
         }
@@ -344,6 +351,3 @@ export class WizardHost {
   }
 }
 
-function safeUser(): string {
-  try { return userInfo().username; } catch { return 'unknown'; }
-}

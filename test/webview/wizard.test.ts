@@ -13,7 +13,7 @@ import { previewRelease, runRelease } from '../../src/release/engine.js';
 import type { ReleaseEvent, ReleasePlan, ReleaseResult } from '../../src/release/types.js';
 import { startSandbox } from '../../src/sandbox/sandbox.js';
 import { SEED } from '../../src/sandbox/scenarios.js';
-import type { HostMessage, Target, WebviewMessage } from '../../src/webview/protocol.js';
+import { PROTOCOL_VERSION, type HostMessage, type Target, type WebviewMessage } from '../../src/webview/protocol.js';
 import { makeNonce, wizardHtml } from '../../src/wizard/html.js';
 
 const CHROMIUM = process.env.OKG_CHROMIUM ?? '/usr/bin/chromium';
@@ -153,23 +153,28 @@ describe('release wizard: the webview in Chromium', function () {
   const focused = (): Promise<string> => page.evaluate(() => document.activeElement?.id ?? '');
   async function init(extra: Partial<Extract<HostMessage, { type: 'init' }>> = {}): Promise<void> {
     await waitPosted('ready');
-    await send({ type: 'init', version: 1, targets: [TARGET, OTHER], select: { scope: SCOPE, name: SEED.gameServerSet }, ...extra } satisfies HostMessage);
+    await send({ type: 'init', version: PROTOCOL_VERSION, targets: [TARGET, OTHER], select: { scope: SCOPE, name: SEED.gameServerSet }, ...extra } satisfies HostMessage);
     await page.locator('#gss').waitFor();
   }
+  /** A request the form made (not a resume). */
+  function fromForm<M extends WebviewMessage>(m: M): Extract<M, { input: unknown }> {
+    assert.ok('input' in m, `not a form request: ${JSON.stringify(m)}`);
+    return m as Extract<M, { input: unknown }>;
+  }
   /** Mouse-free path to the preview (clicks on buttons; typing in fields). */
-  async function toPreview(image = NEW): Promise<Extract<WebviewMessage, { type: 'preview' }>> {
+  async function toPreview(image = NEW): Promise<Extract<WebviewMessage, { type: 'preview'; input: unknown }>> {
     await page.click('#next');
     await page.fill('#image-0', image);
     await page.click('#next');
     await page.click('#next');
-    return waitPosted('preview');
+    return fromForm(await waitPosted('preview'));
   }
   const previewResult = (seq: number): HostMessage => ({ type: 'preview-result', seq, ok: true, message: real.result.message, plan: real.plan });
 
   it('says ready first and nothing else until the host answers', async () => {
     await waitPosted('ready');
     const all = await posted();
-    assert.deepEqual(all, [{ type: 'ready', version: 1 }]);
+    assert.deepEqual(all, [{ type: 'ready', version: PROTOCOL_VERSION }]);
     assert.equal(await page.locator('h1').innerText(), 'Release New Version');
     // The page's stylesheet loaded from the resource origin (the CSP allows it, theme variables in use).
     assert.ok(await page.evaluate(() => Array.from(document.styleSheets).some(s => s.href?.endsWith('/media/wizard.css'))));
@@ -331,7 +336,7 @@ describe('release wizard: the webview in Chromium', function () {
     await init();
     await page.click('#cancel');
     assert.deepEqual((await posted()).at(-1), { type: 'close' });
-    const req = await (async () => { await page.click('#next'); await page.fill('#image-0', NEW); await page.click('#next'); await page.click('#next'); return waitPosted('preview'); })();
+    const req = await (async () => { await page.click('#next'); await page.fill('#image-0', NEW); await page.click('#next'); await page.click('#next'); return fromForm(await waitPosted('preview')); })();
     await send(previewResult(req.seq));
     await page.click('#run');
     await send({ type: 'run-started', scope: SCOPE, input: req.input });
@@ -346,16 +351,40 @@ describe('release wizard: the webview in Chromium', function () {
     assert.match(await text('#step'), /Choose this GameServerSet again to resume/);
   });
 
-  it('offers an interrupted release for resume and previews its recorded inputs verbatim', async () => {
+  it('offers an interrupted release for resume: who made it and what it will do; the resume names the record, never its inputs', async () => {
+    const id = 'rel-20260101T000000Z-ab12';
     const input = { namespace: 'default', gameServerSet: 'minecraft', images: [{ container: 'minecraft', image: NEW }], add: 3, timeoutMs: 600_000, retireOpsStates: ['None'], reclaim: 'none' as const, fixUpdateStrategy: false };
-    await init({ targets: [{ ...TARGET, interrupted: { id: 'rel-20260101T000000Z-ab12', step: 'mark', state: 'cancelled', holder: 'ops@host (pid 7)', message: 'cancelled at step mark', input } }] });
+    const offer = { id, step: 'mark' as const, state: 'cancelled' as const, holder: 'ops@host (pid 7)', mine: true, startedAt: '2026-01-01T00:00:00.000Z', message: 'cancelled at step mark', input };
+    await init({ targets: [{ ...TARGET, interrupted: offer }] });
     assert.match(await text('#resume-offer'), /Release rel-20260101T000000Z-ab12 of ops@host \(pid 7\) was cancelled at step mark: cancelled at step mark/);
+    assert.match(await text('#resume-made'), /Made by ops@host \(pid 7\) \(you, on this machine\), started 2026-01-01T00:00:00.000Z/);
+    const does = await page.locator('#resume-does li').allInnerTexts();
+    assert.deepEqual(does, [`Set the image minecraft=${NEW}.`, 'Add 3 new rooms.', 'Wait until every new room is Ready.', 'Retire idle old rooms whose opsState is None.',
+      'Leave the retired rooms for the scaler (no reclaim).', 'Wait at most 10m at each step.']);
+    assert.equal(await page.locator('#resume-concerns').count(), 0, 'nothing to check: made here, with the defaults');
     await page.click('#resume');
     const req = await waitPosted('preview');
-    assert.deepEqual(req.input, input);
-    await send({ ...previewResult(req.seq), plan: { ...real.plan, resumes: 'rel-20260101T000000Z-ab12' } });
+    assert.deepEqual(req, { type: 'preview', seq: req.seq, scope: SCOPE, resume: { gameServerSet: 'minecraft', id } });
+    await send({ ...previewResult(req.seq), plan: { ...real.plan, resumes: id } });
     assert.match(await text('#resumes'), /This resumes release rel-20260101T000000Z-ab12/);
     assert.equal(await text('#run'), 'Resume Release');
+    await page.click('#run');
+    assert.deepEqual(await waitPosted('run'), { type: 'run', scope: SCOPE, resume: { gameServerSet: 'minecraft', id } });
+
+    // Someone else's record, with inputs the form never produces: the offer says what to check first.
+    await page.click('#back');
+    assert.equal(await step(), 'target');
+    await send({ type: 'targets', targets: [{ ...TARGET, interrupted: { ...offer, mine: false, holder: 'alice@elsewhere (pid 9)',
+      input: { ...input, retireOpsStates: ['None', 'Playing'], reclaim: 'kill' as const, fixUpdateStrategy: true } } }] } satisfies HostMessage);
+    const concerns = await page.locator('#resume-concerns li').allInnerTexts();
+    assert.deepEqual(concerns, [
+      'It was made by alice@elsewhere (pid 9), not by you on this machine.',
+      'It retires rooms in opsState None, Playing: the wizard only ever retires None.',
+      'It sets the retired rooms to Kill: OKG deletes them at once.',
+      'It changes the update strategy of the GameServerSet (drops rollingUpdate).',
+    ]);
+    assert.match(await text('#resume-concerns'), /VS Code asks you to confirm/);
+    assert.ok((await page.locator('#resume-does li').allInnerTexts()).includes('Retire idle old rooms whose opsState is None or Playing.'));
   });
 
   it('is fully usable with the keyboard alone: Tab, typing and Enter from the first step to the run request', async () => {
@@ -385,7 +414,7 @@ describe('release wizard: the webview in Chromium', function () {
     assert.equal(await focused(), 'reclaim-scale-down');
     assert.equal(await page.isChecked('#reclaim-scale-down'), true);
     await page.keyboard.press('Enter');
-    const req = await waitPosted('preview');
+    const req = fromForm(await waitPosted('preview'));
     assert.equal(req.input.ready, 2);
     assert.equal(req.input.reclaim, 'scale-down');
     await send(previewResult(req.seq));
@@ -399,7 +428,7 @@ describe('release wizard: the webview in Chromium', function () {
     await page.keyboard.press('Shift+Tab');
     assert.equal(await focused(), 'run');
     await page.keyboard.press('Enter');
-    assert.deepEqual((await waitPosted('run')).input, req.input);
+    assert.deepEqual(fromForm(await waitPosted('run')).input, req.input);
     // Every control has an accessible name.
     const unnamed = await page.evaluate(() => Array.from(document.querySelectorAll('input, select, button')).filter(el => {
       const id = el.id;
@@ -412,8 +441,8 @@ describe('release wizard: the webview in Chromium', function () {
     await waitPosted('ready');
     const evil = '<img src=x onerror="window.__pwned=1">';
     const bad: unknown[] = [
-      { type: 'init', version: 1, targets: [{ ...TARGET, name: evil }] },
-      { type: 'init', version: 1, targets: [{ ...TARGET, images: [{ container: 'minecraft', image: `${OLD}" onerror="x` }] }] },
+      { type: 'init', version: PROTOCOL_VERSION, targets: [{ ...TARGET, name: evil }] },
+      { type: 'init', version: PROTOCOL_VERSION, targets: [{ ...TARGET, images: [{ container: 'minecraft', image: `${OLD}" onerror="x` }] }] },
       { type: 'html', html: evil },
       'init',
       null,
@@ -458,7 +487,7 @@ describe('release wizard: the webview in Chromium', function () {
     await page.fill('#timeout', '5m');
     await page.reload();
     await waitPosted('ready');
-    await send({ type: 'init', version: 1, targets: [TARGET, OTHER] } satisfies HostMessage);
+    await send({ type: 'init', version: PROTOCOL_VERSION, targets: [TARGET, OTHER] } satisfies HostMessage);
     await page.locator('#add').waitFor();
     assert.equal(await step(), 'rooms');
     assert.equal(await page.inputValue('#add'), '4');
@@ -471,14 +500,14 @@ describe('release wizard: the webview in Chromium', function () {
     const half = real.events.slice(0, real.events.findIndex(e => e.type === 'step-started' && e.step === 'mark'));
     await page.reload();
     await waitPosted('ready');
-    await send({ type: 'init', version: 1, targets: [TARGET], run: { scope: SCOPE, input, events: half } } satisfies HostMessage);
+    await send({ type: 'init', version: PROTOCOL_VERSION, targets: [TARGET], run: { scope: SCOPE, input, events: half } } satisfies HostMessage);
     await page.locator('#run-steps').waitFor();
     assert.equal(await step(), 'run');
     assert.equal(await text('#ready-count'), 'New-version rooms Ready: 3 of 3');
     // And a host that lost the run (VS Code restarted) sends none: the page says so and starts over.
     await page.reload();
     await waitPosted('ready');
-    await send({ type: 'init', version: 1, targets: [TARGET] } satisfies HostMessage);
+    await send({ type: 'init', version: PROTOCOL_VERSION, targets: [TARGET] } satisfies HostMessage);
     await page.locator('#gss').waitFor();
     assert.match(await text('#alert'), /not running in this window any more/);
   });

@@ -1,11 +1,15 @@
 // The release wizard's host side with the `vscode` stub (test/extension/stub, webview panels in webview.ts):
 // the ready handshake, the CSP, validation of what the webview sends, previews and releases against a sandbox
-// streamed to the panel, cancel, hide/show replay, the serializer, and the Argo export in an untitled editor.
+// streamed to the panel, cancel, hide/show replay, the serializer, and the Argo export in an untitled editor;
+// what the webview may ask for (only what its form offers) and the question before resuming someone else's
+// release or one with inputs beyond the wizard's defaults.
 import assert from 'node:assert/strict';
+import { KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { runRelease } from '../../src/release/engine.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import type { NamespaceCache } from '../../src/cluster/cache.js';
 import type { OkgClient } from '../../src/cluster/client.js';
-import type { HostMessage, Target, WebviewMessage } from '../../src/webview/protocol.js';
+import { PROTOCOL_VERSION, type HostMessage, type Interrupted, type Target, type WebviewMessage } from '../../src/webview/protocol.js';
 import type { ReleaseEvent } from '../../src/release/types.js';
 import type * as StubModule from '../extension/stub/vscode.js';
 import type * as RegisterModule from '../../src/wizard/register.js';
@@ -62,9 +66,30 @@ function message<T extends HostMessage['type']>(p: Panel, type: T, from = 0): Ex
 /** The seed's rooms turn Ready at once; new ones take two minutes, so a release waits at wait-ready. */
 const slowNewRooms = { room: (_ns: string, name: string) => (/-[3-9]$/.test(name) ? { readyAfterMs: 120_000 } : undefined) };
 
-const seedRelease = (scope: string, extra: Record<string, unknown> = {}) => ({
-  scope, input: { namespace: NS, gameServerSet: GSS, images: [{ container: SEED.container, image: NEW }], add: 3, timeoutMs: 20_000, ...extra },
-});
+const seedInput = { namespace: NS, gameServerSet: GSS, images: [{ container: SEED.container, image: NEW }], add: 3, timeoutMs: 20_000, reclaim: 'none' as const };
+/** The seed release as the form asks for it. */
+const seedRelease = (scope: string, extra: Record<string, unknown> = {}) => ({ scope, input: { ...seedInput, ...extra } });
+
+/** Writes to the cluster by anyone but the emulated OKG controller (which keeps creating pods and turning rooms Ready). */
+const ourWrites = (sb: Sandbox): number => sb.server.writeLog().filter(e => e.user !== 'controller').length;
+
+/** An unconditional merge patch, as a matchmaker or `kubectl patch --type=merge` sends. */
+function mergePatch(sb: Sandbox, name: string, body: Record<string, unknown>): Promise<unknown> {
+  const api = KubernetesObjectApi.makeApiClient(sb.kubeConfig('admin'));
+  return api.patch({ apiVersion: 'game.kruise.io/v1alpha1', kind: 'GameServer', metadata: { name, namespace: NS }, ...body } as KubernetesObject,
+    undefined, undefined, 'allocator', undefined, PatchStrategy.MergePatch);
+}
+
+/** A release of `input` by someone else (alice on another machine), cancelled once it waits for rooms: its record stays for resume. */
+async function someoneElsesCancelledRelease(w: World, input: Record<string, unknown>): Promise<string> {
+  const ac = new AbortController();
+  const r = await runRelease(input as never, {
+    client: w.client, cache: w.cache, signal: ac.signal, holder: { user: 'alice', host: 'elsewhere.example' },
+    onEvent: e => { if (e.type === 'step-started' && e.step === 'wait-ready') ac.abort(new Error('stopped by the test')); },
+  });
+  assert.equal(r.outcome, 'cancelled', r.message);
+  return r.id!;
+}
 
 describe('release wizard: host side (vscode stub)', function () {
   let w: World | undefined;
@@ -88,6 +113,19 @@ describe('release wizard: host side (vscode stub)', function () {
     w = undefined;
   });
 
+  /** The resume offer on the seed set, once the record has reached the cache (the wizard asks again until it has). */
+  async function offered(p: Panel): Promise<Interrupted> {
+    for (let i = 0; ; i++) {
+      const at = posted(p).length;
+      send(p, { type: 'refresh' });
+      const t = await until(() => message(p, 'targets', at), 'targets');
+      const offer = t.targets.find(x => x.name === GSS)?.interrupted;
+      if (offer) return offer;
+      if (i > 200) throw new Error('the release record never reached the wizard');
+      await new Promise(r => setTimeout(r, 20));
+    }
+  }
+
   function register(scopes: () => Promise<RegisterModule.WizardScope[]>): void {
     log = logger();
     const context = stub.extensionContext();
@@ -108,7 +146,7 @@ describe('release wizard: host side (vscode stub)', function () {
     const scope = w.scope;
     register(async () => [scope]);
     const p = await openFromTree();
-    send(p, { type: 'ready', version: 1 });
+    send(p, { type: 'ready', version: PROTOCOL_VERSION });
     await until(() => message(p, 'init'), 'init');
     send(p, { type: 'run', ...seedRelease(scope.id) });
     await until(() => posted(p).find(m => m.type === 'event' && m.event.type === 'step-started' && m.event.step === 'wait-ready'), 'wait-ready');
@@ -144,7 +182,7 @@ describe('release wizard: host side (vscode stub)', function () {
     assert.equal(p.revealed, 1);
     assert.deepEqual(posted(p), []);
     // The handshake: init with the sets the explorer shows, the tree's set selected.
-    send(p, { type: 'ready', version: 1 });
+    send(p, { type: 'ready', version: PROTOCOL_VERSION });
     const init = await until(() => message(p, 'init'), 'init');
     assert.equal(posted(p)[0].type, 'init');
     assert.deepEqual(init.select, { scope: scope.id, name: GSS });
@@ -157,7 +195,7 @@ describe('release wizard: host side (vscode stub)', function () {
     const scope = w.scope;
     register(async () => [scope]);
     const p = await openFromTree();
-    send(p, { type: 'ready', version: 1 });
+    send(p, { type: 'ready', version: PROTOCOL_VERSION });
     await until(() => message(p, 'init'), 'init');
     const before = posted(p).length;
     const secret = 'SECRET<img src=x onerror=alert(1)>';
@@ -195,7 +233,7 @@ describe('release wizard: host side (vscode stub)', function () {
     const scope = w.scope;
     register(async () => [scope]);
     const p = await openFromTree();
-    send(p, { type: 'ready', version: 1 });
+    send(p, { type: 'ready', version: PROTOCOL_VERSION });
     await until(() => message(p, 'init'), 'init');
     send(p, { type: 'preview', seq: 1, ...seedRelease(scope.id) });
     const preview = await until(() => message(p, 'preview-result'), 'preview');
@@ -245,7 +283,7 @@ describe('release wizard: host side (vscode stub)', function () {
     await new Promise(r => setTimeout(r, 100));
     p.setVisible(true);
     assert.equal(posted(p).length, hiddenAt);
-    send(p, { type: 'ready', version: 1 });
+    send(p, { type: 'ready', version: PROTOCOL_VERSION });
     const replay = await until(() => message(p, 'init', hiddenAt), 'init after show');
     assert.ok(replay.run && !replay.run.result);
     assert.ok(replay.run.events.some((e: ReleaseEvent) => e.type === 'step-started' && e.step === 'wait-ready'));
@@ -262,21 +300,125 @@ describe('release wizard: host side (vscode stub)', function () {
 
     // The webview asks for the sets again: the interrupted release is offered for resume with its inputs.
     const at = posted(p).length;
-    send(p, { type: 'refresh' });
-    const targets = await until(() => {
-      const t = message(p, 'targets', at);
-      return t?.targets[0]?.interrupted ? t : undefined;
-    }, 'the resume offer (the record reaches the cache)');
-    const offer = targets.targets[0].interrupted!;
+    const offer = await offered(p);
     assert.equal(offer.state, 'cancelled');
     assert.equal(offer.step, 'wait-ready');
+    assert.equal(offer.mine, true, 'made by this user on this machine');
+    assert.match(offer.holder, /@/);
     assert.deepEqual(offer.input.images, [{ container: SEED.container, image: NEW }]);
     assert.equal(offer.input.add, 3);
-    // Previewing those inputs resumes it.
-    send(p, { type: 'preview', seq: 5, scope: scope.id, input: offer.input });
+    // The resume names the record; the host previews the record's own inputs.
+    send(p, { type: 'preview', seq: 5, scope: scope.id, resume: { gameServerSet: GSS, id: offer.id } });
     const plan = await until(() => message(p, 'preview-result', at), 'resume preview');
     assert.ok(plan.ok, plan.message);
     assert.equal(plan.plan.resumes, result.result.id);
+    // Made here with the wizard's defaults: it resumes without a question.
+    const runAt = posted(p).length;
+    send(p, { type: 'run', scope: scope.id, resume: { gameServerSet: GSS, id: offer.id } });
+    const started = await until(() => message(p, 'run-started', runAt), 'the resumed run');
+    assert.deepEqual(started.input, offer.input);
+    assert.deepEqual(stub.ui.prompts.filter(x => x.kind === 'warning'), []);
+    await until(() => posted(p).slice(runAt).find(m => m.type === 'event' && m.event.type === 'step-started' && m.event.step === 'wait-ready'), 'wait-ready again');
+    send(p, { type: 'cancel' });
+    assert.equal((await until(() => message(p, 'run-result', runAt), 'cancelled again')).result.outcome, 'cancelled');
+  });
+
+  it('the webview cannot widen what is retired: retire states (or replicas) from the webview are refused; a room in a custom opsState stays protected', async () => {
+    w = await world();
+    const { sb, cache, scope } = w;
+    await mergePatch(sb, 'minecraft-1', { spec: { opsState: 'Playing' } });
+    await until(() => cache.rooms(GSS).find(r => r.name === 'minecraft-1' && r.opsState === 'Playing'), 'the cache to see Playing');
+    register(async () => [scope]);
+    const p = await openFromTree();
+    send(p, { type: 'ready', version: PROTOCOL_VERSION });
+    await until(() => message(p, 'init'), 'init');
+    const writes = ourWrites(sb);
+    // Before the fix these were accepted: the preview retired minecraft-1 (Playing), which the CLI protects.
+    send(p, { type: 'preview', seq: 1, ...seedRelease(scope.id, { retireOpsStates: ['None', 'Playing'] }) });
+    send(p, { type: 'run', ...seedRelease(scope.id, { retireOpsStates: ['None', 'Playing'] }) });
+    send(p, { type: 'run', ...seedRelease(scope.id, { replicas: 9 }) });
+    send(p, { type: 'preview', seq: 2, ...seedRelease(scope.id) });
+    const answer = await until(() => message(p, 'preview-result'), 'the form\'s preview');
+    assert.equal(answer.seq, 2, 'the widened preview got no answer');
+    assert.ok(answer.ok, answer.message);
+    assert.deepEqual(answer.plan.rooms.filter(r => r.name === 'minecraft-1' || r.name === 'minecraft-2').map(r => `${r.name} ${r.action}${r.reason ? ` ${r.reason}` : ''}`),
+      ['minecraft-1 protected custom opsState Playing', 'minecraft-2 retire']);
+    assert.equal(message(p, 'run-started'), undefined, 'nothing ran');
+    assert.equal(ourWrites(sb), writes, 'nothing was written');
+    const refused = log.lines.filter(l => l.includes('malformed message from the webview'));
+    assert.deepEqual(refused.map(l => /\((message[^)]*)\)$/.exec(l)?.[1]),
+      ['message.input.retireOpsStates: not allowed', 'message.input.retireOpsStates: not allowed', 'message.input.replicas: not allowed']);
+  });
+
+  it('asks before resuming a release someone else made with inputs the wizard never produces; on yes it replays the recorded inputs as they are', async () => {
+    w = await world(slowNewRooms);
+    const cur = w;
+    const recorded = { ...seedInput, retireOpsStates: ['None', 'Playing'] };
+    const id = await someoneElsesCancelledRelease(cur, recorded);
+    register(async () => [cur.scope]);
+    const p = await openFromTree();
+    send(p, { type: 'ready', version: PROTOCOL_VERSION });
+    await until(() => message(p, 'init'), 'init');
+    const offer = await offered(p);
+    assert.equal(offer.id, id);
+    assert.equal(offer.mine, false);
+    assert.match(offer.holder, /^alice@elsewhere\.example \(pid \d+\)$/);
+    assert.deepEqual(offer.input.retireOpsStates, ['None', 'Playing']);
+    const ref = { gameServerSet: GSS, id };
+
+    // An id that is not the recorded one is refused (the webview cannot name inputs of its own).
+    let at = posted(p).length;
+    send(p, { type: 'run', scope: cur.scope.id, resume: { gameServerSet: GSS, id: 'rel-20200101T000000Z-0000' } });
+    assert.match((await until(() => message(p, 'notice', at), 'refusal')).message, /is no longer the unfinished release recorded on minecraft/);
+
+    // Declined: nothing is written.
+    const writes = ourWrites(cur.sb);
+    stub.ui.answers.push(stub.cancel);
+    at = posted(p).length;
+    send(p, { type: 'run', scope: cur.scope.id, resume: ref });
+    assert.match((await until(() => message(p, 'notice', at), 'not resumed')).message, /was not resumed; nothing was changed/);
+    const asked = stub.ui.prompts.filter(x => x.kind === 'warning');
+    assert.equal(asked.length, 1);
+    assert.equal(asked[0].text, `Resume release ${id} of minecraft with its recorded inputs?`);
+    const opts = asked[0].options as { modal?: boolean; detail?: string };
+    assert.equal(opts.modal, true);
+    assert.match(opts.detail ?? '', /It was made by alice@elsewhere\.example/);
+    assert.match(opts.detail ?? '', /It retires rooms in opsState None, Playing/);
+    assert.match(opts.detail ?? '', /- Retire idle old rooms whose opsState is None or Playing\./);
+    assert.equal(message(p, 'run-started', at), undefined);
+    assert.equal(ourWrites(cur.sb), writes, 'nothing was written');
+
+    // Confirmed: the run replays the record's inputs, not anything the webview sent.
+    stub.ui.answers.push(stub.button('Resume Release'));
+    at = posted(p).length;
+    send(p, { type: 'run', scope: cur.scope.id, resume: ref });
+    const started = await until(() => message(p, 'run-started', at), 'the resumed run');
+    assert.deepEqual(started.input, { ...recorded, fixUpdateStrategy: false });
+    await until(() => posted(p).slice(at).find(m => m.type === 'event' && m.event.type === 'step-started' && m.event.step === 'wait-ready'), 'wait-ready');
+    send(p, { type: 'cancel' });
+    const done = await until(() => message(p, 'run-result', at), 'cancelled');
+    assert.equal(done.result.outcome, 'cancelled');
+    assert.equal(done.result.id, id, 'the same release, resumed');
+  });
+
+  it('a form run equal to someone else\'s recorded release resumes it, so it asks too', async () => {
+    w = await world(slowNewRooms);
+    const cur = w;
+    const id = await someoneElsesCancelledRelease(cur, seedInput);
+    register(async () => [cur.scope]);
+    const p = await openFromTree();
+    send(p, { type: 'ready', version: PROTOCOL_VERSION });
+    await until(() => message(p, 'init'), 'init');
+    assert.equal((await offered(p)).id, id);
+    const writes = ourWrites(cur.sb);
+    stub.ui.answers.push(stub.cancel);
+    const at = posted(p).length;
+    send(p, { type: 'run', ...seedRelease(cur.scope.id) });
+    assert.match((await until(() => message(p, 'notice', at), 'not resumed')).message, new RegExp(`Release ${id} was not resumed`));
+    const asked = stub.ui.prompts.filter(x => x.kind === 'warning');
+    assert.equal(asked.length, 1);
+    assert.match((asked[0].options as { detail?: string }).detail ?? '', /It was made by alice@elsewhere\.example/);
+    assert.equal(ourWrites(cur.sb), writes, 'nothing was written');
   });
 
   it('closing the panel leaves the release running in the background and says so; the serializer restores a panel', async () => {
@@ -296,7 +438,7 @@ describe('release wizard: host side (vscode stub)', function () {
     assert.match(restored.webview.html, /default-src 'none'/);
     assert.equal((restored.webview.options as { enableScripts?: boolean }).enableScripts, true);
     assert.deepEqual(restored.webview.posted, []);
-    send(restored, { type: 'ready', version: 1 });
+    send(restored, { type: 'ready', version: PROTOCOL_VERSION });
     const init = await until(() => message(restored, 'init'), 'init of the restored panel');
     // The background run was cancelled from the notice; the restored panel shows its result.
     assert.ok(init.run);

@@ -1,0 +1,64 @@
+// The wizard page's state (saved with the webview's setState so a reload keeps the operator's place) and the
+// interface the step views use to act on it. No DOM here: main.ts builds the page, the step views render.
+import type { ReleasePlan } from '../release/types.js';
+import { DEFAULT_TIMEOUT, type Form } from './form.js';
+import type { Progress } from './progress.js';
+import type { FormInput, ResumeRef, RunSnapshot, Target, WebviewMessage } from './protocol.js';
+
+export type Step = 'target' | 'images' | 'rooms' | 'preview' | 'run' | 'result';
+export const FORM_STEPS: readonly Step[] = ['target', 'images', 'rooms', 'preview', 'run', 'result'];
+export const STEP_LABELS: Record<Step, string> = {
+  target: 'GameServerSet', images: 'Images', rooms: 'Rooms', preview: 'Preview', run: 'Run', result: 'Result',
+};
+
+export interface State {
+  v: 2;
+  step: Step;
+  targets: Target[];
+  targetsError?: string;
+  form: Form;
+  /** Resuming the release recorded on a set: the host replays the record's own inputs, the form is not sent. */
+  resume?: { scope: string; ref: ResumeRef };
+  seq: number;
+  planning: boolean;
+  plan?: ReleasePlan;
+  planMessage?: string;
+  planError?: string;
+  run?: RunSnapshot;
+  cancelling?: boolean;
+}
+
+export function emptyForm(): Form {
+  return { scope: '', name: '', images: {}, add: '', ready: '', timeout: DEFAULT_TIMEOUT, reclaim: 'none', fixUpdateStrategy: false };
+}
+
+/** The page's state from what the webview saved (our own, but still checked for shape so a corrupt one cannot break the page). */
+export function restoredState(saved: unknown): State {
+  const base: State = { v: 2, step: 'target', targets: [], form: emptyForm(), seq: 0, planning: false };
+  const s = saved as Partial<State> | undefined;
+  if (!s || typeof s !== 'object' || s.v !== 2 || typeof s.step !== 'string' || !FORM_STEPS.includes(s.step as Step)) return base;
+  const form = { ...base.form, ...(typeof s.form === 'object' && s.form ? s.form : {}) };
+  return { ...base, ...s, form, planning: false, targets: Array.isArray(s.targets) ? s.targets : [] } as State;
+}
+
+/** What a step view may do. */
+export interface App {
+  readonly state: State;
+  post(m: WebviewMessage): void;
+  save(): void;
+  /** Shows a step: rebuilds its DOM and (by default) moves focus to its heading. */
+  go(step: Step, focus?: boolean): void;
+  /** Announces a line in the live status region. */
+  say(text: string): void;
+  /** The set chosen in the form. */
+  target(): Target | undefined;
+  selectTarget(scope: string, name: string): void;
+  /** The release the form asks for (undefined while a field is invalid). */
+  formRequest(): { scope: string; input: FormInput } | undefined;
+  requestPreview(): void;
+  newRelease(): void;
+  /** The running (or finished) release's progress, folded from its events. */
+  progress(): Progress;
+  /** Set by the run view: called after each event of the release. */
+  onEvent?: () => void;
+}

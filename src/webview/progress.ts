@@ -1,0 +1,74 @@
+// A release's progress as a pure fold of its event stream: state → event → state, never mutating the state it
+// is given. The wizard's run view renders it; the CLI's progress printer can import it too: this file has no
+// DOM, node or vscode dependency (lint-enforced), only the engine's types and its one step list.
+import { STEP_ORDER, type PlannedStep, type ReleaseEvent, type StepName } from '../release/types.js';
+
+export type StepStatus = 'pending' | 'running' | 'done' | 'already-done' | 'skipped' | 'failed' | 'cancelled';
+
+export interface StepProgress {
+  readonly step: StepName;
+  readonly title: string;
+  readonly status: StepStatus;
+  readonly message?: string;
+  readonly done?: number;
+  readonly of?: number;
+}
+
+export type RoomChange = Extract<ReleaseEvent, { type: 'room-changed' }>;
+
+export interface Progress {
+  /** Every step of the engine, in its order. */
+  readonly steps: readonly StepProgress[];
+  readonly rooms: readonly RoomChange[];
+  readonly warnings: readonly string[];
+  /** The last count of new-version rooms Ready (wait-ready). */
+  readonly ready?: { readonly done: number; readonly of: number };
+  readonly id?: string;
+  /** Set by the closing event. */
+  readonly outcome?: 'succeeded' | 'failed' | 'cancelled';
+}
+
+/** Before any event: every step pending, titled from the plan when there is one. */
+export function initialProgress(planned: readonly PlannedStep[] = []): Progress {
+  const titles = new Map(planned.map(s => [s.step, s.title]));
+  return { steps: STEP_ORDER.map(step => ({ step, title: titles.get(step) ?? step, status: 'pending' })), rooms: [], warnings: [] };
+}
+
+const updateStep = (p: Progress, step: StepName, change: (s: StepProgress) => StepProgress): Progress =>
+  ({ ...p, steps: p.steps.map(s => (s.step === step ? change(s) : s)) });
+
+/** The progress after one more event. */
+export function foldProgress(p: Progress, e: ReleaseEvent): Progress {
+  switch (e.type) {
+    case 'planned': {
+      const titles = new Map(e.plan.steps.map(s => [s.step, s.title]));
+      return { ...p, id: e.id, steps: p.steps.map(s => ({ ...s, title: titles.get(s.step) ?? s.title })) };
+    }
+    case 'step-started':
+      return updateStep(p, e.step, s => ({ ...s, status: 'running', title: e.title }));
+    case 'step-progress': {
+      const next = updateStep(p, e.step, s => ({ ...s, message: e.message, done: e.done, of: e.of }));
+      return e.step === 'wait-ready' && e.done !== undefined && e.of !== undefined ? { ...next, ready: { done: e.done, of: e.of } } : next;
+    }
+    case 'step-done':
+      return updateStep(p, e.step, s => ({ ...s, status: e.result, message: e.message }));
+    case 'room-changed':
+      return { ...p, rooms: [...p.rooms, e] };
+    case 'warning':
+      return { ...p, warnings: [...p.warnings, e.message] };
+    case 'done':
+      return { ...p, id: e.id, outcome: 'succeeded' };
+    case 'failed':
+      return { ...updateStep(p, e.step, s => ({ ...s, status: e.outcome, message: e.message })), ...(e.id ? { id: e.id } : {}), outcome: e.outcome };
+  }
+}
+
+/** The progress after every event of a stream. */
+export function progressOf(events: readonly ReleaseEvent[], planned?: readonly PlannedStep[]): Progress {
+  return events.reduce(foldProgress, initialProgress(planned));
+}
+
+/** The step running now, if any. */
+export function currentStep(p: Progress): StepProgress | undefined {
+  return p.steps.find(s => s.status === 'running');
+}
