@@ -37,7 +37,6 @@ export function actions(...buttons: HTMLButtonElement[]): HTMLElement {
   return h('div', { class: 'actions' }, ...buttons);
 }
 
-export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** A form whose submit (button or Enter) runs `next` when `valid()` says so; else focuses the first problem. */
 export function stepForm(children: Child[], next: () => void, valid: () => boolean, buttons: HTMLButtonElement[]): HTMLFormElement {

@@ -1,7 +1,8 @@
 // The wizard's first three steps: the GameServerSet (with the offer to resume a recorded release: who made it,
 // what it will do, what to check first), the new image per container, and rooms, ready count, timeout, reclaim.
 import type { App } from './app.js';
-import { actions, button, field, h, plural, stepForm, type Child } from './dom.js';
+import { plural } from '../cluster/util.js';
+import { actions, button, field, h, stepForm, type Child } from './dom.js';
 import { addProblem, changedImages, imageProblem, readyProblem, timeoutProblem, type Form } from './form.js';
 import type { Interrupted, Target } from './protocol.js';
 import { resumeConcerns, whatItDoes } from './resume.js';

@@ -1,8 +1,9 @@
 // The wizard's last three steps: the preview (every room and what happens to it, the predicted table, the Argo
 // export), the run (live progress folded from the engine's events, cancel) and the result.
+import { plural } from '../cluster/util.js';
 import type { ReleasePlan } from '../release/types.js';
 import type { App } from './app.js';
-import { actions, button, h, plural, table } from './dom.js';
+import { actions, button, h, table } from './dom.js';
 import { currentStep, type Progress, type StepStatus } from './progress.js';
 import type { RunResult } from './protocol.js';
 import { imagesText } from './resume.js';

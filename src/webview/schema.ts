@@ -4,7 +4,7 @@
 // rule, never the value, so they can be logged without echoing content.
 //
 // Pure TypeScript (no node, no vscode, no DOM): bundled into the browser webview and the host alike.
-import { isRecord } from '../sandbox/json.js';
+import { isRecord } from '../cluster/util.js';
 
 export interface Schema<T> {
   /** undefined when `v` matches; else "path: rule" (never the value). */
