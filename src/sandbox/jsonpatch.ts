@@ -12,7 +12,7 @@
 // message for those is the generic "the server rejected our request due to an error in our request"
 // (reason Invalid); the library message below is what the Go error carries.
 import { clone, isObj, setProp, type Json, type Obj } from './json.js';
-import { goQuote } from './selectors.js';
+import { goQuote } from './gofmt.js';
 
 /** Why a JSON patch was refused: 'malformed' → 400 BadRequest, 'failed' → 422 (see patch.go applyJSPatch). */
 export class JsonPatchError extends Error {

@@ -11,7 +11,10 @@ import {
 } from './status.js';
 import { applyJsonPatch, JsonPatchError } from './jsonpatch.js';
 import { applyMergePatch } from './mergepatch.js';
-import { applyDefaults, pruneObject, validateObject, type JSONSchemaProps } from './schema.js';
+import type { JSONSchemaProps } from './schema/props.js';
+import { validateObject } from './schema/validation.js';
+import { pruneObject } from './schema/pruning.js';
+import { applyDefaults } from './schema/defaulting.js';
 import { evalJsonPath } from './jsonpath.js';
 import { isRecord } from './json.js';
 

@@ -1,14 +1,7 @@
 import { describe, it } from 'mocha';
 import assert from 'node:assert/strict';
-import {
-  labelSelectorString,
-  labelSelectorToString,
-  matchFields,
-  matchLabels,
-  parseFieldSelector,
-  parseLabelSelector,
-  SelectorError,
-} from '../../src/sandbox/selectors.js';
+import { labelSelectorString, labelSelectorToString, matchLabels, parseLabelSelector, SelectorError } from '../../src/sandbox/labels.js';
+import { matchFields, parseFieldSelector } from '../../src/sandbox/fields.js';
 
 function parseFails(s: string, message: string): void {
   assert.throws(
