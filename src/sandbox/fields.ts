@@ -2,9 +2,10 @@
 // (terms, escaping, sorting). Which fields a resource supports is the list filter's business.
 import { SelectorError } from './labels.js';
 
+/** A term as fields.Requirement holds it: `==` is read as `=` (hasTerm), `!=` is notHasTerm. */
 export interface FieldRequirement {
   field: string;
-  operator: '=' | '==' | '!=';
+  operator: '=' | '!=';
   value: string;
 }
 
@@ -63,7 +64,7 @@ export function parseFieldSelector(s: string): FieldRequirement[] {
     for (let i = 0; i < part.length && !found; i++) {
       for (const op of ['!=', '==', '='] as const) {
         if (part.startsWith(op, i)) {
-          found = { field: part.slice(0, i), operator: op, value: part.slice(i + op.length) };
+          found = { field: part.slice(0, i), operator: op === '!=' ? '!=' : '=', value: part.slice(i + op.length) };
           break;
         }
       }

@@ -181,8 +181,8 @@ describe('validateObject keywords', () => {
   });
   it('embedded resources need apiVersion and kind', () => {
     assert.deepEqual(check({ template: { spec: {} } }), [
-      { reason: 'FieldValueRequired', field: 'spec.template.apiVersion', message: 'Required value: must not be empty' },
-      { reason: 'FieldValueRequired', field: 'spec.template.kind', message: 'Required value: must not be empty' },
+      { reason: 'FieldValueRequired', field: 'spec.template.apiVersion', message: 'Required value' },
+      { reason: 'FieldValueRequired', field: 'spec.template.kind', message: 'Required value' },
     ]);
     assert.deepEqual(check({ template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' } } }), []);
   });

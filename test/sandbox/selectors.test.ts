@@ -126,7 +126,7 @@ describe('parseFieldSelector / matchFields', () => {
     const reqs = parseFieldSelector('metadata.name=minecraft-0,status.phase!=Pending,metadata.namespace==default');
     assert.deepEqual(reqs, [
       { field: 'metadata.name', operator: '=', value: 'minecraft-0' },
-      { field: 'metadata.namespace', operator: '==', value: 'default' },
+      { field: 'metadata.namespace', operator: '=', value: 'default' },
       { field: 'status.phase', operator: '!=', value: 'Pending' },
     ]);
     assert.equal(matchFields(reqs, get), true);

@@ -4,7 +4,7 @@
 import type { FieldCause } from '../types.js';
 import { isRecord } from '../json.js';
 import { goQuote, goValue } from '../gofmt.js';
-import { dns1035LabelErrors } from '../validation.js';
+import { dns1035LabelErrors, labelValueErrors, qualifiedNameErrors } from '../validation.js';
 import type { JSONSchemaProps } from './props.js';
 
 type Obj = Record<string, unknown>;
@@ -14,8 +14,8 @@ const cause = (reason: string, field: string, message: string): FieldCause => ({
 
 function validateEmbedded(x: Obj, path: string, out: FieldCause[]): void {
   const child = (k: string): string => (path === '' ? k : `${path}.${k}`);
-  if (!hasOwn(x, 'apiVersion')) out.push(cause('FieldValueRequired', child('apiVersion'), 'Required value: must not be empty'));
-  if (!hasOwn(x, 'kind')) out.push(cause('FieldValueRequired', child('kind'), 'Required value: must not be empty'));
+  if (!hasOwn(x, 'apiVersion')) out.push(cause('FieldValueRequired', child('apiVersion'), 'Required value'));
+  if (!hasOwn(x, 'kind')) out.push(cause('FieldValueRequired', child('kind'), 'Required value'));
   if (hasOwn(x, 'apiVersion')) {
     const v = x.apiVersion;
     const f = child('apiVersion');
@@ -35,6 +35,31 @@ function validateEmbedded(x: Obj, path: string, out: FieldCause[]): void {
       if (errs.length) {
         out.push(cause('FieldValueInvalid', f, `Invalid value: ${goQuote(v)}: may have mixed case, but should otherwise match: ${errs.join(',')}`));
       }
+    }
+  }
+  if (isObj(x.metadata)) validateEmbeddedMeta(x.metadata, child('metadata'), out);
+}
+
+/**
+ * The embedded metadata checks of ValidateObjectMeta (apimachinery pkg/api/validation/objectmeta.go) that matter
+ * for templates: the name as a path segment, label keys and values, annotation keys (not their total size).
+ */
+function validateEmbeddedMeta(meta: Obj, path: string, out: FieldCause[]): void {
+  const invalid = (f: string, v: string, msg: string): void => { out.push(cause('FieldValueInvalid', `${path}.${f}`, `Invalid value: ${goQuote(v)}: ${msg}`)); };
+  const name = meta.name;
+  if (typeof name === 'string' && name !== '') {
+    if (name === '.' || name === '..') invalid('name', name, `may not be '${name}'`);
+    else for (const bad of ['/', '%']) if (name.includes(bad)) invalid('name', name, `may not contain '${bad}'`);
+  }
+  if (isObj(meta.labels)) {
+    for (const [k, v] of Object.entries(meta.labels)) {
+      for (const msg of qualifiedNameErrors(k)) invalid('labels', k, msg);
+      if (typeof v === 'string') for (const msg of labelValueErrors(v)) invalid('labels', v, msg);
+    }
+  }
+  if (isObj(meta.annotations)) {
+    for (const k of Object.keys(meta.annotations)) {
+      for (const msg of qualifiedNameErrors(k.toLowerCase())) invalid('annotations', k, msg);
     }
   }
 }
