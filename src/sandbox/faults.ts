@@ -1,5 +1,6 @@
-// Fault injection for the sandbox: off by default, set per run. Faults apply to client users only,
-// never to the OKG controller emulator, so tests see a flaky API without a broken cluster.
+// Fault injection for the sandbox: off by default, set per run. Faults apply to the clients under test only:
+// never to the OKG controller emulator (errors, conflicts, latency, watch cuts) nor to the sandbox's own scenario
+// loader (startSandbox switches them on once the world is loaded), so tests see a flaky API, not a broken cluster.
 export interface FaultConfig {
   /** Added delay per request, ms (a [min, max] range draws uniformly). */
   latencyMs?: number | [number, number];

@@ -1,24 +1,25 @@
 // RFC 6902 JSON Patch exactly as kube-apiserver 1.32-1.34 applies it.
 //
-// kube vendors gopkg.in/evanphx/json-patch.v4 at v4.12.0 (k8s.io/apiserver go.mod), and first decodes
-// the patch with sigs.k8s.io/json UnmarshalStrict into []handlers.jsonPatchOp because the default
-// fieldValidation is Warn (k8s.io/apiserver/pkg/endpoints/handlers/rest.go fieldValidation()).
-// Message sources:
-//   D = k8s.io/apiserver/pkg/endpoints/handlers/patch.go applyJSPatch ("error decoding patch: %v", 400)
-//       wrapping sigs.k8s.io/json internal/golang/encoding/json/decode.go UnmarshalTypeError.Error()
-//   P = github.com/evanphx/json-patch@v4.12.0 patch.go (errors.Wrapf => "<msg>: <cause>")
-//   E = github.com/evanphx/json-patch@v4.12.0 errors.go
+// kube vendors gopkg.in/evanphx/json-patch.v4 at v4.12.0 (k8s.io/apiserver go.mod), after a strict decode of the
+// patch (./jsonpatchDecode.ts). Message sources:
+//   P = gopkg.in/evanphx/json-patch.v4@v4.12.0 patch.go (errors.Wrapf => "<msg>: <cause>")
+//   E = gopkg.in/evanphx/json-patch.v4@v4.12.0 errors.go
+// test/sandbox/golden.test.ts checks all of it against that library (test/sandbox/golden/jsonpatch.json).
 // Apply failures become errors.NewGenericServerResponse(422, ...) in patch.go: note that kube's Status
 // message for those is the generic "the server rejected our request due to an error in our request"
 // (reason Invalid); the library message below is what the Go error carries.
 import { clone, isObj, setProp, type Json, type Obj } from './json.js';
-import { goQuote } from './selectors.js';
+import { goQuote } from './gofmt.js';
+import { decodePatch, goJsonKind } from './jsonpatchDecode.js';
 
-/** Why a JSON patch was refused: 'malformed' → 400 BadRequest, 'failed' → 422 (see patch.go applyJSPatch). */
+/**
+ * Why a JSON patch was refused: 'malformed' → 400 BadRequest, 'failed' → 422 (see patch.go applyJSPatch),
+ * 'panic' → v4.12.0 panicked (the message is Go's runtime error; kube answers its generic 500 panic response).
+ */
 export class JsonPatchError extends Error {
   constructor(
     message: string,
-    readonly kind: 'malformed' | 'failed',
+    readonly kind: 'malformed' | 'failed' | 'panic',
   ) {
     super(message);
     this.name = 'JsonPatchError';
@@ -37,27 +38,16 @@ const NIL_DEREF = 'runtime error: invalid memory address or nil pointer derefere
 const COPY_LIMIT = 3 * 1024 * 1024;
 
 class OpError extends Error {}
+/** Where v4.12.0 dereferences a nil lazyNode and panics. */
+class PanicError extends OpError {
+  constructor() {
+    super(NIL_DEREF);
+  }
+}
 
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
 
-/** The JSON kind name Go's decoder prints in UnmarshalTypeError ("object", "array", ...). */
-function goJsonKind(v: unknown): string {
-  if (Array.isArray(v)) return 'array';
-  if (v === null) return 'null';
-  switch (typeof v) {
-    case 'object':
-      return 'object';
-    case 'string':
-      return 'string';
-    case 'number':
-      return 'number';
-    case 'boolean':
-      return 'bool';
-    default:
-      return typeof v;
-  }
-}
 
 
 
@@ -169,7 +159,7 @@ function goEqual(a: Json, b: Json): boolean {
     for (let i = 0; i < a.length; i++) {
       const x = a[i];
       const y = b[i];
-      if (x === null || y === null) throw new OpError(NIL_DEREF); // v4.12.0 calls equal on a nil element
+      if (x === null || y === null) throw new PanicError(); // v4.12.0 calls equal on a nil element
       if (!goEqual(x, y)) return false;
     }
     return true;
@@ -203,34 +193,6 @@ function goMarshalSize(v: Json): number {
   return Buffer.byteLength(s, 'utf8') + extra;
 }
 
-/** Decode like handlers/patch.go (Warn/Strict) before evanphx DecodePatch. Returns the operations. */
-function decodePatch(patch: unknown): (Obj | null)[] {
-  const prefix = 'error decoding patch: json: cannot unmarshal';
-  if (patch === null) return [];
-  if (!Array.isArray(patch)) {
-    throw new JsonPatchError(`${prefix} ${goJsonKind(patch)} into Go value of type []handlers.jsonPatchOp`, 'malformed');
-  }
-  let firstError: string | undefined;
-  const ops: (Obj | null)[] = [];
-  for (const el of patch as unknown[]) {
-    if (el === null) {
-      ops.push(null);
-      continue;
-    }
-    if (!isObj(el)) {
-      firstError ??= `${prefix} ${goJsonKind(el)} into Go value of type handlers.jsonPatchOp`;
-      continue;
-    }
-    for (const f of Object.keys(el)) {
-      if ((f === 'op' || f === 'path' || f === 'from') && el[f] !== null && typeof el[f] !== 'string') {
-        firstError ??= `${prefix} ${goJsonKind(el[f])} into Go struct field jsonPatchOp.${f} of type string`;
-      }
-    }
-    ops.push(el);
-  }
-  if (firstError !== undefined) throw new JsonPatchError(firstError, 'malformed');
-  return ops;
-}
 
 const strField = (op: Obj, f: string): string | undefined => (typeof op[f] === 'string' ? (op[f] as string) : undefined);
 
@@ -268,7 +230,7 @@ class Applier {
       throw new OpError(`replace operation failed to decode path: operation missing path field: ${MISSING}`);
     }
     if (path === '') {
-      if (!hasOwn(op, 'value')) throw new OpError(NIL_DEREF);
+      if (!hasOwn(op, 'value')) throw new PanicError();
       const v = op.value;
       // A scalar or null value is silently ignored: v4.12.0 returns errors.Wrapf(nil, ...) == nil.
       if (typeof v === 'object' && v !== null) this.root = clone(v) as Container;
@@ -353,7 +315,7 @@ class Applier {
     const value = hasValue ? (op.value as Json) : null;
     const failed = `testing value ${path} failed: ${TEST_FAILED}`;
     if (path === '') {
-      if (!hasValue) throw new OpError(NIL_DEREF);
+      if (!hasValue) throw new PanicError();
       if (!goEqual(this.root, value)) throw new OpError(failed);
       return;
     }
@@ -367,7 +329,7 @@ class Applier {
     }
     if (val === undefined || val === null) {
       // An absent key equals an explicit "value": null; a missing "value" member crashes v4.12.0.
-      if (!hasValue) throw new OpError(NIL_DEREF);
+      if (!hasValue) throw new PanicError();
       if (value === null) return;
       throw new OpError(failed);
     }
@@ -386,6 +348,7 @@ class Applier {
  */
 export function applyJsonPatch(doc: unknown, patch: unknown): unknown {
   const ops = decodePatch(patch);
+  if (!Array.isArray(ops)) throw new JsonPatchError(ops.malformed, 'malformed');
   const root = clone(doc);
   if (typeof root !== 'object' || root === null) {
     // ApplyIndent unmarshals a non-array document into a partialDoc.
@@ -418,6 +381,7 @@ export function applyJsonPatch(doc: unknown, patch: unknown): unknown {
           throw new OpError(`Unexpected kind: ${kind}`); // P: ApplyIndent
       }
     } catch (e) {
+      if (e instanceof PanicError) throw new JsonPatchError(e.message, 'panic');
       if (e instanceof OpError) throw new JsonPatchError(e.message, 'failed');
       throw e;
     }

@@ -3,7 +3,8 @@ import type { KubeObject } from './types.js';
 import type { ResourceDef } from './resources.js';
 import type { Store } from './store.js';
 import { badRequest, gone } from './status.js';
-import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
+import { matchLabels, parseLabelSelector, SelectorError } from './labels.js';
+import { matchFields, parseFieldSelector } from './fields.js';
 
 type LabelSel = ReturnType<typeof parseLabelSelector>;
 type FieldReqs = ReturnType<typeof parseFieldSelector>;

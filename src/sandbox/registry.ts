@@ -7,11 +7,14 @@ import type { ResourceDef } from './resources.js';
 import { namespaces } from './resources.js';
 import { Store } from './store.js';
 import {
-  ApiError, alreadyExists, badRequest, conflict, invalid, notFound, patchNotApplicable, unsupportedMediaType,
+  ApiError, alreadyExists, apiserverPanic, badRequest, conflict, invalid, notFound, patchNotApplicable, unsupportedMediaType,
 } from './status.js';
 import { applyJsonPatch, JsonPatchError } from './jsonpatch.js';
-import { applyMergePatch } from './mergepatch.js';
-import { applyDefaults, pruneObject, validateObject, type JSONSchemaProps } from './schema.js';
+import { applyMergePatch, mergePatchDecodeError } from './mergepatch.js';
+import type { JSONSchemaProps } from './schema/props.js';
+import { validateObject } from './schema/validation.js';
+import { pruneObject } from './schema/pruning.js';
+import { applyDefaults } from './schema/defaulting.js';
 import { evalJsonPath } from './jsonpath.js';
 import { isRecord } from './json.js';
 
@@ -247,11 +250,15 @@ export class Registry {
       try {
         return applyJsonPatch(old, body);
       } catch (e) {
-        if (e instanceof JsonPatchError) throw e.kind === 'malformed' ? badRequest(e.message) : patchNotApplicable(e.message);
+        if (e instanceof JsonPatchError) {
+          throw e.kind === 'malformed' ? badRequest(e.message) : e.kind === 'panic' ? apiserverPanic() : patchNotApplicable(e.message);
+        }
         throw e;
       }
     }
-    if (!isRecord(body)) throw badRequest('json: cannot unmarshal the patch into a JSON object');
+    if (body === undefined) throw badRequest('json: cannot unmarshal the patch into a JSON object');
+    const refused = mergePatchDecodeError(body);
+    if (refused !== undefined) throw badRequest(refused);
     return applyMergePatch(old, body);
   }
 

@@ -25,7 +25,9 @@ export interface Sandbox {
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
-  const server = await startSandboxServer(opts);
+  // Faults are for the clients under test: the scenario loader below writes as admin, so they are switched on only
+  // once the world is loaded (the emulator's own user is exempt in the server).
+  const server = await startSandboxServer({ ...opts, faults: undefined });
   const kubeConfig = (user: SandboxUser = 'admin') => {
     const kc = new KubeConfig();
     kc.loadFromFile(server.kubeconfigPath(user));
@@ -63,6 +65,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     await sandbox.stop();
     throw e;
   }
+  server.setFaults(opts.faults);
   server.clearWriteLog();
   return sandbox;
 }

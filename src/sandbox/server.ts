@@ -244,7 +244,7 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
         throw forbidden(USER_NAMES[user], verb, { group: r.res.group, resource: r.res.plural }, r.subresource, r.namespace, r.name);
       }
       await injectFaults(user, verb, r);
-      const { code, body } = await execute(req, res, r, verb, q, bodyText, dryRun);
+      const { code, body } = await execute(req, res, r, verb, q, bodyText, dryRun, user);
       if (entry) entry.code = code;
       if (body !== undefined) send(res, code, body);
     } catch (e) {
@@ -253,8 +253,8 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
     }
   }
 
-  async function execute(req: IncomingMessage, res: ServerResponse, r: Route, verb: string, q: URLSearchParams, bodyText: string, dryRun: boolean):
-    Promise<{ code: number; body: unknown }> {
+  async function execute(req: IncomingMessage, res: ServerResponse, r: Route, verb: string, q: URLSearchParams, bodyText: string, dryRun: boolean,
+    user: SandboxUser): Promise<{ code: number; body: unknown }> {
     const table = wantsTable(req.headers.accept);
     const include = (q.get('includeObject') as IncludeObject | null) ?? 'Metadata';
     const sub = r.subresource;
@@ -276,7 +276,7 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
           resourceVersion: q.get('resourceVersion') ?? '', bookmarks: q.get('allowWatchBookmarks') === 'true',
           sendInitialEvents: q.get('sendInitialEvents') === 'true',
           timeoutSeconds: q.has('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : undefined,
-          cutAfterSeconds: faults?.watchCutSeconds, table: table ? include : undefined,
+          cutAfterSeconds: user === 'controller' ? undefined : faults?.watchCutSeconds, table: table ? include : undefined,
         };
         hub.serve(req, res, wr);
         return { code: 200, body: undefined };

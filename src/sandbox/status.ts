@@ -101,6 +101,11 @@ export function patchNotApplicable(message: string): ApiError {
   return new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
 }
 
+/** A request whose handler panicked: server/filters/wrap.go WithPanicRecovery answers with http.Error, plain text. */
+export function apiserverPanic(): ApiError {
+  return new ApiError(500, 'InternalError', 'This request caused apiserver to panic. Look in the logs for details.', undefined, {}, true);
+}
+
 /** Priority-and-fairness rejections are plain text, not a Status (server/filters/priority-and-fairness.go). */
 export function tooManyRequests(retryAfterSeconds: number): ApiError {
   return new ApiError(429, 'TooManyRequests', 'Too many requests, please try again later.', undefined,

@@ -4,6 +4,7 @@
 import type { KubeObject } from './types.js';
 import type { PrinterColumn, ResourceDef } from './resources.js';
 import { evalJsonPath } from './jsonpath.js';
+import { goJson, goNumber } from './gofmt.js';
 
 export interface ColumnDefinition { name: string; type: string; format: string; description: string; priority: number }
 export interface TableRow { cells: unknown[]; object?: unknown }
@@ -56,12 +57,16 @@ function age(ts: unknown, now: number): string {
   return Number.isNaN(t) ? '<invalid>' : humanDuration(now - t);
 }
 
-/** apiextensions-apiserver tableconvertor: string columns print any value, other types must match or are null. */
-function cell(column: PrinterColumn, obj: KubeObject, now: number): unknown {
+/**
+ * apiextensions-apiserver tableconvertor: string columns print any value as client-go's JSONPath does (objects and
+ * arrays as Go's json.Marshal, numbers as fmt %v, null as "<no value>"), other types must match or are null.
+ */
+export function printerColumnCell(column: PrinterColumn, obj: KubeObject, now: number): unknown {
   const value = evalJsonPath(obj, column.jsonPath);
-  if (value === undefined || value === null) return null;
+  if (value === undefined) return null;
+  if (value === null) return column.type === 'string' ? '<no value>' : null;
   switch (column.type) {
-    case 'string': return typeof value === 'object' ? JSON.stringify(value) : String(value);
+    case 'string': return typeof value === 'object' ? goJson(value) : typeof value === 'number' ? goNumber(value) : String(value);
     case 'integer': return typeof value === 'number' ? Math.trunc(value) : null;
     case 'number': return typeof value === 'number' ? value : null;
     case 'boolean': return typeof value === 'boolean' ? value : null;
@@ -75,7 +80,7 @@ interface Printer { columns: ColumnDefinition[]; cells(obj: KubeObject, now: num
 function crdPrinter(columns: PrinterColumn[]): Printer {
   return {
     columns: [nameColumn, ...columns.map(c => ({ name: c.name, type: c.type, format: c.format ?? '', description: c.description ?? '', priority: c.priority ?? 0 }))],
-    cells: (obj, now) => [obj.metadata.name, ...columns.map(c => cell(c, obj, now))],
+    cells: (obj, now) => [obj.metadata.name, ...columns.map(c => printerColumnCell(c, obj, now))],
   };
 }
 

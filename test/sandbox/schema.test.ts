@@ -2,14 +2,10 @@ import { describe, it } from 'mocha';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
-import {
-  applyDefaults,
-  formatInvalidMessage,
-  type JSONSchemaProps,
-  pruneObject,
-  pruneObjectReportingUnknown,
-  validateObject,
-} from '../../src/sandbox/schema.js';
+import type { JSONSchemaProps } from '../../src/sandbox/schema/props.js';
+import { formatInvalidMessage, validateObject } from '../../src/sandbox/schema/validation.js';
+import { pruneObject, pruneObjectReportingUnknown } from '../../src/sandbox/schema/pruning.js';
+import { applyDefaults } from '../../src/sandbox/schema/defaulting.js';
 
 interface Crd {
   spec: { versions: { schema: { openAPIV3Schema: JSONSchemaProps } }[] };
@@ -185,8 +181,8 @@ describe('validateObject keywords', () => {
   });
   it('embedded resources need apiVersion and kind', () => {
     assert.deepEqual(check({ template: { spec: {} } }), [
-      { reason: 'FieldValueRequired', field: 'spec.template.apiVersion', message: 'Required value: must not be empty' },
-      { reason: 'FieldValueRequired', field: 'spec.template.kind', message: 'Required value: must not be empty' },
+      { reason: 'FieldValueRequired', field: 'spec.template.apiVersion', message: 'Required value' },
+      { reason: 'FieldValueRequired', field: 'spec.template.kind', message: 'Required value' },
     ]);
     assert.deepEqual(check({ template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' } } }), []);
   });

@@ -1,14 +1,7 @@
 import { describe, it } from 'mocha';
 import assert from 'node:assert/strict';
-import {
-  labelSelectorString,
-  labelSelectorToString,
-  matchFields,
-  matchLabels,
-  parseFieldSelector,
-  parseLabelSelector,
-  SelectorError,
-} from '../../src/sandbox/selectors.js';
+import { labelSelectorString, labelSelectorToString, matchLabels, parseLabelSelector, SelectorError } from '../../src/sandbox/labels.js';
+import { matchFields, parseFieldSelector } from '../../src/sandbox/fields.js';
 
 function parseFails(s: string, message: string): void {
   assert.throws(
@@ -133,7 +126,7 @@ describe('parseFieldSelector / matchFields', () => {
     const reqs = parseFieldSelector('metadata.name=minecraft-0,status.phase!=Pending,metadata.namespace==default');
     assert.deepEqual(reqs, [
       { field: 'metadata.name', operator: '=', value: 'minecraft-0' },
-      { field: 'metadata.namespace', operator: '==', value: 'default' },
+      { field: 'metadata.namespace', operator: '=', value: 'default' },
       { field: 'status.phase', operator: '!=', value: 'Pending' },
     ]);
     assert.equal(matchFields(reqs, get), true);
