@@ -16,7 +16,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -87,7 +87,10 @@ export function buildGoModule({ moduleDir, packages, prefix, flags = '-s -w', wh
   if (!go) throw new Error(`Go is not installed (OKG_GO, else \`go\` on PATH, else /usr/local/go/bin/go): the control-plane tests build ${what} from Go modules and need Go ≥ 1.25. Install Go, or set OKG_NO_CONTROLPLANE=1 to skip the control-plane tests.`);
   const h = createHash('sha256');
   h.update(go.version).update(flags).update(JSON.stringify(packages));
-  const goFiles = dir => readdirSync(join(moduleDir, dir), { withFileTypes: true }).flatMap(e => e.isDirectory() ? goFiles(join(dir, e.name)) : e.name.endsWith('.go') ? [join(dir, e.name)] : []);
+  // A command of the module that is not built here (e.g. cmd/golden) does not invalidate the cached binaries.
+  const built = new Set(Object.values(packages).filter(p => p.startsWith('./cmd/')).map(p => p.slice(2)));
+  const skip = dir => dir.startsWith(`cmd${sep}`) && dir.split(sep).length === 2 && !built.has(dir.split(sep).join('/'));
+  const goFiles = dir => readdirSync(join(moduleDir, dir), { withFileTypes: true }).flatMap(e => e.isDirectory() ? (skip(join(dir, e.name)) ? [] : goFiles(join(dir, e.name))) : e.name.endsWith('.go') ? [join(dir, e.name)] : []);
   for (const f of ['go.mod', 'go.sum', ...goFiles('.').sort()]) h.update(f).update(readFileSync(join(moduleDir, f)));
   const binDir = join(cacheDir(), `${prefix}-${h.digest('hex').slice(0, 12)}`);
   const names = Object.keys(packages);
