@@ -32,9 +32,10 @@ export interface ReleaseInput {
 export type NormalizedInput = Omit<ReleaseInput, 'timeoutMs' | 'retireOpsStates' | 'reclaim' | 'fixUpdateStrategy'>
   & Required<Pick<ReleaseInput, 'timeoutMs' | 'retireOpsStates' | 'reclaim' | 'fixUpdateStrategy'>>;
 
-/** The engine's steps, in order. */
-export type StepName = 'lock' | 'patch-image' | 'wait-generation' | 'scale' | 'wait-ready' | 'mark' | 'reclaim' | 'unlock';
-export const STEP_ORDER: readonly StepName[] = ['lock', 'patch-image', 'wait-generation', 'scale', 'wait-ready', 'mark', 'reclaim', 'unlock'];
+/** The engine's steps, in order (each one's title and work: src/release/steps.ts). */
+export const STEPS = ['lock', 'patch-image', 'wait-generation', 'scale', 'wait-ready', 'mark', 'reclaim', 'unlock'] as const;
+export type StepName = typeof STEPS[number];
+export const STEP_ORDER: readonly StepName[] = STEPS;
 
 export interface PlannedStep {
   step: StepName;
