@@ -197,3 +197,8 @@ export function runsImage(room: RoomView, container: string, image: string): boo
   const running = room.runningImages.find(c => c.container === container);
   return !running || !running.image || sameImage(running.image, image) || sameImage(running.image, desired.image);
 }
+
+/** Whether a room runs every image of the list (a room of the new version, for a release of `images`). */
+export function isNewVersion(room: RoomView, images: readonly ContainerImage[]): boolean {
+  return images.every(c => runsImage(room, c.container, c.image));
+}

@@ -9,7 +9,6 @@ import {
   canonical, changedFields, conditionalPatch, seenCanonical, seenForReport, targetValue, validateChange,
   type ChangeField, type RoomChange, type SpecValue,
 } from './bulkChange.js';
-import { readGameServer } from './bulkRead.js';
 
 export { validateChange, type RoomChange } from './bulkChange.js';
 
@@ -69,7 +68,7 @@ async function explainRefusal(
 ): Promise<Pick<RoomResult, 'outcome' | 'reason'>> {
   let raw: RawObject;
   try {
-    raw = await readGameServer(client, room.namespace, room.name);
+    raw = await client.getGameServer(room.namespace, room.name);
   } catch (e) {
     if (e instanceof ClusterError && e.kind === 'notFound') return { outcome: 'skipped', reason: 'it was deleted since selection' };
     return { outcome: 'skipped', reason: 'changed since selection (could not re-read it to say how)' };

@@ -1,12 +1,13 @@
 // planRelease: from the inputs and what the cluster looks like now, everything the release will do —
 // checked before any write — with a room-by-room preview and the predicted final table.
-import { gameServerSetView, ordinalOf, runsImage, scaleDownOrder, type ContainerImage, type RawObject, type RoomView } from '../cluster/okg.js';
-import { imageTag, sameImage } from '../cluster/images.js';
+import { gameServerSetView, isNewVersion, ordinalOf, scaleDownOrder, type RawObject, type RoomView } from '../cluster/okg.js';
+import { sameImage } from '../cluster/images.js';
 import { describeHolder, leaseState, parseRecord, rawRecord, type Holder, type RecordDoc, type ReleaseRecord } from './record.js';
 import { MAX_REPLICAS, ReleaseRefused, sameRelease, validateInput } from './validate.js';
+import { STEP_TABLE, type TitleArgs } from './steps.js';
 import {
-  STEP_ORDER, type NormalizedInput, type PlannedStep, type PredictedRoom, type ProtectReason, type ReleaseInput, type ReleasePlan,
-  type RoomPreview, type StepName,
+  STEPS, type NormalizedInput, type PlannedStep, type PredictedRoom, type ProtectReason, type ReleaseInput, type ReleasePlan,
+  type RoomPreview,
 } from './types.js';
 
 /** What the plan is computed from: the GameServerSet as read, its rooms, and who asks. */
@@ -20,11 +21,6 @@ export interface ReleaseWorld {
 export const ONDELETE_FIX = '{"spec":{"updateStrategy":{"type":"OnDelete","rollingUpdate":null}}}';
 
 const refused = (m: string): ReleaseRefused => new ReleaseRefused(m, false);
-
-/** Whether a room runs every new image of the release. */
-export function isNewVersion(room: RoomView, images: ContainerImage[]): boolean {
-  return images.every(c => runsImage(room, c.container, c.image));
-}
 
 /** Why a room that is not new is not retired (undefined: it is retired). */
 export function protectReason(room: RoomView, retireOpsStates: string[]): ProtectReason | undefined {
@@ -60,22 +56,6 @@ function predictNames(gssName: string, rooms: RoomView[], reserved: Set<number>,
 export function resumable(doc: RecordDoc, input: NormalizedInput): ReleaseRecord | undefined {
   const c = doc.current;
   return c && c.outcome !== 'succeeded' && sameRelease(c.input, input) ? c : undefined;
-}
-
-function stepTitle(step: StepName, p: { gss: string; from: number; to: number; images: ContainerImage[]; ready: number; reclaim: string; fix: boolean }): string {
-  const imgs = p.images.map(c => `${c.container}=${imageTag(c.image)}`).join(', ');
-  switch (step) {
-    case 'lock': return `take the release lease on ${p.gss}`;
-    case 'patch-image': return `set the image ${imgs}${p.fix ? ' and make OnDelete really apply (drop rollingUpdate)' : ''}`;
-    case 'wait-generation': return 'wait until OKG has applied the new template (observedGeneration)';
-    case 'scale': return `scale ${p.gss} from ${p.from} to ${p.to} replicas`;
-    case 'wait-ready': return `wait until at least ${p.ready} new-version room${p.ready === 1 ? ' is' : 's are'} Ready`;
-    case 'mark': return p.reclaim === 'kill' ? 'mark idle old rooms WaitToBeDeleted (conditionally), then Kill' : 'mark idle old rooms WaitToBeDeleted (conditionally)';
-    case 'reclaim': return p.reclaim === 'none' ? 'no reclaim: retired rooms stay until replicas are lowered (e.g. by the KEDA scaler)'
-      : p.reclaim === 'kill' ? 'Kill the marked rooms (OKG lowers replicas itself)'
-        : 'wait for the marks in the pod labels, then lower replicas by exactly the confirmed count';
-    case 'unlock': return 'record the outcome and release the lease';
-  }
 }
 
 /**
@@ -182,8 +162,8 @@ export function planRelease(input: ReleaseInput, world: ReleaseWorld): ReleasePl
   if (retireCount === 0) warnings.push('no old room is idle (opsState ' + inp.retireOpsStates.join('/') + '); none will be retired');
 
   const done = new Set(resume?.done ?? []);
-  const titleArgs = { gss: gss.name, from, to, images: inp.images, ready, reclaim: inp.reclaim, fix };
-  const steps: PlannedStep[] = STEP_ORDER.map(step => ({ step, title: stepTitle(step, titleArgs), done: done.has(step) }));
+  const titleArgs: TitleArgs = { gss: gss.name, from, to, images: inp.images, ready, reclaim: inp.reclaim, fix };
+  const steps: PlannedStep[] = STEPS.map(step => ({ step, title: STEP_TABLE[step].title(titleArgs), done: done.has(step) }));
 
   return {
     input: inp,

@@ -1,7 +1,7 @@
 // A release's progress as a pure fold of its event stream: state → event → state, never mutating the state it
 // is given. The wizard's run view renders it; the CLI's progress printer can import it too: this file has no
 // DOM, node or vscode dependency (lint-enforced), only the engine's types and its one step list.
-import { STEP_ORDER, type PlannedStep, type ReleaseEvent, type StepName } from '../release/types.js';
+import { STEPS, type PlannedStep, type ReleaseEvent, type StepName } from '../release/types.js';
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'already-done' | 'skipped' | 'failed' | 'cancelled';
 
@@ -31,7 +31,7 @@ export interface Progress {
 /** Before any event: every step pending, titled from the plan when there is one. */
 export function initialProgress(planned: readonly PlannedStep[] = []): Progress {
   const titles = new Map(planned.map(s => [s.step, s.title]));
-  return { steps: STEP_ORDER.map(step => ({ step, title: titles.get(step) ?? step, status: 'pending' })), rooms: [], warnings: [] };
+  return { steps: STEPS.map(step => ({ step, title: titles.get(step) ?? step, status: 'pending' })), rooms: [], warnings: [] };
 }
 
 const updateStep = (p: Progress, step: StepName, change: (s: StepProgress) => StepProgress): Progress =>

@@ -10,7 +10,7 @@
 // Pure TypeScript (no node, no vscode, no DOM): it is bundled into the browser webview and the host alike.
 import type { ContainerImage } from '../cluster/okg.js';
 import {
-  RECLAIM_MODES, STEP_ORDER,
+  RECLAIM_MODES, STEPS,
   type NormalizedInput, type PlannedStep, type PredictedRoom, type ReleaseEvent, type ReleaseInput, type ReleasePlan, type ReleaseSummary, type RoomPreview,
 } from '../release/types.js';
 import { MAX_ADD } from '../release/validate.js';
@@ -39,7 +39,7 @@ const opsStateText = pattern(/^[^\u0000-\u001f<>"'`]*$/, 63, 'an opsState');
 /** Release ids (rel-20260101T000000Z-abcd) and scope ids. */
 const token = pattern(/^[A-Za-z0-9][A-Za-z0-9:._/@-]*$/, 300, 'an id');
 const roomState = pattern(/^[A-Za-z]*$/, 63, 'a room state');
-const step = oneOf(STEP_ORDER);
+const step = oneOf(STEPS);
 const count = int(0, 1_000_000);
 const replicas = int(1, 1_000_000);
 const timeoutMs = int(1, 7 * 24 * 3600_000);
@@ -68,7 +68,7 @@ const predictedRoom = obj({ name: k8sName, state: roomState, opsState: opsStateT
 
 const releasePlan = obj({
   input: normalizedInput, fromReplicas: count, toReplicas: count, newRooms: count, ready: count, oldImages: images,
-  steps: list(plannedStep, STEP_ORDER.length), rooms: list(roomPreview), predicted: list(predictedRoom), fixesUpdateStrategy: bool,
+  steps: list(plannedStep, STEPS.length), rooms: list(roomPreview), predicted: list(predictedRoom), fixesUpdateStrategy: bool,
   warnings: list(text(), 200),
 }, { resumes: token, alreadyDone: token });
 

@@ -6,7 +6,7 @@ import { OkgClient } from '../../src/cluster/client.js';
 import { ClusterError } from '../../src/cluster/errors.js';
 import { runRelease } from '../../src/release/engine.js';
 import { parseRecord, RECORD_ANNOTATION } from '../../src/release/record.js';
-import { STEP_ORDER, type ReleaseEvent, type StepName } from '../../src/release/types.js';
+import { STEPS, type ReleaseEvent, type StepName } from '../../src/release/types.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import { client, collect, gssObject, seedInput, SEED_FINAL, startWorld, strip, table } from './helpers.js';
 
@@ -32,7 +32,7 @@ function record(sb: Sandbox) {
   return parseRecord(gssObject(sb).metadata.annotations?.[RECORD_ANNOTATION]);
 }
 
-const boundaries: StepName[] = STEP_ORDER.filter(s => s !== 'lock');
+const boundaries: StepName[] = STEPS.filter(s => s !== 'lock');
 
 describe('release engine: cancel, crash and resume', function () {
   this.timeout(60_000);

@@ -1,7 +1,7 @@
 // The release progress fold (src/webview/progress.ts): state → event → state, pure (the state it is given is
 // never changed), one entry per engine step in the engine's order, as the wizard's run view and the CLI use it.
 import assert from 'node:assert/strict';
-import { STEP_ORDER, type ReleaseEvent } from '../../src/release/types.js';
+import { STEPS, type ReleaseEvent } from '../../src/release/types.js';
 import { currentStep, foldProgress, initialProgress, progressOf, type Progress } from '../../src/webview/progress.js';
 
 function deepFreeze<T>(v: T): T {
@@ -27,7 +27,7 @@ const events: ReleaseEvent[] = [
 describe('release progress: a pure fold of the event stream', () => {
   it('starts with every engine step pending, in the engine\'s order, titled from the plan when there is one', () => {
     const p = initialProgress([{ step: 'scale', title: 'scale minecraft from 3 to 6 replicas', done: false }]);
-    assert.deepEqual(p.steps.map(s => s.step), [...STEP_ORDER]);
+    assert.deepEqual(p.steps.map(s => s.step), [...STEPS]);
     assert.ok(p.steps.every(s => s.status === 'pending'));
     assert.equal(p.steps.find(s => s.step === 'scale')?.title, 'scale minecraft from 3 to 6 replicas');
     assert.equal(p.steps.find(s => s.step === 'lock')?.title, 'lock');
@@ -56,7 +56,7 @@ describe('release progress: a pure fold of the event stream', () => {
 
   it('a failed or cancelled run marks its step and the outcome; an empty id keeps the one seen before', () => {
     const p = progressOf([
-      { type: 'planned', id: 'rel-2', plan: { steps: STEP_ORDER.map(step => ({ step, title: `do ${step}`, done: false })) } as never },
+      { type: 'planned', id: 'rel-2', plan: { steps: STEPS.map(step => ({ step, title: `do ${step}`, done: false })) } as never },
       { type: 'step-started', step: 'mark', index: 6, total: 8, title: 'mark idle rooms' },
       { type: 'failed', id: '', step: 'mark', outcome: 'cancelled', message: 'cancelled at step mark' },
     ]);

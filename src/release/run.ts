@@ -1,0 +1,164 @@
+// One run of a release: goes through the step table (steps.ts) in order, skipping the steps an earlier run
+// recorded as done, emits the event stream, and ends by recording the outcome and releasing the lease. What
+// the steps share (client, cache, plan, lease, marks) is here.
+import type { OkgClient } from '../cluster/client.js';
+import type { NamespaceCache } from '../cluster/cache.js';
+import { ClusterError } from '../cluster/errors.js';
+import type { ContainerImage } from '../cluster/okg.js';
+import type { RoomResult as BulkResult } from './bulk.js';
+import type { Prepared, ReleaseContext } from './engine.js';
+import { LeaseLost, ReleaseLease } from './lease.js';
+import { MarkTracker } from './marking.js';
+import { DEFAULT_LEASE_MS, type Holder, type ReleaseRecord } from './record.js';
+import { STEP_TABLE } from './steps.js';
+import { STEPS, type ReleaseEvent, type ReleasePlan, type ReleaseResult, type ReleaseSummary, type StepName } from './types.js';
+import { ReleaseRefused } from './validate.js';
+
+/** A refusal (nothing was written) as a result; any other error is rethrown. */
+export function refusedResult(e: unknown): ReleaseResult {
+  if (e instanceof ReleaseRefused) return { outcome: 'refused', usage: e.usage, message: e.message };
+  if (e instanceof ClusterError) return { outcome: 'refused', usage: false, message: e.message };
+  throw e;
+}
+
+export class ReleaseRun {
+  readonly client: OkgClient;
+  readonly cache: NamespaceCache;
+  readonly plan: ReleasePlan;
+  readonly holder: Holder;
+  readonly ns: string;
+  readonly name: string;
+  readonly images: ContainerImage[];
+  readonly leaseMs: number;
+  /** Rooms written at once while marking and killing. */
+  readonly concurrency: number;
+  readonly lease: ReleaseLease;
+  readonly marks: MarkTracker;
+  /** The generation of the image write (patch-image), for wait-generation. */
+  imageGeneration?: number;
+  private readonly ac = new AbortController();
+  private readonly startRequests: number;
+  private step: StepName = 'lock';
+
+  constructor(private readonly ctx: ReleaseContext, p: Prepared) {
+    this.client = ctx.client;
+    this.cache = p.cache;
+    this.plan = p.plan;
+    this.holder = p.holder;
+    this.ns = p.plan.input.namespace;
+    this.name = p.plan.input.gameServerSet;
+    this.images = p.plan.input.images;
+    this.leaseMs = ctx.leaseMs ?? DEFAULT_LEASE_MS;
+    this.concurrency = ctx.concurrency ?? 16;
+    this.startRequests = ctx.client.requestCount();
+    this.marks = new MarkTracker(this.cache);
+    this.lease = new ReleaseLease({
+      client: this.client, namespace: this.ns, gameServerSet: this.name, holder: this.holder, leaseMs: this.leaseMs,
+      signal: this.signal, onLost: e => this.ac.abort(e), waitObserved: g => this.waitObserved(g),
+    });
+  }
+
+  /** Aborts on the caller's cancel and when the lease is lost. */
+  get signal(): AbortSignal { return this.ac.signal; }
+
+  /** The record; every step after lock has it. */
+  get rec(): ReleaseRecord { return this.lease.rec!; }
+
+  emit(e: ReleaseEvent): void {
+    try { this.ctx.onEvent?.(e); } catch { /* a listener's failure must not stop the release */ }
+  }
+
+  progress(message: string, done?: number, of?: number): void {
+    this.emit({ type: 'step-progress', step: this.step, message, ...(done !== undefined ? { done, of } : {}) });
+  }
+
+  emitRoom(step: StepName, from: string, to: string, r: BulkResult): void {
+    this.emit({ type: 'room-changed', step, room: r.name, from, to, result: r.outcome, ...(r.reason ? { reason: r.reason } : {}) });
+  }
+
+  /** Waits (watch-driven) until OKG has observed `generation` of the GameServerSet; resolves with the observed one. */
+  waitObserved(generation: number): Promise<number> {
+    return this.cache.waitFor(() => {
+      const g = this.cache.gameServerSet(this.name);
+      return g && g.observedGeneration >= generation ? g.observedGeneration : undefined;
+    }, {
+      timeoutMs: this.plan.input.timeoutMs, signal: this.signal,
+      describeTimeout: () => `OKG has not applied generation ${generation} of ${this.name} within the timeout (observedGeneration ${this.cache.gameServerSet(this.name)?.observedGeneration ?? '?'}); is the kruise-game controller running?`,
+    });
+  }
+
+  async run(): Promise<ReleaseResult> {
+    const onAbort = () => this.ac.abort(this.ctx.signal?.reason);
+    if (this.ctx.signal?.aborted) onAbort();
+    this.ctx.signal?.addEventListener('abort', onAbort, { once: true });
+    for (const w of this.plan.warnings) this.emit({ type: 'warning', message: w });
+    let announced = false;
+    try {
+      for (const [index, step] of STEPS.entries()) {
+        const def = STEP_TABLE[step];
+        this.step = step;
+        if (this.signal.aborted) throw this.signal.reason;
+        const title = this.plan.steps[index].title;
+        if (def.recorded && this.lease.rec?.done.includes(step)) {
+          this.emit({ type: 'step-done', step, result: 'already-done', message: `${title}: done by an earlier run` });
+          continue;
+        }
+        this.emit({ type: 'step-started', step, index: index + 1, total: STEPS.length, title });
+        if (def.recorded) await this.lease.save(r => { r.step = step; });
+        const r = await def.run(this);
+        // Recorded with the next write (the next step's start): a crash before it only repeats this idempotent step.
+        if (def.recorded && !this.rec.done.includes(step)) this.rec.done.push(step);
+        this.emit({ type: 'step-done', step, ...r });
+        // The plan is announced with the release id once the record exists (after lock).
+        if (!announced && this.lease.rec) { announced = true; this.emit({ type: 'planned', id: this.rec.id, plan: this.plan }); }
+      }
+      const again = this.marks.markedAgainWarning();
+      if (again) this.emit({ type: 'warning', message: again });
+      const summary = this.summary(this.currentReplicas());
+      this.emit({ type: 'done', id: this.rec.id, summary });
+      return { id: this.rec.id, outcome: 'succeeded', message: `release ${this.rec.id} succeeded`, plan: this.plan, summary };
+    } catch (e) {
+      return await this.stop(e);
+    } finally {
+      this.lease.stopRenewing();
+      this.marks.dispose();
+      this.ctx.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private summary(finalReplicas: number): ReleaseSummary {
+    const rec = this.lease.rec;
+    return {
+      retired: rec?.marked ?? [], skipped: rec?.skipped ?? [], reclaimed: rec?.reclaimed ?? 0,
+      finalReplicas, requests: this.client.requestCount() - this.startRequests,
+    };
+  }
+
+  private currentReplicas(): number {
+    return this.cache.gameServerSet(this.name)?.replicas ?? this.plan.toReplicas;
+  }
+
+  /** Ends a run that did not succeed: records the outcome (best effort) and releases the lease. */
+  private async stop(e: unknown): Promise<ReleaseResult> {
+    const rec = this.lease.rec;
+    if (e instanceof ReleaseRefused && !rec) return refusedResult(e);
+    const cancelled = this.ctx.signal?.aborted === true && !(e instanceof LeaseLost);
+    const outcome = cancelled ? 'cancelled' : 'failed';
+    const reason = e instanceof Error ? e.message : String(e);
+    const message = cancelled ? `cancelled at step ${this.step}; the cluster is consistent and a rerun resumes from here` : `failed at step ${this.step}: ${reason}`;
+    if (rec && !(e instanceof LeaseLost)) {
+      try {
+        await this.lease.save(r => {
+          r.outcome = outcome;
+          r.message = message;
+          r.finishedAt = new Date().toISOString();
+          r.leaseExpiresAt = r.finishedAt;
+        }, false);
+      } catch (err) {
+        this.emit({ type: 'warning', message: `could not record the outcome on the GameServerSet: ${(err as Error).message}` });
+      }
+    }
+    this.emit({ type: 'failed', id: rec?.id ?? '', step: this.step, outcome, message });
+    return { ...(rec ? { id: rec.id } : {}), outcome, step: this.step, message, plan: this.plan, summary: this.summary(this.currentReplicas()) };
+  }
+}
