@@ -1,6 +1,7 @@
 // Shared flag parsing for `okg` commands: node:util parseArgs with one-sentence UsageErrors, the cluster
 // flags every command takes (-n, --kubeconfig, --context), comma lists, choices and whole numbers.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { clip } from '../cluster/clip.js';
 import { OkgClient } from '../cluster/client.js';
 import { contextNamespace, loadKubeConfig } from '../cluster/kubeconfig.js';
 import { UsageError } from './usage.js';
@@ -18,16 +19,16 @@ export const CLUSTER_OPTIONS = {
 function usageFromParseError(e: Error, command: string): UsageError {
   const m = e.message;
   const unknown = /Unknown option '([^']+)'/.exec(m);
-  if (unknown) return new UsageError(`unknown flag ${unknown[1]}; run okg ${command} --help`);
+  if (unknown) return new UsageError(`unknown flag ${clip(unknown[1])}; run okg ${command} --help`);
   const needsValue = /Option '(?:-\w, )?(--?[\w-]+)[^']*' argument missing/.exec(m);
-  if (needsValue) return new UsageError(`${needsValue[1]} needs a value; run okg ${command} --help`);
+  if (needsValue) return new UsageError(`${clip(needsValue[1])} needs a value; run okg ${command} --help`);
   const ambiguous = /Option '(-[\w-]+)' argument is ambiguous/.exec(m);
-  if (ambiguous) return new UsageError(`${ambiguous[1]} needs a value (for a value starting with "-", write ${ambiguous[1]}=VALUE); run okg ${command} --help`);
+  if (ambiguous) return new UsageError(`${clip(ambiguous[1])} needs a value (for a value starting with "-", write ${clip(ambiguous[1])}=VALUE); run okg ${command} --help`);
   const positional = /Unexpected argument '([^']+)'/.exec(m);
-  if (positional) return new UsageError(`unexpected argument "${positional[1]}"; okg ${command} takes flags only (run okg ${command} --help)`);
+  if (positional) return new UsageError(`unexpected argument "${clip(positional[1])}"; okg ${command} takes flags only (run okg ${command} --help)`);
   const boolWithValue = /Option '(?:-\w, )?(--[\w-]+)' does not take an argument/.exec(m);
-  if (boolWithValue) return new UsageError(`${boolWithValue[1]} takes no value; run okg ${command} --help`);
-  return new UsageError(`${m.split('\n')[0].replace(/\.$/, '')}; run okg ${command} --help`);
+  if (boolWithValue) return new UsageError(`${clip(boolWithValue[1])} takes no value; run okg ${command} --help`);
+  return new UsageError(`${clip(m.split('\n')[0].replace(/\.$/, ''), 300)}; run okg ${command} --help`);
 }
 
 /** parseArgs in strict mode without positionals; any problem becomes a one-sentence UsageError. */
@@ -45,7 +46,7 @@ export function parseFlags<T extends Options>(command: string, argv: string[], o
 export function commaList(flag: string, value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
   const items = value.split(',').map(s => s.trim());
-  if (!items.length || items.some(s => s === '')) throw new UsageError(`${flag} takes a comma-separated list without empty items, got "${value}"`);
+  if (!items.length || items.some(s => s === '')) throw new UsageError(`${flag} takes a comma-separated list without empty items, got "${clip(value)}"`);
   return items;
 }
 
@@ -60,7 +61,7 @@ export function ordinalList(flag: string, value: string | undefined): number[] |
   const items = commaList(flag, value);
   if (!items) return undefined;
   return items.map(s => {
-    if (!/^\d+$/.test(s)) throw new UsageError(`${flag} takes whole numbers ≥ 0 separated by commas, got "${s}"`);
+    if (!/^\d+$/.test(s)) throw new UsageError(`${flag} takes whole numbers ≥ 0 separated by commas, got "${clip(s)}"`);
     return Number(s);
   });
 }
@@ -68,7 +69,7 @@ export function ordinalList(flag: string, value: string | undefined): number[] |
 /** One of `choices`, or `fallback` when absent. */
 export function oneOf<C extends string>(flag: string, value: string | undefined, choices: readonly C[], fallback: C): C {
   if (value === undefined) return fallback;
-  if (!(choices as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${choices.join(', ')}, got "${value}"`);
+  if (!(choices as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${choices.join(', ')}, got "${clip(value)}"`);
   return value as C;
 }
 
@@ -80,7 +81,7 @@ export function required(flag: string, value: string | undefined): string {
 
 /** A Kubernetes object name (DNS subdomain), for -n and --gss. */
 export function objectName(flag: string, value: string): string {
-  if (value.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value)) throw new UsageError(`${flag} "${value}" is not a valid Kubernetes name (lower-case letters, digits, "-" and ".")`);
+  if (value.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value)) throw new UsageError(`${flag} "${clip(value)}" is not a valid Kubernetes name (lower-case letters, digits, "-" and ".")`);
   return value;
 }
 

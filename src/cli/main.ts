@@ -1,5 +1,6 @@
 // The `okg` command line: the same core the extension uses, for terminals and scripts.
 // One table of commands; each returns its exit code (0 ok, 1 failed, 2 bad usage).
+import { clip } from '../cluster/clip.js';
 import { sandboxCommand, SANDBOX_HELP } from './sandboxCommand.js';
 import { roomsCommand, ROOMS_HELP } from './roomsCommand.js';
 import { markCommand, MARK_HELP } from './markCommand.js';
@@ -35,7 +36,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const c = COMMANDS[command];
-    if (!c) throw new UsageError(`unknown command "${command}"; run okg --help`);
+    if (!c) throw new UsageError(`unknown command "${clip(command)}"; run okg --help`);
     return await c.run(rest, out, err);
   } catch (e) {
     const usage = e instanceof UsageError || String((e as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS');

@@ -1,16 +1,18 @@
-// `okg mark`: a safe GameServers-Updater. Selects rooms of one GameServerSet, validates every flag before
-// the first write, then writes each room with a conditional patch (src/release/bulk.ts) so a room the
-// matchmaker allocated meanwhile is skipped, not overwritten. Prints one line per room and a summary.
+// `okg mark`: a safe GameServers-Updater. Selects rooms of one GameServerSet, validates every flag and (one access
+// review) the right to write before the first write, then writes each room with a conditional patch
+// (src/release/bulk.ts) so a room the matchmaker allocated meanwhile is skipped, not overwritten. Prints one line
+// per room and a summary.
+import { clip } from '../cluster/clip.js';
 import { ClusterError } from '../cluster/errors.js';
 import { KubeconfigError } from '../cluster/kubeconfig.js';
-import { gameServerSetView } from '../cluster/okg.js';
+import { gameServerSetView, OKG_GROUP } from '../cluster/okg.js';
 import { applyToRooms, summarize, validateChange, type RoomChange, type RoomResult } from '../release/bulk.js';
 import { CHANGE_FIELDS } from '../release/bulkChange.js';
 import { GAME_SERVER_STATES, parseContainerImage, selectRooms, validateSelector, type RoomSelector } from '../release/selection.js';
 import { listRooms } from '../release/selectionRooms.js';
 import { CLUSTER_OPTIONS, commaList, connect, objectName, oneOf, ordinalList, parseFlags, repeatedList, required } from './args.js';
 import { formatTable } from './roomsCommand.js';
-import { positiveInt, UsageError } from './usage.js';
+import { EXIT_FAILED, positiveInt, UsageError } from './usage.js';
 
 export const MARK_HELP = `Usage: okg mark -n NS --gss NAME [selection] --set-opsstate VALUE [--set-deletion-priority N]
                 [--set-update-priority N] [--dry-run] [-o text|json] [--kubeconfig FILE] [--context NAME]
@@ -38,8 +40,8 @@ Change (at least one):
   -o, --output              text (default) or json
   --concurrency N           rooms written at once (default 16)
 
-Exit code: 0 when every selected room has the new values, 1 when any room was skipped or failed,
-2 for bad flags (nothing is written).
+Exit code: 0 when every selected room has the new values, 1 when any room was skipped or failed or
+you may not write rooms (nothing is written), 2 for bad flags (nothing is written).
 `;
 
 interface Parsed { namespace: string; gss: string; selector: RoomSelector; change: RoomChange; all: boolean }
@@ -87,7 +89,7 @@ function buildRequest(flags: ReturnType<typeof parseMarkFlags>): Parsed {
   if (all && Object.keys(selector).length) reasons.push('--all cannot be combined with --select-* flags');
   if (!all && !Object.keys(selector).length) reasons.push('give at least one --select-* flag, or --all to change every room');
   for (const s of selector.states ?? []) {
-    if (!(GAME_SERVER_STATES as readonly string[]).includes(s)) reasons.push(`--select-state: "${s}" is not a GameServer state (one of ${GAME_SERVER_STATES.join(', ')})`);
+    if (!(GAME_SERVER_STATES as readonly string[]).includes(s)) reasons.push(`--select-state: "${clip(s)}" is not a GameServer state (one of ${GAME_SERVER_STATES.join(', ')})`);
   }
   const change: RoomChange = {
     opsState: flags['set-opsstate'],
@@ -133,6 +135,11 @@ export async function markCommand(argv: string[], out: (line: string) => void, e
     const withPlayers = selected.filter(r => r.opsState === 'Allocated');
     if (withPlayers.length && (change.opsState === 'WaitToBeDeleted' || change.opsState === 'Kill') && flags['include-allocated'] !== true) {
       throw new UsageError(`${withPlayers.length} selected room(s) are Allocated, players are on them (${withPlayers.map(r => r.name).slice(0, 5).join(', ')}${withPlayers.length > 5 ? ', …' : ''}); ${change.opsState} would let OKG delete them — narrow the selection (e.g. --select-opsstate None) or pass --include-allocated`);
+    }
+    // One review before the first write, not one 403 per room (as `okg release` does in its preflight).
+    if (!dryRun && selected.length && !(await client.canI({ verb: 'patch', group: OKG_GROUP, resource: 'gameservers', namespace }))) {
+      err(`okg: you may not patch gameservers.${OKG_GROUP} in namespace "${namespace}", but okg mark writes each selected room (${selected.length} of ${gss}); ask a cluster admin for access or use another context — nothing was changed`);
+      return EXIT_FAILED;
     }
     process.once('SIGINT', onSignal);
     const results = await applyToRooms(client, selected, change, { concurrency, dryRun, signal: abort.signal });

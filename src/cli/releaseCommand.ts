@@ -2,6 +2,7 @@
 // is checked before the cluster is contacted, the preflight before the first write; progress is printed as
 // it happens (rewritten in place on a terminal), Ctrl-C cancels cleanly and a rerun resumes.
 import { writeFileSync } from 'node:fs';
+import { clip } from '../cluster/clip.js';
 import { KubeconfigError } from '../cluster/kubeconfig.js';
 import { imageTag } from '../cluster/images.js';
 import { argoWorkflowYaml } from '../release/argo.js';
@@ -15,7 +16,8 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './usage.js';
 
 export const RELEASE_HELP = `Usage: okg release -n NS --gss NAME --image CONTAINER=IMAGE [--image …] (--add N | --replicas N)
                    [--ready N] [--timeout 10m] [--reclaim none|scale-down|kill] [--fix-update-strategy]
-                   [--dry-run] [--export-argo FILE] [-o text|json] [--kubeconfig FILE] [--context NAME]
+                   [--take-over HOLDER] [--dry-run] [--export-argo FILE] [-o text|json] [--kubeconfig FILE]
+                   [--context NAME]
 
 Seamless release of a GameServerSet that uses OnDelete: set the new image, wait until OKG applied it,
 scale up, wait until at least N new-version rooms are Ready, mark idle old rooms WaitToBeDeleted (each
@@ -31,18 +33,22 @@ players are never touched. Every check (flags, access, OnDelete, lock) runs befo
                          scale-down (lower replicas by exactly the marks the pod labels confirm), or
                          kill (set Kill; OKG removes them and lowers replicas itself)
   --fix-update-strategy  if rollingUpdate defeats OnDelete, remove it as part of the image patch
+  --take-over HOLDER     resume a release whose run died on another machine before its lease expires:
+                         HOLDER as the lock refusal names it (user@host, or its holder id); refused, with
+                         nothing written, unless HOLDER holds the lease now
   --dry-run              check everything and print the plan, the room preview and the predicted table
   --export-argo FILE     write the release as an Argo Workflow (YAML) to FILE instead of running it
   -o, --output           text (default) or json
 
 The release record and lease live on the GameServerSet (annotation okg-ops/release): a rerun of the same
-command resumes an interrupted release; a second release is refused while one holds the lease.
+command resumes an interrupted release; a second release is refused while one holds the lease (a run
+that died on this host is taken over at once; one on another machine with --take-over).
 Exit code: 0 success, 1 failed/refused by the cluster/cancelled, 2 bad flags (nothing was written).
 `;
 
 function wholeNumber(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^-?\d+$/.test(value.trim())) throw new UsageError(`${flag} takes a whole number, got "${value}"`);
+  if (!/^-?\d+$/.test(value.trim())) throw new UsageError(`${flag} takes a whole number, got "${clip(value)}"`);
   return Number(value);
 }
 
@@ -57,6 +63,7 @@ function parseRelease(argv: string[]) {
     timeout: { type: 'string' },
     reclaim: { type: 'string' },
     'fix-update-strategy': { type: 'boolean' },
+    'take-over': { type: 'string' },
     'dry-run': { type: 'boolean' },
     'export-argo': { type: 'string' },
     output: { type: 'string', short: 'o' },
@@ -64,7 +71,8 @@ function parseRelease(argv: string[]) {
   });
 }
 
-function planLines(plan: ReleasePlan): string[] {
+/** The plan as text; `warnings: false` when they were already printed as the run's warning events. */
+function planLines(plan: ReleasePlan, warnings = true): string[] {
   const lines: string[] = [];
   const inp = plan.input;
   lines.push(`release ${inp.namespace}/${inp.gameServerSet}: ${inp.images.map(c => `${c.container} → ${c.image}`).join(', ')}; replicas ${plan.fromReplicas} → ${plan.toReplicas}; ready ≥ ${plan.ready}; reclaim ${inp.reclaim}${plan.resumes ? `; resumes ${plan.resumes}` : ''}`);
@@ -75,7 +83,7 @@ function planLines(plan: ReleasePlan): string[] {
     ...plan.rooms.map(r => [r.name, r.version, r.state || '-', r.opsState, img(r.images), r.reason ? `${r.action} (${r.reason})` : r.action])]).map(l => `  ${l}`));
   lines.push('predicted after the release:');
   lines.push(...formatTable([['NAME', 'STATE', 'OPSSTATE', 'IMAGE'], ...plan.predicted.map(r => [r.name, r.state || '-', r.opsState, img(r.images)])]).map(l => `  ${l}`));
-  for (const w of plan.warnings) lines.push(`warning: ${w}`);
+  if (warnings) for (const w of plan.warnings) lines.push(`warning: ${w}`);
   return lines;
 }
 
@@ -89,7 +97,8 @@ function eventLine(e: ReleaseEvent): { line: string; progress?: boolean } | unde
     case 'room-changed': return { line: `      ${e.room}: ${e.from} → ${e.to} ${e.result}${e.reason ? ` (${e.reason})` : ''}` };
     case 'warning': return { line: `warning: ${e.message}` };
     case 'done': return { line: `release ${e.id} succeeded: ${e.summary.retired.length} room(s) retired${e.summary.retired.length ? ` (${e.summary.retired.join(', ')})` : ''}, ${e.summary.skipped.length} skipped${e.summary.skipped.length ? ` (${e.summary.skipped.join(', ')})` : ''}, ${e.summary.reclaimed} reclaimed; ${e.summary.finalReplicas} replicas; ${e.summary.requests} API requests` };
-    case 'failed': return { line: `release ${e.id || '(not started)'} ${e.outcome} at step ${e.step}: ${e.message}` };
+    // The message already says "failed at step …" (or "cancelled at step …").
+    case 'failed': return { line: `release ${e.id || '(not started)'} ${e.message}` };
   }
 }
 
@@ -129,6 +138,7 @@ export async function releaseCommand(argv: string[], out: (line: string) => void
       namespace: flags.namespace ?? '', gameServerSet: gss, images,
       add: wholeNumber('--add', flags.add), replicas: wholeNumber('--replicas', flags.replicas), ready: wholeNumber('--ready', flags.ready),
       timeoutMs, reclaim, fixUpdateStrategy: flags['fix-update-strategy'] === true,
+      ...(flags['take-over'] !== undefined ? { takeOver: flags['take-over'] } : {}),
     };
     if (flags.namespace !== undefined) validateInput(input); // everything but the namespace default, before connecting
   } catch (e) {
@@ -174,7 +184,7 @@ export async function releaseCommand(argv: string[], out: (line: string) => void
   const events: ReleaseEvent[] = [];
   const onEvent = (e: ReleaseEvent) => {
     if (output === 'json') { if (e.type !== 'planned') events.push(e); return; }
-    if (e.type === 'planned') { for (const l of planLines(e.plan)) out(l); return; }
+    if (e.type === 'planned') { for (const l of planLines(e.plan, false)) out(l); return; }
     const l = eventLine(e);
     if (!l) return;
     if (tty && l.progress) { process.stdout.write(`\r\x1b[K${l.line.trim()}`); inPlace = true; return; }

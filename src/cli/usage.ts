@@ -1,4 +1,6 @@
 // Bad usage: a one-line reason and exit code 2.
+import { clip } from '../cluster/clip.js';
+
 export class UsageError extends Error {}
 
 export const EXIT_OK = 0;
@@ -7,7 +9,7 @@ export const EXIT_USAGE = 2;
 
 export function positiveInt(flag: string, value: string | undefined, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} takes a whole number, got "${value}"`);
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} takes a whole number, got "${clip(value)}"`);
   const n = Number(value);
   if (n < min || n > max) throw new UsageError(`${flag} must be from ${min} to ${max}, got ${n}`);
   return n;

@@ -1,6 +1,7 @@
 // What a bulk operation writes to each room, and how: validation of the new values against what OKG can
 // carry (it copies them into Pod labels, API.md §5), the values a room showed at selection, and the
 // conditional JSON Patch (test ops first) that writes only if those values are still there.
+import { clip } from '../cluster/clip.js';
 import type { JsonPatchOp } from '../cluster/client.js';
 import { RESERVED_OPS_STATES, type RoomView } from '../cluster/okg.js';
 
@@ -31,13 +32,13 @@ function priorityReason(field: 'deletionPriority' | 'updatePriority', v: number 
   const text = String(v).trim();
   const label = POD_LABEL[field];
   if (/^\d+%$/.test(text)) {
-    return `${field} "${text}" is a percentage: OKG copies it into the pod label ${label}, where "%" is not allowed, so it would never apply (and scale-down reads non-integers as 0)`;
+    return `${field} "${clip(text)}" is a percentage: OKG copies it into the pod label ${label}, where "%" is not allowed, so it would never apply (and scale-down reads non-integers as 0)`;
   }
   if (/^-\d+$/.test(text)) {
-    return `${field} ${text} is negative: OKG copies it into the pod label ${label}, which must start with a letter or digit, so it would never apply; use 0 or more`;
+    return `${field} ${clip(text)} is negative: OKG copies it into the pod label ${label}, which must start with a letter or digit, so it would never apply; use 0 or more`;
   }
-  if (typeof v === 'number' ? !Number.isInteger(v) : !/^\d+$/.test(text)) return `${field} "${text}" is not a whole number`;
-  if (Number(text) > INT32_MAX) return `${field} ${text} is larger than ${INT32_MAX}`;
+  if (typeof v === 'number' ? !Number.isInteger(v) : !/^\d+$/.test(text)) return `${field} "${clip(text)}" is not a whole number`;
+  if (Number(text) > INT32_MAX) return `${field} ${clip(text)} is larger than ${INT32_MAX}`;
   return undefined;
 }
 
@@ -54,10 +55,10 @@ export function validateChange(change: RoomChange): string[] {
   if (ops !== undefined) {
     if (typeof ops !== 'string' || ops === '') reasons.push('opsState is empty');
     else if (ops.length > 63) reasons.push(`opsState "${ops.slice(0, 20)}…" is ${ops.length} characters; OKG copies it into a pod label, which allows at most 63`);
-    else if (!LABEL_VALUE.test(ops)) reasons.push(`opsState "${ops}" is not a valid label value (letters, digits, "-", "_", "." inside, letter or digit at both ends); OKG copies it into the pod label game.kruise.io/gs-opsState`);
+    else if (!LABEL_VALUE.test(ops)) reasons.push(`opsState "${clip(ops)}" is not a valid label value (letters, digits, "-", "_", "." inside, letter or digit at both ends); OKG copies it into the pod label game.kruise.io/gs-opsState`);
     else {
       const twin = RESERVED_OPS_STATES.find(r => r !== ops && r.toLowerCase() === ops.toLowerCase());
-      if (twin) reasons.push(`opsState "${ops}" differs from OKG's "${twin}" only in case; OKG would treat it as a custom value (like None), not as ${twin}`);
+      if (twin) reasons.push(`opsState "${clip(ops)}" differs from OKG's "${twin}" only in case; OKG would treat it as a custom value (like None), not as ${twin}`);
     }
   }
   for (const f of ['deletionPriority', 'updatePriority'] as const) {

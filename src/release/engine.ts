@@ -29,7 +29,7 @@ export interface ReleaseContext {
 }
 
 /** A planned release, ready to run. The caller must release `cache` when `ownsCache`. */
-export interface Prepared { plan: ReleasePlan; world: ReleaseWorld; cache: NamespaceCache; ownsCache: boolean; holder: Holder }
+export interface Prepared { plan: ReleasePlan; world: ReleaseWorld; cache: NamespaceCache; ownsCache: boolean; holder: Holder; takeOver?: string }
 
 /** Validates, runs the preflight and plans, without any write. Throws ReleaseRefused (one sentence). */
 async function prepare(input: ReleaseInput, ctx: ReleaseContext): Promise<Prepared> {
@@ -49,7 +49,7 @@ async function prepare(input: ReleaseInput, ctx: ReleaseContext): Promise<Prepar
   const holder = newHolder(ctx.holder);
   const world: ReleaseWorld = { gameServerSet: raw, rooms: cache.rooms(inp.gameServerSet), holder, now: Date.now() };
   try {
-    return { plan: planRelease(input, world), world, cache, ownsCache, holder };
+    return { plan: planRelease(input, world), world, cache, ownsCache, holder, ...(input.takeOver !== undefined ? { takeOver: input.takeOver } : {}) };
   } catch (e) {
     if (ownsCache) await cache.release();
     throw e;

@@ -2,7 +2,7 @@
 // checked before any write — with a room-by-room preview and the predicted final table.
 import { gameServerSetView, isNewVersion, ordinalOf, scaleDownOrder, type RawObject, type RoomView } from '../cluster/okg.js';
 import { sameImage } from '../cluster/images.js';
-import { describeHolder, leaseState, parseRecord, rawRecord, type Holder, type RecordDoc, type ReleaseRecord } from './record.js';
+import { decideLease, describeHolder, parseRecord, rawRecord, type Holder, type RecordDoc, type ReleaseRecord } from './record.js';
 import { MAX_REPLICAS, ReleaseRefused, sameRelease, validateInput } from './validate.js';
 import { STEP_TABLE, type TitleArgs } from './steps.js';
 import {
@@ -52,6 +52,11 @@ function predictNames(gssName: string, rooms: RoomView[], reserved: Set<number>,
   return out;
 }
 
+/** The plan's warning that a run is taken over; the run leaves it to the lock step, which reports what it did. */
+export function takeOverWarning(t: NonNullable<ReleasePlan['takesOver']>): string {
+  return `taking over release ${t.release} from ${t.holder} (${t.reason})`;
+}
+
 /** The release in progress on this GameServerSet that this input resumes, if any. */
 export function resumable(doc: RecordDoc, input: NormalizedInput): ReleaseRecord | undefined {
   const c = doc.current;
@@ -75,16 +80,14 @@ export function planRelease(input: ReleaseInput, world: ReleaseWorld): ReleasePl
   }
 
   const doc = parseRecord(rawRecord(raw));
-  const lease = leaseState(doc.current, world.holder, world.now);
-  if (lease === 'held' && doc.current) {
-    const c = doc.current;
-    throw refused(`GameServerSet ${gss.name} is locked by release ${c.id} of ${describeHolder(c.holder)} (at step ${c.step}) until ${c.leaseExpiresAt}; wait for it to finish or for the lease to expire`);
-  }
+  const lease = decideLease(gss.name, doc.current, world.holder, world.now, input.takeOver);
+  if (lease.kind === 'refused') throw refused(lease.message);
   const resume = resumable(doc, inp);
-  if (lease === 'expired' && doc.current) {
-    warnings.push(`the lease of release ${doc.current.id} held by ${describeHolder(doc.current.holder)} expired at ${doc.current.leaseExpiresAt}; ${resume ? 'taking it over' : 'it is superseded'}`);
-  } else if (doc.current && !doc.current.outcome && lease === 'mine') {
-    // our own unfinished run (same holder id): resume silently
+  let takesOver: ReleasePlan['takesOver'];
+  if (lease.kind === 'take-over' && doc.current) {
+    const c = doc.current;
+    takesOver = resume ? { release: c.id, holder: describeHolder(c.holder), reason: lease.reason } : undefined;
+    warnings.push(takesOver ? takeOverWarning(takesOver) : `release ${c.id} of ${describeHolder(c.holder)} is superseded (${lease.reason}; it had other inputs)`);
   } else if (doc.current && doc.current.outcome && doc.current.outcome !== 'succeeded') {
     warnings.push(resume ? `resuming release ${doc.current.id} (${doc.current.outcome} at step ${doc.current.step})`
       : `release ${doc.current.id} (${doc.current.outcome} at step ${doc.current.step}) had other inputs; it is superseded`);
@@ -177,6 +180,7 @@ export function planRelease(input: ReleaseInput, world: ReleaseWorld): ReleasePl
     predicted: predicted.map(({ dp: _dp, ...p }) => p),
     fixesUpdateStrategy: fix,
     ...(resume ? { resumes: resume.id } : {}),
+    ...(takesOver ? { takesOver } : {}),
     ...(alreadyDone ? { alreadyDone } : {}),
     warnings,
   };

@@ -4,6 +4,7 @@
 // resourceVersion when there was none), so two writers can never both believe they hold the lease.
 import { hostname, userInfo } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { clip } from '../cluster/clip.js';
 import type { JsonPatchOp } from '../cluster/client.js';
 import type { ContainerImage, RawObject } from '../cluster/okg.js';
 import type { NormalizedInput, ReleaseOutcome, StepName } from './types.js';
@@ -97,16 +98,63 @@ function pidAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
+export type LeaseState = 'free' | 'mine' | 'expired' | 'held';
+
 /**
  * Whether `current` stops `me` from running: `free` (none, or finished), `mine` (same holder id), `expired`
- * (lease ran out, or its process on this very host is gone), `held` (a live release of someone else).
+ * (its process on this very host is gone, or its lease ran out; `reason` says which), `held` (a live release of
+ * someone else).
  */
-export function leaseState(current: ReleaseRecord | undefined, me: Holder, now: number): 'free' | 'mine' | 'expired' | 'held' {
-  if (!current || current.outcome) return 'free';
-  if (current.holder.id === me.id) return 'mine';
-  if (Date.parse(current.leaseExpiresAt) <= now) return 'expired';
-  if (current.holder.host === me.host && current.holder.pid !== me.pid && !pidAlive(current.holder.pid)) return 'expired';
-  return 'held';
+export function leaseCheck(current: ReleaseRecord | undefined, me: Holder, now: number): { state: LeaseState; reason?: string } {
+  if (!current || current.outcome) return { state: 'free' };
+  if (current.holder.id === me.id) return { state: 'mine' };
+  // A dead process here is the real reason, also when the lease has run out too.
+  const h = current.holder;
+  if (h.host === me.host && h.pid !== me.pid && !pidAlive(h.pid)) return { state: 'expired', reason: `its process ${h.pid} on this host is gone` };
+  if (Date.parse(current.leaseExpiresAt) <= now) return { state: 'expired', reason: `lease expired at ${current.leaseExpiresAt}` };
+  return { state: 'held' };
+}
+
+export function leaseState(current: ReleaseRecord | undefined, me: Holder, now: number): LeaseState {
+  return leaseCheck(current, me, now).state;
+}
+
+/** Whether `name` names holder `h` as people see it: user@host, user@host (pid N), or the holder id. */
+export function namesHolder(h: Holder, name: string): boolean {
+  const n = name.trim();
+  return n === h.id || n === `${h.user}@${h.host}` || n === describeHolder(h);
+}
+
+/** The refusal while another live release holds the lease: who, where, until when, and the ways out. */
+export function lockedMessage(gss: string, c: ReleaseRecord): string {
+  return `GameServerSet ${gss} is locked by release ${c.id} of ${describeHolder(c.holder)} (at step ${c.step}) until ${c.leaseExpiresAt}; `
+    + `wait for it to finish or for the lease to expire, or, if that run is dead, take it over (okg release --take-over ${c.holder.user}@${c.holder.host})`;
+}
+
+/**
+ * What a run may do about the record on the GameServerSet: go ahead (`free`: none, finished, or ours), take it over
+ * (its holder is gone, or `takeOver` names its holder), or nothing (`refused`, one sentence). With `takeOver`, only
+ * the named current holder's lease is taken; naming anyone else, or no one holding it, is refused.
+ */
+export type LeaseDecision = { kind: 'free' } | { kind: 'take-over'; reason: string; named: boolean } | { kind: 'refused'; message: string };
+
+export function decideLease(gss: string, current: ReleaseRecord | undefined, me: Holder, now: number, takeOver?: string): LeaseDecision {
+  const { state, reason } = leaseCheck(current, me, now);
+  if (state === 'mine') return { kind: 'free' };
+  if (takeOver === undefined) {
+    if (state === 'held') return { kind: 'refused', message: lockedMessage(gss, current!) };
+    return state === 'expired' ? { kind: 'take-over', reason: reason!, named: false } : { kind: 'free' };
+  }
+  const name = clip(takeOver.trim());
+  if (state === 'free') {
+    const last = current ? ` (release ${current.id} ${current.outcome} at step ${current.step})` : '';
+    return { kind: 'refused', message: `--take-over ${name}: no release holds the lease on ${gss}${last}; nothing was changed — rerun without --take-over` };
+  }
+  const c = current!;
+  if (!namesHolder(c.holder, takeOver)) {
+    return { kind: 'refused', message: `--take-over ${name}: the lease on ${gss} is held by ${describeHolder(c.holder)} (release ${c.id}, holder id ${c.holder.id}), not by ${name}; nothing was changed` };
+  }
+  return { kind: 'take-over', reason: reason ?? `taken over as asked, its lease ran until ${c.leaseExpiresAt}`, named: true };
 }
 
 export function historyEntry(r: ReleaseRecord, outcome: HistoryEntry['outcome'], now: number): HistoryEntry {

@@ -9,6 +9,7 @@ import type { RoomResult as BulkResult } from './bulk.js';
 import type { Prepared, ReleaseContext } from './engine.js';
 import { LeaseLost, ReleaseLease } from './lease.js';
 import { MarkTracker } from './marking.js';
+import { takeOverWarning } from './plan.js';
 import { DEFAULT_LEASE_MS, type Holder, type ReleaseRecord } from './record.js';
 import { STEP_TABLE } from './steps.js';
 import { STEPS, type ReleaseEvent, type ReleasePlan, type ReleaseResult, type ReleaseSummary, type StepName } from './types.js';
@@ -30,6 +31,8 @@ export class ReleaseRun {
   readonly name: string;
   readonly images: ContainerImage[];
   readonly leaseMs: number;
+  /** The holder whose lease the lock step may take over (input `takeOver`). */
+  readonly takeOver?: string;
   /** Rooms written at once while marking and killing. */
   readonly concurrency: number;
   readonly lease: ReleaseLease;
@@ -50,6 +53,7 @@ export class ReleaseRun {
     this.images = p.plan.input.images;
     this.leaseMs = ctx.leaseMs ?? DEFAULT_LEASE_MS;
     this.concurrency = ctx.concurrency ?? 16;
+    this.takeOver = p.takeOver;
     this.startRequests = ctx.client.requestCount();
     this.marks = new MarkTracker(this.cache);
     this.lease = new ReleaseLease({
@@ -91,7 +95,9 @@ export class ReleaseRun {
     const onAbort = () => this.ac.abort(this.ctx.signal?.reason);
     if (this.ctx.signal?.aborted) onAbort();
     this.ctx.signal?.addEventListener('abort', onAbort, { once: true });
-    for (const w of this.plan.warnings) this.emit({ type: 'warning', message: w });
+    // A take-over is reported by the lock step when it happens, not announced here as well.
+    const takeOver = this.plan.takesOver && takeOverWarning(this.plan.takesOver);
+    for (const w of this.plan.warnings) if (w !== takeOver) this.emit({ type: 'warning', message: w });
     let announced = false;
     try {
       for (const [index, step] of STEPS.entries()) {

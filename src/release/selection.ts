@@ -2,6 +2,7 @@
 // state, images run / not run, network, priorities), plus one-line validation of a selector against its
 // GameServerSet. Unlike GameServers-Updater (API.md §9), every image pair given counts, images are compared
 // normalised, and "runs" means the pod spec AND the running container (runsImage).
+import { clip } from '../cluster/clip.js';
 import { parseImage, sameImage } from '../cluster/images.js';
 import { RESERVED_OPS_STATES, runsImage, type ContainerImage, type GameServerSetView, type RoomView } from '../cluster/okg.js';
 
@@ -56,13 +57,13 @@ export function selectRooms(rooms: readonly RoomView[], sel: RoomSelector): Room
  */
 export function parseContainerImage(text: string): ContainerImage | string {
   const eq = text.indexOf('=');
-  if (eq < 0) return `"${text}" is not CONTAINER=IMAGE (e.g. minecraft=registry.example.com/game:1.2)`;
+  if (eq < 0) return `"${clip(text)}" is not CONTAINER=IMAGE (e.g. minecraft=registry.example.com/game:1.2)`;
   const container = text.slice(0, eq).trim();
   const image = text.slice(eq + 1).trim();
-  if (!container) return `"${text}" names no container before "="`;
-  if (!DNS_LABEL.test(container) || container.length > 63) return `"${container}" is not a container name (lower-case letters, digits and "-", at most 63)`;
+  if (!container) return `"${clip(text)}" names no container before "="`;
+  if (!DNS_LABEL.test(container) || container.length > 63) return `"${clip(container)}" is not a container name (lower-case letters, digits and "-", at most 63)`;
   const parsed = parseImage(image);
-  if (typeof parsed === 'string') return `in "${text}": ${parsed}`;
+  if (typeof parsed === 'string') return `in "${clip(text)}": ${parsed}`;
   return { container, image };
 }
 
@@ -94,15 +95,15 @@ export function validateSelector(sel: RoomSelector, gss: GameServerSetView): str
   }
   for (const name of sel.names ?? []) {
     const m = /^(.*)-(\d+)$/.exec(name);
-    if (!m || m[1] !== gss.name) reasons.push(`"${name}" is not a room of GameServerSet ${gss.name} (expected ${gss.name}-<ordinal>)`);
+    if (!m || m[1] !== gss.name) reasons.push(`"${clip(name)}" is not a room of GameServerSet ${gss.name} (expected ${gss.name}-<ordinal>)`);
   }
   for (const s of sel.opsStates ?? []) {
     if (!s) reasons.push('an opsState to select is empty');
     const twin = reservedCaseTwin(s);
-    if (twin) reasons.push(`opsState "${s}" differs from OKG's "${twin}" only in case; opsState is case-sensitive`);
+    if (twin) reasons.push(`opsState "${clip(s)}" differs from OKG's "${twin}" only in case; opsState is case-sensitive`);
   }
   for (const s of sel.states ?? []) {
-    if (!(GAME_SERVER_STATES as readonly string[]).includes(s)) reasons.push(`"${s}" is not a GameServer state (one of ${GAME_SERVER_STATES.join(', ')})`);
+    if (!(GAME_SERVER_STATES as readonly string[]).includes(s)) reasons.push(`"${clip(s)}" is not a GameServer state (one of ${GAME_SERVER_STATES.join(', ')})`);
   }
   reasons.push(...imageReasons('image to select', sel.images, known));
   reasons.push(...imageReasons('image to exclude', sel.notImages, known));
@@ -115,7 +116,7 @@ export function validateSelector(sel: RoomSelector, gss: GameServerSetView): str
     if (selected.some(q => q.container === p.container && sameImage(q.image, p.image))) reasons.push(`${p.container}=${p.image} is both selected and excluded; no room would match`);
   }
   for (const [field, v] of [['deletionPriority', sel.deletionPriority], ['updatePriority', sel.updatePriority]] as const) {
-    if (v !== undefined && !/^-?\d+$|^\d+%$/.test(String(v))) reasons.push(`${field} to select "${v}" is not an integer or percentage`);
+    if (v !== undefined && !/^-?\d+$|^\d+%$/.test(String(v))) reasons.push(`${field} to select "${clip(String(v))}" is not an integer or percentage`);
   }
   return reasons;
 }

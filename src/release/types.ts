@@ -26,10 +26,16 @@ export interface ReleaseInput {
   reclaim?: ReclaimMode;
   /** Apply the OnDelete fix (drop `rollingUpdate`) instead of refusing when OnDelete is not really in force. */
   fixUpdateStrategy?: boolean;
+  /**
+   * Take the lease over from this holder, for a run that died on another machine: the holder as the lock refusal
+   * names it (user@host, or its holder id). Refused, with nothing written, unless it names the current holder.
+   * Not part of the release itself (a resumed release keeps its inputs).
+   */
+  takeOver?: string;
 }
 
 /** The input after validation and defaults, as stored in the release record. */
-export type NormalizedInput = Omit<ReleaseInput, 'timeoutMs' | 'retireOpsStates' | 'reclaim' | 'fixUpdateStrategy'>
+export type NormalizedInput = Omit<ReleaseInput, 'timeoutMs' | 'retireOpsStates' | 'reclaim' | 'fixUpdateStrategy' | 'takeOver'>
   & Required<Pick<ReleaseInput, 'timeoutMs' | 'retireOpsStates' | 'reclaim' | 'fixUpdateStrategy'>>;
 
 /** The engine's steps, in order: the one list (each one's title and work: src/release/steps.ts; the wizard's schema and progress derive from it). */
@@ -77,6 +83,8 @@ export interface ReleasePlan {
   fixesUpdateStrategy: boolean;
   /** A previous run of this release is resumed (its id). */
   resumes?: string;
+  /** The resumed run is taken over from its holder (gone, or named by `takeOver`): who and why. */
+  takesOver?: { release: string; holder: string; reason: string };
   /** The same release already succeeded (its id): running it again changes nothing. */
   alreadyDone?: string;
   warnings: string[];

@@ -1,4 +1,5 @@
 // Input checks that need no cluster: names, images, counts, durations, modes. Each problem is one sentence.
+import { clip } from '../cluster/clip.js';
 import { parseImage } from '../cluster/images.js';
 import { RECLAIM_MODES, type NormalizedInput, type ReleaseInput } from './types.js';
 
@@ -31,7 +32,7 @@ export function parseDuration(text: string): number | string {
     total += Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
     pos = re.lastIndex;
   }
-  if (!t || pos !== t.length) return `"${text}" is not a duration (use e.g. 90s, 10m or 1h30m)`;
+  if (!t || pos !== t.length) return `"${clip(text)}" is not a duration (use e.g. 90s, 10m or 1h30m)`;
   return total;
 }
 
@@ -49,21 +50,21 @@ function count(name: string, v: number | undefined, min: number, max: number): v
 export function validateInput(input: ReleaseInput): NormalizedInput {
   if (!input.namespace) throw usage('the namespace is missing (-n NAMESPACE)');
   if (input.namespace.length > 63 || !DNS_LABEL.test(input.namespace)) {
-    throw usage(`"${input.namespace}" is not a valid namespace name (lower-case letters, digits and "-", at most 63)`);
+    throw usage(`"${clip(input.namespace)}" is not a valid namespace name (lower-case letters, digits and "-", at most 63)`);
   }
   if (!input.gameServerSet) throw usage('the GameServerSet is missing (--gss NAME)');
   if (input.gameServerSet.length > 253 || !DNS_SUBDOMAIN.test(input.gameServerSet)) {
-    throw usage(`"${input.gameServerSet}" is not a valid GameServerSet name (lower-case letters, digits, "-" and ".")`);
+    throw usage(`"${clip(input.gameServerSet)}" is not a valid GameServerSet name (lower-case letters, digits, "-" and ".")`);
   }
   if (!input.images.length) throw usage('no new image given (--image CONTAINER=IMAGE)');
   const seen = new Set<string>();
   for (const { container, image } of input.images) {
-    if (!container) throw usage(`the container name is missing in "=${image}" (use --image CONTAINER=IMAGE)`);
-    if (container.length > 63 || !DNS_LABEL.test(container)) throw usage(`"${container}" is not a valid container name`);
+    if (!container) throw usage(`the container name is missing in "=${clip(image)}" (use --image CONTAINER=IMAGE)`);
+    if (container.length > 63 || !DNS_LABEL.test(container)) throw usage(`"${clip(container)}" is not a valid container name`);
     if (seen.has(container)) throw usage(`container "${container}" is given more than once`);
     seen.add(container);
     const parsed = parseImage(image);
-    if (typeof parsed === 'string') throw usage(`image for container "${container}": ${parsed}`);
+    if (typeof parsed === 'string') throw usage(`image for container "${clip(container)}": ${parsed}`);
   }
   if ((input.add === undefined) === (input.replicas === undefined)) {
     throw usage(input.add === undefined ? 'say how many new rooms: --add N or --replicas N' : 'give either --add or --replicas, not both');
@@ -79,13 +80,16 @@ export function validateInput(input: ReleaseInput): NormalizedInput {
     throw usage(`the timeout must be from 1s to 24h, got ${timeoutMs} ms`);
   }
   const reclaim = input.reclaim ?? 'none';
-  if (!RECLAIM_MODES.includes(reclaim)) throw usage(`reclaim mode "${String(reclaim)}" is unknown; use ${RECLAIM_MODES.join(', ')}`);
+  if (!RECLAIM_MODES.includes(reclaim)) throw usage(`reclaim mode "${clip(String(reclaim))}" is unknown; use ${RECLAIM_MODES.join(', ')}`);
   const retireOpsStates = input.retireOpsStates ?? ['None'];
   if (!retireOpsStates.length) throw usage('no opsState given for the rooms to retire');
   for (const s of retireOpsStates) {
     if (s === 'Allocated' || s === 'Maintaining') throw usage(`rooms with opsState ${s} are never retired by a release`);
     if (s === 'WaitToBeDeleted' || s === 'Kill') throw usage(`rooms with opsState ${s} are already leaving; do not select them for retirement`);
-    if (!s || s.length > 63) throw usage(`"${s}" is not an opsState`);
+    if (!s || s.length > 63) throw usage(`"${clip(s)}" is not an opsState`);
+  }
+  if (input.takeOver !== undefined && (!input.takeOver.trim() || input.takeOver.length > 300 || /[\n\r]/.test(input.takeOver))) {
+    throw usage(`--take-over needs the holder as the lock refusal names it (user@host or its holder id), got "${clip(input.takeOver)}"`);
   }
   return {
     namespace: input.namespace,

@@ -53,7 +53,7 @@ const reclaim = oneOf(RECLAIM_MODES);
 const retireOpsStates = list(opsStateText, 16);
 
 const releaseInput = obj({ namespace: namespaceName, gameServerSet: k8sName, images }, {
-  add: replicas, replicas, ready: replicas, timeoutMs, retireOpsStates, reclaim, fixUpdateStrategy: bool,
+  add: replicas, replicas, ready: replicas, timeoutMs, retireOpsStates, reclaim, fixUpdateStrategy: bool, takeOver: text(300),
 });
 
 const normalizedInput = obj({ namespace: namespaceName, gameServerSet: k8sName, images, timeoutMs, retireOpsStates, reclaim, fixUpdateStrategy: bool },
@@ -70,7 +70,7 @@ const releasePlan = obj({
   input: normalizedInput, fromReplicas: count, toReplicas: count, newRooms: count, ready: count, oldImages: images,
   steps: list(plannedStep, STEPS.length), rooms: list(roomPreview), predicted: list(predictedRoom), fixesUpdateStrategy: bool,
   warnings: list(text(), 200),
-}, { resumes: token, alreadyDone: token });
+}, { resumes: token, alreadyDone: token, takesOver: obj({ release: token, holder: text(300), reason: text(500) }) });
 
 const summary = obj({ retired: list(k8sName), skipped: list(k8sName), reclaimed: count, finalReplicas: count, requests: count });
 

@@ -1,8 +1,11 @@
-// Shared helpers for release tests: a sandbox per test world, a client, the GS table as kubectl shows it.
+// Shared helpers for release tests: a sandbox per test world, a client, the GS table as kubectl shows it, the
+// release record as stored, and a client that can be made to "crash".
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/sandbox.js';
 import { OkgClient } from '../../src/cluster/client.js';
+import { ClusterError } from '../../src/cluster/errors.js';
 import { SEED } from '../../src/sandbox/scenarios.js';
 import type { SandboxUser } from '../../src/sandbox/auth.js';
+import { parseRecord, RECORD_ANNOTATION, type RecordDoc } from '../../src/release/record.js';
 import type { ReleaseEvent, ReleaseInput } from '../../src/release/types.js';
 
 export const NS = SEED.namespace;
@@ -66,4 +69,24 @@ export function strip(rows: Row[]): Omit<Row, 'podLabel'>[] {
 export function collect(): { events: ReleaseEvent[]; onEvent: (e: ReleaseEvent) => void } {
   const events: ReleaseEvent[] = [];
   return { events, onEvent: e => { events.push(e); } };
+}
+
+/** A client that, once `kill()` is called, fails every call as if the process had lost the network for good. */
+export function mortal(c: OkgClient): { client: OkgClient; kill: () => void } {
+  let dead = false;
+  const proxy = new Proxy(c, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => dead
+        ? Promise.reject(new ClusterError('connection lost (simulated crash)', 'unreachable'))
+        : (v as (...a: unknown[]) => unknown).apply(target, args);
+    },
+  });
+  return { client: proxy, kill: () => { dead = true; } };
+}
+
+/** The release record on the seed's GameServerSet, as stored. */
+export function record(sb: Sandbox): RecordDoc {
+  return parseRecord(gssObject(sb).metadata.annotations?.[RECORD_ANNOTATION]);
 }

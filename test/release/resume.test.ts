@@ -2,35 +2,13 @@
 // in the middle of marking; a rerun resumes from the record on the GameServerSet and ends in the same state.
 // Also the lease: a second release is refused naming the holder; an expired lease is taken over.
 import * as assert from 'node:assert/strict';
-import { OkgClient } from '../../src/cluster/client.js';
-import { ClusterError } from '../../src/cluster/errors.js';
 import { runRelease } from '../../src/release/engine.js';
-import { parseRecord, RECORD_ANNOTATION } from '../../src/release/record.js';
 import { STEPS, type ReleaseEvent, type StepName } from '../../src/release/types.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
-import { client, collect, gssObject, seedInput, SEED_FINAL, startWorld, strip, table } from './helpers.js';
+import { client, collect, gssObject, mortal, record, seedInput, SEED_FINAL, startWorld, strip, table } from './helpers.js';
 
 const FINAL = [SEED_FINAL[0], ...SEED_FINAL.slice(3)];
 const input = () => seedInput({ reclaim: 'scale-down' });
-
-/** A client that, once `kill()` is called, fails every call as if the process had lost the network for good. */
-function mortal(c: OkgClient): { client: OkgClient; kill: () => void } {
-  let dead = false;
-  const proxy = new Proxy(c, {
-    get(target, prop, receiver) {
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof v !== 'function') return v;
-      return (...args: unknown[]) => dead
-        ? Promise.reject(new ClusterError('connection lost (simulated crash)', 'unreachable'))
-        : (v as (...a: unknown[]) => unknown).apply(target, args);
-    },
-  });
-  return { client: proxy, kill: () => { dead = true; } };
-}
-
-function record(sb: Sandbox) {
-  return parseRecord(gssObject(sb).metadata.annotations?.[RECORD_ANNOTATION]);
-}
 
 const boundaries: StepName[] = STEPS.filter(s => s !== 'lock');
 

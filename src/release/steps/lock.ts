@@ -1,8 +1,9 @@
 // Step lock: take the release lease on the GameServerSet — a new record, or the interrupted record of the same
-// release resumed (taken over when its holder's lease is gone); a live holder's lease refuses the run.
+// release resumed (taken over when its holder is gone, or named by `takeOver`); a live holder's lease refuses the run.
+import type { JsonPatchOp } from '../../cluster/client.js';
 import { gameServerSetView } from '../../cluster/okg.js';
 import { isRefusedTest, WRITE_ATTEMPTS } from '../lease.js';
-import { describeHolder, historyEntry, leaseState, newReleaseId, parseRecord, rawRecord, type ReleaseRecord } from '../record.js';
+import { decideLease, describeHolder, historyEntry, newReleaseId, parseRecord, rawRecord, type ReleaseRecord } from '../record.js';
 import type { Step } from '../steps.js';
 import { ReleaseRefused } from '../validate.js';
 
@@ -15,18 +16,15 @@ export const lockStep: Step = {
       const raw = await run.client.getGameServerSet(run.ns, run.name, run.signal);
       const doc = parseRecord(rawRecord(raw));
       const now = Date.now();
-      const state = leaseState(doc.current, run.holder, now);
-      if (state === 'held') {
-        const c = doc.current!;
-        throw new ReleaseRefused(`GameServerSet ${run.name} is locked by release ${c.id} of ${describeHolder(c.holder)} (at step ${c.step}) until ${c.leaseExpiresAt}`, false);
-      }
+      const decision = decideLease(run.name, doc.current, run.holder, now, run.takeOver);
+      if (decision.kind === 'refused') throw new ReleaseRefused(decision.message, false);
       const iso = new Date(now).toISOString();
       const lease = new Date(now + run.leaseMs).toISOString();
       let rec: ReleaseRecord;
       let history = doc.history;
       const prev = doc.current;
       if (prev && plan.resumes === prev.id && prev.outcome !== 'succeeded') {
-        if (state === 'expired') run.emit({ type: 'warning', message: `took over release ${prev.id} from ${describeHolder(prev.holder)} (lease expired at ${prev.leaseExpiresAt})` });
+        if (decision.kind === 'take-over') run.emit({ type: 'warning', message: `took over release ${prev.id} from ${describeHolder(prev.holder)} (${decision.reason})` });
         rec = { ...prev, holder: run.holder, leaseExpiresAt: lease, updatedAt: iso, step: 'lock' };
         delete rec.outcome; delete rec.message; delete rec.finishedAt;
       } else {
@@ -42,7 +40,9 @@ export const lockStep: Step = {
         };
       }
       try {
-        await run.lease.claim(raw, rec, history);
+        // A named take-over replaces a lease that may still be renewed: only over the very version read.
+        const tests: JsonPatchOp[] = decision.kind === 'take-over' && decision.named ? [{ op: 'test', path: '/metadata/resourceVersion', value: raw.metadata.resourceVersion }] : [];
+        await run.lease.claim(raw, rec, history, tests);
       } catch (e) {
         if (isRefusedTest(e) && attempt < WRITE_ATTEMPTS) continue;
         throw e;
