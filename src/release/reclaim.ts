@@ -2,6 +2,7 @@
 // rooms at the confirmed head of OKG's order) and kill (set Kill; OKG removes them and lowers replicas itself).
 // Either way a room that changed after it was marked (a matchmaker allocated it) is kept and reported.
 import { gameServerSetView, LABEL_OWNER_GSS, type RoomView } from '../cluster/okg.js';
+import { plural } from '../cluster/util.js';
 import { applyToRooms } from './bulk.js';
 import { caughtUpTests } from './lease.js';
 import { reclaimableNow } from './reclaimable.js';
@@ -128,7 +129,7 @@ export async function reclaimScaleDown(run: ReleaseRun, marked: string[]): Promi
   const kept = outcome.kept;
   const gone = p.rooms.length - kept.length;
   await run.lease.save(r => { r.reclaimed = gone; });
-  return { result: 'done', message: `${wrote ? 'lowered' : 'found'} replicas ${p.from} → ${p.to}; ${gone} marked room${gone === 1 ? '' : 's'} removed${kept.length ? `, ${kept.length} kept (changed after the plan)` : ''}` };
+  return { result: 'done', message: `${wrote ? 'lowered' : 'found'} replicas ${p.from} → ${p.to}; ${plural(gone, 'marked room')} removed${kept.length ? `, ${kept.length} kept (changed after the plan)` : ''}` };
 }
 
 /** Sets Kill on the marked rooms still marked (conditionally) and waits until OKG has removed them. */
@@ -173,5 +174,5 @@ export async function reclaimKill(run: ReleaseRun, marked: string[]): Promise<St
   reportReclaim(run, 'Kill', killed, { kept, lost }, before);
   const gone = killed.length - kept.length + goneBefore.length;
   await run.lease.save(r => { r.reclaimed = gone; });
-  return { result: 'done', message: `${gone} room${gone === 1 ? '' : 's'} killed; OKG lowered replicas itself${kept.length ? `; ${kept.length} kept (changed after Kill was set)` : ''}` };
+  return { result: 'done', message: `${plural(gone, 'room')} killed; OKG lowered replicas itself${kept.length ? `; ${kept.length} kept (changed after Kill was set)` : ''}` };
 }

@@ -1,6 +1,7 @@
 // Step mark: choose the idle old rooms (recorded before any room is written, so a rerun marks the same ones), then
 // mark them WaitToBeDeleted, each write conditional on what was seen; a room that changed meanwhile is skipped.
 import { isNewVersion, type RoomView } from '../../cluster/okg.js';
+import { plural } from '../../cluster/util.js';
 import { applyToRooms } from '../bulk.js';
 import { settleMarks } from '../marking.js';
 import type { Step } from '../steps.js';
@@ -51,8 +52,8 @@ export const markStep: Step = {
     if (!failed.length) await settleMarks(run, marked, new Map(retire.map(e => [e.name, e.opsState])), target);
     await run.lease.save(r => { r.marked = marked; r.skipped = skipped; });
     if (failed.length) {
-      throw new Error(`${failed.length} room${failed.length === 1 ? '' : 's'} could not be marked (${failed.map(f => `${f.name}: ${f.reason ?? 'failed'}`).join('; ')}); rerun to resume`);
+      throw new Error(`${plural(failed.length, 'room')} could not be marked (${failed.map(f => `${f.name}: ${f.reason ?? 'failed'}`).join('; ')}); rerun to resume`);
     }
-    return { result: 'done', message: `${marked.length} room${marked.length === 1 ? '' : 's'} marked ${target}${skipped.length ? `, ${skipped.length} skipped because they changed (${skipped.join(', ')})` : ''}` };
+    return { result: 'done', message: `${plural(marked.length, 'room')} marked ${target}${skipped.length ? `, ${skipped.length} skipped because they changed (${skipped.join(', ')})` : ''}` };
   },
 };

@@ -1,5 +1,6 @@
 // Step wait-ready: wait (watch-driven) until enough new-version rooms are Ready; a timeout names what is missing.
 import { isNewVersion, type RoomView } from '../../cluster/okg.js';
+import { plural } from '../../cluster/util.js';
 import type { ReleaseRun } from '../run.js';
 import type { Step } from '../steps.js';
 
@@ -19,7 +20,7 @@ function describeMissing(run: ReleaseRun): string {
   }
   const g = run.cache.gameServerSet(run.name);
   const missing = run.rec.target.replicas - rooms.length;
-  if (missing > 0) problems.push(`${missing} room${missing === 1 ? '' : 's'} not created yet (${g?.currentReplicas ?? '?'} of ${g?.replicas ?? '?'} pods exist)`);
+  if (missing > 0) problems.push(`${plural(missing, 'room')} not created yet (${g?.currentReplicas ?? '?'} of ${g?.replicas ?? '?'} pods exist)`);
   return problems.join(', ') || 'no room is missing any more';
 }
 
