@@ -3,7 +3,8 @@
 // plugin output is ever included: every message passes through `redact`, and text echoed from elsewhere
 // (a server's Status message, a name) is cut to about 120 characters.
 import { ApiException, type KubeConfig } from '@kubernetes/client-node';
-import { clip, redact } from './redact.js';
+import { clip } from './clip.js';
+import { redact } from './redact.js';
 
 export interface Operation {
   verb: string; // get, list, watch, create, patch, update, delete

@@ -1,6 +1,6 @@
 // Container image references: validation (the distribution reference grammar) and normalisation, so
 // `nginx:1.2`, `docker.io/library/nginx:1.2` and a runtime-reported digest form compare as they should.
-import { clip } from './redact.js';
+import { clip } from './clip.js';
 
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const DOMAIN = '(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?';

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { credentialFailure } from './errors.js';
-import { clip, redact } from './redact.js';
+import { clip } from './clip.js';
+import { redact } from './redact.js';
 
 export interface ClusterTarget {
   /** An explicit kubeconfig file (or several, merged in order); otherwise KUBECONFIG, then ~/.kube/config. */

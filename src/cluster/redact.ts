@@ -1,7 +1,7 @@
 // Secrets taken out of text before it becomes a message or a log line: the userinfo of URLs
 // (https://user:password@host), secret-named parameters (?token=, access_token=, X-Amz-Signature=),
 // Bearer and Authorization values, JWTs, PEM blocks (and their base64 form) and secret-named JSON fields.
-// Each becomes "***". And the cut applied to any text echoed back in a message (clip). Pure string work
+// Each becomes "***". Pure string work
 // with no imports, so any layer (CLI, extension, webview) may use it.
 
 const MASK = '***';
@@ -41,10 +41,3 @@ export function redact(text: string): string {
     .replace(PARAM, `$1=${MASK}`);
 }
 
-/**
- * Text echoed in a message cut to about `max` characters. The same cut as src/cluster/clip.ts of the input
- * errors (to be unified into that file at merge). Redact before clipping: a cut can break a secret's pattern.
- */
-export function clip(s: string, max = 120): string {
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}
