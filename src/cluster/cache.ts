@@ -1,22 +1,37 @@
-// Watch-driven caches of one namespace: GameServerSets, GameServers and their Pods, through client-node
-// informers (list once, then watch; re-list on 410). Shared by every consumer of the same namespace and
-// kubeconfig; restarted with backoff when a watch fails; waits are re-evaluated on events, never polled.
-import { makeInformer, type Informer, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
+// Watch-driven caches of one namespace: GameServerSets, GameServers and their Pods, each kept by a
+// Reflector (list, then watch; re-list on 410 and after any failure, with backoff). One cache per namespace
+// and connection, shared by everyone who holds a reference: the tree, a release, an open YAML document.
+// Only the last reference stops it, so reloading the tree never stops work in progress.
 import type { OkgClient } from './client.js';
 import { gameServerSetView, LABEL_OWNER_GSS, OKG_GROUP, OKG_VERSION, roomView, type GameServerSetView, type RawObject, type RoomView } from './okg.js';
 import { ClusterError, toClusterError } from './errors.js';
+import { Reflector, type Obj, type ReflectorOptions } from './reflector.js';
 
-type Obj = KubernetesObject & RawObject;
 type Kind = 'gameserversets' | 'gameservers' | 'pods';
+const KINDS: readonly Kind[] = ['gameserversets', 'gameservers', 'pods'];
+const RESOURCE: Record<Kind, string> = { gameserversets: `gameserversets.${OKG_GROUP}`, gameservers: `gameservers.${OKG_GROUP}`, pods: 'pods' };
 
 export interface ChangeEvent { kind: Kind; type: 'add' | 'update' | 'delete'; name: string }
 
+export type CacheOptions = ReflectorOptions;
+
+/** One holder's reference to a NamespaceCache. Releasing it twice releases it once. */
+export interface CacheLease {
+  readonly cache: NamespaceCache;
+  release(): void;
+  dispose(): void;
+}
+
 export class NamespaceCache {
-  private readonly informers = new Map<Kind, Informer<Obj> & ObjectCache<Obj>>();
+  private readonly reflectors = new Map<Kind, Reflector>();
   private readonly listeners = new Set<(e: ChangeEvent) => void>();
-  private started?: Promise<void>;
+  private readonly statusListeners = new Set<() => void>();
+  private readonly stopListeners = new Set<() => void>();
+  private readonly errors = new Map<Kind, ClusterError>();
+  private readonly listed = new Set<Kind>();
+  private waiters: { resolve(): void; reject(e: ClusterError): void }[] = [];
+  private begun = false;
   private stopped = false;
-  private lastError?: ClusterError;
   private refs = 0;
   /** Watch (re)connections per resource, for request accounting. */
   readonly connects = new Map<Kind, number>();
@@ -25,45 +40,75 @@ export class NamespaceCache {
   private readonly gssOf = new Map<string, string>();
   private readonly views = new Map<string, RoomView>();
 
-  constructor(readonly client: OkgClient, readonly namespace: string, private readonly restartDelayMs = 500) {}
+  constructor(readonly client: OkgClient, readonly namespace: string, private readonly opts: CacheOptions = {}) {}
 
-  /** The last watch failure, if the caches are currently not live. */
-  get error(): ClusterError | undefined { return this.lastError; }
-
-  start(): Promise<void> {
-    this.started ??= this.startAll();
-    return this.started;
+  /** Why the cache is not live now (the first failing collection's sentence); cleared once a list succeeds. */
+  get error(): ClusterError | undefined {
+    for (const k of KINDS) { const e = this.errors.get(k); if (e) return e; }
+    return undefined;
   }
 
-  private async startAll(): Promise<void> {
+  /** Every collection has been listed and none is failing. */
+  get live(): boolean { return !this.stopped && this.listed.size === KINDS.length && this.errors.size === 0; }
+
+  get isStopped(): boolean { return this.stopped; }
+
+  /**
+   * Starts the watches (once). Resolves when every collection has been listed; rejects with the failure
+   * when a list fails. After a rejection the cache keeps retrying with backoff until its last holder lets go,
+   * and reports through `onStatus` when it becomes live.
+   */
+  start(): Promise<void> {
+    if (this.stopped) return Promise.reject(this.stoppedError());
+    if (!this.begun) {
+      this.begun = true;
+      for (const kind of KINDS) this.reflectors.set(kind, this.reflector(kind));
+      for (const r of this.reflectors.values()) r.relist().catch(() => undefined);
+    }
+    if (this.live) return Promise.resolve();
+    const e = this.error;
+    if (e) return Promise.reject(e);
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  /** Lists every collection again now (Refresh), skipping any backoff; settles like `start()`. */
+  async resync(): Promise<void> {
+    if (!this.begun) return this.start();
+    if (this.stopped) throw this.stoppedError();
+    try {
+      await Promise.all([...this.reflectors.values()].map(r => r.relist()));
+    } catch {
+      throw this.error ?? new ClusterError(`the caches of namespace ${this.namespace} could not be listed`, 'other');
+    }
+  }
+
+  private reflector(kind: Kind): Reflector {
     const ns = this.namespace;
     const c = this.client;
     const base = `/apis/${OKG_GROUP}/${OKG_VERSION}/namespaces/${ns}`;
-    const defs: [Kind, string, () => Promise<{ items: Obj[] }>, string?][] = [
-      ['gameserversets', `${base}/gameserversets`, async () => ({ items: (await c.listGameServerSets(ns)) as Obj[] })],
-      ['gameservers', `${base}/gameservers`, async () => ({ items: (await c.listGameServers(ns)) as Obj[] })],
-      ['pods', `/api/v1/namespaces/${ns}/pods`, async () => ({ items: (await c.listPods(ns, LABEL_OWNER_GSS)) as Obj[] }), LABEL_OWNER_GSS],
-    ];
-    await Promise.all(defs.map(async ([kind, path, list, selector]) => {
-      const inf = makeInformer<Obj>(c.kc, path, list as never, selector);
-      for (const type of ['add', 'update', 'delete'] as const) {
-        inf.on(type, (o: Obj) => {
-          if (kind !== 'gameserversets') this.absorb(kind, type, o);
-          this.emit({ kind, type, name: o.metadata.name });
-        });
-      }
-      inf.on('connect', () => {
-        this.connects.set(kind, (this.connects.get(kind) ?? 0) + 1);
-        this.lastError = undefined;
-      });
-      inf.on('error', (err: unknown) => {
-        if (this.stopped) return;
-        this.lastError = toClusterError(err, { verb: 'watch', resource: kind, namespace: ns, server: c.server });
-        setTimeout(() => { if (!this.stopped) inf.start().catch(() => undefined); }, this.restartDelayMs);
-      });
-      this.informers.set(kind, inf);
-      await inf.start();
-    }));
+    const selector = kind === 'pods' ? LABEL_OWNER_GSS : undefined;
+    const path = kind === 'pods' ? `/api/v1/namespaces/${ns}/pods` : `${base}/${kind}`;
+    const list = async (): Promise<Obj[]> => (kind === 'gameserversets' ? c.listGameServerSets(ns)
+      : kind === 'gameservers' ? c.listGameServers(ns) : c.listPods(ns, LABEL_OWNER_GSS)) as Promise<Obj[]>;
+    return new Reflector(c.kc, path, list, selector, {
+      change: (type, o) => {
+        if (kind !== 'gameserversets') this.absorb(kind, type, o);
+        this.emit({ kind, type, name: o.metadata.name });
+      },
+      listed: () => {
+        this.listed.add(kind);
+        const had = this.errors.delete(kind);
+        if (this.live) for (const w of this.waiters.splice(0)) w.resolve();
+        if (had || this.live) this.status();
+      },
+      failed: (err, verb) => {
+        const e = toClusterError(err, { verb, resource: RESOURCE[kind], namespace: ns, server: c.server });
+        this.errors.set(kind, e);
+        for (const w of this.waiters.splice(0)) w.reject(e);
+        this.status();
+      },
+      watching: () => { this.connects.set(kind, (this.connects.get(kind) ?? 0) + 1); },
+    }, this.opts);
   }
 
   /** Keeps the GameServerSet index and drops the stale room view. */
@@ -93,7 +138,7 @@ export class NamespaceCache {
   }
 
   private list(kind: Kind): readonly Obj[] {
-    return this.informers.get(kind)?.list(this.namespace) ?? [];
+    return this.reflectors.get(kind)?.list() ?? [];
   }
 
   gameServerSets(): GameServerSetView[] {
@@ -101,7 +146,7 @@ export class NamespaceCache {
   }
 
   gameServerSet(name: string): GameServerSetView | undefined {
-    const o = this.informers.get('gameserversets')?.get(name, this.namespace);
+    const o = this.reflectors.get('gameserversets')?.get(name);
     return o ? gameServerSetView(o) : undefined;
   }
 
@@ -119,9 +164,9 @@ export class NamespaceCache {
   room(name: string): RoomView | undefined {
     const cached = this.views.get(name);
     if (cached) return cached;
-    const g = this.informers.get('gameservers')?.get(name, this.namespace);
+    const g = this.reflectors.get('gameservers')?.get(name);
     if (!g) return undefined;
-    const view = roomView(g, this.informers.get('pods')?.get(name, this.namespace));
+    const view = roomView(g, this.reflectors.get('pods')?.get(name));
     this.views.set(name, view);
     return view;
   }
@@ -148,42 +193,103 @@ export class NamespaceCache {
     });
   }
 
-  retain(): this { this.refs++; return this; }
+  /** Takes a reference (see `acquire`). Throws once the cache has stopped. */
+  retain(): this {
+    if (this.stopped) throw this.stoppedError();
+    this.refs++;
+    return this;
+  }
 
   /** Drops one reference; the last one stops the watches. */
   async release(): Promise<void> {
-    if (--this.refs > 0) return;
+    if (this.refs <= 0) return;
+    if (--this.refs === 0) this.stop();
+  }
+
+  /** A reference for one holder: hold it for as long as you read the cache or wait on it. */
+  acquire(): CacheLease {
+    this.retain();
+    let held = true;
+    const release = (): void => { if (held) { held = false; void this.release(); } };
+    return { cache: this, release, dispose: release };
+  }
+
+  /** Called when any collection starts or stops failing (the tree shows or clears an error). */
+  onStatus(listener: () => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /** Called once, when the cache stops. */
+  onStop(listener: () => void): () => void {
+    this.stopListeners.add(listener);
+    return () => this.stopListeners.delete(listener);
+  }
+
+  /** Stops now, whoever holds it (shutdown). */
+  stop(): void {
+    if (this.stopped) return;
     this.stopped = true;
-    await Promise.all([...this.informers.values()].map(i => i.stop()));
-    this.informers.clear();
+    for (const r of this.reflectors.values()) r.stop();
+    for (const w of this.waiters.splice(0)) w.reject(this.stoppedError());
+    for (const l of [...this.stopListeners]) l();
+    this.stopListeners.clear();
+  }
+
+  private status(): void {
+    for (const l of [...this.statusListeners]) l();
+  }
+
+  private stoppedError(): ClusterError {
+    return new ClusterError(`the cache of namespace ${this.namespace} on ${this.client.server} has stopped; open it again from the Game Servers view`, 'other');
   }
 }
 
-/** One NamespaceCache per (client, namespace), shared by the tree, the engine and the CLI. */
+/** One NamespaceCache per namespace of one connection, shared by every holder (tree, releases, CLI). */
 export class ClusterCache {
   private readonly caches = new Map<string, NamespaceCache>();
+  private idle: (() => void)[] = [];
 
-  constructor(readonly client: OkgClient) {}
+  constructor(readonly client: OkgClient, private readonly opts: CacheOptions = {}) {}
 
-  async namespace(ns: string): Promise<NamespaceCache> {
+  /** A reference to the namespace's shared cache, started (or starting: await `lease.cache.start()`). */
+  acquire(ns: string): CacheLease {
     let c = this.caches.get(ns);
-    if (!c) {
-      c = new NamespaceCache(this.client, ns);
-      this.caches.set(ns, c);
+    if (!c || c.isStopped) {
+      const fresh = new NamespaceCache(this.client, ns, this.opts);
+      fresh.onStop(() => {
+        if (this.caches.get(ns) === fresh) this.caches.delete(ns);
+        if (!this.caches.size) for (const f of this.idle.splice(0)) f();
+      });
+      this.caches.set(ns, fresh);
+      c = fresh;
     }
-    c.retain();
-    try {
-      await c.start();
-    } catch (e) {
-      this.caches.delete(ns);
-      await c.release();
-      throw toClusterError(e, { verb: 'list', resource: 'gameservers.game.kruise.io', namespace: ns, server: this.client.server });
-    }
-    return c;
+    const lease = c.acquire();
+    c.start().catch(() => undefined);
+    return lease;
   }
 
+  /** A started cache with a reference taken (release it once); rejects, holding nothing, when a first list fails. */
+  async namespace(ns: string): Promise<NamespaceCache> {
+    const lease = this.acquire(ns);
+    try {
+      await lease.cache.start();
+    } catch (e) {
+      lease.release();
+      throw e instanceof ClusterError ? e : toClusterError(e, { verb: 'list', resource: RESOURCE.gameservers, namespace: ns, server: this.client.server });
+    }
+    return lease.cache;
+  }
+
+  /** Runs `fn` once no namespace cache is held any more (now, if none is). */
+  whenIdle(fn: () => void): void {
+    if (!this.caches.size) fn();
+    else this.idle.push(fn);
+  }
+
+  /** Stops every cache now, whoever holds it: for shutdown only. */
   async dispose(): Promise<void> {
-    await Promise.all([...this.caches.values()].map(c => c.release()));
+    for (const c of [...this.caches.values()]) c.stop();
     this.caches.clear();
   }
 }

@@ -1,10 +1,14 @@
-// The shared informer cache of a namespace: rooms joined with their pods, live, event-driven waits.
+// The shared cache of a namespace: rooms joined with their pods, live, event-driven waits; held by
+// reference (only the last holder stops it); failing lists retried with backoff, counted at a real sandbox.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'mocha';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { loadKubeConfig } from '../../src/cluster/kubeconfig.js';
 import { OkgClient } from '../../src/cluster/client.js';
-import { ClusterCache, type NamespaceCache } from '../../src/cluster/cache.js';
+import { ClusterCache, NamespaceCache } from '../../src/cluster/cache.js';
+import { Backoff, needsPerson } from '../../src/cluster/reflector.js';
+import { startCountingProxy, type CountingProxy } from '../helpers/countingProxy.js';
+import { fakeClock, type FakeClock } from '../helpers/fakeClock.js';
 import { runsImage } from '../../src/cluster/okg.js';
 import { SEED } from '../../src/sandbox/scenarios.js';
 
@@ -70,5 +74,127 @@ describe('namespace cache', function () {
     const p = ns.waitFor(() => undefined, { timeoutMs: 10_000, signal: ac.signal });
     ac.abort(new Error('cancelled by the operator'));
     await assert.rejects(p, /cancelled by the operator/);
+  });
+});
+
+describe('namespace cache: who holds it', function () {
+  this.timeout(60_000);
+  let sandbox: Sandbox;
+  let client: OkgClient;
+  before(async () => {
+    sandbox = await startSandbox({ scenario: 'seed', readyAfterMs: 50 });
+    client = new OkgClient(loadKubeConfig({ kubeconfig: sandbox.kubeconfigPath('admin') }));
+  });
+  after(async () => { client?.close(); await sandbox?.stop(); });
+
+  it('stops only when the last holder lets go; a lease released twice counts once', async () => {
+    const clusters = new ClusterCache(client);
+    const tree = clusters.acquire('default');
+    const release = clusters.acquire('default');
+    assert.equal(tree.cache, release.cache, 'one shared cache');
+    await tree.cache.start();
+    tree.release();
+    tree.release();
+    assert.equal(release.cache.isStopped, false, 'the second holder still has it');
+    const admin = new OkgClient(loadKubeConfig({ kubeconfig: sandbox.kubeconfigPath('admin') }));
+    await admin.patchGameServer('default', 'minecraft-1', [{ op: 'replace', path: '/spec/opsState', value: 'Maintaining' }]);
+    await release.cache.waitFor(() => (release.cache.room('minecraft-1')?.opsState === 'Maintaining' ? true : undefined), { timeoutMs: 10_000 });
+    await admin.patchGameServer('default', 'minecraft-1', [{ op: 'replace', path: '/spec/opsState', value: 'None' }]);
+    admin.close();
+    let idle = false;
+    clusters.whenIdle(() => { idle = true; });
+    assert.equal(idle, false);
+    release.dispose();
+    assert.equal(release.cache.isStopped, true);
+    assert.equal(idle, true, 'the connection learns that nothing holds it any more');
+    assert.throws(() => release.cache.retain(), /has stopped/);
+    const again = clusters.acquire('default');
+    assert.notEqual(again.cache, release.cache, 'a stopped cache is replaced, not revived');
+    await again.cache.start();
+    assert.equal(again.cache.rooms('minecraft').length, 3);
+    again.release();
+  });
+});
+
+describe('namespace cache: failing lists back off', function () {
+  this.timeout(60_000);
+  let sandbox: Sandbox;
+  let proxy: CountingProxy;
+  const lists = () => proxy.requests.filter(r => r.method === 'GET' && !r.watch).length;
+
+  before(async () => {
+    sandbox = await startSandbox({ scenario: 'seed', readyAfterMs: 50 });
+    proxy = await startCountingProxy(sandbox.server);
+  });
+  after(async () => { await proxy?.close(); await sandbox?.stop(); });
+  beforeEach(() => { proxy.requests.length = 0; proxy.authorization = undefined; proxy.onRequest = undefined; });
+
+  /** A cache of `default` through the counting front with a token the sandbox does not know, on a fake clock. */
+  async function badTokenCache(token = 'not-a-valid-token'): Promise<{ cache: NamespaceCache; clock: FakeClock; settled: () => boolean }> {
+    const clock = fakeClock();
+    const client = new OkgClient(loadKubeConfig({ kubeconfig: proxy.kubeconfig(token) }));
+    const cache = new NamespaceCache(client, 'default', { timers: clock }).retain();
+    // Settled: nothing in flight, and each collection whose last list failed has its retry scheduled.
+    const failing = () => {
+      const last = new Map<string, number | undefined>();
+      for (const r of proxy.requests) if (!r.watch) last.set(r.path, r.status);
+      return [...last.values()].filter(s => s !== 200).length;
+    };
+    const settled = () => proxy.inFlight() === 0 && proxy.requests.length >= 3 && clock.pending() === failing();
+    await assert.rejects(cache.start(), (e: Error) => /did not accept your credentials \(401 Unauthorized\)/.test(e.message));
+    await clock.advance(0, settled);
+    return { cache, clock, settled };
+  }
+
+  it('the delay doubles from 0.5 s to a 30 s cap with jitter below it; 401/403/404 start at the cap', () => {
+    const b = new Backoff({ random: () => 0 });
+    assert.deepEqual(Array.from({ length: 9 }, () => b.next()), [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+    b.reset();
+    assert.equal(b.next(), 500, 'reset after a success');
+    const jittered = new Backoff({ random: () => 0.999 });
+    assert.deepEqual([jittered.next(), jittered.next(true)], [400, 24006]);
+    assert.equal(new Backoff({ random: () => 0 }).next(true), 30000);
+    assert.deepEqual([401, 403, 404, 500, 429].map(statusCode => needsPerson({ statusCode })), [true, true, true, false, false]);
+  });
+
+  it('a bad token: start() rejects with the 401 sentence, and one namespace makes at most 8 list requests in 30 s', async () => {
+    const { cache, clock, settled } = await badTokenCache();
+    try {
+      assert.equal(lists(), 3, 'one list per collection');
+      await clock.advance(30_000, settled);
+      assert.ok(lists() <= 8, `${lists()} list requests in 30 s`);
+      assert.ok(lists() > 3, 'it keeps retrying, slowly');
+      assert.ok(proxy.requests.every(r => r.status === 401), 'every request reached the sandbox and got its 401');
+      assert.match(cache.error?.message ?? '', /401 Unauthorized/);
+      assert.equal(cache.live, false);
+    } finally {
+      await cache.release();
+    }
+  });
+
+  it('keeps the error until a list succeeds, then is live and says so', async () => {
+    // Only the GameServerSets are refused (as if RBAC denied them); rooms and pods list fine.
+    const GSS_PATH = '/apis/game.kruise.io/v1alpha1/namespaces/default/gameserversets';
+    proxy.authorization = r => (r.path === GSS_PATH ? 'Bearer not-a-valid-token' : undefined);
+    const { cache, clock, settled } = await badTokenCache(sandbox.server.tokens.admin);
+    try {
+      const errorAtList: (string | undefined)[] = [];
+      proxy.onRequest = r => { if (!r.watch && r.path === GSS_PATH) errorAtList.push(cache.error?.kind); };
+      await clock.advance(60_000, settled);
+      assert.ok(errorAtList.length >= 2, `${errorAtList.length} retries`);
+      assert.deepEqual(new Set(errorAtList), new Set(['unauthorized']), 'a retry does not clear the error before its list succeeded');
+      // Access is granted: the next retry lists, and the cache is live.
+      proxy.authorization = undefined;
+      let statuses = 0;
+      cache.onStatus(() => { statuses++; });
+      await clock.advance(30_000, settled);
+      assert.equal(cache.error, undefined);
+      assert.equal(cache.live, true);
+      assert.ok(statuses >= 1, 'holders are told');
+      assert.deepEqual(cache.rooms('minecraft').map(r => r.name), ['minecraft-0', 'minecraft-1', 'minecraft-2']);
+      await cache.start();
+    } finally {
+      await cache.release();
+    }
   });
 });
