@@ -1,14 +1,25 @@
-// VS Code glue: the Game Servers view, the command table, the read-only YAML documents, the log, and the
-// demo cluster. Everything that talks to a cluster lives in the core (src/cluster, src/release, src/sandbox).
+// VS Code glue: the Game Servers view, its refresh triggers, the command table (each handler guarded), the
+// read-only YAML documents, the release wizard, the log, and the demo cluster. Everything that talks to a
+// cluster lives in the core (src/cluster, src/release, src/sandbox).
 import * as vscode from 'vscode';
-import { createReleaseWizard, explorerScopes } from './wizard/register.js';
-import { Actions } from './commands/actions.js';
+import { guarded } from './commands/guard.js';
 import { commandTable } from './commands/table.js';
+import { RoomActions } from './views/actions.js';
+import { ClusterActions } from './views/clusterActions.js';
 import { Explorer, VIEW_ID, type Node } from './views/explorer.js';
 import { followKubernetesExtension } from './views/kubernetesExtension.js';
+import { RefreshTriggers } from './views/refresh.js';
 import { YAML_SCHEME, YamlProvider } from './views/yaml.js';
+import { explorerScopes, ReleaseWizard } from './wizard/register.js';
 
-export interface OkgExtension { explorer: Explorer; actions: Actions; view: vscode.TreeView<Node>; log: vscode.LogOutputChannel }
+export interface OkgExtension {
+  explorer: Explorer;
+  refresh: RefreshTriggers;
+  actions: RoomActions;
+  cluster: ClusterActions;
+  view: vscode.TreeView<Node>;
+  log: vscode.LogOutputChannel;
+}
 
 let running: OkgExtension | undefined;
 
@@ -16,27 +27,26 @@ export function activate(context: vscode.ExtensionContext): OkgExtension {
   const log = vscode.window.createOutputChannel('OKG Ops', { log: true });
   const explorer = new Explorer(context.workspaceState, log);
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: explorer, canSelectMany: true, showCollapseAll: true });
-  const actions = new Actions(explorer, log);
+  explorer.attach(view);
+  const refresh = new RefreshTriggers(explorer, view, log);
+  const cluster = new ClusterActions(explorer, refresh, log);
+  const actions = new RoomActions(explorer, refresh, log);
   const yamlDocs = new YamlProvider(explorer);
-  context.subscriptions.push(log, explorer, view, explorer.attach(view), yamlDocs,
-    vscode.workspace.registerTextDocumentContentProvider(YAML_SCHEME, yamlDocs),
-    vscode.workspace.onDidChangeConfiguration(e => {
-      if (e.affectsConfiguration('okg.kubeconfig') || e.affectsConfiguration('okg.namespaces')) void explorer.reload();
-      if (e.affectsConfiguration('okg.pollFallbackSeconds')) explorer.startPolling();
-    }));
-  const wizard = createReleaseWizard(context, { scopes: explorerScopes(explorer), log });
-  context.subscriptions.push(...wizard.disposables);
-  for (const [id, handler] of Object.entries(commandTable(actions, wizard.open))) {
-    context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+  const wizard = new ReleaseWizard(context, { scopes: explorerScopes(explorer), log });
+  // Disposed in reverse: the wizard (cancels a release) first, the explorer (lets go of its caches) last.
+  context.subscriptions.push(log, explorer, view, refresh, yamlDocs,
+    vscode.workspace.registerTextDocumentContentProvider(YAML_SCHEME, yamlDocs), wizard);
+  const report = { log: (line: string) => log.error(line), show: (message: string) => { void vscode.window.showErrorMessage(message); } };
+  for (const [id, handler] of Object.entries(commandTable(cluster, actions, wizard.open))) {
+    context.subscriptions.push(vscode.commands.registerCommand(id, guarded(id, handler, report)));
   }
-  explorer.startPolling();
-  void followKubernetesExtension(explorer, log).then(d => { if (d) context.subscriptions.push(d); });
-  running = { explorer, actions, view, log };
+  void followKubernetesExtension(explorer, refresh, log).then(d => { if (d) context.subscriptions.push(d); });
+  running = { explorer, refresh, actions, cluster, view, log };
   return running;
 }
 
 export async function deactivate(): Promise<void> {
-  await running?.explorer.close();
-  await running?.actions.stopDemoCluster(false);
+  running?.explorer.dispose();
+  await running?.cluster.stopDemoCluster(false);
   running = undefined;
 }

@@ -1,29 +1,49 @@
-// The one command table: every command id the extension contributes, and what it runs. Registration walks
-// it, and a test checks it against package.json `contributes.commands` in both directions.
-import type { Actions } from './actions.js';
+// The one command table: every command id the extension contributes (package.json `contributes.commands`)
+// and the handler it runs. Registration (extension.ts) walks it and guards each handler (guard.ts);
+// test/extension/table.test.ts checks it against package.json both ways. No `vscode` import: the handlers
+// are the glue's (src/views), reached through the interfaces below.
 
 export type CommandHandler = (...args: unknown[]) => unknown;
 
-export function commandTable(a: Actions, release: (arg?: unknown) => Promise<void>): Record<string, CommandHandler> {
+/** What the view commands do (src/views/clusterActions.ts). */
+export interface ViewCommands {
+  refresh(): Promise<void>;
+  showLog(): void;
+  startDemoCluster(): Promise<unknown>;
+  selectNamespaces(node?: unknown): Promise<unknown>;
+  switchContext(): Promise<unknown>;
+}
+
+/** What the room and GameServerSet commands do (src/views/actions.ts). */
+export interface RoomCommands {
+  setOpsState(node?: unknown, selected?: unknown, value?: string): Promise<unknown>;
+  setPriority(field: 'deletionPriority' | 'updatePriority', node?: unknown, selected?: unknown): Promise<unknown>;
+  copyName(node?: unknown, selected?: unknown): Promise<unknown>;
+  openYaml(node?: unknown, selected?: unknown): Promise<unknown>;
+  scale(node?: unknown): Promise<unknown>;
+  retireIdleOldRooms(node?: unknown): Promise<unknown>;
+}
+
+export function commandTable(v: ViewCommands, r: RoomCommands, release: (arg?: unknown) => Promise<void>): Record<string, CommandHandler> {
   return {
     'okg.release': (node?: unknown) => release(node),
-    'okg.refresh': () => a.refresh(),
-    'okg.showLog': () => a.showLog(),
-    'okg.startDemoCluster': () => a.startDemoCluster(),
-    'okg.selectNamespaces': (node?: unknown) => a.selectNamespaces(node),
-    'okg.switchContext': () => a.switchContext(),
-    'okg.setOpsState': (node?: unknown, selected?: unknown) => a.setOpsState(node, selected),
-    'okg.setOpsState.none': (node?: unknown, selected?: unknown) => a.setOpsState(node, selected, 'None'),
-    'okg.setOpsState.waitToBeDeleted': (node?: unknown, selected?: unknown) => a.setOpsState(node, selected, 'WaitToBeDeleted'),
-    'okg.setOpsState.allocated': (node?: unknown, selected?: unknown) => a.setOpsState(node, selected, 'Allocated'),
-    'okg.setOpsState.maintaining': (node?: unknown, selected?: unknown) => a.setOpsState(node, selected, 'Maintaining'),
-    'okg.setOpsState.kill': (node?: unknown, selected?: unknown) => a.setOpsState(node, selected, 'Kill'),
-    'okg.setOpsState.custom': (node?: unknown, selected?: unknown) => a.setOpsState(node, selected, ''),
-    'okg.setDeletionPriority': (node?: unknown, selected?: unknown) => a.setPriority('deletionPriority', node, selected),
-    'okg.setUpdatePriority': (node?: unknown, selected?: unknown) => a.setPriority('updatePriority', node, selected),
-    'okg.copyName': (node?: unknown, selected?: unknown) => a.copyName(node, selected),
-    'okg.openYaml': (node?: unknown, selected?: unknown) => a.openYaml(node, selected),
-    'okg.scale': (node?: unknown) => a.scale(node),
-    'okg.retireIdleOldRooms': (node?: unknown) => a.retireIdleOldRooms(node),
+    'okg.refresh': () => v.refresh(),
+    'okg.showLog': () => v.showLog(),
+    'okg.startDemoCluster': () => v.startDemoCluster(),
+    'okg.selectNamespaces': (node?: unknown) => v.selectNamespaces(node),
+    'okg.switchContext': () => v.switchContext(),
+    'okg.setOpsState': (node?: unknown, selected?: unknown) => r.setOpsState(node, selected),
+    'okg.setOpsState.none': (node?: unknown, selected?: unknown) => r.setOpsState(node, selected, 'None'),
+    'okg.setOpsState.waitToBeDeleted': (node?: unknown, selected?: unknown) => r.setOpsState(node, selected, 'WaitToBeDeleted'),
+    'okg.setOpsState.allocated': (node?: unknown, selected?: unknown) => r.setOpsState(node, selected, 'Allocated'),
+    'okg.setOpsState.maintaining': (node?: unknown, selected?: unknown) => r.setOpsState(node, selected, 'Maintaining'),
+    'okg.setOpsState.kill': (node?: unknown, selected?: unknown) => r.setOpsState(node, selected, 'Kill'),
+    'okg.setOpsState.custom': (node?: unknown, selected?: unknown) => r.setOpsState(node, selected, ''),
+    'okg.setDeletionPriority': (node?: unknown, selected?: unknown) => r.setPriority('deletionPriority', node, selected),
+    'okg.setUpdatePriority': (node?: unknown, selected?: unknown) => r.setPriority('updatePriority', node, selected),
+    'okg.copyName': (node?: unknown, selected?: unknown) => r.copyName(node, selected),
+    'okg.openYaml': (node?: unknown, selected?: unknown) => r.openYaml(node, selected),
+    'okg.scale': (node?: unknown) => r.scale(node),
+    'okg.retireIdleOldRooms': (node?: unknown) => r.retireIdleOldRooms(node),
   };
 }

@@ -1,32 +1,27 @@
-// The Game Servers tree: context → namespace → GameServerSet → GameServer, read from the shared informer
-// caches. A context or namespace level with a single entry collapses away. The tree re-renders on cache
-// events, debounced, and only while it is visible; errors become items under the node that failed.
+// The Game Servers tree: context → namespace → GameServerSet → GameServer, read from shared namespace
+// caches. A context or namespace level with a single entry collapses away. The tree holds one cache
+// reference per namespace it shows. `sync()` re-reads the kubeconfig and settings and replaces only what
+// changed (a connection whose kubeconfig identity changed, a namespace no longer shown): it lets go of the
+// tree's own references and never stops a cache another holder (a release, a YAML document) still uses.
+// When to re-render or sync is refresh.ts's decision; errors become items under the node that failed.
 import * as vscode from 'vscode';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ClusterCache, type NamespaceCache } from '../cluster/cache.js';
-import { OkgClient } from '../cluster/client.js';
-import { ClusterError } from '../cluster/errors.js';
-import { contextNamespace, loadKubeConfig } from '../cluster/kubeconfig.js';
+import type { CacheLease, NamespaceCache } from '../cluster/cache.js';
+import type { ClusterError } from '../cluster/errors.js';
+import { identityOf, kubeconfigFiles, loadContext, Connection, type KubeconfigProblem } from './connections.js';
 import type { GameServerSetView, RoomView } from '../cluster/okg.js';
-import { gssDescription, gssIcon, gssTooltip, roomDescription, roomIcon, roomTooltip, welcomeState, type IconChoice, type WelcomeState } from './format.js';
+import { welcomeState, type WelcomeState } from './format.js';
+import { Disposable, DisposableStore, toDisposable } from './lifecycle.js';
+import { settings } from './settings.js';
+import { treeItem } from './treeItems.js';
+
+export { Connection } from './connections.js';
 
 export const VIEW_ID = 'okg.gameServers';
 const STATE_CONTEXT = 'okg.context';
 const STATE_NAMESPACES = 'okg.namespaces';
 
-/** One cluster context the tree shows: the user's chosen kubeconfig context, or the demo cluster. */
-export class Connection {
-  readonly client: OkgClient;
-  readonly cache: ClusterCache;
-  readonly namespaceEntries = new Map<string, Promise<NamespaceEntry>>();
-  constructor(readonly id: string, readonly contextName: string, readonly kc: KubeConfig, readonly demo: boolean) {
-    this.client = new OkgClient(kc);
-    this.cache = new ClusterCache(this.client);
-  }
-  get defaultNamespace(): string { return contextNamespace(this.kc); }
-}
-
-export interface NamespaceEntry { cache?: NamespaceCache; error?: ClusterError }
+export interface NamespaceEntry { cache: NamespaceCache; error?: ClusterError }
 
 export type Node =
   | { kind: 'context'; conn: Connection }
@@ -40,37 +35,24 @@ export type GssNode = Extract<Node, { kind: 'gss' }>;
 
 export interface DemoTarget { kubeconfig: string; context: string }
 
-/** Reads the `okg.*` settings. */
-export function settings() {
-  const c = vscode.workspace.getConfiguration('okg');
-  const kubeconfig = c.get<string | string[]>('kubeconfig');
-  const paths = (Array.isArray(kubeconfig) ? kubeconfig : kubeconfig ? [kubeconfig] : []).filter(p => p.trim());
-  return {
-    kubeconfig: paths,
-    namespaces: (c.get<string[]>('namespaces') ?? []).filter(n => n.trim()),
-    confirmDestructiveChanges: c.get<boolean>('confirmDestructiveChanges') ?? true,
-    pollFallbackSeconds: c.get<number>('pollFallbackSeconds') ?? 30,
-  };
-}
+interface Target { id: string; contextName: string; kc: KubeConfig; demo: boolean; identity: string }
+interface Shown { conns: Connection[]; problem?: KubeconfigProblem }
+/** The tree's own reference to one namespace's cache, and what it listens to. */
+interface Entry { lease: CacheLease; started: Promise<void>; subs: DisposableStore }
 
-const themeIcon = (i: IconChoice) => new vscode.ThemeIcon(i.id, i.color ? new vscode.ThemeColor(i.color) : undefined);
-
-function markdown(text: string): vscode.MarkdownString {
-  const m = new vscode.MarkdownString(text, true);
-  m.isTrusted = false;
-  return m;
-}
-
-export class Explorer implements vscode.TreeDataProvider<Node>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+export class Explorer extends Disposable implements vscode.TreeDataProvider<Node> {
+  private readonly changed = this.register(new vscode.EventEmitter<Node | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
-  private conns?: { conns: Connection[]; error?: string };
+  private readonly cacheChanged = this.register(new vscode.EventEmitter<void>());
+  /** A shown cache changed (objects, or an error came or went); refresh.ts debounces the re-render. */
+  readonly onDidChangeCache = this.cacheChanged.event;
+  private readonly reconnected = this.register(new vscode.EventEmitter<void>());
+  /** Connections were replaced or namespaces changed; other holders may move to the new connection. */
+  readonly onDidReconnect = this.reconnected.event;
+  private shown?: Shown;
+  private readonly entries = new Map<Connection, Map<string, Entry>>();
   private view?: vscode.TreeView<Node>;
-  private visible = true;
-  private dirty = false;
-  private timer?: NodeJS.Timeout;
-  private poll?: NodeJS.Timeout;
-  private readonly unsubscribe: (() => void)[] = [];
+  private reported?: string;
   /** The kubeconfig path the Kubernetes extension uses, when it is installed. */
   kubernetesExtensionKubeconfig?: string;
   /** The context the Kubernetes extension has active, when it is installed. */
@@ -79,94 +61,95 @@ export class Explorer implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   /** The last welcome state set, for tests and the status of the view. */
   welcome: WelcomeState | undefined;
 
-  constructor(private readonly state: vscode.Memento, private readonly log: vscode.LogOutputChannel, readonly debounceMs = 250) {}
-
-  attach(view: vscode.TreeView<Node>): vscode.Disposable {
-    this.view = view;
-    this.visible = view.visible;
-    return view.onDidChangeVisibility(e => {
-      this.visible = e.visible;
-      if (e.visible && this.dirty) this.changed.fire(undefined);
-    });
+  constructor(private readonly state: vscode.Memento, private readonly log: vscode.LogOutputChannel) {
+    super();
+    this.register(toDisposable(() => {
+      for (const c of this.shown?.conns ?? []) this.dropConnection(c);
+      this.shown = undefined;
+    }));
   }
 
-  /** Re-renders soon (debounced), or when the view next becomes visible. */
-  scheduleRefresh(): void {
-    if (!this.visible) { this.dirty = true; return; }
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.dirty = false;
-      this.changed.fire(undefined);
-    }, this.debounceMs);
-  }
+  attach(view: vscode.TreeView<Node>): void { this.view = view; }
 
-  /** Starts the poll fallback: re-renders while a namespace's watch is failing, so errors show and clear. */
-  startPolling(): void {
-    clearInterval(this.poll);
-    const seconds = settings().pollFallbackSeconds;
-    if (seconds <= 0) return;
-    this.poll = setInterval(() => {
-      void this.anyFailing().then(failing => { if (failing) this.scheduleRefresh(); });
-    }, seconds * 1000);
-    this.poll.unref?.();
-  }
+  /** Re-renders now (refresh.ts debounces cache events before calling this). */
+  render(): void { if (!this.isDisposed) this.changed.fire(undefined); }
 
-  private async anyFailing(): Promise<boolean> {
-    for (const c of this.conns?.conns ?? []) {
-      for (const p of c.namespaceEntries.values()) {
-        const e = await p;
-        if (e.error || e.cache?.error) return true;
-      }
-    }
-    return false;
-  }
-
-  /** Drops every connection and cache and re-reads the kubeconfig and settings. */
-  async reload(): Promise<void> {
-    const old = this.conns?.conns ?? [];
-    this.conns = undefined;
-    for (const u of this.unsubscribe.splice(0)) u();
-    await Promise.all(old.map(c => c.cache.dispose().catch(() => undefined)));
-    this.changed.fire(undefined);
-  }
-
-  /** The connections the tree shows (built once per reload). */
-  connections(): { conns: Connection[]; error?: string } {
-    if (this.conns) return this.conns;
-    const conns: Connection[] = [];
-    let error: string | undefined;
-    const s = settings();
-    const files = s.kubeconfig.length ? s.kubeconfig : this.kubernetesExtensionKubeconfig ? [this.kubernetesExtensionKubeconfig] : undefined;
-    const chosen = this.state.get<string>(STATE_CONTEXT) ?? this.kubernetesExtensionContext;
-    try {
-      const kc = loadKubeConfig({ kubeconfig: files, context: chosen });
-      conns.push(new Connection(`kc:${kc.getCurrentContext()}`, kc.getCurrentContext(), kc, false));
-    } catch (e) {
-      error = (e as Error).message;
-      // A remembered context that has since gone: fall back to the kubeconfig's current one.
-      if (chosen) {
-        try {
-          const kc = loadKubeConfig({ kubeconfig: files });
-          conns.push(new Connection(`kc:${kc.getCurrentContext()}`, kc.getCurrentContext(), kc, false));
-        } catch { /* the first error says it */ }
-      }
-    }
-    if (this.demo) {
-      try {
-        const kc = loadKubeConfig({ kubeconfig: this.demo.kubeconfig, context: this.demo.context });
-        conns.push(new Connection('demo', `${this.demo.context} (demo)`, kc, true));
-      } catch (e) {
-        this.log.error(`demo cluster kubeconfig: ${(e as Error).message}`);
-      }
-    }
-    if (error && !conns.length) this.log.warn(error);
-    this.conns = { conns, error };
-    return this.conns;
+  /** The connections the tree shows (read on first use, then on each `sync()`). */
+  connections(): Shown {
+    if (!this.shown) this.apply(this.desired());
+    return this.shown!;
   }
 
   connection(id: string): Connection | undefined {
     return this.connections().conns.find(c => c.id === id);
+  }
+
+  /**
+   * Re-reads the kubeconfig, the context and namespace choices and the settings; replaces only connections
+   * whose identity changed and lets go of namespaces no longer shown, then re-renders. True when anything
+   * was replaced or dropped.
+   */
+  sync(render = true): boolean {
+    const changed = this.apply(this.desired());
+    if (changed) this.reconnected.fire();
+    if (render) this.render();
+    return changed;
+  }
+
+  /** Refresh: sync, then list every shown namespace again (the caches stay; nobody else's work stops), render once. */
+  async refresh(): Promise<void> {
+    this.sync(false);
+    await Promise.all([...this.entries.values()].flatMap(m => [...m.values()]).map(e => e.lease.cache.resync().catch(() => undefined)));
+    this.render();
+  }
+
+  private apply(want: { targets: Target[]; problem?: KubeconfigProblem }): boolean {
+    const old = this.shown?.conns ?? [];
+    const conns = want.targets.map(t => old.find(c => c.id === t.id && c.identity === t.identity)
+      ?? new Connection(t.id, t.contextName, t.kc, t.demo, t.identity));
+    let changed = !!this.shown && (conns.length !== old.length || conns.some((c, i) => c !== old[i]));
+    for (const c of old) if (!conns.includes(c)) this.dropConnection(c);
+    this.shown = { conns, problem: want.problem };
+    for (const c of conns) {
+      const showing = new Set(this.namespaces(c));
+      for (const ns of [...(this.entries.get(c)?.keys() ?? [])]) {
+        if (!showing.has(ns)) { this.releaseEntry(c, ns); changed = true; }
+      }
+    }
+    if (want.problem?.sentence !== this.reported) {
+      this.reported = want.problem?.sentence;
+      if (want.problem) this.log.warn(want.problem.sentence);
+    }
+    return changed;
+  }
+
+  private desired(): { targets: Target[]; problem?: KubeconfigProblem } {
+    const targets: Target[] = [];
+    let problem: KubeconfigProblem | undefined;
+    const files = kubeconfigFiles({ setting: settings().kubeconfig, kubernetesExtension: this.kubernetesExtensionKubeconfig });
+    if ('problem' in files) {
+      problem = files.problem;
+    } else {
+      const chosen = this.state.get<string>(STATE_CONTEXT) ?? this.kubernetesExtensionContext;
+      let loaded = loadContext(files.files, chosen);
+      // A remembered context that has since gone: say so, and show the kubeconfig's current one.
+      if ('problem' in loaded && chosen) {
+        const current = loadContext(files.files);
+        if ('kc' in current) { problem = loaded.problem; loaded = current; }
+      }
+      if ('kc' in loaded) {
+        const name = loaded.kc.getCurrentContext();
+        targets.push({ id: `kc:${name}`, contextName: name, kc: loaded.kc, demo: false, identity: identityOf(loaded.kc) });
+      } else {
+        problem = loaded.problem;
+      }
+    }
+    if (this.demo) {
+      const loaded = loadContext([this.demo.kubeconfig], this.demo.context);
+      if ('kc' in loaded) targets.push({ id: 'demo', contextName: `${this.demo.context} (demo)`, kc: loaded.kc, demo: true, identity: identityOf(loaded.kc) });
+      else this.log.error(`demo cluster: ${loaded.problem.sentence}`);
+    }
+    return { targets, problem };
   }
 
   /** Namespaces shown for a connection: the quick-pick choice, else the setting, else the context's namespace. */
@@ -177,36 +160,65 @@ export class Explorer implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     return s.length ? s : [conn.defaultNamespace];
   }
 
+  /** Remembers the namespace choice for the context (workspace state); the caller syncs. */
   async setNamespaces(conn: Connection, namespaces: string[]): Promise<void> {
     const all = { ...(this.state.get<Record<string, string[]>>(STATE_NAMESPACES) ?? {}) };
     if (namespaces.length) all[conn.contextName] = [...new Set(namespaces)].sort();
     else delete all[conn.contextName];
     await this.state.update(STATE_NAMESPACES, all);
-    await this.reload();
   }
 
+  /** Remembers the chosen context (workspace state; the kubeconfig is never written); the caller syncs. */
   async setContext(context: string | undefined): Promise<void> {
     await this.state.update(STATE_CONTEXT, context);
-    await this.reload();
   }
 
-  /** The namespace's shared cache (started once, watched for changes), or the error that prevented it. */
-  entry(conn: Connection, namespace: string): Promise<NamespaceEntry> {
-    let p = conn.namespaceEntries.get(namespace);
-    if (!p) {
-      p = conn.cache.namespace(namespace).then(cache => {
-        this.unsubscribe.push(cache.onChange(() => this.scheduleRefresh()));
-        return { cache };
-      }, (e: unknown) => ({ error: e instanceof ClusterError ? e : new ClusterError(String(e), 'other') }));
-      conn.namespaceEntries.set(namespace, p);
+  /** The namespace's cache through the tree's own reference (taken on first use), once its first list settled. */
+  async entry(conn: Connection, namespace: string): Promise<NamespaceEntry> {
+    let map = this.entries.get(conn);
+    if (!map) { map = new Map(); this.entries.set(conn, map); }
+    let e = map.get(namespace);
+    if (!e) {
+      const lease = conn.acquire(namespace);
+      const subs = new DisposableStore();
+      subs.add(toDisposable(lease.cache.onChange(() => this.cacheChanged.fire())));
+      subs.add(toDisposable(lease.cache.onStatus(() => this.cacheChanged.fire())));
+      subs.add(lease);
+      e = { lease, subs, started: lease.cache.start().catch(() => undefined) };
+      map.set(namespace, e);
     }
-    return p;
+    const cache = e.lease.cache;
+    await e.started;
+    return { cache, error: cache.error };
+  }
+
+  /** A reference of a holder's own (a command, a document) to a namespace's cache; release it when done. */
+  hold(conn: Connection, namespace: string): CacheLease {
+    return conn.acquire(namespace);
+  }
+
+  /** Whether a shown namespace is failing now (the poll fallback re-renders while one is). */
+  anyFailing(): boolean {
+    return [...this.entries.values()].some(m => [...m.values()].some(e => e.lease.cache.error !== undefined));
+  }
+
+  private releaseEntry(conn: Connection, namespace: string): void {
+    const map = this.entries.get(conn);
+    map?.get(namespace)?.subs.dispose();
+    map?.delete(namespace);
+  }
+
+  private dropConnection(conn: Connection): void {
+    for (const ns of [...(this.entries.get(conn)?.keys() ?? [])]) this.releaseEntry(conn, ns);
+    this.entries.delete(conn);
+    conn.drop();
   }
 
   // ---- TreeDataProvider
 
   async getChildren(node?: Node): Promise<Node[]> {
     if (!node) return this.roots();
+    if (node.kind !== 'message' && node.conn.isDropped) return [];
     switch (node.kind) {
       case 'context': return this.contextChildren(node.conn);
       case 'namespace': return this.namespaceChildren(node.conn, node.namespace);
@@ -215,16 +227,25 @@ export class Explorer implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     }
   }
 
+  getTreeItem(node: Node): vscode.TreeItem { return treeItem(node); }
+
   private async roots(): Promise<Node[]> {
-    const { conns, error } = this.connections();
-    if (this.view) this.view.message = error;
-    const outcomes = await Promise.all(conns.flatMap(c => this.namespaces(c).map(async ns => {
-      const e = await this.entry(c, ns);
-      const err = e.error ?? e.cache?.error;
-      return { errorKind: err?.kind, gameServerSets: e.cache?.gameServerSets().length ?? 0 };
-    })));
-    const welcome = welcomeState(conns.length, outcomes);
+    const { conns, problem } = this.connections();
+    let outcomes: { errorKind?: string; gameServerSets: number }[];
+    try {
+      outcomes = await Promise.all(conns.flatMap(c => this.namespaces(c).map(async ns => {
+        const e = await this.entry(c, ns);
+        return { errorKind: e.error?.kind, gameServerSets: e.cache.gameServerSets().length };
+      })));
+    } catch (e) {
+      // A sync replaced a connection while this render read it: render what is shown now.
+      if (conns.some(c => c.isDropped)) return this.roots();
+      throw e;
+    }
+    const welcome = welcomeState(conns.length, outcomes, problem?.state);
     this.welcome = welcome;
+    // A message hides the welcome view and its buttons: show the problem as one only above a tree.
+    if (this.view) this.view.message = welcome ? undefined : problem?.sentence;
     await vscode.commands.executeCommand('setContext', 'okg.welcome', welcome ?? '');
     if (welcome) return [];
     if (conns.length === 1) return this.contextChildren(conns[0]);
@@ -238,99 +259,36 @@ export class Explorer implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   }
 
   private async namespaceChildren(conn: Connection, namespace: string): Promise<Node[]> {
+    if (conn.isDropped) return [];
     const e = await this.entry(conn, namespace);
     const parent = `${conn.id}/${namespace}`;
-    const err = e.error ?? e.cache?.error;
-    const out: Node[] = err ? [{ kind: 'message', id: `${parent}/error`, text: err.message, error: true }] : [];
-    if (!e.cache) return out;
+    const out: Node[] = e.error ? [{ kind: 'message', id: `${parent}/error`, text: e.error.message, error: true }] : [];
     const sets = e.cache.gameServerSets();
     for (const gss of sets) out.push({ kind: 'gss', conn, namespace, gss, rooms: e.cache.rooms(gss.name) });
-    if (!sets.length && !err) out.push({ kind: 'message', id: `${parent}/empty`, text: `no GameServerSets in namespace ${namespace}`, error: false });
+    if (!sets.length && !e.error) out.push({ kind: 'message', id: `${parent}/empty`, text: `no GameServerSets in namespace ${namespace}`, error: false });
     return out;
-  }
-
-  getTreeItem(node: Node): vscode.TreeItem {
-    const Collapsible = vscode.TreeItemCollapsibleState;
-    switch (node.kind) {
-      case 'context': {
-        const item = new vscode.TreeItem(node.conn.contextName, Collapsible.Expanded);
-        item.id = `context/${node.conn.id}`;
-        item.contextValue = 'okg.context';
-        item.iconPath = new vscode.ThemeIcon(node.conn.demo ? 'beaker' : 'cloud');
-        item.tooltip = `Kubernetes context ${node.conn.contextName} (${node.conn.client.server})`;
-        return item;
-      }
-      case 'namespace': {
-        const item = new vscode.TreeItem(node.namespace, Collapsible.Expanded);
-        item.id = `namespace/${node.conn.id}/${node.namespace}`;
-        item.contextValue = 'okg.namespace';
-        item.iconPath = new vscode.ThemeIcon('symbol-namespace');
-        return item;
-      }
-      case 'gss': {
-        const item = new vscode.TreeItem(node.gss.name, node.rooms.length > 50 ? Collapsible.Collapsed : Collapsible.Expanded);
-        item.id = node.gss.uid;
-        item.description = gssDescription(node.gss, node.rooms);
-        item.tooltip = markdown(gssTooltip(node.gss, node.rooms));
-        item.iconPath = themeIcon(gssIcon(node.gss));
-        item.contextValue = 'okg.gameServerSet';
-        return item;
-      }
-      case 'room': {
-        const item = new vscode.TreeItem(node.room.name, Collapsible.None);
-        item.id = node.room.uid;
-        item.description = roomDescription(node.room);
-        item.tooltip = markdown(roomTooltip(node.room));
-        item.iconPath = themeIcon(roomIcon(node.room));
-        item.contextValue = 'okg.gameServer';
-        return item;
-      }
-      case 'message': {
-        const item = new vscode.TreeItem(node.text, Collapsible.None);
-        item.id = node.id;
-        item.tooltip = node.text;
-        item.contextValue = node.error ? 'okg.error' : 'okg.info';
-        item.iconPath = node.error ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')) : new vscode.ThemeIcon('info');
-        return item;
-      }
-    }
   }
 
   // ---- lookups for commands
 
-  /** Every (connection, namespace) the tree shows, with its cache when it started. */
-  async scopes(): Promise<{ conn: Connection; namespace: string; cache?: NamespaceCache; error?: ClusterError }[]> {
+  /** Every (connection, namespace) the tree shows, with its cache and current error. */
+  async scopes(): Promise<({ conn: Connection; namespace: string } & NamespaceEntry)[]> {
     const { conns } = this.connections();
     return Promise.all(conns.flatMap(conn => this.namespaces(conn).map(async namespace => ({ conn, namespace, ...(await this.entry(conn, namespace)) }))));
   }
 
   async allRooms(): Promise<RoomNode[]> {
-    return (await this.scopes()).flatMap(s => (s.cache?.rooms() ?? []).map(room => ({ kind: 'room' as const, conn: s.conn, namespace: s.namespace, room })));
+    return (await this.scopes()).flatMap(s => s.cache.rooms().map(room => ({ kind: 'room' as const, conn: s.conn, namespace: s.namespace, room })));
   }
 
   async allGameServerSets(): Promise<GssNode[]> {
-    return (await this.scopes()).flatMap(s => (s.cache?.gameServerSets() ?? [])
-      .map(gss => ({ kind: 'gss' as const, conn: s.conn, namespace: s.namespace, gss, rooms: s.cache!.rooms(gss.name) })));
+    return (await this.scopes()).flatMap(s => s.cache.gameServerSets()
+      .map(gss => ({ kind: 'gss' as const, conn: s.conn, namespace: s.namespace, gss, rooms: s.cache.rooms(gss.name) })));
   }
 
+  /** The namespace's cache when it is readable now, else undefined (its error is in `entry`). */
   async namespaceCache(conn: Connection, namespace: string): Promise<NamespaceCache | undefined> {
-    return (await this.entry(conn, namespace)).cache;
-  }
-
-  /** Stops every watch and waits for it (deactivation). */
-  async close(): Promise<void> {
-    const conns = this.conns?.conns ?? [];
-    this.conns = undefined;
-    this.dispose();
-    await Promise.all(conns.map(c => c.cache.dispose().catch(() => undefined)));
-  }
-
-  dispose(): void {
-    clearTimeout(this.timer);
-    clearInterval(this.poll);
-    for (const u of this.unsubscribe.splice(0)) u();
-    for (const c of this.conns?.conns ?? []) void c.cache.dispose().catch(() => undefined);
-    this.conns = undefined;
-    this.changed.dispose();
+    const e = await this.entry(conn, namespace);
+    return e.error ? undefined : e.cache;
   }
 }

@@ -3,6 +3,11 @@
 import { imageTag, sameImage } from '../cluster/images.js';
 import { runsImage, scaleDownOrder, type ContainerImage, type GameServerSetView, type RoomView } from '../cluster/okg.js';
 
+/** `1 room`, `3 rooms`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 /** A room runs the GameServerSet's current template in every container. */
 export function isCurrent(room: RoomView, gss: GameServerSetView): boolean {
   return gss.images.length > 0 && gss.images.every(c => runsImage(room, c.container, c.image));
@@ -19,7 +24,7 @@ export function opsStateCounts(rooms: readonly RoomView[]): [string, number][] {
 
 /** `6 rooms · 1 Allocated · 2 WaitToBeDeleted · 3/3 new ready` (or `3/3 ready` when every room is current). */
 export function gssDescription(gss: GameServerSetView, rooms: readonly RoomView[]): string {
-  const parts = [`${rooms.length} room${rooms.length === 1 ? '' : 's'}`];
+  const parts = [plural(rooms.length, 'room')];
   for (const [state, n] of opsStateCounts(rooms)) parts.push(`${n} ${state}`);
   const current = rooms.filter(r => isCurrent(r, gss));
   const readyCurrent = current.filter(r => r.state === 'Ready').length;
@@ -130,17 +135,20 @@ export function gssIcon(gss: GameServerSetView): IconChoice {
   return { id: 'server-process' };
 }
 
-export type WelcomeState = 'noKubeconfig' | 'noCrds' | 'noGameServerSets';
+/** The kubeconfig welcome states (connections.ts decides which) and the cluster ones. */
+export type WelcomeState = 'noKubeconfig' | 'missingKubeconfig' | 'badKubeconfig' | 'noCrds' | 'noGameServerSets';
 
 export interface NamespaceOutcome { errorKind?: string; gameServerSets: number }
 
 /**
- * Which welcome view replaces the tree, if any: no usable context at all; every namespace answered 404 for
- * the OKG collections (CRDs missing); or everything answered and there is no GameServerSet. Anything else
- * shows the tree, with errors as items under the failing node.
+ * Which welcome view replaces the tree, if any: no usable context at all (why: no kubeconfig, a named file
+ * missing, or one that cannot be used); every namespace answered 404 for the OKG collections (CRDs missing);
+ * or everything answered and there is no GameServerSet. Anything else shows the tree, with errors as items
+ * under the failing node.
  */
-export function welcomeState(contexts: number, namespaces: readonly NamespaceOutcome[]): WelcomeState | undefined {
-  if (contexts === 0) return 'noKubeconfig';
+export function welcomeState(contexts: number, namespaces: readonly NamespaceOutcome[],
+  kubeconfigProblem?: 'noKubeconfig' | 'missingKubeconfig' | 'badKubeconfig'): WelcomeState | undefined {
+  if (contexts === 0) return kubeconfigProblem ?? 'noKubeconfig';
   if (namespaces.length && namespaces.every(n => n.errorKind === 'notFound' && n.gameServerSets === 0)) return 'noCrds';
   if (namespaces.every(n => !n.errorKind) && namespaces.reduce((s, n) => s + n.gameServerSets, 0) === 0) return 'noGameServerSets';
   return undefined;
@@ -155,17 +163,16 @@ export function retireCandidates(gss: GameServerSetView, rooms: readonly RoomVie
 export function destructiveOpsState(rooms: readonly RoomView[], opsState: string): { allocated: RoomView[]; message: string } | undefined {
   const allocated = rooms.filter(r => r.opsState === 'Allocated');
   const n = rooms.length;
-  const rooms_ = (k: number) => `${k} room${k === 1 ? '' : 's'}`;
   if (opsState === 'Kill') {
     return {
       allocated,
-      message: `Kill ${rooms_(n)}? OKG deletes them right away${allocated.length ? `, including ${allocated.length} Allocated (players on it)` : ''}.`,
+      message: `Kill ${plural(n, 'room')}? OKG deletes them right away${allocated.length ? `, including ${allocated.length} Allocated (players on it)` : ''}.`,
     };
   }
   if (opsState === 'WaitToBeDeleted' && allocated.length) {
     return {
       allocated,
-      message: `Mark ${rooms_(n)} WaitToBeDeleted, ${allocated.length} of them Allocated (players on it)? They are deleted at the next scale-down.`,
+      message: `Mark ${plural(n, 'room')} WaitToBeDeleted, ${allocated.length} of them Allocated (players on it)? They are deleted at the next scale-down.`,
     };
   }
   return undefined;
@@ -180,11 +187,4 @@ export function scaleDownVictims(rooms: readonly RoomView[], replicas: number): 
   const remove = live.length - replicas;
   if (remove <= 0) return [];
   return scaleDownOrder(live).slice(0, remove);
-}
-
-/** Integer-or-string priorities as OKG accepts them: an integer, or a non-empty string without spaces. */
-export function parsePriority(text: string): number | string | undefined {
-  const t = text.trim();
-  if (/^-?\d+$/.test(t)) return Number(t);
-  return undefined;
 }

@@ -2,6 +2,7 @@
 // the kubeconfig and context it uses, through its published configuration API. Never required.
 import * as vscode from 'vscode';
 import type { Explorer } from './explorer.js';
+import type { RefreshTriggers } from './refresh.js';
 
 const EXTENSION_ID = 'ms-kubernetes-tools.vscode-kubernetes-tools';
 
@@ -20,7 +21,7 @@ interface ApiBroker { api(request: { component: string; version: string }): { su
 
 const hostPath = (p: KubeconfigPath) => (p.pathType === 'host' ? p.hostPath : undefined);
 
-export async function followKubernetesExtension(explorer: Explorer, log: vscode.LogOutputChannel): Promise<vscode.Disposable | undefined> {
+export async function followKubernetesExtension(explorer: Explorer, triggers: RefreshTriggers, log: vscode.LogOutputChannel): Promise<vscode.Disposable | undefined> {
   const ext = vscode.extensions?.getExtension<ApiBroker>(EXTENSION_ID);
   if (!ext) return undefined;
   try {
@@ -35,10 +36,21 @@ export async function followKubernetesExtension(explorer: Explorer, log: vscode.
     const onPath = api.onDidChangeKubeconfigPath ?? api.onDidKubeconfigPathChange;
     const onContext = api.onDidChangeContext ?? api.onDidActiveContextChanged;
     const subs: vscode.Disposable[] = [];
-    if (onPath) subs.push(onPath(p => { explorer.kubernetesExtensionKubeconfig = hostPath(p); void explorer.reload(); }));
-    if (onContext) subs.push(onContext(ctx => { explorer.kubernetesExtensionContext = ctx ?? undefined; void explorer.setContext(undefined); }));
+    if (onPath) {
+      subs.push(onPath(p => {
+        explorer.kubernetesExtensionKubeconfig = hostPath(p);
+        triggers.reconnect('the Kubernetes extension changed its kubeconfig');
+      }));
+    }
+    if (onContext) {
+      // Its context change wins over an earlier Switch Context pick.
+      subs.push(onContext(ctx => {
+        explorer.kubernetesExtensionContext = ctx ?? undefined;
+        void explorer.setContext(undefined).then(() => triggers.reconnect('the Kubernetes extension changed its context'));
+      }));
+    }
     log.info('following the Kubernetes extension\'s kubeconfig and context');
-    await explorer.reload();
+    triggers.reconnect('following the Kubernetes extension');
     return vscode.Disposable.from(...subs);
   } catch (e) {
     log.warn(`the Kubernetes extension's API is not usable: ${(e as Error).message}`);

@@ -58,6 +58,8 @@ export class WizardRun {
   readonly finished: Promise<RunResult>;
 
   constructor(readonly scope: WizardScope, readonly input: ReleaseInput, cache: NamespaceCache, log: WizardLog) {
+    // The run holds its own reference: a reload of the Game Servers view must not stop the cache it waits on.
+    const held = cache.acquire();
     log.info(`release wizard: release of ${input.gameServerSet} in ${input.namespace} started (${input.images.map(c => `${c.container}=${c.image}`).join(', ')})`);
     this.finished = runRelease(input, {
       client: scope.client, cache, signal: this.ac.signal,
@@ -69,7 +71,7 @@ export class WizardRun {
       (result.outcome === 'succeeded' ? log.info : log.warn).call(log, `release wizard: ${input.gameServerSet}: ${result.outcome}: ${result.message}`);
       this.send({ type: 'run-result', result });
       return result;
-    });
+    }).finally(() => held.release());
   }
 
   get running(): boolean { return !this.result; }

@@ -1,8 +1,12 @@
-// Registers the release wizard: the `okg.release` command (from the palette, or a GameServerSet's context
-// menu in the Game Servers view) and the serializer that brings the panel back after a reload of VS Code.
-// Wiring (extension.ts): context.subscriptions.push(...registerReleaseWizard(context, { scopes: explorerScopes(explorer), log }))
+// The release wizard's place in the extension: `ReleaseWizard.open` is the `okg.release` handler (the command
+// table registers it; the palette or a GameServerSet's context menu in the Game Servers view runs it), and the
+// wizard registers the serializer that brings its panel back after a reload of VS Code. Disposing it cancels a
+// running release and closes its panels. The explorer's (connection, namespace) pairs are its scopes: the same
+// clients and shared caches; a release holds its own reference to its cache (host.ts), so a reload of the tree
+// never stops it. Wiring (extension.ts): `new ReleaseWizard(context, { scopes: explorerScopes(explorer), log })`.
 import * as vscode from 'vscode';
 import type { Explorer } from '../views/explorer.js';
+import { Disposable, toDisposable } from '../views/lifecycle.js';
 import { VIEW_TYPE } from '../webview/protocol.js';
 import { scopeId, webviewOptions, WizardHost, WizardRuns, type WizardDeps, type WizardScope } from './host.js';
 
@@ -13,16 +17,16 @@ export const RELEASE_COMMAND = 'okg.release';
 const TITLE = 'Release New Version';
 
 /** The explorer's (connection, namespace) pairs as wizard scopes: same clients, same shared caches. */
-export function explorerScopes(explorer: Pick<Explorer, 'scopes' | 'namespaceCache'>): () => Promise<WizardScope[]> {
+export function explorerScopes(explorer: Pick<Explorer, 'scopes' | 'entry'>): () => Promise<WizardScope[]> {
   return async () => (await explorer.scopes()).map(s => ({
     id: scopeId(s.conn.id, s.namespace),
     label: `${s.conn.contextName} / ${s.namespace}`,
     namespace: s.namespace,
     client: s.conn.client,
     cache: async () => {
-      const c = await explorer.namespaceCache(s.conn, s.namespace);
-      if (!c) throw new Error(s.error?.message ?? `namespace ${s.namespace} cannot be read`);
-      return c;
+      const e = await explorer.entry(s.conn, s.namespace);
+      if (e.error) throw new Error(e.error.message);
+      return e.cache;
     },
   }));
 }
@@ -43,63 +47,62 @@ export function selectionFromArgs(arg: unknown): { scope?: string; namespace?: s
   return undefined;
 }
 
-export interface ReleaseWizard {
-  /** The `okg.release` handler (the command table registers it): opens or reveals the wizard. */
-  open(arg?: unknown): Promise<void>;
-  /** The panel serializer and the shutdown that cancels a running release; push them to `context.subscriptions`. */
-  disposables: vscode.Disposable[];
+/** The wizard as its command handler plus the one thing to dispose, for callers that keep a list (tests). */
+export function createReleaseWizard(context: vscode.ExtensionContext, deps: WizardDeps): { open: ReleaseWizard['open']; disposables: vscode.Disposable[] } {
+  const wizard = new ReleaseWizard(context, deps);
+  return { open: wizard.open, disposables: [wizard] };
 }
 
-/** The release wizard: its command handler and its `okg.releaseWizard` panel serializer. */
-export function createReleaseWizard(context: vscode.ExtensionContext, deps: WizardDeps): ReleaseWizard {
-  const runs = new WizardRuns();
-  let host: WizardHost | undefined;
-  const hosts = new Set<WizardHost>();
+/** The release wizard: its command handler, its `okg.releaseWizard` panel serializer, and its panels. */
+export class ReleaseWizard extends Disposable {
+  private readonly runs = new WizardRuns();
+  private readonly hosts = new Set<WizardHost>();
+  private host?: WizardHost;
 
-  const openDocument = async (content: string, language: string): Promise<void> => {
-    const doc = await vscode.workspace.openTextDocument({ content, language });
-    await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Beside });
-  };
-
-  const onDispose = (h: WizardHost): void => {
-    hosts.delete(h);
-    if (host === h) host = undefined;
-    const run = runs.current;
-    if (run?.running && hosts.size === 0) {
-      const name = run.input.gameServerSet;
-      void vscode.window.showInformationMessage(`The release of ${name} continues in the background.`, 'Show', 'Cancel Release').then(choice => {
-        if (choice === 'Show') void vscode.commands.executeCommand(RELEASE_COMMAND);
-        else if (choice === 'Cancel Release' && run.running) run.cancel();
-      });
-    }
-  };
-
-  const attach = (panel: vscode.WebviewPanel, select?: { scope?: string; namespace?: string; name: string }): WizardHost => {
-    const h = new WizardHost(panel, deps, { extensionUri: context.extensionUri, runs, openDocument, select, onDispose });
-    hosts.add(h);
-    host = h;
-    return h;
-  };
-
-  const open = async (arg?: unknown): Promise<void> => {
-    const select = selectionFromArgs(arg);
-    if (host) { await host.reveal(select); return; }
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, TITLE, vscode.ViewColumn.Active, webviewOptions(context.extensionUri));
-    attach(panel, select);
-  };
-
-  const serializer: vscode.WebviewPanelSerializer = {
-    async deserializeWebviewPanel(panel: vscode.WebviewPanel, _state: unknown): Promise<void> {
+  constructor(private readonly context: vscode.ExtensionContext, private readonly deps: WizardDeps) {
+    super();
+    this.register(vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
       // The webview restores its own form from getState(); the host re-sends the live data after `ready`.
-      attach(panel);
-    },
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, _state: unknown): Promise<void> => { this.attach(panel); },
+    }));
+    this.register(toDisposable(() => {
+      this.runs.dispose();
+      for (const h of [...this.hosts]) h.panel.dispose();
+    }));
+  }
+
+  /** The `okg.release` handler: opens the wizard, or reveals it on the set the command names. */
+  readonly open = async (arg?: unknown): Promise<void> => {
+    const select = selectionFromArgs(arg);
+    if (this.host) { await this.host.reveal(select); return; }
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, TITLE, vscode.ViewColumn.Active, webviewOptions(this.context.extensionUri));
+    this.attach(panel, select);
   };
 
-  return {
-    open,
-    disposables: [
-      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, serializer),
-      { dispose: () => { runs.dispose(); for (const h of [...hosts]) h.panel.dispose(); } },
-    ],
-  };
+  private attach(panel: vscode.WebviewPanel, select?: { scope?: string; namespace?: string; name: string }): WizardHost {
+    const h = new WizardHost(panel, this.deps, {
+      extensionUri: this.context.extensionUri, runs: this.runs, select,
+      openDocument: async (content, language) => {
+        const doc = await vscode.workspace.openTextDocument({ content, language });
+        await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+      },
+      onDispose: gone => this.closed(gone),
+    });
+    this.hosts.add(h);
+    this.host = h;
+    return h;
+  }
+
+  /** A panel closed: a release still running goes on in the background, and the user is told so. */
+  private closed(h: WizardHost): void {
+    this.hosts.delete(h);
+    if (this.host === h) this.host = undefined;
+    const run = this.runs.current;
+    if (!run?.running || this.hosts.size || this.isDisposed) return;
+    const name = run.input.gameServerSet;
+    void vscode.window.showInformationMessage(`The release of ${name} continues in the background.`, 'Show', 'Cancel Release').then(choice => {
+      if (choice === 'Show') void vscode.commands.executeCommand(RELEASE_COMMAND);
+      else if (choice === 'Cancel Release' && run.running) run.cancel();
+    });
+  }
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { SEED } from '../../src/sandbox/scenarios.js';
-import type { ChangeReport } from '../../src/commands/actions.js';
+import type { ChangeReport } from '../../src/views/actions.js';
 import type { Node } from '../../src/views/explorer.js';
 import { activateWith, deactivateAll, gssNode, patchGs, resetSeed, roomNode, rows, stub, until } from './harness.js';
 
@@ -104,7 +104,7 @@ describe('extension: room commands (seed sandbox)', function () {
     assert.equal((await run('okg.setOpsState.custom', m1)).outcome, 'done');
     assert.equal(opsOf('minecraft-1'), 'Busy');
     await until(ext, 'minecraft-1', x => x.opsState === 'Busy');
-    await new Promise(r => setTimeout(r, ext.explorer.debounceMs + 50));
+    await new Promise(r => setTimeout(r, ext.refresh.debounceMs + 50));
     const row = (await rows(ext)).find(x => x.label === 'minecraft-1')!;
     assert.deepEqual([row.description, row.icon, row.color], ['Ready · Busy · 1.12.2', 'tag', 'charts.yellow']);
   });
@@ -223,7 +223,7 @@ describe('extension: GameServerSet commands and Kill (seed sandbox, mid-release)
     assert.match(stub.ui.prompts.at(-1)!.text ?? '', /was not scaled: its replicas changed since you looked \(it was 3\); nothing was written/);
     assert.equal(replicas(), 4);
 
-    await new Promise(r => setTimeout(r, ext.explorer.debounceMs + 50));
+    await new Promise(r => setTimeout(r, ext.refresh.debounceMs + 50));
     stub.ui.answers.push(stub.input('5'));
     const up = await stub.commands.executeCommand('okg.scale', await gssNode(ext, 'minecraft')) as { outcome: string };
     assert.equal(up.outcome, 'done');
@@ -241,7 +241,7 @@ describe('extension: GameServerSet commands and Kill (seed sandbox, mid-release)
   });
 
   it('the tree shows the release in progress', async () => {
-    await new Promise(r => setTimeout(r, ext.explorer.debounceMs + 50));
+    await new Promise(r => setTimeout(r, ext.refresh.debounceMs + 50));
     const r = await rows(ext);
     assert.equal(r[0].description, '5 rooms · 1 Allocated · 2/2 new ready');
     assert.deepEqual(r.slice(1).map(x => x.description), ['Ready · Allocated · 1.12.2', 'Ready · 1.12.2', 'Ready · 1.12.2', 'Ready · 1.12.2-new', 'Ready · 1.12.2-new']);

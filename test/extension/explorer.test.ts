@@ -24,7 +24,7 @@ describe('extension: Game Servers tree (seed sandbox)', function () {
   beforeEach(async () => {
     await ext.context.workspaceState.update('okg.namespaces', undefined);
     await ext.context.workspaceState.update('okg.context', undefined);
-    await ext.explorer.reload();
+    ext.explorer.sync();
     await resetSeed(ext, sandbox);
   });
 
@@ -58,13 +58,13 @@ describe('extension: Game Servers tree (seed sandbox)', function () {
       (ext.view as unknown as stub.TreeView<unknown>).setVisible(false);
       await patchGs(sandbox, 'minecraft-1', { opsState: 'Maintaining' });
       await until(ext, 'minecraft-1', x => x.opsState === 'Maintaining');
-      await new Promise(r => setTimeout(r, ext.explorer.debounceMs + 100));
+      await new Promise(r => setTimeout(r, ext.refresh.debounceMs + 100));
       assert.equal(fired, 0, 'no re-render while hidden');
       (ext.view as unknown as stub.TreeView<unknown>).setVisible(true);
       assert.equal(fired, 1, 'one re-render when shown again');
       await patchGs(sandbox, 'minecraft-2', { deletionPriority: 7 });
       await until(ext, 'minecraft-2', x => x.deletionPriority === '7');
-      await new Promise(r => setTimeout(r, ext.explorer.debounceMs + 100));
+      await new Promise(r => setTimeout(r, ext.refresh.debounceMs + 100));
       assert.ok(fired >= 2 && fired <= 4, `debounced re-renders, got ${fired}`);
       const r = await rows(ext);
       const m1 = r.find(x => x.label === 'minecraft-1')!;
@@ -136,8 +136,8 @@ describe('extension: Game Servers tree (seed sandbox)', function () {
       let fired = 0;
       const sub = other.explorer.onDidChangeTreeData(() => { fired++; });
       stub.config.set('okg.pollFallbackSeconds', 0.05);
-      other.explorer.startPolling();
-      await new Promise(r => setTimeout(r, 50 * 3 + other.explorer.debounceMs + 100));
+      other.refresh.startPolling();
+      await new Promise(r => setTimeout(r, 50 * 3 + other.refresh.debounceMs + 100));
       sub.dispose();
       assert.ok(fired >= 1, 'the poll fallback re-rendered');
     } finally {
@@ -188,18 +188,68 @@ describe('extension: welcome states and the demo cluster', function () {
     server = undefined;
   });
 
-  it('no kubeconfig: the welcome view; Start Demo Cluster then shows the seed without writing any kubeconfig', async () => {
+  /** Runs `fn` with KUBECONFIG and HOME as given (undefined: unset), then puts them back. */
+  async function withEnv<T>(env: { KUBECONFIG?: string; HOME?: string }, fn: () => Promise<T>): Promise<T> {
+    const saved = { KUBECONFIG: process.env.KUBECONFIG, HOME: process.env.HOME };
+    const set = (k: 'KUBECONFIG' | 'HOME', v: string | undefined) => { if (v === undefined) delete process.env[k]; else process.env[k] = v; };
+    set('KUBECONFIG', env.KUBECONFIG);
+    set('HOME', env.HOME);
+    try { return await fn(); } finally { set('KUBECONFIG', saved.KUBECONFIG); set('HOME', saved.HOME); }
+  }
+
+  const log = () => stub.channels.at(-1)!.lines.join('\n');
+
+  it('no kubeconfig anywhere: the welcome view with its buttons (no message hides them), not a guessed localhost:8080', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'okg-home-'));
+    await withEnv({ HOME: home }, async () => {
+      ext = activateWith({});
+      assert.deepEqual(await rows(ext), []);
+      assert.equal(stub.contextKeys.get('okg.welcome'), 'noKubeconfig');
+      assert.equal(ext.view.message, undefined, 'a view message would hide the welcome buttons');
+      assert.match(log(), /No kubeconfig found: okg\.kubeconfig is empty, KUBECONFIG is not set and ~\/\.kube\/config does not exist/);
+    });
+  });
+
+  it('KUBECONFIG or the setting naming a missing file: the missing-file welcome, and extension advice (the setting), not CLI flags', async () => {
+    const missing = join(mkdtempSync(join(tmpdir(), 'okg-ext-')), 'nope.yaml');
+    await withEnv({ KUBECONFIG: missing }, async () => {
+      ext = activateWith({});
+      assert.deepEqual(await rows(ext), []);
+      assert.equal(stub.contextKeys.get('okg.welcome'), 'missingKubeconfig');
+      assert.equal(ext.view.message, undefined);
+      assert.ok(log().includes(`KUBECONFIG names ${missing}, which does not exist; set okg.kubeconfig to an existing kubeconfig file`), log());
+      assert.doesNotMatch(log(), /--kubeconfig/);
+      await deactivateAll(ext);
+      ext = activateWith({ 'okg.kubeconfig': [missing] });
+      assert.deepEqual(await rows(ext), []);
+      assert.equal(stub.contextKeys.get('okg.welcome'), 'missingKubeconfig');
+      assert.ok(log().includes(`The okg.kubeconfig setting names ${missing}, which does not exist`), log());
+    });
+  });
+
+  it('an unusable kubeconfig: its own welcome, the reason in the log without CLI flags', async () => {
+    const bad = join(mkdtempSync(join(tmpdir(), 'okg-ext-')), 'kubeconfig.yaml');
+    writeFileSync(bad, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
+    ext = activateWith({ 'okg.kubeconfig': bad });
+    assert.deepEqual(await rows(ext), []);
+    assert.equal(stub.contextKeys.get('okg.welcome'), 'badKubeconfig');
+    assert.ok(log().includes(`The kubeconfig (${bad}) cannot be used: no Kubernetes context found. Fix it, choose another context with OKG: Switch Context, or point okg.kubeconfig at another file.`), log());
+    assert.doesNotMatch(log(), /--kubeconfig|--context/);
+  });
+
+  it('from the missing-file welcome, Start Demo Cluster shows the seed without writing any kubeconfig', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'okg-ext-'));
     const missing = join(dir, 'nope.yaml');
     ext = activateWith({ 'okg.kubeconfig': missing });
     assert.deepEqual(await rows(ext), []);
-    assert.equal(stub.contextKeys.get('okg.welcome'), 'noKubeconfig');
-    assert.match(ext.view.message ?? '', /does not exist/);
+    assert.equal(stub.contextKeys.get('okg.welcome'), 'missingKubeconfig');
     const url = await stub.commands.executeCommand('okg.startDemoCluster');
     assert.match(String(url), /^https:\/\/127\.0\.0\.1:/);
     const r = await rows(ext);
     assert.deepEqual(r.map(x => x.label), ['minecraft', 'minecraft-0', 'minecraft-1', 'minecraft-2']);
     assert.equal(stub.contextKeys.get('okg.welcome'), '');
+    // Above a tree, the problem may be a message again: nothing is hidden by it now.
+    assert.match(ext.view.message ?? '', /does not exist/);
     assert.ok(!(await import('node:fs')).existsSync(missing), 'the configured kubeconfig is never written');
     assert.equal(ext.context.workspaceState.keys().length, 0);
   });

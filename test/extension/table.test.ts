@@ -3,8 +3,7 @@
 // commands the issue lists under category OKG.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { commandTable } from '../../src/commands/table.js';
-import type { Actions } from '../../src/commands/actions.js';
+import { commandTable, type RoomCommands, type ViewCommands } from '../../src/commands/table.js';
 import { activateWith, deactivateAll, stub } from './harness.js';
 
 interface Contributed { command: string; title: string; category?: string }
@@ -15,7 +14,7 @@ const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta
 };
 
 describe('extension: command table and package.json', () => {
-  const table = Object.keys(commandTable({} as Actions, async () => undefined));
+  const table = Object.keys(commandTable({} as ViewCommands, {} as RoomCommands, async () => undefined));
   const contributed = pkg.contributes.commands.map(c => c.command);
 
   it('registers exactly the contributed commands, once each', async () => {

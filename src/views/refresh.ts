@@ -1,0 +1,67 @@
+// When the Game Servers view re-renders and when it reconnects: the one owner of refresh triggers (after
+// vscode-docker's RefreshManager). Re-render (cheap; debounced; only while the view is visible): a cache
+// event, a command's write, the poll fallback while a namespace is failing. Reconnect (re-read the
+// kubeconfig and settings; replace only what changed): Switch Context, Select Namespaces, a change of
+// okg.kubeconfig or okg.namespaces, the demo cluster starting or stopping, the Kubernetes extension's
+// kubeconfig or context. Refresh: reconnect if anything changed, then list every shown namespace again.
+// None of them stops a cache that someone else (a release, a YAML document) still holds.
+import * as vscode from 'vscode';
+import type { Explorer, Node } from './explorer.js';
+import { Disposable, toDisposable } from './lifecycle.js';
+import { RECONNECT_SETTINGS, settings } from './settings.js';
+
+export class RefreshTriggers extends Disposable {
+  private visible: boolean;
+  private dirty = false;
+  private timer?: NodeJS.Timeout;
+  private poll?: NodeJS.Timeout;
+
+  constructor(private readonly explorer: Explorer, view: vscode.TreeView<Node>, private readonly log: vscode.LogOutputChannel, readonly debounceMs = 250) {
+    super();
+    this.visible = view.visible;
+    this.register(view.onDidChangeVisibility(e => {
+      this.visible = e.visible;
+      if (e.visible && this.dirty) { this.dirty = false; this.explorer.render(); }
+    }));
+    this.register(explorer.onDidChangeCache(() => this.rerender()));
+    this.register(vscode.workspace.onDidChangeConfiguration(e => {
+      if (RECONNECT_SETTINGS.some(s => e.affectsConfiguration(s))) this.reconnect('the okg settings changed');
+      if (e.affectsConfiguration('okg.pollFallbackSeconds')) this.startPolling();
+    }));
+    this.register(toDisposable(() => { clearTimeout(this.timer); clearInterval(this.poll); }));
+    this.startPolling();
+  }
+
+  /** Re-renders soon (debounced), or when the view next becomes visible. */
+  rerender(): void {
+    if (this.isDisposed) return;
+    if (!this.visible) { this.dirty = true; return; }
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.visible) { this.dirty = true; return; }
+      this.dirty = false;
+      this.explorer.render();
+    }, this.debounceMs);
+  }
+
+  /** The kubeconfig, context, namespaces or demo cluster may have changed: reconnect what did. */
+  reconnect(reason: string): void {
+    if (this.isDisposed) return;
+    if (this.explorer.sync()) this.log.info(`Game Servers view reconnected: ${reason}`);
+  }
+
+  /** OKG: Refresh. */
+  refresh(): Promise<void> {
+    return this.explorer.refresh();
+  }
+
+  /** The poll fallback: re-renders while a namespace is failing, so errors show and clear. */
+  startPolling(): void {
+    clearInterval(this.poll);
+    const seconds = settings().pollFallbackSeconds;
+    if (seconds <= 0 || this.isDisposed) return;
+    this.poll = setInterval(() => { if (this.explorer.anyFailing()) this.rerender(); }, seconds * 1000);
+    this.poll.unref?.();
+  }
+}

@@ -1,0 +1,60 @@
+// How each node of the Game Servers tree looks: label, description, tooltip, icon, id and context value
+// (the menus' `viewItem`). The words and icon choices come from format.ts; this file maps them to VS Code.
+import * as vscode from 'vscode';
+import type { Node } from './explorer.js';
+import { gssDescription, gssIcon, gssTooltip, roomDescription, roomIcon, roomTooltip, type IconChoice } from './format.js';
+
+const themeIcon = (i: IconChoice) => new vscode.ThemeIcon(i.id, i.color ? new vscode.ThemeColor(i.color) : undefined);
+
+function markdown(text: string): vscode.MarkdownString {
+  const m = new vscode.MarkdownString(text, true);
+  m.isTrusted = false;
+  return m;
+}
+
+export function treeItem(node: Node): vscode.TreeItem {
+  const Collapsible = vscode.TreeItemCollapsibleState;
+  switch (node.kind) {
+    case 'context': {
+      const item = new vscode.TreeItem(node.conn.contextName, Collapsible.Expanded);
+      item.id = `context/${node.conn.id}`;
+      item.contextValue = 'okg.context';
+      item.iconPath = new vscode.ThemeIcon(node.conn.demo ? 'beaker' : 'cloud');
+      item.tooltip = `Kubernetes context ${node.conn.contextName} (${node.conn.client.server})`;
+      return item;
+    }
+    case 'namespace': {
+      const item = new vscode.TreeItem(node.namespace, Collapsible.Expanded);
+      item.id = `namespace/${node.conn.id}/${node.namespace}`;
+      item.contextValue = 'okg.namespace';
+      item.iconPath = new vscode.ThemeIcon('symbol-namespace');
+      return item;
+    }
+    case 'gss': {
+      const item = new vscode.TreeItem(node.gss.name, node.rooms.length > 50 ? Collapsible.Collapsed : Collapsible.Expanded);
+      item.id = node.gss.uid;
+      item.description = gssDescription(node.gss, node.rooms);
+      item.tooltip = markdown(gssTooltip(node.gss, node.rooms));
+      item.iconPath = themeIcon(gssIcon(node.gss));
+      item.contextValue = 'okg.gameServerSet';
+      return item;
+    }
+    case 'room': {
+      const item = new vscode.TreeItem(node.room.name, Collapsible.None);
+      item.id = node.room.uid;
+      item.description = roomDescription(node.room);
+      item.tooltip = markdown(roomTooltip(node.room));
+      item.iconPath = themeIcon(roomIcon(node.room));
+      item.contextValue = 'okg.gameServer';
+      return item;
+    }
+    case 'message': {
+      const item = new vscode.TreeItem(node.text, Collapsible.None);
+      item.id = node.id;
+      item.tooltip = node.text;
+      item.contextValue = node.error ? 'okg.error' : 'okg.info';
+      item.iconPath = node.error ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')) : new vscode.ThemeIcon('info');
+      return item;
+    }
+  }
+}
