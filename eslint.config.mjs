@@ -1,6 +1,8 @@
 // Lint configuration. The rules that shape the architecture: the core folders
 // (cluster, release, sandbox, cli) never import `vscode`, so they run in the CLI,
-// in tests and against a real cluster without an editor; the webview's browser code
+// in tests and against a real cluster without an editor; src/commands (the command
+// table, the handler guard, the kubectl log lines) is held to the same rule, the
+// handlers that need VS Code live in src/views; the webview's browser code
 // (src/webview) imports no Node builtin and no editor glue, and its pure modules
 // (the contract, the progress fold) touch no DOM, so the host and the CLI share them.
 import { builtinModules } from 'node:module';
@@ -47,6 +49,15 @@ export default tseslint.config(
     files: pureWebview,
     rules: {
       'no-restricted-globals': ['error', ...['process', 'Buffer', 'require', 'document', 'window', 'navigator', 'acquireVsCodeApi'].map(name => ({ name, message: 'A pure module (shared by the webview, the host and the CLI): no DOM and no Node globals.' }))],
+    },
+  },
+  {
+    files: ['src/commands/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'src/commands holds only the command table, the guard and kubectl lines; put handlers that need VS Code in src/views.' }],
+        patterns: [{ group: ['**/extension', '**/views/**', '**/wizard/**', '**/webview/**'], message: 'src/commands must not import the VS Code glue; the table reaches handlers through its interfaces.' }],
+      }],
     },
   },
 );

@@ -17,6 +17,7 @@ export class Connection {
   readonly client: OkgClient;
   readonly cache: ClusterCache;
   private dropped = false;
+  private closed = false;
 
   constructor(readonly id: string, readonly contextName: string, readonly kc: KubeConfig, readonly demo: boolean, readonly identity = identityOf(kc)) {
     this.client = new OkgClient(kc);
@@ -28,17 +29,17 @@ export class Connection {
 
   /** A reference to one namespace's cache, for as long as its holder reads it. */
   acquire(namespace: string): CacheLease {
-    if (this.dropped) {
+    if (this.closed) {
       throw new ClusterError(`the Game Servers view no longer shows context ${this.contextName} as it was (its kubeconfig or context changed); choose again in the tree`, 'other');
     }
     return this.cache.acquire(namespace);
   }
 
-  /** The view stopped showing it: no new holders; its client closes once the last holder lets go. */
+  /** The view stopped showing it; its client closes once the last holder lets go, and then it takes no more. */
   drop(): void {
     if (this.dropped) return;
     this.dropped = true;
-    this.cache.whenIdle(() => this.client.close());
+    this.cache.whenIdle(() => { this.closed = true; this.client.close(); });
   }
 }
 

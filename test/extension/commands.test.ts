@@ -153,6 +153,20 @@ describe('extension: room commands (seed sandbox)', function () {
     assert.equal((await rows(ext)).length, 4);
   });
 
+  it('a handler that fails is logged with its stack and shown as one error message; the command still resolves', async () => {
+    const m1 = await roomNode(ext, 'minecraft-1');
+    const original = stub.env.clipboard.writeText;
+    stub.env.clipboard.writeText = async () => { throw new Error('the clipboard is not available'); };
+    try {
+      assert.equal(await stub.commands.executeCommand('okg.copyName', m1), undefined);
+    } finally {
+      stub.env.clipboard.writeText = original;
+    }
+    const errors = stub.ui.prompts.filter(p => p.kind === 'error');
+    assert.deepEqual(errors.map(p => p.text), ['OKG: okg.copyName failed: the clipboard is not available. The OKG Ops log has the details.']);
+    assert.match(log(), /\[error\] okg\.copyName failed: Error: the clipboard is not available\n\s+at /);
+  });
+
   it('reports every room of a user who may not write as failed, with the server\'s reason', async () => {
     await deactivateAll(ext);
     const viewer = activateWith({ 'okg.kubeconfig': sandbox.kubeconfigPath('viewer') });

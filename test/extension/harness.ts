@@ -5,6 +5,7 @@ import * as stub from './stub/vscode.js';
 import { activate, deactivate, type OkgExtension } from '../../src/extension.js';
 import type { Node } from '../../src/views/explorer.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
+import { SEED } from '../../src/sandbox/scenarios.js';
 
 export { stub };
 
@@ -61,6 +62,14 @@ export async function patchGs(sandbox: Sandbox, name: string, spec: Record<strin
   const api = KubernetesObjectApi.makeApiClient(sandbox.kubeConfig('admin'));
   await api.patch({ apiVersion: 'game.kruise.io/v1alpha1', kind: 'GameServer', metadata: { name, namespace: 'default' }, spec } as KubernetesObject,
     undefined, undefined, undefined, undefined, PatchStrategy.MergePatch);
+}
+
+/** Puts a new image into the seed GameServerSet's template, as a release's first step does. */
+export async function patchGss(sandbox: Sandbox, change: { template: string }): Promise<void> {
+  const api = KubernetesObjectApi.makeApiClient(sandbox.kubeConfig('admin'));
+  await api.patch({ apiVersion: 'game.kruise.io/v1alpha1', kind: 'GameServerSet', metadata: { name: SEED.gameServerSet, namespace: SEED.namespace },
+    spec: { gameServerTemplate: { spec: { containers: [{ name: SEED.container, image: change.template }] } } } } as KubernetesObject,
+  undefined, undefined, undefined, undefined, PatchStrategy.MergePatch);
 }
 
 /** Resolves once the extension's own cache shows `predicate` true for the room. */

@@ -10,7 +10,8 @@ import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import type { HostMessage } from '../../src/webview/protocol.js';
 import { GSS, NEW, NS, SEED_FINAL, startWorld, strip, table } from '../release/helpers.js';
 import { SEED } from '../../src/sandbox/scenarios.js';
-import { activateWith, deactivateAll, gssNode, patchGs, roomNode, stub } from './harness.js';
+import type { Node } from '../../src/views/explorer.js';
+import { activateWith, deactivateAll, gssNode, patchGs, patchGss, roomNode, stub } from './harness.js';
 
 type Panel = stub.FakePanel;
 const posted = (p: Panel) => p.webview.posted as HostMessage[];
@@ -25,11 +26,17 @@ async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 30
   }
 }
 
-/** A copy of a kubeconfig whose context names another namespace: the same cluster and user, a new connection. */
-function withNamespace(path: string, namespace: string): string {
+interface KubeconfigFile { users: { name: string }[]; contexts: { context: { namespace?: string; user: string } }[] }
+
+/**
+ * A copy of a kubeconfig with the context's namespace changed (the same connection, other namespaces shown),
+ * or its user entry renamed (the same context name, token and cluster: a new connection under the same id).
+ */
+function kubeconfigCopy(path: string, change: { namespace?: string; user?: string }): string {
   const out = join(mkdtempSync(join(tmpdir(), 'okg-reload-')), 'kubeconfig.yaml');
-  const kc = yaml.load(readFileSync(path, 'utf8')) as { contexts: { context: { namespace?: string } }[] };
-  kc.contexts[0].context.namespace = namespace;
+  const kc = yaml.load(readFileSync(path, 'utf8')) as KubeconfigFile;
+  if (change.namespace) kc.contexts[0].context.namespace = change.namespace;
+  if (change.user) { kc.users[0].name = change.user; kc.contexts[0].context.user = change.user; }
   writeFileSync(out, yaml.dump(kc), { mode: 0o600 });
   return out;
 }
@@ -86,7 +93,7 @@ describe('extension: reloading the tree never stops work in progress', function 
     const triggers: (() => Promise<unknown>)[] = [
       async () => { stub.setConfig('okg.namespaces', ['default', 'games']); },
       async () => { stub.ui.answers.push(stub.pick('default')); await stub.commands.executeCommand('okg.selectNamespaces'); },
-      async () => { stub.setConfig('okg.kubeconfig', [withNamespace(sandbox!.kubeconfigPath('admin'), 'games')]); },
+      async () => { stub.setConfig('okg.kubeconfig', [kubeconfigCopy(sandbox!.kubeconfigPath('admin'), { namespace: 'games' })]); },
       async () => { stub.ui.answers.push(stub.pick('okg-sandbox')); await stub.commands.executeCommand('okg.switchContext'); },
       async () => { stub.setConfig('okg.kubeconfig', [sandbox!.kubeconfigPath('admin')]); },
       () => stub.commands.executeCommand('okg.startDemoCluster'),
@@ -110,13 +117,79 @@ describe('extension: reloading the tree never stops work in progress', function 
     await follows('Maintaining');
     await stub.commands.executeCommand('okg.refresh');
     await follows('None');
-    // The same context, read again after its kubeconfig changed: a new connection under the same id.
-    stub.setConfig('okg.kubeconfig', [withNamespace(admin, 'default-copy')]);
-    await new Promise(r => setTimeout(r, 50));
+    // Other namespaces shown: the tree lets go of default; the document still holds it.
+    stub.setConfig('okg.kubeconfig', [kubeconfigCopy(admin, { namespace: 'games' })]);
     await follows('Maintaining');
-    stub.setConfig('okg.kubeconfig', [admin]);
-    await new Promise(r => setTimeout(r, 50));
+    // The same context with another user entry: a new connection under the same id; the document moves to it.
+    const before = ext.explorer.connection('kc:okg-sandbox');
+    stub.setConfig('okg.kubeconfig', [kubeconfigCopy(admin, { user: 'someone-else' })]);
+    assert.notEqual(ext.explorer.connection('kc:okg-sandbox'), before, 'a new connection');
+    assert.ok(before?.isDropped);
     await follows('None');
+    let oldIdle = false;
+    before!.cache.whenIdle(() => { oldIdle = true; });
+    assert.ok(oldIdle, 'the document let go of the old connection when it moved');
     stub.closeDocument(doc);
+  });
+
+  it('Refresh lists the shown namespaces again and keeps their caches: it re-renders, it does not reconnect', async () => {
+    sandbox = await startWorld();
+    ext = activateWith({ 'okg.kubeconfig': [sandbox.kubeconfigPath('admin')] });
+    const before = (await ext.explorer.scopes())[0];
+    const lists = () => before.conn.client.requests.get('list gameservers') ?? 0;
+    const listed = lists();
+    await stub.commands.executeCommand('okg.refresh');
+    const after = (await ext.explorer.scopes())[0];
+    assert.equal(after.conn, before.conn, 'the same connection');
+    assert.equal(after.cache, before.cache, 'the same cache, not stopped and replaced');
+    assert.equal(after.cache.isStopped, false);
+    assert.equal(lists(), listed + 1, 'one fresh list of the rooms');
+  });
+
+  /** The seed with a new image in the template: minecraft-1 and minecraft-2 are idle old-version rooms. */
+  async function oldRooms(): Promise<void> {
+    const s = sandbox!;
+    await patchGss(s, { template: NEW });
+    await s.waitFor(() => {
+      const g = s.server.store.get(s.server.resource('gameserversets'), NS, GSS);
+      return (g?.status as { observedGeneration?: number } | undefined)?.observedGeneration === g?.metadata.generation;
+    });
+  }
+
+  /** An answer that reconnects the view to a new connection of the same context before it answers. */
+  function reconnectThen(answer: string, seen: { idle?: boolean }, conn: { cache: { whenIdle(fn: () => void): void } }): stub.Answer {
+    return async () => {
+      stub.setConfig('okg.kubeconfig', [kubeconfigCopy(sandbox!.kubeconfigPath('admin'), { user: 'reconnected' })]);
+      let idle = false;
+      conn.cache.whenIdle(() => { idle = true; });
+      seen.idle = idle;
+      return answer;
+    };
+  }
+
+  it('Retire and Scale hold their connection from the question to the write, through a reconnect', async () => {
+    sandbox = await startWorld();
+    ext = activateWith({ 'okg.kubeconfig': [sandbox.kubeconfigPath('admin')] });
+    await oldRooms();
+    let node = await gssNode(ext, GSS) as Extract<Node, { kind: 'gss' }>;
+    const retire: { idle?: boolean } = {};
+    stub.ui.answers.push(reconnectThen('Mark 2 rooms', retire, node.conn));
+    const r = await stub.commands.executeCommand('okg.retireIdleOldRooms', node) as { outcome: string };
+    assert.equal(retire.idle, false, 'while it asked, Retire still held the connection the tree had let go of');
+    assert.equal(r.outcome, 'done');
+    assert.deepEqual(strip(table(sandbox)).map(x => x.opsState), ['Allocated', 'WaitToBeDeleted', 'WaitToBeDeleted']);
+    assert.ok(node.conn.isDropped);
+    let idle = false;
+    node.conn.cache.whenIdle(() => { idle = true; });
+    assert.ok(idle, 'and let go once done');
+
+    stub.setConfig('okg.kubeconfig', [sandbox.kubeconfigPath('admin')]);
+    node = await gssNode(ext, GSS) as Extract<Node, { kind: 'gss' }>;
+    const scale: { idle?: boolean } = {};
+    stub.ui.answers.push(reconnectThen('4', scale, node.conn));
+    const s = await stub.commands.executeCommand('okg.scale', node) as { outcome: string };
+    assert.equal(scale.idle, false, 'while it asked, Scale still held the connection');
+    assert.equal(s.outcome, 'done');
+    assert.equal((sandbox.server.store.get(sandbox.server.resource('gameserversets'), NS, GSS)?.spec as { replicas?: number }).replicas, 4);
   });
 });

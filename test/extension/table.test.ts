@@ -46,12 +46,40 @@ describe('extension: command table and package.json', () => {
     assert.deepEqual([...opsMenu].sort(), ['Allocated', 'Custom…', 'Kill', 'Maintaining', 'None', 'WaitToBeDeleted']);
   });
 
-  it('contributes the view, the three welcome states and the settings', () => {
+  it('contributes the view, the welcome states (each with its buttons) and the settings', () => {
     assert.equal(pkg.main, './dist/extension.cjs');
     assert.deepEqual(pkg.contributes.views.okg.map(v => v.id), ['okg.gameServers']);
-    assert.deepEqual(pkg.contributes.viewsWelcome.map(w => w.when), ['okg.welcome == noKubeconfig', 'okg.welcome == noCrds', 'okg.welcome == noGameServerSets']);
-    assert.match(pkg.contributes.viewsWelcome[0].contents, /\(command:okg\.startDemoCluster\)/);
-    assert.match(pkg.contributes.viewsWelcome[2].contents, /\(command:okg\.selectNamespaces\)/);
+    const welcome = Object.fromEntries(pkg.contributes.viewsWelcome.map(w => [w.when, w.contents]));
+    assert.deepEqual(Object.keys(welcome), ['noKubeconfig', 'missingKubeconfig', 'badKubeconfig', 'noCrds', 'noGameServerSets'].map(s => `okg.welcome == ${s}`));
+    // Every state the explorer can set has a welcome (format.ts decides; connections.ts names the kubeconfig ones).
+    const buttons = (state: string) => [...welcome[`okg.welcome == ${state}`].matchAll(/\]\(command:([\w.]+)/g)].map(m => m[1]);
+    for (const state of ['noKubeconfig', 'missingKubeconfig', 'badKubeconfig']) {
+      assert.ok(buttons(state).includes('okg.startDemoCluster'), `${state}: Start Demo Cluster`);
+      assert.ok(buttons(state).includes('workbench.action.openSettings'), `${state}: Open Settings`);
+      assert.doesNotMatch(welcome[`okg.welcome == ${state}`], /--kubeconfig|--context/, 'extension advice, not CLI flags');
+    }
+    assert.ok(buttons('noGameServerSets').includes('okg.selectNamespaces'));
     assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), ['okg.confirmDestructiveChanges', 'okg.kubeconfig', 'okg.namespaces', 'okg.pollFallbackSeconds']);
+  });
+
+  it('okg.kubeconfig is a list of paths, in a scope the User and Remote settings both show', () => {
+    const k = pkg.contributes.configuration.properties['okg.kubeconfig'] as { type: unknown; items?: { type: string }; default: unknown; scope?: string };
+    // A plain array of strings gets the settings editor's list editor; a string-or-array gets no input at all.
+    assert.deepEqual([k.type, k.items?.type, k.default], ['array', 'string', []]);
+    // "window": configurable in user, workspace or remote settings. machine and machine-overridable settings
+    // are missing from the User tab of a remote window (and of code-server); application is local-only.
+    assert.equal(k.scope, 'window');
+  });
+
+  it('reads an old single-string okg.kubeconfig as a list of one', async () => {
+    const { settings } = await import('../../src/views/settings.js');
+    stub.config.clear();
+    stub.config.set('okg.kubeconfig', ' /home/me/.kube/config ');
+    assert.deepEqual(settings().kubeconfig, ['/home/me/.kube/config']);
+    stub.config.set('okg.kubeconfig', ['/a', '', '  ', '/b']);
+    assert.deepEqual(settings().kubeconfig, ['/a', '/b']);
+    stub.config.set('okg.kubeconfig', '');
+    assert.deepEqual(settings().kubeconfig, []);
+    stub.config.clear();
   });
 });

@@ -1,6 +1,7 @@
 // A small stand-in for the `vscode` module, enough for the extension's glue to run in plain Node: tree items,
 // events, commands, configuration, virtual documents, and a scripted UI. Tests queue answers for quick
-// picks, input boxes and message buttons in `ui.answers`, and read back every prompt in `ui.prompts`.
+// picks, input boxes and message buttons in `ui.answers` (an answer may be async, to act before it answers),
+// and read back every prompt in `ui.prompts`.
 // The loader hook (hooks.ts) makes `import * as vscode from 'vscode'` resolve here. Webview panels: webview.ts.
 import { webviewWindow } from './webview.js';
 
@@ -115,8 +116,8 @@ function message(kind: 'info' | 'warning' | 'error') {
     const buttons = rest.filter((b): b is string => typeof b === 'string');
     const p: Prompt = { kind, text, options, buttons };
     if (!buttons.length) { ui.prompts.push(p); return Promise.resolve(undefined); }
-    const a = ui.next(p);
-    return Promise.resolve(typeof a === 'string' && buttons.includes(a) ? a : undefined);
+    // An answer may be async: it can do something (a reload, a write elsewhere) before the user "clicks".
+    return Promise.resolve(ui.next(p)).then(a => (typeof a === 'string' && buttons.includes(a) ? a : undefined));
   };
 }
 
@@ -136,7 +137,7 @@ export const window = {
   },
   async showInputBox(options?: { validateInput?: (v: string) => unknown }): Promise<string | undefined> {
     const p: Prompt = { kind: 'inputBox', options };
-    const a = ui.next(p);
+    const a = await ui.next(p);
     if (typeof a !== 'string') return undefined;
     const v = await options?.validateInput?.(a);
     if (typeof v === 'string' && v) { p.validation = v; return undefined; }
