@@ -1,12 +1,8 @@
 // What the explorer shows, as pure functions of the cluster views: row descriptions, tooltips, icon choice,
 // the welcome state and the decisions behind confirmations. No `vscode` here, so tests call these directly.
 import { imageTag, sameImage } from '../cluster/images.js';
+import { plural } from '../cluster/util.js';
 import { runsImage, scaleDownOrder, type ContainerImage, type GameServerSetView, type RoomView } from '../cluster/okg.js';
-
-/** `1 room`, `3 rooms`. */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 /** A room runs the GameServerSet's current template in every container. */
 export function isCurrent(room: RoomView, gss: GameServerSetView): boolean {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
-import type { HostMessage } from '../../src/webview/protocol.js';
+import { PROTOCOL_VERSION, type HostMessage } from '../../src/webview/protocol.js';
 import { GSS, NEW, NS, SEED_FINAL, startWorld, strip, table } from '../release/helpers.js';
 import { SEED } from '../../src/sandbox/scenarios.js';
 import type { Node } from '../../src/views/explorer.js';
@@ -61,7 +61,7 @@ describe('extension: reloading the tree never stops work in progress', function 
     ext = activateWith({ 'okg.kubeconfig': [sandbox.kubeconfigPath('admin')] });
     await stub.commands.executeCommand('okg.release', await gssNode(ext, GSS));
     const p = stub.webviews.panels[0];
-    p.webview.send({ type: 'ready', version: 1 });
+    p.webview.send({ type: 'ready', version: PROTOCOL_VERSION });
     const init = await until(() => posted(p).find((m): m is Extract<HostMessage, { type: 'init' }> => m.type === 'init'), 'init');
     const scope = init.targets[0].scope;
     // Each step's start triggers a reload while the engine is inside that step.
@@ -76,7 +76,7 @@ describe('extension: reloading the tree never stops work in progress', function 
       }
       return post(m);
     };
-    p.webview.send({ type: 'run', scope, input: { namespace: NS, gameServerSet: GSS, images: [{ container: SEED.container, image: NEW }], add: 3, timeoutMs: 15_000 } });
+    p.webview.send({ type: 'run', scope, input: { namespace: NS, gameServerSet: GSS, images: [{ container: SEED.container, image: NEW }], add: 3, timeoutMs: 15_000, reclaim: 'none' } });
     const done = await until(() => posted(p).find((m): m is Extract<HostMessage, { type: 'run-result' }> => m.type === 'run-result'), 'the release to finish', 60_000);
     await Promise.all(reloads);
     assert.equal(done.result.outcome, 'succeeded', done.result.message);
