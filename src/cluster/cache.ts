@@ -54,9 +54,10 @@ export class NamespaceCache {
   get isStopped(): boolean { return this.stopped; }
 
   /**
-   * Starts the watches (once). Resolves when every collection has been listed; rejects with the failure
-   * when a list fails. After a rejection the cache keeps retrying with backoff until its last holder lets go,
-   * and reports through `onStatus` when it becomes live.
+   * Starts the watches (once). Resolves when every collection has been listed (at once, if that happened
+   * before); rejects with the failure when a collection's first list fails. After a rejection the cache
+   * keeps retrying with backoff until its last holder lets go, and reports through `onStatus` when it
+   * becomes live. A later failure does not reject: `error` says what is failing now.
    */
   start(): Promise<void> {
     if (this.stopped) return Promise.reject(this.stoppedError());
@@ -65,9 +66,9 @@ export class NamespaceCache {
       for (const kind of KINDS) this.reflectors.set(kind, this.reflector(kind));
       for (const r of this.reflectors.values()) r.relist().catch(() => undefined);
     }
-    if (this.live) return Promise.resolve();
-    const e = this.error;
-    if (e) return Promise.reject(e);
+    if (this.listed.size === KINDS.length) return Promise.resolve();
+    const never = KINDS.find(k => !this.listed.has(k) && this.errors.has(k));
+    if (never) return Promise.reject(this.errors.get(never));
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
@@ -96,15 +97,17 @@ export class NamespaceCache {
         this.emit({ kind, type, name: o.metadata.name });
       },
       listed: () => {
+        const first = !this.listed.has(kind);
         this.listed.add(kind);
         const had = this.errors.delete(kind);
-        if (this.live) for (const w of this.waiters.splice(0)) w.resolve();
-        if (had || this.live) this.status();
+        if (this.listed.size === KINDS.length) for (const w of this.waiters.splice(0)) w.resolve();
+        if (had || first) this.status();
       },
       failed: (err, verb) => {
         const e = toClusterError(err, { verb, resource: RESOURCE[kind], namespace: ns, server: c.server });
         this.errors.set(kind, e);
-        for (const w of this.waiters.splice(0)) w.reject(e);
+        // Only a collection that never listed makes start() fail; later failures are retried in the background.
+        if (!this.listed.has(kind)) for (const w of this.waiters.splice(0)) w.reject(e);
         this.status();
       },
       watching: () => { this.connects.set(kind, (this.connects.get(kind) ?? 0) + 1); },

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { CacheLease, NamespaceCache } from '../cluster/cache.js';
-import type { ClusterError } from '../cluster/errors.js';
+import { ClusterError } from '../cluster/errors.js';
 import { identityOf, kubeconfigFiles, loadContext, Connection, type KubeconfigProblem } from './connections.js';
 import type { GameServerSetView, RoomView } from '../cluster/okg.js';
 import { welcomeState, type WelcomeState } from './format.js';
@@ -175,6 +175,8 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
 
   /** The namespace's cache through the tree's own reference (taken on first use), once its first list settled. */
   async entry(conn: Connection, namespace: string): Promise<NamespaceEntry> {
+    // A connection replaced since the caller looked (a stale scope or node): the tree holds nothing there.
+    if (conn.isDropped) throw new ClusterError(`the Game Servers view reconnected; context ${conn.contextName} is shown anew, choose again`, 'other');
     let map = this.entries.get(conn);
     if (!map) { map = new Map(); this.entries.set(conn, map); }
     let e = map.get(namespace);
