@@ -79,6 +79,7 @@ describe('extension: reloading the tree never stops work in progress', function 
     p.webview.send({ type: 'run', scope, input: { namespace: NS, gameServerSet: GSS, images: [{ container: SEED.container, image: NEW }], add: 3, timeoutMs: 15_000, reclaim: 'none' } });
     const done = await until(() => posted(p).find((m): m is Extract<HostMessage, { type: 'run-result' }> => m.type === 'run-result'), 'the release to finish', 60_000);
     await Promise.all(reloads);
+    assert.deepEqual(stub.ui.prompts.filter(q => q.kind === 'error').map(q => q.text), [], 'every trigger ran');
     assert.equal(done.result.outcome, 'succeeded', done.result.message);
     assert.deepEqual(strip(table(sandbox)), SEED_FINAL);
     return steps;
@@ -144,6 +145,40 @@ describe('extension: reloading the tree never stops work in progress', function 
     assert.equal(after.cache, before.cache, 'the same cache, not stopped and replaced');
     assert.equal(after.cache.isStopped, false);
     assert.equal(lists(), listed + 1, 'one fresh list of the rooms');
+  });
+
+  it('only a change of context, kubeconfig identity or namespaces reconnects, and only what changed', async () => {
+    sandbox = await startWorld();
+    const admin = sandbox.kubeconfigPath('admin');
+    ext = activateWith({ 'okg.kubeconfig': [admin] });
+    const first = (await ext.explorer.scopes())[0];
+    // Settings that do not name a kubeconfig or namespaces, and the same kubeconfig written differently: nothing.
+    stub.setConfig('okg.confirmDestructiveChanges', false);
+    stub.setConfig('okg.kubeconfig', admin);
+    stub.setConfig('okg.kubeconfig', [admin, admin]);
+    let now = (await ext.explorer.scopes())[0];
+    assert.equal(now.conn, first.conn);
+    assert.equal(now.cache, first.cache);
+    // Another namespace as well: the connection and default's cache stay, kube-system is added.
+    stub.ui.answers.push(stub.pick('default', 'kube-system'));
+    await stub.commands.executeCommand('okg.selectNamespaces');
+    const both = await ext.explorer.scopes();
+    assert.deepEqual(both.map(s => s.namespace), ['default', 'kube-system']);
+    assert.equal(both[0].conn, first.conn);
+    assert.equal(both[0].cache, first.cache);
+    // Back to default only: kube-system is let go (nobody else holds it), default stays.
+    stub.ui.answers.push(stub.pick('default'));
+    await stub.commands.executeCommand('okg.selectNamespaces');
+    assert.equal(both[1].cache.isStopped, true);
+    now = (await ext.explorer.scopes())[0];
+    assert.equal(now.cache, first.cache);
+    // The same context with another user entry: a new connection, and the old cache stops (nobody holds it).
+    stub.setConfig('okg.kubeconfig', [kubeconfigCopy(admin, { user: 'someone-else' })]);
+    now = (await ext.explorer.scopes())[0];
+    assert.notEqual(now.conn, first.conn);
+    assert.equal(first.cache.isStopped, true);
+    assert.deepEqual(now.cache.rooms(GSS).map(r => r.name), ['minecraft-0', 'minecraft-1', 'minecraft-2']);
+    assert.deepEqual(stub.ui.prompts.filter(q => q.kind === 'error').map(q => q.text), []);
   });
 
   /** The seed with a new image in the template: minecraft-1 and minecraft-2 are idle old-version rooms. */
