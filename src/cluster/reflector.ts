@@ -65,6 +65,9 @@ export interface ReflectorHandlers {
 
 export interface ReflectorOptions { backoff?: BackoffOptions; timers?: Timers }
 
+/** A watch up this long resets the backoff. */
+const HEALTHY_MS = 10_000;
+
 export class Reflector {
   private readonly objects = new Map<string, Obj>();
   private rv = '';
@@ -108,7 +111,6 @@ export class Reflector {
     if (this.stopped || gen !== this.lists) return;
     this.replace(items);
     this.rv = '';
-    this.backoff.reset();
     this.on.listed();
     void this.rewatch();
   }
@@ -181,12 +183,19 @@ export class Reflector {
       if (!mine()) return;
       this.current = undefined;
       this.watch = undefined;
+      const lived = this.timers.now() - started;
       const code = (err as { statusCode?: number } | null)?.statusCode;
       if (gone || code === 410) { this.relist().catch(() => undefined); return; }
-      if (err ?? failure) { this.fail(err ?? failure, 'watch'); return; }
+      if (err ?? failure) {
+        // Only a watch that stayed up a while proves the connection healthy (a successful list alone does
+        // not: a server that lists but drops every watch would be listed every 0.5 s).
+        if (lived >= HEALTHY_MS) this.backoff.reset();
+        this.fail(err ?? failure, 'watch');
+        return;
+      }
       // The server ended the watch: resume from the last resourceVersion. A watch that ends at once,
       // having shown nothing, waits the next backoff delay first, so a flapping proxy cannot spin us.
-      if (events || this.timers.now() - started >= 1000) { this.backoff.reset(); void this.rewatch(); }
+      if (events || lived >= 1000) { this.backoff.reset(); void this.rewatch(); }
       else this.schedule(this.backoff.next(), () => void this.rewatch());
     };
     let controller: AbortController | undefined;

@@ -127,7 +127,7 @@ describe('namespace cache: failing lists back off', function () {
     proxy = await startCountingProxy(sandbox.server);
   });
   after(async () => { await proxy?.close(); await sandbox?.stop(); });
-  beforeEach(() => { proxy.requests.length = 0; proxy.authorization = undefined; proxy.onRequest = undefined; });
+  beforeEach(() => { proxy.requests.length = 0; proxy.authorization = undefined; proxy.onRequest = undefined; proxy.refuse = undefined; });
 
   /** A cache of `default` through the counting front with a token the sandbox does not know, on a fake clock. */
   async function badTokenCache(token = 'not-a-valid-token'): Promise<{ cache: NamespaceCache; clock: FakeClock; settled: () => boolean }> {
@@ -193,6 +193,26 @@ describe('namespace cache: failing lists back off', function () {
       assert.ok(statuses >= 1, 'holders are told');
       assert.deepEqual(cache.rooms('minecraft').map(r => r.name), ['minecraft-0', 'minecraft-1', 'minecraft-2']);
       await cache.start();
+    } finally {
+      await cache.release();
+    }
+  });
+
+  it('a server that lists but drops every watch (500) is not listed every 0.5 s: the delay still doubles', async () => {
+    proxy.refuse = r => (r.watch ? 500 : undefined);
+    const clock = fakeClock();
+    const client = new OkgClient(loadKubeConfig({ kubeconfig: proxy.kubeconfig(sandbox.server.tokens.admin) }));
+    const cache = new NamespaceCache(client, 'default', { timers: clock }).retain();
+    try {
+      await cache.start();
+      // Settled: nothing in flight, and each collection's watch failed and has its retry scheduled.
+      const settled = () => proxy.inFlight() === 0 && clock.pending() === 3;
+      await clock.advance(30_000, settled);
+      const lists = proxy.requests.filter(r => !r.watch).length;
+      // Per collection: 0, 0.5, 1.5, 3.5, 7.5, 15.5 s (each up to 20 % sooner), so 6 or 7 lists, not 60.
+      assert.ok(lists <= 3 * 7, `${lists} list requests in 30 s`);
+      assert.match(cache.error?.message ?? '', /failed to watch .* \(500/);
+      assert.deepEqual(cache.rooms('minecraft').map(r => r.name), ['minecraft-0', 'minecraft-1', 'minecraft-2'], 'what was listed stays readable');
     } finally {
       await cache.release();
     }

@@ -16,6 +16,8 @@ export interface CountingProxy {
   readonly requests: SeenRequest[];
   /** Called as each request arrives, before it is forwarded. */
   onRequest?: (r: SeenRequest) => void;
+  /** Answers a request itself with this HTTP status (a Kubernetes Status body) instead of forwarding it. */
+  refuse?: (r: SeenRequest) => number | undefined;
   /** Replaces the Authorization header of forwarded requests (undefined: pass the client's through). */
   authorization?: string | ((r: SeenRequest) => string | undefined);
   /** Requests forwarded and not yet answered. */
@@ -48,6 +50,14 @@ export async function startCountingProxy(sandbox: SandboxServer): Promise<Counti
     const seen: SeenRequest = { method: req.method ?? 'GET', path: url.pathname, watch: url.searchParams.get('watch') === 'true' };
     proxy.requests.push(seen);
     proxy.onRequest?.(seen);
+    const refused = proxy.refuse?.(seen);
+    if (refused !== undefined) {
+      seen.status = refused;
+      const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: `refused by the test front (${refused})`, code: refused });
+      res.writeHead(refused, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
     open++;
     let answered = false;
     const answer = () => { if (!answered) { answered = true; open--; } };
