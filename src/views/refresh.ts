@@ -15,6 +15,8 @@ export class RefreshTriggers extends Disposable {
   private dirty = false;
   private timer?: NodeJS.Timeout;
   private poll?: NodeJS.Timeout;
+  /** Refreshes in progress: each ends with one render, which covers every event before it. */
+  private refreshing = 0;
 
   constructor(private readonly explorer: Explorer, view: vscode.TreeView<Node>, private readonly log: vscode.LogOutputChannel, readonly debounceMs = 250) {
     super();
@@ -34,11 +36,12 @@ export class RefreshTriggers extends Disposable {
 
   /** Re-renders soon (debounced), or when the view next becomes visible. */
   rerender(): void {
-    if (this.isDisposed) return;
+    if (this.isDisposed || this.refreshing) return;
     if (!this.visible) { this.dirty = true; return; }
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      if (this.refreshing) return;
       if (!this.visible) { this.dirty = true; return; }
       this.dirty = false;
       this.explorer.render();
@@ -51,9 +54,16 @@ export class RefreshTriggers extends Disposable {
     if (this.explorer.sync()) this.log.info(`Game Servers view reconnected: ${reason}`);
   }
 
-  /** OKG: Refresh. */
-  refresh(): Promise<void> {
-    return this.explorer.refresh();
+  /** OKG: Refresh: one render at the end, whatever the re-lists stirred up meanwhile. */
+  async refresh(): Promise<void> {
+    this.refreshing++;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    try {
+      await this.explorer.refresh();
+    } finally {
+      this.refreshing--;
+    }
   }
 
   /** The poll fallback: re-renders while a namespace is failing, so errors show and clear. */

@@ -59,6 +59,9 @@ describe('extension: formatting and decisions', () => {
 
   it('decides the welcome state', () => {
     assert.equal(welcomeState(0, []), 'noKubeconfig');
+    assert.equal(welcomeState(0, [], 'missingKubeconfig'), 'missingKubeconfig', 'why there is no context picks the welcome');
+    assert.equal(welcomeState(0, [], 'badKubeconfig'), 'badKubeconfig');
+    assert.equal(welcomeState(1, [{ gameServerSets: 1 }], 'missingKubeconfig'), undefined, 'the demo cluster shown: a tree, not a welcome');
     assert.equal(welcomeState(1, [{ errorKind: 'notFound', gameServerSets: 0 }, { errorKind: 'notFound', gameServerSets: 0 }]), 'noCrds');
     assert.equal(welcomeState(1, [{ gameServerSets: 0 }]), 'noGameServerSets');
     assert.equal(welcomeState(1, [{ errorKind: 'forbidden', gameServerSets: 0 }]), undefined, 'an error shows in the tree');
