@@ -173,15 +173,16 @@ describe('okg release (CLI)', function () {
   });
 
   describe('a release that lost rooms with players', () => {
-    it('exits 3 and names them (a matchmaker with a 500 ms old view, --settle 0)', async function () {
+    it('exits 3 and names them (a matchmaker with a 3 s old view, --settle 0)', async function () {
       this.timeout(120_000);
       const runs: Run[] = [];
       // The matchmaker (lowest ordinal first) starts allocating when OKG starts removing the killed minecraft-1: its view,
-      // 500 ms old, still shows it None, so it allocates a room that is going (a pod terminates for 200 ms). Up to 3 runs.
+      // 3 s old (from before the release), still shows it None, so it allocates a room that is going (a pod terminates
+      // for 200 ms). Up to 3 runs.
       for (let i = 0; i < 3 && !runs.some(r => r.code === 3); i++) {
         const world = await startWorld({ readyAfterMs: 300, terminatingMs: 200 });
         try {
-          const mm = await startMatchmaker(world.kubeConfig('operator'), { namespace: NS, gameServerSet: GSS, viewLagMs: 500, intervalMs: 100, maxAllocations: 3, paused: true });
+          const mm = await startMatchmaker(world.kubeConfig('operator'), { namespace: NS, gameServerSet: GSS, viewLagMs: 3000, intervalMs: 100, maxAllocations: 3, paused: true });
           const off = world.server.store.subscribe(e => { if (e.res.plural === 'pods' && e.object.metadata.name === 'minecraft-1' && e.object.metadata.deletionTimestamp) mm.begin(); });
           try {
             runs.push(await okg(['-n', NS, '--gss', GSS, '--image', `minecraft=${NEW}`, '--add', '3', '--reclaim', 'kill', '--settle', '0', '--kubeconfig', world.kubeconfigPath('admin')]));

@@ -84,9 +84,9 @@ describe('a release that lost a room with players, interrupted before it recorde
   it('resumed, it still ends lost and names the room (the record keeps the losses); run again, it says so and does nothing', async () => {
     const sb = await startWorld({ readyAfterMs: 300, terminatingMs: 200 });
     try {
-      // The matchmaker (view 500 ms old, lowest ordinal first) starts when OKG starts removing minecraft-1, which its view
-      // still shows None: it allocates a room that is going.
-      const mm = await startMatchmaker(sb.kubeConfig('operator'), { namespace: NS, gameServerSet: GSS, viewLagMs: 500, intervalMs: 100, maxAllocations: 1, paused: true });
+      // The matchmaker (view 3 s old: from before the release; lowest ordinal first) starts when OKG starts removing
+      // minecraft-1, which its view still shows None: it allocates a room that is going.
+      const mm = await startMatchmaker(sb.kubeConfig('operator'), { namespace: NS, gameServerSet: GSS, viewLagMs: 3000, intervalMs: 100, maxAllocations: 1, paused: true });
       const off = sb.server.store.subscribe(e => { if (e.res.plural === 'pods' && e.object.metadata.name === 'minecraft-1' && e.object.metadata.deletionTimestamp) mm.begin(); });
       const ac = new AbortController();
       const input = seedInput({ reclaim: 'kill', settleMs: 0 });
