@@ -6,6 +6,8 @@ import { benchBulk } from './bulk.js';
 import { benchRelease } from './release.js';
 import { benchScale } from './scale.js';
 import { benchFootprint } from './footprint.js';
+import { benchMatchmaker } from './matchmaker.js';
+import { DEFAULT_SETTLE_MS } from '../src/release/validate.js';
 import type { Row } from './stats.js';
 
 const quick = process.argv.includes('--quick');
@@ -16,6 +18,7 @@ const suites: [string, () => Promise<Row[]>][] = [
   ['bulk', () => benchBulk(quick ? { rooms: 200, kubectlRooms: 20, reps: 3, rttMs: 2 } : { rooms: 1000, kubectlRooms: 100, reps: 5, rttMs: 2 })],
   ['release', () => benchRelease(quick ? { reps: 3, bigRooms: 30 } : { reps: 7, bigRooms: 100 })],
   ['scale', () => benchScale(quick ? { sets: 20, roomsPerSet: 50, changes: 50 } : { sets: 100, roomsPerSet: 100, changes: 200 })],
+  ['matchmaker', () => benchMatchmaker({ reps: quick ? 4 : 8, lagsMs: [0, 250, 500, 1000], settleMs: DEFAULT_SETTLE_MS, beyondMs: 3000 })],
   ['footprint', () => benchFootprint({ reps: quick ? 3 : 7 })],
 ];
 

@@ -1,5 +1,5 @@
 // The `okg` command line: the same core the extension uses, for terminals and scripts.
-// One table of commands; each returns its exit code (0 ok, 1 failed, 2 bad usage).
+// One table of commands; each returns its exit code (0 ok, 1 failed, 2 bad usage, 3 release lost rooms with players).
 import { clip } from '../cluster/clip.js';
 import { sandboxCommand, SANDBOX_HELP } from './sandboxCommand.js';
 import { roomsCommand, ROOMS_HELP } from './roomsCommand.js';
@@ -22,7 +22,7 @@ Commands:
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`).join('\n')}
 
 Cluster flags (rooms, mark, release): --kubeconfig FILE, --context NAME, -n/--namespace NS.
-Exit codes: 0 success, 1 failed, 2 bad usage.
+Exit codes: 0 success, 1 failed, 2 bad usage, 3 a release finished but OKG removed rooms with players (named).
 `;
 
 export async function main(argv: string[]): Promise<number> {

@@ -12,10 +12,10 @@ import { RECLAIM_MODES, type ReleaseEvent, type ReleaseInput, type ReleasePlan, 
 import { parseDuration, ReleaseRefused, validateInput } from '../release/validate.js';
 import { CLUSTER_OPTIONS, connect, objectName, oneOf, parseFlags, required } from './args.js';
 import { formatTable } from './roomsCommand.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './usage.js';
+import { EXIT_FAILED, EXIT_LOST, EXIT_OK, EXIT_USAGE, UsageError } from './usage.js';
 
 export const RELEASE_HELP = `Usage: okg release -n NS --gss NAME --image CONTAINER=IMAGE [--image …] (--add N | --replicas N)
-                   [--ready N] [--timeout 10m] [--reclaim none|scale-down|kill] [--fix-update-strategy]
+                   [--ready N] [--timeout 10m] [--reclaim none|scale-down|kill] [--settle SECONDS] [--fix-update-strategy]
                    [--take-over HOLDER] [--dry-run] [--export-argo FILE] [-o text|json] [--kubeconfig FILE]
                    [--context NAME]
 
@@ -32,6 +32,9 @@ players are never touched. Every check (flags, access, OnDelete, lock) runs befo
   --reclaim MODE         none (default: marked rooms stay until replicas are lowered, e.g. by KEDA),
                          scale-down (lower replicas by exactly the marks the pod labels confirm), or
                          kill (set Kill; OKG removes them and lowers replicas itself)
+  --settle SECONDS       before reclaim, wait this long after marking, then re-read the rooms (default 2):
+                         a matchmaker whose view of the rooms is at most this old has shown its Allocated
+                         by then, and that room is kept; 0 turns the wait off
   --fix-update-strategy  if rollingUpdate defeats OnDelete, remove it as part of the image patch
   --take-over HOLDER     resume a release whose run died on another machine before its lease expires:
                          HOLDER as the lock refusal names it (user@host, or its holder id); refused, with
@@ -43,7 +46,8 @@ players are never touched. Every check (flags, access, OnDelete, lock) runs befo
 The release record and lease live on the GameServerSet (annotation okg-ops/release): a rerun of the same
 command resumes an interrupted release; a second release is refused while one holds the lease (a run
 that died on this host is taken over at once; one on another machine with --take-over).
-Exit code: 0 success, 1 failed/refused by the cluster/cancelled, 2 bad flags (nothing was written).
+Exit code: 0 success, 1 failed/refused by the cluster/cancelled, 2 bad flags (nothing was written),
+3 finished but OKG removed rooms with players (named; a matchmaker allocated them after the last check).
 `;
 
 function wholeNumber(flag: string, value: string | undefined): number | undefined {
@@ -62,6 +66,7 @@ function parseRelease(argv: string[]) {
     ready: { type: 'string' },
     timeout: { type: 'string' },
     reclaim: { type: 'string' },
+    settle: { type: 'string' },
     'fix-update-strategy': { type: 'boolean' },
     'take-over': { type: 'string' },
     'dry-run': { type: 'boolean' },
@@ -96,20 +101,23 @@ function eventLine(e: ReleaseEvent): { line: string; progress?: boolean } | unde
     case 'step-done': return { line: `      ${e.result === 'done' ? 'done' : e.result}: ${e.message}` };
     case 'room-changed': return { line: `      ${e.room}: ${e.from} → ${e.to} ${e.result}${e.reason ? ` (${e.reason})` : ''}` };
     case 'warning': return { line: `warning: ${e.message}` };
-    case 'done': return { line: `release ${e.id} succeeded: ${e.summary.retired.length} room(s) retired${e.summary.retired.length ? ` (${e.summary.retired.join(', ')})` : ''}, ${e.summary.skipped.length} skipped${e.summary.skipped.length ? ` (${e.summary.skipped.join(', ')})` : ''}, ${e.summary.reclaimed} reclaimed; ${e.summary.finalReplicas} replicas; ${e.summary.requests} API requests` };
+    case 'done': return { line: `release ${e.id} ${e.summary.lost.length ? `finished with losses: OKG removed rooms with players: ${e.summary.lost.join(', ')};` : 'succeeded:'} ${e.summary.retired.length} room(s) retired${e.summary.retired.length ? ` (${e.summary.retired.join(', ')})` : ''}, ${e.summary.skipped.length} skipped${e.summary.skipped.length ? ` (${e.summary.skipped.join(', ')})` : ''}, ${e.summary.reclaimed} reclaimed; ${e.summary.finalReplicas} replicas; ${e.summary.requests} API requests` };
     // The message already says "failed at step …" (or "cancelled at step …").
     case 'failed': return { line: `release ${e.id || '(not started)'} ${e.message}` };
   }
 }
 
-function exitCode(r: ReleaseResult): number {
+/** The exit code of a release result: 0 succeeded, 3 lost rooms with players, 2 bad input, else 1. */
+export function exitCode(r: ReleaseResult): number {
   if (r.outcome === 'succeeded') return EXIT_OK;
+  if (r.outcome === 'lost') return EXIT_LOST;
   return r.outcome === 'refused' && r.usage ? EXIT_USAGE : EXIT_FAILED;
 }
 
 /**
  * Runs `okg release` with `argv` (after the command name). Writes normal output to `out`, problems to
- * `err`, and resolves with the exit code: 0 success, 1 failed (cluster refused, failed, cancelled), 2 bad usage.
+ * `err`, and resolves with the exit code: 0 success, 1 failed (cluster refused, failed, cancelled), 2 bad usage,
+ * 3 finished with rooms with players lost.
  */
 export async function releaseCommand(argv: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
   let input: ReleaseInput;
@@ -132,12 +140,18 @@ export async function releaseCommand(argv: string[], out: (line: string) => void
       if (typeof t === 'string') throw new UsageError(`--timeout: ${t}`);
       timeoutMs = t;
     }
+    let settleMs: number | undefined;
+    if (flags.settle !== undefined) {
+      const t = parseDuration(flags.settle);
+      if (typeof t === 'string') throw new UsageError(`--settle: ${t}`);
+      settleMs = t;
+    }
     const reclaim = oneOf('--reclaim', flags.reclaim, RECLAIM_MODES, 'none');
     if (flags['export-argo'] !== undefined && !flags['export-argo'].trim()) throw new UsageError('--export-argo needs a file name');
     input = {
       namespace: flags.namespace ?? '', gameServerSet: gss, images,
       add: wholeNumber('--add', flags.add), replicas: wholeNumber('--replicas', flags.replicas), ready: wholeNumber('--ready', flags.ready),
-      timeoutMs, reclaim, fixUpdateStrategy: flags['fix-update-strategy'] === true,
+      timeoutMs, reclaim, fixUpdateStrategy: flags['fix-update-strategy'] === true, ...(settleMs !== undefined ? { settleMs } : {}),
       ...(flags['take-over'] !== undefined ? { takeOver: flags['take-over'] } : {}),
     };
     if (flags.namespace !== undefined) validateInput(input); // everything but the namespace default, before connecting
@@ -189,7 +203,7 @@ export async function releaseCommand(argv: string[], out: (line: string) => void
     if (!l) return;
     if (tty && l.progress) { process.stdout.write(`\r\x1b[K${l.line.trim()}`); inPlace = true; return; }
     if (tty && inPlace) { process.stdout.write('\r\x1b[K'); inPlace = false; }
-    if (e.type === 'failed') err(`okg: ${l.line}`); else out(l.line);
+    if (e.type === 'failed' || (e.type === 'done' && e.summary.lost.length)) err(`okg: ${l.line}`); else out(l.line);
   };
   try {
     const r = await runRelease(input, { client, signal: abort.signal, onEvent });

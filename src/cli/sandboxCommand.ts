@@ -19,7 +19,7 @@ interrupted (Ctrl-C). Prints the URL and the kubeconfig to use with kubectl or V
   --kubeconfig    also copy the admin kubeconfig to FILE
   --ready-after   milliseconds from pod creation to Ready (default 300)
   --faults        fault injection, e.g. latency=20-80,error-rate=0.05,error-codes=500+503+429,
-                  retry-after=1,watch-cut=10,conflict-rate=0.1
+                  retry-after=1,watch-cut=10,watch-delay=50,conflict-rate=0.1
 `;
 
 export async function sandboxCommand(argv: string[], out: (line: string) => void): Promise<number> {

@@ -6,6 +6,8 @@ export class UsageError extends Error {}
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+/** `okg release` ran to the end, but OKG removed rooms that had players (outcome `lost`; the rooms are named). */
+export const EXIT_LOST = 3;
 
 export function positiveInt(flag: string, value: string | undefined, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number | undefined {
   if (value === undefined) return undefined;

@@ -1,9 +1,11 @@
 // The same release as an Argo Workflow: the seed's workflow, corrected. Every write is a `kubectl patch
 // --type=json` with `test` ops (image, replicas, each room's opsState and uid), the image patch waits for
 // observedGeneration before the scale, the readiness check accepts at least N rooms and really retries
-// (retryPolicy Always with a limit), and the optional reclaim lowers replicas by exactly the marks the pod
-// labels confirm, or sets Kill.
+// (retryPolicy Always with a limit), and the optional reclaim — after the settle window, a sleep that lets
+// matchmakers with an older view show their Allocated first — lowers replicas by exactly the marks the pod labels
+// confirm, or sets Kill.
 import yaml from 'js-yaml';
+import { seconds } from './validate.js';
 import type { ReleasePlan } from './types.js';
 
 export interface ArgoOptions {
@@ -120,6 +122,13 @@ export function exportArgoWorkflow(plan: ReleasePlan, opts: ArgoOptions = {}): A
 
   const markedArg = { parameters: [{ name: 'marked', value: '{{tasks.mark.outputs.parameters.marked}}' }] };
   const inputs = { parameters: [{ name: 'marked' }] };
+  if (inp.reclaim !== 'none' && inp.settleMs > 0) {
+    add(script('settle', [
+      `# settle window (${seconds(inp.settleMs)}): a matchmaker whose view of the rooms is at most this old has written its`,
+      `# Allocated by now, so the reclaim's re-read sees it and leaves the room alone`,
+      `sleep ${inp.settleMs / 1000}`,
+    ].join('\n')));
+  }
   if (inp.reclaim === 'scale-down') {
     add(script('reclaim-scale-down', [
       `# lower replicas by exactly the marks the POD LABELS show (OKG scales down by labels, which lag: §8.5)`,

@@ -7,7 +7,7 @@ import type { OkgClient } from '../cluster/client.js';
 import { NamespaceCache } from '../cluster/cache.js';
 import { planRelease, type ReleaseWorld } from './plan.js';
 import { preflight } from './preflight.js';
-import { newHolder, type Holder } from './record.js';
+import { newHolder, parseRecord, rawRecord, type Holder } from './record.js';
 import { refusedResult, ReleaseRun } from './run.js';
 import type { ReleaseEvent, ReleaseInput, ReleasePlan, ReleaseResult } from './types.js';
 import { ReleaseRefused, validateInput } from './validate.js';
@@ -76,7 +76,9 @@ export async function runRelease(input: ReleaseInput, ctx: ReleaseContext): Prom
   try { p = await prepare(input, ctx); } catch (e) { return refusedResult(e); }
   try {
     if (p.plan.alreadyDone) {
-      return { outcome: 'succeeded', message: `release ${p.plan.alreadyDone} with these inputs already succeeded; nothing to do`, plan: p.plan };
+      const last = parseRecord(rawRecord(p.world.gameServerSet)).history.find(h => h.id === p.plan.alreadyDone);
+      const how = last?.outcome === 'lost' ? `finished with losses (${last.message ?? 'OKG removed rooms with players'})` : 'succeeded';
+      return { outcome: 'succeeded', message: `release ${p.plan.alreadyDone} with these inputs already ${how}; nothing to do`, plan: p.plan };
     }
     return await new ReleaseRun(ctx, p).run();
   } finally {

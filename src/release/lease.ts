@@ -5,7 +5,7 @@ import type { JsonPatchOp, OkgClient } from '../cluster/client.js';
 import { ClusterError } from '../cluster/errors.js';
 import type { RawObject } from '../cluster/okg.js';
 import {
-  describeHolder, historyEntry, parseRecord, rawRecord, recordPatch, recordTest, serializeRecord,
+  describeHolder, historyEntry, isFinished, parseRecord, rawRecord, recordPatch, recordTest, serializeRecord,
   type HistoryEntry, type Holder, type ReleaseRecord,
 } from './record.js';
 
@@ -93,7 +93,7 @@ export class ReleaseLease {
       rec.updatedAt = new Date(now).toISOString();
       if (!rec.outcome) rec.leaseExpiresAt = new Date(now + this.o.leaseMs).toISOString();
       let doc = { current: rec as ReleaseRecord | undefined, history: this.history };
-      if (rec.outcome === 'succeeded') doc = { current: undefined, history: [historyEntry(rec, 'succeeded', now), ...this.history] };
+      if (isFinished(rec.outcome)) doc = { current: undefined, history: [historyEntry(rec, rec.outcome!, now), ...this.history] };
       const text = serializeRecord(doc);
       for (let attempt = 1; ; attempt++) {
         try {

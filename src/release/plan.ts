@@ -2,7 +2,7 @@
 // checked before any write — with a room-by-room preview and the predicted final table.
 import { gameServerSetView, isNewVersion, ordinalOf, scaleDownOrder, type RawObject, type RoomView } from '../cluster/okg.js';
 import { sameImage } from '../cluster/images.js';
-import { decideLease, describeHolder, parseRecord, rawRecord, type Holder, type RecordDoc, type ReleaseRecord } from './record.js';
+import { decideLease, describeHolder, isFinished, parseRecord, rawRecord, type Holder, type RecordDoc, type ReleaseRecord } from './record.js';
 import { MAX_REPLICAS, ReleaseRefused, sameRelease, validateInput } from './validate.js';
 import { STEP_TABLE, type TitleArgs } from './steps.js';
 import {
@@ -60,7 +60,7 @@ export function takeOverWarning(t: NonNullable<ReleasePlan['takesOver']>): strin
 /** The release in progress on this GameServerSet that this input resumes, if any. */
 export function resumable(doc: RecordDoc, input: NormalizedInput): ReleaseRecord | undefined {
   const c = doc.current;
-  return c && c.outcome !== 'succeeded' && sameRelease(c.input, input) ? c : undefined;
+  return c && !isFinished(c.outcome) && sameRelease(c.input, input) ? c : undefined;
 }
 
 /**
@@ -88,7 +88,7 @@ export function planRelease(input: ReleaseInput, world: ReleaseWorld): ReleasePl
     const c = doc.current;
     takesOver = resume ? { release: c.id, holder: describeHolder(c.holder), reason: lease.reason } : undefined;
     warnings.push(takesOver ? takeOverWarning(takesOver) : `release ${c.id} of ${describeHolder(c.holder)} is superseded (${lease.reason}; it had other inputs)`);
-  } else if (doc.current && doc.current.outcome && doc.current.outcome !== 'succeeded') {
+  } else if (doc.current && doc.current.outcome && !isFinished(doc.current.outcome)) {
     warnings.push(resume ? `resuming release ${doc.current.id} (${doc.current.outcome} at step ${doc.current.step})`
       : `release ${doc.current.id} (${doc.current.outcome} at step ${doc.current.step}) had other inputs; it is superseded`);
   }
@@ -117,7 +117,7 @@ export function planRelease(input: ReleaseInput, world: ReleaseWorld): ReleasePl
   if (fix) warnings.push(`OnDelete is not in force on ${gss.name}; the image patch also sets ${ONDELETE_FIX}`);
 
   const last = doc.history[0];
-  const alreadyDone = !resume && imagesDone && last && last.outcome === 'succeeded' && sameRelease(last.input, inp) ? last.id : undefined;
+  const alreadyDone = !resume && imagesDone && last && last.outcome !== 'superseded' && isFinished(last.outcome) && sameRelease(last.input, inp) ? last.id : undefined;
 
   // Preview
   const rooms = world.rooms.filter(r => r.gameServerSet === gss.name);
@@ -165,7 +165,7 @@ export function planRelease(input: ReleaseInput, world: ReleaseWorld): ReleasePl
   if (retireCount === 0) warnings.push('no old room is idle (opsState ' + inp.retireOpsStates.join('/') + '); none will be retired');
 
   const done = new Set(resume?.done ?? []);
-  const titleArgs: TitleArgs = { gss: gss.name, from, to, images: inp.images, ready, reclaim: inp.reclaim, fix };
+  const titleArgs: TitleArgs = { gss: gss.name, from, to, images: inp.images, ready, reclaim: inp.reclaim, fix, settleMs: inp.settleMs };
   const steps: PlannedStep[] = STEPS.map(step => ({ step, title: STEP_TABLE[step].title(titleArgs), done: done.has(step) }));
 
   return {

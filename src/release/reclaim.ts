@@ -1,11 +1,13 @@
 // Reclaiming the marked rooms, two ways: scale-down (wait for the pod labels, then lower replicas by exactly the
-// rooms at the confirmed head of OKG's order) and kill (set Kill; OKG removes them and lowers replicas itself).
-// Either way a room that changed after it was marked (a matchmaker allocated it) is kept and reported.
-import { gameServerSetView, LABEL_OWNER_GSS, type RoomView } from '../cluster/okg.js';
+// rooms at the confirmed head of OKG's order) and kill (set Kill; OKG removes them and lowers replicas itself). Both
+// decide on a re-read from the server after the settle window. Either way a room that changed after it was marked (a
+// matchmaker allocated it) is kept and reported; one OKG removed with players anyway is lost (reclaimOutcome.ts).
+import { gameServerSetView, LABEL_OWNER_GSS, roomView, type RoomView } from '../cluster/okg.js';
 import { plural } from '../cluster/util.js';
 import { applyToRooms } from './bulk.js';
 import { caughtUpTests } from './lease.js';
 import { reclaimableNow } from './reclaimable.js';
+import { reclaimedOf, reportReclaim, waitReclaimed, type ReclaimOutcome } from './reclaimOutcome.js';
 import type { ReleaseRun } from './run.js';
 import type { StepOutcome } from './steps.js';
 
@@ -16,53 +18,6 @@ function unsynced(run: ReleaseRun, names: Set<string>): RoomView[] {
   return run.cache.rooms(run.name).filter(r => !r.terminating && r.podOpsState !== undefined
     && (names.has(r.name) || MARKS.includes(r.podOpsState) || MARKS.includes(r.opsState))
     && r.podOpsState !== r.opsState);
-}
-
-/**
- * Waits until OKG has removed `names`, and has as many rooms as replicas. A room whose opsState is no longer one of
- * `marks` (a matchmaker allocated it after it was planned for removal: pitfall 4, a window no client can close)
- * stays, and OKG removes the next room in its order instead. Returns the planned rooms that stayed.
- */
-async function waitReclaimed(run: ReleaseRun, names: string[], marks: readonly string[], what: string): Promise<{ kept: string[]; lost: string[] }> {
-  if (!names.length) return { kept: [], lost: [] };
-  const { cache } = run;
-  const planned = new Set(names);
-  const ours = (r: RoomView) => planned.has(r.name) && !!run.rec.retire?.some(e => e.uid === r.uid);
-  const changed = new Map<string, string>(); // planned rooms last seen with another opsState (e.g. Allocated)
-  await cache.waitFor(() => {
-    const rooms = cache.rooms(run.name);
-    for (const r of rooms) if (ours(r) && !marks.includes(r.opsState)) changed.set(r.name, r.opsState);
-    // Wait for planned rooms still marked, and for terminating ones until they are gone (so a change made to a
-    // room while OKG removes it is seen, and reported, before the room disappears).
-    const left = rooms.filter(r => ours(r) && (marks.includes(r.opsState) || r.terminating));
-    const g = cache.gameServerSet(run.name);
-    const live = rooms.filter(r => !r.terminating).length;
-    return left.length === 0 && g && g.observedGeneration >= g.generation && live <= g.replicas ? true : undefined;
-  }, {
-    timeoutMs: run.plan.input.timeoutMs, signal: run.signal,
-    describeTimeout: () => `${what} are not all gone within the timeout (left: ${cache.rooms(run.name).filter(ours).map(r => `${r.name} ${r.state}`).join(', ') || 'none'})`,
-  });
-  const kept = cache.rooms(run.name).filter(r => ours(r) && !r.terminating).map(r => r.name);
-  // Changed after the plan and removed anyway: OKG ranked it by a pod label that still showed the mark (§8.5).
-  const lost = [...changed.keys()].filter(n => !kept.includes(n)).map(n => `${n} (${changed.get(n)})`);
-  return { kept, lost };
-}
-
-/** The warning when planned rooms stayed (changed after the plan) or OKG removed others. */
-function reportReclaim(run: ReleaseRun, mark: string, planned: string[], { kept, lost }: { kept: string[]; lost: string[] }, before: Set<string>): void {
-  const { cache } = run;
-  const removed = [...before].filter(n => (!cache.room(n) || cache.room(n)!.terminating) && !planned.includes(n));
-  const after = mark === 'Kill' ? 'Kill was set' : 'replicas were lowered';
-  if (lost.length) {
-    run.emit({ type: 'warning', message: `OKG removed ${lost.join(', ')} although ${lost.length === 1 ? 'it' : 'they'} changed after ${after}: its pod label still showed ${mark} (OKG's label sync lag; no client can close this window)` });
-  }
-  if (kept.length) {
-    const now = kept.map(n => `${n} (${cache.room(n)?.opsState ?? 'gone'})`).join(', ');
-    for (const n of kept) run.emitRoom('reclaim', mark, cache.room(n)?.opsState ?? '', { name: n, outcome: 'skipped', reason: 'it changed after it was planned for removal (a matchmaker?); kept' });
-    run.emit({ type: 'warning', message: `kept ${now}: changed after ${after}${removed.length ? `; OKG removed ${removed.join(', ')} in their place` : ''}` });
-  } else if (removed.length) {
-    run.emit({ type: 'warning', message: `OKG also removed ${removed.join(', ')} (they were ranked ahead of the marked rooms)` });
-  }
 }
 
 /** Decides the rooms to reclaim (pod labels in sync, re-read from the server, confirmed head of OKG's order). */
@@ -127,26 +82,34 @@ export async function reclaimScaleDown(run: ReleaseRun, marked: string[]): Promi
   const outcome = await waitReclaimed(run, p.rooms, ['WaitToBeDeleted'], 'the reclaimed rooms');
   reportReclaim(run, 'WaitToBeDeleted', p.rooms, outcome, before);
   const kept = outcome.kept;
-  const gone = p.rooms.length - kept.length;
-  await run.lease.save(r => { r.reclaimed = gone; });
-  return { result: 'done', message: `${wrote ? 'lowered' : 'found'} replicas ${p.from} → ${p.to}; ${plural(gone, 'marked room')} removed${kept.length ? `, ${kept.length} kept (changed after the plan)` : ''}` };
+  const gone = reclaimedOf(p.rooms, outcome);
+  await run.lease.save(r => { r.reclaimed = gone; if (run.lost.length) r.lost = [...run.lost]; });
+  return { result: 'done', message: `${wrote ? 'lowered' : 'found'} replicas ${p.from} → ${p.to}; ${plural(gone, 'marked room')} removed${kept.length ? `, ${kept.length} kept (changed after the plan)` : ''}${withPlayers(outcome)}` };
 }
 
-/** Sets Kill on the marked rooms still marked (conditionally) and waits until OKG has removed them. */
+/** "; 1 with players removed (minecraft-2 (Allocated))", or nothing. */
+function withPlayers(o: ReclaimOutcome): string {
+  return o.lost.length ? `; ${o.lost.length} with players removed (${o.lost.join(', ')})` : '';
+}
+
+/** Sets Kill on the marked rooms still marked (conditionally, as just re-read) and waits until OKG has removed them. */
 export async function reclaimKill(run: ReleaseRun, marked: string[]): Promise<StepOutcome> {
   const { cache, marks } = run;
   const uids = new Map((run.rec.retire ?? []).map(e => [e.name, e.uid]));
-  const rooms = marked.map(n => cache.room(n)).filter((r): r is RoomView => !!r && r.uid === uids.get(r.name) && !r.terminating
+  // The final check re-reads the rooms from the server (after the settle window): the watch may lag behind.
+  const fresh = new Map((await run.client.listGameServers(run.ns, `${LABEL_OWNER_GSS}=${run.name}`, run.signal)).map(gs => [gs.metadata.name, roomView(gs)]));
+  const rooms = marked.map(n => fresh.get(n)).filter((r): r is RoomView => !!r && r.uid === uids.get(r.name) && !r.terminating
     && (r.opsState === 'WaitToBeDeleted' || r.opsState === 'Kill') && !marks.changedAfterMark(r.name));
   for (const n of marked) {
-    const r = cache.room(n);
+    const r = fresh.get(n);
     const changed = marks.changedAfterMark(n);
     if (r && r.uid === uids.get(n) && !rooms.includes(r)) run.emitRoom('reclaim', r.opsState, 'Kill', { name: n, outcome: 'skipped', reason: changed ? `it was ${changed} after it was marked; not killed` : `it is ${r.opsState} now; not killed` });
   }
   const before = new Set(cache.rooms(run.name).map(r => r.name));
   const killed: string[] = [];
+  const lost = new Set<string>();
+  const changed = new Set<string>();
   let kept: string[] = [];
-  let lost: string[] = [];
   let todo = rooms;
   for (let round = 1; todo.length; round++) {
     const results = await applyToRooms(run.client, todo, { opsState: 'Kill' }, {
@@ -160,8 +123,10 @@ export async function reclaimKill(run: ReleaseRun, marked: string[]): Promise<St
     for (const n of now) if (!killed.includes(n)) killed.push(n);
     run.progress(`waiting for OKG to remove ${now.join(', ') || 'nothing'}`);
     const outcome = await waitReclaimed(run, killed, ['Kill'], 'the killed rooms');
-    lost = outcome.lost;
-    // OKG 1.0 can merge-patch a stale WaitToBeDeleted over our Kill: set Kill again (still conditional) on those.
+    for (const l of outcome.lost) lost.add(l);
+    for (const c of outcome.changed) changed.add(c);
+    // OKG 1.0 can merge-patch a stale WaitToBeDeleted over our Kill (after the watch showed the Kill): set Kill again
+    // (still conditional) on those.
     const reverted = outcome.kept.map(n => cache.room(n)).filter((r): r is RoomView => !!r && r.opsState === 'WaitToBeDeleted' && !marks.changedAfterMark(r.name));
     kept = outcome.kept.filter(n => !reverted.some(r => r.name === n));
     if (reverted.length) run.progress(`${reverted.map(r => r.name).join(', ')} show WaitToBeDeleted again (OKG wrote back a stale opsState); setting Kill again`);
@@ -169,10 +134,11 @@ export async function reclaimKill(run: ReleaseRun, marked: string[]): Promise<St
     if (todo.length) await new Promise(r => setTimeout(r, 250 * round)); // let OKG's cache catch up first
     if (round >= 5) kept.push(...reverted.map(r => r.name));
   }
+  const total: ReclaimOutcome = { kept, lost: [...lost], changed: [...changed] };
   // On a resumed run, rooms killed before the interruption are already gone.
-  const goneBefore = run.rec.done.includes('mark') && run.plan.resumes ? marked.filter(n => cache.room(n)?.uid !== uids.get(n)) : [];
-  reportReclaim(run, 'Kill', killed, { kept, lost }, before);
-  const gone = killed.length - kept.length + goneBefore.length;
-  await run.lease.save(r => { r.reclaimed = gone; });
-  return { result: 'done', message: `${plural(gone, 'room')} killed; OKG lowered replicas itself${kept.length ? `; ${kept.length} kept (changed after Kill was set)` : ''}` };
+  const goneBefore = run.rec.done.includes('mark') && run.plan.resumes ? marked.filter(n => cache.room(n)?.uid !== uids.get(n) && !killed.includes(n)) : [];
+  reportReclaim(run, 'Kill', killed, total, before);
+  const gone = reclaimedOf(killed, total) + goneBefore.length;
+  await run.lease.save(r => { r.reclaimed = gone; if (run.lost.length) r.lost = [...run.lost]; });
+  return { result: 'done', message: `${plural(gone, 'room')} killed; OKG lowered replicas itself${kept.length ? `; ${kept.length} kept (changed after Kill was set)` : ''}${withPlayers(total)}` };
 }

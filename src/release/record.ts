@@ -19,6 +19,9 @@ export const DEFAULT_LEASE_MS = 60_000;
 /** Who runs a release: a per-run id plus, for people, user, host and process. */
 export interface Holder { id: string; user: string; host: string; pid: number }
 
+/** Outcomes of a release that ran to its end: the record goes to the history, and a rerun of the same input does nothing. */
+export const isFinished = (o: ReleaseOutcome | undefined): boolean => o === 'succeeded' || o === 'lost';
+
 /** A room chosen for retirement, as it was when chosen. */
 export interface RetireEntry { name: string; uid: string; opsState: string }
 
@@ -43,6 +46,8 @@ export interface ReleaseRecord {
   /** Written just before replicas are lowered. */
   reclaim?: { from: number; to: number; rooms: string[] };
   reclaimed?: number;
+  /** Rooms with players OKG removed during reclaim ("name (opsState)"), so a resumed run still ends `lost`. */
+  lost?: string[];
   /** Set when a run ends: cancelled/failed records stay `current` so a rerun resumes them. */
   outcome?: ReleaseOutcome;
   message?: string;

@@ -13,7 +13,7 @@ import { takeOverWarning } from './plan.js';
 import { DEFAULT_LEASE_MS, type Holder, type ReleaseRecord } from './record.js';
 import { STEP_TABLE } from './steps.js';
 import { STEPS, type ReleaseEvent, type ReleasePlan, type ReleaseResult, type ReleaseSummary, type StepName } from './types.js';
-import { ReleaseRefused } from './validate.js';
+import { ReleaseRefused, seconds } from './validate.js';
 
 /** A refusal (nothing was written) as a result; any other error is rethrown. */
 export function refusedResult(e: unknown): ReleaseResult {
@@ -39,6 +39,10 @@ export class ReleaseRun {
   readonly marks: MarkTracker;
   /** The generation of the image write (patch-image), for wait-generation. */
   imageGeneration?: number;
+  /** When the mark writes were answered (step mark): the settle window before reclaim counts from here. */
+  markedAt?: number;
+  /** Rooms with players OKG removed during reclaim, "name (opsState)", seen by this run (see allLost). */
+  readonly lost: string[] = [];
   private readonly ac = new AbortController();
   private readonly startRequests: number;
   private step: StepName = 'lock';
@@ -122,6 +126,7 @@ export class ReleaseRun {
       if (again) this.emit({ type: 'warning', message: again });
       const summary = this.summary(this.currentReplicas());
       this.emit({ type: 'done', id: this.rec.id, summary });
+      if (summary.lost.length) return { id: this.rec.id, outcome: 'lost', message: this.lostMessage(), plan: this.plan, summary };
       return { id: this.rec.id, outcome: 'succeeded', message: `release ${this.rec.id} succeeded`, plan: this.plan, summary };
     } catch (e) {
       return await this.stop(e);
@@ -135,9 +140,21 @@ export class ReleaseRun {
   private summary(finalReplicas: number): ReleaseSummary {
     const rec = this.lease.rec;
     return {
-      retired: rec?.marked ?? [], skipped: rec?.skipped ?? [], reclaimed: rec?.reclaimed ?? 0,
+      retired: rec?.marked ?? [], skipped: rec?.skipped ?? [], reclaimed: rec?.reclaimed ?? 0, lost: this.allLost(),
       finalReplicas, requests: this.client.requestCount() - this.startRequests,
     };
+  }
+
+  /** Rooms with players OKG removed during reclaim, in this run or (recorded) in the one it resumed: the outcome is then `lost`. */
+  allLost(): string[] {
+    return [...new Set([...(this.lease.rec?.lost ?? []), ...this.lost])];
+  }
+
+  /** The outcome message of a release that lost rooms with players: names them and says why. */
+  lostMessage(): string {
+    const ms = this.plan.input.settleMs;
+    const why = ms > 0 ? `a matchmaker acting on a view of the rooms older than the ${seconds(ms)} settle window? a longer window keeps such rooms` : 'the settle window was off (0 s)';
+    return `release ${this.lease.rec?.id ?? ''} finished with losses: OKG removed rooms with players: ${this.allLost().join(', ')} — allocated after the release's last check (${why})`;
   }
 
   private currentReplicas(): number {

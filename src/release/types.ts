@@ -24,6 +24,12 @@ export interface ReleaseInput {
   retireOpsStates?: string[];
   /** Default "none". */
   reclaim?: ReclaimMode;
+  /**
+   * Settle window before reclaim: how long after marking the release waits, then re-reads the rooms, before it
+   * lowers replicas or sets Kill. A matchmaker whose view of the rooms is at most this old has shown its Allocated by
+   * then, so the re-read sees it. Default 2 s (DEFAULT_SETTLE_MS); 0 turns it off. Ignored with reclaim none.
+   */
+  settleMs?: number;
   /** Apply the OnDelete fix (drop `rollingUpdate`) instead of refusing when OnDelete is not really in force. */
   fixUpdateStrategy?: boolean;
   /**
@@ -35,8 +41,8 @@ export interface ReleaseInput {
 }
 
 /** The input after validation and defaults, as stored in the release record. */
-export type NormalizedInput = Omit<ReleaseInput, 'timeoutMs' | 'retireOpsStates' | 'reclaim' | 'fixUpdateStrategy' | 'takeOver'>
-  & Required<Pick<ReleaseInput, 'timeoutMs' | 'retireOpsStates' | 'reclaim' | 'fixUpdateStrategy'>>;
+export type NormalizedInput = Omit<ReleaseInput, 'timeoutMs' | 'retireOpsStates' | 'reclaim' | 'fixUpdateStrategy' | 'takeOver' | 'settleMs'>
+  & Required<Pick<ReleaseInput, 'timeoutMs' | 'retireOpsStates' | 'reclaim' | 'fixUpdateStrategy' | 'settleMs'>>;
 
 /** The engine's steps, in order: the one list (each one's title and work: src/release/steps.ts; the wizard's schema and progress derive from it). */
 export const STEPS = ['lock', 'patch-image', 'wait-generation', 'scale', 'wait-ready', 'mark', 'reclaim', 'unlock'] as const;
@@ -104,15 +110,18 @@ export type ReleaseEvent =
   | { type: 'done'; id: string; summary: ReleaseSummary }
   | { type: 'failed'; id: string; step: StepName; outcome: 'failed' | 'cancelled'; message: string };
 
-export type ReleaseOutcome = 'succeeded' | 'failed' | 'cancelled';
+/** `lost`: the release ran to the end, but OKG removed rooms that had players (Allocated or another protected opsState). */
+export type ReleaseOutcome = 'succeeded' | 'lost' | 'failed' | 'cancelled';
 
 export interface ReleaseSummary {
   /** Rooms marked for retirement by this release (WaitToBeDeleted, or Kill in kill mode). */
   retired: string[];
   /** Rooms left alone because they changed since they were read (e.g. turned Allocated). */
   skipped: string[];
-  /** Replicas removed by the reclaim step (scale-down), or Kill rooms removed by OKG. */
+  /** Idle marked rooms OKG removed (scale-down or Kill); never a room that had players. */
   reclaimed: number;
+  /** Rooms with players OKG removed during reclaim, as "name (opsState seen)": then the outcome is `lost`. */
+  lost: string[];
   finalReplicas: number;
   /** API requests this run made (reads, reviews and writes; watches not included). */
   requests: number;

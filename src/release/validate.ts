@@ -9,6 +9,9 @@ export class ReleaseRefused extends Error {
 }
 
 export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+/** The settle window before reclaim (see ReleaseInput.settleMs). */
+export const DEFAULT_SETTLE_MS = 2000;
+const MAX_SETTLE_MS = 10 * 60_000;
 /** Upper bounds that catch typos (an extra zero) rather than describe any real fleet. */
 export const MAX_ADD = 1000;
 export const MAX_REPLICAS = 10_000;
@@ -34,6 +37,11 @@ export function parseDuration(text: string): number | string {
   }
   if (!t || pos !== t.length) return `"${clip(text)}" is not a duration (use e.g. 90s, 10m or 1h30m)`;
   return total;
+}
+
+/** A duration for people: "2 s", "1.5 s", "2 min". */
+export function seconds(ms: number): string {
+  return ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 100) / 10} s`;
 }
 
 function count(name: string, v: number | undefined, min: number, max: number): void {
@@ -79,6 +87,10 @@ export function validateInput(input: ReleaseInput): NormalizedInput {
   if (!Number.isFinite(timeoutMs) || timeoutMs < MIN_TIMEOUT_MS || timeoutMs > MAX_TIMEOUT_MS) {
     throw usage(`the timeout must be from 1s to 24h, got ${timeoutMs} ms`);
   }
+  const settleMs = input.settleMs ?? DEFAULT_SETTLE_MS;
+  if (!Number.isFinite(settleMs) || settleMs < 0 || settleMs > MAX_SETTLE_MS) {
+    throw usage(`the settle window (--settle) must be from 0 to 10 minutes, got ${settleMs} ms`);
+  }
   const reclaim = input.reclaim ?? 'none';
   if (!RECLAIM_MODES.includes(reclaim)) throw usage(`reclaim mode "${clip(String(reclaim))}" is unknown; use ${RECLAIM_MODES.join(', ')}`);
   const retireOpsStates = input.retireOpsStates ?? ['None'];
@@ -102,10 +114,11 @@ export function validateInput(input: ReleaseInput): NormalizedInput {
     retireOpsStates,
     reclaim,
     fixUpdateStrategy: input.fixUpdateStrategy === true,
+    settleMs,
   };
 }
 
-/** Whether two normalized inputs ask for the same release (a rerun resumes only then). */
+/** Whether two normalized inputs ask for the same release (a rerun resumes only then). Timeout and settle window say how, not what. */
 export function sameRelease(a: NormalizedInput, b: NormalizedInput): boolean {
   const key = (x: NormalizedInput) => JSON.stringify([x.namespace, x.gameServerSet, [...x.images].sort((p, q) => p.container.localeCompare(q.container)),
     x.add ?? null, x.replicas ?? null, x.ready ?? null, [...x.retireOpsStates].sort(), x.reclaim]);

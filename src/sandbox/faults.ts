@@ -12,13 +12,15 @@ export interface FaultConfig {
   retryAfterSeconds?: number;
   /** Watch streams are cut after this many seconds. */
   watchCutSeconds?: number;
+  /** Watch events reach clients this many ms late (a lagging watch cache). */
+  watchDelayMs?: number;
   /** Probability (0..1) that an update or patch fails with 409 Conflict. */
   conflictRate?: number;
 }
 
 const KEYS: Record<string, keyof FaultConfig> = {
   latency: 'latencyMs', 'error-rate': 'errorRate', 'error-codes': 'errorCodes', 'retry-after': 'retryAfterSeconds',
-  'watch-cut': 'watchCutSeconds', 'conflict-rate': 'conflictRate',
+  'watch-cut': 'watchCutSeconds', 'watch-delay': 'watchDelayMs', 'conflict-rate': 'conflictRate',
 };
 
 function rate(key: string, v: string): number {
@@ -34,7 +36,7 @@ function nonNegative(key: string, v: string): number {
 }
 
 /**
- * Parses `latency=20-80,error-rate=0.1,error-codes=500+503+429,retry-after=1,watch-cut=5,conflict-rate=0.2`.
+ * Parses `latency=20-80,error-rate=0.1,error-codes=500+503+429,retry-after=1,watch-cut=5,watch-delay=50,conflict-rate=0.2`.
  * Throws one clear sentence on the first bad part.
  */
 export function parseFaults(spec: string): FaultConfig {
@@ -63,6 +65,7 @@ export function parseFaults(spec: string): FaultConfig {
       }
       case 'retryAfterSeconds': out.retryAfterSeconds = nonNegative(key, value); break;
       case 'watchCutSeconds': out.watchCutSeconds = nonNegative(key, value); break;
+      case 'watchDelayMs': out.watchDelayMs = nonNegative(key, value); break;
     }
   }
   return out;

@@ -5,17 +5,22 @@ import { startSandboxServer, type SandboxServer, type SandboxServerOptions } fro
 import { startOkgEmulator, type OkgEmulator, type OkgEmulatorOptions } from './okg/emulator.js';
 import { createObject, scaleGameServerSet, SEED, seedGameServerSet, type ScaleOptions, type ScenarioName } from './scenarios.js';
 import type { SandboxUser } from './auth.js';
+import { startMatchmaker, type Matchmaker, type MatchmakerOptions } from './matchmaker.js';
 
 export interface SandboxOptions extends SandboxServerOptions, OkgEmulatorOptions {
   scenario?: ScenarioName;
   scale?: Partial<ScaleOptions>;
   /** How long to wait for the scenario's rooms to be Ready. */
   settleTimeoutMs?: number;
+  /** A matchmaker with a stale view, started (as user operator) once the scenario is loaded; namespace defaults to the seed's. */
+  matchmaker?: Omit<MatchmakerOptions, 'namespace'> & { namespace?: string };
 }
 
 export interface Sandbox {
   readonly server: SandboxServer;
   readonly emulator: OkgEmulator;
+  /** Present when started with the `matchmaker` option. */
+  readonly matchmaker?: Matchmaker;
   readonly url: string;
   kubeconfigPath(user: SandboxUser): string;
   kubeConfig(user?: SandboxUser): KubeConfig;
@@ -51,16 +56,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         pending ??= setTimeout(() => { pending = undefined; if (predicate()) done(); }, 20);
       });
     });
-  const sandbox: Sandbox = {
+  const sandbox: { -readonly [K in keyof Sandbox]: Sandbox[K] } = {
     server, emulator, url: server.url, kubeConfig, waitFor,
     kubeconfigPath: user => server.kubeconfigPath(user),
     async stop() {
+      await sandbox.matchmaker?.stop();
       await emulator?.stop();
       await server.close();
     },
   };
   try {
     await loadScenario(sandbox, opts);
+    if (opts.matchmaker) sandbox.matchmaker = await startMatchmaker(kubeConfig('operator'), { namespace: SEED.namespace, ...opts.matchmaker });
   } catch (e) {
     await sandbox.stop();
     throw e;

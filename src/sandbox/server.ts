@@ -277,6 +277,7 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
           sendInitialEvents: q.get('sendInitialEvents') === 'true',
           timeoutSeconds: q.has('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : undefined,
           cutAfterSeconds: user === 'controller' ? undefined : faults?.watchCutSeconds, table: table ? include : undefined,
+          delayMs: user === 'controller' ? undefined : faults?.watchDelayMs,
         };
         hub.serve(req, res, wr);
         return { code: 200, body: undefined };

@@ -18,6 +18,8 @@ export interface WatchRequest {
   sendInitialEvents: boolean;
   timeoutSeconds?: number;
   cutAfterSeconds?: number;
+  /** Every event reaches the client this much later (a lagging watch cache): a write's answer comes before its event. */
+  delayMs?: number;
   /** Set when the client asked for Table events. */
   table?: IncludeObject;
 }
@@ -39,7 +41,7 @@ export class WatchHub {
     this.open.set(res, () => res.end());
     let headersSent = false;
     const inScope = (o: KubeObject) => !w.res.namespaced || !w.namespace || o.metadata.namespace === w.namespace;
-    const write = (type: EventType | 'BOOKMARK' | 'ERROR', object: unknown) => {
+    const send = (type: EventType | 'BOOKMARK' | 'ERROR', object: unknown) => {
       if (res.writableEnded || res.destroyed) return;
       let payload = object;
       if (w.table && (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')) {
@@ -47,6 +49,13 @@ export class WatchHub {
         headersSent = true;
       }
       res.write(`${JSON.stringify({ type, object: payload })}\n`);
+    };
+    const delayed = new Set<NodeJS.Timeout>();
+    // Same delay for every event, so they keep their order.
+    const write: typeof send = (type, object) => {
+      if (!w.delayMs) { send(type, object); return; }
+      const t = setTimeout(() => { delayed.delete(t); send(type, object); }, w.delayMs);
+      delayed.add(t);
     };
     const bookmark = (annotations?: Record<string, string>) => write('BOOKMARK', {
       kind: w.res.kind, apiVersion: w.res.group ? `${w.res.group}/${w.res.version}` : w.res.version,
@@ -84,6 +93,7 @@ export class WatchHub {
     const finish = () => {
       unsubscribe();
       for (const t of timers) { clearTimeout(t); clearInterval(t); }
+      for (const t of delayed) clearTimeout(t);
       this.open.delete(res);
       if (!res.writableEnded) res.end();
     };

@@ -25,7 +25,7 @@ export interface Progress {
   readonly ready?: { readonly done: number; readonly of: number };
   readonly id?: string;
   /** Set by the closing event. */
-  readonly outcome?: 'succeeded' | 'failed' | 'cancelled';
+  readonly outcome?: 'succeeded' | 'lost' | 'failed' | 'cancelled';
 }
 
 /** Before any event: every step pending, titled from the plan when there is one. */
@@ -57,7 +57,7 @@ export function foldProgress(p: Progress, e: ReleaseEvent): Progress {
     case 'warning':
       return { ...p, warnings: [...p.warnings, e.message] };
     case 'done':
-      return { ...p, id: e.id, outcome: 'succeeded' };
+      return { ...p, id: e.id, outcome: e.summary.lost.length ? 'lost' : 'succeeded' };
     case 'failed':
       return { ...updateStep(p, e.step, s => ({ ...s, status: e.outcome, message: e.message })), ...(e.id ? { id: e.id } : {}), outcome: e.outcome };
   }

@@ -19,7 +19,7 @@ import {
   bool, either, int, list, lit, obj, oneOf, pattern, tagged, text, type Assert, type Exact, type Infer, type Schema,
 } from './schema.js';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 /** The webview panel's view type (also the serializer's). */
 export const VIEW_TYPE = 'okg.releaseWizard';
 
@@ -43,6 +43,7 @@ const step = oneOf(STEPS);
 const count = int(0, 1_000_000);
 const replicas = int(1, 1_000_000);
 const timeoutMs = int(1, 7 * 24 * 3600_000);
+const settleMs = int(0, 10 * 60_000);
 
 // ---------------------------------------------------------------------------------------------------------
 // The engine's types (declared in src/release/types.ts; each schema is pinned to its type below)
@@ -53,10 +54,10 @@ const reclaim = oneOf(RECLAIM_MODES);
 const retireOpsStates = list(opsStateText, 16);
 
 const releaseInput = obj({ namespace: namespaceName, gameServerSet: k8sName, images }, {
-  add: replicas, replicas, ready: replicas, timeoutMs, retireOpsStates, reclaim, fixUpdateStrategy: bool, takeOver: text(300),
+  add: replicas, replicas, ready: replicas, timeoutMs, retireOpsStates, reclaim, fixUpdateStrategy: bool, takeOver: text(300), settleMs,
 });
 
-const normalizedInput = obj({ namespace: namespaceName, gameServerSet: k8sName, images, timeoutMs, retireOpsStates, reclaim, fixUpdateStrategy: bool },
+const normalizedInput = obj({ namespace: namespaceName, gameServerSet: k8sName, images, timeoutMs, retireOpsStates, reclaim, fixUpdateStrategy: bool, settleMs },
   { add: replicas, replicas, ready: replicas });
 
 const plannedStep = obj({ step, title: text(1000), done: bool });
@@ -72,7 +73,7 @@ const releasePlan = obj({
   warnings: list(text(), 200),
 }, { resumes: token, alreadyDone: token, takesOver: obj({ release: token, holder: text(300), reason: text(500) }) });
 
-const summary = obj({ retired: list(k8sName), skipped: list(k8sName), reclaimed: count, finalReplicas: count, requests: count });
+const summary = obj({ retired: list(k8sName), skipped: list(k8sName), reclaimed: count, lost: list(text(400)), finalReplicas: count, requests: count });
 
 const releaseEvent = tagged({
   planned: obj({ type: lit('planned'), id: token, plan: releasePlan }),
@@ -153,7 +154,7 @@ const target = obj({
 }, { interrupted });
 
 /** What a run ended with (ReleaseResult without the plan). */
-const runResult = obj({ outcome: oneOf(['succeeded', 'failed', 'cancelled', 'refused'] as const), message: text() }, { id: token, step, summary });
+const runResult = obj({ outcome: oneOf(['succeeded', 'lost', 'failed', 'cancelled', 'refused'] as const), message: text() }, { id: token, step, summary });
 
 /** A release the host runs (or ran) for this panel, replayed to a webview that (re)loads. */
 const runSnapshot = obj({ scope: token, input: releaseInput, events: list(releaseEvent, 100_000) }, { result: runResult });

@@ -104,7 +104,7 @@ export function buildRun(app: App): Node[] {
 }
 
 export const OUTCOME_TEXT: Record<RunResult['outcome'], string> = {
-  succeeded: 'The release succeeded', failed: 'The release failed', cancelled: 'The release was cancelled', refused: 'The release did not start',
+  succeeded: 'The release succeeded', lost: 'The release finished, but OKG removed rooms with players', failed: 'The release failed', cancelled: 'The release was cancelled', refused: 'The release did not start',
 };
 
 export function buildResult(app: App): Node[] {
@@ -119,6 +119,7 @@ export function buildResult(app: App): Node[] {
       h('dt', {}, 'Rooms retired'), h('dd', {}, s.retired.length ? s.retired.join(', ') : 'none'),
       h('dt', {}, 'Rooms skipped (changed since read)'), h('dd', {}, s.skipped.length ? s.skipped.join(', ') : 'none'),
       h('dt', {}, 'Rooms reclaimed'), h('dd', {}, String(s.reclaimed)),
+      ...(s.lost.length ? [h('dt', {}, 'Rooms with players removed by OKG'), h('dd', { id: 'lost' }, s.lost.join(', '))] : []),
       h('dt', {}, 'Final replicas'), h('dd', {}, String(s.finalReplicas)),
       h('dt', {}, 'API requests'), h('dd', {}, String(s.requests))));
   }

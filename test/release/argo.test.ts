@@ -60,13 +60,21 @@ describe('Argo Workflow export', function () {
       const names = tasks.map(s => s.template);
       tasks.forEach((t, i) => assert.deepEqual(t.dependencies, i ? [tasks[i - 1].name] : undefined, 'strictly sequential'));
       const expected = ['patch-image', 'wait-generation', 'scale', 'check-ready', 'mark'];
-      assert.deepEqual(names, reclaim === 'none' ? expected : [...expected, `reclaim-${reclaim}`]);
+      assert.deepEqual(names, reclaim === 'none' ? expected : [...expected, 'settle', `reclaim-${reclaim}`]);
+      if (reclaim !== 'none') assert.match(templates(wf).find(t => t.name === 'settle')!.script!.source, /\nsleep 2$/, 'the default settle window, 2 s');
       for (const t of templates(wf).filter(x => x.script)) {
         const r = spawnSync('bash', ['-n'], { input: t.script!.source, encoding: 'utf8' });
         assert.equal(r.status, 0, `${t.name}: ${r.stderr}`);
       }
     });
   }
+
+  it('the settle window of the plan is the sleep before reclaim; none with --settle 0', async () => {
+    const r = await previewRelease(seedInput({ reclaim: 'kill', settleMs: 1500 }), { client: client(sb) });
+    assert.match(templates(exportArgoWorkflow(r.plan!)).find(t => t.name === 'settle')!.script!.source, /\nsleep 1.5$/);
+    const off = await previewRelease(seedInput({ reclaim: 'kill', settleMs: 0 }), { client: client(sb) });
+    assert.deepEqual(templates(exportArgoWorkflow(off.plan!)).find(t => t.name === 'main')!.dag!.tasks.map(t => t.name).slice(-2), ['mark', 'reclaim-kill']);
+  });
 
   it('the schema check is live: a broken workflow is rejected', () => {
     const wf = exportArgoWorkflow(plans.get('none')!);

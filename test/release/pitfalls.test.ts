@@ -94,6 +94,29 @@ describe('release engine vs the §8 pitfalls', function () {
     assert.equal(r.summary?.reclaimed, 2);
   });
 
+  it('reclaim by Kill behind a lagging watch: our own Kill reaching the cache late is not reported as a room that changed (false alarm)', async () => {
+    // (a) The watch shows each write 20 ms after it was answered; Kill is written room by room, 60 ms a request: when
+    // the engine first looks, it has seen minecraft-1's Kill but still shows minecraft-2 as before (WaitToBeDeleted).
+    // (b) Both Kills written at once, the watch 50 ms late: when the engine first looks, it has seen neither.
+    const worlds = [{ faults: { latencyMs: 60, watchDelayMs: 20 }, concurrency: 1 }, { faults: { watchDelayMs: 50 }, concurrency: 16 }];
+    for (let run = 1; run <= 4; run++) {
+      const w = worlds[(run - 1) % 2];
+      sb = await startWorld();
+      sb.server.setFaults(w.faults);
+      const { events, onEvent } = collect();
+      const r = await runRelease(seedInput({ reclaim: 'kill' }), { client: client(sb), onEvent, concurrency: w.concurrency });
+      assert.equal(r.outcome, 'succeeded', r.message);
+      assert.equal(r.summary?.reclaimed, 2);
+      assert.deepEqual(strip(table(sb)), [SEED_FINAL[0], ...SEED_FINAL.slice(3)]);
+      const warnings = events.filter(e => e.type === 'warning').map(e => (e as { message: string }).message);
+      assert.deepEqual(warnings, [], `run ${run}`);
+      // nor is a Kill the watch has not shown yet taken for OKG writing a stale WaitToBeDeleted back
+      assert.ok(!events.some(e => e.type === 'step-progress' && /show WaitToBeDeleted again/.test(e.message)), `run ${run}: no Kill set again`);
+      await sb.stop();
+      sb = undefined;
+    }
+  });
+
   it('§8.6 allocation race: an allocator flips rooms to Allocated (unconditional merge patches) during marking and reclaim; none is marked or deleted', async () => {
     sb = await startWorld({ labelSyncLagMs: 200 });
     // a bigger old fleet: 12 old rooms, minecraft-0 Allocated

@@ -5,6 +5,7 @@ import { strict as assert } from 'node:assert';
 import { after, before, beforeEach, describe, it } from 'mocha';
 import { KubeConfig, CustomObjectsApi, makeInformer, type KubernetesObject } from '@kubernetes/client-node';
 import { startSandboxServer, type SandboxServer } from '../../src/sandbox/server.js';
+import { parseFaults } from '../../src/sandbox/faults.js';
 import { http, gs, open, GS_PATH } from '../helpers/sandboxHttp.js';
 import { eventually } from '../helpers/kubectl.js';
 
@@ -45,6 +46,19 @@ describe('sandbox watch', () => {
     other.registry.patch(other.resource('gameservers'), 'default', 'c-0', 'application/merge-patch+json', { spec: { opsState: 'Maintaining' } }, '');
     await w.done;
     assert.equal(w.events.length, 1);
+  });
+
+  it('watch-delay: a write is answered before its watch event arrives, and events keep their order', async () => {
+    assert.deepEqual(parseFaults('watch-delay=300'), { watchDelayMs: 300 });
+    await admin('POST', GS_PATH, gs('d-0'));
+    server.setFaults({ watchDelayMs: 300 });
+    const w = rawWatch(server, `resourceVersion=${server.store.currentRv()}`);
+    await new Promise(r => setTimeout(r, 50)); // the watch is open
+    for (const o of ['Allocated', 'WaitToBeDeleted', 'Kill']) await admin('PATCH', `${GS_PATH}/d-0`, { spec: { opsState: o } });
+    assert.equal(w.events.length, 0, 'the answers came first');
+    await eventually(() => w.events.length === 3, 5000, 'the delayed events');
+    w.stop();
+    assert.deepEqual(w.events.map(e => (e.object as { spec?: { opsState?: string } }).spec?.opsState), ['Allocated', 'WaitToBeDeleted', 'Kill']);
   });
 
   it('keeps a client-node informer consistent through watch cuts and 410s', async function () {

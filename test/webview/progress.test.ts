@@ -9,7 +9,7 @@ function deepFreeze<T>(v: T): T {
   return v;
 }
 
-const summary = { retired: ['minecraft-1'], skipped: [], reclaimed: 0, finalReplicas: 6, requests: 40 };
+const summary = { retired: ['minecraft-1'], skipped: [], reclaimed: 0, lost: [], finalReplicas: 6, requests: 40 };
 const events: ReleaseEvent[] = [
   { type: 'step-started', step: 'lock', index: 1, total: 8, title: 'lock minecraft' },
   { type: 'step-done', step: 'lock', result: 'done', message: 'locked' },
@@ -64,5 +64,10 @@ describe('release progress: a pure fold of the event stream', () => {
     assert.equal(p.outcome, 'cancelled');
     assert.deepEqual(p.steps.find(s => s.step === 'mark'), { step: 'mark', title: 'mark idle rooms', status: 'cancelled', message: 'cancelled at step mark' });
     assert.equal(p.steps.find(s => s.step === 'unlock')?.title, 'do unlock', 'titles from the planned event');
+  });
+
+  it('a run that ended with rooms with players lost has the outcome lost, not succeeded', () => {
+    const p = progressOf([{ type: 'done', id: 'rel-3', summary: { ...summary, lost: ['minecraft-2 (Allocated)'] } }]);
+    assert.equal(p.outcome, 'lost');
   });
 });

@@ -171,6 +171,21 @@ describe('release wizard: the webview in Chromium, step by step', function () {
     assert.equal((await posted()).at(-1)?.type, 'refresh');
   });
 
+  it('a release that lost rooms with players: the result says so, in red, and names them', async () => {
+    await init();
+    const req = await toPreview();
+    await send(previewResult(req.seq));
+    await wp.page.click('#run');
+    await waitPosted('run');
+    await send({ type: 'run-started', scope: SCOPE, input: req.input });
+    const summary = { ...wp.real.result.summary!, reclaimed: 1, lost: ['minecraft-2 (Allocated)'] };
+    await send({ type: 'run-result', result: { outcome: 'lost', message: 'release x finished with losses: OKG removed rooms with players: minecraft-2 (Allocated)', id: wp.real.result.id, summary } });
+    assert.equal(await step(), 'result');
+    assert.equal(await text('#outcome'), `The release finished, but OKG removed rooms with players (${wp.real.result.id}).`);
+    assert.equal(await wp.page.locator('#outcome').getAttribute('class'), 'error');
+    assert.equal(await text('#lost'), 'minecraft-2 (Allocated)');
+  });
+
   it('cancel: before a run it closes the wizard; during a run it asks the host to cancel, then shows the cancelled result', async () => {
     await init();
     await wp.page.click('#cancel');

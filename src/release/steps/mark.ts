@@ -46,6 +46,7 @@ export const markStep: Step = {
       },
     });
     if (run.signal.aborted) throw run.signal.reason;
+    run.markedAt = Date.now(); // the settle window before reclaim counts from here
     const marked = results.filter(r => r.outcome === 'changed' || r.outcome === 'unchanged').map(r => r.name);
     skipped.push(...results.filter(r => r.outcome === 'skipped').map(r => r.name));
     const failed = results.filter(r => r.outcome === 'failed');

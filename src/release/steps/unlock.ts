@@ -1,4 +1,5 @@
-// Step unlock: record the outcome (the record moves to the history) and release the lease.
+// Step unlock: record the outcome — succeeded, or lost when OKG removed rooms with players — (the record moves to
+// the history) and release the lease.
 import type { Step } from '../steps.js';
 
 export const unlockStep: Step = {
@@ -8,7 +9,9 @@ export const unlockStep: Step = {
     run.lease.stopRenewing();
     await run.lease.save(r => {
       r.step = 'unlock';
-      r.outcome = 'succeeded';
+      const lost = run.allLost().length > 0;
+      r.outcome = lost ? 'lost' : 'succeeded';
+      if (lost) r.message = run.lostMessage();
       r.finishedAt = new Date().toISOString();
       r.leaseExpiresAt = r.finishedAt;
     });
