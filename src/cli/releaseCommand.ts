@@ -4,31 +4,37 @@
 import { writeFileSync } from 'node:fs';
 import { clip } from '../cluster/clip.js';
 import { KubeconfigError } from '../cluster/kubeconfig.js';
-import { imageTag } from '../cluster/images.js';
 import { argoWorkflowYaml } from '../release/argo.js';
 import { previewRelease, runRelease } from '../release/engine.js';
 import { parseContainerImage } from '../release/selection.js';
-import { RECLAIM_MODES, type ReleaseEvent, type ReleaseInput, type ReleasePlan, type ReleaseResult } from '../release/types.js';
+import { RECLAIM_MODES, type ReleaseEvent, type ReleaseInput, type ReleaseResult } from '../release/types.js';
 import { parseDuration, ReleaseRefused, validateInput } from '../release/validate.js';
 import { CLUSTER_OPTIONS, connect, objectName, oneOf, parseFlags, required } from './args.js';
-import { formatTable } from './roomsCommand.js';
+import { eventLine, planLines } from './progress.js';
 import { EXIT_FAILED, EXIT_LOST, EXIT_OK, EXIT_USAGE, UsageError } from './usage.js';
 
 export const RELEASE_HELP = `Usage: okg release -n NS --gss NAME --image CONTAINER=IMAGE [--image …] (--add N | --replicas N)
-                   [--ready N] [--timeout 10m] [--reclaim none|scale-down|kill] [--settle SECONDS] [--fix-update-strategy]
+                   [--ready N] [--timeout 10m] [--fail-fast-after 60s] [--reclaim none|scale-down|kill]
+                   [--settle SECONDS] [--fix-update-strategy]
                    [--take-over HOLDER] [--dry-run] [--export-argo FILE] [-o text|json] [--kubeconfig FILE]
                    [--context NAME]
 
 Seamless release of a GameServerSet that uses OnDelete: set the new image, wait until OKG applied it,
-scale up, wait until at least N new-version rooms are Ready, mark idle old rooms WaitToBeDeleted (each
+scale up, wait until at least N new-version rooms are ready for players (state Ready, opsState None,
+and network Ready when the set configures a network), mark idle old rooms WaitToBeDeleted (each
 write conditional: a room allocated meanwhile is skipped), then optionally reclaim them. Rooms with
 players are never touched. Every check (flags, access, OnDelete, lock) runs before the first write.
 
   --image C=IMAGE        new image for container C; repeatable
   --add N                create N new rooms (scale up by N)
   --replicas N           or scale to N replicas (must be above the current count)
-  --ready N              new-version rooms that must be Ready before old ones are retired (default: all new)
+  --ready N              new-version rooms that must be ready for players before old ones are retired
+                         (default: all new)
   --timeout D            limit for each wait, e.g. 90s, 10m, 1h (default 10m)
+  --fail-fast-after D    stop the wait for Ready when the new rooms fail in a way that does not heal by
+                         itself (ErrImagePull, ImagePullBackOff, InvalidImageName, CrashLoopBackOff after
+                         3 restarts) for D (default 60s; 0 = wait out the timeout); nothing is marked by
+                         then, and the result says how to roll back (okg rollback)
   --reclaim MODE         none (default: marked rooms stay until replicas are lowered, e.g. by KEDA),
                          scale-down (lower replicas by exactly the marks the pod labels confirm), or
                          kill (set Kill; OKG removes them and lowers replicas itself)
@@ -46,8 +52,10 @@ players are never touched. Every check (flags, access, OnDelete, lock) runs befo
 The release record and lease live on the GameServerSet (annotation okg-ops/release): a rerun of the same
 command resumes an interrupted release; a second release is refused while one holds the lease (a run
 that died on this host is taken over at once; one on another machine with --take-over).
-Exit code: 0 success, 1 failed/refused by the cluster/cancelled, 2 bad flags (nothing was written),
-3 finished but OKG removed rooms with players (named; a matchmaker allocated them after the last check).
+While waiting for Ready, each new room's reason is printed when it changes (waiting reason, restarts,
+last event); a timeout or a stop-early names the reasons, grouped.
+Exit code: 0 success, 1 failed/stopped early/refused by the cluster/cancelled, 2 bad flags (nothing was
+written), 3 finished but OKG removed rooms with players (named; a matchmaker allocated them after the last check).
 `;
 
 function wholeNumber(flag: string, value: string | undefined): number | undefined {
@@ -65,6 +73,7 @@ function parseRelease(argv: string[]) {
     replicas: { type: 'string' },
     ready: { type: 'string' },
     timeout: { type: 'string' },
+    'fail-fast-after': { type: 'string' },
     reclaim: { type: 'string' },
     settle: { type: 'string' },
     'fix-update-strategy': { type: 'boolean' },
@@ -74,37 +83,6 @@ function parseRelease(argv: string[]) {
     output: { type: 'string', short: 'o' },
     help: { type: 'boolean', short: 'h' },
   });
-}
-
-/** The plan as text; `warnings: false` when they were already printed as the run's warning events. */
-function planLines(plan: ReleasePlan, warnings = true): string[] {
-  const lines: string[] = [];
-  const inp = plan.input;
-  lines.push(`release ${inp.namespace}/${inp.gameServerSet}: ${inp.images.map(c => `${c.container} → ${c.image}`).join(', ')}; replicas ${plan.fromReplicas} → ${plan.toReplicas}; ready ≥ ${plan.ready}; reclaim ${inp.reclaim}${plan.resumes ? `; resumes ${plan.resumes}` : ''}`);
-  plan.steps.forEach((s, i) => lines.push(`  ${i + 1}. ${s.title}${s.done ? ' (done)' : ''}`));
-  const img = (images: { container: string; image: string }[]) => images.map(c => imageTag(c.image)).join(',');
-  lines.push('rooms:');
-  lines.push(...formatTable([['NAME', 'VERSION', 'STATE', 'OPSSTATE', 'IMAGE', 'ACTION'],
-    ...plan.rooms.map(r => [r.name, r.version, r.state || '-', r.opsState, img(r.images), r.reason ? `${r.action} (${r.reason})` : r.action])]).map(l => `  ${l}`));
-  lines.push('predicted after the release:');
-  lines.push(...formatTable([['NAME', 'STATE', 'OPSSTATE', 'IMAGE'], ...plan.predicted.map(r => [r.name, r.state || '-', r.opsState, img(r.images)])]).map(l => `  ${l}`));
-  if (warnings) for (const w of plan.warnings) lines.push(`warning: ${w}`);
-  return lines;
-}
-
-/** One line per event for the text output; `progress` lines may be rewritten in place on a terminal. */
-function eventLine(e: ReleaseEvent): { line: string; progress?: boolean } | undefined {
-  switch (e.type) {
-    case 'planned': return undefined;
-    case 'step-started': return { line: `[${e.index}/${e.total}] ${e.title}` };
-    case 'step-progress': return { line: `      ${e.message}`, progress: true };
-    case 'step-done': return { line: `      ${e.result === 'done' ? 'done' : e.result}: ${e.message}` };
-    case 'room-changed': return { line: `      ${e.room}: ${e.from} → ${e.to} ${e.result}${e.reason ? ` (${e.reason})` : ''}` };
-    case 'warning': return { line: `warning: ${e.message}` };
-    case 'done': return { line: `release ${e.id} ${e.summary.lost.length ? `finished with losses: OKG removed rooms with players: ${e.summary.lost.join(', ')};` : 'succeeded:'} ${e.summary.retired.length} room(s) retired${e.summary.retired.length ? ` (${e.summary.retired.join(', ')})` : ''}, ${e.summary.skipped.length} skipped${e.summary.skipped.length ? ` (${e.summary.skipped.join(', ')})` : ''}, ${e.summary.reclaimed} reclaimed; ${e.summary.finalReplicas} replicas; ${e.summary.requests} API requests` };
-    // The message already says "failed at step …" (or "cancelled at step …").
-    case 'failed': return { line: `release ${e.id || '(not started)'} ${e.message}` };
-  }
 }
 
 /** The exit code of a release result: 0 succeeded, 3 lost rooms with players, 2 bad input, else 1. */
@@ -146,12 +124,18 @@ export async function releaseCommand(argv: string[], out: (line: string) => void
       if (typeof t === 'string') throw new UsageError(`--settle: ${t}`);
       settleMs = t;
     }
+    let failFastAfterMs: number | undefined;
+    if (flags['fail-fast-after'] !== undefined) {
+      const t = parseDuration(flags['fail-fast-after']);
+      if (typeof t === 'string') throw new UsageError(`--fail-fast-after: ${t}`);
+      failFastAfterMs = t;
+    }
     const reclaim = oneOf('--reclaim', flags.reclaim, RECLAIM_MODES, 'none');
     if (flags['export-argo'] !== undefined && !flags['export-argo'].trim()) throw new UsageError('--export-argo needs a file name');
     input = {
       namespace: flags.namespace ?? '', gameServerSet: gss, images,
       add: wholeNumber('--add', flags.add), replicas: wholeNumber('--replicas', flags.replicas), ready: wholeNumber('--ready', flags.ready),
-      timeoutMs, reclaim, fixUpdateStrategy: flags['fix-update-strategy'] === true, ...(settleMs !== undefined ? { settleMs } : {}),
+      timeoutMs, ...(failFastAfterMs !== undefined ? { failFastAfterMs } : {}), reclaim, fixUpdateStrategy: flags['fix-update-strategy'] === true, ...(settleMs !== undefined ? { settleMs } : {}),
       ...(flags['take-over'] !== undefined ? { takeOver: flags['take-over'] } : {}),
     };
     if (flags.namespace !== undefined) validateInput(input); // everything but the namespace default, before connecting
@@ -209,7 +193,7 @@ export async function releaseCommand(argv: string[], out: (line: string) => void
     const r = await runRelease(input, { client, signal: abort.signal, onEvent });
     if (tty && inPlace) process.stdout.write('\r\x1b[K');
     if (output === 'json') {
-      out(JSON.stringify({ outcome: r.outcome, id: r.id, step: r.step, message: r.message, summary: r.summary, plan: r.plan, events }, null, 2));
+      out(JSON.stringify({ outcome: r.outcome, id: r.id, step: r.step, message: r.message, ...(r.suggest ? { suggest: r.suggest } : {}), ...(r.reasons ? { reasons: r.reasons } : {}), summary: r.summary, plan: r.plan, events }, null, 2));
       if (r.outcome !== 'succeeded') err(`okg: ${r.message}`);
     } else if (r.outcome === 'refused') {
       err(`okg: ${r.message}`);

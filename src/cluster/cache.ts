@@ -174,6 +174,9 @@ export class NamespaceCache {
     return view;
   }
 
+  /** The raw pod of a room (its container states and conditions say why it is not ready). */
+  pod(name: string): RawObject | undefined { return this.reflectors.get('pods')?.get(name); }
+
   /** Raw pods with the owner label, for checks on what OKG's scale-down will read. */
   pods(): readonly RawObject[] { return this.list('pods'); }
 

@@ -103,6 +103,12 @@ export class OkgClient {
     return list.items;
   }
 
+  /** core/v1 Events of a namespace (one list, then a watch from its resourceVersion: release/podEvents.ts). */
+  listEvents(namespace: string, signal?: AbortSignal): Promise<{ items: RawObject[]; metadata?: { resourceVersion?: string } }> {
+    return this.call({ verb: 'list', resource: 'events', namespace },
+      () => this.http.request('GET', `/api/v1/namespaces/${seg(namespace)}/events`, undefined, undefined, signal), signal);
+  }
+
   /** A JSON Patch; put `test` ops first to make it conditional on what was read. */
   patchGameServerSet(namespace: string, name: string, ops: JsonPatchOp[], signal?: AbortSignal): Promise<RawObject> {
     return this.call({ verb: 'patch', resource: GSS, namespace, name },

@@ -45,6 +45,8 @@ export interface GameServerSetView {
   updatedReplicas: number;
   maintainingReplicas: number;
   waitToBeDeletedReplicas: number;
+  /** spec.network configures a network plugin: a room is ready for players only once its network is Ready (§7). */
+  network: boolean;
   creationTimestamp: string;
   annotations: Record<string, string>;
 }
@@ -62,6 +64,8 @@ export interface RoomView {
   deletionPriority: string;
   updatePriority: string;
   networkDisabled: boolean;
+  /** GS status.networkStatus.currentNetworkState: Ready, Waiting, NotReady ('' without a network plugin). */
+  networkState: string;
   /**
    * The four fields a bulk change may write, exactly as stored (JSON type kept; absent fields absent): real OKG
    * creates GameServers without `networkDisabled` and may store priorities as strings, so a conditional write
@@ -151,6 +155,7 @@ export function gameServerSetView(o: RawObject): GameServerSetView {
     updatedReplicas: num(status.updatedReplicas),
     maintainingReplicas: num(status.maintainingReplicas),
     waitToBeDeletedReplicas: num(status.waitToBeDeletedReplicas),
+    network: !!str((spec.network as { networkType?: unknown } | undefined)?.networkType),
     creationTimestamp: ts(o.metadata.creationTimestamp),
     annotations: o.metadata.annotations ?? {},
   };
@@ -175,6 +180,7 @@ export function roomView(gs: RawObject, pod?: RawObject): RoomView {
     deletionPriority: str(spec.deletionPriority ?? 0),
     updatePriority: str(spec.updatePriority ?? 0),
     networkDisabled: spec.networkDisabled === true,
+    networkState: str((status.networkStatus as { currentNetworkState?: unknown } | undefined)?.currentNetworkState),
     storedSpec: { opsState: spec.opsState, deletionPriority: spec.deletionPriority, updatePriority: spec.updatePriority, networkDisabled: spec.networkDisabled },
     images: podImages.length ? podImages : overrides.filter(c => c.image),
     runningImages: (podStatus?.containerStatuses ?? []).map(c => ({ container: c.name, image: c.image ?? '' })),

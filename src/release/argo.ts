@@ -6,6 +6,7 @@
 // confirm, or sets Kill.
 import yaml from 'js-yaml';
 import { seconds } from './validate.js';
+import { readyDefinition, readyForPlayersJq } from './readiness.js';
 import type { ReleasePlan } from './types.js';
 
 export interface ArgoOptions {
@@ -92,15 +93,15 @@ export function exportArgoWorkflow(plan: ReleasePlan, opts: ArgoOptions = {}): A
   ].join('\n'), { retryStrategy: retry(5) }));
 
   add(script('check-ready', [
-    `# at least ${plan.ready} new-version rooms Ready (the seed required exactly N and failed when more were Ready)`,
+    `# at least ${plan.ready} new-version rooms ready for players: ${readyDefinition(plan)} (the seed required exactly N and failed when more were Ready)`,
     `PODS=$(kubectl get pods -n ${ns} -l ${owner} -o json)`,
     `GS=$(kubectl get gs -n ${ns} -l ${owner} -o json)`,
     `NEW=$(echo "$PODS" | jq -r '.items[] | select(.metadata.deletionTimestamp == null) | select(${podNewJq}) | .metadata.name')`,
     `COUNT=0`,
     `for n in $NEW; do`,
-    `  if [ "$(echo "$GS" | jq -r --arg n "$n" '.items[] | select(.metadata.name == $n) | .status.currentState')" = "Ready" ]; then COUNT=$((COUNT+1)); fi`,
+    `  if echo "$GS" | jq -e --arg n "$n" '[.items[] | select(.metadata.name == $n) | ${readyForPlayersJq(plan)}] | any' >/dev/null; then COUNT=$((COUNT+1)); fi`,
     `done`,
-    `echo "new-version rooms Ready: $COUNT (need ${plan.ready})"`,
+    `echo "new-version rooms ready for players: $COUNT (need ${plan.ready})"`,
     `[ "$COUNT" -ge ${plan.ready} ]`,
   ].join('\n'), { retryStrategy: retry(30) }));
 

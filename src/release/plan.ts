@@ -165,7 +165,7 @@ export function planRelease(input: ReleaseInput, world: ReleaseWorld): ReleasePl
   if (retireCount === 0) warnings.push('no old room is idle (opsState ' + inp.retireOpsStates.join('/') + '); none will be retired');
 
   const done = new Set(resume?.done ?? []);
-  const titleArgs: TitleArgs = { gss: gss.name, from, to, images: inp.images, ready, reclaim: inp.reclaim, fix, settleMs: inp.settleMs };
+  const titleArgs: TitleArgs = { gss: gss.name, from, to, images: inp.images, ready, reclaim: inp.reclaim, fix, settleMs: inp.settleMs, network: gss.network };
   const steps: PlannedStep[] = STEPS.map(step => ({ step, title: STEP_TABLE[step].title(titleArgs), done: done.has(step) }));
 
   return {
@@ -179,6 +179,7 @@ export function planRelease(input: ReleaseInput, world: ReleaseWorld): ReleasePl
     rooms: preview,
     predicted: predicted.map(({ dp: _dp, ...p }) => p),
     fixesUpdateStrategy: fix,
+    network: gss.network,
     ...(resume ? { resumes: resume.id } : {}),
     ...(takesOver ? { takesOver } : {}),
     ...(alreadyDone ? { alreadyDone } : {}),

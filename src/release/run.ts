@@ -14,6 +14,7 @@ import { DEFAULT_LEASE_MS, type Holder, type ReleaseRecord } from './record.js';
 import { STEP_TABLE } from './steps.js';
 import { STEPS, type ReleaseEvent, type ReleasePlan, type ReleaseResult, type ReleaseSummary, type StepName } from './types.js';
 import { ReleaseRefused, seconds } from './validate.js';
+import { NotReadyInTime } from './steps/waitReady.js';
 
 /** A refusal (nothing was written) as a result; any other error is rethrown. */
 export function refusedResult(e: unknown): ReleaseResult {
@@ -166,9 +167,16 @@ export class ReleaseRun {
     const rec = this.lease.rec;
     if (e instanceof ReleaseRefused && !rec) return refusedResult(e);
     const cancelled = this.ctx.signal?.aborted === true && !(e instanceof LeaseLost);
+    const notReady = !cancelled && e instanceof NotReadyInTime ? e : undefined;
+    // A stop-early is recorded as failed (a rerun resumes the wait); the result and the event say stopped-early.
     const outcome = cancelled ? 'cancelled' : 'failed';
     const reason = e instanceof Error ? e.message : String(e);
-    const message = cancelled ? `cancelled at step ${this.step}; the cluster is consistent and a rerun resumes from here` : `failed at step ${this.step}: ${reason}`;
+    // Nothing is marked before the new rooms are ready: rolling back restores the old image and leaves the rest.
+    const rollback = notReady ? `; nothing was marked; to roll back: okg rollback -n ${this.ns} --gss ${this.name}` : '';
+    const message = cancelled ? `cancelled at step ${this.step}; the cluster is consistent and a rerun resumes from here`
+      : notReady?.early ? `stopped early at step ${this.step}: ${reason}${rollback}` : `failed at step ${this.step}: ${reason}${rollback}`;
+    const finalOutcome = notReady?.early ? 'stopped-early' as const : outcome;
+    const extra = notReady ? { suggest: 'rollback' as const, reasons: notReady.reasons } : {};
     if (rec && !(e instanceof LeaseLost)) {
       try {
         await this.lease.save(r => {
@@ -181,7 +189,7 @@ export class ReleaseRun {
         this.emit({ type: 'warning', message: `could not record the outcome on the GameServerSet: ${(err as Error).message}` });
       }
     }
-    this.emit({ type: 'failed', id: rec?.id ?? '', step: this.step, outcome, message });
-    return { ...(rec ? { id: rec.id } : {}), outcome, step: this.step, message, plan: this.plan, summary: this.summary(this.currentReplicas()) };
+    this.emit({ type: 'failed', id: rec?.id ?? '', step: this.step, outcome: finalOutcome, message, ...extra });
+    return { ...(rec ? { id: rec.id } : {}), outcome: finalOutcome, step: this.step, message, plan: this.plan, summary: this.summary(this.currentReplicas()), ...extra };
   }
 }

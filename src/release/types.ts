@@ -20,6 +20,11 @@ export interface ReleaseInput {
   ready?: number;
   /** Limit for each wait (rooms Ready, pod labels, reclaim). Default 10 minutes. */
   timeoutMs?: number;
+  /**
+   * Stop the wait for Ready early when the new rooms fail in a way that does not heal by itself (a bad image, a crash
+   * loop) for this long, instead of waiting out the timeout; nothing is marked by then. Default 60 s; 0 = off.
+   */
+  failFastAfterMs?: number;
   /** Which old rooms to retire: those whose opsState is one of these (default ["None"]) and that do not run the new image. */
   retireOpsStates?: string[];
   /** Default "none". */
@@ -41,8 +46,10 @@ export interface ReleaseInput {
 }
 
 /** The input after validation and defaults, as stored in the release record. */
-export type NormalizedInput = Omit<ReleaseInput, 'timeoutMs' | 'retireOpsStates' | 'reclaim' | 'fixUpdateStrategy' | 'takeOver' | 'settleMs'>
-  & Required<Pick<ReleaseInput, 'timeoutMs' | 'retireOpsStates' | 'reclaim' | 'fixUpdateStrategy' | 'settleMs'>>;
+export type NormalizedInput = Omit<ReleaseInput, 'timeoutMs' | 'failFastAfterMs' | 'retireOpsStates' | 'reclaim' | 'fixUpdateStrategy' | 'takeOver' | 'settleMs'>
+  & Required<Pick<ReleaseInput, 'timeoutMs' | 'retireOpsStates' | 'reclaim' | 'fixUpdateStrategy' | 'settleMs'>>
+  // Optional here: records written before fail-fast existed lack it (validateInput always sets it).
+  & Pick<ReleaseInput, 'failFastAfterMs'>;
 
 /** The engine's steps, in order: the one list (each one's title and work: src/release/steps.ts; the wizard's schema and progress derive from it). */
 export const STEPS = ['lock', 'patch-image', 'wait-generation', 'scale', 'wait-ready', 'mark', 'reclaim', 'unlock'] as const;
@@ -87,6 +94,8 @@ export interface ReleasePlan {
   predicted: PredictedRoom[];
   /** The OnDelete fix will be written together with the image. */
   fixesUpdateStrategy: boolean;
+  /** The GameServerSet configures a network: a room is ready for players only once its network is Ready too (readiness.ts). */
+  network: boolean;
   /** A previous run of this release is resumed (its id). */
   resumes?: string;
   /** The resumed run is taken over from its holder (gone, or named by `takeOver`): who and why. */
@@ -95,6 +104,9 @@ export interface ReleasePlan {
   alreadyDone?: string;
   warnings: string[];
 }
+
+/** Several rooms not ready for players for one reason (the first room's message). */
+export interface ReasonGroup { reason: string; message: string; rooms: string[] }
 
 /** Per-room result of a conditional write. */
 export type RoomResult = 'changed' | 'unchanged' | 'skipped' | 'failed';
@@ -106,11 +118,20 @@ export type ReleaseEvent =
   | { type: 'step-progress'; step: StepName; message: string; done?: number; of?: number }
   | { type: 'step-done'; step: StepName; result: 'done' | 'already-done' | 'skipped'; message: string }
   | { type: 'room-changed'; step: StepName; room: string; from: string; to: string; result: RoomResult; reason?: string }
+  /**
+   * While waiting for Ready: a new room's state changed (at most one per room per change). `ready`: it counts towards
+   * the gate (ready for players); else `reason` and `message` say why not (e.g. ImagePullBackOff), `restarts` counts
+   * container restarts, `lastEvent` is the pod's last Event and `permanent` says the reason does not heal by itself.
+   */
+  | { type: 'room-waiting'; step: StepName; room: string; ready: boolean; reason: string; message: string; restarts: number; lastEvent?: string; permanent: boolean }
   | { type: 'warning'; message: string }
   | { type: 'done'; id: string; summary: ReleaseSummary }
-  | { type: 'failed'; id: string; step: StepName; outcome: 'failed' | 'cancelled'; message: string };
+  | { type: 'failed'; id: string; step: StepName; outcome: 'failed' | 'cancelled' | 'stopped-early'; message: string; suggest?: 'rollback'; reasons?: ReasonGroup[] };
 
-/** `lost`: the release ran to the end, but OKG removed rooms that had players (Allocated or another protected opsState). */
+/**
+ * How a release ended, as recorded on the GameServerSet (a stop-early is recorded as failed). `lost`: the release ran
+ * to the end, but OKG removed rooms that had players (Allocated or another protected opsState).
+ */
 export type ReleaseOutcome = 'succeeded' | 'lost' | 'failed' | 'cancelled';
 
 export interface ReleaseSummary {
@@ -130,12 +151,19 @@ export interface ReleaseSummary {
 /** What `runRelease` resolves with; it never throws for cluster or input problems. */
 export interface ReleaseResult {
   id?: string;
-  /** `refused`: nothing was written (bad input, preflight). */
-  outcome: ReleaseOutcome | 'refused';
+  /**
+   * `refused`: nothing was written (bad input, preflight). `stopped-early`: the new rooms failed in a way that does
+   * not heal by itself (reasons), the wait stopped before its timeout and nothing was marked.
+   */
+  outcome: ReleaseOutcome | 'refused' | 'stopped-early';
   /** For `refused`: whether the input itself was wrong (usage, exit 2) or the cluster said no (exit 1). */
   usage?: boolean;
   step?: StepName;
   message: string;
   plan?: ReleasePlan;
   summary?: ReleaseSummary;
+  /** Nothing was marked and the new rooms do not become ready: rolling back (okg rollback) restores the old image. */
+  suggest?: 'rollback';
+  /** Why the new rooms were not ready for players when the wait ended, grouped. */
+  reasons?: ReasonGroup[];
 }

@@ -12,6 +12,8 @@ export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 /** The settle window before reclaim (see ReleaseInput.settleMs). */
 export const DEFAULT_SETTLE_MS = 2000;
 const MAX_SETTLE_MS = 10 * 60_000;
+/** How long new rooms may fail in a way that does not heal before the release stops early (0 = never). */
+export const DEFAULT_FAIL_FAST_AFTER_MS = 60_000;
 /** Upper bounds that catch typos (an extra zero) rather than describe any real fleet. */
 export const MAX_ADD = 1000;
 export const MAX_REPLICAS = 10_000;
@@ -91,6 +93,10 @@ export function validateInput(input: ReleaseInput): NormalizedInput {
   if (!Number.isFinite(settleMs) || settleMs < 0 || settleMs > MAX_SETTLE_MS) {
     throw usage(`the settle window (--settle) must be from 0 to 10 minutes, got ${settleMs} ms`);
   }
+  const failFastAfterMs = input.failFastAfterMs ?? DEFAULT_FAIL_FAST_AFTER_MS;
+  if (!Number.isFinite(failFastAfterMs) || failFastAfterMs < 0 || failFastAfterMs > MAX_TIMEOUT_MS) {
+    throw usage(`the fail-fast grace period must be from 0 (off) to 24h, got ${failFastAfterMs} ms`);
+  }
   const reclaim = input.reclaim ?? 'none';
   if (!RECLAIM_MODES.includes(reclaim)) throw usage(`reclaim mode "${clip(String(reclaim))}" is unknown; use ${RECLAIM_MODES.join(', ')}`);
   const retireOpsStates = input.retireOpsStates ?? ['None'];
@@ -111,6 +117,7 @@ export function validateInput(input: ReleaseInput): NormalizedInput {
     ...(input.replicas !== undefined ? { replicas: input.replicas } : {}),
     ...(input.ready !== undefined ? { ready: input.ready } : {}),
     timeoutMs,
+    failFastAfterMs,
     retireOpsStates,
     reclaim,
     fixUpdateStrategy: input.fixUpdateStrategy === true,

@@ -58,8 +58,12 @@ export function foldProgress(p: Progress, e: ReleaseEvent): Progress {
       return { ...p, warnings: [...p.warnings, e.message] };
     case 'done':
       return { ...p, id: e.id, outcome: e.summary.lost.length ? 'lost' : 'succeeded' };
-    case 'failed':
-      return { ...updateStep(p, e.step, s => ({ ...s, status: e.outcome, message: e.message })), ...(e.id ? { id: e.id } : {}), outcome: e.outcome };
+    case 'room-waiting':
+      return p; // the Run list's reason column (the wizard's)
+    case 'failed': {
+      const outcome = e.outcome === 'stopped-early' ? 'failed' : e.outcome; // a stop-early is a failure of the step
+      return { ...updateStep(p, e.step, s => ({ ...s, status: outcome, message: e.message })), ...(e.id ? { id: e.id } : {}), outcome };
+    }
   }
 }
 

@@ -44,6 +44,7 @@ const count = int(0, 1_000_000);
 const replicas = int(1, 1_000_000);
 const timeoutMs = int(1, 7 * 24 * 3600_000);
 const settleMs = int(0, 10 * 60_000);
+const failFastAfterMs = int(0, 7 * 24 * 3600_000);
 
 // ---------------------------------------------------------------------------------------------------------
 // The engine's types (declared in src/release/types.ts; each schema is pinned to its type below)
@@ -54,11 +55,11 @@ const reclaim = oneOf(RECLAIM_MODES);
 const retireOpsStates = list(opsStateText, 16);
 
 const releaseInput = obj({ namespace: namespaceName, gameServerSet: k8sName, images }, {
-  add: replicas, replicas, ready: replicas, timeoutMs, retireOpsStates, reclaim, fixUpdateStrategy: bool, takeOver: text(300), settleMs,
+  add: replicas, replicas, ready: replicas, timeoutMs, failFastAfterMs, retireOpsStates, reclaim, fixUpdateStrategy: bool, takeOver: text(300), settleMs,
 });
 
 const normalizedInput = obj({ namespace: namespaceName, gameServerSet: k8sName, images, timeoutMs, retireOpsStates, reclaim, fixUpdateStrategy: bool, settleMs },
-  { add: replicas, replicas, ready: replicas });
+  { add: replicas, replicas, ready: replicas, failFastAfterMs });
 
 const plannedStep = obj({ step, title: text(1000), done: bool });
 const roomPreview = obj({
@@ -69,10 +70,11 @@ const predictedRoom = obj({ name: k8sName, state: roomState, opsState: opsStateT
 
 const releasePlan = obj({
   input: normalizedInput, fromReplicas: count, toReplicas: count, newRooms: count, ready: count, oldImages: images,
-  steps: list(plannedStep, STEPS.length), rooms: list(roomPreview), predicted: list(predictedRoom), fixesUpdateStrategy: bool,
+  steps: list(plannedStep, STEPS.length), rooms: list(roomPreview), predicted: list(predictedRoom), fixesUpdateStrategy: bool, network: bool,
   warnings: list(text(), 200),
 }, { resumes: token, alreadyDone: token, takesOver: obj({ release: token, holder: text(300), reason: text(500) }) });
 
+const reasonGroup = obj({ reason: text(500), message: text(1000), rooms: list(k8sName) });
 const summary = obj({ retired: list(k8sName), skipped: list(k8sName), reclaimed: count, lost: list(text(400)), finalReplicas: count, requests: count });
 
 const releaseEvent = tagged({
@@ -84,9 +86,13 @@ const releaseEvent = tagged({
     type: lit('room-changed'), step, room: k8sName, from: opsStateText, to: opsStateText,
     result: oneOf(['changed', 'unchanged', 'skipped', 'failed'] as const),
   }, { reason: text(1000) }),
+  'room-waiting': obj({
+    type: lit('room-waiting'), step, room: k8sName, ready: bool, reason: text(500), message: text(1000), restarts: count, permanent: bool,
+  }, { lastEvent: text(1000) }),
   warning: obj({ type: lit('warning'), message: text() }),
   done: obj({ type: lit('done'), id: token, summary }),
-  failed: obj({ type: lit('failed'), id: either(token, lit('')), step, outcome: oneOf(['failed', 'cancelled'] as const), message: text() }),
+  failed: obj({ type: lit('failed'), id: either(token, lit('')), step, outcome: oneOf(['failed', 'cancelled', 'stopped-early'] as const), message: text() },
+    { suggest: lit('rollback'), reasons: list(reasonGroup, 100) }),
 });
 
 // A field added to one of the engine's types without its schema (or the other way round) fails here.
@@ -154,7 +160,7 @@ const target = obj({
 }, { interrupted });
 
 /** What a run ended with (ReleaseResult without the plan). */
-const runResult = obj({ outcome: oneOf(['succeeded', 'lost', 'failed', 'cancelled', 'refused'] as const), message: text() }, { id: token, step, summary });
+const runResult = obj({ outcome: oneOf(['succeeded', 'lost', 'failed', 'cancelled', 'refused', 'stopped-early'] as const), message: text() }, { id: token, step, summary });
 
 /** A release the host runs (or ran) for this panel, replayed to a webview that (re)loads. */
 const runSnapshot = obj({ scope: token, input: releaseInput, events: list(releaseEvent, 100_000) }, { result: runResult });

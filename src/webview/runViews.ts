@@ -105,6 +105,7 @@ export function buildRun(app: App): Node[] {
 
 export const OUTCOME_TEXT: Record<RunResult['outcome'], string> = {
   succeeded: 'The release succeeded', lost: 'The release finished, but OKG removed rooms with players', failed: 'The release failed', cancelled: 'The release was cancelled', refused: 'The release did not start',
+  'stopped-early': 'The release stopped early: the new rooms do not become ready',
 };
 
 export function buildResult(app: App): Node[] {

@@ -117,7 +117,7 @@ describe('okg release (CLI)', function () {
       const r = await okg([...base(), '--add', '3', '--dry-run']);
       assert.equal(r.code, 0, r.err.join('\n'));
       const text = r.out.join('\n');
-      assert.match(text, /replicas 3 → 6; ready ≥ 3; reclaim none/);
+      assert.match(text, /replicas 3 → 6; ready ≥ 3; timeout 10 min, fail fast after 1 min; reclaim none/);
       assert.match(text, /minecraft-0\s+old\s+Ready\s+Allocated\s+1\.12\.2\s+protected \(Allocated\)/);
       assert.match(text, /minecraft-1\s+old\s+Ready\s+None\s+1\.12\.2\s+retire/);
       assert.match(text, /minecraft-5\s+to-create/);

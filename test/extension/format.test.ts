@@ -9,7 +9,7 @@ const NEW = 'registry.example.com/game:1.1';
 function room(name: string, over: Partial<RoomView> = {}): RoomView {
   return {
     uid: `uid-${name}`, name, namespace: 'default', gameServerSet: 'g', ordinal: Number(name.split('-').pop()), resourceVersion: '1',
-    state: 'Ready', opsState: 'None', deletionPriority: '0', updatePriority: '0', networkDisabled: false, storedSpec: { opsState: 'None', deletionPriority: 0, updatePriority: 0 },
+    state: 'Ready', opsState: 'None', deletionPriority: '0', updatePriority: '0', networkDisabled: false, networkState: '', storedSpec: { opsState: 'None', deletionPriority: 0, updatePriority: 0 },
     images: [{ container: 'game', image: OLD }], runningImages: [{ container: 'game', image: OLD }], terminating: false, creationTimestamp: new Date().toISOString(), ...over,
   };
 }
@@ -18,7 +18,7 @@ function gss(over: Partial<GameServerSetView> = {}): GameServerSetView {
   return {
     uid: 'u', name: 'g', namespace: 'default', resourceVersion: '1', generation: 2, observedGeneration: 2, replicas: 6, images: [{ container: 'game', image: NEW }],
     updateStrategyType: 'OnDelete', rollingUpdatePresent: false, onDeleteInForce: true, reclaimPolicy: 'Cascade', currentReplicas: 6, readyReplicas: 6,
-    updatedReplicas: 3, maintainingReplicas: 0, waitToBeDeletedReplicas: 2, creationTimestamp: '', annotations: {}, ...over,
+    updatedReplicas: 3, maintainingReplicas: 0, waitToBeDeletedReplicas: 2, network: false, creationTimestamp: '', annotations: {}, ...over,
   };
 }
 

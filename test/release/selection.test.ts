@@ -12,7 +12,7 @@ function room(ordinal: number, over: Partial<RoomView> = {}): RoomView {
   const images = over.images ?? [{ container: 'minecraft', image: OLD }, { container: 'sidecar', image: SIDECAR }];
   return {
     uid: `uid-${ordinal}`, name: `minecraft-${ordinal}`, namespace: 'default', gameServerSet: 'minecraft', ordinal,
-    resourceVersion: '1', state: 'Ready', opsState: 'None', deletionPriority: '0', updatePriority: '0', networkDisabled: false, storedSpec: { opsState: 'None', deletionPriority: 0, updatePriority: 0 },
+    resourceVersion: '1', state: 'Ready', opsState: 'None', deletionPriority: '0', updatePriority: '0', networkDisabled: false, networkState: '', storedSpec: { opsState: 'None', deletionPriority: 0, updatePriority: 0 },
     images, runningImages: images, terminating: false, creationTimestamp: '2026-01-01T00:00:00Z', ...over,
   };
 }

@@ -153,7 +153,7 @@ describe('release wizard: the webview in Chromium, step by step', function () {
     const states = () => wp.page.locator('#run-steps li').evaluateAll(lis => lis.map(li => `${li.getAttribute('data-step')} ${li.querySelector('.badge')?.textContent}`));
     assert.deepEqual(await states(), ['lock done', 'patch-image done', 'wait-generation done', 'scale done', 'wait-ready running', 'mark pending', 'reclaim pending', 'unlock pending']);
     assert.equal(await text('#ready-count'), 'New-version rooms Ready: 3 of 3');
-    assert.match(await text('#status'), /wait until at least 3 new-version rooms are Ready: 3 of 3 new-version rooms Ready/);
+    assert.match(await text('#status'), /wait until at least 3 new-version rooms are ready for players \(state Ready, opsState None\): 3 of 3 new-version rooms ready for players/);
     for (const e of events.slice(readyAt)) await send({ type: 'event', event: e });
     await send({ type: 'event', event: { type: 'warning', message: 'OKG also removed minecraft-9 (they were ranked ahead of the marked rooms)' } });
     assert.deepEqual(await states(), ['lock done', 'patch-image done', 'wait-generation done', 'scale done', 'wait-ready done', 'mark done', 'reclaim skipped', 'unlock done']);
