@@ -112,9 +112,18 @@ export async function reclaimNew(run: RollbackRun): Promise<StepOutcome> {
   if (!marked.length && !run.rec.reclaim) return { result: 'skipped', message: 'nothing was marked, nothing to reclaim' };
   const stay = run.cache.rooms(run.name).filter(r => !r.terminating && !marked.includes(r.name)).map(r => ({ name: r.name, uid: r.uid, opsState: r.opsState }));
   const out = await reclaimScaleDown(run, marked);
-  const lost = stay.filter(s => { const r = run.cache.room(s.name); return !r || r.uid !== s.uid || r.terminating; });
+  // A room that was to stay, or a marked one that changed after marking (a matchmaker allocated it), and is gone.
+  const uids = new Map((run.rec.retire ?? []).map(e => [e.name, e.uid]));
+  const removed = (name: string, uid: string | undefined) => { const r = run.cache.room(name); return !r || r.uid !== uid || r.terminating; };
+  const lost = [
+    ...stay.filter(s => removed(s.name, s.uid)).map(s => `${s.name} (${s.opsState})`),
+    ...marked.filter(n => run.marks.changedAfterMark(n) && removed(n, uids.get(n))).map(n => `${n} (${run.marks.changedAfterMark(n)} after it was marked)`),
+  ];
   if (lost.length) {
-    throw new Error(`OKG removed ${lost.map(l => `${l.name} (${l.opsState})`).join(', ')}, which the rollback keeps (they were ranked ahead of the marked rooms); check them`);
+    run.lost.push(...lost);
+    const message = `OKG removed ${lost.join(', ')}, which the rollback meant to keep (OKG ranked them by a pod label that still showed WaitToBeDeleted); check them`;
+    run.emit({ type: 'warning', message });
+    await run.lease.save(r => { r.message = message; });
   }
   return out;
 }

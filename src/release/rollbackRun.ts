@@ -42,6 +42,8 @@ export class RollbackRun extends ReleaseRun {
   readonly restored: string[] = [];
   readonly gone: string[] = [];
   readonly skippedOld: string[] = [];
+  /** Rooms the rollback meant to keep that OKG removed anyway (the result is then not a success for the CLI). */
+  readonly lost: string[] = [];
   private current: RollbackStepName = 'lock';
   private readonly rctx: RollbackContext;
   private readonly reqStart: number;
@@ -97,7 +99,8 @@ export class RollbackRun extends ReleaseRun {
       }
       const summary = this.rollbackSummary();
       this.send({ type: 'done', id: this.rec.id, summary });
-      return { id: this.rec.id, outcome: 'succeeded', message: `rollback ${this.rec.id} of release ${this.changes.id} succeeded`, plan: this.rollback, summary };
+      const message = `rollback ${this.rec.id} of release ${this.changes.id} ${summary.lost.length ? `finished, but OKG removed ${summary.lost.join(', ')}` : 'succeeded'}`;
+      return { id: this.rec.id, outcome: 'succeeded', message, plan: this.rollback, summary };
     } catch (e) {
       return await this.end(e);
     } finally {
@@ -109,8 +112,13 @@ export class RollbackRun extends ReleaseRun {
 
   rollbackSummary(): RollbackSummary {
     const rec = this.lease.rec;
+    // Marked rooms still there changed after marking (e.g. were allocated): kept, and reported as skipped.
+    const uids = new Map((rec?.retire ?? []).map(e => [e.name, e.uid]));
+    const marked = rec?.marked ?? [];
+    const kept = marked.filter(n => { const r = this.cache.room(n); return r && r.uid === uids.get(n) && !r.terminating; });
     return {
-      restored: this.restored, gone: this.gone, skipped: [...this.skippedOld, ...(rec?.skipped ?? [])], retired: rec?.marked ?? [],
+      restored: this.restored, gone: this.gone, skipped: [...this.skippedOld, ...(rec?.skipped ?? []), ...kept],
+      retired: marked.filter(n => !kept.includes(n)), lost: this.lost,
       reclaimed: rec?.reclaimed ?? 0, finalReplicas: this.cache.gameServerSet(this.name)?.replicas ?? this.rollback.toReplicas,
       requests: this.client.requestCount() - this.reqStart,
     };

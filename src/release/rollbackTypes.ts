@@ -73,6 +73,8 @@ export interface RollbackSummary {
   skipped: string[];
   /** Idle new-version rooms marked and reclaimed. */
   retired: string[];
+  /** Rooms the rollback meant to keep that OKG removed anyway (pod label lag): a loss, never reported as success by the CLI. */
+  lost: string[];
   reclaimed: number;
   finalReplicas: number;
   requests: number;
