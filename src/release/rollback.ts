@@ -10,7 +10,7 @@ import { planRollback, rollbackTarget, validateRollbackInput } from './rollbackP
 import { RollbackRun, type PreparedRollback, type RollbackContext } from './rollbackRun.js';
 import type { RollbackInput, RollbackPlan, RollbackResult } from './rollbackTypes.js';
 import { ClusterError } from '../cluster/errors.js';
-import { ReleaseRefused } from './validate.js';
+import { DEFAULT_SETTLE_MS, ReleaseRefused } from './validate.js';
 
 export type { RollbackContext } from './rollbackRun.js';
 
@@ -24,7 +24,7 @@ function refusedResult(e: unknown): RollbackResult {
 async function prepare(input: RollbackInput, ctx: RollbackContext): Promise<PreparedRollback & { alreadyDone?: string }> {
   const inp = validateRollbackInput(input);
   const raw = await preflight(ctx.client, {
-    namespace: inp.namespace, gameServerSet: inp.gameServerSet, images: [], timeoutMs: inp.timeoutMs, retireOpsStates: ['None'], reclaim: 'scale-down', fixUpdateStrategy: false,
+    namespace: inp.namespace, gameServerSet: inp.gameServerSet, images: [], timeoutMs: inp.timeoutMs, retireOpsStates: ['None'], reclaim: 'scale-down', fixUpdateStrategy: false, settleMs: DEFAULT_SETTLE_MS,
   }, ctx.signal);
   let cache = ctx.cache;
   const ownsCache = !cache;

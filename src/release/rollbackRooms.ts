@@ -93,6 +93,7 @@ export async function retireNew(run: RollbackRun): Promise<StepOutcome> {
     concurrency: run.concurrency, signal: run.signal, onResult: r => run.emitRoom('mark', seen.get(r.name) ?? '', MARK, r),
   });
   if (run.signal.aborted) throw run.signal.reason;
+  run.markedAt = Date.now(); // the settle window before reclaim counts from here
   const marked = results.filter(r => r.outcome === 'changed' || r.outcome === 'unchanged').map(r => r.name);
   skipped.push(...results.filter(r => r.outcome === 'skipped').map(r => r.name));
   const failed = results.some(r => r.outcome === 'failed');

@@ -13,7 +13,7 @@ import { ReleaseRun } from './run.js';
 import type { NamespaceCache } from '../cluster/cache.js';
 import type { Holder } from './record.js';
 import type { ReleaseEvent, ReleasePlan } from './types.js';
-import { ReleaseRefused } from './validate.js';
+import { DEFAULT_SETTLE_MS, ReleaseRefused } from './validate.js';
 
 export type RollbackContext = Omit<ReleaseContext, 'onEvent'> & { onEvent?: (e: RollbackEvent) => void };
 
@@ -25,7 +25,7 @@ export interface PreparedRollback { plan: RollbackPlan; world: ReleaseWorld; cac
  */
 function releasePlanView(p: RollbackPlan): ReleasePlan {
   return {
-    input: { namespace: p.input.namespace, gameServerSet: p.input.gameServerSet, images: p.images, timeoutMs: p.input.timeoutMs, retireOpsStates: ['None'], reclaim: 'scale-down', fixUpdateStrategy: false },
+    input: { namespace: p.input.namespace, gameServerSet: p.input.gameServerSet, images: p.images, timeoutMs: p.input.timeoutMs, retireOpsStates: ['None'], reclaim: 'scale-down', fixUpdateStrategy: false, settleMs: DEFAULT_SETTLE_MS },
     fromReplicas: p.fromReplicas, toReplicas: p.toReplicas, newRooms: 0, ready: 0, oldImages: p.images, steps: [], rooms: [], predicted: [],
     fixesUpdateStrategy: false, ...(p.resumes ? { resumes: p.resumes } : {}), warnings: [],
   };
