@@ -8,7 +8,7 @@ import { preflight } from './preflight.js';
 import { newHolder, parseRecord, rawRecord } from './record.js';
 import { planRollback, rollbackTarget, validateRollbackInput } from './rollbackPlan.js';
 import { RollbackRun, type PreparedRollback, type RollbackContext } from './rollbackRun.js';
-import type { RollbackInput, RollbackPlan, RollbackResult } from './rollbackTypes.js';
+import type { RollbackInput, RollbackResult } from './rollbackTypes.js';
 import { ClusterError } from '../cluster/errors.js';
 import { DEFAULT_SETTLE_MS, ReleaseRefused } from './validate.js';
 
@@ -21,7 +21,7 @@ function refusedResult(e: unknown): RollbackResult {
 }
 
 /** Validates, runs the preflight (namespace, set, access) and plans, without any write. Throws ReleaseRefused. */
-async function prepare(input: RollbackInput, ctx: RollbackContext): Promise<PreparedRollback & { alreadyDone?: string }> {
+async function prepare(input: RollbackInput, ctx: RollbackContext): Promise<PreparedRollback> {
   const inp = validateRollbackInput(input);
   const raw = await preflight(ctx.client, {
     namespace: inp.namespace, gameServerSet: inp.gameServerSet, images: [], timeoutMs: inp.timeoutMs, retireOpsStates: ['None'], reclaim: 'scale-down', fixUpdateStrategy: false, settleMs: DEFAULT_SETTLE_MS,
@@ -42,7 +42,7 @@ async function prepare(input: RollbackInput, ctx: RollbackContext): Promise<Prep
   try {
     const plan = planRollback(input, world);
     const changes = rollbackTarget(parseRecord(rawRecord(raw)), inp.gameServerSet).changes;
-    return { plan, world, cache, ownsCache, holder, changes, ...(plan.alreadyDone ? { alreadyDone: plan.alreadyDone } : {}) };
+    return { plan, world, cache, ownsCache, holder, changes };
   } catch (e) {
     if (ownsCache) await cache.release();
     throw e;
@@ -53,11 +53,11 @@ async function prepare(input: RollbackInput, ctx: RollbackContext): Promise<Prep
  * Plans the rollback of the last release (which one, the room-by-room table, the predicted final table) and writes
  * nothing. Resolves with `refused` (and the one-sentence reason) or `succeeded` with the plan.
  */
-export async function previewRollback(input: RollbackInput, ctx: RollbackContext): Promise<RollbackResult & { plan?: RollbackPlan }> {
+export async function previewRollback(input: RollbackInput, ctx: RollbackContext): Promise<RollbackResult> {
   let p: Awaited<ReturnType<typeof prepare>>;
   try { p = await prepare(input, ctx); } catch (e) { return refusedResult(e); }
   if (p.ownsCache) await p.cache.release();
-  return { outcome: 'succeeded', message: p.alreadyDone ? `release ${p.plan.release.id} was already rolled back (${p.alreadyDone}); nothing to do` : 'dry run: nothing was changed', plan: p.plan };
+  return { outcome: 'succeeded', message: p.plan.alreadyDone ? `release ${p.plan.release.id} was already rolled back (${p.plan.alreadyDone}); nothing to do` : 'dry run: nothing was changed', plan: p.plan };
 }
 
 /**
@@ -68,7 +68,7 @@ export async function runRollback(input: RollbackInput, ctx: RollbackContext): P
   let p: Awaited<ReturnType<typeof prepare>>;
   try { p = await prepare(input, ctx); } catch (e) { return refusedResult(e); }
   try {
-    if (p.alreadyDone) return { outcome: 'succeeded', message: `release ${p.plan.release.id} was already rolled back (${p.alreadyDone}); nothing to do`, plan: p.plan };
+    if (p.plan.alreadyDone) return { outcome: 'succeeded', message: `release ${p.plan.release.id} was already rolled back (${p.plan.alreadyDone}); nothing to do`, plan: p.plan };
     return await new RollbackRun(ctx, p).rollBack();
   } finally {
     if (p.ownsCache) await p.cache.release();

@@ -76,7 +76,7 @@ export function idleNewRooms(rooms: RoomView[], ch: ReleaseChanges): RoomView[] 
  * Validates the rollback against the world and returns the full plan. Throws ReleaseRefused (one sentence) on the
  * first problem: nothing recorded, the lease held, the template changed by someone else since, OnDelete not in force.
  */
-export function planRollback(input: RollbackInput, world: ReleaseWorld): RollbackPlan & { alreadyDone?: string } {
+export function planRollback(input: RollbackInput, world: ReleaseWorld): RollbackPlan {
   const inp = validateRollbackInput(input);
   const g = gameServerSetView(world.gameServerSet);
   const doc = parseRecord(rawRecord(world.gameServerSet));

@@ -111,7 +111,8 @@ export async function reclaimNew(run: RollbackRun): Promise<StepOutcome> {
   if (run.rec.retire?.length) run.marks.track(run.rec.retire);
   const marked = run.rec.marked ?? [];
   if (!marked.length && !run.rec.reclaim) return { result: 'skipped', message: 'nothing was marked, nothing to reclaim' };
-  const stay = run.cache.rooms(run.name).filter(r => !r.terminating && !marked.includes(r.name)).map(r => ({ name: r.name, uid: r.uid, opsState: r.opsState }));
+  // Kill rooms are OKG's to remove (e.g. a kill-mode release's): not a loss when they go.
+  const stay = run.cache.rooms(run.name).filter(r => !r.terminating && !marked.includes(r.name) && r.opsState !== 'Kill').map(r => ({ name: r.name, uid: r.uid, opsState: r.opsState }));
   const out = await reclaimScaleDown(run, marked);
   // A room that was to stay, or a marked one that changed after marking (a matchmaker allocated it), and is gone.
   const uids = new Map((run.rec.retire ?? []).map(e => [e.name, e.uid]));

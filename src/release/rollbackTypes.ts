@@ -51,6 +51,8 @@ export interface RollbackPlan {
   predicted: PredictedRoom[];
   /** An interrupted run of this rollback is resumed (its id). */
   resumes?: string;
+  /** The last release was already rolled back (by this rollback id): nothing to do, `steps` is empty. */
+  alreadyDone?: string;
   warnings: string[];
 }
 
