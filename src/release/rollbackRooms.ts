@@ -105,7 +105,9 @@ export async function retireNew(run: RollbackRun): Promise<StepOutcome> {
 
 /**
  * Step reclaim-new: lower replicas by exactly the confirmed marked rooms (the release's reclaim). Afterwards every
- * room that was to stay must still be there: one that OKG removed instead is a loss, and the step fails naming it.
+ * room that was to stay must still be there, and no marked room that changed (was allocated) may be gone: such a room
+ * is a loss (pod label lag, a window no client can close), warned about, kept in the record's message and the
+ * summary's `lost` — the CLI then exits 1.
  */
 export async function reclaimNew(run: RollbackRun): Promise<StepOutcome> {
   if (run.rec.retire?.length) run.marks.track(run.rec.retire);
@@ -113,13 +115,21 @@ export async function reclaimNew(run: RollbackRun): Promise<StepOutcome> {
   if (!marked.length && !run.rec.reclaim) return { result: 'skipped', message: 'nothing was marked, nothing to reclaim' };
   // Kill rooms are OKG's to remove (e.g. a kill-mode release's): not a loss when they go.
   const stay = run.cache.rooms(run.name).filter(r => !r.terminating && !marked.includes(r.name) && r.opsState !== 'Kill').map(r => ({ name: r.name, uid: r.uid, opsState: r.opsState }));
-  const out = await reclaimScaleDown(run, marked);
-  // A room that was to stay, or a marked one that changed after marking (a matchmaker allocated it), and is gone.
+  // Marked rooms seen with another opsState while OKG removes rooms (the tracker ignores terminating ones).
   const uids = new Map((run.rec.retire ?? []).map(e => [e.name, e.uid]));
+  const changed = new Map<string, string>();
+  const stop = run.cache.onChange(e => {
+    if (e.kind !== 'gameservers' || !uids.has(e.name)) return;
+    const r = run.cache.room(e.name);
+    if (r && r.uid === uids.get(e.name) && r.opsState !== MARK) changed.set(e.name, r.opsState);
+  });
+  let out: StepOutcome;
+  try { out = await reclaimScaleDown(run, marked); } finally { stop(); }
   const removed = (name: string, uid: string | undefined) => { const r = run.cache.room(name); return !r || r.uid !== uid || r.terminating; };
+  const changedOf = (n: string) => run.marks.changedAfterMark(n) ?? changed.get(n);
   const lost = [
     ...stay.filter(s => removed(s.name, s.uid)).map(s => `${s.name} (${s.opsState})`),
-    ...marked.filter(n => run.marks.changedAfterMark(n) && removed(n, uids.get(n))).map(n => `${n} (${run.marks.changedAfterMark(n)} after it was marked)`),
+    ...marked.filter(n => changedOf(n) && removed(n, uids.get(n))).map(n => `${n} (${changedOf(n)} after it was marked)`),
   ];
   if (lost.length) {
     run.lost.push(...lost);

@@ -7,7 +7,7 @@ import { rollbackCommand } from '../../src/cli/rollbackCommand.js';
 import { runRelease } from '../../src/release/engine.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import { client, GSS, gssObject, NS, record, seedInput, startWorld, strip, table } from '../release/helpers.js';
-import { SEED_FIRST } from '../release/rollbackHelpers.js';
+import { mergePatch, SEED_FIRST } from '../release/rollbackHelpers.js';
 
 interface Run { code: number; out: string[]; err: string[] }
 
@@ -118,6 +118,23 @@ describe('okg rollback (CLI)', function () {
         assert.deepEqual(clientWrites(world), []);
       });
     }
+  });
+
+  it('a room lost to OKG (allocated while OKG removed it by a stale pod label) is reported and exits 1', async () => {
+    // A long label lag and a slow termination: the matchmaker's Allocated lands while OKG removes the room by its label.
+    sb = await startWorld({ labelSyncLagMs: 1500, terminatingMs: 1500 });
+    const rel = await runRelease(seedInput(), { client: client(sb) });
+    assert.equal(rel.outcome, 'succeeded', rel.message);
+    const s = sb;
+    const gs = (n: string) => s.server.store.get(s.server.resource('gameservers'), NS, n);
+    const running = okg(['-n', NS, '--gss', GSS, '--kubeconfig', sb.kubeconfigPath('admin')]);
+    await sb.waitFor(() => gssObject(s).spec.replicas === 3 && !!gs('minecraft-5'), 30_000, 'the rollback to lower replicas');
+    await mergePatch(sb, 'GameServer', 'minecraft-5', { spec: { opsState: 'Allocated' } });
+    const r = await running;
+    assert.equal(r.code, 1, r.out.join('\n'));
+    assert.ok(r.err.some(l => /^okg: rollback rb-\S+ finished with a loss: .*LOST \(minecraft-5 \(Allocated after it was marked\)\)/.test(l)), r.err.join('\n'));
+    assert.ok(r.out.some(l => /warning: OKG removed minecraft-5 \(Allocated after it was marked\), which the rollback meant to keep/.test(l)), r.out.join('\n'));
+    assert.match(record(sb).history[0].message ?? '', /OKG removed minecraft-5/);
   });
 
   it('nothing recorded: exit 1, one line, zero writes', async () => {
