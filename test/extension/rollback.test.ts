@@ -8,6 +8,9 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { client, seedInput, strip, table } from '../release/helpers.js';
 import { SEED_FIRST } from '../release/rollbackHelpers.js';
 import { activateWith, deactivateAll, gssNode, stub } from './harness.js';
+import { gameServerSetView } from '../../src/cluster/okg.js';
+import { resumeOffer } from '../../src/wizard/resume.js';
+import { runRollback } from '../../src/release/rollback.js';
 
 const run = (...args: unknown[]) => stub.commands.executeCommand('okg.rollback', ...args) as Promise<RollbackResult | undefined>;
 
@@ -55,5 +58,24 @@ describe('extension: Roll Back Last Release…', function () {
     assert.equal(r?.outcome, 'succeeded', r?.message);
     assert.deepEqual(strip(table(sandbox)), SEED_FIRST);
     assert.match(stub.ui.prompts.at(-1)!.text ?? '', new RegExp(`^rollback rb-\\S+ of release ${rel.id} succeeded\\.$`));
+  });
+
+  it('the release wizard does not offer an interrupted rollback as a release to resume', async () => {
+    // the set is rolled back already (test above): release again, then cancel a rollback of it
+    const rel = await runRelease(seedInput(), { client: client(sandbox) });
+    assert.equal(rel.outcome, 'succeeded', rel.message);
+    const ac = new AbortController();
+    const rb = await runRollback({ namespace: 'default', gameServerSet: 'minecraft' }, {
+      client: client(sandbox), signal: ac.signal, onEvent: e => { if (e.type === 'step-started' && e.step === 'unmark-old') ac.abort(new Error('stop')); },
+    });
+    assert.equal(rb.outcome, 'cancelled', rb.message);
+    const raw = sandbox.server.store.get(sandbox.server.resource('gameserversets'), 'default', 'minecraft')!;
+    const warnings: string[] = [];
+    const log = { info: () => undefined, warn: (m: string) => { warnings.push(m); }, error: () => undefined } as never;
+    assert.equal(resumeOffer({ id: 's', label: 'sandbox', namespace: 'default' }, gameServerSetView(raw as never), log), undefined);
+    assert.deepEqual(warnings, []);
+    const done = await runRollback({ namespace: 'default', gameServerSet: 'minecraft' }, { client: client(sandbox) });
+    assert.equal(done.outcome, 'succeeded', done.message);
+    assert.deepEqual(strip(table(sandbox)), SEED_FIRST);
   });
 });
