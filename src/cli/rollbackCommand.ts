@@ -9,7 +9,7 @@ import type { RollbackEvent, RollbackInput, RollbackPlan, RollbackResult } from 
 import { parseDuration, ReleaseRefused } from '../release/validate.js';
 import { CLUSTER_OPTIONS, connect, objectName, oneOf, parseFlags, required } from './args.js';
 import { formatTable } from './roomsCommand.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './usage.js';
+import { EXIT_FAILED, EXIT_LOST, EXIT_OK, EXIT_USAGE, UsageError } from './usage.js';
 
 export const ROLLBACK_HELP = `Usage: okg rollback -n NS --gss NAME [--release ID] [--timeout 10m] [--dry-run] [-o text|json]
                     [--kubeconfig FILE] [--context NAME]
@@ -27,7 +27,8 @@ replicas keep every room that stays served. It takes the release's lease, so it 
   -o, --output    text (default) or json
 
 An interrupted rollback is resumed by running the same command again.
-Exit code: 0 success, 1 failed/refused by the cluster/cancelled/a room lost, 2 bad flags (nothing was written).
+Exit code: 0 success, 1 failed/refused by the cluster/cancelled, 2 bad flags (nothing was written), 3 finished but
+OKG removed a room the rollback meant to keep (named).
 `;
 
 function parseRollback(argv: string[]) {
@@ -76,9 +77,10 @@ function eventLine(e: RollbackEvent): { line: string; progress?: boolean } | und
   }
 }
 
-/** 0 only for a rollback that succeeded and lost nothing. */
+/** 0 only for a rollback that succeeded; 3 when it finished but OKG removed rooms it meant to keep (as okg release). */
 function exitCode(r: RollbackResult): number {
-  if (r.outcome === 'succeeded') return r.summary?.lost.length ? EXIT_FAILED : EXIT_OK;
+  if (r.outcome === 'succeeded') return EXIT_OK;
+  if (r.outcome === 'lost') return EXIT_LOST;
   return r.outcome === 'refused' && r.usage ? EXIT_USAGE : EXIT_FAILED;
 }
 
@@ -153,7 +155,7 @@ export async function rollbackCommand(argv: string[], out: (line: string) => voi
       if (code !== EXIT_OK) err(`okg: ${r.message}`);
     } else if (r.outcome === 'refused') {
       err(`okg: ${r.message}`);
-    } else if (r.outcome === 'succeeded' && !r.summary) {
+    } else if ((r.outcome === 'succeeded' || r.outcome === 'lost') && !r.summary) {
       out(r.message);
     }
     return code;

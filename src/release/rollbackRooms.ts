@@ -131,11 +131,12 @@ export async function reclaimNew(run: RollbackRun): Promise<StepOutcome> {
     ...stay.filter(s => removed(s.name, s.uid)).map(s => `${s.name} (${s.opsState})`),
     ...marked.filter(n => changedOf(n) && removed(n, uids.get(n))).map(n => `${n} (${changedOf(n)} after it was marked)`),
   ];
-  if (lost.length) {
-    run.lost.push(...lost);
-    const message = `OKG removed ${lost.join(', ')}, which the rollback meant to keep (OKG ranked them by a pod label that still showed WaitToBeDeleted); check them`;
-    run.emit({ type: 'warning', message });
-    await run.lease.save(r => { r.message = message; });
+  // reclaim.ts reports the rooms with players it saw removed; add the others (by name, once each).
+  const fresh = lost.filter(l => !run.lost.some(x => x.split(' ')[0] === l.split(' ')[0]));
+  if (fresh.length) {
+    run.lost.push(...fresh);
+    run.emit({ type: 'warning', message: `OKG removed ${fresh.join(', ')}, which the rollback meant to keep (OKG ranked them by a pod label that still showed WaitToBeDeleted); check them` });
   }
+  if (run.lost.length) await run.lease.save(r => { r.lost = run.allLost(); });
   return out;
 }

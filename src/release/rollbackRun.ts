@@ -42,8 +42,6 @@ export class RollbackRun extends ReleaseRun {
   readonly restored: string[] = [];
   readonly gone: string[] = [];
   readonly skippedOld: string[] = [];
-  /** Rooms the rollback meant to keep that OKG removed anyway (the result is then not a success for the CLI). */
-  readonly lost: string[] = [];
   private current: RollbackStepName = 'lock';
   private readonly rctx: RollbackContext;
   private readonly reqStart: number;
@@ -99,8 +97,8 @@ export class RollbackRun extends ReleaseRun {
       }
       const summary = this.rollbackSummary();
       this.send({ type: 'done', id: this.rec.id, summary });
-      const message = `rollback ${this.rec.id} of release ${this.changes.id} ${summary.lost.length ? `finished, but OKG removed ${summary.lost.join(', ')}` : 'succeeded'}`;
-      return { id: this.rec.id, outcome: 'succeeded', message, plan: this.rollback, summary };
+      if (summary.lost.length) return { id: this.rec.id, outcome: 'lost', message: this.lostMessage(), plan: this.rollback, summary };
+      return { id: this.rec.id, outcome: 'succeeded', message: `rollback ${this.rec.id} of release ${this.changes.id} succeeded`, plan: this.rollback, summary };
     } catch (e) {
       return await this.end(e);
     } finally {
@@ -108,6 +106,11 @@ export class RollbackRun extends ReleaseRun {
       this.marks.dispose();
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** The outcome message (also recorded) of a rollback that lost rooms: names them. */
+  override lostMessage(): string {
+    return `rollback ${this.lease.rec?.id ?? ''} of release ${this.changes.id} finished with losses: OKG removed ${this.allLost().join(', ')}, which the rollback meant to keep (OKG ranked them by a pod label that still showed WaitToBeDeleted); check them`;
   }
 
   rollbackSummary(): RollbackSummary {
@@ -118,7 +121,7 @@ export class RollbackRun extends ReleaseRun {
     const kept = marked.filter(n => { const r = this.cache.room(n); return r && r.uid === uids.get(n) && !r.terminating; });
     return {
       restored: this.restored, gone: this.gone, skipped: [...this.skippedOld, ...(rec?.skipped ?? []), ...kept],
-      retired: marked.filter(n => !kept.includes(n)), lost: this.lost,
+      retired: marked.filter(n => !kept.includes(n)), lost: this.allLost(),
       reclaimed: rec?.reclaimed ?? 0, finalReplicas: this.cache.gameServerSet(this.name)?.replicas ?? this.rollback.toReplicas,
       requests: this.client.requestCount() - this.reqStart,
     };

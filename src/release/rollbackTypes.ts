@@ -84,8 +84,11 @@ export interface RollbackSummary {
 
 export interface RollbackResult {
   id?: string;
-  /** `refused`: nothing was written. `succeeded` without `id`: nothing to do (`plan.alreadyDone`). */
-  outcome: 'succeeded' | 'failed' | 'cancelled' | 'refused';
+  /**
+   * `refused`: nothing was written. `succeeded` without `id`: nothing to do (`plan.alreadyDone`). `lost`: it finished,
+   * but OKG removed rooms it meant to keep (`summary.lost`; recorded as the outcome `lost`).
+   */
+  outcome: 'succeeded' | 'lost' | 'failed' | 'cancelled' | 'refused';
   /** For `refused`: the input itself was wrong (CLI exit 2), else the cluster said no (exit 1). */
   usage?: boolean;
   step?: RollbackStepName;

@@ -48,8 +48,7 @@ export async function rollBackLastRelease(arg?: unknown): Promise<RollbackResult
         onEvent: e => { if (e.type === 'step-started') progress.report({ message: `${e.index}/${e.total} ${e.title}` }); },
       });
     });
-  const lost = result.summary?.lost ?? [];
-  if (result.outcome === 'succeeded' && !lost.length) void vscode.window.showInformationMessage(`${result.message}.`);
+  if (result.outcome === 'succeeded') void vscode.window.showInformationMessage(`${result.message}.`);
   else void vscode.window.showErrorMessage(`${arg.gss.name}: ${result.message}${result.outcome === 'failed' || result.outcome === 'cancelled' ? '; run Roll Back Last Release… again to resume' : ''}`);
   return result;
 }
