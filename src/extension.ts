@@ -9,6 +9,7 @@ import { ClusterActions } from './views/clusterActions.js';
 import { Explorer, VIEW_ID, type Node } from './views/explorer.js';
 import { followKubernetesExtension } from './views/kubernetesExtension.js';
 import { RefreshTriggers } from './views/refresh.js';
+import { rollBackLastRelease } from './views/rollback.js';
 import { YAML_SCHEME, YamlProvider } from './views/yaml.js';
 import { explorerScopes, ReleaseWizard } from './wizard/register.js';
 
@@ -37,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): OkgExtension {
   context.subscriptions.push(log, explorer, view, refresh, yamlDocs,
     vscode.workspace.registerTextDocumentContentProvider(YAML_SCHEME, yamlDocs), wizard);
   const report = { log: (line: string) => log.error(line), show: (message: string) => { void vscode.window.showErrorMessage(message); } };
-  for (const [id, handler] of Object.entries(commandTable(cluster, actions, wizard.open))) {
+  for (const [id, handler] of Object.entries(commandTable(cluster, actions, wizard.open, rollBackLastRelease))) {
     context.subscriptions.push(vscode.commands.registerCommand(id, guarded(id, handler, report)));
   }
   void followKubernetesExtension(explorer, refresh, log).then(d => { if (d) context.subscriptions.push(d); });

@@ -5,6 +5,7 @@ import { sandboxCommand, SANDBOX_HELP } from './sandboxCommand.js';
 import { roomsCommand, ROOMS_HELP } from './roomsCommand.js';
 import { markCommand, MARK_HELP } from './markCommand.js';
 import { releaseCommand, RELEASE_HELP } from './releaseCommand.js';
+import { rollbackCommand, ROLLBACK_HELP } from './rollbackCommand.js';
 import { EXIT_FAILED, EXIT_USAGE, UsageError } from './usage.js';
 
 type Command = (argv: string[], out: (line: string) => void, err: (line: string) => void) => Promise<number>;
@@ -13,6 +14,7 @@ export const COMMANDS: Record<string, { run: Command; summary: string; help: str
   rooms: { run: roomsCommand, summary: 'list the rooms (GameServers) of a namespace, like kubectl get gs plus IMAGE', help: ROOMS_HELP },
   mark: { run: markCommand, summary: 'set opsState or priorities on selected rooms, never overwriting a room that changed', help: MARK_HELP },
   release: { run: releaseCommand, summary: 'seamless release: new image, new rooms, wait Ready, retire idle old rooms', help: RELEASE_HELP },
+  rollback: { run: rollbackCommand, summary: 'roll back the last release: old image, marked rooms set back, idle new rooms retired', help: ROLLBACK_HELP },
   sandbox: { run: (argv, out) => sandboxCommand(argv, out), summary: 'start a local Kubernetes API with OpenKruise Game emulated', help: SANDBOX_HELP },
 };
 
@@ -21,8 +23,8 @@ export const HELP = `Usage: okg <command> [flags]   (okg <command> --help for it
 Commands:
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`).join('\n')}
 
-Cluster flags (rooms, mark, release): --kubeconfig FILE, --context NAME, -n/--namespace NS.
-Exit codes: 0 success, 1 failed, 2 bad usage, 3 a release finished but OKG removed rooms with players (named).
+Cluster flags (rooms, mark, release, rollback): --kubeconfig FILE, --context NAME, -n/--namespace NS.
+Exit codes: 0 success, 1 failed, 2 bad usage, 3 a release or rollback finished but OKG removed rooms with players (named).
 `;
 
 export async function main(argv: string[]): Promise<number> {

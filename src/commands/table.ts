@@ -24,9 +24,11 @@ export interface RoomCommands {
   retireIdleOldRooms(node?: unknown): Promise<unknown>;
 }
 
-export function commandTable(v: ViewCommands, r: RoomCommands, release: (arg?: unknown) => Promise<void>): Record<string, CommandHandler> {
+/** `release` opens the release wizard (src/wizard/register.ts); `rollback` is Roll Back Last Release… (src/views/rollback.ts). */
+export function commandTable(v: ViewCommands, r: RoomCommands, release: (arg?: unknown) => Promise<void>, rollback: (arg?: unknown) => Promise<unknown>): Record<string, CommandHandler> {
   return {
     'okg.release': (node?: unknown) => release(node),
+    'okg.rollback': (node?: unknown) => rollback(node),
     'okg.refresh': () => v.refresh(),
     'okg.showLog': () => v.showLog(),
     'okg.startDemoCluster': () => v.startDemoCluster(),

@@ -60,7 +60,7 @@ export function takeOverWarning(t: NonNullable<ReleasePlan['takesOver']>): strin
 /** The release in progress on this GameServerSet that this input resumes, if any. */
 export function resumable(doc: RecordDoc, input: NormalizedInput): ReleaseRecord | undefined {
   const c = doc.current;
-  return c && !isFinished(c.outcome) && sameRelease(c.input, input) ? c : undefined;
+  return c && c.kind !== 'rollback' && !isFinished(c.outcome) && sameRelease(c.input, input) ? c : undefined;
 }
 
 /**

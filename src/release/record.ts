@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { clip } from '../cluster/clip.js';
 import type { JsonPatchOp } from '../cluster/client.js';
 import type { ContainerImage, RawObject } from '../cluster/okg.js';
+import type { RollbackStepName } from './rollbackTypes.js';
 import type { NormalizedInput, ReleaseOutcome, StepName } from './types.js';
 
 /** The annotation holding the record. */
@@ -25,6 +26,24 @@ export const isFinished = (o: ReleaseOutcome | undefined): boolean => o === 'suc
 /** A room chosen for retirement, as it was when chosen. */
 export interface RetireEntry { name: string; uid: string; opsState: string }
 
+/** A step of a release or of a rollback (a rollback record uses the rollback's steps). */
+export type RecordStep = StepName | RollbackStepName;
+
+/**
+ * What a release changed, as a later rollback needs it: the template images and replicas before it, the new images,
+ * the old rooms it chose with the opsState each had (`retire`) and those it marked. Kept on the newest history entry.
+ */
+export interface ReleaseChanges {
+  id: string;
+  images: ContainerImage[];
+  baseline: ReleaseRecord['baseline'];
+  target: ReleaseRecord['target'];
+  done: RecordStep[];
+  retire?: RetireEntry[];
+  marked?: string[];
+  reclaimed?: number;
+}
+
 export interface ReleaseRecord {
   id: string;
   holder: Holder;
@@ -36,9 +55,9 @@ export interface ReleaseRecord {
   baseline: { replicas: number; images: ContainerImage[]; rooms: string[] };
   target: { replicas: number; ready: number };
   /** The step in progress (or where the run stopped). */
-  step: StepName;
+  step: RecordStep;
   /** Steps whose effect is in place. */
-  done: StepName[];
+  done: RecordStep[];
   /** Chosen at the start of the mark step, before any room is written (so a resumed run marks the same rooms). */
   retire?: RetireEntry[];
   marked?: string[];
@@ -52,6 +71,9 @@ export interface ReleaseRecord {
   outcome?: ReleaseOutcome;
   message?: string;
   finishedAt?: string;
+  /** A rollback's record (absent: a release): `rollbackOf` is what the release it undoes changed. */
+  kind?: 'rollback';
+  rollbackOf?: ReleaseChanges;
 }
 
 export interface HistoryEntry {
@@ -60,10 +82,15 @@ export interface HistoryEntry {
   startedAt: string;
   finishedAt: string;
   outcome: ReleaseOutcome | 'superseded';
-  step: StepName;
+  step: RecordStep;
   images: ContainerImage[];
   input: NormalizedInput;
   message?: string;
+  /** A rollback's entry: it undid release `rollbackOf`, restoring `images`. */
+  kind?: 'rollback';
+  rollbackOf?: string;
+  /** A release's changes (newest entry only, so the annotation stays small): what a rollback undoes. */
+  changes?: ReleaseChanges;
 }
 
 export interface RecordDoc { current?: ReleaseRecord; history: HistoryEntry[] }
@@ -132,7 +159,7 @@ export function namesHolder(h: Holder, name: string): boolean {
 
 /** The refusal while another live release holds the lease: who, where, until when, and the ways out. */
 export function lockedMessage(gss: string, c: ReleaseRecord): string {
-  return `GameServerSet ${gss} is locked by release ${c.id} of ${describeHolder(c.holder)} (at step ${c.step}) until ${c.leaseExpiresAt}; `
+  return `GameServerSet ${gss} is locked by ${c.kind === 'rollback' ? 'rollback' : 'release'} ${c.id} of ${describeHolder(c.holder)} (at step ${c.step}) until ${c.leaseExpiresAt}; `
     + `wait for it to finish or for the lease to expire, or, if that run is dead, take it over (okg release --take-over ${c.holder.user}@${c.holder.host})`;
 }
 
@@ -162,15 +189,31 @@ export function decideLease(gss: string, current: ReleaseRecord | undefined, me:
   return { kind: 'take-over', reason: reason ?? `taken over as asked, its lease ran until ${c.leaseExpiresAt}`, named: true };
 }
 
-export function historyEntry(r: ReleaseRecord, outcome: HistoryEntry['outcome'], now: number): HistoryEntry {
+/** What release record `r` changed (see ReleaseChanges). */
+export function releaseChanges(r: ReleaseRecord): ReleaseChanges {
   return {
-    id: r.id, holder: describeHolder(r.holder), startedAt: r.startedAt, finishedAt: new Date(now).toISOString(),
-    outcome, step: r.step, images: r.input.images, input: r.input, ...(r.message ? { message: r.message } : {}),
+    id: r.id, images: r.input.images, baseline: r.baseline, target: r.target, done: r.done,
+    ...(r.retire ? { retire: r.retire } : {}), ...(r.marked ? { marked: r.marked } : {}), ...(r.reclaimed !== undefined ? { reclaimed: r.reclaimed } : {}),
   };
 }
 
+export function historyEntry(r: ReleaseRecord, outcome: HistoryEntry['outcome'], now: number): HistoryEntry {
+  const base: HistoryEntry = {
+    id: r.id, holder: describeHolder(r.holder), startedAt: r.startedAt, finishedAt: new Date(now).toISOString(),
+    outcome, step: r.step, images: r.input.images, input: r.input, ...(r.message ? { message: r.message } : {}),
+  };
+  if (r.kind === 'rollback') return { ...base, images: r.baseline.images, kind: 'rollback', ...(r.rollbackOf ? { rollbackOf: r.rollbackOf.id } : {}) };
+  return { ...base, changes: releaseChanges(r) };
+}
+
 export function serializeRecord(doc: RecordDoc): string {
-  return JSON.stringify({ ...(doc.current ? { current: doc.current } : {}), history: doc.history.slice(0, HISTORY_LENGTH) });
+  // Only the newest entry keeps what its release changed: only the last release can be rolled back.
+  const history = doc.history.slice(0, HISTORY_LENGTH).map((h, i) => {
+    if (i === 0 || !h.changes) return h;
+    const { changes: _c, ...rest } = h;
+    return rest;
+  });
+  return JSON.stringify({ ...(doc.current ? { current: doc.current } : {}), history });
 }
 
 /**

@@ -44,7 +44,8 @@ export class ReleaseRun {
   markedAt?: number;
   /** Rooms with players OKG removed during reclaim, "name (opsState)", seen by this run (see allLost). */
   readonly lost: string[] = [];
-  private readonly ac = new AbortController();
+  /** Aborted on cancel and on a lost lease (protected: a rollback run drives its own steps). */
+  protected readonly ac = new AbortController();
   private readonly startRequests: number;
   private step: StepName = 'lock';
 

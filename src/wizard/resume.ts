@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { hostname, userInfo } from 'node:os';
 import type { GameServerSetView } from '../cluster/okg.js';
 import { describeHolder, leaseState, parseRecord, RECORD_ANNOTATION, type Holder } from '../release/record.js';
-import type { NormalizedInput, ReleaseInput } from '../release/types.js';
+import type { NormalizedInput, ReleaseInput, StepName } from '../release/types.js';
 import { sameRelease, validateInput } from '../release/validate.js';
 import { readHostMessage, type Interrupted } from '../webview/protocol.js';
 import { resumeConcerns, whatItDoes } from '../webview/resume.js';
@@ -17,11 +17,12 @@ import type { WizardLog, WizardScope } from './host.js';
  */
 export function resumeOffer(scope: Pick<WizardScope, 'id' | 'label' | 'namespace'>, g: GameServerSetView, log: WizardLog): Interrupted | undefined {
   const cur = parseRecord(g.annotations[RECORD_ANNOTATION]).current;
-  if (!cur || cur.outcome === 'succeeded') return undefined;
+  // An interrupted rollback is resumed by rolling back again, not by the release wizard.
+  if (!cur || cur.outcome === 'succeeded' || cur.kind === 'rollback') return undefined;
   const me = { id: 'okg-release-wizard', user: safeUser(), host: hostname(), pid: process.pid };
   const lease = leaseState(cur, me, Date.now());
   const offer: Interrupted = {
-    id: cur.id, step: cur.step, holder: describeHolder(cur.holder), mine: isMine(cur.holder, me), startedAt: String(cur.startedAt),
+    id: cur.id, step: cur.step as StepName, holder: describeHolder(cur.holder), mine: isMine(cur.holder, me), startedAt: String(cur.startedAt),
     state: cur.outcome === 'cancelled' || cur.outcome === 'failed' ? cur.outcome : lease === 'expired' ? 'expired' : 'running',
     input: recordedInput(cur.input),
     ...(cur.message ? { message: cur.message } : {}),

@@ -14,7 +14,7 @@ const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta
 };
 
 describe('extension: command table and package.json', () => {
-  const table = Object.keys(commandTable({} as ViewCommands, {} as RoomCommands, async () => undefined));
+  const table = Object.keys(commandTable({} as ViewCommands, {} as RoomCommands, async () => undefined, async () => undefined));
   const contributed = pkg.contributes.commands.map(c => c.command);
 
   it('registers exactly the contributed commands, once each', async () => {
