@@ -27,7 +27,7 @@ function releasePlanView(p: RollbackPlan): ReleasePlan {
   return {
     input: { namespace: p.input.namespace, gameServerSet: p.input.gameServerSet, images: p.images, timeoutMs: p.input.timeoutMs, retireOpsStates: ['None'], reclaim: 'scale-down', fixUpdateStrategy: false, settleMs: DEFAULT_SETTLE_MS },
     fromReplicas: p.fromReplicas, toReplicas: p.toReplicas, newRooms: 0, ready: 0, oldImages: p.images, steps: [], rooms: [], predicted: [],
-    fixesUpdateStrategy: false, ...(p.resumes ? { resumes: p.resumes } : {}), warnings: [],
+    fixesUpdateStrategy: false, network: false /* a rollback waits for no new room */, ...(p.resumes ? { resumes: p.resumes } : {}), warnings: [],
   };
 }
 
