@@ -1,14 +1,13 @@
 // `okg release`: the seamless release from a terminal — the same engine as the VS Code wizard. Every flag
 // is checked before the cluster is contacted, the preflight before the first write; progress is printed as
 // it happens (rewritten in place on a terminal), Ctrl-C cancels cleanly and a rerun resumes.
-import { writeFileSync } from 'node:fs';
 import { clip } from '../cluster/clip.js';
 import { KubeconfigError } from '../cluster/kubeconfig.js';
-import { argoWorkflowYaml } from '../release/argo.js';
 import { previewRelease, runRelease } from '../release/engine.js';
 import { parseContainerImage } from '../release/selection.js';
 import { RECLAIM_MODES, type ReleaseEvent, type ReleaseInput, type ReleaseResult } from '../release/types.js';
 import { parseDuration, ReleaseRefused, validateInput } from '../release/validate.js';
+import { ARGO_FLAGS, ARGO_HELP, argoRequest, runArgo } from './argoCommand.js';
 import { CLUSTER_OPTIONS, connect, objectName, oneOf, parseFlags, required } from './args.js';
 import { eventLine, planLines } from './progress.js';
 import { EXIT_FAILED, EXIT_LOST, EXIT_OK, EXIT_USAGE, UsageError } from './usage.js';
@@ -16,8 +15,8 @@ import { EXIT_FAILED, EXIT_LOST, EXIT_OK, EXIT_USAGE, UsageError } from './usage
 export const RELEASE_HELP = `Usage: okg release -n NS --gss NAME --image CONTAINER=IMAGE [--image …] (--add N | --replicas N)
                    [--ready N] [--timeout 10m] [--fail-fast-after 60s] [--reclaim none|scale-down|kill]
                    [--settle SECONDS] [--fix-update-strategy]
-                   [--take-over HOLDER] [--dry-run] [--export-argo FILE] [-o text|json] [--kubeconfig FILE]
-                   [--context NAME]
+                   [--take-over HOLDER] [--dry-run] [--export-argo FILE] [--submit-argo] [--argo-image IMAGE]
+                   [--argo-approval] [-o text|json] [--kubeconfig FILE] [--context NAME]
 
 Seamless release of a GameServerSet that uses OnDelete: set the new image, wait until OKG applied it,
 scale up, wait until at least N new-version rooms are ready for players (state Ready, opsState None,
@@ -46,7 +45,7 @@ players are never touched. Every check (flags, access, OnDelete, lock) runs befo
                          HOLDER as the lock refusal names it (user@host, or its holder id); refused, with
                          nothing written, unless HOLDER holds the lease now
   --dry-run              check everything and print the plan, the room preview and the predicted table
-  --export-argo FILE     write the release as an Argo Workflow (YAML) to FILE instead of running it
+${ARGO_HELP}
   -o, --output           text (default) or json
 
 The release record and lease live on the GameServerSet (annotation okg-ops/release): a rerun of the same
@@ -79,7 +78,7 @@ function parseRelease(argv: string[]) {
     'fix-update-strategy': { type: 'boolean' },
     'take-over': { type: 'string' },
     'dry-run': { type: 'boolean' },
-    'export-argo': { type: 'string' },
+    ...ARGO_FLAGS,
     output: { type: 'string', short: 'o' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -101,6 +100,7 @@ export async function releaseCommand(argv: string[], out: (line: string) => void
   let input: ReleaseInput;
   let flags: ReturnType<typeof parseRelease>;
   let output: 'text' | 'json';
+  let argo: ReturnType<typeof argoRequest>;
   try {
     flags = parseRelease(argv);
     if (flags.help) { out(RELEASE_HELP); return EXIT_OK; }
@@ -131,7 +131,7 @@ export async function releaseCommand(argv: string[], out: (line: string) => void
       failFastAfterMs = t;
     }
     const reclaim = oneOf('--reclaim', flags.reclaim, RECLAIM_MODES, 'none');
-    if (flags['export-argo'] !== undefined && !flags['export-argo'].trim()) throw new UsageError('--export-argo needs a file name');
+    argo = argoRequest(flags);
     input = {
       namespace: flags.namespace ?? '', gameServerSet: gss, images,
       add: wholeNumber('--add', flags.add), replicas: wholeNumber('--replicas', flags.replicas), ready: wholeNumber('--ready', flags.ready),
@@ -155,21 +155,19 @@ export async function releaseCommand(argv: string[], out: (line: string) => void
   input.namespace = connected.namespace;
   const { client } = connected;
 
-  if (flags['dry-run'] || flags['export-argo'] !== undefined) {
+  if (flags['dry-run'] || argo) {
     const r = await previewRelease(input, { client });
     if (r.outcome === 'refused' || !r.plan) { err(`okg: ${r.message}`); return exitCode(r); }
-    if (flags['export-argo'] !== undefined) {
-      try {
-        writeFileSync(flags['export-argo'], argoWorkflowYaml(r.plan));
-      } catch (e) {
-        err(`okg: cannot write ${flags['export-argo']}: ${(e as Error).message}`);
-        return EXIT_FAILED;
-      }
+    if (argo) {
+      if (output === 'text') for (const l of planLines(r.plan)) out(l);
+      const code = await runArgo(r.plan, argo, client.kc, output === 'text' ? out : () => undefined, err);
+      if (output === 'json') out(JSON.stringify({ outcome: code === EXIT_OK ? 'planned' : 'failed', dryRun: !argo.submit, plan: r.plan, ...(argo.file ? { argoWorkflow: argo.file } : {}) }, null, 2));
+      return code;
     }
-    if (output === 'json') out(JSON.stringify({ outcome: 'planned', dryRun: true, plan: r.plan, ...(flags['export-argo'] ? { argoWorkflow: flags['export-argo'] } : {}) }, null, 2));
+    if (output === 'json') out(JSON.stringify({ outcome: 'planned', dryRun: true, plan: r.plan }, null, 2));
     else {
       for (const l of planLines(r.plan)) out(l);
-      out(flags['export-argo'] !== undefined ? `Argo Workflow written to ${flags['export-argo']} (kubectl create -f ${flags['export-argo']}); nothing was changed` : 'dry run: nothing was changed');
+      out('dry run: nothing was changed');
     }
     return EXIT_OK;
   }

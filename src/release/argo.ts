@@ -1,175 +1,220 @@
-// The same release as an Argo Workflow: the seed's workflow, corrected. Every write is a `kubectl patch
-// --type=json` with `test` ops (image, replicas, each room's opsState and uid), the image patch waits for
-// observedGeneration before the scale, the readiness check accepts at least N rooms and really retries
-// (retryPolicy Always with a limit), and the optional reclaim — after the settle window, a sleep that lets
-// matchmakers with an older view show their Allocated first — lowers replicas by exactly the marks the pod labels
-// confirm, or sets Kill.
+// The release as Argo Workflows objects: a least-privilege ServiceAccount, Role and RoleBinding in the set's
+// namespace, a WorkflowTemplate per GameServerSet (parameters for everything a release varies: images, rooms to
+// add, ready count, reclaim mode, settle, approval; a mutex per set; bounded retries on every step; a deadline; an
+// exit handler) and the Workflow of this release that uses it. The steps (argoScripts.ts) take the engine's own
+// lease on the set, so an Argo release and an `okg release` exclude each other in both orders.
+import { createHash } from 'node:crypto';
 import yaml from 'js-yaml';
-import { seconds } from './validate.js';
-import { readyDefinition, readyForPlayersJq } from './readiness.js';
+import { ARGO_SCRIPTS, type ArgoStep } from './argoScripts.js';
 import type { ReleasePlan } from './types.js';
 
+/**
+ * The image the steps run in: it must contain bash, kubectl and jq. alpine/k8s is a maintained, widely used kubectl
+ * image whose Dockerfile installs bash and jq; pinned to a Kubernetes 1.34 kubectl. Override with --argo-image.
+ */
+export const DEFAULT_KUBECTL_IMAGE = 'docker.io/alpine/k8s:1.34.1';
+
 export interface ArgoOptions {
-  /** Image with bash, kubectl and jq (default: the one the seed's workflow uses). */
-  kubectlImage?: string;
-  /** Namespace the Workflow runs in (default kruise-game-system, as in the seed). */
-  workflowNamespace?: string;
-  /** Service account with the rights the release needs (default: the seed's). */
-  serviceAccountName?: string;
+  /** Image with bash, kubectl and jq (default DEFAULT_KUBECTL_IMAGE). */
+  image?: string;
+  /** Suspend before marking old rooms until someone resumes the workflow (argo resume, or the Argo UI). */
+  approval?: boolean;
+  /** Seconds to wait after marking before the reclaim (so matchmakers see the marks); default 0. */
+  settleSeconds?: number;
+  /** The workflow's activeDeadlineSeconds (default: every wait's timeout, the settle time, an hour for approval). */
+  deadlineSeconds?: number;
 }
 
-export const DEFAULT_KUBECTL_IMAGE = 'registry.cn-beijing.aliyuncs.com/chrisliu95/kubectl:latest';
+export interface Manifest { apiVersion: string; kind: string; metadata: { name?: string; generateName?: string; namespace: string; labels?: Record<string, string> }; [k: string]: unknown }
 
-/** A plain Argo Workflow manifest (apiVersion argoproj.io/v1alpha1, kind Workflow). */
-export interface ArgoWorkflow {
-  apiVersion: 'argoproj.io/v1alpha1';
-  kind: 'Workflow';
-  metadata: { generateName: string; namespace: string; labels: Record<string, string> };
-  spec: Record<string, unknown> & { entrypoint: string; templates: Record<string, unknown>[] };
+export interface ArgoExport {
+  serviceAccount: Manifest;
+  role: Manifest;
+  roleBinding: Manifest;
+  workflowTemplate: Manifest & { spec: { templates: Record<string, unknown>[]; arguments: { parameters: { name: string; value: string }[] } } & Record<string, unknown> };
+  workflow: Manifest & { spec: { arguments: { parameters: { name: string; value: string }[] } } & Record<string, unknown> };
 }
 
-const json = (v: unknown): string => JSON.stringify(v);
+/** Poll interval inside the waiting steps, in seconds. */
+const POLL_SECONDS = '5';
+/** The exit code of a refusal (bad parameter, lease held or lost): never retried. */
+export const REFUSED_EXIT = 3;
 
-/** Argo retries: `Always` retries exit codes ≠ 0 too (the seed's `OnError` does not), bounded. */
+/** A name of at most 63 characters (Argo's limit for WorkflowTemplates): long set names are cut and hashed. */
+function objectName(prefix: string, gss: string): string {
+  const full = `${prefix}${gss}`;
+  if (full.length <= 63) return full;
+  const h = createHash('sha256').update(gss).digest('hex').slice(0, 6);
+  return `${prefix}${gss.slice(0, 63 - prefix.length - 7).replace(/[-.]+$/, '')}-${h}`;
+}
+
+export function argoNames(gss: string): { serviceAccount: string; role: string; template: string; mutex: string } {
+  const n = objectName('okg-release-', gss);
+  return { serviceAccount: n, role: n, template: n, mutex: n };
+}
+
 function retry(limit: number): Record<string, unknown> {
-  return { limit: String(limit), retryPolicy: 'Always', backoff: { duration: '5s', factor: '2', maxDuration: '10m' } };
+  // Always: a script that exits 1 is retried too (the seed's OnError never retries one); never a refusal.
+  return { limit: String(limit), retryPolicy: 'Always', expression: `asInt(lastRetry.exitCode) != ${REFUSED_EXIT}`, backoff: { duration: '5s', factor: '2', cap: '1m' } };
 }
 
-/** Exports the planned release as an Argo Workflow object (serialise with `argoWorkflowYaml`). */
-export function exportArgoWorkflow(plan: ReleasePlan, opts: ArgoOptions = {}): ArgoWorkflow {
-  const inp = plan.input;
-  const ns = inp.namespace;
-  const gss = inp.gameServerSet;
-  const image = opts.kubectlImage ?? DEFAULT_KUBECTL_IMAGE;
-  const owner = `game.kruise.io/owner-gss=${gss}`;
-  const markAs = 'WaitToBeDeleted';
-  const script = (name: string, source: string, extra: Record<string, unknown> = {}): Record<string, unknown> =>
-    ({ name, ...extra, script: { name: 'main', image, command: ['bash'], source: `set -euo pipefail\n${source}` } });
+const P = (name: string) => `{{workflow.parameters.${name}}}`;
 
-  // Images: test the container name and the old image at its index, replace with the new one.
-  const imageOps = inp.images.flatMap(c => {
-    const i = Math.max(0, plan.oldImages.findIndex(o => o.container === c.container));
-    const old = plan.oldImages.find(o => o.container === c.container)?.image ?? '';
-    const base = `/spec/gameServerTemplate/spec/containers/${i}`;
-    return [{ op: 'test', path: `${base}/name`, value: c.container }, { op: 'test', path: `${base}/image`, value: old }, { op: 'replace', path: `${base}/image`, value: c.image }];
-  });
-  const fixOps = plan.fixesUpdateStrategy ? [{ op: 'replace', path: '/spec/updateStrategy', value: { type: 'OnDelete' } }] : [];
-  const newImageJq = inp.images.map(c => `(.spec.gameServerTemplate.spec.containers[] | select(.name == ${json(c.container)}) | .image) == ${json(c.image)}`).join(' and ');
-  const podNewJq = inp.images.map(c => `((.spec.containers[] | select(.name == ${json(c.container)}) | .image) == ${json(c.image)})`).join(' and ');
-  const retireJq = `(${inp.retireOpsStates.map(s => `.spec.opsState == ${json(s)}`).join(' or ')})`;
-
-  // A DAG of sequential tasks (each depends on the previous one): the same order as `steps`, and a shape
-  // Argo's generated Workflow schema validates (its ParallelSteps type is not modelled as a list).
-  const templates: Record<string, unknown>[] = [];
-  const tasks: { name: string; template: string; dependencies?: string[]; arguments?: unknown }[] = [];
-  const add = (t: Record<string, unknown>, args?: unknown) => {
-    templates.push(t);
-    const prev = tasks[tasks.length - 1];
-    tasks.push({ name: String(t.name), template: String(t.name), ...(prev ? { dependencies: [prev.name] } : {}), ...(args ? { arguments: args } : {}) });
+/** The environment of each step: parameters (never pasted into the source), and who this workflow is. */
+function env(step: ArgoStep): { name: string; value: string }[] {
+  const common = [
+    ['NS', P('namespace')], ['GSS_NAME', P('game-server-set')], ['IMAGES', P('images')], ['TIMEOUT', P('timeout')],
+    ['POLL_SECONDS', POLL_SECONDS], ['WF_UID', '{{workflow.uid}}'], ['WF_NAME', '{{workflow.name}}'], ['WF_NS', '{{workflow.namespace}}'],
+  ];
+  const extra: Record<string, string[][]> = {
+    lock: [['ADD', P('add')], ['READY', P('ready')], ['RECLAIM', P('reclaim')], ['SETTLE', P('settle')], ['RETIRE', P('retire-ops-states')],
+      ['FIX', P('fix-update-strategy')], ['LEASE_SECONDS', P('lease-seconds')]],
+    'patch-image': [['FIX', P('fix-update-strategy')]],
+    mark: [['RETIRE', P('retire-ops-states')]],
+    settle: [['SETTLE', P('settle')]],
+    'record-outcome': [['WF_STATUS', '{{workflow.status}}']],
   };
+  return [...common, ...(extra[step] ?? [])].map(([name, value]) => ({ name, value }));
+}
 
-  add(script('patch-image', [
-    `GSS=$(kubectl get gss ${gss} -n ${ns} -o json)`,
-    `if echo "$GSS" | jq -e '${newImageJq}' >/dev/null; then echo "image already set"; exit 0; fi`,
-    `# wait until OKG has processed the current generation, then patch only if nothing moved (test ops)`,
-    `echo "$GSS" | jq -e '.status.observedGeneration == .metadata.generation' >/dev/null || { echo "OKG still reconciling"; exit 1; }`,
-    `GEN=$(echo "$GSS" | jq '.metadata.generation'); REPLICAS=$(echo "$GSS" | jq '.spec.replicas')`,
-    `PATCH=$(jq -nc --argjson gen "$GEN" --argjson r "$REPLICAS" '[{"op":"test","path":"/metadata/generation","value":$gen},{"op":"test","path":"/spec/replicas","value":$r}] + ${json([...imageOps, ...fixOps])}')`,
-    `kubectl patch gss ${gss} -n ${ns} --type=json -p "$PATCH"`,
-  ].join('\n'), { retryStrategy: retry(5) }));
+const RETRIES: Record<ArgoStep, number> = {
+  lock: 3, 'patch-image': 5, 'wait-generation': 2, scale: 5, 'wait-ready': 2, mark: 5, settle: 2,
+  'reclaim-scale-down': 3, 'reclaim-kill': 5, 'record-outcome': 5,
+};
 
-  add(script('wait-generation', [
-    `# never scale before the new template reached the workload (API.md §8 pitfall 2)`,
-    `kubectl get gss ${gss} -n ${ns} -o json | jq -e '.status.observedGeneration == .metadata.generation and (${newImageJq})'`,
-  ].join('\n'), { retryStrategy: retry(20) }));
+/** The DAG, strictly sequential; `when` skips the optional steps (a skipped dependency lets the next one run). */
+const TASKS: { name: string; template: ArgoStep | 'approve'; when?: string }[] = [
+  { name: 'lock', template: 'lock' },
+  { name: 'patch-image', template: 'patch-image' },
+  { name: 'wait-generation', template: 'wait-generation' },
+  { name: 'scale', template: 'scale' },
+  { name: 'wait-ready', template: 'wait-ready' },
+  { name: 'approve', template: 'approve', when: `'${P('approval')}' == 'true'` },
+  { name: 'mark', template: 'mark' },
+  { name: 'settle', template: 'settle', when: `'${P('reclaim')}' != 'none' && '${P('settle')}' != '0'` },
+  { name: 'reclaim-scale-down', template: 'reclaim-scale-down', when: `'${P('reclaim')}' == 'scale-down'` },
+  { name: 'reclaim-kill', template: 'reclaim-kill', when: `'${P('reclaim')}' == 'kill'` },
+];
 
-  add(script('scale', [
-    `GSS=$(kubectl get gss ${gss} -n ${ns} -o json)`,
-    `REPLICAS=$(echo "$GSS" | jq '.spec.replicas')`,
-    `if [ "$REPLICAS" -ge ${plan.toReplicas} ]; then echo "already $REPLICAS replicas"; exit 0; fi`,
-    `echo "$GSS" | jq -e '${newImageJq}' >/dev/null || { echo "template lost the new image; not scaling"; exit 2; }`,
-    `PATCH=$(jq -nc --argjson r "$REPLICAS" '[{"op":"test","path":"/spec/replicas","value":$r},{"op":"replace","path":"/spec/replicas","value":${plan.toReplicas}}]')`,
-    `kubectl patch gss ${gss} -n ${ns} --type=json -p "$PATCH"`,
-  ].join('\n'), { retryStrategy: retry(5) }));
+/** The release's parameter values, from the plan. */
+function parameters(plan: ReleasePlan, opts: ArgoOptions, leaseSeconds: number): { name: string; value: string }[] {
+  const inp = plan.input;
+  return [
+    { name: 'namespace', value: inp.namespace },
+    { name: 'game-server-set', value: inp.gameServerSet },
+    { name: 'images', value: JSON.stringify(inp.images.map(c => ({ container: c.container, image: c.image }))) },
+    { name: 'add', value: String(plan.newRooms) },
+    { name: 'ready', value: String(plan.ready) },
+    { name: 'reclaim', value: inp.reclaim },
+    { name: 'settle', value: String(opts.settleSeconds ?? 0) },
+    { name: 'approval', value: opts.approval ? 'true' : 'false' },
+    { name: 'timeout', value: String(Math.max(1, Math.ceil(inp.timeoutMs / 1000))) },
+    { name: 'retire-ops-states', value: JSON.stringify(inp.retireOpsStates) },
+    { name: 'fix-update-strategy', value: plan.fixesUpdateStrategy ? 'true' : 'false' },
+    { name: 'lease-seconds', value: String(leaseSeconds) },
+  ];
+}
 
-  add(script('check-ready', [
-    `# at least ${plan.ready} new-version rooms ready for players: ${readyDefinition(plan)} (the seed required exactly N and failed when more were Ready)`,
-    `PODS=$(kubectl get pods -n ${ns} -l ${owner} -o json)`,
-    `GS=$(kubectl get gs -n ${ns} -l ${owner} -o json)`,
-    `NEW=$(echo "$PODS" | jq -r '.items[] | select(.metadata.deletionTimestamp == null) | select(${podNewJq}) | .metadata.name')`,
-    `COUNT=0`,
-    `for n in $NEW; do`,
-    `  if echo "$GS" | jq -e --arg n "$n" '[.items[] | select(.metadata.name == $n) | ${readyForPlayersJq(plan)}] | any' >/dev/null; then COUNT=$((COUNT+1)); fi`,
-    `done`,
-    `echo "new-version rooms ready for players: $COUNT (need ${plan.ready})"`,
-    `[ "$COUNT" -ge ${plan.ready} ]`,
-  ].join('\n'), { retryStrategy: retry(30) }));
+const DESCRIPTIONS: Record<string, string> = {
+  namespace: 'namespace of the GameServerSet (the Workflow, its ServiceAccount and Role live there too)',
+  'game-server-set': 'the GameServerSet to release',
+  images: 'JSON list of {"container": NAME, "image": IMAGE}: the new image per container',
+  add: 'new rooms to create (scale up by this many)',
+  ready: 'new-version rooms that must be Ready before old ones are marked (0..add)',
+  reclaim: 'none (marked rooms stay), scale-down (lower replicas by the confirmed marks) or kill (set Kill)',
+  settle: 'seconds to wait after marking before the reclaim',
+  approval: 'true: suspend before marking until the workflow is resumed',
+  timeout: 'seconds each wait may take',
+  'retire-ops-states': 'JSON list of the opsStates an old room may have to be retired',
+  'fix-update-strategy': 'true: drop rollingUpdate (which defeats OnDelete) with the image patch',
+  'lease-seconds': 'how long the lease on the set lasts without the exit handler (keep it above activeDeadlineSeconds)',
+};
 
-  add(script('mark', [
-    `# idle old rooms → ${markAs}, each conditional on its opsState and uid (a room Allocated meanwhile is skipped, never overwritten)`,
-    `PODS=$(kubectl get pods -n ${ns} -l ${owner} -o json)`,
-    `: > /tmp/marked`,
-    `kubectl get gs -n ${ns} -l ${owner} -o json | jq -c '.items[] | select(.metadata.deletionTimestamp == null) | select(${retireJq} or .spec.opsState == "${markAs}") | {name: .metadata.name, uid: .metadata.uid, ops: .spec.opsState}' | while read -r row; do`,
-    `  n=$(echo "$row" | jq -r .name); uid=$(echo "$row" | jq -r .uid); ops=$(echo "$row" | jq -r .ops)`,
-    `  if echo "$PODS" | jq -e --arg n "$n" '.items[] | select(.metadata.name == $n) | ${podNewJq}' >/dev/null; then continue; fi`,
-    `  if [ "$ops" = "${markAs}" ]; then continue; fi`,
-    `  PATCH=$(jq -nc --arg uid "$uid" --arg ops "$ops" '[{"op":"test","path":"/metadata/uid","value":$uid},{"op":"test","path":"/spec/opsState","value":$ops},{"op":"replace","path":"/spec/opsState","value":"${markAs}"}]')`,
-    `  if kubectl patch gs "$n" -n ${ns} --type=json -p "$PATCH"; then`,
-    `    echo "$n" >> /tmp/marked`,
-    `  else echo "skipped $n: it changed since it was read"; fi`,
-    `done`,
-    `echo "marked: $(tr '\\n' ' ' < /tmp/marked)"`,
-  ].join('\n'), { outputs: { parameters: [{ name: 'marked', valueFrom: { path: '/tmp/marked', default: '' } }] } }));
+/** The objects of the export, for a planned release. */
+export function exportArgo(plan: ReleasePlan, opts: ArgoOptions = {}): ArgoExport {
+  const image = opts.image ?? DEFAULT_KUBECTL_IMAGE;
+  const ns = plan.input.namespace;
+  const gss = plan.input.gameServerSet;
+  const names = argoNames(gss);
+  const timeout = Math.max(1, Math.ceil(plan.input.timeoutMs / 1000));
+  const deadline = opts.deadlineSeconds ?? 3 * timeout + (opts.settleSeconds ?? 0) + (opts.approval ? 3600 : 0) + 600;
+  const lease = deadline + 600;
+  const labels = { 'app.kubernetes.io/managed-by': 'okg-ops', 'okg-ops/release-of': gss.slice(0, 63).replace(/[-.]+$/, '') };
+  const params = parameters(plan, opts, lease);
 
-  const markedArg = { parameters: [{ name: 'marked', value: '{{tasks.mark.outputs.parameters.marked}}' }] };
-  const inputs = { parameters: [{ name: 'marked' }] };
-  if (inp.reclaim !== 'none' && inp.settleMs > 0) {
-    add(script('settle', [
-      `# settle window (${seconds(inp.settleMs)}): a matchmaker whose view of the rooms is at most this old has written its`,
-      `# Allocated by now, so the reclaim's re-read sees it and leaves the room alone`,
-      `sleep ${inp.settleMs / 1000}`,
-    ].join('\n')));
-  }
-  if (inp.reclaim === 'scale-down') {
-    add(script('reclaim-scale-down', [
-      `# lower replicas by exactly the marks the POD LABELS show (OKG scales down by labels, which lag: §8.5)`,
-      `MARKED="{{inputs.parameters.marked}}"`,
-      `GS=$(kubectl get gs -n ${ns} -l ${owner} -o json); PODS=$(kubectl get pods -n ${ns} -l ${owner} -o json)`,
-      `N=0`,
-      `for n in $MARKED; do`,
-      `  spec=$(echo "$GS" | jq -r --arg n "$n" '.items[] | select(.metadata.name == $n) | .spec.opsState')`,
-      `  label=$(echo "$PODS" | jq -r --arg n "$n" '.items[] | select(.metadata.name == $n and .metadata.deletionTimestamp == null) | .metadata.labels["game.kruise.io/gs-opsState"]')`,
-      `  if [ -n "$label" ] && [ "$spec" != "$label" ]; then echo "$n: pod label $label not yet $spec; retrying"; exit 1; fi`,
-      `  if [ "$spec" = "${markAs}" ] && [ "$label" = "${markAs}" ]; then N=$((N+1)); fi`,
-      `done`,
-      `[ "$N" -gt 0 ] || { echo "nothing to reclaim"; exit 0; }`,
-      `REPLICAS=$(kubectl get gss ${gss} -n ${ns} -o jsonpath='{.spec.replicas}')`,
-      `echo "lowering replicas $REPLICAS → $((REPLICAS-N))"`,
-      `PATCH=$(jq -nc --argjson r "$REPLICAS" --argjson to "$((REPLICAS-N))" '[{"op":"test","path":"/spec/replicas","value":$r},{"op":"replace","path":"/spec/replicas","value":$to}]')`,
-      `kubectl patch gss ${gss} -n ${ns} --type=json -p "$PATCH"`,
-    ].join('\n'), { inputs, retryStrategy: retry(30) }), markedArg);
-  } else if (inp.reclaim === 'kill') {
-    add(script('reclaim-kill', [
-      `# marked rooms still ${markAs} → Kill (OKG lowers replicas itself), conditional per room`,
-      `for n in {{inputs.parameters.marked}}; do`,
-      `  kubectl patch gs "$n" -n ${ns} --type=json -p '[{"op":"test","path":"/spec/opsState","value":"${markAs}"},{"op":"replace","path":"/spec/opsState","value":"Kill"}]' || echo "skipped $n: it changed since it was marked"`,
-      `done`,
-    ].join('\n'), { inputs }), markedArg);
-  }
+  const script = (step: ArgoStep, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    name: step, retryStrategy: retry(RETRIES[step]), ...extra,
+    script: { image, command: ['bash'], source: ARGO_SCRIPTS[step], env: env(step) },
+  });
+  const templates: Record<string, unknown>[] = [
+    { name: 'release', dag: { tasks: TASKS.map((t, i) => ({ name: t.name, template: t.template, ...(i ? { dependencies: [TASKS[i - 1].name] } : {}), ...(t.when ? { when: t.when } : {}) })) } },
+    script('lock'), script('patch-image'), script('wait-generation'), script('scale'), script('wait-ready'),
+    { name: 'approve', suspend: {} },
+    script('mark', { outputs: { parameters: [{ name: 'marked', valueFrom: { path: '/tmp/marked', default: '' } }] } }),
+    script('settle'), script('reclaim-scale-down'), script('reclaim-kill'), script('record-outcome'),
+  ];
 
+  const rbacMeta = (name: string) => ({ name, namespace: ns, labels });
   return {
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'Workflow',
-    metadata: { generateName: `release-${gss}-`.slice(0, 50), namespace: opts.workflowNamespace ?? 'kruise-game-system', labels: { 'okg-ops/release-of': gss.slice(0, 63) } },
-    spec: {
-      serviceAccountName: opts.serviceAccountName ?? 'kruise-game-controller-manager',
-      entrypoint: 'main',
-      templates: [{ name: 'main', dag: { tasks } }, ...templates],
+    serviceAccount: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: rbacMeta(names.serviceAccount) },
+    role: {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: rbacMeta(names.role),
+      rules: [
+        // the set itself: read it, patch image/replicas/updateStrategy and the release record annotation
+        { apiGroups: ['game.kruise.io'], resources: ['gameserversets'], resourceNames: [gss], verbs: ['get', 'patch'] },
+        // rooms: list them (by owner label), read one after a refused write, patch opsState
+        { apiGroups: ['game.kruise.io'], resources: ['gameservers'], verbs: ['get', 'list', 'patch'] },
+        // pods: which rooms run the new image, and the opsState label OKG scales down by
+        { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
+        // Argo's executor reports each step's outputs (Workflow RBAC minimum)
+        { apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] },
+      ],
+    },
+    roleBinding: {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: rbacMeta(names.role),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: names.role },
+      subjects: [{ kind: 'ServiceAccount', name: names.serviceAccount, namespace: ns }],
+    },
+    workflowTemplate: {
+      apiVersion: 'argoproj.io/v1alpha1', kind: 'WorkflowTemplate', metadata: { name: names.template, namespace: ns, labels },
+      spec: {
+        serviceAccountName: names.serviceAccount,
+        entrypoint: 'release',
+        onExit: 'record-outcome',
+        activeDeadlineSeconds: deadline,
+        // one release of a set at a time among Argo workflows; the lease excludes `okg release` too
+        synchronization: { mutexes: [{ name: names.mutex }] },
+        podGC: { strategy: 'OnWorkflowSuccess' },
+        arguments: { parameters: params.map(p => ({ ...p, description: DESCRIPTIONS[p.name], ...(p.name === 'reclaim' ? { enum: ['none', 'scale-down', 'kill'] } : p.name === 'approval' || p.name === 'fix-update-strategy' ? { enum: ['true', 'false'] } : {}) })) },
+        templates,
+      },
+    },
+    workflow: {
+      apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow',
+      metadata: { generateName: `release-${gss}-`.slice(0, 50), namespace: ns, labels },
+      spec: { workflowTemplateRef: { name: names.template }, activeDeadlineSeconds: deadline, arguments: { parameters: params } },
     },
   };
 }
 
-/** The workflow as YAML, ready for `kubectl create -f`. */
-export function argoWorkflowYaml(plan: ReleasePlan, opts: ArgoOptions = {}): string {
-  return yaml.dump(exportArgoWorkflow(plan, opts), { lineWidth: -1, noRefs: true });
+/** Every object, in the order to create them (RBAC, then the template, then the Workflow). */
+export function argoObjects(exp: ArgoExport): Manifest[] {
+  return [exp.serviceAccount, exp.role, exp.roleBinding, exp.workflowTemplate, exp.workflow];
+}
+
+/** The export as one multi-document YAML file, ready for `kubectl create -f` (or `argo lint`). */
+export function argoExportYaml(plan: ReleasePlan, opts: ArgoOptions = {}): string {
+  const head = [
+    `# Release of GameServerSet ${plan.input.namespace}/${plan.input.gameServerSet} as an Argo Workflow, exported by OKG Ops.`,
+    `# kubectl create -f this file (the Workflow has a generateName; a second create makes a new release and keeps the template:`,
+    `# use kubectl replace for the template, or okg release --submit-argo, which creates what is missing).`,
+    `# The steps run in ${opts.image ?? DEFAULT_KUBECTL_IMAGE} (it must contain bash, kubectl and jq).`,
+  ].join('\n');
+  return `${head}\n${argoObjects(exportArgo(plan, opts)).map(o => yaml.dump(o, { lineWidth: -1, noRefs: true })).join('---\n')}`;
+}
+
+/** A file name for the export: release-<set>-<yyyymmdd>.yaml (local date). */
+export function argoFileName(gss: string, when = new Date()): string {
+  const d = `${when.getFullYear()}${String(when.getMonth() + 1).padStart(2, '0')}${String(when.getDate()).padStart(2, '0')}`;
+  return `release-${gss}-${d}.yaml`;
 }

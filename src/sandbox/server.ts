@@ -37,6 +37,8 @@ export interface SandboxServerOptions {
   bookmarkIntervalMs?: number;
   /** Deterministic randomness for fault injection (tests). */
   random?: () => number;
+  /** More resources to serve (tests: Argo's CRDs, RBAC objects), after the built-in ones. */
+  extraResources?: ResourceDef[];
 }
 
 /** One mutating request, as tests read them: who asked to change what, and what the server answered. */
@@ -111,7 +113,7 @@ function wantsTable(accept: string | undefined): boolean {
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 export async function startSandboxServer(opts: SandboxServerOptions = {}): Promise<SandboxServer> {
-  const resources = servedResources();
+  const resources = [...servedResources(), ...(opts.extraResources ?? [])];
   const store = new Store(opts.watchHistory ?? 20000);
   const registry = new Registry(store, resources);
   const tokens = new TokenTable();

@@ -1,14 +1,13 @@
 // The extension-host side of the release wizard: one WizardHost per webview panel. It speaks only after the
 // webview's `ready`, validates every message from the webview (malformed ones are dropped and logged by path,
 // never by content), previews and runs releases through the engine, streams the engine's events, cancels
-// through an AbortController, and opens the Argo export in an editor. A release outlives its panel: closing
+// through an AbortController, and saves the Argo export to a file (argoExport.ts). A release outlives its panel: closing
 // the panel leaves it running, and a panel that (re)loads replays its events. A resume names the recorded
 // release by id: its inputs come from the record on the cluster, and the host asks before replaying a record
 // someone else made or one that asks for more than the wizard's defaults.
 import * as vscode from 'vscode';
 import type { NamespaceCache } from '../cluster/cache.js';
 import type { OkgClient } from '../cluster/client.js';
-import { argoWorkflowYaml } from '../release/argo.js';
 import { previewRelease, runRelease } from '../release/engine.js';
 import type { ReleaseEvent, ReleaseInput, ReleasePlan } from '../release/types.js';
 import {
@@ -16,6 +15,7 @@ import {
   type HostMessage, type Interrupted, type ResumeRef, type RunResult, type RunSnapshot, type Target, type WebviewMessage,
 } from '../webview/protocol.js';
 import { dispatch, type Handlers } from '../webview/schema.js';
+import { saveArgoExport } from './argoExport.js';
 import { makeNonce, wizardHtml } from './html.js';
 import { confirmResume, resumeOffer, resumes } from './resume.js';
 
@@ -246,8 +246,9 @@ export class WizardHost {
     },
     'export-argo': async m => {
       if (!this.plan || this.plan.seq !== m.seq) throw new Error('There is no current preview to export; preview the release again.');
-      await this.opts.openDocument(argoWorkflowYaml(this.plan.plan), 'yaml');
-      this.post({ type: 'notice', level: 'info', message: 'The Argo Workflow is open in an editor (kubectl create -f it).' });
+      // Saved to a file the operator picks (argoExport.ts), then offered for submission; never an untitled buffer.
+      const saved = await saveArgoExport(this.plan.plan, await this.deps.scopes(), this.deps.log);
+      this.post({ type: 'notice', level: 'info', message: saved.notice });
     },
     close: async () => { this.panel.dispose(); },
     rejected: async m => {

@@ -1,8 +1,10 @@
 // A small stand-in for the `vscode` module, enough for the extension's glue to run in plain Node: tree items,
 // events, commands, configuration, virtual documents, and a scripted UI. Tests queue answers for quick
-// picks, input boxes and message buttons in `ui.answers` (an answer may be async, to act before it answers),
-// and read back every prompt in `ui.prompts`.
+// picks, input boxes, message buttons and Save dialogs in `ui.answers` (an answer may be async, to act before it
+// answers), and read back every prompt in `ui.prompts`; files saved through workspace.fs are written to disk and
+// listed in `ui.savedFiles`.
 // The loader hook (hooks.ts) makes `import * as vscode from 'vscode'` resolve here. Webview panels: webview.ts.
+import { writeFileSync } from 'node:fs';
 import { webviewWindow } from './webview.js';
 
 export { ViewColumn, webviews, FakePanel, FakeWebview } from './webview.js';
@@ -52,12 +54,13 @@ export class Uri {
   static parse(s: string): Uri { const i = s.indexOf(':'); return new Uri(s.slice(0, i), s.slice(i + 1)); }
   static file(path: string): Uri { return new Uri('file', path); }
   static joinPath(u: Uri, ...parts: string[]): Uri { return new Uri(u.scheme, [u.path.replace(/\/$/, ''), ...parts].join('/')); }
+  get fsPath(): string { return this.path; }
   toString(): string { return `${this.scheme}:${this.path}`; }
 }
 
 // ---- scripted UI
 
-export interface Prompt { kind: 'quickPick' | 'inputBox' | 'info' | 'warning' | 'error'; text?: string; items?: unknown[]; options?: unknown; buttons?: string[]; validation?: string }
+export interface Prompt { kind: 'quickPick' | 'inputBox' | 'info' | 'warning' | 'error' | 'saveDialog'; text?: string; items?: unknown[]; options?: unknown; buttons?: string[]; validation?: string }
 export type Answer = (p: Prompt) => unknown;
 
 export const ui = {
@@ -66,7 +69,11 @@ export const ui = {
   clipboard: '',
   statusBar: [] as string[],
   shownDocuments: [] as TextDocument[],
-  reset(): void { this.answers = []; this.prompts = []; this.clipboard = ''; this.statusBar = []; this.shownDocuments = []; },
+  /** Files opened by URI (showTextDocument(uri)). */
+  shownFiles: [] as Uri[],
+  /** Files written through workspace.fs (they are written to disk too). */
+  savedFiles: [] as { uri: Uri; text: string }[],
+  reset(): void { this.answers = []; this.prompts = []; this.clipboard = ''; this.statusBar = []; this.shownDocuments = []; this.shownFiles = []; this.savedFiles = []; },
   next(p: Prompt): unknown {
     this.prompts.push(p);
     const a = this.answers.shift();
@@ -85,6 +92,8 @@ export const pick = (...labels: string[]): Answer => p => {
 export const input = (text: string): Answer => () => text;
 export const button = (label: string): Answer => () => label;
 export const cancel: Answer = () => undefined;
+/** Answers a Save dialog with this file path. */
+export const saveAs = (path: string): Answer => () => Uri.file(path);
 
 // ---- window
 
@@ -151,7 +160,11 @@ export const window = {
     return task({ report: () => undefined }, { isCancellationRequested: false, onCancellationRequested: cancel.event });
   },
   setStatusBarMessage(text: string): Disposable { ui.statusBar.push(text); return new Disposable(() => undefined); },
-  async showTextDocument(doc: TextDocument): Promise<unknown> { ui.shownDocuments.push(doc); return {}; },
+  async showTextDocument(doc: TextDocument | Uri): Promise<unknown> { if (doc instanceof Uri) ui.shownFiles.push(doc); else ui.shownDocuments.push(doc); return {}; },
+  async showSaveDialog(options?: { defaultUri?: Uri; filters?: Record<string, string[]>; saveLabel?: string; title?: string }): Promise<Uri | undefined> {
+    const a = await ui.next({ kind: 'saveDialog', options });
+    return a instanceof Uri ? a : undefined;
+  },
   ...webviewWindow,
 };
 
@@ -183,6 +196,15 @@ const closed = new EventEmitter<TextDocument>();
 const providers = new Map<string, { provideTextDocumentContent(uri: Uri): string | Promise<string>; onDidChange?: Event<Uri> }>();
 
 export const workspace = {
+  workspaceFolders: undefined as { uri: Uri; name: string; index: number }[] | undefined,
+  fs: {
+    async writeFile(uri: Uri, content: Uint8Array): Promise<void> {
+      if (uri.scheme !== 'file') throw new Error(`the stub writes file: URIs only, not ${uri.toString()}`);
+      const text = new TextDecoder().decode(content);
+      writeFileSync(uri.path, text);
+      ui.savedFiles.push({ uri, text });
+    },
+  },
   getConfiguration(section: string) {
     return { get: <T>(key: string): T | undefined => config.get(`${section}.${key}`) as T | undefined };
   },
