@@ -78,7 +78,11 @@ fi
 
 # the lease: free (none, or finished), ours (a retry of this step), expired, or held by someone else
 RAW=$(annotation "$SET")
-DOC=$(jq -c 'if type == "object" then {current: .current, history: (if (.history | type) == "array" then .history else [] end)} else error("no") end' <<<"$RAW" 2>/dev/null || echo '{"current":null,"history":[]}')
+# an unreadable record counts as empty (as the engine's parseRecord does) and is replaced
+DOC='{"current":null,"history":[]}'
+if [ -n "$RAW" ]; then
+  DOC=$(jq -c 'if type == "object" then {current: .current, history: (if (.history | type) == "array" then .history else [] end)} else error("no") end' <<<"$RAW" 2>/dev/null || echo "$DOC")
+fi
 STATE=$(jq -r --arg me "$WF_UID" '.current as $c
   | if $c == null or $c.outcome != null then "free"
     elif $c.holder.id == $me then "mine"
@@ -262,7 +266,7 @@ const RECORD_OUTCOME = String.raw`# the exit handler: whatever happened, the out
 # only if this workflow holds it (a release refused at lock, or one whose lease was taken over, records nothing)
 SET=$(get_set)
 RAW=$(annotation "$SET")
-if ! jq -e --arg me "$WF_UID" '.current.holder.id == $me and .current.outcome == null' <<<"$RAW" >/dev/null 2>&1; then
+if [ -z "$RAW" ] || ! jq -e --arg me "$WF_UID" '.current.holder.id == $me and .current.outcome == null' <<<"$RAW" >/dev/null 2>&1; then
   echo "this workflow does not hold the lease of $NS/$GSS_NAME; nothing to record"; exit 0
 fi
 case "$WF_STATUS" in Succeeded) OUTCOME=succeeded ;; *) OUTCOME=failed ;; esac
