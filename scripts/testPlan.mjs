@@ -1,10 +1,13 @@
 // What `npm test` runs, as pure functions (tested in test/scripts/testPlan.test.ts): which compiled test files,
-// and which prerequisites must be installed or built before mocha starts, so no test hook waits for a build.
+// and which prerequisites must be installed or built before mocha starts, so no test hook waits for a build
+// (the real browser, the Go control plane, Argo's lint).
 import { join, sep } from 'node:path';
 
 /** Folders of out/test/ that need more than Node: a real browser and code-server, or the Go-built control plane. */
 export const HEAVY = ['e2e', 'controlplane'];
 const TIER_B = join('controlplane', 'okg.test.js');
+/** Folders whose tests lint Argo exports with Argo's own code (test/controlplane/argo). */
+const ARGO_FOLDERS = ['release', 'cli', 'wizard', 'controlplane'];
 
 /** out/test/<folder>/… → folder */
 export const folderOf = f => f.split(sep)[2];
@@ -31,6 +34,9 @@ export function prerequisites(files, env) {
       name: `Go control plane (${tierB ? 'tiers A and B' : 'tier A'}; built once into ~/.cache/okg-ops/controlplane; the first build takes 10–15 minutes)`,
       script: tierB ? 'scripts/controlplane-okg.mjs' : 'scripts/controlplane.mjs', args: ['build'],
     });
+  }
+  if (files.some(f => ARGO_FOLDERS.includes(folderOf(f)))) {
+    steps.push({ name: "Argo's own validation (argo lint --offline from argo-workflows' Go module; built once into ~/.cache/okg-ops/controlplane)", script: 'scripts/argo-validate.mjs', args: ['build'] });
   }
   return steps;
 }

@@ -24,10 +24,12 @@ describe('npm test: what runs', () => {
   });
   it('builds the Go control plane as its own step before mocha, and only when its tests run', () => {
     const steps = prerequisites(selectFiles(ALL, undefined), {});
-    assert.deepEqual(steps.map(s => [s.script, ...s.args]), [['scripts/vscode-setup.mjs'], ['scripts/controlplane-okg.mjs', 'build']]);
-    assert.deepEqual(prerequisites(selectFiles(ALL, 'unit'), {}), []);
-    assert.deepEqual(prerequisites(selectFiles(ALL, undefined), { OKG_NO_TIER_B: '1' }).map(s => s.script), ['scripts/vscode-setup.mjs', 'scripts/controlplane.mjs']);
-    assert.deepEqual(prerequisites(selectFiles(ALL, 'controlplane'), { OKG_NO_CONTROLPLANE: '1' }), []);
+    assert.deepEqual(steps.map(s => [s.script, ...s.args]), [['scripts/vscode-setup.mjs'], ['scripts/controlplane-okg.mjs', 'build'], ['scripts/argo-validate.mjs', 'build']]);
+    // the release tests lint every Argo export with Argo's own code: its build is the unit tier's one prerequisite
+    assert.deepEqual(prerequisites(selectFiles(ALL, 'unit'), {}).map(s => [s.script, ...s.args]), [['scripts/argo-validate.mjs', 'build']]);
+    assert.deepEqual(prerequisites([f('cluster', 'cache.test.js')], {}), []);
+    assert.deepEqual(prerequisites(selectFiles(ALL, undefined), { OKG_NO_TIER_B: '1' }).map(s => s.script), ['scripts/vscode-setup.mjs', 'scripts/controlplane.mjs', 'scripts/argo-validate.mjs']);
+    assert.deepEqual(prerequisites(selectFiles(ALL, 'controlplane'), { OKG_NO_CONTROLPLANE: '1' }).map(s => s.script), ['scripts/argo-validate.mjs']);
   });
   it('installs the npm packages before importing any of them', () => {
     // A static import of an npm package (mocha) fails before any install can run on a fresh clone.
