@@ -75,7 +75,7 @@ async function offer(plan: ReleasePlan, opts: ArgoOptions, uri: vscode.Uri, targ
     }
     const r = await submitArgo(scope.client.kc, exportArgo(plan, opts));
     log.info(`release wizard: submitted to ${scope.label}: ${r.actions.join('; ')}`);
-    void vscode.window.showInformationMessage(`Workflow ${r.workflow} created in ${r.namespace} on ${scope.label} (${r.actions.filter(a => !a.startsWith('created Workflow')).join('; ')}). Follow it in the Argo UI or with: argo watch -n ${r.namespace} ${r.workflow}`);
+    void vscode.window.showInformationMessage(`Workflow ${r.workflow} created in ${r.namespace} on ${scope.label} (${r.actions.filter(a => a !== `created Workflow ${r.workflow}`).join('; ')}). Follow it in the Argo UI or with: argo watch -n ${r.namespace} ${r.workflow}`);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     log.error(`release wizard: Argo submit of ${plan.input.gameServerSet}: ${message}`);

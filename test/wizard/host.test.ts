@@ -1,8 +1,11 @@
 // The release wizard's host side with the `vscode` stub: the ready handshake, the CSP, validation of what the
 // webview sends, previews and releases against a sandbox streamed to the panel, cancel, hide/show replay, the
-// serializer, and the Argo export in an untitled editor. What the host accepts from the webview and when it asks
+// serializer, and the Argo export saved to a file. What the host accepts from the webview and when it asks
 // before a resume: trust.test.ts. Shared set-up: harness.ts.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SEED } from '../../src/sandbox/scenarios.js';
 import type { ReleaseEvent } from '../../src/release/types.js';
 import { PROTOCOL_VERSION, type HostMessage, type Target } from '../../src/webview/protocol.js';
@@ -84,7 +87,7 @@ describe('release wizard: host side (vscode stub)', function () {
     assert.match(notice.message, /no longer shown/);
   });
 
-  it('previews, exports the Argo Workflow to an untitled YAML editor, runs the seed release and streams its events', async () => {
+  it('previews, saves the Argo export to a file, runs the seed release and streams its events', async () => {
     const w = await h.world();
     const scope = w.scope;
     const p = await h.readyPanel(w);
@@ -96,13 +99,15 @@ describe('release wizard: host side (vscode stub)', function () {
       ['minecraft-0 protected Allocated', 'minecraft-1 retire', 'minecraft-2 retire', 'minecraft-3 create', 'minecraft-4 create', 'minecraft-5 create']);
     assert.deepEqual(preview.plan.predicted.map(r => ({ name: r.name, state: r.state, opsState: r.opsState, image: r.images[0].image })), SEED_FINAL);
 
+    // the export is saved where the Save dialog says (argoExport.test.ts), never opened as an untitled buffer
+    const file = join(mkdtempSync(join(tmpdir(), 'okg-host-argo-')), 'release.yaml');
+    h.stub.ui.answers.push(h.stub.saveAs(file));
     send(p, { type: 'export-argo', seq: 1 });
-    await until(() => h.stub.ui.shownDocuments[0], 'the Argo document');
-    const doc = h.stub.ui.shownDocuments[0];
-    assert.equal(doc.languageId, 'yaml');
-    assert.equal(doc.uri.scheme, 'untitled');
-    assert.match(doc.getText(), /^apiVersion: argoproj\.io\/v1alpha1\nkind: Workflow\n/);
-    assert.ok(doc.getText().includes(NEW));
+    await until(() => h.stub.ui.savedFiles[0], 'the Argo file');
+    assert.equal(h.stub.ui.savedFiles[0].uri.path, file);
+    assert.match(readFileSync(file, 'utf8'), /\nkind: WorkflowTemplate\n[\s\S]*\nkind: Workflow\n/);
+    assert.ok(readFileSync(file, 'utf8').includes(NEW));
+    assert.deepEqual(h.stub.ui.shownDocuments, []);
     // An export for an older preview is refused.
     send(p, { type: 'export-argo', seq: 0 });
     assert.match((await until(() => message(p, 'notice', posted(p).length - 1)?.level === 'error' ? message(p, 'notice', posted(p).length - 1) : undefined, 'refusal')).message, /no current preview/);
