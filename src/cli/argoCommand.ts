@@ -3,6 +3,7 @@
 // --argo-image, --argo-approval and --argo-settle shape the export. Flags are checked before the cluster is contacted.
 import { writeFileSync } from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { clip } from '../cluster/clip.js';
 import { argoExportYaml, DEFAULT_KUBECTL_IMAGE, exportArgo, type ArgoOptions } from '../release/argo.js';
 import { ArgoNotServed, followWorkflow, submitArgo } from '../release/argoSubmit.js';
 import type { ReleasePlan } from '../release/types.js';
@@ -38,7 +39,7 @@ export function argoRequest(flags: ArgoFlags): { file?: string; submit: boolean;
   }
   if (file !== undefined && !file.trim()) throw new UsageError('--export-argo needs a file name');
   const image = flags['argo-image'];
-  if (image !== undefined && (!image.trim() || /\s/.test(image) || image.length > 512)) throw new UsageError(`--argo-image takes an image reference without spaces, got "${image}"`);
+  if (image !== undefined && (!image.trim() || /\s/.test(image) || image.length > 512)) throw new UsageError(`--argo-image takes an image reference without spaces, got "${clip(image)}"`);
   const settleSeconds = positiveInt('--argo-settle', flags['argo-settle'], { min: 0, max: 86_400 });
   return { ...(file !== undefined ? { file } : {}), submit, options: { ...(image ? { image } : {}), ...(flags['argo-approval'] ? { approval: true } : {}), ...(settleSeconds !== undefined ? { settleSeconds } : {}) } };
 }

@@ -4,6 +4,7 @@
 // The export's image, approval and settle come from the okg.argo.* settings.
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
+import { clip } from '../cluster/clip.js';
 import { argoExportYaml, argoFileName, exportArgo, type ArgoOptions } from '../release/argo.js';
 import { argoServed, noArgoMessage, submitArgo } from '../release/argoSubmit.js';
 import type { ReleasePlan } from '../release/types.js';
@@ -16,7 +17,7 @@ export const OPEN = 'Open';
 export function argoSettings(): ArgoOptions {
   const c = vscode.workspace.getConfiguration('okg');
   const image = c.get<string>('argo.image')?.trim();
-  if (image && (/\s/.test(image) || image.length > 512)) throw new Error(`The setting okg.argo.image ("${image.slice(0, 80)}") is not an image reference; fix it and export again.`);
+  if (image && (/\s/.test(image) || image.length > 512)) throw new Error(`The setting okg.argo.image ("${clip(image)}") is not an image reference; fix it and export again.`);
   const settle = c.get<number>('argo.settleSeconds') ?? 0;
   if (!Number.isInteger(settle) || settle < 0 || settle > 86_400) throw new Error(`The setting okg.argo.settleSeconds must be whole seconds from 0 to 86400, not ${settle}; fix it and export again.`);
   return { ...(image ? { image } : {}), ...(c.get<boolean>('argo.approval') ? { approval: true } : {}), ...(settle ? { settleSeconds: settle } : {}) };
