@@ -1,6 +1,7 @@
-// Argo Workflows' own validation for the exported release: builds test/controlplane/argo (cmd/argo-validate, which is
-// `argo lint --offline --strict` from github.com/argoproj/argo-workflows/v3) once into ~/.cache/okg-ops/controlplane,
-// and copies Argo's CRDs (full and minimal, as that module ships them) next to it for the control-plane tests.
+// Argo Workflows' own code for the exported release: builds test/controlplane/argo (cmd/argo-validate, which is
+// `argo lint --offline --strict` from github.com/argoproj/argo-workflows/v3, and cmd/argo-mutex, Argo's
+// synchronization manager over the export's Workflows) once into ~/.cache/okg-ops/controlplane, and copies Argo's
+// CRDs (full and minimal, as that module ships them) next to them for the tests.
 //
 //   node scripts/argo-validate.mjs build          build (or reuse); prints the binary's path
 //   node scripts/argo-validate.mjs FILE...        build (or reuse), then lint FILE... (exit 1 on any problem)
@@ -13,15 +14,15 @@ export const ARGO_MODULE = join(ROOT, 'test', 'controlplane', 'argo');
 
 /** The argo-workflows version test/controlplane/argo/go.mod requires. */
 export function argoVersion() {
-  const v = /^\s*require\s+github\.com\/argoproj\/argo-workflows\/v3\s+(v\S+)\s*$/m.exec(readFileSync(join(ARGO_MODULE, 'go.mod'), 'utf8'))?.[1];
+  const v = /^\s*(?:require\s+)?github\.com\/argoproj\/argo-workflows\/v3\s+(v\S+)\s*$/m.exec(readFileSync(join(ARGO_MODULE, 'go.mod'), 'utf8'))?.[1];
   if (!v) throw new Error('test/controlplane/argo/go.mod does not require github.com/argoproj/argo-workflows/v3');
   return v;
 }
 
-/** Builds (or finds) argo-validate; returns { bin, crds: { full, minimal }, version, built }. */
+/** Builds (or finds) argo-validate and argo-mutex; returns { bin, mutex, crds: { full, minimal }, version, built }. */
 export function buildArgoValidator({ log } = {}) {
   const version = argoVersion();
-  const r = buildGoModule({ moduleDir: ARGO_MODULE, packages: { 'argo-validate': './cmd/argo-validate' }, prefix: `argo-${version}`, what: `argo-validate (argo-workflows ${version})`, log });
+  const r = buildGoModule({ moduleDir: ARGO_MODULE, packages: { 'argo-validate': './cmd/argo-validate', 'argo-mutex': './cmd/argo-mutex' }, prefix: `argo-${version}`, what: `argo-validate and argo-mutex (argo-workflows ${version})`, log });
   const crds = join(r.binDir, 'crds');
   if (!existsSync(join(crds, 'full', 'argoproj.io_workflows.yaml'))) {
     const go = findGo();
@@ -37,7 +38,7 @@ export function buildArgoValidator({ log } = {}) {
     rmSync(crds, { recursive: true, force: true });
     renameSync(tmp, crds);
   }
-  return { bin: join(r.binDir, 'argo-validate'), crds: { full: join(crds, 'full'), minimal: join(crds, 'minimal') }, version, built: r.built };
+  return { bin: join(r.binDir, 'argo-validate'), mutex: join(r.binDir, 'argo-mutex'), crds: { full: join(crds, 'full'), minimal: join(crds, 'minimal') }, version, built: r.built };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,7 +1,7 @@
 // The Argo export checked by Argo's own code: every variant (each reclaim mode, with and without approval, one and
 // several containers, another image) passes `argo lint --offline --strict` built from argo-workflows' Go module,
 // a broken one does not; and the shape the issue asks for: a WorkflowTemplate with parameters used by the Workflow,
-// a mutex per set, bounded retries that retry exit 1 on every step, a deadline, an approval step, an exit handler,
+// a mutex per set (held by Argo's own synchronization manager), bounded retries that retry exit 1 on every step, a deadline, an approval step, an exit handler,
 // least-privilege RBAC in the set's namespace, the kubectl image as an option. Executed: argoRun.test.ts.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { ARGO_SCRIPTS } from '../../src/release/argoScripts.js';
 import { previewRelease } from '../../src/release/engine.js';
 import type { ReleasePlan, ReclaimMode } from '../../src/release/types.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
-import { argoLint, argoValidator } from './argoRun.js';
+import { argoLint, argoMutex, argoValidator } from './argoRun.js';
 import { client, GSS, NS, seedInput, startWorld } from './helpers.js';
 
 interface Tpl { name: string; script?: { source: string; image: string; env: { name: string; value: string }[] }; retryStrategy?: { limit: string; retryPolicy: string; expression?: string }; dag?: { tasks: { name: string; template: string; when?: string; dependencies?: string[] }[] }; suspend?: object }
@@ -28,9 +28,10 @@ describe('Argo export: checked by Argo\'s own lint, and its shape', function () 
   this.timeout(120_000);
   let sb: Sandbox;
   let lint: string;
+  let mutexBin: string;
   const plans = new Map<ReclaimMode, ReleasePlan>();
   before(async () => {
-    lint = (await argoValidator()).bin;
+    ({ bin: lint, mutex: mutexBin } = await argoValidator());
     sb = await startWorld();
     for (const reclaim of ['none', 'scale-down', 'kill'] as const) {
       const r = await previewRelease(seedInput({ reclaim }), { client: client(sb) });
@@ -119,6 +120,26 @@ describe('Argo export: checked by Argo\'s own lint, and its shape', function () 
       assert.ok(Number(t.retryStrategy?.limit) >= 2 && Number(t.retryStrategy?.limit) <= 5, `${t.name}: bounded`);
       assert.equal(t.retryStrategy?.expression, 'asInt(lastRetry.exitCode) != 3', `${t.name}: a refusal is final`);
     }
+  });
+
+  it('the mutex, by Argo\'s own synchronization manager: a second release of the set waits until the first is done; another set\'s release does not', () => {
+    const bin = mutexBin;
+    const minecraft = plans.get('scale-down')!;
+    const lobby: ReleasePlan = { ...minecraft, input: { ...minecraft.input, gameServerSet: 'lobby' } };
+    const text = (p: ReleasePlan, o: ArgoOptions = {}) => argoExportYaml(p, o);
+    const r = argoMutex(bin, [text(minecraft), text(minecraft, { approval: true }), text(lobby)]);
+    assert.deepEqual(r.map(x => [x.round, x.workflow, x.locks.join(','), x.acquired]), [
+      [1, 'default/release-minecraft-1', 'Mutex/okg-release-minecraft', true],
+      [1, 'default/release-minecraft-2', 'Mutex/okg-release-minecraft', false],
+      [1, 'default/release-lobby-3', 'Mutex/okg-release-lobby', true],
+      [2, 'default/release-minecraft-2', 'Mutex/okg-release-minecraft', true],
+    ]);
+    assert.match(r[1].message, /^Waiting for default\/Mutex\/okg-release-minecraft lock/);
+    // the check is live: without the template's synchronization nothing is held back
+    const open = exportArgo(minecraft);
+    delete (open.workflowTemplate.spec as Record<string, unknown>).synchronization;
+    const openText = argoObjects(open).map(o => yaml.dump(o)).join('---\n');
+    assert.deepEqual(argoMutex(bin, [openText, openText]).map(x => x.acquired), [true, true]);
   });
 
   it('least privilege: its own ServiceAccount, a Role in the set\'s namespace with only what the steps use, bound to it', () => {

@@ -114,6 +114,22 @@ export async function argoValidator(): Promise<ReturnType<typeof import('../../s
   return m.buildArgoValidator({ log: () => undefined });
 }
 
+export interface MutexRequest { round: number; workflow: string; locks: string[]; acquired: boolean; message: string }
+
+/** Argo's own synchronization manager over the Workflows of these exports (argo-mutex): one request per line. */
+export function argoMutex(bin: string, texts: string[]): MutexRequest[] {
+  const dir = mkdtempSync(join(tmpdir(), 'okg-argo-mutex-'));
+  try {
+    const files = texts.map((t, i) => { const f = join(dir, `release-${i}.yaml`); writeFileSync(f, t); return f; });
+    const r = spawnSync(bin, files, { encoding: 'utf8' });
+    if (r.error) throw r.error;
+    if (r.status !== 0) throw new Error(`argo-mutex failed (exit ${r.status}): ${r.stderr}`);
+    return r.stdout.trim().split('\n').map(l => JSON.parse(l) as MutexRequest);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Lints YAML text with Argo's own code: { ok, output }. */
 export function argoLint(bin: string, text: string): { ok: boolean; output: string } {
   const dir = mkdtempSync(join(tmpdir(), 'okg-argo-lint-'));

@@ -69,7 +69,7 @@ describe('submitting the Argo export', function () {
     });
     after(async () => {
       await sb?.stop();
-      rmSync(dir, { recursive: true, force: true });
+      if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
     it('kubectl create --dry-run=server -f <export> admits the ServiceAccount, Role, RoleBinding, WorkflowTemplate and Workflow, and stores none', async () => {

@@ -1,10 +1,15 @@
-// Argo Workflows' own validation (workflow/validate), built for the tests: cmd/argo-validate reads an exported
-// release (WorkflowTemplate, Workflow, RBAC) and checks it as `argo lint --offline` would. See docs/controlplane.md.
+// Argo Workflows' own code, built for the tests: cmd/argo-validate lints an exported release (WorkflowTemplate,
+// Workflow, RBAC) as `argo lint --offline --strict` does; cmd/argo-mutex runs Argo's synchronization manager over
+// its Workflows (the mutex per set). See docs/controlplane.md.
 module okg-ops/argo-validate
 
 go 1.24.10
 
-require github.com/argoproj/argo-workflows/v3 v3.7.6
+require (
+	github.com/argoproj/argo-workflows/v3 v3.7.6
+	k8s.io/apimachinery v0.33.1
+	k8s.io/client-go v0.33.1
+)
 
 require (
 	dario.cat/mergo v1.0.2 // indirect
@@ -122,8 +127,6 @@ require (
 	gopkg.in/inf.v0 v0.9.1 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 	k8s.io/api v0.33.1 // indirect
-	k8s.io/apimachinery v0.33.1 // indirect
-	k8s.io/client-go v0.33.1 // indirect
 	k8s.io/klog/v2 v2.130.1 // indirect
 	k8s.io/kube-openapi v0.0.0-20250318190949-c8a335a9a2ff // indirect
 	k8s.io/utils v0.0.0-20250502105355-0f33e8f1c979 // indirect
