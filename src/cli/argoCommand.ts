@@ -1,20 +1,20 @@
 // The Argo side of `okg release`: --export-argo FILE writes the release (RBAC, WorkflowTemplate, Workflow) as YAML,
 // --submit-argo creates it in the cluster when the cluster serves Argo and follows the Workflow to its end;
-// --argo-image, --argo-approval and --argo-settle shape the export. Flags are checked before the cluster is contacted.
+// --argo-image and --argo-approval shape the export (the settle window is the release's own --settle). Flags are
+// checked before the cluster is contacted.
 import { writeFileSync } from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { clip } from '../cluster/clip.js';
 import { argoExportYaml, DEFAULT_KUBECTL_IMAGE, exportArgo, type ArgoOptions } from '../release/argo.js';
 import { ArgoNotServed, followWorkflow, submitArgo } from '../release/argoSubmit.js';
 import type { ReleasePlan } from '../release/types.js';
-import { EXIT_FAILED, EXIT_OK, positiveInt, UsageError } from './usage.js';
+import { EXIT_FAILED, EXIT_OK, UsageError } from './usage.js';
 
 export const ARGO_FLAGS = {
   'export-argo': { type: 'string' },
   'submit-argo': { type: 'boolean' },
   'argo-image': { type: 'string' },
   'argo-approval': { type: 'boolean' },
-  'argo-settle': { type: 'string' },
 } as const;
 
 export const ARGO_HELP = `  --export-argo FILE     write the release as Argo Workflows objects (YAML) to FILE instead of running it:
@@ -23,16 +23,15 @@ export const ARGO_HELP = `  --export-argo FILE     write the release as Argo Wor
                          Workflow until it ends, instead of running the release here
   --argo-image IMAGE     image of the Argo steps; it must contain bash, kubectl and jq
                          (default ${DEFAULT_KUBECTL_IMAGE})
-  --argo-approval        the Workflow suspends before marking old rooms until it is resumed (argo resume)
-  --argo-settle SECONDS  wait this long after marking before the reclaim (default 0)`;
+  --argo-approval        the Workflow suspends before marking old rooms until it is resumed (argo resume)`;
 
-export interface ArgoFlags { 'export-argo'?: string; 'submit-argo'?: boolean; 'argo-image'?: string; 'argo-approval'?: boolean; 'argo-settle'?: string }
+export interface ArgoFlags { 'export-argo'?: string; 'submit-argo'?: boolean; 'argo-image'?: string; 'argo-approval'?: boolean }
 
 /** The Argo request in the flags (undefined: none), checked; throws UsageError with one reason. */
 export function argoRequest(flags: ArgoFlags): { file?: string; submit: boolean; options: ArgoOptions } | undefined {
   const file = flags['export-argo'];
   const submit = flags['submit-argo'] === true;
-  const shaping = (['argo-image', 'argo-approval', 'argo-settle'] as const).filter(k => flags[k] !== undefined);
+  const shaping = (['argo-image', 'argo-approval'] as const).filter(k => flags[k] !== undefined);
   if (file === undefined && !submit) {
     if (shaping.length) throw new UsageError(`--${shaping[0]} shapes an Argo export; add --export-argo FILE or --submit-argo`);
     return undefined;
@@ -40,8 +39,7 @@ export function argoRequest(flags: ArgoFlags): { file?: string; submit: boolean;
   if (file !== undefined && !file.trim()) throw new UsageError('--export-argo needs a file name');
   const image = flags['argo-image'];
   if (image !== undefined && (!image.trim() || /\s/.test(image) || image.length > 512)) throw new UsageError(`--argo-image takes an image reference without spaces, got "${clip(image)}"`);
-  const settleSeconds = positiveInt('--argo-settle', flags['argo-settle'], { min: 0, max: 86_400 });
-  return { ...(file !== undefined ? { file } : {}), submit, options: { ...(image ? { image } : {}), ...(flags['argo-approval'] ? { approval: true } : {}), ...(settleSeconds !== undefined ? { settleSeconds } : {}) } };
+  return { ...(file !== undefined ? { file } : {}), submit, options: { ...(image ? { image } : {}), ...(flags['argo-approval'] ? { approval: true } : {}) } };
 }
 
 /**

@@ -19,9 +19,7 @@ export interface ArgoOptions {
   image?: string;
   /** Suspend before marking old rooms until someone resumes the workflow (argo resume, or the Argo UI). */
   approval?: boolean;
-  /** Seconds to wait after marking before the reclaim (so matchmakers see the marks); default 0. */
-  settleSeconds?: number;
-  /** The workflow's activeDeadlineSeconds (default: every wait's timeout, the settle time, an hour for approval). */
+  /** The workflow's activeDeadlineSeconds (default: every wait's timeout, the settle window, an hour for approval). */
   deadlineSeconds?: number;
 }
 
@@ -106,7 +104,7 @@ function parameters(plan: ReleasePlan, opts: ArgoOptions, leaseSeconds: number):
     { name: 'add', value: String(plan.newRooms) },
     { name: 'ready', value: String(plan.ready) },
     { name: 'reclaim', value: inp.reclaim },
-    { name: 'settle', value: String(opts.settleSeconds ?? 0) },
+    { name: 'settle', value: String(Math.round(inp.settleMs) / 1000) },
     { name: 'approval', value: opts.approval ? 'true' : 'false' },
     { name: 'timeout', value: String(Math.max(1, Math.ceil(inp.timeoutMs / 1000))) },
     { name: 'retire-ops-states', value: JSON.stringify(inp.retireOpsStates) },
@@ -122,7 +120,7 @@ const DESCRIPTIONS: Record<string, string> = {
   add: 'new rooms to create (scale up by this many)',
   ready: 'new-version rooms that must be Ready before old ones are marked (0..add)',
   reclaim: 'none (marked rooms stay), scale-down (lower replicas by the confirmed marks) or kill (set Kill)',
-  settle: 'seconds to wait after marking before the reclaim',
+  settle: 'the settle window, seconds: after marking, a matchmaker with a view this old has written its Allocated before the reclaim re-reads the rooms',
   approval: 'true: suspend before marking until the workflow is resumed',
   timeout: 'seconds each wait may take',
   'retire-ops-states': 'JSON list of the opsStates an old room may have to be retired',
@@ -137,7 +135,7 @@ export function exportArgo(plan: ReleasePlan, opts: ArgoOptions = {}): ArgoExpor
   const gss = plan.input.gameServerSet;
   const names = argoNames(gss);
   const timeout = Math.max(1, Math.ceil(plan.input.timeoutMs / 1000));
-  const deadline = opts.deadlineSeconds ?? 3 * timeout + (opts.settleSeconds ?? 0) + (opts.approval ? 3600 : 0) + 600;
+  const deadline = opts.deadlineSeconds ?? 3 * timeout + Math.ceil(plan.input.settleMs / 1000) + (opts.approval ? 3600 : 0) + 600;
   const lease = deadline + 600;
   const labels = { 'app.kubernetes.io/managed-by': 'okg-ops', 'okg-ops/release-of': gss.slice(0, 63).replace(/[-.]+$/, '') };
   const params = parameters(plan, opts, lease);

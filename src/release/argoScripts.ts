@@ -60,7 +60,7 @@ name_re='^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'
 [[ "$ADD" =~ ^[1-9][0-9]{0,4}$ ]] || refuse "add must be a whole number of rooms from 1, got \"$ADD\""
 [[ "$READY" =~ ^[0-9]{1,5}$ ]] && [ "$READY" -le "$ADD" ] || refuse "ready must be a whole number from 0 to add ($ADD), got \"$READY\""
 case "$RECLAIM" in none|scale-down|kill) ;; *) refuse "reclaim must be none, scale-down or kill, got \"$RECLAIM\"" ;; esac
-[[ "$SETTLE" =~ ^[0-9]{1,5}$ ]] || refuse "settle must be whole seconds, got \"$SETTLE\""
+[[ "$SETTLE" =~ ^[0-9]{1,3}(\.[0-9]{1,3})?$ ]] && [ "${'$'}{SETTLE%.*}" -le 600 ] || refuse "settle must be seconds from 0 to 600, got \"$SETTLE\""
 [[ "$TIMEOUT" =~ ^[1-9][0-9]{0,5}$ ]] || refuse "timeout must be whole seconds from 1, got \"$TIMEOUT\""
 [[ "$LEASE_SECONDS" =~ ^[1-9][0-9]{0,6}$ ]] || refuse "lease-seconds must be whole seconds from 1, got \"$LEASE_SECONDS\""
 case "$FIX" in true|false) ;; *) refuse "fix-update-strategy must be true or false, got \"$FIX\"" ;; esac
@@ -209,7 +209,8 @@ echo "marked WaitToBeDeleted: $(jq -r 'join(", ")' <<<"$M")"
 `;
 
 const SETTLE_STEP = String.raw`hold reclaim
-# give matchmakers time to see the marks before rooms are removed (each removal is still conditional)
+# the settle window: a matchmaker whose view of the rooms is at most this old has written its Allocated by now,
+# so the reclaim's re-read sees it and leaves the room alone
 echo "waiting $SETTLE s before the reclaim"
 sleep "$SETTLE"
 `;

@@ -1,7 +1,7 @@
 // The wizard's "Export as Argo Workflow": a Save dialog (the workspace folder, release-<set>-<date>.yaml), the file
 // written there, then — when the set's cluster serves Argo's CRDs — an offer to "Submit to Cluster" (the objects
 // are created and the Workflow's name is said); a cluster without Argo gets one sentence saying so.
-// The export's image, approval and settle come from the okg.argo.* settings.
+// The export's image and approval come from the okg.argo.* settings (the settle window is the release's own).
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { clip } from '../cluster/clip.js';
@@ -18,9 +18,7 @@ export function argoSettings(): ArgoOptions {
   const c = vscode.workspace.getConfiguration('okg');
   const image = c.get<string>('argo.image')?.trim();
   if (image && (/\s/.test(image) || image.length > 512)) throw new Error(`The setting okg.argo.image ("${clip(image)}") is not an image reference; fix it and export again.`);
-  const settle = c.get<number>('argo.settleSeconds') ?? 0;
-  if (!Number.isInteger(settle) || settle < 0 || settle > 86_400) throw new Error(`The setting okg.argo.settleSeconds must be whole seconds from 0 to 86400, not ${settle}; fix it and export again.`);
-  return { ...(image ? { image } : {}), ...(c.get<boolean>('argo.approval') ? { approval: true } : {}), ...(settle ? { settleSeconds: settle } : {}) };
+  return { ...(image ? { image } : {}), ...(c.get<boolean>('argo.approval') ? { approval: true } : {}) };
 }
 
 /** The scopes the Game Servers view shows for this set (the Submit target). */

@@ -69,7 +69,7 @@ describe('Argo export on kube-apiserver with Argo\'s full CRDs (tier A)', functi
   });
 
   it('kubectl create --dry-run=server admits every object of each variant (strict field validation against Argo\'s schema), storing none', async () => {
-    for (const opts of [{}, { approval: true, settleSeconds: 30 }, { image: 'registry.example/kubectl-jq:1.34' }]) {
+    for (const opts of [{}, { approval: true }, { image: 'registry.example/kubectl-jq:1.34' }]) {
       const file = join(dir, 'release.yaml');
       writeFileSync(file, argoExportYaml(plan, opts));
       const r = await run(['create', '--dry-run=server', '--validate=strict', '-f', file, '-o', 'name']);

@@ -19,6 +19,11 @@ interface Tpl { name: string; script?: { source: string; image: string; env: { n
 const templates = (e: ArgoExport) => e.workflowTemplate.spec.templates as unknown as Tpl[];
 const param = (e: ArgoExport, name: string) => e.workflow.spec.arguments.parameters.find(p => p.name === name)?.value;
 
+/** The plan with another settle window (the release's --settle). */
+function withSettle(plan: ReleasePlan, settleMs: number): ReleasePlan {
+  return { ...plan, input: { ...plan.input, settleMs } };
+}
+
 /** The seed plan with a second container (a sidecar), as a set with several containers gives. */
 function twoContainers(plan: ReleasePlan): ReleasePlan {
   return { ...plan, input: { ...plan.input, images: [...plan.input.images, { container: 'sidecar', image: 'registry.example/agent:2.0' }] }, oldImages: [...plan.oldImages, { container: 'sidecar', image: 'registry.example/agent:1.0' }] };
@@ -41,16 +46,17 @@ describe('Argo export: checked by Argo\'s own lint, and its shape', function () 
   });
   after(async () => { await sb?.stop(); });
 
-  const variants: [string, ReclaimMode, ArgoOptions, boolean][] = [];
+  const variants: [string, ReclaimMode, ArgoOptions, boolean, number?][] = [];
   for (const reclaim of ['none', 'scale-down', 'kill'] as const) {
     variants.push([`reclaim ${reclaim}`, reclaim, {}, false]);
-    variants.push([`reclaim ${reclaim}, approval, settle 30 s`, reclaim, { approval: true, settleSeconds: 30 }, false]);
+    variants.push([`reclaim ${reclaim}, approval, settle 1.5 s`, reclaim, { approval: true }, false, 1500]);
   }
-  variants.push(['two containers, reclaim scale-down', 'scale-down', {}, true]);
+  variants.push(['two containers, reclaim scale-down, settle 0', 'scale-down', {}, true, 0]);
   variants.push(['two containers, approval, another image', 'kill', { approval: true, image: 'registry.example/tools/kubectl-jq:1.34' }, true]);
-  for (const [title, reclaim, opts, two] of variants) {
+  for (const [title, reclaim, opts, two, settleMs] of variants) {
     it(`${title}: argo lint --offline --strict passes; the YAML round-trips; every script parses`, () => {
-      const plan = two ? twoContainers(plans.get(reclaim)!) : plans.get(reclaim)!;
+      const base = two ? twoContainers(plans.get(reclaim)!) : plans.get(reclaim)!;
+      const plan = settleMs === undefined ? base : withSettle(base, settleMs);
       const text = argoExportYaml(plan, opts);
       const r = argoLint(lint, text);
       assert.ok(r.ok, r.output);
@@ -83,7 +89,7 @@ describe('Argo export: checked by Argo\'s own lint, and its shape', function () 
 
   it('a WorkflowTemplate with the release\'s parameters, and a Workflow that uses it: one template serves every release of a set', () => {
     const a = exportArgo(plans.get('none')!);
-    const b = exportArgo(plans.get('kill')!, { approval: true, settleSeconds: 60 });
+    const b = exportArgo(withSettle(plans.get('kill')!, 60_000), { approval: true });
     assert.equal(a.workflowTemplate.kind, 'WorkflowTemplate');
     assert.equal(a.workflowTemplate.metadata.name, `okg-release-${GSS}`);
     assert.deepEqual(a.workflow.spec.workflowTemplateRef, { name: `okg-release-${GSS}` });
@@ -93,8 +99,11 @@ describe('Argo export: checked by Argo\'s own lint, and its shape', function () 
     // the same template (steps, RBAC) for two different releases; only the Workflow's arguments differ
     assert.deepEqual(templates(a), templates(b));
     assert.deepEqual(a.role, b.role);
-    assert.deepEqual([param(a, 'reclaim'), param(a, 'approval'), param(a, 'settle'), param(a, 'add'), param(a, 'ready')], ['none', 'false', '0', '3', '3']);
+    // the settle window is the release's own (--settle, default 2 s), in seconds
+    assert.deepEqual([param(a, 'reclaim'), param(a, 'approval'), param(a, 'settle'), param(a, 'add'), param(a, 'ready')], ['none', 'false', '2', '3', '3']);
     assert.deepEqual([param(b, 'reclaim'), param(b, 'approval'), param(b, 'settle')], ['kill', 'true', '60']);
+    assert.equal(param(exportArgo(withSettle(plans.get('kill')!, 1500)), 'settle'), '1.5');
+    assert.equal(param(exportArgo(withSettle(plans.get('kill')!, 0)), 'settle'), '0');
     // no value is pasted into a script: every step reads its parameters from the environment
     for (const t of templates(a).filter(x => x.script)) {
       assert.doesNotMatch(t.script!.source, /\{\{|minecraft|1\.12\.2/, t.name);

@@ -84,6 +84,7 @@ describe('Argo export executed against the sandbox (bash + kubectl + jq, as Argo
     const world = sb;
     const r = await runArgoLocally(await exported(world, 'kill'), { kubeconfig: world.kubeconfigPath('admin') });
     assert.equal(r.status, 'Succeeded', detail(r));
+    assert.match(r.steps.find(s => s.step === 'settle')!.stdout, /waiting 2 s before the reclaim/, 'the settle window (default 2 s) before the reclaim');
     assert.match(r.steps.find(s => s.step === 'reclaim-kill')!.stdout, /minecraft-1: Kill\nminecraft-2: Kill/);
     await world.waitFor(() => table(world).length === 4, 20_000, 'OKG to remove the killed rooms');
     assert.deepEqual(strip(table(world)), [SEED_FINAL[0], ...SEED_FINAL.slice(3)]);

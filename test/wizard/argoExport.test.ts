@@ -19,7 +19,7 @@ describe('release wizard: Export as Argo Workflow (vscode stub)', function () {
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'okg-wizard-argo-')); });
   afterEach(() => {
     h.stub.workspace.workspaceFolders = undefined;
-    for (const k of ['okg.argo.image', 'okg.argo.approval', 'okg.argo.settleSeconds']) h.stub.setConfig(k, undefined);
+    for (const k of ['okg.argo.image', 'okg.argo.approval']) h.stub.setConfig(k, undefined);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -78,7 +78,6 @@ describe('release wizard: Export as Argo Workflow (vscode stub)', function () {
     await previewed(p, w.scope.id);
     h.stub.setConfig('okg.argo.image', 'registry.example/kubectl-jq:1.34');
     h.stub.setConfig('okg.argo.approval', true);
-    h.stub.setConfig('okg.argo.settleSeconds', 20);
     const target = join(dir, 'release.yaml');
     h.stub.ui.answers.push(h.stub.saveAs(target), h.stub.button('Submit to Cluster'));
     send(p, { type: 'export-argo', seq: 1 });
@@ -90,7 +89,7 @@ describe('release wizard: Export as Argo Workflow (vscode stub)', function () {
     const wfs = w.sb.server.store.list(w.sb.server.resource('workflows'), NS) as unknown as { spec: { arguments: { parameters: { name: string; value: string }[] } } }[];
     assert.equal(wfs.length, 1);
     const params = Object.fromEntries(wfs[0].spec.arguments.parameters.map(x => [x.name, x.value]));
-    assert.deepEqual([params.approval, params.settle], ['true', '20']);
+    assert.deepEqual([params.approval, params.settle], ['true', '2'], 'approval from the setting; the wizard\'s settle window (2 s)');
     assert.match(readFileSync(target, 'utf8'), /image: registry\.example\/kubectl-jq:1\.34/);
   });
 
