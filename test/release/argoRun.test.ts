@@ -9,6 +9,7 @@ import { parseRecord, RECORD_ANNOTATION } from '../../src/release/record.js';
 import type { ReleaseEvent, ReclaimMode } from '../../src/release/types.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import { runArgoLocally, type RunResult } from './argoRun.js';
+import { admin } from './failing.js';
 import { client, GSS, gssObject, NEW, NS, OLD, seedInput, SEED_FINAL, startWorld, strip, table } from './helpers.js';
 
 const ARGO_HOLDER = /argo-workflow@default\/release-minecraft-x7k2p \(pid 0\)/;
@@ -143,6 +144,27 @@ describe('Argo export executed against the sandbox (bash + kubectl + jq, as Argo
       ac.abort(new Error('stopped by the test'));
       await engine;
     }
+  });
+
+  it('ready for players, the engine\'s definition: on a set with spec.network, rooms whose network is not Ready do not count; nothing is marked', async () => {
+    sb = await startWorld();
+    const world = sb;
+    await admin(world).request('PATCH', `/apis/game.kruise.io/v1alpha1/namespaces/${NS}/gameserversets/${GSS}`,
+      { spec: { network: { networkType: 'Kubernetes-HostPort', networkConf: [{ name: 'ContainerPorts', value: 'minecraft:25565/TCP' }] } } }, 'application/merge-patch+json');
+    const exp = await exported(world, 'none');
+    exp.workflow.spec.arguments.parameters.find(p => p.name === 'timeout')!.value = '2';
+    const r = await runArgoLocally(exp, { kubeconfig: world.kubeconfigPath('admin') });
+    assert.equal(r.status, 'Failed');
+    const wait = r.steps.find(s => s.step === 'wait-ready')!;
+    assert.equal(wait.status, 'Failed', detail(r));
+    assert.equal(wait.attempts, 3, 'retried twice, as its retryStrategy says');
+    assert.match(wait.stdout, /new-version rooms ready for players \(state Ready, opsState None, network Ready\): 0 \(need at least 3\)/);
+    assert.match(wait.stderr, /timed out after 2 s waiting for 3 new-version rooms of minecraft to be ready for players/);
+    assert.ok(table(world).filter(x => x.image === NEW).every(x => x.state === 'Ready'), 'the new rooms are Ready, only their network is not');
+    assert.deepEqual(table(world).map(x => x.opsState), ['Allocated', 'None', 'None', 'None', 'None', 'None'], 'nothing marked');
+    assert.equal(record(world).history[0].outcome, 'failed');
+    assert.equal(record(world).history[0].step, 'wait-ready');
+    assert.equal(record(world).current, undefined, 'the exit handler freed the lease');
   });
 
   it('a bad parameter is refused by the lock step with its reason, before any write', async () => {
