@@ -16,9 +16,10 @@ describe('okg: protected contexts', function () {
   let kubeconfig: string;
   const writes = () => sandbox.server.writeLog().filter(e => e.user !== 'controller');
   const mark = () => ['-n', 'default', '--gss', 'minecraft', '--select-ids', '2', '--set-opsstate', 'Maintaining', '--kubeconfig', kubeconfig];
-  // No terminal here (spawnSync pipes stdin): the gate runs before any request, so a blocked event loop is fine.
+  // No terminal here (spawnSync pipes stdin). The gate runs before any request; a command that got past it
+  // would wait on this blocked process's sandbox, so the timeout turns that into a failure, not a hang.
   const cli = (argv: string[], env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [join('out', 'src', 'cli', 'main.js'), ...argv], { encoding: 'utf8', env: { ...process.env, OKG_PROTECTED_CONTEXTS: '', ...env } });
+    spawnSync(process.execPath, [join('out', 'src', 'cli', 'main.js'), ...argv], { encoding: 'utf8', timeout: 15_000, env: { ...process.env, OKG_PROTECTED_CONTEXTS: '', ...env } });
 
   before(async () => {
     sandbox = await startSandbox({ scenario: 'seed', readyAfterMs: 50 });
