@@ -6,6 +6,7 @@ import { roomsCommand, ROOMS_HELP } from './roomsCommand.js';
 import { markCommand, MARK_HELP } from './markCommand.js';
 import { releaseCommand, RELEASE_HELP } from './releaseCommand.js';
 import { rollbackCommand, ROLLBACK_HELP } from './rollbackCommand.js';
+import { protectedGate } from './protected.js';
 import { EXIT_FAILED, EXIT_USAGE, UsageError } from './usage.js';
 
 type Command = (argv: string[], out: (line: string) => void, err: (line: string) => void) => Promise<number>;
@@ -24,6 +25,7 @@ Commands:
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`).join('\n')}
 
 Cluster flags (rooms, mark, release, rollback): --kubeconfig FILE, --context NAME, -n/--namespace NS.
+Protected contexts (mark, release, rollback): --protected-contexts '*prod*' or OKG_PROTECTED_CONTEXTS; type the set name on a terminal, or --yes.
 Exit codes: 0 success, 1 failed, 2 bad usage, 3 a release or rollback finished but OKG removed rooms with players (named).
 `;
 
@@ -39,7 +41,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     const c = COMMANDS[command];
     if (!c) throw new UsageError(`unknown command "${clip(command)}"; run okg --help`);
-    return await c.run(rest, out, err);
+    const gate = await protectedGate(command, rest, { err });
+    return gate.code ?? await c.run(gate.argv, out, err);
   } catch (e) {
     const usage = e instanceof UsageError || String((e as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS');
     err(`okg: ${(e as Error).message.split('\n')[0]}`);

@@ -14,6 +14,7 @@ import { isNode } from './clusterActions.js';
 import type { Connection } from './connections.js';
 import type { Explorer, GssNode, RoomNode } from './explorer.js';
 import { destructiveOpsState, imagesLabel, retireCandidates, roomDescription, scaleDownVictims } from './format.js';
+import { isProtected, whereLine } from './identity.js';
 import type { RefreshTriggers } from './refresh.js';
 import { settings } from './settings.js';
 import { yamlUri } from './yaml.js';
@@ -23,6 +24,16 @@ export type Outcome = 'cancelled' | 'invalid' | 'done' | 'partial' | 'nothing';
 export interface ChangeReport { outcome: Outcome; results: RoomResult[] }
 
 const contextOf = (conn: Connection) => conn.kc.getCurrentContext();
+
+/**
+ * The first button of every modal confirmation. VS Code gives Enter to the first button passed (there is no
+ * API to choose the default one), so a non-destructive one comes first and Enter alone changes nothing.
+ */
+export const KEEP = 'Keep as is';
+
+/** A room OKG must never remove unnamed: players on it, under maintenance, or a priority someone set. */
+const mustName = (r: { opsState: string; deletionPriority: string }) =>
+  r.opsState === 'Allocated' || r.opsState === 'Maintaining' || (r.deletionPriority.trim() !== '' && r.deletionPriority.trim() !== '0');
 
 export class RoomActions {
   constructor(private readonly explorer: Explorer, private readonly triggers: RefreshTriggers, private readonly log: vscode.LogOutputChannel) {}
@@ -106,6 +117,52 @@ export class RoomActions {
     });
   }
 
+  /**
+   * On a protected context: a destructive change needs each GameServerSet's name typed; any other write asks
+   * with a modal naming the context. True to go on. Other contexts: true at once.
+   */
+  async protectedGuard(targets: readonly { conn: Connection; namespace: string }[], what: string, destructive: boolean, sets: readonly string[]): Promise<boolean> {
+    const guarded = targets.filter(t => isProtected(t.conn));
+    if (!guarded.length) return true;
+    const where = whereLine(guarded);
+    if (destructive) {
+      for (const name of [...new Set(sets)]) {
+        const typed = await vscode.window.showInputBox({
+          title: `${what} on protected context ${guarded[0].conn.contextName}`,
+          prompt: `${where} Type the GameServerSet's name (${name}) to confirm; Escape cancels.`,
+          placeHolder: name,
+          validateInput: v => (v.trim() === name ? undefined : `type ${name} exactly to confirm, or press Escape`),
+        });
+        if (typed?.trim() !== name) {
+          this.log.info(`${what}: cancelled at the protected-context check (${guarded[0].conn.contextName})`);
+          return false;
+        }
+      }
+      return true;
+    }
+    const go = `Write to ${guarded[0].conn.contextName}`;
+    const answer = await vscode.window.showWarningMessage(`${what} on protected context ${guarded[0].conn.contextName}?`, { modal: true, detail: where }, KEEP, go);
+    if (answer !== go) this.log.info(`${what}: cancelled at the protected-context check (${guarded[0].conn.contextName})`);
+    return answer === go;
+  }
+
+  /**
+   * The `okg.release` entry on a protected context, before the wizard opens: the set is picked (when the
+   * command came without one) and its name typed. The node to open the wizard with, or undefined to stop.
+   */
+  async guardRelease(arg?: unknown): Promise<{ go: boolean; arg?: unknown }> {
+    let node: GssNode | undefined = isNode(arg) && arg.kind === 'gss' ? arg : undefined;
+    if (!node) {
+      const guarded = (await this.explorer.allGameServerSets()).filter(s => isProtected(s.conn));
+      if (!guarded.length) return { go: true, arg };
+      const pick = guarded.length === 1 ? guarded[0]
+        : (await vscode.window.showQuickPick(guarded.map(s => ({ label: s.gss.name, description: `${s.conn.contextName} · ${s.namespace} · protected`, node: s })), { title: 'OKG: Release (protected context): which GameServerSet?' }))?.node;
+      if (!pick) return { go: false };
+      node = pick;
+    }
+    return { go: await this.protectedGuard([node], `Release ${node.gss.name}`, true, [node.gss.name]), arg: node };
+  }
+
   private confirmEnabled(): boolean {
     return settings().confirmDestructiveChanges;
   }
@@ -122,12 +179,15 @@ export class RoomActions {
 
   private async confirmAndWrite(rooms: RoomNode[], change: RoomChange): Promise<ChangeReport> {
     const label = describeChange(change);
+    const d = change.opsState !== undefined ? destructiveOpsState(rooms.map(r => r.room), change.opsState) : undefined;
+    if (!await this.protectedGuard(rooms, `${label} on ${plural(rooms.length, 'room')}`, !!d, rooms.map(r => r.room.gameServerSet))) {
+      return { outcome: 'cancelled', results: [] };
+    }
     if (change.opsState !== undefined && this.confirmEnabled()) {
-      const d = destructiveOpsState(rooms.map(r => r.room), change.opsState);
       if (d) {
         const button = change.opsState === 'Kill' ? `Kill ${plural(rooms.length, 'room')}` : `Mark ${plural(rooms.length, 'room')}`;
-        const detail = rooms.map(r => `${r.room.name} (${r.room.opsState})`).join('\n');
-        const answer = await vscode.window.showWarningMessage(d.message, { modal: true, detail }, button);
+        const detail = `${whereLine(rooms)}\n${rooms.map(r => `${r.room.name} (${r.room.opsState})`).join('\n')}`;
+        const answer = await vscode.window.showWarningMessage(d.message, { modal: true, detail }, KEEP, button);
         if (answer !== button) {
           this.log.info(`${label} on ${plural(rooms.length, 'room')}: cancelled at the confirmation`);
           return { outcome: 'cancelled', results: [] };
@@ -229,7 +289,7 @@ export class RoomActions {
     return pick?.node;
   }
 
-  async scale(arg?: unknown): Promise<{ outcome: Outcome; replicas?: number }> {
+  async scale(arg?: unknown): Promise<{ outcome: Outcome; replicas?: number; removed?: string[] }> {
     const node = await this.pickGss('OKG: Scale', arg);
     if (!node) return { outcome: 'cancelled' };
     return this.holding([node], async () => {
@@ -242,12 +302,17 @@ export class RoomActions {
       const replicas = Number(text.trim());
       if (replicas === gss.replicas) return { outcome: 'nothing', replicas };
       const victims = scaleDownVictims(node.rooms, replicas);
-      const inUse = victims.filter(r => r.opsState === 'Allocated' || r.opsState === 'Maintaining');
-      if (inUse.length && this.confirmEnabled()) {
+      if (!await this.protectedGuard([node], `Scale ${gss.name} from ${gss.replicas} to ${replicas}`, victims.length > 0, [gss.name])) return { outcome: 'cancelled' };
+      // Scale-down names the rooms OKG will remove (its own order); a room in use or with a deletion
+      // priority someone set is named and asked about even with confirmations off.
+      const named = victims.filter(mustName);
+      if (victims.length && (named.length || this.confirmEnabled())) {
         const button = `Scale to ${replicas}`;
+        const inUse = named.filter(r => r.opsState === 'Allocated' || r.opsState === 'Maintaining');
+        const why = named.length ? `, ${named.length} of them ${inUse.some(r => r.opsState === 'Allocated') ? 'Allocated (players on it)' : inUse.length ? 'Maintaining' : 'with a deletion priority set'}` : '';
         const answer = await vscode.window.showWarningMessage(
-          `Scale ${gss.name} from ${gss.replicas} to ${replicas}? OKG would delete ${plural(victims.length, 'room')}, ${inUse.length} of them ${inUse.map(r => r.opsState).includes('Allocated') ? 'Allocated (players on it)' : 'Maintaining'}.`,
-          { modal: true, detail: victims.map(r => `${r.name} (${r.opsState})`).join('\n') }, button);
+          `Scale ${gss.name} from ${gss.replicas} to ${replicas}? OKG would delete ${plural(victims.length, 'room')}: ${victims.map(r => r.name).join(', ')}${why}.`,
+          { modal: true, detail: `${whereLine([node])}\nRooms OKG removes, in its order (opsState, then deletion priority, then highest ordinal):\n${victims.map(r => `${r.name} (${r.opsState}, deletionPriority ${r.deletionPriority || '0'})`).join('\n')}` }, KEEP, button);
         if (answer !== button) return { outcome: 'cancelled' };
       }
       const ops = [{ op: 'test' as const, path: '/spec/replicas', value: gss.replicas }, { op: 'replace' as const, path: '/spec/replicas', value: replicas }];
@@ -264,8 +329,10 @@ export class RoomActions {
         return { outcome: 'partial' };
       }
       this.triggers.rerender();
-      void vscode.window.showInformationMessage(`Scaled ${gss.name} from ${gss.replicas} to ${replicas} replicas.`);
-      return { outcome: 'done', replicas };
+      const removed = victims.length ? ` OKG removes ${victims.map(r => r.name).join(', ')} (its scale-down order, as previewed).` : '';
+      if (removed) this.log.info(`${namespace}/${gss.name}: scale-down removes ${victims.map(r => r.name).join(', ')}`);
+      void vscode.window.showInformationMessage(`Scaled ${gss.name} from ${gss.replicas} to ${replicas} replicas.${removed}`);
+      return { outcome: 'done', replicas, removed: victims.map(r => r.name) };
     });
   }
 
@@ -279,14 +346,17 @@ export class RoomActions {
         void vscode.window.showInformationMessage(`${gss.name} has no idle old-version rooms: every room with opsState None runs ${imagesLabel(gss.images)}.`);
         return { outcome: 'nothing', results: [] };
       }
+      if (!await this.protectedGuard([node], `Mark ${plural(candidates.length, 'idle old-version room')} of ${gss.name} WaitToBeDeleted`, false, [gss.name])) {
+        return { outcome: 'cancelled', results: [] };
+      }
       if (this.confirmEnabled()) {
         const button = `Mark ${plural(candidates.length, 'room')}`;
         const answer = await vscode.window.showWarningMessage(
           `Mark ${plural(candidates.length, 'idle old-version room')} of ${gss.name} WaitToBeDeleted?`,
           {
             modal: true,
-            detail: `${candidates.map(r => `${r.name} (${imagesLabel(r.images)})`).join('\n')}\n\nOnly rooms still None are changed (a room allocated meanwhile is skipped). OKG deletes WaitToBeDeleted rooms when replicas drop (the KEDA scaler, or Scale…); the current version is ${imagesLabel(gss.images)}.`,
-          }, button);
+            detail: `${whereLine([node])}\n${candidates.map(r => `${r.name} (${imagesLabel(r.images)})`).join('\n')}\n\nOnly rooms still None are changed (a room allocated meanwhile is skipped). OKG deletes WaitToBeDeleted rooms when replicas drop (the KEDA scaler, or Scale…); the current version is ${imagesLabel(gss.images)}.`,
+          }, KEEP, button);
         if (answer !== button) return { outcome: 'cancelled', results: [] };
       }
       return this.applyChange(candidates.map(room => ({ kind: 'room', conn: node.conn, namespace: node.namespace, room })), { opsState: 'WaitToBeDeleted' });

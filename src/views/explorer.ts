@@ -11,6 +11,7 @@ import { ClusterError } from '../cluster/errors.js';
 import { identityOf, kubeconfigFiles, loadContext, Connection, type KubeconfigProblem } from './connections.js';
 import type { GameServerSetView, RoomView } from '../cluster/okg.js';
 import { welcomeState, type WelcomeState } from './format.js';
+import { isProtected, serverHost, viewDescription } from './identity.js';
 import { Disposable, DisposableStore, toDisposable } from './lifecycle.js';
 import { settings } from './settings.js';
 import { treeItem } from './treeItems.js';
@@ -52,6 +53,7 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
   private shown?: Shown;
   private readonly entries = new Map<Connection, Map<string, Entry>>();
   private view?: vscode.TreeView<Node>;
+  private status?: vscode.StatusBarItem;
   private reported?: string;
   /** The kubeconfig path the Kubernetes extension uses, when it is installed. */
   kubernetesExtensionKubeconfig?: string;
@@ -69,7 +71,21 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
     }));
   }
 
-  attach(view: vscode.TreeView<Node>): void { this.view = view; }
+  attach(view: vscode.TreeView<Node>, status?: vscode.StatusBarItem): void { this.view = view; this.status = status; }
+
+  /** Says which cluster is shown: the view's description and the status bar item (hidden with nothing shown). */
+  private showIdentity(conns: readonly Connection[]): void {
+    const shown = conns.map(conn => ({ conn, namespaces: this.namespaces(conn) }));
+    if (this.view) this.view.description = viewDescription(shown);
+    if (!this.status) return;
+    if (!shown.length) { this.status.hide(); return; }
+    const main = shown.find(s => !s.conn.demo) ?? shown[0];
+    const guard = isProtected(main.conn);
+    this.status.text = `${guard ? '$(shield)' : '$(cloud)'} ${main.conn.contextName}`;
+    this.status.tooltip = shown.map(s => `Kubernetes context ${s.conn.contextName}${isProtected(s.conn) ? ' (protected: writes ask first)' : ''}, server ${serverHost(s.conn.client.server)}, namespace ${s.namespaces.join(', ')}`).join('\n') + '\nClick to switch context.';
+    this.status.command = 'okg.switchContext';
+    this.status.show();
+  }
 
   /** Re-renders now (refresh.ts debounces cache events before calling this). */
   render(): void { if (!this.isDisposed) this.changed.fire(undefined); }
@@ -244,6 +260,7 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
       if (conns.some(c => c.isDropped)) return this.roots();
       throw e;
     }
+    this.showIdentity(conns);
     const welcome = welcomeState(conns.length, outcomes, problem?.state);
     this.welcome = welcome;
     // A message hides the welcome view and its buttons: show the problem as one only above a tree.

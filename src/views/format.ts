@@ -182,5 +182,7 @@ export function scaleDownVictims(rooms: readonly RoomView[], replicas: number): 
   const live = rooms.filter(r => !r.terminating);
   const remove = live.length - replicas;
   if (remove <= 0) return [];
-  return scaleDownOrder(live).slice(0, remove);
+  // OKG reads the pod labels (what the GameServer controller last synced), else the GameServer's spec.
+  const ranked = scaleDownOrder(live.map(r => ({ r, opsState: r.podOpsState ?? r.opsState, deletionPriority: r.podDeletionPriority ?? r.deletionPriority, ordinal: r.ordinal })));
+  return ranked.slice(0, remove).map(x => x.r);
 }

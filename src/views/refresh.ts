@@ -29,6 +29,7 @@ export class RefreshTriggers extends Disposable {
     this.register(vscode.workspace.onDidChangeConfiguration(e => {
       if (RECONNECT_SETTINGS.some(s => e.affectsConfiguration(s))) this.reconnect('the okg settings changed');
       if (e.affectsConfiguration('okg.pollFallbackSeconds')) this.startPolling();
+      if (e.affectsConfiguration('okg.protectedContexts')) this.explorer.render();
     }));
     this.register(toDisposable(() => { clearTimeout(this.timer); clearInterval(this.poll); }));
     this.startPolling();

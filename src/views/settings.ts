@@ -7,6 +7,8 @@ export interface Settings {
   namespaces: string[];
   confirmDestructiveChanges: boolean;
   pollFallbackSeconds: number;
+  /** Glob patterns of context names where writes ask first and destructive ones need a typed name. */
+  protectedContexts: string[];
 }
 
 export function settings(): Settings {
@@ -18,6 +20,7 @@ export function settings(): Settings {
     namespaces: (c.get<string[]>('namespaces') ?? []).filter(n => typeof n === 'string' && n.trim()).map(n => n.trim()),
     confirmDestructiveChanges: c.get<boolean>('confirmDestructiveChanges') ?? true,
     pollFallbackSeconds: c.get<number>('pollFallbackSeconds') ?? 30,
+    protectedContexts: (c.get<string[]>('protectedContexts') ?? []).filter(p => typeof p === 'string' && p.trim()).map(p => p.trim()),
   };
 }
 

@@ -2,6 +2,7 @@
 // (the menus' `viewItem`). The words and icon choices come from format.ts; this file maps them to VS Code.
 import * as vscode from 'vscode';
 import type { Node } from './explorer.js';
+import { isProtected, serverHost } from './identity.js';
 import { gssDescription, gssIcon, gssTooltip, roomDescription, roomIcon, roomTooltip, type IconChoice } from './format.js';
 
 const themeIcon = (i: IconChoice) => new vscode.ThemeIcon(i.id, i.color ? new vscode.ThemeColor(i.color) : undefined);
@@ -19,8 +20,10 @@ export function treeItem(node: Node): vscode.TreeItem {
       const item = new vscode.TreeItem(node.conn.contextName, Collapsible.Expanded);
       item.id = `context/${node.conn.id}`;
       item.contextValue = 'okg.context';
-      item.iconPath = new vscode.ThemeIcon(node.conn.demo ? 'beaker' : 'cloud');
-      item.tooltip = `Kubernetes context ${node.conn.contextName} (${node.conn.client.server})`;
+      const guard = isProtected(node.conn);
+      item.iconPath = new vscode.ThemeIcon(node.conn.demo ? 'beaker' : guard ? 'shield' : 'cloud');
+      item.description = `${serverHost(node.conn.client.server)}${guard ? ' · protected' : ''}`;
+      item.tooltip = `Kubernetes context ${node.conn.contextName}, server ${serverHost(node.conn.client.server)}${guard ? ' (protected: writes ask first, destructive ones need the set name typed)' : ''}`;
       return item;
     }
     case 'namespace': {

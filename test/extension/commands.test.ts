@@ -53,7 +53,8 @@ describe('extension: room commands (seed sandbox)', function () {
     assert.equal(cancelled.outcome, 'cancelled');
     const ask = stub.ui.prompts.find(p => p.kind === 'warning')!;
     assert.equal(ask.text, 'Mark 2 rooms WaitToBeDeleted, 1 of them Allocated (players on it)? They are deleted at the next scale-down.');
-    assert.deepEqual(ask.buttons, ['Mark 2 rooms']);
+    assert.deepEqual(ask.buttons, ['Keep as is', 'Mark 2 rooms'], 'the first (Enter) button changes nothing');
+    assert.match(String((ask.options as { detail?: string }).detail), /^Context okg-sandbox \(127\.0\.0\.1:\d+\), namespace default\.\n/);
     assert.equal((ask.options as { modal?: boolean }).modal, true);
     assert.match(String((ask.options as { detail?: string }).detail), /minecraft-0 \(Allocated\)\nminecraft-1 \(None\)/);
     assert.equal(clientWrites().length, 0);
@@ -250,7 +251,7 @@ describe('extension: GameServerSet commands and Kill (seed sandbox, mid-release)
     stub.ui.answers.push(stub.input('0'), stub.cancel);
     const down = await stub.commands.executeCommand('okg.scale', await gssNode(ext, 'minecraft')) as { outcome: string };
     assert.equal(down.outcome, 'cancelled');
-    assert.match(stub.ui.prompts.at(-1)!.text ?? '', /^Scale minecraft from 5 to 0\? OKG would delete 5 rooms, 1 of them Allocated \(players on it\)\.$/);
+    assert.match(stub.ui.prompts.at(-1)!.text ?? '', /^Scale minecraft from 5 to 0\? OKG would delete 5 rooms: minecraft-4, minecraft-3, minecraft-2, minecraft-1, minecraft-0, 1 of them Allocated \(players on it\)\.$/);
     assert.equal(replicas(), 5);
   });
 
@@ -267,7 +268,7 @@ describe('extension: GameServerSet commands and Kill (seed sandbox, mid-release)
     const r = await run('okg.retireIdleOldRooms', node);
     const ask = stub.ui.prompts.find(p => p.kind === 'warning' && p.text?.startsWith('Mark 2 idle'))!;
     assert.equal(ask.text, 'Mark 2 idle old-version rooms of minecraft WaitToBeDeleted?');
-    assert.match(String((ask.options as { detail?: string }).detail), /^minecraft-1 \(1\.12\.2\)\nminecraft-2 \(1\.12\.2\)\n/);
+    assert.match(String((ask.options as { detail?: string }).detail), /^Context okg-sandbox \(127\.0\.0\.1:\d+\), namespace default\.\nminecraft-1 \(1\.12\.2\)\nminecraft-2 \(1\.12\.2\)\n/);
     assert.equal(r.outcome, 'done');
     assert.deepEqual(r.results.map(x => [x.name, x.outcome]), [['minecraft-1', 'changed'], ['minecraft-2', 'changed']]);
     const ops = Object.fromEntries(sandbox.server.store.list(sandbox.server.resource('gameservers'), 'default').map(o => [o.metadata.name, (o.spec as { opsState?: string }).opsState]));

@@ -59,7 +59,7 @@ describe('extension: command table and package.json', () => {
       assert.doesNotMatch(welcome[`okg.welcome == ${state}`], /--kubeconfig|--context/, 'extension advice, not CLI flags');
     }
     assert.ok(buttons('noGameServerSets').includes('okg.selectNamespaces'));
-    assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), ['okg.argo.approval', 'okg.argo.image', 'okg.confirmDestructiveChanges', 'okg.kubeconfig', 'okg.namespaces', 'okg.pollFallbackSeconds']);
+    assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), ['okg.argo.approval', 'okg.argo.image', 'okg.confirmDestructiveChanges', 'okg.kubeconfig', 'okg.namespaces', 'okg.pollFallbackSeconds', 'okg.protectedContexts']);
   });
 
   it('okg.kubeconfig is a list of paths, in a scope the User and Remote settings both show', () => {

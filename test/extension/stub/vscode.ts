@@ -29,6 +29,7 @@ export class EventEmitter<T> {
 }
 
 export enum TreeItemCollapsibleState { None = 0, Collapsed = 1, Expanded = 2 }
+export enum StatusBarAlignment { Left = 1, Right = 2 }
 export enum ProgressLocation { SourceControl = 1, Window = 10, Notification = 15 }
 
 export class ThemeColor { constructor(readonly id: string) {} }
@@ -101,7 +102,7 @@ export interface LogOutputChannel { name: string; lines: string[]; info(m: strin
 
 export const channels: LogOutputChannel[] = [];
 
-export interface TreeView<T> { visible: boolean; message?: string; selection: T[]; onDidChangeVisibility: Event<{ visible: boolean }>; setVisible(v: boolean): void; dispose(): void; provider: unknown }
+export interface TreeView<T> { visible: boolean; message?: string; description?: string; selection: T[]; onDidChangeVisibility: Event<{ visible: boolean }>; setVisible(v: boolean): void; dispose(): void; provider: unknown }
 
 export interface TextDocument { uri: Uri; languageId: string; getText(): string }
 
@@ -115,6 +116,20 @@ function createOutputChannel(name: string): LogOutputChannel {
   };
   channels.push(ch);
   return ch;
+}
+
+export interface StatusBarItem { name?: string; text: string; tooltip?: string; command?: string; alignment: StatusBarAlignment; priority?: number; visible: boolean; show(): void; hide(): void; dispose(): void }
+
+/** Status bar items the glue created, newest last. */
+export const statusBarItems: StatusBarItem[] = [];
+
+function createStatusBarItem(alignment = StatusBarAlignment.Left, priority?: number): StatusBarItem {
+  const item: StatusBarItem = {
+    text: '', alignment, priority, visible: false,
+    show: () => { item.visible = true; }, hide: () => { item.visible = false; }, dispose: () => { item.visible = false; },
+  };
+  statusBarItems.push(item);
+  return item;
 }
 
 type MessageOptions = { modal?: boolean; detail?: string };
@@ -132,6 +147,7 @@ function message(kind: 'info' | 'warning' | 'error') {
 
 export const window = {
   createOutputChannel,
+  createStatusBarItem,
   createTreeView<T>(_id: string, options: { treeDataProvider: unknown }): TreeView<T> {
     const visibility = new EventEmitter<{ visible: boolean }>();
     const view: TreeView<T> = {
