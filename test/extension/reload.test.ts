@@ -70,9 +70,10 @@ describe('extension: reloading the tree never stops work in progress', function 
     const post = p.webview.postMessage.bind(p.webview);
     p.webview.postMessage = (m: unknown) => {
       const msg = m as HostMessage;
-      if (msg.type === 'event' && msg.event.type === 'step-started') {
-        steps.push(msg.event.step);
-        reloads.push(atStep(msg.event.step, steps.length - 1));
+      for (const e of msg.type === 'progress' ? msg.events : []) {
+        if (e.type !== 'step-started') continue;
+        steps.push(e.step);
+        reloads.push(atStep(e.step, steps.length - 1));
       }
       return post(m);
     };
