@@ -70,10 +70,12 @@ describe('extension: reloading the tree never stops work in progress', function 
     const post = p.webview.postMessage.bind(p.webview);
     p.webview.postMessage = (m: unknown) => {
       const msg = m as HostMessage;
+      // The wizard's host batches events: several steps can start in one message; their triggers run in turn.
       for (const e of msg.type === 'progress' ? msg.events : []) {
         if (e.type !== 'step-started') continue;
         steps.push(e.step);
-        reloads.push(atStep(e.step, steps.length - 1));
+        const n = steps.length - 1;
+        reloads.push((reloads[reloads.length - 1] ?? Promise.resolve()).then(() => atStep(e.step, n)));
       }
       return post(m);
     };
