@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
 
 const coreFolders = ['src/cluster/**', 'src/release/**', 'src/sandbox/**', 'src/cli/**'];
 const browserOnly = 'The webview runs in a browser: no Node builtin (node:*), no process or Buffer, no vscode; the host side belongs in src/wizard.';
-const pureWebview = ['src/webview/protocol.ts', 'src/webview/schema.ts', 'src/webview/progress.ts', 'src/webview/resume.ts', 'src/webview/form.ts', 'src/webview/app.ts'];
+const pureWebview = ['src/webview/protocol.ts', 'src/webview/schema.ts', 'src/webview/progress.ts', 'src/webview/resume.ts', 'src/webview/form.ts', 'src/webview/app.ts', 'src/webview/feed.ts', 'src/webview/runModel.ts'];
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', '.vscode-test/**', 'bench/results/**'] },

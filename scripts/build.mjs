@@ -1,5 +1,10 @@
 // Bundles the extension (node, cjs, `vscode` external), the webview (browser) and the `okg` CLI (node, esm).
+// Prints the webview bundle's size and fails above its budget (test/webview/bundle.test.ts checks it too).
+import { statSync } from 'node:fs';
 import { build } from 'esbuild';
+
+/** The webview bundle's budget (it loads every time the wizard opens). */
+const WEBVIEW_BUDGET = 150 * 1024;
 
 const production = process.argv.includes('--production');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
@@ -35,3 +40,10 @@ await Promise.all([
     banner: { js: "import { createRequire as __okgCreateRequire } from 'module'; const require = __okgCreateRequire(import.meta.url);" },
   }),
 ]);
+
+const webview = statSync('dist/webview.js').size;
+console.log(`webview bundle: dist/webview.js ${(webview / 1024).toFixed(1)} KB (budget ${WEBVIEW_BUDGET / 1024} KB${production ? ', minified' : ''})`);
+if (webview > WEBVIEW_BUDGET) {
+  console.error(`dist/webview.js is ${webview} bytes, over its budget of ${WEBVIEW_BUDGET}: the wizard would load slowly. Trim the webview code or its dependencies.`);
+  process.exit(1);
+}

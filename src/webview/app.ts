@@ -2,8 +2,8 @@
 // interface the step views use to act on it. No DOM here: main.ts builds the page, the step views render.
 import type { ReleasePlan } from '../release/types.js';
 import { DEFAULT_TIMEOUT, type Form } from './form.js';
-import type { Progress } from './progress.js';
-import type { FormInput, ResumeRef, RunSnapshot, Target, WebviewMessage } from './protocol.js';
+import type { FormInput, ReleaseInputValue, ResumeRef, RunResult, Target, WebviewMessage } from './protocol.js';
+import type { RunChange, RunModel, SavedRun } from './runModel.js';
 
 export type Step = 'target' | 'images' | 'rooms' | 'preview' | 'run' | 'result';
 export const FORM_STEPS: readonly Step[] = ['target', 'images', 'rooms', 'preview', 'run', 'result'];
@@ -11,8 +11,16 @@ export const STEP_LABELS: Record<Step, string> = {
   target: 'GameServerSet', images: 'Images', rooms: 'Rooms', preview: 'Preview', run: 'Run', result: 'Result',
 };
 
+/** The release this page shows: what it runs, how it ended, and its progress as last saved (never its events). */
+export interface RunState {
+  scope: string;
+  input: ReleaseInputValue;
+  result?: RunResult;
+  saved?: SavedRun;
+}
+
 export interface State {
-  v: 2;
+  v: 3;
   step: Step;
   targets: Target[];
   targetsError?: string;
@@ -24,7 +32,7 @@ export interface State {
   plan?: ReleasePlan;
   planMessage?: string;
   planError?: string;
-  run?: RunSnapshot;
+  run?: RunState;
   cancelling?: boolean;
 }
 
@@ -34,9 +42,9 @@ export function emptyForm(): Form {
 
 /** The page's state from what the webview saved (our own, but still checked for shape so a corrupt one cannot break the page). */
 export function restoredState(saved: unknown): State {
-  const base: State = { v: 2, step: 'target', targets: [], form: emptyForm(), seq: 0, planning: false };
+  const base: State = { v: 3, step: 'target', targets: [], form: emptyForm(), seq: 0, planning: false };
   const s = saved as Partial<State> | undefined;
-  if (!s || typeof s !== 'object' || s.v !== 2 || typeof s.step !== 'string' || !FORM_STEPS.includes(s.step as Step)) return base;
+  if (!s || typeof s !== 'object' || s.v !== 3 || typeof s.step !== 'string' || !FORM_STEPS.includes(s.step as Step)) return base;
   const form = { ...base.form, ...(typeof s.form === 'object' && s.form ? s.form : {}) };
   return { ...base, ...s, form, planning: false, targets: Array.isArray(s.targets) ? s.targets : [] } as State;
 }
@@ -45,6 +53,7 @@ export function restoredState(saved: unknown): State {
 export interface App {
   readonly state: State;
   post(m: WebviewMessage): void;
+  /** Saves the page's state now (a run's progress saves itself, at most a few times a second). */
   save(): void;
   /** Shows a step: rebuilds its DOM and (by default) moves focus to its heading. */
   go(step: Step, focus?: boolean): void;
@@ -57,8 +66,8 @@ export interface App {
   formRequest(): { scope: string; input: FormInput } | undefined;
   requestPreview(): void;
   newRelease(): void;
-  /** The running (or finished) release's progress, folded from its events. */
-  progress(): Progress;
-  /** Set by the run view: called after each event of the release. */
-  onEvent?: () => void;
+  /** The running (or finished) release: progress, rooms, counts over time. */
+  run(): RunModel;
+  /** Set by the run view: called after each progress message with what it changed. */
+  onProgress?: (c: RunChange) => void;
 }

@@ -1,5 +1,8 @@
 // The wizard page's DOM helpers: elements built from text nodes only (the page never parses HTML, whatever the
-// text's origin), tables with row headers, and the step forms and fields with inline, as-you-type messages.
+// text's origin), tables with row headers, badges, image tags, the sticky footer of a step's buttons, and the
+// step forms and fields with inline, as-you-type messages.
+import { imageTag } from '../cluster/images.js';
+import type { ContainerImage } from '../cluster/okg.js';
 export type Child = Node | string | number | undefined | false;
 export type Attrs = Record<string, string | number | boolean | undefined>;
 
@@ -33,8 +36,21 @@ export function table(caption: string, head: string[], rows: Child[][], attrs: A
     h('tbody', {}, ...rows.map(r => h('tr', {}, ...r.map((c, i) => i === 0 ? h('th', { scope: 'row' }, c) : h('td', {}, c))))));
 }
 
+/** The step's buttons, in a footer that stays in view (position: sticky) however long the step is. */
 export function actions(...buttons: HTMLButtonElement[]): HTMLElement {
-  return h('div', { class: 'actions' }, ...buttons);
+  return h('div', { class: 'actions', role: 'group', 'aria-label': 'Wizard actions' }, ...buttons);
+}
+
+/** A coloured label (`kind` picks the colour: retire, protected, create, keep, done, failed…). */
+export function badge(text: string, kind: string = text): HTMLElement {
+  return h('span', { class: `badge b-${kind.replace(/[^a-z-]/g, '')}` }, text);
+}
+
+/** Images as their tags ("1.12.2-new"), the full reference on hover; one container shows no name. */
+export function imageTags(images: readonly ContainerImage[]): HTMLElement {
+  const full = images.map(c => `${c.container}=${c.image}`).join(', ');
+  const text = images.length === 1 ? imageTag(images[0].image) : images.map(c => `${c.container}: ${imageTag(c.image)}`).join(' · ');
+  return h('code', { class: 'tag', title: full }, text);
 }
 
 

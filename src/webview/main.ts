@@ -6,8 +6,9 @@ import { emptyForm, FORM_STEPS, restoredState, STEP_LABELS, type App, type Step 
 import { h } from './dom.js';
 import { toInput } from './form.js';
 import { buildImages, buildRooms, buildTarget } from './formViews.js';
-import { foldProgress, progressOf, type Progress } from './progress.js';
+import { initialProgress } from './progress.js';
 import { PROTOCOL_VERSION, readHostMessage, type HostMessage, type WebviewMessage } from './protocol.js';
+import { RunModel } from './runModel.js';
 import { buildPreview, buildResult, buildRun, OUTCOME_TEXT } from './runViews.js';
 import { dispatch, type Handlers } from './schema.js';
 
@@ -20,8 +21,26 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
 const state = restoredState(vscode.getState());
-/** The run's progress, folded event by event (recomputed only when a whole run arrives). */
-let progress: Progress = progressOf(state.run?.events ?? [], state.plan?.steps);
+/** The run's progress, rooms and counts, updated message by message (rebuilt only when a whole run arrives). */
+let model: RunModel = RunModel.restore(state.run?.saved);
+
+/** A run's progress is saved at most every SAVE_MS: at once after a quiet spell, else once at its end. */
+const SAVE_MS = 1000;
+let lastSave = 0;
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+/** Saves now (the operator's own changes: small, and a reload right after must keep them). */
+function save(): void {
+  clearTimeout(saveTimer);
+  saveTimer = undefined;
+  lastSave = performance.now();
+  if (state.run) state.run.saved = model.saved();
+  vscode.setState(state);
+}
+function saveSoon(): void {
+  if (saveTimer) return;
+  const wait = lastSave + SAVE_MS - performance.now();
+  if (wait <= 0) save(); else saveTimer = setTimeout(save, wait);
+}
 
 const root = document.getElementById('app') ?? document.body.appendChild(h('main', { id: 'app' }));
 const status = h('div', { id: 'status', role: 'status', 'aria-live': 'polite', class: 'status' });
@@ -39,12 +58,12 @@ const builders: Record<Step, (app: App) => Node[]> = {
 const app: App = {
   state,
   post: m => vscode.postMessage(m),
-  save: () => vscode.setState(state),
+  save,
   say: text => { status.textContent = text; },
   go(step: Step, focus = true): void {
     state.step = step;
     app.save();
-    app.onEvent = undefined;
+    app.onProgress = undefined;
     stepNav.replaceChildren(...FORM_STEPS.map(s => h('li', s === state.step ? { 'aria-current': 'step', class: 'current' } : {}, STEP_LABELS[s])));
     section.replaceChildren(h('h2', { id: 'step-title', tabindex: -1 }, `${FORM_STEPS.indexOf(state.step) + 1}. ${STEP_LABELS[state.step]}`), ...builders[state.step](app));
     document.body.dataset.step = state.step;
@@ -92,7 +111,7 @@ const app: App = {
     app.post({ type: 'refresh' });
     app.go('target');
   },
-  progress: () => progress,
+  run: () => model,
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -105,8 +124,9 @@ function onTargets(m: Extract<HostMessage, { type: 'init' | 'targets' }>): void 
     const changed = !!m.select && (m.select.scope !== state.form.scope || m.select.name !== state.form.name);
     if (m.select) app.selectTarget(m.select.scope, m.select.name);
     if (m.run) {
-      state.run = m.run;
-      progress = progressOf(m.run.events, state.plan?.steps);
+      const { events, rooms, samples, ...run } = m.run;
+      state.run = run;
+      model = RunModel.replay(events, rooms, samples, state.plan?.steps);
       app.go(m.run.result ? 'result' : 'run', false);
       return;
     }
@@ -132,23 +152,27 @@ const onHost: Handlers<HostMessage, void> = {
   'preview-result'(m) {
     if (m.seq !== state.seq || state.step !== 'preview') return; // an answer to an older request
     state.planning = false;
+    const start = performance.now();
     if (m.ok) { state.plan = m.plan; state.planMessage = m.message; app.say(`Plan ready: ${m.plan.rooms.length} rooms, ${m.plan.toReplicas} replicas after the release.`); }
     else { state.planError = m.message; app.say('The release cannot start.'); }
     app.go('preview', false);
+    // How long the preview took to show (its next frame), for bench/ui.ts: a performance entry, nothing else.
+    requestAnimationFrame(() => setTimeout(() => performance.measure('okg:preview-render', { start })));
   },
   'run-started'(m) {
-    state.run = { scope: m.scope, input: m.input, events: [] };
-    progress = progressOf([], state.plan?.steps);
+    state.run = { scope: m.scope, input: m.input };
+    model = new RunModel(initialProgress(state.plan?.steps));
+    // The plan has been run: it is not kept (a large one would make every save large).
+    state.plan = undefined;
     state.cancelling = false;
     alarm('');
     app.go('run');
   },
-  event(m) {
+  progress(m) {
     if (!state.run || state.run.result) return;
-    state.run.events.push(m.event);
-    progress = foldProgress(progress, m.event);
-    app.save();
-    app.onEvent?.();
+    const change = model.apply(m);
+    saveSoon();
+    app.onProgress?.(change);
   },
   'run-result'(m) {
     if (!state.run) return;

@@ -1,7 +1,8 @@
 // A release's progress as a pure fold of its event stream: state → event → state, never mutating the state it
 // is given. The wizard's run view renders it; the CLI's progress printer can import it too: this file has no
 // DOM, node or vscode dependency (lint-enforced), only the engine's types and its one step list.
-import { STEPS, type PlannedStep, type ReleaseEvent, type StepName } from '../release/types.js';
+import { STEPS, type PlannedStep, type ReleaseEvent, type RoomResult, type StepName } from '../release/types.js';
+import type { FeedEvent } from './feed.js';
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'already-done' | 'skipped' | 'failed' | 'cancelled';
 
@@ -12,14 +13,15 @@ export interface StepProgress {
   readonly message?: string;
   readonly done?: number;
   readonly of?: number;
+  /** The rooms the message is about, when there are too many to name in it. */
+  readonly rooms?: readonly string[];
 }
-
-export type RoomChange = Extract<ReleaseEvent, { type: 'room-changed' }>;
 
 export interface Progress {
   /** Every step of the engine, in its order. */
   readonly steps: readonly StepProgress[];
-  readonly rooms: readonly RoomChange[];
+  /** Room writes by result (the rooms themselves are the run view's room list). */
+  readonly roomResults: Readonly<Record<RoomResult, number>>;
   readonly warnings: readonly string[];
   /** The last count of new-version rooms Ready (wait-ready). */
   readonly ready?: { readonly done: number; readonly of: number };
@@ -31,14 +33,14 @@ export interface Progress {
 /** Before any event: every step pending, titled from the plan when there is one. */
 export function initialProgress(planned: readonly PlannedStep[] = []): Progress {
   const titles = new Map(planned.map(s => [s.step, s.title]));
-  return { steps: STEPS.map(step => ({ step, title: titles.get(step) ?? step, status: 'pending' })), rooms: [], warnings: [] };
+  return { steps: STEPS.map(step => ({ step, title: titles.get(step) ?? step, status: 'pending' })), roomResults: { changed: 0, unchanged: 0, skipped: 0, failed: 0 }, warnings: [] };
 }
 
 const updateStep = (p: Progress, step: StepName, change: (s: StepProgress) => StepProgress): Progress =>
   ({ ...p, steps: p.steps.map(s => (s.step === step ? change(s) : s)) });
 
 /** The progress after one more event. */
-export function foldProgress(p: Progress, e: ReleaseEvent): Progress {
+export function foldProgress(p: Progress, e: FeedEvent | ReleaseEvent): Progress {
   switch (e.type) {
     case 'planned': {
       const titles = new Map(e.plan.steps.map(s => [s.step, s.title]));
@@ -47,28 +49,32 @@ export function foldProgress(p: Progress, e: ReleaseEvent): Progress {
     case 'step-started':
       return updateStep(p, e.step, s => ({ ...s, status: 'running', title: e.title }));
     case 'step-progress': {
-      const next = updateStep(p, e.step, s => ({ ...s, message: e.message, done: e.done, of: e.of }));
+      const rooms = 'rooms' in e ? e.rooms : undefined;
+      const next = updateStep(p, e.step, ({ rooms: _r, ...s }) => ({ ...s, message: e.message, done: e.done, of: e.of, ...(rooms ? { rooms } : {}) }));
       return e.step === 'wait-ready' && e.done !== undefined && e.of !== undefined ? { ...next, ready: { done: e.done, of: e.of } } : next;
     }
-    case 'step-done':
-      return updateStep(p, e.step, s => ({ ...s, status: e.result, message: e.message }));
+    case 'step-done': {
+      const rooms = 'rooms' in e ? e.rooms : undefined;
+      return updateStep(p, e.step, ({ rooms: _r, ...s }) => ({ ...s, status: e.result, message: e.message, ...(rooms ? { rooms } : {}) }));
+    }
     case 'room-changed':
-      return { ...p, rooms: [...p.rooms, e] };
+      return { ...p, roomResults: { ...p.roomResults, [e.result]: p.roomResults[e.result] + 1 } };
     case 'warning':
       return { ...p, warnings: [...p.warnings, e.message] };
     case 'done':
       return { ...p, id: e.id, outcome: e.summary.lost.length ? 'lost' : 'succeeded' };
     case 'room-waiting':
-      return p; // the Run list's reason column (the wizard's)
+      return p; // the Run list's reason column (the wizard's host puts it on the room)
     case 'failed': {
       const outcome = e.outcome === 'stopped-early' ? 'failed' : e.outcome; // a stop-early is a failure of the step
-      return { ...updateStep(p, e.step, s => ({ ...s, status: outcome, message: e.message })), ...(e.id ? { id: e.id } : {}), outcome };
+      const rooms = 'rooms' in e ? e.rooms : undefined;
+      return { ...updateStep(p, e.step, ({ rooms: _r, ...s }) => ({ ...s, status: outcome, message: e.message, ...(rooms ? { rooms } : {}) })), ...(e.id ? { id: e.id } : {}), outcome };
     }
   }
 }
 
 /** The progress after every event of a stream. */
-export function progressOf(events: readonly ReleaseEvent[], planned?: readonly PlannedStep[]): Progress {
+export function progressOf(events: readonly (FeedEvent | ReleaseEvent)[], planned?: readonly PlannedStep[]): Progress {
   return events.reduce(foldProgress, initialProgress(planned));
 }
 

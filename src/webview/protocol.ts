@@ -14,6 +14,7 @@ import {
   type NormalizedInput, type PlannedStep, type PredictedRoom, type ReleaseEvent, type ReleaseInput, type ReleasePlan, type ReleaseSummary, type RoomPreview,
 } from '../release/types.js';
 import { MAX_ADD } from '../release/validate.js';
+import type { FeedEvent, RoomRow, Sample } from './feed.js';
 import { MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from './form.js';
 import {
   bool, either, int, list, lit, obj, oneOf, pattern, tagged, text, type Assert, type Exact, type Infer, type Schema,
@@ -77,23 +78,47 @@ const releasePlan = obj({
 const reasonGroup = obj({ reason: text(500), message: text(1000), rooms: list(k8sName) });
 const summary = obj({ retired: list(k8sName), skipped: list(k8sName), reclaimed: count, lost: list(text(400)), finalReplicas: count, requests: count });
 
+const stepStarted = obj({ type: lit('step-started'), step, index: int(1, 100), total: int(1, 100), title: text(1000) });
+const roomChanged = obj({
+  type: lit('room-changed'), step, room: k8sName, from: opsStateText, to: opsStateText,
+  result: oneOf(['changed', 'unchanged', 'skipped', 'failed'] as const),
+}, { reason: text(1000) });
+const stepResult = oneOf(['done', 'already-done', 'skipped'] as const);
+const failedOutcome = oneOf(['failed', 'cancelled', 'stopped-early'] as const);
+const failedMore = { suggest: lit('rollback'), reasons: list(reasonGroup, 100) };
+
 const releaseEvent = tagged({
   planned: obj({ type: lit('planned'), id: token, plan: releasePlan }),
-  'step-started': obj({ type: lit('step-started'), step, index: int(1, 100), total: int(1, 100), title: text(1000) }),
+  'step-started': stepStarted,
   'step-progress': obj({ type: lit('step-progress'), step, message: text() }, { done: count, of: count }),
-  'step-done': obj({ type: lit('step-done'), step, result: oneOf(['done', 'already-done', 'skipped'] as const), message: text() }),
-  'room-changed': obj({
-    type: lit('room-changed'), step, room: k8sName, from: opsStateText, to: opsStateText,
-    result: oneOf(['changed', 'unchanged', 'skipped', 'failed'] as const),
-  }, { reason: text(1000) }),
+  'step-done': obj({ type: lit('step-done'), step, result: stepResult, message: text() }),
+  'room-changed': roomChanged,
   'room-waiting': obj({
     type: lit('room-waiting'), step, room: k8sName, ready: bool, reason: text(500), message: text(1000), restarts: count, permanent: bool,
   }, { lastEvent: text(1000) }),
   warning: obj({ type: lit('warning'), message: text() }),
   done: obj({ type: lit('done'), id: token, summary }),
-  failed: obj({ type: lit('failed'), id: either(token, lit('')), step, outcome: oneOf(['failed', 'cancelled', 'stopped-early'] as const), message: text() },
-    { suggest: lit('rollback'), reasons: list(reasonGroup, 100) }),
+  failed: obj({ type: lit('failed'), id: either(token, lit('')), step, outcome: failedOutcome, message: text() }, failedMore),
 });
+
+/** Room names taken out of an event's text (feed.ts `summarise`): sent as data, never as text. */
+const rooms = list(k8sName);
+/**
+ * The engine's events as the host sends them: text summarised, long room lists in `rooms`. A room's waiting
+ * reason (room-waiting) is not an event here: the host puts it on the room's row.
+ */
+const feedEvent = tagged({
+  planned: obj({ type: lit('planned'), id: token, plan: releasePlan }),
+  'step-started': stepStarted,
+  'step-progress': obj({ type: lit('step-progress'), step, message: text() }, { done: count, of: count, rooms }),
+  'step-done': obj({ type: lit('step-done'), step, result: stepResult, message: text() }, { rooms }),
+  'room-changed': roomChanged,
+  warning: obj({ type: lit('warning'), message: text() }, { rooms }),
+  done: obj({ type: lit('done'), id: token, summary }),
+  failed: obj({ type: lit('failed'), id: either(token, lit('')), step, outcome: failedOutcome, message: text() }, { ...failedMore, rooms }),
+});
+const roomRow = obj({ name: k8sName, version: oneOf(['old', 'new'] as const), state: roomState, opsState: opsStateText }, { gone: bool, reason: text(1000) });
+const sample = obj({ t: int(0, 30 * 24 * 3600_000), old: count, newReady: count, newNotReady: count, marked: count, reclaimed: count });
 
 // A field added to one of the engine's types without its schema (or the other way round) fails here.
 export type EngineTypesPinned = [
@@ -106,6 +131,9 @@ export type EngineTypesPinned = [
   Assert<Exact<Infer<typeof releasePlan>, ReleasePlan>>,
   Assert<Exact<Infer<typeof summary>, ReleaseSummary>>,
   Assert<Exact<Infer<typeof releaseEvent>, ReleaseEvent>>,
+  Assert<Exact<Infer<typeof feedEvent>, FeedEvent>>,
+  Assert<Exact<Infer<typeof roomRow>, RoomRow>>,
+  Assert<Exact<Infer<typeof sample>, Sample>>,
 ];
 
 // ---------------------------------------------------------------------------------------------------------
@@ -162,8 +190,11 @@ const target = obj({
 /** What a run ended with (ReleaseResult without the plan). */
 const runResult = obj({ outcome: oneOf(['succeeded', 'lost', 'failed', 'cancelled', 'refused', 'stopped-early'] as const), message: text() }, { id: token, step, summary });
 
-/** A release the host runs (or ran) for this panel, replayed to a webview that (re)loads. */
-const runSnapshot = obj({ scope: token, input: releaseInput, events: list(releaseEvent, 100_000) }, { result: runResult });
+/**
+ * A release the host runs (or ran) for this panel, replayed to a webview that (re)loads: its events (each step's
+ * last progress line only), every room as last seen, and the counts over time.
+ */
+const runSnapshot = obj({ scope: token, input: releaseInput, events: list(feedEvent, 100_000), rooms: list(roomRow), samples: list(sample, 2000) }, { result: runResult });
 
 const hostMessage = tagged({
   init: obj({ type: lit('init'), version: int(0, 1000), targets: list(target, 5000) }, { error: text(), select: obj({ scope: token, name: k8sName }), run: runSnapshot }),
@@ -174,7 +205,8 @@ const hostMessage = tagged({
     obj({ type: lit('preview-result'), seq: count, ok: lit(false), message: text() }),
   ),
   'run-started': obj({ type: lit('run-started'), scope: token, input: releaseInput }),
-  event: obj({ type: lit('event'), event: releaseEvent }),
+  /** What changed since the last one (at most one per batch interval): events, rooms that changed, the counts now. */
+  progress: obj({ type: lit('progress'), events: list(feedEvent, 5000) }, { rooms: list(roomRow), sample }),
   'run-result': obj({ type: lit('run-result'), result: runResult }),
   notice: obj({ type: lit('notice'), level: oneOf(['info', 'error'] as const), message: text() }),
 });
@@ -190,9 +222,11 @@ export type Interrupted = Infer<typeof interrupted>;
 export type Target = Infer<typeof target>;
 export type RunResult = Infer<typeof runResult>;
 export type RunSnapshot = Infer<typeof runSnapshot>;
+export type ReleaseInputValue = Infer<typeof releaseInput>;
+export type ProgressMessage = Extract<HostMessage, { type: 'progress' }>;
 
 /** The schemas, for tests and for checks of values that are not whole messages. */
-export const schemas = { formInput, resumeRef, releaseInput, releaseEvent, releasePlan, interrupted, target, hostMessage, webviewMessage } as const;
+export const schemas = { formInput, resumeRef, releaseInput, releaseEvent, feedEvent, roomRow, sample, releasePlan, interrupted, target, hostMessage, webviewMessage } as const;
 
 /** A validated message, or why it is not one ("path: rule", never the value). */
 export type Read<T> = { ok: true; message: T } | { ok: false; problem: string };

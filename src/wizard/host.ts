@@ -9,7 +9,8 @@ import * as vscode from 'vscode';
 import type { NamespaceCache } from '../cluster/cache.js';
 import type { OkgClient } from '../cluster/client.js';
 import { previewRelease, runRelease } from '../release/engine.js';
-import type { ReleaseEvent, ReleaseInput, ReleasePlan } from '../release/types.js';
+import type { ReleaseInput, ReleasePlan } from '../release/types.js';
+import { fitPlan } from '../webview/feed.js';
 import {
   PROTOCOL_VERSION, readHostMessage, readWebviewMessage,
   type HostMessage, type Interrupted, type ResumeRef, type RunResult, type RunSnapshot, type Target, type WebviewMessage,
@@ -18,6 +19,7 @@ import { dispatch, type Handlers } from '../webview/schema.js';
 import { saveArgoExport } from './argoExport.js';
 import { makeNonce, wizardHtml } from './html.js';
 import { confirmResume, resumeOffer, resumes } from './resume.js';
+import { RunFeed } from './runFeed.js';
 
 /** One (connection, namespace) the explorer shows: where a release can run. */
 export interface WizardScope {
@@ -51,7 +53,8 @@ function reportedPath(reason: string): string {
 
 /** A release started from the wizard. It belongs to the extension, not to a panel. */
 export class WizardRun {
-  readonly events: ReleaseEvent[] = [];
+  /** What the panels are sent of it (batched progress) and replayed. */
+  readonly feed: RunFeed;
   result?: RunResult;
   private readonly ac = new AbortController();
   private readonly listeners = new Set<(m: HostMessage) => void>();
@@ -61,12 +64,14 @@ export class WizardRun {
     // The run holds its own reference: a reload of the Game Servers view must not stop the cache it waits on.
     const held = cache.acquire();
     log.info(`release wizard: release of ${input.gameServerSet} in ${input.namespace} started (${input.images.map(c => `${c.container}=${c.image}`).join(', ')})`);
+    this.feed = new RunFeed(cache, input.gameServerSet, input.images, m => this.send(m), line => log.warn(line));
     this.finished = runRelease(input, {
       client: scope.client, cache, signal: this.ac.signal,
-      onEvent: e => { this.events.push(e); this.send({ type: 'event', event: e }); },
+      onEvent: e => this.feed.event(e),
     }).then(r => ({
       outcome: r.outcome, message: r.message, ...(r.id ? { id: r.id } : {}), ...(r.step ? { step: r.step } : {}), ...(r.summary ? { summary: r.summary } : {}),
     }), (e: unknown) => ({ outcome: 'failed' as const, message: e instanceof Error ? e.message : String(e) })).then(result => {
+      this.feed.stop();
       this.result = result;
       (result.outcome === 'succeeded' ? log.info : log.warn).call(log, `release wizard: ${input.gameServerSet}: ${result.outcome}: ${result.message}`);
       this.send({ type: 'run-result', result });
@@ -81,7 +86,7 @@ export class WizardRun {
   }
 
   snapshot(): RunSnapshot {
-    return { scope: this.scope.id, input: this.input, events: [...this.events], ...(this.result ? { result: this.result } : {}) };
+    return { scope: this.scope.id, input: this.input, ...this.feed.snapshot(), ...(this.result ? { result: this.result } : {}) };
   }
 
   subscribe(l: (m: HostMessage) => void): () => void {
@@ -198,6 +203,9 @@ export class WizardHost {
     ready: async m => {
       if (m.version !== PROTOCOL_VERSION) this.deps.log.warn(`release wizard: the webview speaks protocol ${m.version}, the host ${PROTOCOL_VERSION}`);
       this.ready = true;
+      // A reloaded webview gets the run as a snapshot, then what follows it: nothing from before it, nothing twice.
+      this.unsubscribeRun?.();
+      this.unsubscribeRun = undefined;
       const targets = await this.targets();
       const run = this.opts.runs.current;
       const select = this.resolveSelect(targets.targets);
@@ -219,7 +227,7 @@ export class WizardHost {
       if (m.seq !== this.seq) return; // a newer preview was asked for meanwhile
       if (r.outcome === 'succeeded' && r.plan) {
         this.plan = { seq: m.seq, plan: r.plan };
-        this.post({ type: 'preview-result', seq: m.seq, ok: true, message: r.message, plan: r.plan });
+        this.post({ type: 'preview-result', seq: m.seq, ok: true, message: r.message, plan: fitPlan(r.plan) });
       } else {
         this.post({ type: 'preview-result', seq: m.seq, ok: false, message: r.message });
       }

@@ -1,6 +1,7 @@
 // The seamless release through the wizard in real VS Code (code-server in Chromium): the preview, the live
 // run, the final tree and cluster equal to the seed's final table; and a user without rights is refused
-// with the plain reason before any write. Screenshots of each step in light and dark themes.
+// with the plain reason before any write. axe-core on every step, and screenshots of each, in light and dark
+// themes. The same at 1,000 rooms: releaseScale.test.ts.
 import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,36 +11,26 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { SEED } from '../../src/sandbox/scenarios.js';
 import { startVsCode, type VsCodeSession } from './vscode.js';
+import { ARTIFACTS, axeViolations, next, wizard } from './wizard.js';
 import { runCommand, until } from './workbench.js';
 
-const ARTIFACTS = join(import.meta.dirname, '..', '..', '..', 'test-artifacts');
-
-/** The wizard's document: VS Code web nests a webview in two iframes. */
-function wizard(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
+/** Checks the step with axe and saves its screenshot; collects the violations in `found`. */
+async function shot(page: Page, found: string[], name: string): Promise<void> {
+  for (const v of await axeViolations(page)) found.push(`${name}: ${v}`);
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 }
 
-/** Clicks Next until `selector` shows (the first render can be replaced when the host's data arrives). */
-async function next(w: FrameLocator, selector: string): Promise<void> {
-  await until(async () => {
-    if (await w.locator(selector).isVisible()) return true;
-    await w.locator('#next').click({ timeout: 2000 });
-    await w.locator(selector).waitFor({ timeout: 2000 });
-    return true;
-  }, 60_000, `the wizard to show ${selector}`);
-}
-
-async function toPreview(page: Page, theme: string): Promise<FrameLocator> {
+async function toPreview(page: Page, theme: string, found: string[]): Promise<FrameLocator> {
   await runCommand(page, 'OKG: Release New Version…');
   const w = wizard(page);
   await w.locator('#gss').waitFor({ timeout: 60_000 });
-  await page.screenshot({ path: join(ARTIFACTS, `wizard-1-gameserverset-${theme}.png`) });
+  await shot(page, found, `wizard-1-gameserverset-${theme}`);
   await next(w, '#image-0');
   await w.locator('#image-0').fill(SEED.newImage);
-  await page.screenshot({ path: join(ARTIFACTS, `wizard-2-image-${theme}.png`) });
+  await shot(page, found, `wizard-2-image-${theme}`);
   await next(w, '#add');
   assert.equal(await w.locator('#add').inputValue(), '3');
-  await page.screenshot({ path: join(ARTIFACTS, `wizard-3-rooms-${theme}.png`) });
+  await shot(page, found, `wizard-3-rooms-${theme}`);
   await next(w, '#rooms-table, #plan-error');
   return w;
 }
@@ -62,7 +53,8 @@ for (const theme of ['dark', 'light'] as const) {
 
     it('4. Release New Version… → image 1.12.2-new, 3 new rooms → preview → Run → the seed\'s final table', async () => {
       const { page } = vs;
-      const w = await toPreview(page, theme);
+      const found: string[] = [];
+      const w = await toPreview(page, theme, found);
       await w.locator('#rooms-table').waitFor({ timeout: 60_000 });
       const preview = await w.locator('#rooms-table tbody tr').evaluateAll(trs => trs.map(tr => (tr as HTMLElement).innerText.replace(/\s+/g, ' ')));
       const line = (name: string) => preview.find(r => r.startsWith(`${name} `)) ?? '';
@@ -70,15 +62,20 @@ for (const theme of ['dark', 'light'] as const) {
       assert.match(line('minecraft-0'), /Allocated/);
       assert.match(line('minecraft-1'), /retire/i);
       assert.match(line('minecraft-2'), /retire/i);
-      await page.screenshot({ path: join(ARTIFACTS, `wizard-4-preview-${theme}.png`) });
+      await shot(page, found, `wizard-4-preview-${theme}`);
       assert.deepEqual(sandbox.server.writeLog().filter(e => e.user === 'admin'), [], 'the preview writes nothing');
 
       await w.locator('#run').click();
       await w.locator('#run-steps').waitFor({ timeout: 30_000 });
-      await page.screenshot({ path: join(ARTIFACTS, `wizard-5-run-${theme}.png`) });
+      await shot(page, found, `wizard-5-run-${theme}`);
       await w.locator('#outcome').waitFor({ timeout: 120_000 });
       assert.match(await w.locator('#outcome').innerText(), /succeeded/i);
-      await page.screenshot({ path: join(ARTIFACTS, `wizard-6-result-${theme}.png`) });
+      await w.locator('#run-details summary').click();
+      await shot(page, found, `wizard-6-result-${theme}`);
+      assert.deepEqual(found, [], 'axe: no serious or critical violation on any step');
+      // The run's rooms as the host saw them at the end: the seed's final table.
+      const rooms = await w.locator('#run-rooms tbody tr').evaluateAll(trs => trs.map(tr => (tr as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
+      assert.ok(rooms.includes('minecraft-0 old Ready Allocated —') && rooms.includes('minecraft-1 old Ready WaitToBeDeleted —') && rooms.includes('minecraft-5 new Ready None —'), rooms.join('\n'));
 
       assert.deepEqual(strip(table(sandbox)), SEED_FINAL);
       // The tree shows the same, live.
@@ -110,13 +107,15 @@ describe('e2e: a user who may not change GameServerSets starts a release', funct
 
   it('5. gets the plain reason before any write (the sandbox write log stays empty)', async () => {
     const { page } = vs;
-    const w = await toPreview(page, 'operator');
+    const found: string[] = [];
+    const w = await toPreview(page, 'operator', found);
     const error = w.locator('#plan-error');
     await error.waitFor({ timeout: 60_000 });
     const text = await error.innerText();
     assert.match(text, /patch/i, text);
     assert.match(text, /gameserversets/i, text);
-    await page.screenshot({ path: join(ARTIFACTS, 'wizard-refused-dark.png') });
+    await shot(page, found, 'wizard-refused-dark');
+    assert.deepEqual(found, [], 'axe: no serious or critical violation');
     assert.deepEqual(sandbox.server.writeLog().filter(e => e.user === 'operator'), []);
     assert.equal(await w.locator('#run').count(), 0, 'there is nothing to run');
   });

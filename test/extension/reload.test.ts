@@ -70,9 +70,12 @@ describe('extension: reloading the tree never stops work in progress', function 
     const post = p.webview.postMessage.bind(p.webview);
     p.webview.postMessage = (m: unknown) => {
       const msg = m as HostMessage;
-      if (msg.type === 'event' && msg.event.type === 'step-started') {
-        steps.push(msg.event.step);
-        reloads.push(atStep(msg.event.step, steps.length - 1));
+      // The wizard's host batches events: several steps can start in one message; their triggers run in turn.
+      for (const e of msg.type === 'progress' ? msg.events : []) {
+        if (e.type !== 'step-started') continue;
+        steps.push(e.step);
+        const n = steps.length - 1;
+        reloads.push((reloads[reloads.length - 1] ?? Promise.resolve()).then(() => atStep(e.step, n)));
       }
       return post(m);
     };

@@ -9,6 +9,7 @@ import { describeGroups, groupReasons, roomWaiting } from '../../src/release/rea
 import type { ReleaseEvent } from '../../src/release/types.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import { readHostMessage } from '../../src/webview/protocol.js';
+import { toFeed, waitingReason } from '../../src/webview/feed.js';
 import { countingProxy, crashLoop, imagePullBackOff, podsHeld, podsRunning, startHeldWorld, writePodEvent, writePodStatus } from './failing.js';
 import { client, collect, NEW, seedInput, table } from './helpers.js';
 
@@ -64,10 +65,16 @@ describe('waiting reasons (release)', function () {
     for (const n of NEW_ROOMS) await writePodStatus(sb, n, imagePullBackOff());
   }
 
-  /** What the wizard's webview receives of a run must pass its message check (an event it rejects is dropped). */
+  /**
+   * What the wizard's webview receives of a run must pass its message check (an event it rejects is dropped): the
+   * host sends events translated (toFeed) and puts a room's waiting reason on its row (waitingReason).
+   */
   const acceptedByWizard = (events: ReleaseEvent[]) => {
     for (const event of events) {
-      const m = readHostMessage({ type: 'event', event });
+      const reason = event.type === 'room-waiting' ? waitingReason(event) : undefined;
+      const m = event.type === 'room-waiting'
+        ? readHostMessage({ type: 'progress', events: [], rooms: [{ name: event.room, version: 'new', state: 'NotReady', opsState: 'None', ...(reason ? { reason } : {}) }] })
+        : readHostMessage({ type: 'progress', events: [toFeed(event)] });
       assert.ok(m.ok, `${event.type}: ${m.ok ? '' : m.problem}`);
     }
   };

@@ -1,7 +1,8 @@
 // The release wizard's webview in real Chromium (playwright-core, Debian's /usr/bin/chromium): the page the host
 // serves (same HTML and CSP, dist/webview.js, media/wizard.css) with a fake acquireVsCodeApi that records what the
 // page posts and keeps its state across reloads. Host messages are real: a plan from previewRelease and an event
-// stream recorded from runRelease, both against the sandbox's seed scenario. `wizardPage()` registers the suite's
+// stream recorded from runRelease and what the host's feed (src/wizard/runFeed.ts) made of it, both against the
+// sandbox's seed scenario. `wizardPage()` registers the suite's
 // hooks (no CSP violation and no page error after each test) and gives the helpers to speak for the host.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -9,12 +10,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { NamespaceCache } from '../../src/cluster/cache.js';
 import { OkgClient } from '../../src/cluster/client.js';
 import { previewRelease, runRelease } from '../../src/release/engine.js';
 import type { ReleaseEvent, ReleasePlan, ReleaseResult } from '../../src/release/types.js';
 import { startSandbox } from '../../src/sandbox/sandbox.js';
 import { SEED } from '../../src/sandbox/scenarios.js';
-import { PROTOCOL_VERSION, type HostMessage, type Target, type WebviewMessage } from '../../src/webview/protocol.js';
+import { toFeed, type FeedEvent } from '../../src/webview/feed.js';
+import { PROTOCOL_VERSION, type HostMessage, type ProgressMessage, type Target, type WebviewMessage } from '../../src/webview/protocol.js';
+import { RunFeed, type FeedSnapshot } from '../../src/wizard/runFeed.js';
+import { THEMES } from './themes.js';
 import { makeNonce, wizardHtml } from '../../src/wizard/html.js';
 
 const CHROMIUM = process.env.OKG_CHROMIUM ?? '/usr/bin/chromium';
@@ -29,19 +34,25 @@ export const TARGET: Target = {
 };
 export const OTHER: Target = { ...TARGET, name: 'lobby', images: [{ container: 'lobby', image: 'nginx:1.27' }, { container: 'sidecar', image: 'busybox:1.36' }], onDeleteInForce: false };
 
-/** The seed release: a real plan and a real event stream (the sandbox is started once for the file). */
-async function realRelease(): Promise<{ plan: ReleasePlan; events: ReleaseEvent[]; result: ReleaseResult }> {
+/** The seed release: a real plan, its events as the host sends them, the host's messages and final snapshot. */
+async function realRelease(): Promise<{ plan: ReleasePlan; events: FeedEvent[]; messages: ProgressMessage[]; snapshot: FeedSnapshot; result: ReleaseResult }> {
   const sb = await startSandbox({ scenario: 'seed', readyAfterMs: 50, terminatingMs: 30 });
   const client = new OkgClient(sb.kubeConfig('admin'), { backoffMs: 20, attempts: 8 });
+  const cache = new NamespaceCache(client, SEED.namespace).retain();
   try {
+    await cache.start();
     const input = { namespace: SEED.namespace, gameServerSet: SEED.gameServerSet, images: [{ container: SEED.container, image: NEW }], add: 3, timeoutMs: 20_000 };
-    const preview = await previewRelease(input, { client });
+    const preview = await previewRelease(input, { client, cache });
     assert.equal(preview.outcome, 'succeeded', preview.message);
-    const events: ReleaseEvent[] = [];
-    const result = await runRelease(input, { client, onEvent: e => { events.push(structuredClone(e)); } });
+    const events: FeedEvent[] = [];
+    const messages: ProgressMessage[] = [];
+    const feed = new RunFeed(cache, SEED.gameServerSet, input.images, m => { messages.push(structuredClone(m)); }, line => { throw new Error(line); });
+    const result = await runRelease(input, { client, cache, onEvent: (e: ReleaseEvent) => { if (e.type !== 'room-waiting') events.push(toFeed(structuredClone(e))); feed.event(e); } });
+    feed.stop();
     assert.equal(result.outcome, 'succeeded', result.message);
-    return { plan: preview.plan!, events, result };
+    return { plan: preview.plan!, events, messages, snapshot: feed.snapshot(), result };
   } finally {
+    await cache.release();
     client.close();
     await sb.stop();
   }
@@ -85,7 +96,12 @@ function fakeVsCodeApi(): void {
   w.acquireVsCodeApi = () => ({
     postMessage: (m: unknown) => { w.__posted.push(JSON.parse(JSON.stringify(m))); },
     getState: () => { const s = sessionStorage.getItem('okg-state'); return s ? JSON.parse(s) : undefined; },
-    setState: (s: unknown) => { sessionStorage.setItem('okg-state', JSON.stringify(s)); },
+    setState: (s: unknown) => {
+      const json = JSON.stringify(s);
+      const c = window as unknown as { __saves: { count: number; bytes: number } };
+      c.__saves = { count: (c.__saves?.count ?? 0) + 1, bytes: json.length };
+      sessionStorage.setItem('okg-state', json);
+    },
   });
 }
 
@@ -149,6 +165,20 @@ export function wizardPage() {
     }
     throw new Error(`the page did not post ${type}`);
   }
+  /** Gives the page a real theme's workbench variables (through the CSSOM: the CSP refuses style attributes). */
+  const theme = (name: 'dark' | 'light'): Promise<void> => page.evaluate(([vars, n]) => {
+    for (const [k, v] of Object.entries(vars)) document.documentElement.style.setProperty(k, v);
+    document.body.classList.add(`vscode-${n}`);
+  }, [THEMES[name], name] as const);
+  /** axe-core's serious and critical violations on the page as it is now ("rule: target, …"). */
+  async function axe(): Promise<string[]> {
+    if (!await page.evaluate(() => 'axe' in window)) await page.evaluate(readFileSync(new URL('node_modules/axe-core/axe.min.js', ROOT), 'utf8'));
+    return page.evaluate(async () => {
+      const r = await (window as unknown as { axe: { run(c: Document, o: object): Promise<{ violations: { id: string; impact?: string; nodes: { target: unknown[] }[] }[] }> } })
+        .axe.run(document, { resultTypes: ['violations'] });
+      return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 5).map(n => n.target.join(' ')).join(', ')}`);
+    });
+  }
   const text = (sel: string): Promise<string> => page.locator(sel).innerText();
   const step = (): Promise<string | undefined> => page.evaluate(() => document.body.dataset.step);
   const focused = (): Promise<string> => page.evaluate(() => document.activeElement?.id ?? '');
@@ -175,6 +205,6 @@ export function wizardPage() {
   return {
     get page(): Page { return page; },
     get real() { return real; },
-    posted, send, waitPosted, text, step, focused, init, fromForm, toPreview, previewResult,
+    posted, send, waitPosted, text, step, focused, init, fromForm, toPreview, previewResult, theme, axe,
   };
 }

@@ -43,7 +43,7 @@ describe('release progress: a pure fold of the event stream', () => {
     ]);
     assert.equal(p.steps.find(s => s.step === 'wait-ready')?.title, 'wait for 3 rooms');
     assert.deepEqual(p.ready, { done: 3, of: 3 });
-    assert.deepEqual(p.rooms.map(r => `${r.room} ${r.result}`), ['minecraft-1 changed', 'minecraft-2 skipped']);
+    assert.deepEqual(p.roomResults, { changed: 1, unchanged: 0, skipped: 1, failed: 0 });
     assert.deepEqual(p.warnings, ['OKG also removed minecraft-9']);
     assert.equal(p.id, 'rel-1');
     assert.equal(p.outcome, 'succeeded');

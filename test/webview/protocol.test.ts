@@ -2,7 +2,7 @@
 // that the webview bundle is browser-only: no node module reaches dist/webview.js. The compile-time half of
 // the contract (types derived from the schemas, one handler per message type) is protocol.types.ts.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readHostMessage, readWebviewMessage, type HostMessage } from '../../src/webview/protocol.js';
 import { dispatch, type Handlers } from '../../src/webview/schema.js';
 import { addProblem, changedImages, imageProblem, readyProblem, timeoutProblem, toInput } from '../../src/webview/form.js';
@@ -14,7 +14,7 @@ const target = { scope: 's1', scopeLabel: 'ctx / default', namespace: 'default',
 
 describe('release wizard: message contract and form checks', () => {
   it('accepts the webview messages of the contract and names the path of anything else, never the value', () => {
-    for (const m of [{ type: 'ready', version: 2 }, { type: 'refresh' }, { type: 'preview', seq: 1, scope: 's1', input }, { type: 'run', scope: 's1', input },
+    for (const m of [{ type: 'ready', version: 3 }, { type: 'refresh' }, { type: 'preview', seq: 1, scope: 's1', input }, { type: 'run', scope: 's1', input },
       { type: 'preview', seq: 1, scope: 's1', resume: { gameServerSet: 'minecraft', id: 'rel-20260101T000000Z-ab12' } },
       { type: 'run', scope: 's1', resume: { gameServerSet: 'minecraft', id: 'rel-20260101T000000Z-ab12' } },
       { type: 'cancel' }, { type: 'export-argo', seq: 2 }, { type: 'close' }, { type: 'rejected', reason: 'message.x: missing' }]) {
@@ -42,7 +42,7 @@ describe('release wizard: message contract and form checks', () => {
     assert.equal(webviewProblem(JSON.parse('{"type":"refresh","__proto__":{"x":1}}')), 'message: has a key that is not allowed');
     assert.equal(webviewProblem({ type: 'refresh', '<img src=x>': 1 }), 'message: has a key that is not allowed');
     assert.equal(hostProblem({ type: 'targets', targets: [{ ...target, html: '<b>' }] }), 'message.targets[0].html: not allowed');
-    assert.equal(hostProblem({ type: 'event', event: { type: 'warning', message: 'w', level: 'x' } }), 'message.event.level: not allowed');
+    assert.equal(hostProblem({ type: 'progress', events: [{ type: 'warning', message: 'w', level: 'x' }] }), 'message.events[0].level: not allowed');
     assert.equal(hostProblem({ type: 'preview-result', seq: 1, ok: false, message: 'm', plan: {} }), 'message.ok: not true');
   });
 
@@ -60,13 +60,16 @@ describe('release wizard: message contract and form checks', () => {
   });
 
   it('checks host messages deeply (plans, events, targets, the resume offer)', () => {
-    assert.equal(hostProblem({ type: 'init', version: 2, targets: [] }), undefined);
-    assert.equal(hostProblem({ type: 'event', event: { type: 'warning', message: '<img src=x>' } }), undefined, 'free text is text');
-    assert.equal(hostProblem({ type: 'event', event: { type: 'step-started', step: 'rm -rf', index: 1, total: 8, title: 't' } }), 'message.event.step: not one of lock, patch-image, wait-generation, scale, wait-ready, mark, reclaim, unlock');
+    assert.equal(hostProblem({ type: 'init', version: 3, targets: [] }), undefined);
+    assert.equal(hostProblem({ type: 'progress', events: [{ type: 'warning', message: '<img src=x>' }] }), undefined, 'free text is text');
+    assert.equal(hostProblem({ type: 'progress', events: [{ type: 'step-started', step: 'rm -rf', index: 1, total: 8, title: 't' }] }), 'message.events[0].step: not one of lock, patch-image, wait-generation, scale, wait-ready, mark, reclaim, unlock');
     assert.equal(hostProblem({ type: 'preview-result', seq: 1, ok: true, message: 'm' }), 'message.plan: missing');
     assert.equal(hostProblem({ type: 'notice', level: 'info', message: 'x'.repeat(9000) }), 'message.message: longer than 8192 characters');
-    assert.equal(hostProblem({ type: 'event', event: { type: 'failed', id: '', step: 'lock', outcome: 'failed', message: 'no' } }), undefined);
-    assert.equal(hostProblem({ type: 'event', event: { type: 'done', id: 'rel-1', summary: { retired: ['<x>'], skipped: [], reclaimed: 0, finalReplicas: 1, requests: 1 } } }), 'message.event.summary.retired[0]: not a Kubernetes name');
+    assert.equal(hostProblem({ type: 'progress', events: [{ type: 'failed', id: '', step: 'lock', outcome: 'failed', message: 'no' }] }), undefined);
+    assert.equal(hostProblem({ type: 'progress', events: [{ type: 'done', id: 'rel-1', summary: { retired: ['<x>'], skipped: [], reclaimed: 0, finalReplicas: 1, requests: 1 } }] }), 'message.events[0].summary.retired[0]: not a Kubernetes name');
+    assert.equal(hostProblem({ type: 'progress', events: [], rooms: [{ name: 'm-1', version: 'old', state: 'Ready', opsState: 'None', html: '<b>' }] }), 'message.rooms[0].html: not allowed');
+    assert.equal(hostProblem({ type: 'progress', events: [{ type: 'step-progress', step: 'mark', message: 'm', rooms: ['<x>'] }] }), 'message.events[0].rooms[0]: not a Kubernetes name');
+    assert.equal(hostProblem({ type: 'progress', events: [], sample: { t: 0, old: 1, newReady: 0, newNotReady: 0, marked: 0, reclaimed: -1 } }), 'message.sample.reclaimed: not a whole number from 0 to 1000000');
     const offer = { id: 'rel-1', step: 'mark', state: 'cancelled', holder: 'alice@elsewhere (pid 7)', mine: false, startedAt: '2026-01-01T00:00:00.000Z', input: { ...input, retireOpsStates: ['None', 'Playing'] } };
     assert.equal(hostProblem({ type: 'targets', targets: [{ ...target, interrupted: offer }] }), undefined, 'the host shows a record with its own inputs');
     const { mine: _mine, ...noMine } = offer;
@@ -77,9 +80,9 @@ describe('release wizard: message contract and form checks', () => {
     const seen: string[] = [];
     const handlers: Handlers<HostMessage, number> = {
       init: m => m.targets.length, targets: m => m.targets.length, select: m => m.name.length, 'preview-result': m => m.seq, 'run-started': () => 1,
-      event: m => { seen.push(m.event.type); return 2; }, 'run-result': () => 3, notice: m => m.message.length,
+      progress: m => { seen.push(...m.events.map(e => e.type)); return 2; }, 'run-result': () => 3, notice: m => m.message.length,
     };
-    const r = readHostMessage({ type: 'event', event: { type: 'warning', message: 'w' } });
+    const r = readHostMessage({ type: 'progress', events: [{ type: 'warning', message: 'w' }] });
     assert.ok(r.ok);
     assert.equal(dispatch(handlers, r.message), 2);
     assert.deepEqual(seen, ['warning']);
@@ -107,10 +110,14 @@ describe('release wizard: message contract and form checks', () => {
     assert.equal(toInput({ ...form, ready: '3' }, 'default', current), undefined);
   });
 
-  it('the webview bundle imports no node module', function () {
+  it('the webview bundle imports no node module, needs no eval, and stays within its 150 KB budget', function () {
     const bundle = new URL('../../../dist/webview.js', import.meta.url);
     assert.ok(existsSync(bundle), 'dist/webview.js is missing: run node scripts/build.mjs (npm test does)');
     const js = readFileSync(bundle, 'utf8');
     assert.doesNotMatch(js, /\brequire\(|from ?["']node:|process\.|Buffer\./);
+    assert.doesNotMatch(js, /\beval\(|new Function\(/, 'the CSP allows no eval');
+    // The size of the built file (scripts/build.mjs fails above it too): not a timing, a budget.
+    const kb = statSync(bundle).size / 1024;
+    assert.ok(kb <= 150, `dist/webview.js is ${kb.toFixed(1)} KB, over its 150 KB budget`);
   });
 });

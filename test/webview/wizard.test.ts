@@ -2,7 +2,6 @@
 // operator types, what the page asks the host for, and the run's progress from a real event stream. The page
 // set-up (the host's HTML and CSP, a fake acquireVsCodeApi, a real plan and event stream) is page.ts.
 import assert from 'node:assert/strict';
-import type { ReleaseEvent } from '../../src/release/types.js';
 import { PROTOCOL_VERSION } from '../../src/webview/protocol.js';
 import { NEW, OLD, SCOPE, wizardPage } from './page.js';
 
@@ -107,23 +106,29 @@ describe('release wizard: the webview in Chromium, step by step', function () {
     assert.match(await text('#step'), /Planning/);
     await send(previewResult(req.seq));
     await wp.page.locator('#rooms-table').waitFor();
-    const rows = await wp.page.locator('#rooms-table tbody tr').evaluateAll(trs => trs.map(tr => Array.from(tr.children).map(c => (c as HTMLElement).innerText)));
-    assert.deepEqual(rows, [
-      ['minecraft-0', 'old', 'Ready', 'Allocated', `minecraft=${OLD}`, 'protected', 'Allocated'],
-      ['minecraft-1', 'old', 'Ready', 'None', `minecraft=${OLD}`, 'retire', 'idle (None) and not on the new image'],
-      ['minecraft-2', 'old', 'Ready', 'None', `minecraft=${OLD}`, 'retire', 'idle (None) and not on the new image'],
-      ['minecraft-3', 'new (to create)', '—', 'None', `minecraft=${NEW}`, 'create', ''],
-      ['minecraft-4', 'new (to create)', '—', 'None', `minecraft=${NEW}`, 'create', ''],
-      ['minecraft-5', 'new (to create)', '—', 'None', `minecraft=${NEW}`, 'create', ''],
+    const cells = (sel: string) => wp.page.locator(`${sel} tbody tr`).evaluateAll(trs => trs.map(tr => Array.from(tr.children).map(c => (c as HTMLElement).innerText)));
+    const tag = OLD.split(':').pop();
+    const newTag = NEW.split(':').pop();
+    assert.deepEqual(await cells('#rooms-table'), [
+      ['minecraft-0', 'old', 'Ready', 'Allocated', tag, 'protected', 'Allocated'],
+      ['minecraft-1', 'old', 'Ready', 'None', tag, 'retire', 'idle (None) and not on the new image'],
+      ['minecraft-2', 'old', 'Ready', 'None', tag, 'retire', 'idle (None) and not on the new image'],
+      ['minecraft-3', 'new (to create)', '—', 'None', newTag, 'create', ''],
+      ['minecraft-4', 'new (to create)', '—', 'None', newTag, 'create', ''],
+      ['minecraft-5', 'new (to create)', '—', 'None', newTag, 'create', ''],
     ]);
-    const predicted = await wp.page.locator('#predicted-table tbody tr').evaluateAll(trs => trs.map(tr => Array.from(tr.children).map(c => (c as HTMLElement).innerText).join(' ')));
+    // Images show as their tag, the full reference on hover; actions are badges.
+    assert.equal(await wp.page.locator('#rooms-table tbody tr').first().locator('code.tag').getAttribute('title'), `minecraft=${OLD}`);
+    assert.deepEqual(await wp.page.locator('#rooms-table .badge').evaluateAll(bs => bs.map(b => b.className)), ['badge b-protected', 'badge b-retire', 'badge b-retire', 'badge b-create', 'badge b-create', 'badge b-create']);
+    assert.equal(await wp.page.locator('#rooms-table-filter').isVisible(), false, 'no filter for six rooms');
+    const predicted = (await cells('#predicted-table')).map(r => r.join(' '));
     assert.deepEqual(predicted, [
-      `minecraft-0 Ready Allocated minecraft=${OLD}`,
-      `minecraft-1 Ready WaitToBeDeleted minecraft=${OLD}`,
-      `minecraft-2 Ready WaitToBeDeleted minecraft=${OLD}`,
-      `minecraft-3 Ready None minecraft=${NEW}`,
-      `minecraft-4 Ready None minecraft=${NEW}`,
-      `minecraft-5 Ready None minecraft=${NEW}`,
+      `minecraft-0 Ready Allocated ${tag}`,
+      `minecraft-1 Ready WaitToBeDeleted ${tag}`,
+      `minecraft-2 Ready WaitToBeDeleted ${tag}`,
+      `minecraft-3 Ready None ${newTag}`,
+      `minecraft-4 Ready None ${newTag}`,
+      `minecraft-5 Ready None ${newTag}`,
     ]);
     assert.match(await text('#plan-summary'), /Replicas 3 → 6 \(3 new rooms\); wait for 3 new-version rooms Ready; retire 2 idle old rooms; 1 room protected; reclaim: none/);
     assert.equal(await wp.page.locator('#plan-steps li').count(), 8);
@@ -147,19 +152,31 @@ describe('release wizard: the webview in Chromium, step by step', function () {
     assert.equal(await step(), 'run');
     assert.equal(await focused(), 'step-title');
     const events = wp.real.events;
-    const upTo = (pred: (e: ReleaseEvent) => boolean) => events.findIndex(pred);
-    const readyAt = upTo(e => e.type === 'step-done' && e.step === 'wait-ready');
-    for (const e of events.slice(0, readyAt)) await send({ type: 'event', event: e });
+    const readyAt = events.findIndex(e => e.type === 'step-done' && e.step === 'wait-ready');
+    for (const e of events.slice(0, readyAt)) await send({ type: 'progress', events: [e] });
     const states = () => wp.page.locator('#run-steps li').evaluateAll(lis => lis.map(li => `${li.getAttribute('data-step')} ${li.querySelector('.badge')?.textContent}`));
     assert.deepEqual(await states(), ['lock done', 'patch-image done', 'wait-generation done', 'scale done', 'wait-ready running', 'mark pending', 'reclaim pending', 'unlock pending']);
     assert.equal(await text('#ready-count'), 'New-version rooms Ready: 3 of 3');
-    assert.match(await text('#status'), /wait until at least 3 new-version rooms are ready for players \(state Ready, opsState None\): 3 of 3 new-version rooms ready for players/);
-    for (const e of events.slice(readyAt)) await send({ type: 'event', event: e });
-    await send({ type: 'event', event: { type: 'warning', message: 'OKG also removed minecraft-9 (they were ranked ahead of the marked rooms)' } });
+    assert.match(await text('#status'), /wait until at least 3 new-version rooms are ready for players \(state Ready, opsState None\)/);
+    // Only what a message changes is re-rendered: the other steps' elements stay the same nodes.
+    await wp.page.evaluate(() => { document.querySelectorAll('#run-steps li').forEach((li, i) => { (li as HTMLElement).dataset.mark = String(i); }); });
+    await send({ type: 'progress', events: [events[readyAt]] });
+    assert.deepEqual(await wp.page.locator('#run-steps li').evaluateAll(lis => lis.map(li => (li as HTMLElement).dataset.mark ?? 'new')), ['0', '1', '2', '3', 'new', '5', '6', '7']);
+    for (const e of events.slice(readyAt + 1)) await send({ type: 'progress', events: [e] });
+    await send({ type: 'progress', events: [{ type: 'warning', message: 'OKG also removed minecraft-9 (they were ranked ahead of the marked rooms)' }] });
     assert.deepEqual(await states(), ['lock done', 'patch-image done', 'wait-generation done', 'scale done', 'wait-ready done', 'mark done', 'reclaim skipped', 'unlock done']);
-    const marks = await wp.page.locator('#marks-table tbody tr').evaluateAll(trs => trs.map(tr => (tr as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
-    assert.deepEqual(marks, ['minecraft-1 None → WaitToBeDeleted changed', 'minecraft-2 None → WaitToBeDeleted changed']);
+    assert.match(await text('#ready-count'), /room writes: 2 changed, 0 unchanged, 0 skipped, 0 failed/);
     assert.match(await text('#run-warnings'), /OKG also removed minecraft-9/);
+    // The rooms and the counts over time, as the host's feed sent them for this release.
+    const { rooms, samples } = wp.real.snapshot;
+    await send({ type: 'progress', events: [], rooms, sample: samples[samples.length - 1] });
+    const roomRows = await wp.page.locator('#run-rooms tbody tr').evaluateAll(trs => trs.map(tr => (tr as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
+    assert.deepEqual(roomRows, [
+      'minecraft-0 old Ready Allocated —', 'minecraft-1 old Ready WaitToBeDeleted —', 'minecraft-2 old Ready WaitToBeDeleted —',
+      'minecraft-3 new Ready None —', 'minecraft-4 new Ready None —', 'minecraft-5 new Ready None —',
+    ]);
+    assert.deepEqual(await wp.page.locator('#run-chart .legend li').allInnerTexts(), ['Old: 1', 'Old, marked: 2', 'Old, reclaimed: 0', 'New, not Ready: 0', 'New, Ready: 3']);
+    assert.equal(await wp.page.locator('#run-chart path.series').count(), 5);
     await send({ type: 'run-result', result: { outcome: 'succeeded', message: wp.real.result.message, id: wp.real.result.id, summary: wp.real.result.summary } });
     assert.equal(await step(), 'result');
     assert.equal(await text('#outcome'), `The release succeeded (${wp.real.result.id}).`);
@@ -182,7 +199,7 @@ describe('release wizard: the webview in Chromium, step by step', function () {
     await send({ type: 'run-result', result: { outcome: 'lost', message: 'release x finished with losses: OKG removed rooms with players: minecraft-2 (Allocated)', id: wp.real.result.id, summary } });
     assert.equal(await step(), 'result');
     assert.equal(await text('#outcome'), `The release finished, but OKG removed rooms with players (${wp.real.result.id}).`);
-    assert.equal(await wp.page.locator('#outcome').getAttribute('class'), 'error');
+    assert.match(await wp.page.locator('#outcome').getAttribute('class') ?? '', /\berror\b/);
     assert.equal(await text('#lost'), 'minecraft-2 (Allocated)');
   });
 
@@ -194,12 +211,12 @@ describe('release wizard: the webview in Chromium, step by step', function () {
     await send(previewResult(req.seq));
     await wp.page.click('#run');
     await send({ type: 'run-started', scope: SCOPE, input: req.input });
-    for (const e of wp.real.events.slice(0, 6)) await send({ type: 'event', event: e });
+    await send({ type: 'progress', events: wp.real.events.slice(0, 6) });
     await wp.page.click('#cancel');
     assert.deepEqual((await posted()).at(-1), { type: 'cancel' });
     assert.equal(await wp.page.locator('#cancel').isDisabled(), true);
     assert.equal(await text('#cancel'), 'Cancelling…');
-    await send({ type: 'event', event: { type: 'failed', id: 'rel-x', step: 'wait-ready', outcome: 'cancelled', message: 'cancelled at step wait-ready; the cluster is consistent and a rerun resumes from here' } });
+    await send({ type: 'progress', events: [{ type: 'failed', id: 'rel-x', step: 'wait-ready', outcome: 'cancelled', message: 'cancelled at step wait-ready; the cluster is consistent and a rerun resumes from here' }] });
     await send({ type: 'run-result', result: { outcome: 'cancelled', step: 'wait-ready', id: 'rel-x', message: 'cancelled at step wait-ready; the cluster is consistent and a rerun resumes from here' } });
     assert.equal(await text('#outcome'), 'The release was cancelled (rel-x).');
     assert.match(await text('#step'), /Choose this GameServerSet again to resume/);

@@ -104,7 +104,7 @@ describe('release wizard: the webview in Chromium, resume, keyboard, hostile inp
       { type: 'html', html: evil },
       'init',
       null,
-      { type: 'event', event: { type: 'room-changed', step: 'mark', room: evil, from: 'None', to: 'WaitToBeDeleted', result: 'changed' } },
+      { type: 'progress', events: [{ type: 'room-changed', step: 'mark', room: evil, from: 'None', to: 'WaitToBeDeleted', result: 'changed' }] },
       { type: 'preview-result', seq: 0, ok: true, message: 'x', plan: { ...wp.real.plan, rooms: [{ ...wp.real.plan.rooms[0], name: evil }] } },
       { type: 'preview-result', seq: 0, ok: true, message: 'x' },
       { type: 'run-result', result: { outcome: 'pwned', message: evil } },
@@ -115,7 +115,7 @@ describe('release wizard: the webview in Chromium, resume, keyboard, hostile inp
     const rejected = (await posted()).filter((m): m is Extract<WebviewMessage, { type: 'rejected' }> => m.type === 'rejected');
     assert.equal(rejected.length, bad.length);
     assert.match(rejected[0].reason, /^message\.targets\[0\]\.name: not a Kubernetes name$/);
-    assert.match(rejected[5].reason, /^message\.event\.room: not a Kubernetes name$/);
+    assert.match(rejected[5].reason, /^message\.events\[0\]\.room: not a Kubernetes name$/);
     assert.match(rejected[6].reason, /^message\.plan\.rooms\[0\]\.name/);
     for (const r of rejected) assert.ok(!r.reason.includes('<img') && !r.reason.includes('onerror'), r.reason);
     assert.equal(await wp.page.locator('#gss').count(), 0, 'nothing was rendered from the rejected init');
@@ -158,10 +158,13 @@ describe('release wizard: the webview in Chromium, resume, keyboard, hostile inp
     const half = wp.real.events.slice(0, wp.real.events.findIndex(e => e.type === 'step-started' && e.step === 'mark'));
     await wp.page.reload();
     await waitPosted('ready');
-    await send({ type: 'init', version: PROTOCOL_VERSION, targets: [TARGET], run: { scope: SCOPE, input, events: half } } satisfies HostMessage);
+    const rooms = wp.real.snapshot.rooms;
+    const samples = wp.real.snapshot.samples.slice(0, 2);
+    await send({ type: 'init', version: PROTOCOL_VERSION, targets: [TARGET], run: { scope: SCOPE, input, events: half, rooms, samples } } satisfies HostMessage);
     await wp.page.locator('#run-steps').waitFor();
     assert.equal(await step(), 'run');
     assert.equal(await text('#ready-count'), 'New-version rooms Ready: 3 of 3');
+    assert.equal(await wp.page.locator('#run-rooms tbody tr').count(), rooms.length, 'the replayed rooms');
     // And a host that lost the run (VS Code restarted) sends none: the page says so and starts over.
     await wp.page.reload();
     await waitPosted('ready');

@@ -8,6 +8,7 @@ import type { OkgClient } from '../../src/cluster/client.js';
 import { runRelease } from '../../src/release/engine.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import { SEED } from '../../src/sandbox/scenarios.js';
+import type { FeedEvent } from '../../src/webview/feed.js';
 import { PROTOCOL_VERSION, type HostMessage, type Interrupted, type WebviewMessage } from '../../src/webview/protocol.js';
 import type * as RegisterModule from '../../src/wizard/register.js';
 import type * as StubModule from '../extension/stub/vscode.js';
@@ -28,6 +29,16 @@ export async function until<T>(probe: () => T | undefined, what: string, timeout
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise(r => setTimeout(r, 10));
   }
+}
+
+/** The engine events the host sent in its progress messages (from message index `from` on), in order. */
+export function events(p: Panel, from = 0): FeedEvent[] {
+  return posted(p).slice(from).flatMap(m => (m.type === 'progress' ? m.events : []));
+}
+
+/** The first event the host sent (from message index `from` on) that `pred` accepts. */
+export function sentEvent(p: Panel, pred: (e: FeedEvent) => boolean, from = 0): FeedEvent | undefined {
+  return events(p, from).find(pred);
 }
 
 /** The first message of `type` the host posted (from index `from` on). */
@@ -103,13 +114,13 @@ export function hostHarness() {
     /** The wizard's log lines of the current test. */
     get log() { return log; },
 
-    /** A sandbox (seed scenario) with a client, a started shared cache and the wizard scope over them; stopped after the test. */
-    async world(opts: Parameters<typeof startWorld>[0] = {}): Promise<World> {
+    /** A sandbox (seed scenario unless told) with a client, a started shared cache of `ns` and the wizard scope over them; stopped after the test. */
+    async world(opts: Parameters<typeof startWorld>[0] = {}, ns: string = NS): Promise<World> {
       const sb = await startWorld(opts);
       const client = new clientMod.OkgClient(sb.kubeConfig('admin'), { backoffMs: 20, attempts: 8 });
-      const cache = new cacheMod.NamespaceCache(client, NS).retain();
+      const cache = new cacheMod.NamespaceCache(client, ns).retain();
       await cache.start();
-      const scope = { id: wizard.scopeId('sandbox', NS), label: `sandbox / ${NS}`, namespace: NS, client, cache: async () => cache };
+      const scope = { id: wizard.scopeId('sandbox', ns), label: `sandbox / ${ns}`, namespace: ns, client, cache: async () => cache };
       current = { sb, client, cache, scope };
       return current;
     },
@@ -142,7 +153,7 @@ export function hostHarness() {
       const w = await h.world(slowNewRooms);
       const p = await h.readyPanel(w);
       send(p, { type: 'run', ...seedRelease(w.scope.id) });
-      await until(() => posted(p).find(m => m.type === 'event' && m.event.type === 'step-started' && m.event.step === 'wait-ready'), 'wait-ready');
+      await until(() => sentEvent(p, e => e.type === 'step-started' && e.step === 'wait-ready'), 'wait-ready');
       return { p, scope: w.scope };
     },
 

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SEED } from '../../src/sandbox/scenarios.js';
 import type { ReleaseEvent } from '../../src/release/types.js';
-import { PROTOCOL_VERSION, type HostMessage, type Target } from '../../src/webview/protocol.js';
+import { PROTOCOL_VERSION, type Target } from '../../src/webview/protocol.js';
 import { GSS, NEW, NS, OLD, SEED_FINAL, strip, table } from '../release/helpers.js';
-import { hostHarness, message, posted, seedRelease, send, until } from './harness.js';
+import { events as sent, hostHarness, message, posted, seedRelease, send, sentEvent, until } from './harness.js';
 
 describe('release wizard: host side (vscode stub)', function () {
   const h = hostHarness();
@@ -120,13 +120,23 @@ describe('release wizard: host side (vscode stub)', function () {
     assert.deepEqual(strip(table(w.sb)), SEED_FINAL);
     const after = posted(p).slice(from);
     assert.equal(after[0].type, 'run-started');
-    const events = after.filter((m): m is Extract<HostMessage, { type: 'event' }> => m.type === 'event').map(m => m.event);
+    const events = sent(p, from);
     assert.deepEqual(events.filter(e => e.type === 'step-started').map(e => e.type === 'step-started' && e.step),
       ['lock', 'patch-image', 'wait-generation', 'scale', 'wait-ready', 'mark', 'reclaim', 'unlock']);
     assert.deepEqual(events.filter(e => e.type === 'room-changed').map(e => e.type === 'room-changed' && `${e.room} ${e.from}→${e.to} ${e.result}`),
       ['minecraft-1 None→WaitToBeDeleted changed', 'minecraft-2 None→WaitToBeDeleted changed']);
     assert.ok(events.some(e => e.type === 'step-progress' && e.step === 'wait-ready' && e.done === 3 && e.of === 3));
     assert.equal(events[events.length - 1].type, 'done');
+    // Every room of the set reaches the panel, the ones the release never touches included (minecraft-0).
+    const rows = new Map<string, string>();
+    for (const m of after) if (m.type === 'progress') for (const r of m.rooms ?? []) rows.set(r.name, `${r.version} ${r.state} ${r.opsState}`);
+    assert.deepEqual(Object.fromEntries([...rows].sort()), {
+      'minecraft-0': 'old Ready Allocated', 'minecraft-1': 'old Ready WaitToBeDeleted', 'minecraft-2': 'old Ready WaitToBeDeleted',
+      'minecraft-3': 'new Ready None', 'minecraft-4': 'new Ready None', 'minecraft-5': 'new Ready None',
+    });
+    const firstSample = after.find(m => m.type === 'progress' && m.sample);
+    assert.ok(firstSample?.type === 'progress');
+    assert.deepEqual(firstSample.sample, { t: 0, old: 3, newReady: 0, newNotReady: 0, marked: 0, reclaimed: 0 }, 'the counts as the run started');
     assert.equal(after[after.length - 1].type, 'run-result', 'the result comes after every event');
     assert.ok(h.log.lines.some(l => /\[info\] release wizard: minecraft: succeeded/.test(l)), h.log.lines.join('\n'));
   });
@@ -153,8 +163,8 @@ describe('release wizard: host side (vscode stub)', function () {
     const result = await until(() => message(p, 'run-result'), 'cancelled result');
     assert.equal(result.result.outcome, 'cancelled', result.result.message);
     assert.equal(result.result.step, 'wait-ready');
-    const failed = posted(p).find(m => m.type === 'event' && m.event.type === 'failed');
-    assert.ok(failed && failed.type === 'event' && failed.event.type === 'failed' && failed.event.outcome === 'cancelled');
+    const failed = sentEvent(p, e => e.type === 'failed');
+    assert.ok(failed && failed.type === 'failed' && failed.outcome === 'cancelled');
 
     // The webview asks for the sets again: the interrupted release is offered for resume with its inputs.
     const at = posted(p).length;
@@ -176,7 +186,7 @@ describe('release wizard: host side (vscode stub)', function () {
     const started = await until(() => message(p, 'run-started', runAt), 'the resumed run');
     assert.deepEqual(started.input, offer.input);
     assert.deepEqual(h.stub.ui.prompts.filter(x => x.kind === 'warning'), []);
-    await until(() => posted(p).slice(runAt).find(m => m.type === 'event' && m.event.type === 'step-started' && m.event.step === 'wait-ready'), 'wait-ready again');
+    await until(() => sentEvent(p, e => e.type === 'step-started' && e.step === 'wait-ready', runAt), 'wait-ready again');
     send(p, { type: 'cancel' });
     assert.equal((await until(() => message(p, 'run-result', runAt), 'cancelled again')).result.outcome, 'cancelled');
   });

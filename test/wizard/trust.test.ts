@@ -3,7 +3,7 @@
 // they are, and only on yes. With the `vscode` stub against sandboxes; set-up in harness.ts.
 import assert from 'node:assert/strict';
 import { GSS } from '../release/helpers.js';
-import { hostHarness, mergePatch, message, ourWrites, posted, seedInput, seedRelease, send, slowNewRooms, someoneElsesCancelledRelease, until } from './harness.js';
+import { hostHarness, mergePatch, message, ourWrites, posted, seedInput, seedRelease, send, sentEvent, slowNewRooms, someoneElsesCancelledRelease, until } from './harness.js';
 
 describe('release wizard: what the host takes from the webview, and the question before a resume', function () {
   const h = hostHarness();
@@ -72,7 +72,7 @@ describe('release wizard: what the host takes from the webview, and the question
     send(p, { type: 'run', scope: w.scope.id, resume: ref });
     const started = await until(() => message(p, 'run-started', at), 'the resumed run');
     assert.deepEqual(started.input, { ...recorded, fixUpdateStrategy: false });
-    await until(() => posted(p).slice(at).find(m => m.type === 'event' && m.event.type === 'step-started' && m.event.step === 'wait-ready'), 'wait-ready');
+    await until(() => sentEvent(p, e => e.type === 'step-started' && e.step === 'wait-ready', at), 'wait-ready');
     send(p, { type: 'cancel' });
     const done = await until(() => message(p, 'run-result', at), 'cancelled');
     assert.equal(done.result.outcome, 'cancelled');
