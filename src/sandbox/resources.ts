@@ -1,4 +1,4 @@
-// The resources the sandbox serves: core v1 namespaces and pods, the two OKG CRDs loaded from
+// The resources the sandbox serves: core v1 namespaces, pods and events, the two OKG CRDs loaded from
 // the real manifests (data/crds), and OpenKruise's Advanced StatefulSet (schemaless) that OKG creates.
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -130,6 +130,13 @@ export const pods: ResourceDef = {
   status: true, generation: false, storageVersionHash: storageHash('v1/Pod'),
 };
 
+/** core/v1 Events: the emulated kubelet records its pull failures, back-offs and probe failures there. */
+export const events: ResourceDef = {
+  group: '', version: 'v1', plural: 'events', singular: 'event', kind: 'Event', listKind: 'EventList',
+  namespaced: true, shortNames: ['ev'], categories: [], verbs: ALL_VERBS,
+  status: false, generation: false, storageVersionHash: storageHash('v1/Event'),
+};
+
 /** OpenKruise's Advanced StatefulSet: served schemaless; OKG's GameServerSet owns one of the same name. */
 export const advancedStatefulSets: ResourceDef = {
   group: 'apps.kruise.io', version: 'v1beta1', plural: 'statefulsets', singular: 'statefulset', kind: 'StatefulSet', listKind: 'StatefulSetList',
@@ -147,5 +154,5 @@ export const advancedStatefulSets: ResourceDef = {
 
 /** Everything the sandbox serves, core first. */
 export function servedResources(): ResourceDef[] {
-  return [namespaces, pods, ...okgResources(), advancedStatefulSets];
+  return [namespaces, pods, events, ...okgResources(), advancedStatefulSets];
 }

@@ -1,6 +1,7 @@
 // A deduplicating work queue keyed by object (like client-go's workqueue): a key is queued at most once, is
 // never processed by two workers at once, and a key added while it is being processed runs again afterwards.
-// Delayed adds are timers owned by the queue, so `idle()` knows about every pending piece of work.
+// Delayed adds are timers owned by the queue, so `idle()` knows about every pending piece of work — except
+// background timers (a failing room's endless back-offs), which neither keep it busy nor count as activity.
 
 export type Handler = (key: string) => Promise<void>;
 
@@ -10,7 +11,8 @@ export class WorkQueue {
   private readonly queued = new Set<string>();
   private readonly processing = new Set<string>();
   private readonly dirty = new Set<string>();
-  private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout; background: boolean }>();
+  private foregroundTimers = 0;
   private readonly failures = new Map<string, number>();
   private active = 0;
   private stopped = false;
@@ -21,9 +23,9 @@ export class WorkQueue {
   constructor(private readonly handler: Handler, private readonly concurrency = 32,
     private readonly onError: (key: string, err: unknown) => void = () => undefined) {}
 
-  add(key: string): void {
+  add(key: string, background = false): void {
     if (this.stopped) return;
-    this.lastActivity = Date.now();
+    if (!background) this.lastActivity = Date.now();
     if (this.processing.has(key)) {
       this.dirty.add(key);
       return;
@@ -34,23 +36,36 @@ export class WorkQueue {
     this.pump();
   }
 
-  /** Add `key` after `ms`; an earlier pending timer for the same key wins. */
-  addAfter(key: string, ms: number): void {
+  /**
+   * Add `key` after `ms`; an earlier pending timer for the same key wins (and is foreground if either is).
+   * A background timer does not keep `idle()` false and its add does not count as activity.
+   */
+  addAfter(key: string, ms: number, background = false): void {
     if (this.stopped) return;
     if (ms <= 0) {
-      this.add(key);
+      this.add(key, background);
       return;
     }
     const at = Date.now() + ms;
     const existing = this.timers.get(key);
-    if (existing && existing.at <= at) return;
-    if (existing) clearTimeout(existing.timer);
-    const timer = setTimeout(() => {
-      this.timers.delete(key);
-      this.add(key);
+    if (existing && existing.at <= at) {
+      if (!background && existing.background) { existing.background = false; this.foregroundTimers++; }
+      return;
+    }
+    if (existing) this.clearTimer(key, existing);
+    const entry = { at, background, timer: setTimeout(() => {
+      this.clearTimer(key, entry);
+      this.add(key, entry.background);
       this.notify();
-    }, ms);
-    this.timers.set(key, { at, timer });
+    }, ms) };
+    this.timers.set(key, entry);
+    if (!background) this.foregroundTimers++;
+  }
+
+  private clearTimer(key: string, t: { timer: NodeJS.Timeout; background: boolean }): void {
+    clearTimeout(t.timer);
+    if (this.timers.get(key) === t) this.timers.delete(key);
+    if (!t.background) this.foregroundTimers--;
   }
 
   /** Forget retry back-off for `key` (call after a successful sync). */
@@ -59,11 +74,12 @@ export class WorkQueue {
   }
 
   idle(): boolean {
-    return this.head >= this.items.length && this.active === 0 && this.timers.size === 0;
+    return this.head >= this.items.length && this.active === 0 && this.foregroundTimers === 0;
   }
 
+  /** Pending foreground timers. */
   pendingTimers(): number {
-    return this.timers.size;
+    return this.foregroundTimers;
   }
 
   /** Resolves the next time the queue becomes idle (immediately if it is). */
@@ -76,6 +92,7 @@ export class WorkQueue {
     this.stopped = true;
     for (const t of this.timers.values()) clearTimeout(t.timer);
     this.timers.clear();
+    this.foregroundTimers = 0;
     this.items.length = 0;
     this.head = 0;
     this.queued.clear();
