@@ -130,13 +130,17 @@ export function* failingTimeline(c: ContainerSpecLike, rule: FailImage, o: Timel
   if (readyAt !== Infinity) yield { at: readyAt, view: { ...notReady, ready: true }, events: [] };
 }
 
-/** The step in force at `elapsed`, the events of every step after `seenSteps` up to it, and when the next one is due. */
-export function stepAt(steps: () => Generator<Step>, elapsed: number, seenSteps: number): { step: Step; index: number; events: EventSpec[]; next?: Step } {
+/**
+ * The step in force at `elapsed`, the events of every step after `seenSteps` up to it, and the next step. An early
+ * step not yet seen is shown even when the next one is due too (`more`: call again), so each is written once.
+ */
+export function stepAt(steps: () => Generator<Step>, elapsed: number, seenSteps: number): { step: Step; index: number; events: EventSpec[]; next?: Step; more?: boolean } {
   let index = -1;
   let step: Step | undefined;
   const events: EventSpec[] = [];
   for (const s of steps()) {
     if (s.at > elapsed) return { step: step ?? s, index, events, next: s };
+    if (step?.early && index >= seenSteps) return { step, index, events, next: s, more: true };
     index++;
     step = s;
     if (index >= seenSteps) events.push(...s.events);

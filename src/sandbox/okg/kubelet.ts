@@ -125,6 +125,7 @@ export class Kubelet {
     const views: { name: string; image: string; view: ContainerView }[] = [];
     const toRecord: { container: string; events: Parameters<EventRecorder['record']>[2] }[] = [];
     let next: { at: number; early: boolean } | undefined;
+    let more = false;
     specs.forEach((c, i) => {
       const o: TimelineOptions = {
         startMs, readyMs: this.opts.readyAfterMs, backoffBaseMs: this.opts.backoffBaseMs, podDesc,
@@ -137,12 +138,14 @@ export class Kubelet {
         f.seenSteps[i] = r.index + 1;
       }
       views.push({ name: c.name, image: c.image, view: r.step.view });
+      more ||= r.more === true;
       if (r.next && (!next || r.next.at < next.at)) next = { at: r.next.at, early: r.next.early === true };
       else if (r.next && r.next.at === next?.at && r.next.early) next.early = true;
     });
     // A failing room repeats its back-offs and probe failures for ever: those timers do not keep the emulator busy
     // (settled() does not wait for them); the steps on the way to its first failure do.
-    if (next) this.ctx.queue.addAfter(key, Math.max(1, next.at - elapsed), !next.early);
+    if (more) this.ctx.queue.addAfter(key, 1);
+    else if (next) this.ctx.queue.addAfter(key, Math.max(1, next.at - elapsed), !next.early);
     const status = failingPodStatus(pod, views, t0, now, hostIP, elapsed >= startMs);
     keepTransitionTimes(status, pod.status);
     if (canonicalJson(comparable(status)) !== canonicalJson(comparable(pod.status ?? {}))) {

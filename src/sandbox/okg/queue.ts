@@ -1,7 +1,8 @@
 // A deduplicating work queue keyed by object (like client-go's workqueue): a key is queued at most once, is
 // never processed by two workers at once, and a key added while it is being processed runs again afterwards.
 // Delayed adds are timers owned by the queue, so `idle()` knows about every pending piece of work — except
-// background timers (a failing room's endless back-offs), which neither keep it busy nor count as activity.
+// background work (a failing room's endless back-offs): its timers, adds and runs neither keep the queue busy nor
+// count as activity. Work added both ways is foreground.
 
 export type Handler = (key: string) => Promise<void>;
 
@@ -11,13 +12,17 @@ export class WorkQueue {
   private readonly queued = new Set<string>();
   private readonly processing = new Set<string>();
   private readonly dirty = new Set<string>();
+  /** keys with foreground work queued or dirty (the next run is foreground) */
+  private readonly foregroundPending = new Set<string>();
+  /** keys whose current run is foreground */
+  private readonly foregroundRunning = new Set<string>();
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout; background: boolean }>();
   private foregroundTimers = 0;
   private readonly failures = new Map<string, number>();
   private active = 0;
   private stopped = false;
   private waiters: (() => void)[] = [];
-  /** time of the last add (for settle detection) */
+  /** time of the last foreground add (for settle detection) */
   lastActivity = Date.now();
 
   constructor(private readonly handler: Handler, private readonly concurrency = 32,
@@ -25,11 +30,18 @@ export class WorkQueue {
 
   add(key: string, background = false): void {
     if (this.stopped) return;
-    if (!background) this.lastActivity = Date.now();
+    if (!background) {
+      this.lastActivity = Date.now();
+      this.foregroundPending.add(key);
+    }
     if (this.processing.has(key)) {
       this.dirty.add(key);
       return;
     }
+    this.enqueue(key);
+  }
+
+  private enqueue(key: string): void {
     if (this.queued.has(key)) return;
     this.queued.add(key);
     this.items.push(key);
@@ -73,8 +85,9 @@ export class WorkQueue {
     this.failures.delete(key);
   }
 
+  /** No foreground work queued, running or timed. */
   idle(): boolean {
-    return this.head >= this.items.length && this.active === 0 && this.foregroundTimers === 0;
+    return this.foregroundPending.size === 0 && this.foregroundRunning.size === 0 && this.foregroundTimers === 0;
   }
 
   /** Pending foreground timers. */
@@ -96,6 +109,7 @@ export class WorkQueue {
     this.items.length = 0;
     this.head = 0;
     this.queued.clear();
+    this.foregroundPending.clear();
     this.notify(true);
   }
 
@@ -115,12 +129,14 @@ export class WorkQueue {
       }
       this.queued.delete(key);
       this.processing.add(key);
+      if (this.foregroundPending.delete(key)) this.foregroundRunning.add(key);
       this.active++;
       void this.run(key);
     }
   }
 
   private async run(key: string): Promise<void> {
+    const background = !this.foregroundRunning.has(key);
     try {
       await this.handler(key);
       this.failures.delete(key);
@@ -128,11 +144,12 @@ export class WorkQueue {
       const n = (this.failures.get(key) ?? 0) + 1;
       this.failures.set(key, n);
       this.onError(key, err);
-      this.addAfter(key, Math.min(1000, 5 * 2 ** Math.min(n, 10)));
+      this.addAfter(key, Math.min(1000, 5 * 2 ** Math.min(n, 10)), background);
     } finally {
       this.processing.delete(key);
+      this.foregroundRunning.delete(key);
       this.active--;
-      if (this.dirty.delete(key)) this.add(key);
+      if (this.dirty.delete(key)) this.enqueue(key);
       this.pump();
       this.notify();
     }
