@@ -30,9 +30,19 @@ interrupted (Ctrl-C). Prints the URL and the kubeconfig to use with kubectl or V
                   status.networkStatus with their addresses and ports
 `;
 
+/** `--fail-image -broken=X`: the value may start with "-", which parseArgs would call ambiguous; bind it first. */
+function joinFailImageValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--fail-image' && i + 1 < argv.length) out.push(`--fail-image=${argv[++i]}`);
+    else out.push(argv[i]);
+  }
+  return out;
+}
+
 export async function sandboxCommand(argv: string[], out: (line: string) => void): Promise<number> {
   const { values } = parseArgs({
-    args: argv,
+    args: joinFailImageValues(argv),
     options: {
       scenario: { type: 'string' }, port: { type: 'string' }, kubeconfig: { type: 'string' },
       'ready-after': { type: 'string' }, faults: { type: 'string' }, gss: { type: 'string' }, rooms: { type: 'string' },
