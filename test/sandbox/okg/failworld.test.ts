@@ -155,6 +155,19 @@ describe('okg emulator: worlds where a release fails (fail rules)', function () 
     assert.ok(eventsOf('slow-0').some(e => e.reason === 'Unhealthy'));
   });
 
+  it('OKG 1.0 keeps a stale status.updatedReadyReplicas when the new version\'s rooms all fail (omitempty in a merge patch)', async () => {
+    await createObject(sb.kubeConfig(), gssBody('stale', 2, [OK]));
+    const status = () => list<KubeObject>('gameserversets').find(g => g.metadata.name === 'stale')?.status as Json | undefined;
+    await eventually(() => status()?.updatedReadyReplicas === 2, 20_000, 'two updated, ready rooms');
+    const admin = http(sb.server);
+    await admin('PATCH', '/apis/game.kruise.io/v1alpha1/namespaces/default/gameserversets/stale', { spec: { gameServerTemplate: { spec: { containers: [{ name: 'minecraft', image: BROKEN }] } } } });
+    await eventually(() => status()?.observedGeneration === list<KubeObject>('gameserversets').find(g => g.metadata.name === 'stale')?.metadata.generation, 20_000, 'the new image seen');
+    await admin('PATCH', '/apis/game.kruise.io/v1alpha1/namespaces/default/gameserversets/stale', { spec: { replicas: 4 } });
+    await eventually(() => waiting('stale-2') === 'ImagePullBackOff' && waiting('stale-3') === 'ImagePullBackOff' && status()?.updatedReplicas === 2 && status()?.currentReplicas === 4, 20_000, 'the new rooms failing');
+    assert.equal(status()?.readyReplicas, 2);
+    assert.equal(status()?.updatedReadyReplicas, 2, 'as real OKG v1.0 shows it: the count of the old revision, not 0');
+  });
+
   it('a pod with one failing container: only that container is unready; healthy rooms get no Events', async () => {
     await createObject(sb.kubeConfig(), gssBody('mixed', 1, [BROKEN, 'registry.example.com/tools/log-agent:3.2.1']));
     await createObject(sb.kubeConfig(), gssBody('fine', 1, [OK]));
