@@ -16,11 +16,236 @@ export const KRUISE_PACKAGES = { 'kruise-manager': 'github.com/openkruise/kruise
 export const KWOK_MODULE = join(ROOT, 'test', 'controlplane', 'kwok');
 export const NODE_NAME = 'kwok-node-0';
 
-/** Builds (or finds) KWOK from test/controlplane/kwok. Returns { binDir, built, ms }. */
+/**
+ * Builds (or finds) KWOK from test/controlplane/kwok, and copies KWOK's own fast pod stages (kustomize/stage/pod/fast)
+ * from the module cache next to it. Returns { binDir, built, ms }.
+ */
 export function buildKwok({ log } = {}) {
   const v = /^\s*require\s+sigs\.k8s\.io\/kwok\s+(v\S+)\s*$/m.exec(readFileSync(join(KWOK_MODULE, 'go.mod'), 'utf8'))?.[1];
   if (!v) throw new Error('test/controlplane/kwok/go.mod does not require sigs.k8s.io/kwok');
-  return buildGoModule({ moduleDir: KWOK_MODULE, packages: { kwok: 'sigs.k8s.io/kwok/cmd/kwok' }, prefix: `kwok-${v}`, what: `KWOK ${v}`, log });
+  const r = buildGoModule({ moduleDir: KWOK_MODULE, packages: { kwok: 'sigs.k8s.io/kwok/cmd/kwok' }, prefix: `kwok-${v}`, what: `KWOK ${v}`, log });
+  if (!existsSync(join(r.binDir, 'stages', 'pod-ready.yaml'))) {
+    const tmp = join(r.binDir, `stages.tmp-${process.pid}`);
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    const fast = join(moduleDir('sigs.k8s.io/kwok', KWOK_MODULE), 'kustomize', 'stage', 'pod', 'fast');
+    for (const f of ['pod-ready.yaml', 'pod-complete.yaml', 'pod-delete.yaml']) copyFileSync(join(fast, f), join(tmp, f));
+    try { renameSync(tmp, join(r.binDir, 'stages')); } catch { rmSync(tmp, { recursive: true, force: true }); } // another run copied them first
+  }
+  return r;
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// KWOK stages for worlds where a release fails: the pods of a chosen image get the statuses the kubelet writes,
+// as the emulator's fail rules make them (src/sandbox/okg/failures.ts, containerTimeline.ts).
+
+/** The fail rules tier B's KWOK plays (and the emulator gets in the room-by-room comparison). */
+export const TIER_B_FAIL_IMAGES = [{ substring: '-broken', mode: 'ImagePullBackOff' }, { substring: '-crash', mode: 'CrashLoopBackOff' }];
+/** ms standing for the kubelet's first back-off of 10 s, in KWOK's stages and the emulator compared with them: real time. */
+export const TIER_B_BACKOFF_BASE_MS = 10_000;
+
+const jqString = s => JSON.stringify(s);
+const anyImage = sub => `[.spec.containers[].image | contains(${jqString(sub)})] | any`;
+const gq = s => JSON.stringify(s); // a Go template string literal (ASCII: same as JSON)
+
+/** Go template lines: $now, $unready (the Ready/ContainersReady message) and the conditions of a pod whose `sub` containers are not ready. */
+function unreadyConditions(sub) {
+  return `{{ $now := Now }}
+{{ $names := list }}{{ range .spec.containers }}{{ if contains ${gq(sub)} .image }}{{ $names = append $names .name }}{{ end }}{{ end }}
+{{ $unready := printf "containers with unready status: [%s]" (join " " $names) }}
+conditions:
+{{ range .spec.readinessGates }}
+- lastTransitionTime: {{ $now | Quote }}
+  status: "True"
+  type: {{ .conditionType | Quote }}
+{{ end }}
+- lastTransitionTime: {{ $now | Quote }}
+  status: "True"
+  type: Initialized
+- lastTransitionTime: {{ $now | Quote }}
+  message: {{ $unready | Quote }}
+  reason: ContainersNotReady
+  status: "False"
+  type: Ready
+- lastTransitionTime: {{ $now | Quote }}
+  message: {{ $unready | Quote }}
+  reason: ContainersNotReady
+  status: "False"
+  type: ContainersReady
+`;
+}
+
+/** A healthy sibling container (inside a range over containers or statuses). */
+const readyContainer = `- image: {{ .image | Quote }}
+  name: {{ .name | Quote }}
+  ready: true
+  restartCount: 0
+  started: true
+  state:
+    running:
+      startedAt: {{ $now | Quote }}
+`;
+
+/** $ref (the reference containerd resolves, docker's normalisation) and $err (its NotFound) of `.image`. */
+const pullError = `{{ $img := .image }}{{ $ref := $img }}
+{{ if not (regexMatch "^[^/]*[.:][^/]*/|^localhost/" $img) }}{{ if contains "/" $img }}{{ $ref = printf "docker.io/%s" $img }}{{ else }}{{ $ref = printf "docker.io/library/%s" $img }}{{ end }}{{ end }}
+{{ if not (regexMatch ":[^/]*$|@" $ref) }}{{ $ref = printf "%s:latest" $ref }}{{ end }}
+{{ $err := printf "rpc error: code = NotFound desc = failed to pull and unpack image %q: failed to resolve reference %q: %s: not found" $ref $ref $ref }}
+`;
+
+function pullStatus(sub, reason) {
+  const message = reason === 'ErrImagePull' ? '$err' : '(printf "Back-off pulling image %q: ErrImagePull: %s" .image $err)';
+  return `${unreadyConditions(sub)}containerStatuses:
+{{ range .spec.containers }}
+{{ if contains ${gq(sub)} .image }}
+${pullError}- image: {{ .image | Quote }}
+  imageID: ""
+  name: {{ .name | Quote }}
+  ready: false
+  restartCount: 0
+  started: false
+  state:
+    waiting:
+      message: {{ ${message} | Quote }}
+      reason: ${reason}
+{{ else }}
+${readyContainer}{{ end }}
+{{ end }}
+hostIP: {{ NodeIPWith .spec.nodeName | Quote }}
+podIP: {{ PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) | Quote }}
+phase: Pending
+{{ with .status.startTime }}startTime: {{ . | Quote }}{{ else }}startTime: {{ $now | Quote }}{{ end }}
+`;
+}
+
+function stage(name, selector, next, delay) {
+  return {
+    apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Stage', metadata: { name },
+    spec: { resourceRef: { apiGroup: 'v1', kind: 'Pod' }, selector: { matchExpressions: [{ key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' }, ...selector] }, ...(delay ? { delay } : {}), next },
+  };
+}
+
+const k = (base, kubeletSeconds) => Math.max(1, Math.round(kubeletSeconds * base / 10));
+
+/** ImagePullBackOff: ErrImagePull (1 kubelet-second after start) → ImagePullBackOff (1 s later) → ErrImagePull again after the back-off (fixed here: KWOK keeps no attempt count). */
+function imagePullStages(sub, i, base) {
+  const failing = { key: anyImage(sub), operator: 'In', values: ['true'] };
+  const waitingIs = reason => ({ key: `[.status.containerStatuses[]? | select(.image | contains(${jqString(sub)})) | .state.waiting.reason] | any(. == ${jqString(reason)})`, operator: 'In', values: ['true'] });
+  return [
+    stage(`okg-image-pull-failed-${i}`, [failing, { key: '.status.podIP', operator: 'DoesNotExist' }],
+      { statusTemplate: pullStatus(sub, 'ErrImagePull'), event: { type: 'Warning', reason: 'Failed', message: 'Error: ErrImagePull' } },
+      { durationMilliseconds: k(base, 1) }),
+    stage(`okg-image-pull-backoff-${i}`, [failing, waitingIs('ErrImagePull')],
+      { statusTemplate: pullStatus(sub, 'ImagePullBackOff'), event: { type: 'Warning', reason: 'Failed', message: 'Error: ImagePullBackOff' } },
+      { durationMilliseconds: k(base, 1) }),
+    stage(`okg-image-pull-retry-${i}`, [failing, waitingIs('ImagePullBackOff')],
+      { statusTemplate: pullStatus(sub, 'ErrImagePull'), event: { type: 'Warning', reason: 'Failed', message: 'Error: ErrImagePull' } },
+      { durationMilliseconds: k(base, 10) }),
+  ];
+}
+
+/** CrashLoopBackOff: running; exits 1 (Error) after 1 kubelet-second; the first exit restarts at once, later ones wait 10 s, 20 s … (300 s at most), as the kubelet. */
+function crashStages(sub, i, base) {
+  const failing = { key: anyImage(sub), operator: 'In', values: ['true'] };
+  const stateIs = jq => ({ key: `[.status.containerStatuses[]? | select((.image | contains(${jqString(sub)})) and (${jq}))] | length > 0`, operator: 'In', values: ['true'] });
+  const running = `${unreadyConditions(sub)}containerStatuses:
+{{ range .spec.containers }}
+{{ if contains ${gq(sub)} .image }}
+- image: {{ .image | Quote }}
+  name: {{ .name | Quote }}
+  ready: false
+  restartCount: 0
+  started: true
+  state:
+    running:
+      startedAt: {{ $now | Quote }}
+{{ else }}
+${readyContainer}{{ end }}
+{{ end }}
+hostIP: {{ NodeIPWith .spec.nodeName | Quote }}
+podIP: {{ PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) | Quote }}
+phase: Running
+startTime: {{ $now | Quote }}
+`;
+  const lastTerminated = (startedAt) => `  lastState:
+    terminated:
+      exitCode: 1
+      finishedAt: {{ $now | Quote }}
+      reason: Error
+      startedAt: {{ ${startedAt} | Quote }}
+`;
+  const exited = `${unreadyConditions(sub)}containerStatuses:
+{{ range .status.containerStatuses }}
+{{ if contains ${gq(sub)} .image }}
+{{ $n := int .restartCount }}
+- image: {{ .image | Quote }}
+  name: {{ .name | Quote }}
+  ready: false
+{{ if eq $n 0 }}
+  restartCount: 1
+  started: true
+  state:
+    running:
+      startedAt: {{ $now | Quote }}
+{{ else }}
+  restartCount: {{ $n }}
+  started: false
+  state:
+    waiting:
+      message: {{ printf "back-off %s restarting failed container=%s pod=%s_%s(%s)" (index (list "10s" "20s" "40s" "1m20s" "2m40s" "5m0s") (min (sub $n 1) 5)) .name $.metadata.name $.metadata.namespace $.metadata.uid | Quote }}
+      reason: CrashLoopBackOff
+{{ end }}
+${lastTerminated('.state.running.startedAt')}{{ else }}
+${readyContainer}{{ end }}
+{{ end }}
+phase: Running
+`;
+  const restarted = `${unreadyConditions(sub)}containerStatuses:
+{{ range .status.containerStatuses }}
+{{ if contains ${gq(sub)} .image }}
+- image: {{ .image | Quote }}
+  name: {{ .name | Quote }}
+  ready: false
+  restartCount: {{ add1 (int .restartCount) }}
+  started: true
+  state:
+    running:
+      startedAt: {{ $now | Quote }}
+  lastState:
+    terminated:
+      exitCode: {{ int .lastState.terminated.exitCode }}
+      finishedAt: {{ .lastState.terminated.finishedAt | Quote }}
+      reason: {{ .lastState.terminated.reason | Quote }}
+      startedAt: {{ .lastState.terminated.startedAt | Quote }}
+{{ else }}
+${readyContainer}{{ end }}
+{{ end }}
+phase: Running
+`;
+  // the back-off of the waiting container: 10 s × 2^(restartCount-1), at most 300 s, in base-scaled ms
+  const backoff = `"\\([(10 * pow(2; ([.status.containerStatuses[]? | select(.state.waiting.reason == "CrashLoopBackOff") | .restartCount] | max) - 1)), 300] | min | . * ${base} / 10 | floor)ms"`;
+  return [
+    stage(`okg-crash-start-${i}`, [failing, { key: '.status.podIP', operator: 'DoesNotExist' }], { statusTemplate: running }),
+    stage(`okg-crash-exit-${i}`, [failing, stateIs('.state.running != null')], { statusTemplate: exited }, { durationMilliseconds: k(base, 1) }),
+    stage(`okg-crash-restart-${i}`, [failing, stateIs('.state.waiting.reason == "CrashLoopBackOff"')], { statusTemplate: restarted },
+      { durationMilliseconds: k(base, 10), durationFrom: { jq: { expression: backoff } } }),
+  ];
+}
+
+/**
+ * KWOK's stage configuration: its own fast pod stages (pod-ready no longer taking the pods of a failing image) plus,
+ * per fail rule, the stages above. Modes other than ImagePullBackOff and CrashLoopBackOff are not played by KWOK.
+ */
+export function kwokStages(kwokDir, failImages = TIER_B_FAIL_IMAGES, base = TIER_B_BACKOFF_BASE_MS) {
+  const defaults = ['pod-ready.yaml', 'pod-complete.yaml', 'pod-delete.yaml'].map(f => yaml.load(readFileSync(join(kwokDir, 'stages', f), 'utf8')));
+  const subs = failImages.map(r => r.substring);
+  if (subs.length) {
+    defaults[0].spec.selector.matchExpressions.push({ key: `[.spec.containers[].image | (${subs.map(s => `contains(${jqString(s)})`).join(' or ')})] | any`, operator: 'NotIn', values: ['true'] });
+  }
+  const extra = failImages.flatMap((r, i) => r.mode === 'ImagePullBackOff' ? imagePullStages(r.substring, i, base)
+    : r.mode === 'CrashLoopBackOff' ? crashStages(r.substring, i, base)
+    : (() => { throw new Error(`KWOK stages play ImagePullBackOff and CrashLoopBackOff only, not ${r.mode}`); })());
+  return [...defaults, ...extra].map(d => yaml.dump(d, { lineWidth: -1 })).join('---\n');
 }
 
 /** The versions test/controlplane/kruise/go.mod requires: { kruise, kruiseGame }. */
@@ -32,10 +257,10 @@ export function kruiseVersions() {
   return out;
 }
 
-function moduleDir(path) {
+function moduleDir(path, cwd = KRUISE_MODULE) {
   const go = findGo();
-  const r = spawnSync(go.go, ['list', '-m', '-f', '{{.Dir}}', path], { cwd: KRUISE_MODULE, env: { ...process.env, GOFLAGS: '-mod=readonly', GOWORK: 'off' }, encoding: 'utf8' });
-  if (r.status !== 0 || !r.stdout.trim()) throw new Error(`go list -m ${path} failed in test/controlplane/kruise: ${r.stderr.trim()}`);
+  const r = spawnSync(go.go, ['list', '-m', '-f', '{{.Dir}}', path], { cwd, env: { ...process.env, GOFLAGS: '-mod=readonly', GOWORK: 'off' }, encoding: 'utf8' });
+  if (r.status !== 0 || !r.stdout.trim()) throw new Error(`go list -m ${path} failed in ${cwd}: ${r.stderr.trim()}`);
   return r.stdout.trim();
 }
 
@@ -124,10 +349,11 @@ const http = (url, ca) => get(url, { ca }).then(r => r.status);
  * it is compared room by room with real OKG.
  *
  * Starts tier B: the tier-A control plane (with the ServiceAccount admission plugin back on and kruise's real CRDs),
- * then kube-controller-manager, kube-scheduler, KWOK with one fake node, kruise-manager and kruise-game-manager, and
+ * then kube-controller-manager, kube-scheduler, KWOK with one fake node (and the stages of `failImages`, see
+ * kwokStages), kruise-manager and kruise-game-manager (Kubernetes network provider on: HostPort 8000-9000), and
  * waits until each is ready. Returns the control plane of scripts/controlplane.mjs plus { kruiseDir }.
  */
-export async function startOkgControlPlane({ binDir = buildControlPlane().binDir, kruiseDir, kwokDir, log = () => undefined, okg = true } = {}) {
+export async function startOkgControlPlane({ binDir = buildControlPlane().binDir, kruiseDir, kwokDir, log = () => undefined, okg = true, failImages = TIER_B_FAIL_IMAGES } = {}) {
   if (okg) {
     kruiseDir ??= buildKruise().binDir;
     kwokDir ??= buildKwok().binDir;
@@ -152,8 +378,9 @@ export async function startOkgControlPlane({ binDir = buildControlPlane().binDir
       '--kubeconfig', cp.kubeconfigPath('scheduler'), '--leader-elect=false', '--secure-port=0', '--v', '1',
     ], env('scheduler'));
     const kwokPort = await freePort();
+    writeFileSync(join(cp.dir, 'kwok-stages.yaml'), kwokStages(kwokDir, failImages));
     const kwok = cp.startProcess('kwok', join(kwokDir, 'kwok'), [
-      '--kubeconfig', cp.kubeconfigPath('kwok'), '--manage-all-nodes=false', '--manage-nodes-with-annotation-selector', 'kwok.x-k8s.io/node=fake',
+      '--kubeconfig', cp.kubeconfigPath('kwok'), '--config', join(cp.dir, 'kwok-stages.yaml'), '--manage-all-nodes=false', '--manage-nodes-with-annotation-selector', 'kwok.x-k8s.io/node=fake',
       '--cidr', '10.244.0.1/16', '--node-ip', '127.0.0.1', '--server-address', `127.0.0.1:${kwokPort}`,
     ], env('kwok'));
     cp.kubectl(['apply', '-f', '-'], 'admin', JSON.stringify(fakeNode()));
@@ -187,7 +414,8 @@ export async function startOkgControlPlane({ binDir = buildControlPlane().binDir
     openssl(certDir, ['x509', '-req', '-in', 'tls.csr', '-CA', join(cp.dir, 'ca.crt'), '-CAkey', join(cp.dir, 'ca.key'), '-CAcreateserial', '-out', 'tls.crt', '-days', '2', '-extfile', 'san.cnf']);
     const okgPort = await freePort();
     const okgProbe = await freePort();
-    writeFileSync(join(cp.dir, 'okg-provider.toml'), '[kubernetes]\nenable = true\n');
+    // kruise-game's own config.toml range: without one the Kubernetes provider is not registered (its options are invalid)
+    writeFileSync(join(cp.dir, 'okg-provider.toml'), '[kubernetes]\nenable = true\n[kubernetes.hostPort]\nmax_port = 9000\nmin_port = 8000\n');
     const game = cp.startProcess('kruise-game-manager', join(kruiseDir, 'kruise-game-manager'), [
       '--kubeconfig', cp.kubeconfigPath('controller'), '--leader-elect=false', '--enable-cert-generation=false',
       `--webhook-port=${okgPort}`, `--webhook-server-certs-dir=${certDir}`, '--metrics-bind-address=0',

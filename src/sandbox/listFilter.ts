@@ -22,6 +22,18 @@ const NAMESPACE_FIELDS: Record<string, (o: KubeObject) => string | undefined> = 
   'status.phase': o => (o.status as { phase?: string } | undefined)?.phase ?? '',
 };
 
+type EventLike = { involvedObject?: Record<string, string | undefined>; reason?: string; reportingComponent?: string; source?: { component?: string }; type?: string };
+const ev = (o: KubeObject): EventLike => o as unknown as EventLike;
+/** pkg/registry/core/event ToSelectableFields. */
+const EVENT_FIELDS: Record<string, (o: KubeObject) => string | undefined> = {
+  ...Object.fromEntries(['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath']
+    .map(f => [`involvedObject.${f}`, (o: KubeObject) => ev(o).involvedObject?.[f] ?? ''])),
+  reason: o => ev(o).reason ?? '',
+  reportingComponent: o => ev(o).reportingComponent ?? '',
+  source: o => ev(o).source?.component || ev(o).reportingComponent || '',
+  type: o => ev(o).type ?? '',
+};
+
 interface ContinueToken { v: string; rv: number; start: string }
 
 export interface Page { items: KubeObject[]; metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number } }
@@ -36,7 +48,7 @@ export class ListFilter {
     this.getters = {
       'metadata.name': o => o.metadata.name,
       'metadata.namespace': o => o.metadata.namespace ?? '',
-      ...(res.kind === 'Pod' ? POD_FIELDS : res.kind === 'Namespace' ? NAMESPACE_FIELDS : {}),
+      ...(res.kind === 'Pod' ? POD_FIELDS : res.kind === 'Namespace' ? NAMESPACE_FIELDS : res.kind === 'Event' && !res.group ? EVENT_FIELDS : {}),
     };
     try {
       const ls = q.get('labelSelector');

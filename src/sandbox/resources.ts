@@ -1,4 +1,4 @@
-// The resources the sandbox serves: core v1 namespaces and pods, the two OKG CRDs loaded from
+// The resources the sandbox serves: core v1 namespaces, pods and events, the two OKG CRDs loaded from
 // the real manifests (data/crds), and OpenKruise's Advanced StatefulSet (schemaless) that OKG creates.
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -130,7 +130,7 @@ export const pods: ResourceDef = {
   status: true, generation: false, storageVersionHash: storageHash('v1/Pod'),
 };
 
-/** core/v1 Events: the kubelet's reasons about pods (written by the emulator's failure worlds, read by releases). */
+/** core/v1 Events: the emulated kubelet records its pull failures, back-offs and probe failures there; releases read them. */
 export const events: ResourceDef = {
   group: '', version: 'v1', plural: 'events', singular: 'event', kind: 'Event', listKind: 'EventList',
   namespaced: true, shortNames: ['ev'], categories: [], verbs: ALL_VERBS,

@@ -2,14 +2,18 @@
 // `okg sandbox`, `npm run demo`, the extension's "Start Demo Cluster" and the tests start.
 import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { startSandboxServer, type SandboxServer, type SandboxServerOptions } from './server.js';
-import { startOkgEmulator, type OkgEmulator, type OkgEmulatorOptions } from './okg/emulator.js';
+import { checkEmulatorOptions, startOkgEmulator, type OkgEmulator, type OkgEmulatorOptions } from './okg/emulator.js';
 import { createObject, scaleGameServerSet, SEED, seedGameServerSet, type ScaleOptions, type ScenarioName } from './scenarios.js';
+import { failRuleFor } from './okg/failures.js';
+import { EMULATED_NETWORKS, type EmulatedNetwork } from './okg/network.js';
 import type { SandboxUser } from './auth.js';
 import { startMatchmaker, type Matchmaker, type MatchmakerOptions } from './matchmaker.js';
 
 export interface SandboxOptions extends SandboxServerOptions, OkgEmulatorOptions {
   scenario?: ScenarioName;
   scale?: Partial<ScaleOptions>;
+  /** The seed's GameServerSet with this `spec.network` (OKG's Kubernetes-HostPort or Kubernetes-NodePort plugin). */
+  network?: EmulatedNetwork;
   /** How long to wait for the scenario's rooms to be Ready. */
   settleTimeoutMs?: number;
   /** A matchmaker with a stale view, started (as user operator) once the scenario is loaded; namespace defaults to the seed's. */
@@ -30,6 +34,11 @@ export interface Sandbox {
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  checkEmulatorOptions(opts);
+  if (opts.network !== undefined && !EMULATED_NETWORKS.includes(opts.network)) {
+    throw new Error(`--network must be one of ${EMULATED_NETWORKS.join(', ')}, got "${String(opts.network)}"`);
+  }
+  if (opts.network !== undefined && (opts.scenario ?? 'seed') !== 'seed') throw new Error(`--network applies to the seed scenario only, not "${opts.scenario}"`);
   // Faults are for the clients under test: the scenario loader below writes as admin, so they are switched on only
   // once the world is loaded (the emulator's own user is exempt in the server).
   const server = await startSandboxServer({ ...opts, faults: undefined });
@@ -77,14 +86,20 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   return sandbox;
 }
 
-function roomsReady(server: SandboxServer, namespace: string, gss: string, count: number): boolean {
+/** `count` rooms of the set are Ready — or, when `failing`, exist (rooms of a failing image never get Ready). */
+function roomsReady(server: SandboxServer, namespace: string, gss: string, count: number, failing = false): boolean {
   const gs = server.resource('gameservers');
   let ready = 0;
   for (const o of server.store.list(gs, namespace)) {
     if (o.metadata.labels?.['game.kruise.io/owner-gss'] !== gss) continue;
-    if ((o.status as { currentState?: string } | undefined)?.currentState === 'Ready') ready++;
+    if (failing || (o.status as { currentState?: string } | undefined)?.currentState === 'Ready') ready++;
   }
   return ready >= count;
+}
+
+function imagesOf(gss: object): string[] {
+  const t = (gss as { spec?: { gameServerTemplate?: { spec?: { containers?: { image?: string }[] } } } }).spec?.gameServerTemplate;
+  return (t?.spec?.containers ?? []).map(c => c.image ?? '');
 }
 
 function podLabel(server: SandboxServer, namespace: string, name: string, key: string): string | undefined {
@@ -97,8 +112,10 @@ async function loadScenario(s: Sandbox, opts: SandboxOptions): Promise<void> {
   const kc = s.kubeConfig('admin');
   if (scenario === 'empty') return;
   if (scenario === 'seed') {
-    await createObject(kc, seedGameServerSet());
-    await s.waitFor(() => roomsReady(s.server, SEED.namespace, SEED.gameServerSet, SEED.replicas), timeout, 'the seed rooms to be Ready');
+    const seed = seedGameServerSet(opts.network);
+    await createObject(kc, seed);
+    const failing = imagesOf(seed).some(image => failRuleFor(image, opts.failImages ?? []) !== undefined);
+    await s.waitFor(() => roomsReady(s.server, SEED.namespace, SEED.gameServerSet, SEED.replicas, failing), timeout, 'the seed rooms to be Ready');
     // As the seed does: kubectl patch gs minecraft-0 --type=merge -p '{"spec":{"opsState":"Allocated"}}'
     const api = KubernetesObjectApi.makeApiClient(kc);
     await api.patch({ apiVersion: 'game.kruise.io/v1alpha1', kind: 'GameServer', metadata: { name: SEED.allocated, namespace: SEED.namespace }, spec: { opsState: 'Allocated' } } as KubernetesObject,
@@ -109,12 +126,13 @@ async function loadScenario(s: Sandbox, opts: SandboxOptions): Promise<void> {
   const size: ScaleOptions = { gameServerSets: 100, rooms: 100, namespaces: 4, ...opts.scale };
   const nsNames = Array.from({ length: size.namespaces }, (_, i) => `games-${i}`);
   for (const ns of nsNames) await createObject(kc, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  const sets: { ns: string; name: string }[] = [];
+  const sets: { ns: string; name: string; failing: boolean }[] = [];
   for (let i = 0; i < size.gameServerSets; i++) {
     const ns = nsNames[i % nsNames.length];
     const name = `fleet-${String(i).padStart(3, '0')}`;
-    sets.push({ ns, name });
-    await createObject(kc, scaleGameServerSet(ns, name, size.rooms, i));
+    const gss = scaleGameServerSet(ns, name, size.rooms, i);
+    sets.push({ ns, name, failing: imagesOf(gss).some(image => failRuleFor(image, opts.failImages ?? []) !== undefined) });
+    await createObject(kc, gss);
   }
-  await s.waitFor(() => sets.every(x => roomsReady(s.server, x.ns, x.name, size.rooms)), timeout * 5, `${size.gameServerSets * size.rooms} rooms to be Ready`);
+  await s.waitFor(() => sets.every(x => roomsReady(s.server, x.ns, x.name, size.rooms, x.failing)), timeout * 5, `${size.gameServerSets * size.rooms} rooms to be Ready`);
 }

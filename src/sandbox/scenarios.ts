@@ -2,6 +2,7 @@
 // OKG emulator builds the rest (pods, GameServers, status), so a scenario is also a test of the emulator.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
+import { NETWORK_HOST_PORT, NETWORK_NODE_PORT, type EmulatedNetwork } from './okg/network.js';
 
 export type ScenarioName = 'seed' | 'empty' | 'scale';
 export const SCENARIOS: readonly ScenarioName[] = ['seed', 'empty', 'scale'];
@@ -18,8 +19,18 @@ export const SEED = {
 
 export interface ScaleOptions { gameServerSets: number; rooms: number; namespaces: number }
 
-/** The seed's GameServerSet exactly as `../shared/seed` applies it. */
-export function seedGameServerSet(): object {
+/** The minecraft server's port, as the networks of the seed with `--network` expose it. */
+export const SEED_GAME_PORT = 25565;
+
+/** `spec.network` for the seed's set: OKG's Kubernetes plugins with the minecraft port (kruise-game docs' examples). */
+export function seedNetwork(type: EmulatedNetwork): { networkType: string; networkConf: { name: string; value: string }[] } {
+  return type === NETWORK_HOST_PORT
+    ? { networkType: NETWORK_HOST_PORT, networkConf: [{ name: 'ContainerPorts', value: `${SEED.container}:${SEED_GAME_PORT}/TCP` }] }
+    : { networkType: NETWORK_NODE_PORT, networkConf: [{ name: 'PortProtocols', value: `${SEED_GAME_PORT}/TCP` }] };
+}
+
+/** The seed's GameServerSet exactly as `../shared/seed` applies it; with `network`, plus that `spec.network`. */
+export function seedGameServerSet(network?: EmulatedNetwork): object {
   return {
     apiVersion: 'game.kruise.io/v1alpha1',
     kind: 'GameServerSet',
@@ -28,6 +39,7 @@ export function seedGameServerSet(): object {
       replicas: SEED.replicas,
       updateStrategy: { type: 'OnDelete' },
       gameServerTemplate: { spec: { containers: [{ image: SEED.image, name: SEED.container }] } },
+      ...(network ? { network: seedNetwork(network) } : {}),
     },
   };
 }

@@ -1,6 +1,6 @@
 // Server-side table printing (`Accept: application/json;as=Table;v=v1;g=meta.k8s.io`): the CRDs'
 // additionalPrinterColumns as apiextensions-apiserver's tableconvertor renders them, and the built-in
-// printers for pods and namespaces (pkg/printers/internalversion), so `kubectl get` prints like a cluster.
+// printers for pods, events and namespaces (pkg/printers/internalversion), so `kubectl get` prints like a cluster.
 import type { KubeObject } from './types.js';
 import type { PrinterColumn, ResourceDef } from './resources.js';
 import { evalJsonPath } from './jsonpath.js';
@@ -88,7 +88,11 @@ interface PodLike {
   spec?: { nodeName?: string; containers?: unknown[]; readinessGates?: { conditionType: string }[] };
   status?: {
     phase?: string; reason?: string; podIP?: string;
-    containerStatuses?: { ready?: boolean; restartCount?: number; state?: { waiting?: { reason?: string }; terminated?: { reason?: string; exitCode?: number } } }[];
+    containerStatuses?: {
+      ready?: boolean; restartCount?: number;
+      state?: { waiting?: { reason?: string }; terminated?: { reason?: string; exitCode?: number; signal?: number }; running?: unknown };
+      lastState?: { terminated?: { finishedAt?: string } };
+    }[];
     conditions?: { type: string; status: string }[];
   };
 }
@@ -109,22 +113,78 @@ const podPrinter: Printer = {
     const pod = obj as unknown as PodLike;
     const statuses = pod.status?.containerStatuses ?? [];
     const total = pod.spec?.containers?.length ?? 0;
-    const ready = statuses.filter(s => s.ready).length;
+    let ready = 0;
     let reason = pod.status?.reason || pod.status?.phase || '';
     let restarts = 0;
-    for (const s of statuses) {
+    let lastRestart = 0;
+    // printPod walks the statuses from the last one, so the first container's reason wins
+    for (let i = statuses.length - 1; i >= 0; i--) {
+      const s = statuses[i];
       restarts += s.restartCount ?? 0;
-      const waiting = s.state?.waiting?.reason;
-      const terminated = s.state?.terminated?.reason;
-      if (waiting) reason = waiting;
-      else if (terminated) reason = terminated;
+      const finished = Date.parse(s.lastState?.terminated?.finishedAt ?? '');
+      if (finished > lastRestart) lastRestart = finished;
+      const t = s.state?.terminated;
+      if (s.state?.waiting?.reason) reason = s.state.waiting.reason;
+      else if (t?.reason) reason = t.reason;
+      else if (t) reason = t.signal ? `Signal:${t.signal}` : `ExitCode:${t.exitCode ?? 0}`;
+      else if (s.ready && s.state?.running) ready++;
     }
-    if (obj.metadata.deletionTimestamp) reason = 'Terminating';
+    if (obj.metadata.deletionTimestamp && !['Succeeded', 'Failed'].includes(pod.status?.phase ?? '')) reason = 'Terminating';
+    const restartText = restarts !== 0 && lastRestart > 0 ? `${restarts} (${humanDuration(now - lastRestart)} ago)` : String(restarts);
     const gates = pod.spec?.readinessGates ?? [];
     const gateText = gates.length === 0 ? '<none>'
       : `${gates.filter(g => pod.status?.conditions?.some(c => c.type === g.conditionType && c.status === 'True')).length}/${gates.length}`;
-    return [obj.metadata.name, `${ready}/${total}`, reason, restarts, age(obj.metadata.creationTimestamp, now),
+    return [obj.metadata.name, `${ready}/${total}`, reason, restartText, age(obj.metadata.creationTimestamp, now),
       pod.status?.podIP || '<none>', pod.spec?.nodeName || '<none>', '<none>', gateText];
+  },
+};
+
+interface EventLike {
+  involvedObject?: { kind?: string; name?: string; fieldPath?: string };
+  reason?: string; message?: string; type?: string; count?: number;
+  firstTimestamp?: string | null; lastTimestamp?: string | null; eventTime?: string | null;
+  series?: { count?: number; lastObservedTime?: string };
+  source?: { component?: string; host?: string }; reportingComponent?: string; reportingInstance?: string;
+}
+
+const EVENT_DOC = {
+  lastTimestamp: 'The time at which the most recent occurrence of this event was recorded.',
+  type: 'Type of this event (Normal, Warning), new types could be added in the future',
+  reason: 'This should be a short, machine understandable string that gives the reason for the transition into the object\'s current status.',
+  involvedObject: 'The object that this event is about.',
+  fieldPath: 'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2]. For example, if the object reference is to a container within a pod, this would take on a value like: "spec.containers{name}" (where "name" refers to the name of the container that triggered the event) or if no container name is specified "spec.containers[2]" (container with index 2 in this pod). This syntax is chosen only to have some well-defined way of referencing a part of an object.',
+  source: 'The component reporting this event. Should be a short machine understandable string.',
+  message: 'A human-readable description of the status of this operation.',
+  firstTimestamp: 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)',
+  count: 'The number of times this event has occurred.',
+};
+
+/** printEvent (server side, so wide: kubectl hides the priority-1 columns). */
+const eventPrinter: Printer = {
+  columns: [
+    { name: 'Last Seen', type: 'string', format: '', description: EVENT_DOC.lastTimestamp, priority: 0 },
+    { name: 'Type', type: 'string', format: '', description: EVENT_DOC.type, priority: 0 },
+    { name: 'Reason', type: 'string', format: '', description: EVENT_DOC.reason, priority: 0 },
+    { name: 'Object', type: 'string', format: '', description: EVENT_DOC.involvedObject, priority: 0 },
+    { name: 'Subobject', type: 'string', format: '', description: EVENT_DOC.fieldPath, priority: 1 },
+    { name: 'Source', type: 'string', format: '', description: EVENT_DOC.source, priority: 1 },
+    { name: 'Message', type: 'string', format: '', description: EVENT_DOC.message, priority: 0 },
+    { name: 'First Seen', type: 'string', format: '', description: EVENT_DOC.firstTimestamp, priority: 1 },
+    { name: 'Count', type: 'string', format: '', description: EVENT_DOC.count, priority: 1 },
+    { ...nameColumn, priority: 1 },
+  ],
+  cells(obj, now) {
+    const e = obj as unknown as EventLike;
+    const first = e.firstTimestamp ? age(e.firstTimestamp, now) : age(e.eventTime, now);
+    let last = e.lastTimestamp ? age(e.lastTimestamp, now) : first;
+    let count = e.count ?? 0;
+    if (e.series) { last = age(e.series.lastObservedTime, now); count = e.series.count ?? 0; } else if (count === 0) count = 1;
+    const kind = (e.involvedObject?.kind ?? '').toLowerCase();
+    const target = e.involvedObject?.name ? `${kind}/${e.involvedObject.name}` : kind;
+    const component = e.source?.component || e.reportingComponent || '';
+    const instance = e.source?.host || e.reportingInstance || '';
+    return [last, e.type ?? '', e.reason ?? '', target, e.involvedObject?.fieldPath ?? '', instance ? `${component}, ${instance}` : component,
+      (e.message ?? '').trim(), first, count, obj.metadata.name];
   },
 };
 
@@ -150,6 +210,7 @@ function printerFor(res: ResourceDef): Printer {
     if (res.printerColumns) p = crdPrinter(res.printerColumns);
     else if (res.kind === 'Pod') p = podPrinter;
     else if (res.kind === 'Namespace') p = namespacePrinter;
+    else if (res.kind === 'Event' && !res.group) p = eventPrinter;
     else p = genericPrinter;
     printers.set(res, p);
   }

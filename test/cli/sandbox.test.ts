@@ -47,6 +47,22 @@ describe('okg sandbox (CLI)', function () {
     }
   });
 
+  it('takes fail rules and a network: says what fails, and the rooms get their networkStatus', async () => {
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'okg-cli-')), 'kubeconfig.yaml');
+    const run = okg(['sandbox', '--ready-after', '50', '--kubeconfig', kubeconfig, '--network', 'Kubernetes-HostPort',
+      '--fail-image', '-broken=ImagePullBackOff', '--fail-image', '-slow=SlowReady:1.5']);
+    try {
+      await eventually(() => run.out().includes('Press Ctrl-C'), 30_000, 'the sandbox to start');
+      assert.match(run.out(), /OKG sandbox \(seed, Kubernetes-HostPort\) listening on https:/);
+      assert.match(run.out(), /failing: images containing "-broken" → ImagePullBackOff\n/);
+      assert.match(run.out(), /failing: images containing "-slow" → SlowReady after 1\.5 s\n/);
+      await eventually(async () => (await kubectl(kubeconfig, ['get', 'gs', 'minecraft-0', '-o', 'jsonpath={.status.networkStatus.currentNetworkState}'])).stdout === 'Ready', 30_000, 'the network to be Ready');
+    } finally {
+      run.p.kill('SIGINT');
+      await run.exited;
+    }
+  });
+
   for (const [args, reason] of [
     [['sandbox', '--scenario', 'nope'], /--scenario must be one of seed, empty, scale/],
     [['sandbox', '--port', 'http'], /--port takes a whole number/],
@@ -55,6 +71,13 @@ describe('okg sandbox (CLI)', function () {
     [['sandbox', '--faults', 'explode=1'], /unknown fault "explode"/],
     [['sandbox', '--rooms', '101', '--scenario', 'scale'], /--rooms must be from 0 to 100/],
     [['sandbox', '--bogus'], /Unknown option '--bogus'/],
+    [['sandbox', '--fail-image', '-broken'], /--fail-image takes SUBSTRING=MODE \(MODE: ImagePullBackOff, CrashLoopBackOff, NeverReady or SlowReady:SECONDS\), got "-broken"/],
+    [['sandbox', '--fail-image', '-broken=Broken'], /--fail-image: unknown mode "Broken"/],
+    [['sandbox', '--fail-image', '-slow=SlowReady'], /--fail-image: SlowReady needs the seconds until Ready/],
+    [['sandbox', '--fail-image', '-slow=SlowReady:x'], /--fail-image: SlowReady seconds must be a number from 0 to 3600, got "x"/],
+    [['sandbox', '--fail-image', 'a=NeverReady', '--fail-image', 'a=CrashLoopBackOff'], /--fail-image: "a" is given twice/],
+    [['sandbox', '--network', 'Kubernetes-Ingress'], /--network must be one of Kubernetes-HostPort, Kubernetes-NodePort, got "Kubernetes-Ingress"/],
+    [['sandbox', '--network', 'Kubernetes-NodePort', '--scenario', 'empty'], /--network applies to the seed scenario only, not "empty"/],
     [['frobnicate'], /unknown command "frobnicate"/],
   ] as const) {
     it(`exits 2 with one line for: okg ${args.join(' ')}`, async () => {

@@ -13,7 +13,8 @@ export class AdvancedStatefulSetController {
   /** `ns/asts` → pod name → time of the pending create/delete */
   private readonly expectations = new Map<string, Map<string, number>>();
 
-  constructor(private readonly ctx: ControllerContext, private readonly nodeName: string | undefined) {}
+  /** @param onPodBuilt admission of a new pod (the network plugin's OnPodAdded); may change it */
+  constructor(private readonly ctx: ControllerContext, private readonly nodeName: string | undefined, private readonly onPodBuilt: (pod: Pod) => void = () => undefined) {}
 
   /** The informer saw this pod of the ASTS `ns/astsName` change: a pending create/delete of it is fulfilled. */
   observed(ns: string, astsName: string, podName: string): void {
@@ -55,6 +56,7 @@ export class AdvancedStatefulSetController {
     for (const ord of desired) {
       if (byOrdinal.has(ord)) continue;
       const pod = buildPod(asts, ord, { nodeName: this.nodeName });
+      this.onPodBuilt(pod);
       const podName = pod.metadata.name ?? '';
       this.expect(ek, podName);
       writes.push(client.create('pods', ns, pod).catch((e: unknown) => {

@@ -33,3 +33,5 @@ export const ANN_LIFECYCLE_TIMESTAMP = 'lifecycle.apps.kruise.io/timestamp';
 export const READINESS_GATE_INPLACE = 'InPlaceUpdateReady';
 export const READINESS_GATE_KRUISE_POD_READY = 'KruisePodReady';
 export const DEFAULT_NODE_NAME = 'sandbox-node';
+/** The emulated node's address (pods' hostIP, the network plugins' external IP). */
+export const DEFAULT_HOST_IP = '192.168.0.10';

@@ -6,7 +6,7 @@ import type { WorkQueue } from './queue.js';
 import type { AdvancedStatefulSet, GameServer, GameServerSet, Pod } from './types.js';
 
 /** The queue's key kinds: one per controller, plus the GameServer controller's delayed stale spec echo. */
-export type Kind = 'gss' | 'asts' | 'gs' | 'kubelet' | 'echo';
+export type Kind = 'gss' | 'asts' | 'gs' | 'kubelet' | 'echo' | 'net';
 export const keyOf = (kind: Kind, ns: string, name: string): string => `${kind}|${ns}/${name}`;
 export const nsName = (o: { metadata?: { namespace?: string; name?: string } }): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 

@@ -1,12 +1,13 @@
 // OKG controller emulator: the composition root of the controllers it stands in for — OpenKruise's Advanced
 // StatefulSet controller (./advancedStatefulSetController.ts), kruise-game v1.0's GameServerSet and GameServer
-// controllers (./gameServerSetController.ts, ./gameServerController.ts) and a kubelet (./kubelet.ts) — talking to a
+// controllers (./gameServerSetController.ts, ./gameServerController.ts) with the Kubernetes-HostPort/NodePort network
+// plugins (./network.ts, ./networkController.ts), and a kubelet (./kubelet.ts) with its Events — talking to a
 // Kubernetes API only through @kubernetes/client-node. One informer per resource (all namespaces), one
 // deduplicating work queue keyed by controller and object, conditional writes.
 // Rules: API.md §1 (objects/ownership), §2.1 (update strategy), §3 (GSS status), §4 (GS), §5 (labels), §6 (reconcile
 // order, Kill, scale), §8.2 (scale before workload update), §8.5 (label sync lag).
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { LABEL_OWNER_GSS, PLURAL_ASTS, PLURAL_GS, PLURAL_GSS } from './constants.js';
+import { DEFAULT_HOST_IP, DEFAULT_NODE_NAME, LABEL_OWNER_GSS, PLURAL_ASTS, PLURAL_GS, PLURAL_GSS } from './constants.js';
 import { KubeClient, type Resource } from './kube.js';
 import { controllerOf } from './objects.js';
 import { WorkQueue } from './queue.js';
@@ -15,6 +16,10 @@ import { GameServerSetController } from './gameServerSetController.js';
 import { AdvancedStatefulSetController } from './advancedStatefulSetController.js';
 import { GameServerController } from './gameServerController.js';
 import { Kubelet, type RoomBehaviour } from './kubelet.js';
+import { checkFailImages, type FailImage } from './failures.js';
+import { EventRecorder } from './events.js';
+import { DEFAULT_HOST_PORT_RANGE, NetworkPlugins } from './network.js';
+import { NetworkController } from './networkController.js';
 import type { AdvancedStatefulSet, GameServer, GameServerSet, Pod } from './types.js';
 
 export interface OkgEmulatorOptions {
@@ -31,6 +36,21 @@ export interface OkgEmulatorOptions {
    * reverting whatever another writer set in between (a matchmaker's Allocated, a release's Kill). 0 (default): off.
    */
   staleSpecEchoMs?: number;
+  /**
+   * Worlds where a release fails: every container whose image contains `substring` fails with `mode`
+   * (ImagePullBackOff, CrashLoopBackOff, NeverReady, or SlowReady after `seconds`), as the kubelet shows it, with
+   * its Events. The first matching rule wins; rules bind to a pod when the kubelet first sees it.
+   */
+  failImages?: FailImage[];
+  /**
+   * The kubelet's time scale: ms standing for its first back-off of 10 s (image pulls and restarts double from it,
+   * capped at 30 times it, the kubelet's 300 s). Default 1000 (1 kubelet second = 100 ms).
+   */
+  backoffBaseMs?: number;
+  /** ms from a networked pod getting its IP to its network being Ready (default 300) */
+  networkReadyAfterMs?: number;
+  /** the Kubernetes-HostPort plugin's port range (default 8000-9000, kruise-game's config.toml) */
+  hostPortRange?: [number, number];
   /** parallel reconciles (default 32) */
   concurrency?: number;
   /** quiet period `settled()` waits for after the queue drains, to let watch events arrive (default 50) */
@@ -46,11 +66,31 @@ export interface OkgEmulator {
   setRoomBehaviour(namespace: string, name: string, behaviour: RoomBehaviour | undefined): void;
   /** Turn OKG 1.0's stale spec echo on (ms) or off (0) from now on; see `staleSpecEchoMs`. */
   setStaleSpecEcho(ms: number): void;
+  /** Replace the fail rules for pods the kubelet sees from now on; see `failImages`. Throws on a bad rule. */
+  setFailImages(rules: FailImage[]): void;
+  /** The network delay for pods that get their IP from now on; see `networkReadyAfterMs`. */
+  setNetworkReadyAfter(ms: number): void;
+}
+
+function checkMs(name: string, v: number | undefined, min = 0): void {
+  if (v !== undefined && !(Number.isFinite(v) && v >= min)) throw new Error(`${name} must be a number of milliseconds of at least ${min}, got ${String(v)}`);
+}
+
+/** The emulator's options, checked before anything starts; one line naming the bad one. */
+export function checkEmulatorOptions(opts: OkgEmulatorOptions): void {
+  checkFailImages(opts.failImages);
+  checkMs('backoffBaseMs', opts.backoffBaseMs, 1);
+  checkMs('networkReadyAfterMs', opts.networkReadyAfterMs);
+  const r = opts.hostPortRange;
+  if (r && !(Number.isInteger(r[0]) && Number.isInteger(r[1]) && r[0] >= 1 && r[0] <= r[1] && r[1] <= 65535)) {
+    throw new Error(`hostPortRange must be two ports from 1 to 65535, the first not above the second, got ${JSON.stringify(r)}`);
+  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function startOkgEmulator(kc: KubeConfig, opts: OkgEmulatorOptions = {}): Promise<OkgEmulator> {
+  checkEmulatorOptions(opts);
   const emu = new Emulator(kc, opts);
   await emu.start();
   return {
@@ -58,6 +98,8 @@ export async function startOkgEmulator(kc: KubeConfig, opts: OkgEmulatorOptions 
     settled: () => emu.settled(),
     setStaleSpecEcho: (ms: number) => { emu.gsController.echoMs = ms; },
     setRoomBehaviour: (ns, name, b) => emu.setRoomBehaviour(ns, name, b),
+    setFailImages: (rules) => { emu.kubelet.failImages = checkFailImages(rules); },
+    setNetworkReadyAfter: (ms) => { checkMs('networkReadyAfterMs', ms); emu.network.readyAfterMs = ms; },
   };
 }
 
@@ -75,7 +117,9 @@ class Emulator {
   private readonly gssController: GameServerSetController;
   private readonly astsController: AdvancedStatefulSetController;
   readonly gsController: GameServerController;
-  private readonly kubelet: Kubelet;
+  readonly kubelet: Kubelet;
+  readonly network: NetworkController;
+  private readonly plugins: NetworkPlugins;
   private stopped = false;
   private readyResolve: () => void = () => undefined;
   private readonly ready = new Promise<void>((r) => { this.readyResolve = r; });
@@ -95,11 +139,16 @@ class Emulator {
       log: (m) => this.log(m),
     };
     this.gssController = new GameServerSetController(ctx);
-    this.astsController = new AdvancedStatefulSetController(ctx, opts.nodeName);
+    this.plugins = new NetworkPlugins(opts.hostPortRange ?? DEFAULT_HOST_PORT_RANGE);
+    this.astsController = new AdvancedStatefulSetController(ctx, opts.nodeName, (pod) => this.plugins.onPodAdded(pod));
     this.gsController = new GameServerController(ctx, opts.labelSyncLagMs ?? 0, opts.staleSpecEchoMs ?? 0);
+    const nodeName = opts.nodeName ?? DEFAULT_NODE_NAME;
     this.kubelet = new Kubelet(ctx, {
       readyAfterMs: opts.readyAfterMs ?? 300, terminatingMs: opts.terminatingMs ?? 200, hostIP: opts.hostIP, room: opts.room,
+      failImages: checkFailImages(opts.failImages), backoffBaseMs: opts.backoffBaseMs ?? 1000,
+      events: new EventRecorder(this.client, { component: 'kubelet', host: nodeName }, (m) => this.log(m)),
     });
+    this.network = new NetworkController(ctx, this.plugins, opts.hostIP ?? DEFAULT_HOST_IP, opts.networkReadyAfterMs ?? 300);
   }
 
   private log(msg: string): void {
@@ -156,7 +205,9 @@ class Emulator {
       this.astsController.observed(ns, owner.name, name);
       this.queue.add(keyOf('asts', ns, owner.name));
     }
+    if (deleted) this.plugins.onPodDeleted(ns, name);
     this.queue.add(keyOf('kubelet', ns, name));
+    this.queue.add(keyOf('net', ns, name));
     this.queue.add(keyOf('gs', ns, name));
     if (gssName) this.queue.add(keyOf('gss', ns, gssName));
     if (prev && prev !== next) this.queue.add(`gss|${prev}`);
@@ -200,6 +251,7 @@ class Emulator {
       case 'gs': return this.gsController.sync(ns, name, key);
       case 'echo': return this.gsController.echo(ns, name);
       case 'kubelet': return this.kubelet.sync(ns, name, key);
+      case 'net': return this.network.sync(ns, name, key);
     }
   }
 }

@@ -6,6 +6,7 @@ import {
   LABEL_OPS_STATE, LABEL_OWNER_GSS, LABEL_UPDATE_PRIORITY, PLURAL_GS,
 } from './constants.js';
 import { buildGameServer, buildGameServerStatus, canonicalJson, controllerOf, desiredPodLabels } from './objects.js';
+import { ANN_NETWORK_TRIGGER_TIME, ANN_NETWORK_TYPE } from './network.js';
 import { ignore, keyOf, nsName, type ControllerContext } from './controller.js';
 import type { GameServer, Json } from './types.js';
 
@@ -92,13 +93,17 @@ export class GameServerController {
     } else if (specDiff.length === 0) {
       this.lag.delete(key);
     }
-    if (Object.keys(labels).length > 0) {
+    // a pod with a network gets the network trigger time once (v1.0 re-sets it every 5 s in the network's first
+    // minute to wake the plugin; the emulator's plugin needs no waking: ./networkController.ts)
+    const trigger = pod.metadata.annotations?.[ANN_NETWORK_TYPE] !== undefined && Number.isNaN(Date.parse(pod.metadata.annotations?.[ANN_NETWORK_TRIGGER_TIME] ?? ''));
+    if (Object.keys(labels).length > 0 || trigger) {
       const now = new Date().toISOString();
       const annotations: Record<string, string> = {};
       if (LABEL_OPS_STATE in labels) annotations[ANN_OPS_STATE_CHANGED] = now;
       if (LABEL_GS_STATE in labels) annotations[ANN_STATE_CHANGED] = now;
+      if (trigger) annotations[ANN_NETWORK_TRIGGER_TIME] = now.replace(/\.\d+Z$/, 'Z');
       await client.patch('pods', ns, name, {
-        metadata: { resourceVersion: pod.metadata.resourceVersion, labels, ...(Object.keys(annotations).length ? { annotations } : {}) },
+        metadata: { resourceVersion: pod.metadata.resourceVersion, ...(Object.keys(labels).length ? { labels } : {}), ...(Object.keys(annotations).length ? { annotations } : {}) },
       }).catch(ignore(404, 409));
       return; // the pod update event brings us back for the status
     }

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { OwnerReference } from '../types.js';
 import {
-  ANN_ASTS_HASH, DEFAULT_NODE_NAME, GAME_API_VERSION, KRUISE_API_VERSION, LABEL_DELETE_PRIORITY, LABEL_GS_STATE,
+  ANN_ASTS_HASH, DEFAULT_HOST_IP, DEFAULT_NODE_NAME, GAME_API_VERSION, KRUISE_API_VERSION, LABEL_DELETE_PRIORITY, LABEL_GS_STATE,
   LABEL_NETWORK_DISABLED, LABEL_OPS_STATE, LABEL_OWNER_GSS, LABEL_POD_NAME, LABEL_REVISION, LABEL_UPDATE_PRIORITY,
   READINESS_GATE_INPLACE, READINESS_GATE_KRUISE_POD_READY, LABEL_POD_INDEX, LABEL_LIFECYCLE_STATE, ANN_LIFECYCLE_TIMESTAMP,
   ANN_GS_TEMPLATE_METADATA_HASH,
@@ -11,6 +11,7 @@ import {
 import { defaultAdvancedStatefulSet } from './kruiseDefaults.js';
 import { astsOrdinals, ordinalOf } from './scale.js';
 import { deriveGameServerState } from './state.js';
+import { ANN_NETWORK_CONF, ANN_NETWORK_TYPE, networkConfJson, networkStatusOf } from './network.js';
 import type {
   AdvancedStatefulSet, GameServer, GameServerSet, Json, Pod, PodCondition, PodStatus, PodTemplate, UpdateStrategy,
 } from './types.js';
@@ -75,10 +76,15 @@ export function astsTemplate(gss: GameServerSet): PodTemplate {
   const gates = Array.isArray(spec.readinessGates) ? (spec.readinessGates as { conditionType: string }[]) : [];
   if (!gates.some((g) => g.conditionType === READINESS_GATE_INPLACE)) gates.push({ conditionType: READINESS_GATE_INPLACE });
   spec.readinessGates = gates;
+  // GetNewAstsFromGss: a GSS network goes to the pods as the network-conf and network-type annotations
+  const network = gss.spec.network as { networkType?: string; networkConf?: unknown } | undefined;
+  const annotations = t.metadata?.annotations || network
+    ? { ...(t.metadata?.annotations ?? {}), ...(network ? { [ANN_NETWORK_CONF]: networkConfJson(network.networkConf), [ANN_NETWORK_TYPE]: network.networkType ?? '' } : {}) }
+    : undefined;
   return {
     metadata: {
       labels: { ...(t.metadata?.labels ?? {}), [LABEL_OWNER_GSS]: gss.metadata.name ?? '' },
-      ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
+      ...(annotations ? { annotations } : {}),
     },
     spec,
   };
@@ -208,12 +214,61 @@ function priorityFromLabel(v: string | undefined): string {
   return v ?? '';
 }
 
-/** The GS conditions kruise-game's `getConditions` keeps; all True while pod, node and volumes are healthy. */
-function gameServerConditions(previous: Json | undefined, now: string): Json[] {
-  const old = (previous?.conditions ?? []) as { type: string; status: string; lastTransitionTime?: string }[];
-  return ['PodNormal', 'NodeNormal', 'PersistentVolumeNormal'].map((type) => {
-    const was = old.find((c) => c.type === type && c.status === 'True');
-    return { type, status: 'True', lastTransitionTime: was?.lastTransitionTime ?? now };
+/** kruise-game's `polyMessageReason`: joins with "; " what is not already contained. */
+function poly(acc: { message: string; reason: string }, message: string, reason: string): void {
+  if (acc.message === '' && acc.reason === '') { acc.message = message; acc.reason = reason; return; }
+  if (!acc.reason.includes(reason)) acc.reason = `${acc.reason}; ${reason}`;
+  if (!acc.message.includes(message)) acc.message = `${acc.message}; ${message}`;
+}
+
+interface ContainerStatusLike {
+  state?: { waiting?: { reason?: string; message?: string }; terminated?: { reason?: string; message?: string; exitCode?: number }; running?: unknown };
+  lastState?: { terminated?: { reason?: string; message?: string; exitCode?: number } };
+}
+
+/**
+ * The GS condition `PodNormal` as kruise-game v1.0's `getPodConditions` derives it: False with the pod's reason, the
+ * not-True conditions (Ready only when ContainersReady is True) and the containers' waiting/terminated reasons.
+ */
+export function podNormalCondition(pod: Pod): Json {
+  const acc = { message: '', reason: '' };
+  const st = pod.status ?? {};
+  if (typeof st.reason === 'string' && st.reason) poly(acc, typeof st.message === 'string' ? st.message : '', st.reason);
+  const conds = st.conditions ?? [];
+  for (const c of conds) {
+    if (['PodScheduled', 'Initialized', 'ContainersReady'].includes(c.type)) {
+      if (c.status !== 'True') poly(acc, c.message ?? '', c.reason ?? '');
+    } else if (c.type === 'Ready') {
+      if (conds.find((x) => x.type === 'ContainersReady')?.status === 'True' && c.status === 'False') poly(acc, c.message ?? '', c.reason ?? '');
+    }
+  }
+  for (const list of [st.initContainerStatuses, st.containerStatuses] as (ContainerStatusLike[] | undefined)[]) {
+    const part = { message: '', reason: '' };
+    for (const cs of list ?? []) {
+      const w = cs.state?.waiting;
+      if (w?.reason) poly(part, w.message ?? '', w.reason);
+      const t = cs.state?.terminated;
+      const last = cs.lastState?.terminated;
+      if (t?.reason) poly(part, `${t.message ?? ''} ExitCode: ${t.exitCode ?? 0}`, `ContainerTerminated:${t.reason}`);
+      else if (last?.reason && cs.state?.running === undefined) poly(part, `${last.message ?? ''} ExitCode: ${last.exitCode ?? 0}`, `ContainerTerminated:${last.reason}`);
+    }
+    if (part.message !== '' && part.reason !== '') poly(acc, part.message, part.reason);
+  }
+  if (acc.message === '' && acc.reason === '') return { type: 'PodNormal', status: 'True' };
+  return { type: 'PodNormal', status: 'False', reason: acc.reason, message: acc.message };
+}
+
+/**
+ * The GS conditions kruise-game's `getConditions` keeps: PodNormal from the pod; NodeNormal and
+ * PersistentVolumeNormal True (the sandbox has no nodes or volumes to be unhealthy). A condition keeps its
+ * lastTransitionTime while type, status, reason and message stay the same.
+ */
+function gameServerConditions(previous: Json | undefined, now: string, pod: Pod): Json[] {
+  const old = (previous?.conditions ?? []) as Json[];
+  return [podNormalCondition(pod), { type: 'NodeNormal', status: 'True' }, { type: 'PersistentVolumeNormal', status: 'True' }].map((c) => {
+    const was = old.find((o) => o.type === c.type);
+    const same = was && was.status === c.status && (was.reason ?? '') === (c.reason ?? '') && (was.message ?? '') === (c.message ?? '');
+    return { ...c, lastTransitionTime: same && typeof was.lastTransitionTime === 'string' ? was.lastTransitionTime : now };
   });
 }
 
@@ -227,9 +282,9 @@ export function buildGameServerStatus(pod: Pod, previous: Json | undefined, now:
     podStatus: clone(pod.status ?? {}),
     deletionPriority: priorityFromLabel(pod.metadata.labels?.[LABEL_DELETE_PRIORITY]),
     updatePriority: priorityFromLabel(pod.metadata.labels?.[LABEL_UPDATE_PRIORITY]),
-    networkStatus: (previous?.networkStatus as Json | undefined) ?? {},
+    networkStatus: networkStatusOf(pod, previous?.networkStatus as Json | undefined, now),
     lastTransitionTime: changed ? now : previous?.lastTransitionTime,
-    conditions: gameServerConditions(previous, now),
+    conditions: gameServerConditions(previous, now, pod),
   };
 }
 
@@ -301,7 +356,7 @@ export function reserveOrdinalsFor(desired: readonly number[], reserved: readonl
 
 export type KubeletStage = 'Pending' | 'Running' | 'Ready' | 'Crash';
 
-function imageIdOf(image: string): string {
+export function imageIdOf(image: string): string {
   const repo = image.includes('/') ? image : `docker.io/library/${image}`;
   return `${repo.replace(/:[^/:]+$/, '')}@sha256:${createHash('sha256').update(image).digest('hex')}`;
 }
@@ -311,22 +366,28 @@ export function podIpFor(name: string): string {
   return `10.${244 + (h[0] % 10)}.${h[1]}.${(h[2] % 253) + 1}`;
 }
 
+/** `containers with unready status: [a b]` (Go's %v of a string slice), the kubelet's Ready/ContainersReady message. */
+export function unreadyMessage(names: readonly string[]): string {
+  return `containers with unready status: [${names.join(' ')}]`;
+}
+
 /** Pod status the emulated kubelet writes at `stage`. `startTime` is the time the pod was first scheduled. */
-export function buildPodStatus(pod: Pod, stage: KubeletStage, startTime: string, now: string, hostIP = '192.168.0.10'): PodStatus {
+export function buildPodStatus(pod: Pod, stage: KubeletStage, startTime: string, now: string, hostIP = DEFAULT_HOST_IP): PodStatus {
   const containers = (pod.spec.containers ?? []) as { name?: string; image?: string }[];
   const running = stage === 'Running' || stage === 'Ready';
   const ready = stage === 'Ready';
   const gates = (pod.spec.readinessGates ?? []).map((g) => g.conditionType);
-  const cond = (type: string, ok: boolean, reason?: string): PodCondition => ({
-    type, status: ok ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: now, ...(ok || !reason ? {} : { reason }),
+  const unready = stage === 'Crash' ? undefined : unreadyMessage(containers.map((c) => c.name ?? ''));
+  const cond = (type: string, ok: boolean, reason?: string, message?: string): PodCondition => ({
+    type, status: ok ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: now, ...(ok || !reason ? {} : { reason }), ...(ok || !message ? {} : { message }),
   });
   const conditions: PodCondition[] = [];
   if (gates.includes(READINESS_GATE_INPLACE)) conditions.push(cond(READINESS_GATE_INPLACE, true));
   if (gates.includes(READINESS_GATE_KRUISE_POD_READY)) conditions.push(cond(READINESS_GATE_KRUISE_POD_READY, true));
   conditions.push(
     cond('Initialized', true),
-    cond('Ready', ready, stage === 'Crash' ? 'PodFailed' : 'ContainersNotReady'),
-    cond('ContainersReady', ready, stage === 'Crash' ? 'PodFailed' : 'ContainersNotReady'),
+    cond('Ready', ready, stage === 'Crash' ? 'PodFailed' : 'ContainersNotReady', unready),
+    cond('ContainersReady', ready, stage === 'Crash' ? 'PodFailed' : 'ContainersNotReady', unready),
     cond('PodScheduled', true),
   );
   const containerStatuses = containers.map((c) => {

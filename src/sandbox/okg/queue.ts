@@ -1,6 +1,8 @@
 // A deduplicating work queue keyed by object (like client-go's workqueue): a key is queued at most once, is
 // never processed by two workers at once, and a key added while it is being processed runs again afterwards.
-// Delayed adds are timers owned by the queue, so `idle()` knows about every pending piece of work.
+// Delayed adds are timers owned by the queue, so `idle()` knows about every pending piece of work — except
+// background work (a failing room's endless back-offs): its timers, adds and runs neither keep the queue busy nor
+// count as activity. Work added both ways is foreground.
 
 export type Handler = (key: string) => Promise<void>;
 
@@ -10,47 +12,72 @@ export class WorkQueue {
   private readonly queued = new Set<string>();
   private readonly processing = new Set<string>();
   private readonly dirty = new Set<string>();
-  private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  /** keys with foreground work queued or dirty (the next run is foreground) */
+  private readonly foregroundPending = new Set<string>();
+  /** keys whose current run is foreground */
+  private readonly foregroundRunning = new Set<string>();
+  private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout; background: boolean }>();
+  private foregroundTimers = 0;
   private readonly failures = new Map<string, number>();
   private active = 0;
   private stopped = false;
   private waiters: (() => void)[] = [];
-  /** time of the last add (for settle detection) */
+  /** time of the last foreground add (for settle detection) */
   lastActivity = Date.now();
 
   constructor(private readonly handler: Handler, private readonly concurrency = 32,
     private readonly onError: (key: string, err: unknown) => void = () => undefined) {}
 
-  add(key: string): void {
+  add(key: string, background = false): void {
     if (this.stopped) return;
-    this.lastActivity = Date.now();
+    if (!background) {
+      this.lastActivity = Date.now();
+      this.foregroundPending.add(key);
+    }
     if (this.processing.has(key)) {
       this.dirty.add(key);
       return;
     }
+    this.enqueue(key);
+  }
+
+  private enqueue(key: string): void {
     if (this.queued.has(key)) return;
     this.queued.add(key);
     this.items.push(key);
     this.pump();
   }
 
-  /** Add `key` after `ms`; an earlier pending timer for the same key wins. */
-  addAfter(key: string, ms: number): void {
+  /**
+   * Add `key` after `ms`; an earlier pending timer for the same key wins (and is foreground if either is).
+   * A background timer does not keep `idle()` false and its add does not count as activity.
+   */
+  addAfter(key: string, ms: number, background = false): void {
     if (this.stopped) return;
     if (ms <= 0) {
-      this.add(key);
+      this.add(key, background);
       return;
     }
     const at = Date.now() + ms;
     const existing = this.timers.get(key);
-    if (existing && existing.at <= at) return;
-    if (existing) clearTimeout(existing.timer);
-    const timer = setTimeout(() => {
-      this.timers.delete(key);
-      this.add(key);
+    if (existing && existing.at <= at) {
+      if (!background && existing.background) { existing.background = false; this.foregroundTimers++; }
+      return;
+    }
+    if (existing) this.clearTimer(key, existing);
+    const entry = { at, background, timer: setTimeout(() => {
+      this.clearTimer(key, entry);
+      this.add(key, entry.background);
       this.notify();
-    }, ms);
-    this.timers.set(key, { at, timer });
+    }, ms) };
+    this.timers.set(key, entry);
+    if (!background) this.foregroundTimers++;
+  }
+
+  private clearTimer(key: string, t: { timer: NodeJS.Timeout; background: boolean }): void {
+    clearTimeout(t.timer);
+    if (this.timers.get(key) === t) this.timers.delete(key);
+    if (!t.background) this.foregroundTimers--;
   }
 
   /** Forget retry back-off for `key` (call after a successful sync). */
@@ -58,12 +85,14 @@ export class WorkQueue {
     this.failures.delete(key);
   }
 
+  /** No foreground work queued, running or timed. */
   idle(): boolean {
-    return this.head >= this.items.length && this.active === 0 && this.timers.size === 0;
+    return this.foregroundPending.size === 0 && this.foregroundRunning.size === 0 && this.foregroundTimers === 0;
   }
 
+  /** Pending foreground timers. */
   pendingTimers(): number {
-    return this.timers.size;
+    return this.foregroundTimers;
   }
 
   /** Resolves the next time the queue becomes idle (immediately if it is). */
@@ -76,9 +105,11 @@ export class WorkQueue {
     this.stopped = true;
     for (const t of this.timers.values()) clearTimeout(t.timer);
     this.timers.clear();
+    this.foregroundTimers = 0;
     this.items.length = 0;
     this.head = 0;
     this.queued.clear();
+    this.foregroundPending.clear();
     this.notify(true);
   }
 
@@ -98,12 +129,14 @@ export class WorkQueue {
       }
       this.queued.delete(key);
       this.processing.add(key);
+      if (this.foregroundPending.delete(key)) this.foregroundRunning.add(key);
       this.active++;
       void this.run(key);
     }
   }
 
   private async run(key: string): Promise<void> {
+    const background = !this.foregroundRunning.has(key);
     try {
       await this.handler(key);
       this.failures.delete(key);
@@ -111,11 +144,12 @@ export class WorkQueue {
       const n = (this.failures.get(key) ?? 0) + 1;
       this.failures.set(key, n);
       this.onError(key, err);
-      this.addAfter(key, Math.min(1000, 5 * 2 ** Math.min(n, 10)));
+      this.addAfter(key, Math.min(1000, 5 * 2 ** Math.min(n, 10)), background);
     } finally {
       this.processing.delete(key);
+      this.foregroundRunning.delete(key);
       this.active--;
-      if (this.dirty.delete(key)) this.add(key);
+      if (this.dirty.delete(key)) this.enqueue(key);
       this.pump();
       this.notify();
     }
