@@ -33,6 +33,7 @@ const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 rmSync('out', { recursive: true, force: true });
 step('type-check and compile (tsc)', npx, ['tsc', '-p', '.']);
 step('lint (eslint)', npx, ['eslint', '.']);
+step('format (prettier --check; `npm run format` fixes it)', npx, ['prettier', '--check', '--log-level', 'warn', '.']);
 step('bundle (esbuild)', process.execPath, ['scripts/build.mjs']);
 
 const walk = dir => readdirSync(dir, { withFileTypes: true }).flatMap(e => e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]);
