@@ -15,7 +15,10 @@ mod._load = function load(request: string, parent: unknown, isMain: boolean): un
 };
 
 const t = performance.now();
-const ext = require(join(ROOT, 'dist', 'extension.cjs')) as { activate(ctx: unknown): unknown; deactivate(): Promise<void> };
+const ext = require(join(ROOT, 'dist', 'extension.cjs')) as {
+  activate(ctx: unknown): unknown;
+  deactivate(): Promise<void>;
+};
 ext.activate(stub.extensionContext());
 const ms = performance.now() - t;
 process.stdout.write(`activate-ms=${ms.toFixed(2)}\n`);

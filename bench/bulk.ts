@@ -19,12 +19,17 @@ async function resetAll(server: SandboxServer, names: string[]): Promise<void> {
   const res = server.resource('gameservers');
   for (const n of names) {
     const o = server.store.get(res, 'default', n)!;
-    if ((o.spec as { opsState?: string }).opsState !== 'None') server.registry.patch(res, 'default', n, 'application/merge-patch+json', { spec: { opsState: 'None' } }, '');
+    if ((o.spec as { opsState?: string }).opsState !== 'None')
+      server.registry.patch(res, 'default', n, 'application/merge-patch+json', { spec: { opsState: 'None' } }, '');
   }
 }
 
 /** A matchmaker that allocates random idle rooms with unconditional merge patches, as open-match-director does. */
-function startAllocator(server: SandboxServer, names: string[], everyMs: number): { allocated: Set<string>; stop: () => void } {
+function startAllocator(
+  server: SandboxServer,
+  names: string[],
+  everyMs: number,
+): { allocated: Set<string>; stop: () => void } {
   const res = server.resource('gameservers');
   const allocated = new Set<string>();
   const timer = setInterval(() => {
@@ -38,14 +43,21 @@ function startAllocator(server: SandboxServer, names: string[], everyMs: number)
 function overwritten(server: SandboxServer, allocated: Set<string>): number {
   const res = server.resource('gameservers');
   let n = 0;
-  for (const name of allocated) if ((server.store.get(res, 'default', name)!.spec as { opsState?: string }).opsState !== 'Allocated') n++;
+  for (const name of allocated)
+    if ((server.store.get(res, 'default', name)!.spec as { opsState?: string }).opsState !== 'Allocated') n++;
   return n;
 }
 
-export async function benchBulk(opts: { rooms: number; kubectlRooms: number; reps: number; rttMs: number }): Promise<Row[]> {
+export async function benchBulk(opts: {
+  rooms: number;
+  kubectlRooms: number;
+  reps: number;
+  rttMs: number;
+}): Promise<Row[]> {
   const server = await startSandboxServer();
   try {
-    for (let i = 0; i * 100 < opts.rooms; i++) preloadGameServerSet(server, scaleGameServerSet('default', `bulk-${i}`, Math.min(100, opts.rooms - i * 100), i));
+    for (let i = 0; i * 100 < opts.rooms; i++)
+      preloadGameServerSet(server, scaleGameServerSet('default', `bulk-${i}`, Math.min(100, opts.rooms - i * 100), i));
     const kubeconfig = server.kubeconfigPath('admin');
     const kc = loadKubeConfig({ kubeconfig });
     const client = new OkgClient(kc);
@@ -59,8 +71,12 @@ export async function benchBulk(opts: { rooms: number; kubectlRooms: number; rep
       const out: number[] = [];
       for (let i = 0; i < opts.reps; i++) {
         await resetAll(server, names);
-        await cache.waitFor(() => (cache.rooms().every(r => r.opsState === 'None') ? true : undefined), { timeoutMs: 30_000 });
-        const { ms } = await timed(() => applyToRooms(client, cache.rooms(), { opsState: 'WaitToBeDeleted' }, { concurrency: 16 }));
+        await cache.waitFor(() => (cache.rooms().every(r => r.opsState === 'None') ? true : undefined), {
+          timeoutMs: 30_000,
+        });
+        const { ms } = await timed(() =>
+          applyToRooms(client, cache.rooms(), { opsState: 'WaitToBeDeleted' }, { concurrency: 16 }),
+        );
         out.push(ms / opts.rooms);
       }
       return out;
@@ -75,7 +91,7 @@ export async function benchBulk(opts: { rooms: number; kubectlRooms: number; rep
         const { ms } = await timed(async () => {
           for (const n of names) {
             const path = `/apis/${G.group}/${G.version}/namespaces/default/${G.plural}/${n}`;
-            const o = await http.request('GET', path) as { spec: Record<string, unknown> };
+            const o = (await http.request('GET', path)) as { spec: Record<string, unknown> };
             o.spec.opsState = 'WaitToBeDeleted';
             await http.request('PUT', path, o);
           }
@@ -98,13 +114,21 @@ export async function benchBulk(opts: { rooms: number; kubectlRooms: number; rep
     const subset = names.slice(0, opts.kubectlRooms);
     const kubectl: number[] = [];
     for (const n of subset) {
-      const { ms } = await timed(() => run('kubectl', ['patch', 'gs', n, '-n', 'default', '--type=merge', '-p', '{"spec":{"opsState":"WaitToBeDeleted"}}'], { env: { ...process.env, KUBECONFIG: kubeconfig } }));
+      const { ms } = await timed(() =>
+        run(
+          'kubectl',
+          ['patch', 'gs', n, '-n', 'default', '--type=merge', '-p', '{"spec":{"opsState":"WaitToBeDeleted"}}'],
+          { env: { ...process.env, KUBECONFIG: kubeconfig } },
+        ),
+      );
       kubectl.push(ms);
     }
 
     // The allocation race: a matchmaker allocates a room every 2 ms while each method runs.
     await resetAll(server, names);
-    await cache.waitFor(() => (cache.rooms().every(r => r.opsState === 'None') ? true : undefined), { timeoutMs: 30_000 });
+    await cache.waitFor(() => (cache.rooms().every(r => r.opsState === 'None') ? true : undefined), {
+      timeoutMs: 30_000,
+    });
     const seen = cache.rooms();
     const alloc = startAllocator(server, names, 2);
     const raced = await applyToRooms(client, seen, { opsState: 'WaitToBeDeleted' }, { concurrency: 16 });
@@ -114,7 +138,12 @@ export async function benchBulk(opts: { rooms: number; kubectlRooms: number; rep
 
     await resetAll(server, names);
     const alloc2 = startAllocator(server, subset, 20);
-    for (const n of subset) await run('kubectl', ['patch', 'gs', n, '-n', 'default', '--type=merge', '-p', '{"spec":{"opsState":"WaitToBeDeleted"}}'], { env: { ...process.env, KUBECONFIG: kubeconfig } });
+    for (const n of subset)
+      await run(
+        'kubectl',
+        ['patch', 'gs', n, '-n', 'default', '--type=merge', '-p', '{"spec":{"opsState":"WaitToBeDeleted"}}'],
+        { env: { ...process.env, KUBECONFIG: kubeconfig } },
+      );
     alloc2.stop();
     const kubectlOverwritten = overwritten(server, alloc2.allocated);
     server.setFaults(undefined);
@@ -124,13 +153,74 @@ export async function benchBulk(opts: { rooms: number; kubectlRooms: number; rep
     const m = median(ours);
     const rtt = `RTT ${opts.rttMs} ms`;
     return [
-      { row, subject: `OKG Ops bulk (conditional JSON Patch, 16 at once), ${rtt}`, unit: 'ms/room', median: m, p95: p95(ours), samples: ours.length },
-      { row, subject: `kubectl patch per room (${subset.length} rooms sampled), ${rtt}`, unit: 'ms/room', median: median(kubectl), p95: p95(kubectl), samples: kubectl.length, ratio: median(kubectl) / m, goal: '≥ 30×', met: median(kubectl) / m >= 30 },
-      { row, subject: `GameServers-Updater method (sequential GET + PUT), ${rtt}`, unit: 'ms/room', median: median(getPut), p95: p95(getPut), samples: getPut.length, ratio: median(getPut) / m, goal: '≥ 5×', met: median(getPut) / m >= 5 },
-      { row, subject: 'OKG Ops bulk on loopback (no RTT; server in the same process)', unit: 'ms/room', median: median(oursLoopback), p95: p95(oursLoopback), samples: oursLoopback.length },
-      { row, subject: 'GET + PUT on loopback (no RTT)', unit: 'ms/room', median: median(getPutLoopback), p95: p95(getPutLoopback), samples: getPutLoopback.length, ratio: median(getPutLoopback) / median(oursLoopback), note: 'both bound by the in-process server\'s CPU' },
-      { row, subject: 'Allocated rooms overwritten while a matchmaker allocates (ours)', unit: 'rooms', median: oursOverwritten, p95: oursOverwritten, samples: 1, goal: '0', met: oursOverwritten === 0, note: `${alloc.allocated.size} allocations raced; ${skipped} rooms skipped as changed` },
-      { row, subject: 'Allocated rooms overwritten (kubectl merge-patch loop, same race)', unit: 'rooms', median: kubectlOverwritten, p95: kubectlOverwritten, samples: 1, note: `${alloc2.allocated.size} allocations raced` },
+      {
+        row,
+        subject: `OKG Ops bulk (conditional JSON Patch, 16 at once), ${rtt}`,
+        unit: 'ms/room',
+        median: m,
+        p95: p95(ours),
+        samples: ours.length,
+      },
+      {
+        row,
+        subject: `kubectl patch per room (${subset.length} rooms sampled), ${rtt}`,
+        unit: 'ms/room',
+        median: median(kubectl),
+        p95: p95(kubectl),
+        samples: kubectl.length,
+        ratio: median(kubectl) / m,
+        goal: '≥ 30×',
+        met: median(kubectl) / m >= 30,
+      },
+      {
+        row,
+        subject: `GameServers-Updater method (sequential GET + PUT), ${rtt}`,
+        unit: 'ms/room',
+        median: median(getPut),
+        p95: p95(getPut),
+        samples: getPut.length,
+        ratio: median(getPut) / m,
+        goal: '≥ 5×',
+        met: median(getPut) / m >= 5,
+      },
+      {
+        row,
+        subject: 'OKG Ops bulk on loopback (no RTT; server in the same process)',
+        unit: 'ms/room',
+        median: median(oursLoopback),
+        p95: p95(oursLoopback),
+        samples: oursLoopback.length,
+      },
+      {
+        row,
+        subject: 'GET + PUT on loopback (no RTT)',
+        unit: 'ms/room',
+        median: median(getPutLoopback),
+        p95: p95(getPutLoopback),
+        samples: getPutLoopback.length,
+        ratio: median(getPutLoopback) / median(oursLoopback),
+        note: "both bound by the in-process server's CPU",
+      },
+      {
+        row,
+        subject: 'Allocated rooms overwritten while a matchmaker allocates (ours)',
+        unit: 'rooms',
+        median: oursOverwritten,
+        p95: oursOverwritten,
+        samples: 1,
+        goal: '0',
+        met: oursOverwritten === 0,
+        note: `${alloc.allocated.size} allocations raced; ${skipped} rooms skipped as changed`,
+      },
+      {
+        row,
+        subject: 'Allocated rooms overwritten (kubectl merge-patch loop, same race)',
+        unit: 'rooms',
+        median: kubectlOverwritten,
+        p95: kubectlOverwritten,
+        samples: 1,
+        note: `${alloc2.allocated.size} allocations raced`,
+      },
     ];
   } finally {
     await server.close();

@@ -7,10 +7,20 @@ import { preloadGameServerSet } from '../src/sandbox/preload.js';
 import { scaleGameServerSet } from '../src/sandbox/scenarios.js';
 
 const [setsText, roomsText, ...NAMESPACES] = process.argv.slice(2);
-const sets = Number(setsText), roomsPerSet = Number(roomsText);
+const sets = Number(setsText),
+  roomsPerSet = Number(roomsText);
 const server = await startSandboxServer({ watchHistory: 200_000 });
-for (const ns of NAMESPACES) server.registry.create(server.resource('namespaces'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-for (let i = 0; i < sets; i++) preloadGameServerSet(server, scaleGameServerSet(NAMESPACES[i % NAMESPACES.length], `fleet-${String(i).padStart(3, '0')}`, roomsPerSet, i));
+for (const ns of NAMESPACES)
+  server.registry.create(server.resource('namespaces'), undefined, {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: ns },
+  });
+for (let i = 0; i < sets; i++)
+  preloadGameServerSet(
+    server,
+    scaleGameServerSet(NAMESPACES[i % NAMESPACES.length], `fleet-${String(i).padStart(3, '0')}`, roomsPerSet, i),
+  );
 process.stdout.write(`${JSON.stringify({ kubeconfig: server.kubeconfigPath('viewer') })}\n`);
 const gs = server.resource('gameservers');
 for await (const line of createInterface({ input: process.stdin })) {

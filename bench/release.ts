@@ -12,12 +12,22 @@ import { median, p95, type Row } from './stats.js';
 
 /** When the seed workflow's check step would first pass: attempts at 0, 10, 30, 70, 150 … s after it starts. */
 export function argoFirstPass(readyAfterMs: number): number {
-  let t = 0, backoff = 10_000;
-  while (t < readyAfterMs) { t += backoff; backoff *= 2; }
+  let t = 0,
+    backoff = 10_000;
+  while (t < readyAfterMs) {
+    t += backoff;
+    backoff *= 2;
+  }
   return t;
 }
 
-interface Measured { reactionMs: number; readyAfterScaleMs: number; requests: number; watches: number; retired: number }
+interface Measured {
+  reactionMs: number;
+  readyAfterScaleMs: number;
+  requests: number;
+  watches: number;
+  retired: number;
+}
 
 async function oneRelease(rooms: number, add: number, readyAfterMs: number): Promise<Measured> {
   const sandbox = await startSandbox({ scenario: rooms === SEED.replicas ? 'seed' : 'empty', readyAfterMs });
@@ -29,7 +39,14 @@ async function oneRelease(rooms: number, add: number, readyAfterMs: number): Pro
       gss.spec.replicas = rooms;
       await createObject(kc, gss);
       const gsRes = sandbox.server.resource('gameservers');
-      await sandbox.waitFor(() => sandbox.server.store.list(gsRes, 'default').filter(o => (o.status as { currentState?: string } | undefined)?.currentState === 'Ready').length >= rooms, 120_000, 'the fleet');
+      await sandbox.waitFor(
+        () =>
+          sandbox.server.store
+            .list(gsRes, 'default')
+            .filter(o => (o.status as { currentState?: string } | undefined)?.currentState === 'Ready').length >= rooms,
+        120_000,
+        'the fleet',
+      );
     }
     const client = new OkgClient(kc);
     const clusters = new ClusterCache(client);
@@ -56,8 +73,15 @@ async function oneRelease(rooms: number, add: number, readyAfterMs: number): Pro
       if (e.type === 'step-done' && e.step === 'scale') scaledAt = performance.now();
       if (e.type === 'step-started' && e.step === 'mark') nextStepAt = performance.now();
     };
-    const result = await runRelease({ namespace: SEED.namespace, gameServerSet: SEED.gameServerSet, images: [{ container: SEED.container, image: SEED.newImage }], add },
-      { client, cache, onEvent });
+    const result = await runRelease(
+      {
+        namespace: SEED.namespace,
+        gameServerSet: SEED.gameServerSet,
+        images: [{ container: SEED.container, image: SEED.newImage }],
+        add,
+      },
+      { client, cache, onEvent },
+    );
     unsubscribe();
     if (result.outcome !== 'succeeded' || readyAt === undefined || nextStepAt === undefined || scaledAt === undefined) {
       throw new Error(`benchmark release did not succeed: ${result.message}`);
@@ -65,7 +89,13 @@ async function oneRelease(rooms: number, add: number, readyAfterMs: number): Pro
     const watches = [...cache.connects.values()].reduce((a, b) => a + b, 0);
     const requests = client.requestCount() - before;
     await clusters.dispose();
-    return { reactionMs: nextStepAt - readyAt, readyAfterScaleMs: readyAt - scaledAt, requests, watches, retired: result.summary?.retired.length ?? 0 };
+    return {
+      reactionMs: nextStepAt - readyAt,
+      readyAfterScaleMs: readyAt - scaledAt,
+      requests,
+      watches,
+      retired: result.summary?.retired.length ?? 0,
+    };
   } finally {
     await sandbox.stop();
   }
@@ -79,13 +109,47 @@ export async function benchRelease(opts: { reps: number; bigRooms: number }): Pr
   const big = await oneRelease(opts.bigRooms, opts.bigRooms, 300);
   const seed = runs[0];
   // Physical minimum: SSARs are free of writes but count as requests; the rest is one request per effect.
-  const minimum = (retired: number) => `image patch + scale patch + ${retired} conditional room writes + lease/record writes + 3 lists (+ 3 watches), no per-room reads`;
+  const minimum = (retired: number) =>
+    `image patch + scale patch + ${retired} conditional room writes + lease/record writes + 3 lists (+ 3 watches), no per-room reads`;
   const row2 = '2. release reaction (last room Ready → next step)';
   const row5 = '5. API requests per release';
   return [
-    { row: row2, subject: 'OKG Ops engine (watch-driven)', unit: 'ms', median: median(reactions), p95: p95(reactions), samples: reactions.length, goal: '≤ 300 ms', met: median(reactions) <= 300 },
-    { row: row2, subject: 'seed workflow retry schedule (10 s × 2ⁿ), same readiness timeline', unit: 'ms', median: median(argo), p95: p95(argo), samples: argo.length, ratio: median(argo) / Math.max(1, median(reactions)) },
-    { row: row5, subject: `seed release (3 rooms; ${seed.retired} retired)`, unit: 'requests', median: seed.requests, p95: seed.requests, samples: 1, note: `${seed.watches} watch connections; minimum: ${minimum(seed.retired)}` },
-    { row: row5, subject: `${opts.bigRooms}-room release (${big.retired} retired)`, unit: 'requests', median: big.requests, p95: big.requests, samples: 1, note: `${big.watches} watch connections; grows by exactly one write per retired room` },
+    {
+      row: row2,
+      subject: 'OKG Ops engine (watch-driven)',
+      unit: 'ms',
+      median: median(reactions),
+      p95: p95(reactions),
+      samples: reactions.length,
+      goal: '≤ 300 ms',
+      met: median(reactions) <= 300,
+    },
+    {
+      row: row2,
+      subject: 'seed workflow retry schedule (10 s × 2ⁿ), same readiness timeline',
+      unit: 'ms',
+      median: median(argo),
+      p95: p95(argo),
+      samples: argo.length,
+      ratio: median(argo) / Math.max(1, median(reactions)),
+    },
+    {
+      row: row5,
+      subject: `seed release (3 rooms; ${seed.retired} retired)`,
+      unit: 'requests',
+      median: seed.requests,
+      p95: seed.requests,
+      samples: 1,
+      note: `${seed.watches} watch connections; minimum: ${minimum(seed.retired)}`,
+    },
+    {
+      row: row5,
+      subject: `${opts.bigRooms}-room release (${big.retired} retired)`,
+      unit: 'requests',
+      median: big.requests,
+      p95: big.requests,
+      samples: 1,
+      note: `${big.watches} watch connections; grows by exactly one write per retired room`,
+    },
   ];
 }

@@ -14,17 +14,49 @@ import { median, p95, p99, timed, type Row } from './stats.js';
 const run = promisify(execFile);
 const NAMESPACES = ['games-0', 'games-1', 'games-2', 'games-3'];
 
-interface Fleet { rooms: number; kubeconfig: string; child: ChildProcessByStdio<Writable, Readable, null>; lines: Interface; next(): Promise<string>; stop(): void }
+interface Fleet {
+  rooms: number;
+  kubeconfig: string;
+  child: ChildProcessByStdio<Writable, Readable, null>;
+  lines: Interface;
+  next(): Promise<string>;
+  stop(): void;
+}
 
 async function fleet(sets: number, roomsPerSet: number): Promise<Fleet> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'fleetServer.js'), String(sets), String(roomsPerSet), ...NAMESPACES], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [join(import.meta.dirname, 'fleetServer.js'), String(sets), String(roomsPerSet), ...NAMESPACES],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const lines = createInterface({ input: child.stdout });
   const queue: string[] = [];
   let waiting: ((l: string) => void) | undefined;
-  lines.on('line', l => { if (waiting) { const w = waiting; waiting = undefined; w(l); } else queue.push(l); });
-  const next = () => new Promise<string>(resolve => { const l = queue.shift(); if (l !== undefined) resolve(l); else waiting = resolve; });
+  lines.on('line', l => {
+    if (waiting) {
+      const w = waiting;
+      waiting = undefined;
+      w(l);
+    } else queue.push(l);
+  });
+  const next = () =>
+    new Promise<string>(resolve => {
+      const l = queue.shift();
+      if (l !== undefined) resolve(l);
+      else waiting = resolve;
+    });
   const { kubeconfig } = JSON.parse(await next()) as { kubeconfig: string };
-  return { rooms: sets * roomsPerSet, kubeconfig, child, lines, next, stop: () => { child.stdin.end(); child.kill(); } };
+  return {
+    rooms: sets * roomsPerSet,
+    kubeconfig,
+    child,
+    lines,
+    next,
+    stop: () => {
+      child.stdin.end();
+      child.kill();
+    },
+  };
 }
 
 async function loadModel(f: Fleet): Promise<{ ms: number; clusters: ClusterCache; caches: NamespaceCache[] }> {
@@ -38,7 +70,11 @@ async function loadModel(f: Fleet): Promise<{ ms: number; clusters: ClusterCache
 }
 
 /** Per change: latency from the server applying it to the model showing it, and the model process's CPU. */
-async function changes(f: Fleet, caches: NamespaceCache[], count: number): Promise<{ latency: number[]; cpuMsPerEvent: number }> {
+async function changes(
+  f: Fleet,
+  caches: NamespaceCache[],
+  count: number,
+): Promise<{ latency: number[]; cpuMsPerEvent: number }> {
   const withRooms = caches.filter(c => c.rooms().length > 0);
   // Pick rooms from lists made once: building them inside the loop would charge its garbage to the events.
   const names = withRooms.map(c => c.rooms().map(r => r.name));
@@ -53,7 +89,9 @@ async function changes(f: Fleet, caches: NamespaceCache[], count: number): Promi
     const cache = withRooms[k];
     const room = { namespace: cache.namespace, name: names[k][(j * 7919) % names[k].length] };
     const value = `bench-${i + warmup}`;
-    const seen = cache.waitFor(() => (cache.room(room.name)?.opsState === value ? true : undefined), { timeoutMs: 10_000 });
+    const seen = cache.waitFor(() => (cache.room(room.name)?.opsState === value ? true : undefined), {
+      timeoutMs: 10_000,
+    });
     const c0 = process.cpuUsage();
     const t = performance.now();
     f.child.stdin.write(`patch ${room.namespace} ${room.name} ${value}\n`);
@@ -74,13 +112,27 @@ export async function benchScale(opts: { sets: number; roomsPerSet: number; chan
     const kubectlTimes: number[] = [];
     const modelTimes: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const { ms } = await timed(() => run('kubectl', ['get', 'gs', '-A', '-o', 'json'], { env: { ...process.env, KUBECONFIG: big.kubeconfig }, maxBuffer: 1 << 30 }));
+      const { ms } = await timed(() =>
+        run('kubectl', ['get', 'gs', '-A', '-o', 'json'], {
+          env: { ...process.env, KUBECONFIG: big.kubeconfig },
+          maxBuffer: 1 << 30,
+        }),
+      );
       kubectlTimes.push(ms);
       const m = await loadModel(big);
       modelTimes.push(m.ms);
       await m.clusters.dispose();
     }
-    const mem = JSON.parse((await run(process.execPath, ['--expose-gc', join(import.meta.dirname, 'modelMemory.js'), big.kubeconfig, ...NAMESPACES])).stdout) as { rooms: number; bytes: number };
+    const mem = JSON.parse(
+      (
+        await run(process.execPath, [
+          '--expose-gc',
+          join(import.meta.dirname, 'modelMemory.js'),
+          big.kubeconfig,
+          ...NAMESPACES,
+        ])
+      ).stdout,
+    ) as { rooms: number; bytes: number };
     const bigModel = await loadModel(big);
     const bigRun = await changes(big, bigModel.caches, opts.changes);
     await bigModel.clusters.dispose();
@@ -90,11 +142,57 @@ export async function benchScale(opts: { sets: number; roomsPerSet: number; chan
     const row = `3. scale: ${opts.sets} GameServerSets × ${opts.roomsPerSet} rooms (${big.rooms.toLocaleString('en')} rooms)`;
     const growth = bigRun.cpuMsPerEvent / smallRun.cpuMsPerEvent;
     return [
-      { row, subject: 'full load into the cache model (lists + watches, all namespaces)', unit: 'ms', median: median(modelTimes), p95: p95(modelTimes), samples: modelTimes.length },
-      { row, subject: 'kubectl get gs -A -o json, same server', unit: 'ms', median: median(kubectlTimes), p95: p95(kubectlTimes), samples: kubectlTimes.length, ratio: median(modelTimes) / median(kubectlTimes), goal: 'model ≤ 1.0× kubectl', met: median(modelTimes) <= median(kubectlTimes), note: 'ratio = model / kubectl' },
-      { row, subject: 'one room change reaching the model (server write → model shows it)', unit: 'ms', median: median(bigRun.latency), p95: p99(bigRun.latency), samples: bigRun.latency.length, goal: 'p99 ≤ 100 ms', met: p99(bigRun.latency) <= 100, note: 'p95 column shows p99' },
-      { row, subject: `model CPU per event, ${small.rooms.toLocaleString('en')} → ${big.rooms.toLocaleString('en')} rooms`, unit: 'ratio', median: growth, p95: growth, samples: opts.changes, goal: '≤ 1.5× growth', met: growth <= 1.5, note: `${smallRun.cpuMsPerEvent.toFixed(3)} ms vs ${bigRun.cpuMsPerEvent.toFixed(3)} ms CPU per event` },
-      { row, subject: 'model memory per room (GameServer + Pod cached, views built)', unit: 'KiB', median: mem.bytes / mem.rooms / 1024, p95: mem.bytes / mem.rooms / 1024, samples: 1, note: 'separate process, after GC' },
+      {
+        row,
+        subject: 'full load into the cache model (lists + watches, all namespaces)',
+        unit: 'ms',
+        median: median(modelTimes),
+        p95: p95(modelTimes),
+        samples: modelTimes.length,
+      },
+      {
+        row,
+        subject: 'kubectl get gs -A -o json, same server',
+        unit: 'ms',
+        median: median(kubectlTimes),
+        p95: p95(kubectlTimes),
+        samples: kubectlTimes.length,
+        ratio: median(modelTimes) / median(kubectlTimes),
+        goal: 'model ≤ 1.0× kubectl',
+        met: median(modelTimes) <= median(kubectlTimes),
+        note: 'ratio = model / kubectl',
+      },
+      {
+        row,
+        subject: 'one room change reaching the model (server write → model shows it)',
+        unit: 'ms',
+        median: median(bigRun.latency),
+        p95: p99(bigRun.latency),
+        samples: bigRun.latency.length,
+        goal: 'p99 ≤ 100 ms',
+        met: p99(bigRun.latency) <= 100,
+        note: 'p95 column shows p99',
+      },
+      {
+        row,
+        subject: `model CPU per event, ${small.rooms.toLocaleString('en')} → ${big.rooms.toLocaleString('en')} rooms`,
+        unit: 'ratio',
+        median: growth,
+        p95: growth,
+        samples: opts.changes,
+        goal: '≤ 1.5× growth',
+        met: growth <= 1.5,
+        note: `${smallRun.cpuMsPerEvent.toFixed(3)} ms vs ${bigRun.cpuMsPerEvent.toFixed(3)} ms CPU per event`,
+      },
+      {
+        row,
+        subject: 'model memory per room (GameServer + Pod cached, views built)',
+        unit: 'KiB',
+        median: mem.bytes / mem.rooms / 1024,
+        p95: mem.bytes / mem.rooms / 1024,
+        samples: 1,
+        note: 'separate process, after GC',
+      },
     ];
   } finally {
     big.stop();

@@ -25,19 +25,53 @@ const range = (xs: number[]) => `min ${Math.min(...xs).toFixed(0)}, max ${Math.m
 
 /** When the release's last write reached the sandbox (ms since the epoch). */
 function lastWrite(sandbox: Sandbox): number {
-  return Math.max(...sandbox.server.writeLog().filter(e => e.user === 'admin').map(e => Date.parse(e.time)));
+  return Math.max(
+    ...sandbox.server
+      .writeLog()
+      .filter(e => e.user === 'admin')
+      .map(e => Date.parse(e.time)),
+  );
 }
 
 /** Runs `okg release` against `sandbox` (asynchronously: the sandbox answers from this process). */
-async function okgRelease(sandbox: Sandbox, add: number, meanwhile?: () => Promise<void>): Promise<{ ms: number; lagMs: number }> {
+async function okgRelease(
+  sandbox: Sandbox,
+  add: number,
+  meanwhile?: () => Promise<void>,
+): Promise<{ ms: number; lagMs: number }> {
   const t = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'okg.js'), 'release', '-n', SCALE.namespace, '--gss', SCALE.set, '--image', `game=${SCALE.image}`,
-    '--add', String(add), '--kubeconfig', sandbox.kubeconfigPath('admin')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'bin', 'okg.js'),
+      'release',
+      '-n',
+      SCALE.namespace,
+      '--gss',
+      SCALE.set,
+      '--image',
+      `game=${SCALE.image}`,
+      '--add',
+      String(add),
+      '--kubeconfig',
+      sandbox.kubeconfigPath('admin'),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
-  child.stdout.on('data', d => { output += d; });
-  child.stderr.on('data', d => { output += d; });
+  child.stdout.on('data', d => {
+    output += d;
+  });
+  child.stderr.on('data', d => {
+    output += d;
+  });
   let exited = false;
-  const code = new Promise<number | null>(res => child.on('close', c => { exited = true; res(c); }));
+  const code = new Promise<number | null>(res =>
+    child.on('close', c => {
+      exited = true;
+      res(c);
+    }),
+  );
   while (meanwhile && !exited) await meanwhile();
   const status = await code;
   const ms = performance.now() - t;
@@ -48,7 +82,11 @@ async function okgRelease(sandbox: Sandbox, add: number, meanwhile?: () => Promi
 
 /** The CLI's release of the 1,000-room set on a machine doing nothing else. */
 async function cliRelease(add: number): Promise<{ ms: number; lagMs: number }> {
-  const sandbox = await startSandbox({ scenario: 'scale', scale: { gameServerSets: 1, rooms: SCALE.rooms, namespaces: 1 }, readyAfterMs: READY_AFTER_MS });
+  const sandbox = await startSandbox({
+    scenario: 'scale',
+    scale: { gameServerSets: 1, rooms: SCALE.rooms, namespaces: 1 },
+    readyAfterMs: READY_AFTER_MS,
+  });
   try {
     return await okgRelease(sandbox, add);
   } finally {
@@ -64,7 +102,10 @@ async function cliWithVsCode(add: number): Promise<{ ms: number; paletteMs: numb
   const { sandbox, vs } = await scaleWorld('dark', READY_AFTER_MS);
   try {
     const paletteMs: number[] = [];
-    const r = await okgRelease(sandbox, add, async () => { paletteMs.push(await paletteOpens(vs.page)); await vs.page.waitForTimeout(700); });
+    const r = await okgRelease(sandbox, add, async () => {
+      paletteMs.push(await paletteOpens(vs.page));
+      await vs.page.waitForTimeout(700);
+    });
     return { ms: r.ms, paletteMs };
   } finally {
     await vs.close();
@@ -73,7 +114,10 @@ async function cliWithVsCode(add: number): Promise<{ ms: number; paletteMs: numb
 }
 
 /** The wizard's release of the same set: Run → result, the preview's render times, the palette during the run. */
-async function wizardRelease(add: number, previews: number): Promise<{ runMs: number; lagMs: number; previewMs: number[]; paletteMs: number[]; idleMs: number[] }> {
+async function wizardRelease(
+  add: number,
+  previews: number,
+): Promise<{ runMs: number; lagMs: number; previewMs: number[]; paletteMs: number[]; idleMs: number[] }> {
   const { sandbox, vs } = await scaleWorld('dark', READY_AFTER_MS);
   try {
     const { page } = vs;
@@ -89,17 +133,30 @@ async function wizardRelease(add: number, previews: number): Promise<{ runMs: nu
     for (let i = 0; i < previews; i++) {
       await frame.evaluate(() => performance.clearMeasures('okg:preview-render'));
       await next(w, '#rooms-table');
-      const ms = await frame.waitForFunction(() => performance.getEntriesByName('okg:preview-render')[0]?.duration, undefined, { timeout: 60_000 });
-      previewMs.push(await ms.jsonValue() as number);
-      if (i + 1 < previews) { await w.locator('#back').click(); await w.locator('#add').waitFor(); }
+      const ms = await frame.waitForFunction(
+        () => performance.getEntriesByName('okg:preview-render')[0]?.duration,
+        undefined,
+        { timeout: 60_000 },
+      );
+      previewMs.push((await ms.jsonValue()) as number);
+      if (i + 1 < previews) {
+        await w.locator('#back').click();
+        await w.locator('#add').waitFor();
+      }
     }
     const idleMs: number[] = [];
-    for (let i = 0; i < 10; i++) { idleMs.push(await paletteOpens(page)); await page.waitForTimeout(300); }
+    for (let i = 0; i < 10; i++) {
+      idleMs.push(await paletteOpens(page));
+      await page.waitForTimeout(300);
+    }
     const t = performance.now();
     await w.locator('#run').click();
     const outcome = w.locator('#outcome');
     let shown = false;
-    const shownAt = outcome.waitFor({ timeout: 900_000 }).then(() => { shown = true; return { at: Date.now(), ms: performance.now() - t }; });
+    const shownAt = outcome.waitFor({ timeout: 900_000 }).then(() => {
+      shown = true;
+      return { at: Date.now(), ms: performance.now() - t };
+    });
     const paletteMs: number[] = [];
     // The palette, every second or so while the release runs (its first check waits for the run step to show).
     await w.locator('#run-chart').waitFor({ timeout: 60_000 });
@@ -145,24 +202,102 @@ export async function benchUi(opts: { reps: number; add: number; previews: numbe
     preview.push(...wz.previewMs);
     palette.push(...wz.paletteMs);
     idle.push(...wz.idleMs);
-    say(`  cli ${cli[i].toFixed(0)} ms (with VS Code open ${cv.ms.toFixed(0)} ms, palette meanwhile median ${median(cv.paletteMs).toFixed(0)} ms) (exit ${c.lagMs} ms after its last write), wizard ${wz.runMs.toFixed(0)} ms (result shown ${wz.lagMs} ms after the last write), previews ${wz.previewMs.map(x => x.toFixed(0)).join('/')} ms, palette median ${median(wz.paletteMs).toFixed(0)} ms (${wz.paletteMs.length}; idle ${median(wz.idleMs).toFixed(0)} ms)`);
+    say(
+      `  cli ${cli[i].toFixed(0)} ms (with VS Code open ${cv.ms.toFixed(0)} ms, palette meanwhile median ${median(cv.paletteMs).toFixed(0)} ms) (exit ${c.lagMs} ms after its last write), wizard ${wz.runMs.toFixed(0)} ms (result shown ${wz.lagMs} ms after the last write), previews ${wz.previewMs.map(x => x.toFixed(0)).join('/')} ms, palette median ${median(wz.paletteMs).toFixed(0)} ms (${wz.paletteMs.length}; idle ${median(wz.idleMs).toFixed(0)} ms)`,
+    );
   }
   const what = `${SCALE.rooms}-room set, add ${opts.add}, new rooms Ready after ${READY_AFTER_MS} ms`;
   const ratio = median(run) / median(cli);
   return [
-    { row: 'UI 1. release Run → result', subject: `wizard in code-server (${what})`, unit: 'ms', median: median(run), p95: p95(run), samples: run.length,
-      ratio: median(cli) / median(run), goal: '≤ 1.5× the CLI', met: ratio <= 1.5, note: `${range(run)}; ${ratio.toFixed(2)}× the CLI's time; palette opened every ~1 s meanwhile` },
-    { row: 'UI 1. release Run → result', subject: `okg release (same release, whole process)`, unit: 'ms', median: median(cli), p95: p95(cli), samples: cli.length, note: range(cli) },
-    { row: 'UI 1. release Run → result', subject: `okg release with VS Code open on the set (same load as the wizard's)`, unit: 'ms', median: median(cliVs), p95: p95(cliVs), samples: cliVs.length,
-      note: `${range(cliVs)}; the wizard takes ${(median(run) / median(cliVs)).toFixed(2)}× this` },
-    { row: 'UI 1b. last write of the release → outcome shown', subject: 'wizard: the result step shows', unit: 'ms', median: median(lag), p95: p95(lag), samples: lag.length,
-      ratio: median(cliLag) / Math.max(1, median(lag)), note: range(lag) },
-    { row: 'UI 1b. last write of the release → outcome shown', subject: 'okg release: the process exits', unit: 'ms', median: median(cliLag), p95: p95(cliLag), samples: cliLag.length, note: range(cliLag) },
-    { row: 'UI 2. preview renders', subject: `${SCALE.rooms + opts.add} rooms in the preview (plan received → next frame)`, unit: 'ms', median: median(preview), p95: p95(preview), samples: preview.length,
-      goal: '≤ 300 ms', met: median(preview) <= 300, note: range(preview) },
-    { row: 'UI 3. command palette during a run', subject: 'F1 → palette input visible', unit: 'ms', median: median(palette), p95: p95(palette), samples: palette.length,
-      goal: '≤ 100 ms', met: median(palette) <= 100, ratio: median(idle) / median(palette), note: `${range(palette)}; ratio: idle / during the run` },
-    { row: 'UI 3. command palette during a run', subject: 'F1 → palette input visible during okg release, VS Code open on the set, no wizard', unit: 'ms', median: median(cliPalette), p95: p95(cliPalette), samples: cliPalette.length, note: range(cliPalette) },
-    { row: 'UI 3. command palette during a run', subject: 'F1 → palette input visible, wizard open, no release running', unit: 'ms', median: median(idle), p95: p95(idle), samples: idle.length, note: range(idle) },
+    {
+      row: 'UI 1. release Run → result',
+      subject: `wizard in code-server (${what})`,
+      unit: 'ms',
+      median: median(run),
+      p95: p95(run),
+      samples: run.length,
+      ratio: median(cli) / median(run),
+      goal: '≤ 1.5× the CLI',
+      met: ratio <= 1.5,
+      note: `${range(run)}; ${ratio.toFixed(2)}× the CLI's time; palette opened every ~1 s meanwhile`,
+    },
+    {
+      row: 'UI 1. release Run → result',
+      subject: `okg release (same release, whole process)`,
+      unit: 'ms',
+      median: median(cli),
+      p95: p95(cli),
+      samples: cli.length,
+      note: range(cli),
+    },
+    {
+      row: 'UI 1. release Run → result',
+      subject: `okg release with VS Code open on the set (same load as the wizard's)`,
+      unit: 'ms',
+      median: median(cliVs),
+      p95: p95(cliVs),
+      samples: cliVs.length,
+      note: `${range(cliVs)}; the wizard takes ${(median(run) / median(cliVs)).toFixed(2)}× this`,
+    },
+    {
+      row: 'UI 1b. last write of the release → outcome shown',
+      subject: 'wizard: the result step shows',
+      unit: 'ms',
+      median: median(lag),
+      p95: p95(lag),
+      samples: lag.length,
+      ratio: median(cliLag) / Math.max(1, median(lag)),
+      note: range(lag),
+    },
+    {
+      row: 'UI 1b. last write of the release → outcome shown',
+      subject: 'okg release: the process exits',
+      unit: 'ms',
+      median: median(cliLag),
+      p95: p95(cliLag),
+      samples: cliLag.length,
+      note: range(cliLag),
+    },
+    {
+      row: 'UI 2. preview renders',
+      subject: `${SCALE.rooms + opts.add} rooms in the preview (plan received → next frame)`,
+      unit: 'ms',
+      median: median(preview),
+      p95: p95(preview),
+      samples: preview.length,
+      goal: '≤ 300 ms',
+      met: median(preview) <= 300,
+      note: range(preview),
+    },
+    {
+      row: 'UI 3. command palette during a run',
+      subject: 'F1 → palette input visible',
+      unit: 'ms',
+      median: median(palette),
+      p95: p95(palette),
+      samples: palette.length,
+      goal: '≤ 100 ms',
+      met: median(palette) <= 100,
+      ratio: median(idle) / median(palette),
+      note: `${range(palette)}; ratio: idle / during the run`,
+    },
+    {
+      row: 'UI 3. command palette during a run',
+      subject: 'F1 → palette input visible during okg release, VS Code open on the set, no wizard',
+      unit: 'ms',
+      median: median(cliPalette),
+      p95: p95(cliPalette),
+      samples: cliPalette.length,
+      note: range(cliPalette),
+    },
+    {
+      row: 'UI 3. command palette during a run',
+      subject: 'F1 → palette input visible, wizard open, no release running',
+      unit: 'ms',
+      median: median(idle),
+      p95: p95(idle),
+      samples: idle.length,
+      note: range(idle),
+    },
   ];
 }

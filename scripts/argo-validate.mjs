@@ -14,7 +14,9 @@ export const ARGO_MODULE = join(ROOT, 'test', 'controlplane', 'argo');
 
 /** The argo-workflows version test/controlplane/argo/go.mod requires. */
 export function argoVersion() {
-  const v = /^\s*(?:require\s+)?github\.com\/argoproj\/argo-workflows\/v3\s+(v\S+)\s*$/m.exec(readFileSync(join(ARGO_MODULE, 'go.mod'), 'utf8'))?.[1];
+  const v = /^\s*(?:require\s+)?github\.com\/argoproj\/argo-workflows\/v3\s+(v\S+)\s*$/m.exec(
+    readFileSync(join(ARGO_MODULE, 'go.mod'), 'utf8'),
+  )?.[1];
   if (!v) throw new Error('test/controlplane/argo/go.mod does not require github.com/argoproj/argo-workflows/v3');
   return v;
 }
@@ -22,23 +24,43 @@ export function argoVersion() {
 /** Builds (or finds) argo-validate and argo-mutex; returns { bin, mutex, crds: { full, minimal }, version, built }. */
 export function buildArgoValidator({ log } = {}) {
   const version = argoVersion();
-  const r = buildGoModule({ moduleDir: ARGO_MODULE, packages: { 'argo-validate': './cmd/argo-validate', 'argo-mutex': './cmd/argo-mutex' }, prefix: `argo-${version}`, what: `argo-validate and argo-mutex (argo-workflows ${version})`, log });
+  const r = buildGoModule({
+    moduleDir: ARGO_MODULE,
+    packages: { 'argo-validate': './cmd/argo-validate', 'argo-mutex': './cmd/argo-mutex' },
+    prefix: `argo-${version}`,
+    what: `argo-validate and argo-mutex (argo-workflows ${version})`,
+    log,
+  });
   const crds = join(r.binDir, 'crds');
   if (!existsSync(join(crds, 'full', 'argoproj.io_workflows.yaml'))) {
     const go = findGo();
-    const dir = spawnSync(go.go, ['list', '-m', '-f', '{{.Dir}}', 'github.com/argoproj/argo-workflows/v3'], { cwd: ARGO_MODULE, env: { ...process.env, GOFLAGS: '-mod=readonly', GOWORK: 'off' }, encoding: 'utf8' });
-    if (dir.status !== 0 || !dir.stdout.trim()) throw new Error(`go list -m github.com/argoproj/argo-workflows/v3 failed in test/controlplane/argo: ${dir.stderr.trim()}`);
+    const dir = spawnSync(go.go, ['list', '-m', '-f', '{{.Dir}}', 'github.com/argoproj/argo-workflows/v3'], {
+      cwd: ARGO_MODULE,
+      env: { ...process.env, GOFLAGS: '-mod=readonly', GOWORK: 'off' },
+      encoding: 'utf8',
+    });
+    if (dir.status !== 0 || !dir.stdout.trim())
+      throw new Error(
+        `go list -m github.com/argoproj/argo-workflows/v3 failed in test/controlplane/argo: ${dir.stderr.trim()}`,
+      );
     const tmp = `${crds}.tmp`;
     rmSync(tmp, { recursive: true, force: true });
     for (const kind of ['full', 'minimal']) {
       const from = join(dir.stdout.trim(), 'manifests', 'base', 'crds', kind);
       mkdirSync(join(tmp, kind), { recursive: true });
-      for (const f of readdirSync(from).filter(f => f.startsWith('argoproj.io_') && f.endsWith('.yaml'))) copyFileSync(join(from, f), join(tmp, kind, f));
+      for (const f of readdirSync(from).filter(f => f.startsWith('argoproj.io_') && f.endsWith('.yaml')))
+        copyFileSync(join(from, f), join(tmp, kind, f));
     }
     rmSync(crds, { recursive: true, force: true });
     renameSync(tmp, crds);
   }
-  return { bin: join(r.binDir, 'argo-validate'), mutex: join(r.binDir, 'argo-mutex'), crds: { full: join(crds, 'full'), minimal: join(crds, 'minimal') }, version, built: r.built };
+  return {
+    bin: join(r.binDir, 'argo-validate'),
+    mutex: join(r.binDir, 'argo-mutex'),
+    crds: { full: join(crds, 'full'), minimal: join(crds, 'minimal') },
+    version,
+    built: r.built,
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -37,13 +37,19 @@ await Promise.all([
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    banner: { js: "import { createRequire as __okgCreateRequire } from 'module'; const require = __okgCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __okgCreateRequire } from 'module'; const require = __okgCreateRequire(import.meta.url);",
+    },
   }),
 ]);
 
 const webview = statSync('dist/webview.js').size;
-console.log(`webview bundle: dist/webview.js ${(webview / 1024).toFixed(1)} KB (budget ${WEBVIEW_BUDGET / 1024} KB${production ? ', minified' : ''})`);
+console.log(
+  `webview bundle: dist/webview.js ${(webview / 1024).toFixed(1)} KB (budget ${WEBVIEW_BUDGET / 1024} KB${production ? ', minified' : ''})`,
+);
 if (webview > WEBVIEW_BUDGET) {
-  console.error(`dist/webview.js is ${webview} bytes, over its budget of ${WEBVIEW_BUDGET}: the wizard would load slowly. Trim the webview code or its dependencies.`);
+  console.error(
+    `dist/webview.js is ${webview} bytes, over its budget of ${WEBVIEW_BUDGET}: the wizard would load slowly. Trim the webview code or its dependencies.`,
+  );
   process.exit(1);
 }

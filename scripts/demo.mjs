@@ -17,7 +17,12 @@ async function portFree(port) {
 }
 const say = line => process.stdout.write(`[demo] ${line}\n`);
 
-try { installDependencies(say); } catch (e) { say(e.message); process.exit(1); }
+try {
+  installDependencies(say);
+} catch (e) {
+  say(e.message);
+  process.exit(1);
+}
 const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
@@ -35,8 +40,21 @@ process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
 // 1. The sandbox cluster.
-const sandbox = spawn(process.execPath, [join(ROOT, 'bin', 'okg.js'), 'sandbox', '--scenario', 'seed', '--kubeconfig', kubeconfig], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-children.push({ stop: () => new Promise(r => { if (sandbox.exitCode !== null) r(); else { sandbox.once('exit', r); sandbox.kill('SIGINT'); } }) });
+const sandbox = spawn(
+  process.execPath,
+  [join(ROOT, 'bin', 'okg.js'), 'sandbox', '--scenario', 'seed', '--kubeconfig', kubeconfig],
+  { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+);
+children.push({
+  stop: () =>
+    new Promise(r => {
+      if (sandbox.exitCode !== null) r();
+      else {
+        sandbox.once('exit', r);
+        sandbox.kill('SIGINT');
+      }
+    }),
+});
 await new Promise((resolve, reject) => {
   let out = '';
   sandbox.stdout.on('data', d => {
@@ -45,14 +63,20 @@ await new Promise((resolve, reject) => {
     if (out.includes('Press Ctrl-C')) resolve();
   });
   sandbox.once('exit', code => reject(new Error(`the sandbox exited (${code}) before it was ready`)));
-}).catch(e => { say(e.message); process.exit(1); });
+}).catch(e => {
+  say(e.message);
+  process.exit(1);
+});
 
 // 2. VS Code with the extension.
 const env = { KUBECONFIG: kubeconfig };
 const code = spawnSync('code', ['--version'], { encoding: 'utf8' });
 if (!code.error && code.status === 0 && !process.argv.includes('--code-server')) {
   say('opening VS Code with the extension (development mode)…');
-  const vs = spawn('code', ['--new-window', `--extensionDevelopmentPath=${ROOT}`, '--wait'], { env: { ...process.env, ...env }, stdio: 'inherit' });
+  const vs = spawn('code', ['--new-window', `--extensionDevelopmentPath=${ROOT}`, '--wait'], {
+    env: { ...process.env, ...env },
+    stdio: 'inherit',
+  });
   children.push({ stop: async () => vs.kill('SIGTERM') });
   vs.on('exit', () => void stopAll(0));
 } else {
@@ -60,12 +84,14 @@ if (!code.error && code.status === 0 && !process.argv.includes('--code-server'))
   const { startCodeServer, freePort } = await import('./vscode-server.mjs');
   const portArg = process.argv.indexOf('--port');
   const wanted = portArg > 0 ? Number(process.argv[portArg + 1]) : 8080;
-  const port = await portFree(wanted) ? wanted : await freePort();
+  const port = (await portFree(wanted)) ? wanted : await freePort();
   try {
     const server = await startCodeServer({ env, port });
     children.push(server);
     say(`VS Code with OKG Ops: ${server.url}`);
-    say('open it in a browser; the "OpenKruise Game" icon in the activity bar shows the rooms. Ctrl-C stops everything.');
+    say(
+      'open it in a browser; the "OpenKruise Game" icon in the activity bar shows the rooms. Ctrl-C stops everything.',
+    );
   } catch (e) {
     say(e.message);
     await stopAll(1);

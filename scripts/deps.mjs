@@ -10,13 +10,17 @@ const ROOT = join(import.meta.dirname, '..');
 export function dependenciesStale(root = ROOT) {
   const installed = join(root, 'node_modules', '.package-lock.json'); // npm writes it at the end of every install
   if (!existsSync(installed)) return 'no npm packages are installed in this clone';
-  if (statSync(join(root, 'package-lock.json')).mtimeMs > statSync(installed).mtimeMs) return 'package-lock.json changed since the last install';
+  if (statSync(join(root, 'package-lock.json')).mtimeMs > statSync(installed).mtimeMs)
+    return 'package-lock.json changed since the last install';
   return undefined;
 }
 
 export function installDependencies(log) {
   const why = dependenciesStale();
-  if (!why) { log('npm packages are installed'); return; }
+  if (!why) {
+    log('npm packages are installed');
+    return;
+  }
   log(`${why}: npm ci (first run: about a minute)…`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const r = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' });

@@ -14,10 +14,14 @@ const OUT = join(ROOT, 'test', 'sandbox', 'golden');
 
 const go = findGo();
 if (!go) {
-  process.stderr.write('golden: Go is not installed (OKG_GO, else `go` on PATH, else /usr/local/go/bin/go); the golden tables are made by Go ≥ 1.25\n');
+  process.stderr.write(
+    'golden: Go is not installed (OKG_GO, else `go` on PATH, else /usr/local/go/bin/go); the golden tables are made by Go ≥ 1.25\n',
+  );
   process.exit(1);
 }
-process.stderr.write(`golden: ${go.version}; go run ./cmd/golden in ${GO_MODULE} (the first run compiles apiextensions-apiserver: minutes)…\n`);
+process.stderr.write(
+  `golden: ${go.version}; go run ./cmd/golden in ${GO_MODULE} (the first run compiles apiextensions-apiserver: minutes)…\n`,
+);
 const r = spawnSync(go.go, ['run', '-trimpath', './cmd/golden', ROOT, OUT], {
   cwd: GO_MODULE,
   env: { ...process.env, GOFLAGS: '-mod=readonly', GOWORK: 'off' },

@@ -11,7 +11,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const b = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
 if (b.status !== 0) process.exit(1);
 const suite = join(root, 'out', 'electron', 'suite.cjs');
-await build({ entryPoints: [join(root, 'test', 'electron', 'suite.ts')], outfile: suite, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'mocha'] });
+await build({
+  entryPoints: [join(root, 'test', 'electron', 'suite.ts')],
+  outfile: suite,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode', 'mocha'],
+});
 try {
   await runTests({
     extensionDevelopmentPath: root,
@@ -20,6 +28,8 @@ try {
     launchArgs: ['--disable-extensions', '--disable-workspace-trust'],
   });
 } catch (e) {
-  console.error(`test:electron failed: ${e.message ?? e} (set VSCODE_EXECUTABLE to a local VS Code when it cannot be downloaded)`);
+  console.error(
+    `test:electron failed: ${e.message ?? e} (set VSCODE_EXECUTABLE to a local VS Code when it cannot be downloaded)`,
+  );
   process.exit(1);
 }

@@ -27,7 +27,11 @@ function step(name, cmd, args) {
 }
 
 process.stdout.write('\n== npm packages\n');
-try { installDependencies(line => process.stdout.write(`${line}\n`)); } catch (e) { fail('npm packages', e.message); }
+try {
+  installDependencies(line => process.stdout.write(`${line}\n`));
+} catch (e) {
+  fail('npm packages', e.message);
+}
 
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 rmSync('out', { recursive: true, force: true });
@@ -36,7 +40,10 @@ step('lint (eslint)', npx, ['eslint', '.']);
 step('format (prettier --check; `npm run format` fixes it)', npx, ['prettier', '--check', '--log-level', 'warn', '.']);
 step('bundle (esbuild)', process.execPath, ['scripts/build.mjs']);
 
-const walk = dir => readdirSync(dir, { withFileTypes: true }).flatMap(e => e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]);
+const walk = dir =>
+  readdirSync(dir, { withFileTypes: true }).flatMap(e =>
+    e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+  );
 const files = selectFiles(walk(join('out', 'test')), only);
 if (!files.length) fail('selecting tests', `no test files match --only ${only}`);
 for (const p of prerequisites(files, process.env)) step(p.name, process.execPath, [p.script, ...p.args]);
@@ -46,7 +53,8 @@ const { default: Mocha } = await import('mocha');
 const mocha = new Mocha({ timeout: 60_000, reporter: 'spec' });
 for (const f of files) mocha.addFile(f);
 // Extension tests import `vscode`: resolve it to the stub (test/extension/stub) before any test file loads.
-if (existsSync(join('out', 'test', 'extension', 'stub', 'register.js'))) await import(new URL('../out/test/extension/stub/register.js', import.meta.url).href);
+if (existsSync(join('out', 'test', 'extension', 'stub', 'register.js')))
+  await import(new URL('../out/test/extension/stub/register.js', import.meta.url).href);
 await mocha.loadFilesAsync();
 const runner = mocha.run(failures => {
   const s = runner.stats ?? { passes: 0, failures, pending: 0 };

@@ -17,26 +17,39 @@ export const folderOf = f => f.split(sep)[2];
  * Real OKG (tier B) runs last, after tier A has proven the control plane it builds on.
  */
 export function selectFiles(all, only) {
-  const wanted = f => only === undefined ? true : only === 'unit' ? !HEAVY.includes(folderOf(f)) : folderOf(f) === only;
+  const wanted = f =>
+    only === undefined ? true : only === 'unit' ? !HEAVY.includes(folderOf(f)) : folderOf(f) === only;
   const tierB = f => (f.endsWith(TIER_B) ? 1 : 0);
-  return all.filter(f => f.endsWith('.test.js')).filter(wanted).sort((a, b) => tierB(a) - tierB(b) || (a < b ? -1 : a > b ? 1 : 0));
+  return all
+    .filter(f => f.endsWith('.test.js'))
+    .filter(wanted)
+    .sort((a, b) => tierB(a) - tierB(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** The steps to run before mocha for these files: [{ name, script, args }]. */
 export function prerequisites(files, env) {
   const steps = [];
   if (files.some(f => folderOf(f) === 'e2e')) {
-    steps.push({ name: 'real-browser prerequisites (Chromium, code-server; installed once into ~/.cache/okg-ops)', script: 'scripts/vscode-setup.mjs', args: [] });
+    steps.push({
+      name: 'real-browser prerequisites (Chromium, code-server; installed once into ~/.cache/okg-ops)',
+      script: 'scripts/vscode-setup.mjs',
+      args: [],
+    });
   }
   if (files.some(f => folderOf(f) === 'controlplane') && env.OKG_NO_CONTROLPLANE !== '1') {
     const tierB = env.OKG_NO_TIER_B !== '1' && files.some(f => f.endsWith(TIER_B));
     steps.push({
       name: `Go control plane (${tierB ? 'tiers A and B' : 'tier A'}; built once into ~/.cache/okg-ops/controlplane; the first build takes 10–15 minutes)`,
-      script: tierB ? 'scripts/controlplane-okg.mjs' : 'scripts/controlplane.mjs', args: ['build'],
+      script: tierB ? 'scripts/controlplane-okg.mjs' : 'scripts/controlplane.mjs',
+      args: ['build'],
     });
   }
   if (files.some(f => ARGO_FOLDERS.includes(folderOf(f)))) {
-    steps.push({ name: "Argo's own validation (argo lint --offline from argo-workflows' Go module; built once into ~/.cache/okg-ops/controlplane)", script: 'scripts/argo-validate.mjs', args: ['build'] });
+    steps.push({
+      name: "Argo's own validation (argo lint --offline from argo-workflows' Go module; built once into ~/.cache/okg-ops/controlplane)",
+      script: 'scripts/argo-validate.mjs',
+      args: ['build'],
+    });
   }
   return steps;
 }

@@ -19,8 +19,24 @@ export function codeServerEntry() {
 /** Packages the extension (bundles only) into a .vsix in a temporary folder. */
 export function packageVsix() {
   const out = join(mkdtempSync(join(tmpdir(), 'okg-vsix-')), 'okg-ops.vsix');
-  const r = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', out], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`packaging the extension failed (npx vsce package): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}`);
+  const r = spawnSync(
+    'npx',
+    [
+      'vsce',
+      'package',
+      '--no-dependencies',
+      '--skip-license',
+      '--allow-missing-repository',
+      '--no-rewrite-relative-links',
+      '-o',
+      out,
+    ],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  if (r.status !== 0)
+    throw new Error(
+      `packaging the extension failed (npx vsce package): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}`,
+    );
   return out;
 }
 
@@ -46,28 +62,64 @@ export async function startCodeServer({ vsix, settings = {}, env = {}, port, the
   const extensions = join(base, 'extensions');
   const workspace = join(base, 'workspace');
   for (const d of [userData, extensions, workspace, join(userData, 'User')]) mkdirSync(d, { recursive: true });
-  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({
-    'workbench.colorTheme': theme === 'light' ? 'Default Light Modern' : 'Default Dark Modern',
-    'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'workbench.tips.enabled': false,
-    'security.workspace.trust.enabled': false, ...settings,
-  }, null, 2));
-  const install = spawnSync(process.execPath, [entry, '--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', vsix ?? packageVsix()], { encoding: 'utf8' });
+  writeFileSync(
+    join(userData, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'workbench.colorTheme': theme === 'light' ? 'Default Light Modern' : 'Default Dark Modern',
+        'workbench.startupEditor': 'none',
+        'telemetry.telemetryLevel': 'off',
+        'workbench.tips.enabled': false,
+        'security.workspace.trust.enabled': false,
+        ...settings,
+      },
+      null,
+      2,
+    ),
+  );
+  const install = spawnSync(
+    process.execPath,
+    [entry, '--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', vsix ?? packageVsix()],
+    { encoding: 'utf8' },
+  );
   if (install.status !== 0 || !readdirSync(extensions).some(d => d.startsWith('okg-ops.'))) {
     throw new Error(`installing the .vsix into code-server failed: ${install.stderr || install.stdout}`);
   }
-  const p = port ?? await freePort();
+  const p = port ?? (await freePort());
   let output = '';
-  const child = spawn(process.execPath, [entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${p}`, '--user-data-dir', userData,
-    '--extensions-dir', extensions, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace],
-  { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', d => { output += d; });
-  child.stderr.on('data', d => { output += d; });
+  const child = spawn(
+    process.execPath,
+    [
+      entry,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${p}`,
+      '--user-data-dir',
+      userData,
+      '--extensions-dir',
+      extensions,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      workspace,
+    ],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout.on('data', d => {
+    output += d;
+  });
+  child.stderr.on('data', d => {
+    output += d;
+  });
   const url = `http://127.0.0.1:${p}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
       if ((await fetch(`${url}/healthz`)).ok) break;
-    } catch { /* not up yet */ }
+    } catch {
+      /* not up yet */
+    }
     if (child.exitCode !== null) throw new Error(`code-server exited (${child.exitCode}): ${output.slice(-2000)}`);
     if (Date.now() > deadline) throw new Error(`code-server did not answer within 60 s: ${output.slice(-2000)}`);
     await new Promise(r => setTimeout(r, 200));

@@ -28,7 +28,11 @@ let running: OkgExtension | undefined;
 export function activate(context: vscode.ExtensionContext): OkgExtension {
   const log = vscode.window.createOutputChannel('OKG Ops', { log: true });
   const explorer = new Explorer(context.workspaceState, log);
-  const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: explorer, canSelectMany: true, showCollapseAll: true });
+  const view = vscode.window.createTreeView(VIEW_ID, {
+    treeDataProvider: explorer,
+    canSelectMany: true,
+    showCollapseAll: true,
+  });
   const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
   status.name = 'OKG Ops context';
   explorer.attach(view, status);
@@ -38,18 +42,33 @@ export function activate(context: vscode.ExtensionContext): OkgExtension {
   const yamlDocs = new YamlProvider(explorer);
   const wizard = new ReleaseWizard(context, { scopes: explorerScopes(explorer), log });
   // Disposed in reverse: the wizard (cancels a release) first, the explorer (lets go of its caches) last.
-  context.subscriptions.push(log, explorer, view, status, refresh, yamlDocs,
-    vscode.workspace.registerTextDocumentContentProvider(YAML_SCHEME, yamlDocs), wizard);
+  context.subscriptions.push(
+    log,
+    explorer,
+    view,
+    status,
+    refresh,
+    yamlDocs,
+    vscode.workspace.registerTextDocumentContentProvider(YAML_SCHEME, yamlDocs),
+    wizard,
+  );
   // A release on a protected context asks for the set's name here, before the wizard opens.
   const releaseGuarded = async (arg?: unknown): Promise<void> => {
     const g = await actions.guardRelease(arg);
     if (g.go) await wizard.open(g.arg);
   };
-  const report = { log: (line: string) => log.error(line), show: (message: string) => { void vscode.window.showErrorMessage(message); } };
+  const report = {
+    log: (line: string) => log.error(line),
+    show: (message: string) => {
+      void vscode.window.showErrorMessage(message);
+    },
+  };
   for (const [id, handler] of Object.entries(commandTable(cluster, actions, releaseGuarded, rollBackLastRelease))) {
     context.subscriptions.push(vscode.commands.registerCommand(id, guarded(id, handler, report)));
   }
-  void followKubernetesExtension(explorer, refresh, log).then(d => { if (d) context.subscriptions.push(d); });
+  void followKubernetesExtension(explorer, refresh, log).then(d => {
+    if (d) context.subscriptions.push(d);
+  });
   running = { explorer, refresh, actions, cluster, view, status, log };
   return running;
 }

@@ -25,7 +25,12 @@ export const ARGO_HELP = `  --export-argo FILE     write the release as Argo Wor
                          (default ${DEFAULT_KUBECTL_IMAGE})
   --argo-approval        the Workflow suspends before marking old rooms until it is resumed (argo resume)`;
 
-export interface ArgoFlags { 'export-argo'?: string; 'submit-argo'?: boolean; 'argo-image'?: string; 'argo-approval'?: boolean }
+export interface ArgoFlags {
+  'export-argo'?: string;
+  'submit-argo'?: boolean;
+  'argo-image'?: string;
+  'argo-approval'?: boolean;
+}
 
 /** The Argo request in the flags (undefined: none), checked; throws UsageError with one reason. */
 export function argoRequest(flags: ArgoFlags): { file?: string; submit: boolean; options: ArgoOptions } | undefined {
@@ -33,21 +38,33 @@ export function argoRequest(flags: ArgoFlags): { file?: string; submit: boolean;
   const submit = flags['submit-argo'] === true;
   const shaping = (['argo-image', 'argo-approval'] as const).filter(k => flags[k] !== undefined);
   if (file === undefined && !submit) {
-    if (shaping.length) throw new UsageError(`--${shaping[0]} shapes an Argo export; add --export-argo FILE or --submit-argo`);
+    if (shaping.length)
+      throw new UsageError(`--${shaping[0]} shapes an Argo export; add --export-argo FILE or --submit-argo`);
     return undefined;
   }
   if (file !== undefined && !file.trim()) throw new UsageError('--export-argo needs a file name');
   const image = flags['argo-image'];
-  if (image !== undefined && (!image.trim() || /\s/.test(image) || image.length > 512)) throw new UsageError(`--argo-image takes an image reference without spaces, got "${clip(image)}"`);
-  return { ...(file !== undefined ? { file } : {}), submit, options: { ...(image ? { image } : {}), ...(flags['argo-approval'] ? { approval: true } : {}) } };
+  if (image !== undefined && (!image.trim() || /\s/.test(image) || image.length > 512))
+    throw new UsageError(`--argo-image takes an image reference without spaces, got "${clip(image)}"`);
+  return {
+    ...(file !== undefined ? { file } : {}),
+    submit,
+    options: { ...(image ? { image } : {}), ...(flags['argo-approval'] ? { approval: true } : {}) },
+  };
 }
 
 /**
  * Writes and/or submits the export of `plan`. Output lines go to `out`, problems to `err`. Resolves with the exit
  * code: 0 when written (and, with --submit-argo, the Workflow succeeded), 1 otherwise.
  */
-export async function runArgo(plan: ReleasePlan, req: { file?: string; submit: boolean; options: ArgoOptions }, kc: KubeConfig,
-  out: (line: string) => void, err: (line: string) => void, signal?: AbortSignal): Promise<number> {
+export async function runArgo(
+  plan: ReleasePlan,
+  req: { file?: string; submit: boolean; options: ArgoOptions },
+  kc: KubeConfig,
+  out: (line: string) => void,
+  err: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<number> {
   if (req.file !== undefined) {
     try {
       writeFileSync(req.file, argoExportYaml(plan, req.options));
@@ -55,7 +72,9 @@ export async function runArgo(plan: ReleasePlan, req: { file?: string; submit: b
       err(`okg: cannot write ${req.file}: ${(e as Error).message}`);
       return EXIT_FAILED;
     }
-    out(`Argo release written to ${req.file} (ServiceAccount, Role, RoleBinding, WorkflowTemplate, Workflow)${req.submit ? '' : `; kubectl create -f ${req.file} where Argo Workflows runs, or okg release … --submit-argo; nothing was changed`}`);
+    out(
+      `Argo release written to ${req.file} (ServiceAccount, Role, RoleBinding, WorkflowTemplate, Workflow)${req.submit ? '' : `; kubectl create -f ${req.file} where Argo Workflows runs, or okg release … --submit-argo; nothing was changed`}`,
+    );
   }
   if (!req.submit) return EXIT_OK;
   let submitted;
@@ -67,13 +86,23 @@ export async function runArgo(plan: ReleasePlan, req: { file?: string; submit: b
   }
   out(`${submitted.actions.join('; ')} in namespace ${submitted.namespace}`);
   try {
-    const final = await followWorkflow(kc, submitted.namespace, submitted.workflow, s => {
-      out(`Workflow ${submitted.workflow}: ${s.phase}${s.running.length ? ` (running: ${s.running.join(', ')})` : ''}${s.message ? `: ${s.message}` : ''}`);
-    }, { signal });
+    const final = await followWorkflow(
+      kc,
+      submitted.namespace,
+      submitted.workflow,
+      s => {
+        out(
+          `Workflow ${submitted.workflow}: ${s.phase}${s.running.length ? ` (running: ${s.running.join(', ')})` : ''}${s.message ? `: ${s.message}` : ''}`,
+        );
+      },
+      { signal },
+    );
     return final.phase === 'Succeeded' ? EXIT_OK : EXIT_FAILED;
   } catch (e) {
     if (signal?.aborted) {
-      err(`okg: stopped following Workflow ${submitted.workflow}; it goes on in the cluster (argo stop -n ${submitted.namespace} ${submitted.workflow} to stop it)`);
+      err(
+        `okg: stopped following Workflow ${submitted.workflow}; it goes on in the cluster (argo stop -n ${submitted.namespace} ${submitted.workflow} to stop it)`,
+      );
       return EXIT_FAILED;
     }
     err(`okg: ${(e as Error).message}`);

@@ -23,9 +23,15 @@ function usageFromParseError(e: Error, command: string): UsageError {
   const needsValue = /Option '(?:-\w, )?(--?[\w-]+)[^']*' argument missing/.exec(m);
   if (needsValue) return new UsageError(`${clip(needsValue[1])} needs a value; run okg ${command} --help`);
   const ambiguous = /Option '(-[\w-]+)' argument is ambiguous/.exec(m);
-  if (ambiguous) return new UsageError(`${clip(ambiguous[1])} needs a value (for a value starting with "-", write ${clip(ambiguous[1])}=VALUE); run okg ${command} --help`);
+  if (ambiguous)
+    return new UsageError(
+      `${clip(ambiguous[1])} needs a value (for a value starting with "-", write ${clip(ambiguous[1])}=VALUE); run okg ${command} --help`,
+    );
   const positional = /Unexpected argument '([^']+)'/.exec(m);
-  if (positional) return new UsageError(`unexpected argument "${clip(positional[1])}"; okg ${command} takes flags only (run okg ${command} --help)`);
+  if (positional)
+    return new UsageError(
+      `unexpected argument "${clip(positional[1])}"; okg ${command} takes flags only (run okg ${command} --help)`,
+    );
   const boolWithValue = /Option '(?:-\w, )?(--[\w-]+)' does not take an argument/.exec(m);
   if (boolWithValue) return new UsageError(`${clip(boolWithValue[1])} takes no value; run okg ${command} --help`);
   return new UsageError(`${clip(m.split('\n')[0].replace(/\.$/, ''), 300)}; run okg ${command} --help`);
@@ -46,7 +52,8 @@ export function parseFlags<T extends Options>(command: string, argv: string[], o
 export function commaList(flag: string, value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
   const items = value.split(',').map(s => s.trim());
-  if (!items.length || items.some(s => s === '')) throw new UsageError(`${flag} takes a comma-separated list without empty items, got "${clip(value)}"`);
+  if (!items.length || items.some(s => s === ''))
+    throw new UsageError(`${flag} takes a comma-separated list without empty items, got "${clip(value)}"`);
   return items;
 }
 
@@ -67,9 +74,15 @@ export function ordinalList(flag: string, value: string | undefined): number[] |
 }
 
 /** One of `choices`, or `fallback` when absent. */
-export function oneOf<C extends string>(flag: string, value: string | undefined, choices: readonly C[], fallback: C): C {
+export function oneOf<C extends string>(
+  flag: string,
+  value: string | undefined,
+  choices: readonly C[],
+  fallback: C,
+): C {
   if (value === undefined) return fallback;
-  if (!(choices as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${choices.join(', ')}, got "${clip(value)}"`);
+  if (!(choices as readonly string[]).includes(value))
+    throw new UsageError(`${flag} must be one of ${choices.join(', ')}, got "${clip(value)}"`);
   return value as C;
 }
 
@@ -81,12 +94,18 @@ export function required(flag: string, value: string | undefined): string {
 
 /** A Kubernetes object name (DNS subdomain), for -n and --gss. */
 export function objectName(flag: string, value: string): string {
-  if (value.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value)) throw new UsageError(`${flag} "${clip(value)}" is not a valid Kubernetes name (lower-case letters, digits, "-" and ".")`);
+  if (value.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value))
+    throw new UsageError(
+      `${flag} "${clip(value)}" is not a valid Kubernetes name (lower-case letters, digits, "-" and ".")`,
+    );
   return value;
 }
 
 /** The client and namespace for the cluster flags. Throws KubeconfigError (exit 1) on kubeconfig problems. */
-export function connect(flags: { namespace?: string; kubeconfig?: string; context?: string }): { client: OkgClient; namespace: string } {
+export function connect(flags: { namespace?: string; kubeconfig?: string; context?: string }): {
+  client: OkgClient;
+  namespace: string;
+} {
   const kc = loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context });
   const namespace = flags.namespace !== undefined ? objectName('-n', flags.namespace) : contextNamespace(kc);
   return { client: new OkgClient(kc), namespace };

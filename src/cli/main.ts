@@ -12,17 +12,39 @@ import { EXIT_FAILED, EXIT_USAGE, UsageError } from './usage.js';
 type Command = (argv: string[], out: (line: string) => void, err: (line: string) => void) => Promise<number>;
 
 export const COMMANDS: Record<string, { run: Command; summary: string; help: string }> = {
-  rooms: { run: roomsCommand, summary: 'list the rooms (GameServers) of a namespace, like kubectl get gs plus IMAGE', help: ROOMS_HELP },
-  mark: { run: markCommand, summary: 'set opsState or priorities on selected rooms, never overwriting a room that changed', help: MARK_HELP },
-  release: { run: releaseCommand, summary: 'seamless release: new image, new rooms, wait Ready, retire idle old rooms', help: RELEASE_HELP },
-  rollback: { run: rollbackCommand, summary: 'roll back the last release: old image, marked rooms set back, idle new rooms retired', help: ROLLBACK_HELP },
-  sandbox: { run: (argv, out) => sandboxCommand(argv, out), summary: 'start a local Kubernetes API with OpenKruise Game emulated', help: SANDBOX_HELP },
+  rooms: {
+    run: roomsCommand,
+    summary: 'list the rooms (GameServers) of a namespace, like kubectl get gs plus IMAGE',
+    help: ROOMS_HELP,
+  },
+  mark: {
+    run: markCommand,
+    summary: 'set opsState or priorities on selected rooms, never overwriting a room that changed',
+    help: MARK_HELP,
+  },
+  release: {
+    run: releaseCommand,
+    summary: 'seamless release: new image, new rooms, wait Ready, retire idle old rooms',
+    help: RELEASE_HELP,
+  },
+  rollback: {
+    run: rollbackCommand,
+    summary: 'roll back the last release: old image, marked rooms set back, idle new rooms retired',
+    help: ROLLBACK_HELP,
+  },
+  sandbox: {
+    run: (argv, out) => sandboxCommand(argv, out),
+    summary: 'start a local Kubernetes API with OpenKruise Game emulated',
+    help: SANDBOX_HELP,
+  },
 };
 
 export const HELP = `Usage: okg <command> [flags]   (okg <command> --help for its flags)
 
 Commands:
-${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`).join('\n')}
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`)
+  .join('\n')}
 
 Cluster flags (rooms, mark, release, rollback): --kubeconfig FILE, --context NAME, -n/--namespace NS.
 Protected contexts (mark, release, rollback): --protected-contexts '*prod*' or OKG_PROTECTED_CONTEXTS; type the set name on a terminal, or --yes.
@@ -34,7 +56,10 @@ export async function main(argv: string[]): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const err = (line: string) => process.stderr.write(`${line}\n`);
   try {
-    if (command === undefined) { err(HELP); return EXIT_USAGE; }
+    if (command === undefined) {
+      err(HELP);
+      return EXIT_USAGE;
+    }
     if (command === 'help' || command === '--help' || command === '-h') {
       out(rest[0] && COMMANDS[rest[0]] ? COMMANDS[rest[0]].help : HELP);
       return 0;
@@ -42,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     const c = COMMANDS[command];
     if (!c) throw new UsageError(`unknown command "${clip(command)}"; run okg --help`);
     const gate = await protectedGate(command, rest, { err });
-    return gate.code ?? await c.run(gate.argv, out, err);
+    return gate.code ?? (await c.run(gate.argv, out, err));
   } catch (e) {
     const usage = e instanceof UsageError || String((e as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS');
     err(`okg: ${(e as Error).message.split('\n')[0]}`);

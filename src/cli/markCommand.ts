@@ -8,9 +8,25 @@ import { KubeconfigError } from '../cluster/kubeconfig.js';
 import { gameServerSetView, OKG_GROUP } from '../cluster/okg.js';
 import { applyToRooms, summarize, validateChange, type RoomChange, type RoomResult } from '../release/bulk.js';
 import { CHANGE_FIELDS } from '../release/bulkChange.js';
-import { GAME_SERVER_STATES, parseContainerImage, selectRooms, validateSelector, type RoomSelector } from '../release/selection.js';
+import {
+  GAME_SERVER_STATES,
+  parseContainerImage,
+  selectRooms,
+  validateSelector,
+  type RoomSelector,
+} from '../release/selection.js';
 import { listRooms } from '../release/selectionRooms.js';
-import { CLUSTER_OPTIONS, commaList, connect, objectName, oneOf, ordinalList, parseFlags, repeatedList, required } from './args.js';
+import {
+  CLUSTER_OPTIONS,
+  commaList,
+  connect,
+  objectName,
+  oneOf,
+  ordinalList,
+  parseFlags,
+  repeatedList,
+  required,
+} from './args.js';
 import { formatTable } from './roomsCommand.js';
 import { EXIT_FAILED, positiveInt, UsageError } from './usage.js';
 
@@ -44,7 +60,13 @@ Exit code: 0 when every selected room has the new values, 1 when any room was sk
 you may not write rooms (nothing is written), 2 for bad flags (nothing is written).
 `;
 
-interface Parsed { namespace: string; gss: string; selector: RoomSelector; change: RoomChange; all: boolean }
+interface Parsed {
+  namespace: string;
+  gss: string;
+  selector: RoomSelector;
+  change: RoomChange;
+  all: boolean;
+}
 
 function parseMarkFlags(argv: string[]) {
   return parseFlags('mark', argv, {
@@ -72,11 +94,15 @@ function buildRequest(flags: ReturnType<typeof parseMarkFlags>): Parsed {
   const namespace = objectName('-n', required('-n', flags.namespace));
   const gss = objectName('--gss', required('--gss', flags.gss));
   const reasons: string[] = [];
-  const pairs = (flag: string, values: string[] | undefined) => repeatedList(flag, values)?.map(v => {
-    const p = parseContainerImage(v);
-    if (typeof p === 'string') { reasons.push(`${flag}: ${p}`); return { container: '', image: '' }; }
-    return p;
-  });
+  const pairs = (flag: string, values: string[] | undefined) =>
+    repeatedList(flag, values)?.map(v => {
+      const p = parseContainerImage(v);
+      if (typeof p === 'string') {
+        reasons.push(`${flag}: ${p}`);
+        return { container: '', image: '' };
+      }
+      return p;
+    });
   const selector: RoomSelector = {
     ordinals: ordinalList('--select-ids', flags['select-ids']),
     opsStates: commaList('--select-opsstate', flags['select-opsstate']),
@@ -87,9 +113,11 @@ function buildRequest(flags: ReturnType<typeof parseMarkFlags>): Parsed {
   for (const k of Object.keys(selector) as (keyof RoomSelector)[]) if (selector[k] === undefined) delete selector[k];
   const all = flags.all === true;
   if (all && Object.keys(selector).length) reasons.push('--all cannot be combined with --select-* flags');
-  if (!all && !Object.keys(selector).length) reasons.push('give at least one --select-* flag, or --all to change every room');
+  if (!all && !Object.keys(selector).length)
+    reasons.push('give at least one --select-* flag, or --all to change every room');
   for (const s of selector.states ?? []) {
-    if (!(GAME_SERVER_STATES as readonly string[]).includes(s)) reasons.push(`--select-state: "${clip(s)}" is not a GameServer state (one of ${GAME_SERVER_STATES.join(', ')})`);
+    if (!(GAME_SERVER_STATES as readonly string[]).includes(s))
+      reasons.push(`--select-state: "${clip(s)}" is not a GameServer state (one of ${GAME_SERVER_STATES.join(', ')})`);
   }
   const change: RoomChange = {
     opsState: flags['set-opsstate'],
@@ -97,7 +125,8 @@ function buildRequest(flags: ReturnType<typeof parseMarkFlags>): Parsed {
     updatePriority: flags['set-update-priority'],
   };
   for (const f of CHANGE_FIELDS) if (change[f] === undefined) delete change[f];
-  if (!Object.keys(change).length) reasons.push('give --set-opsstate, --set-deletion-priority or --set-update-priority');
+  if (!Object.keys(change).length)
+    reasons.push('give --set-opsstate, --set-deletion-priority or --set-update-priority');
   else reasons.push(...validateChange(change));
   if (reasons.length) throw new UsageError(reasons.join('; '));
   return { namespace, gss, selector, change, all };
@@ -109,16 +138,25 @@ function show(v: unknown): string {
 
 /** The DETAIL cell of one result: "opsState None → WaitToBeDeleted", or the reason. */
 export function resultDetail(r: RoomResult): string {
-  const moves = Object.keys(r.to ?? {}).map(k => `${k} ${show(r.from?.[k as keyof RoomChange])} → ${show(r.to?.[k as keyof RoomChange])}`).join(', ');
+  const moves = Object.keys(r.to ?? {})
+    .map(k => `${k} ${show(r.from?.[k as keyof RoomChange])} → ${show(r.to?.[k as keyof RoomChange])}`)
+    .join(', ');
   if (r.outcome === 'changed') return moves;
   if (r.outcome === 'unchanged') return r.reason ?? 'already has the new values';
   return r.reason ?? '';
 }
 
 /** Runs `okg mark`; returns 0 when every selected room has the new values, 1 otherwise; UsageError for bad flags. */
-export async function markCommand(argv: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
+export async function markCommand(
+  argv: string[],
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
   const flags = parseMarkFlags(argv);
-  if (flags.help) { out(MARK_HELP); return 0; }
+  if (flags.help) {
+    out(MARK_HELP);
+    return 0;
+  }
   const output = oneOf('-o', flags.output, ['text', 'json'] as const, 'text');
   const concurrency = positiveInt('--concurrency', flags.concurrency, { min: 1, max: 100 });
   const { namespace, gss, selector, change } = buildRequest(flags);
@@ -133,36 +171,78 @@ export async function markCommand(argv: string[], out: (line: string) => void, e
     const rooms = await listRooms(client, namespace, gss);
     const selected = selectRooms(rooms, selector);
     const withPlayers = selected.filter(r => r.opsState === 'Allocated');
-    if (withPlayers.length && (change.opsState === 'WaitToBeDeleted' || change.opsState === 'Kill') && flags['include-allocated'] !== true) {
-      throw new UsageError(`${withPlayers.length} selected room(s) are Allocated, players are on them (${withPlayers.map(r => r.name).slice(0, 5).join(', ')}${withPlayers.length > 5 ? ', …' : ''}); ${change.opsState} would let OKG delete them — narrow the selection (e.g. --select-opsstate None) or pass --include-allocated`);
+    if (
+      withPlayers.length &&
+      (change.opsState === 'WaitToBeDeleted' || change.opsState === 'Kill') &&
+      flags['include-allocated'] !== true
+    ) {
+      throw new UsageError(
+        `${withPlayers.length} selected room(s) are Allocated, players are on them (${withPlayers
+          .map(r => r.name)
+          .slice(0, 5)
+          .join(
+            ', ',
+          )}${withPlayers.length > 5 ? ', …' : ''}); ${change.opsState} would let OKG delete them — narrow the selection (e.g. --select-opsstate None) or pass --include-allocated`,
+      );
     }
     // One review before the first write, not one 403 per room (as `okg release` does in its preflight).
-    if (!dryRun && selected.length && !(await client.canI({ verb: 'patch', group: OKG_GROUP, resource: 'gameservers', namespace }))) {
-      err(`okg: you may not patch gameservers.${OKG_GROUP} in namespace "${namespace}", but okg mark writes each selected room (${selected.length} of ${gss}); ask a cluster admin for access or use another context — nothing was changed`);
+    if (
+      !dryRun &&
+      selected.length &&
+      !(await client.canI({ verb: 'patch', group: OKG_GROUP, resource: 'gameservers', namespace }))
+    ) {
+      err(
+        `okg: you may not patch gameservers.${OKG_GROUP} in namespace "${namespace}", but okg mark writes each selected room (${selected.length} of ${gss}); ask a cluster admin for access or use another context — nothing was changed`,
+      );
       return EXIT_FAILED;
     }
     process.once('SIGINT', onSignal);
     const results = await applyToRooms(client, selected, change, { concurrency, dryRun, signal: abort.signal });
     const counts = summarize(results);
     if (output === 'json') {
-      out(JSON.stringify({ namespace, gameServerSet: gss, dryRun, rooms: rooms.length, selected: selected.length, summary: counts, results }, null, 2));
+      out(
+        JSON.stringify(
+          {
+            namespace,
+            gameServerSet: gss,
+            dryRun,
+            rooms: rooms.length,
+            selected: selected.length,
+            summary: counts,
+            results,
+          },
+          null,
+          2,
+        ),
+      );
     } else {
       if (results.length) {
         const label = (r: RoomResult) => (dryRun && r.outcome === 'changed' ? 'would change' : r.outcome);
-        for (const line of formatTable([['NAME', 'RESULT', 'DETAIL'], ...results.map(r => [r.name, label(r), resultDetail(r)])])) out(line);
+        for (const line of formatTable([
+          ['NAME', 'RESULT', 'DETAIL'],
+          ...results.map(r => [r.name, label(r), resultDetail(r)]),
+        ]))
+          out(line);
       }
       const changed = dryRun ? `${counts.changed} would change` : `${counts.changed} changed`;
-      out(`${dryRun ? 'dry run (nothing written): ' : ''}${gss}: ${selected.length} of ${rooms.length} rooms selected; ${changed}, ${counts.unchanged} unchanged, ${counts.skipped} skipped, ${counts.failed} failed`);
+      out(
+        `${dryRun ? 'dry run (nothing written): ' : ''}${gss}: ${selected.length} of ${rooms.length} rooms selected; ${changed}, ${counts.unchanged} unchanged, ${counts.skipped} skipped, ${counts.failed} failed`,
+      );
     }
     const bad = counts.skipped + counts.failed;
     if (bad) {
-      err(`okg: ${bad} of ${selected.length} selected rooms did not get the new values (${counts.skipped} skipped, ${counts.failed} failed)`);
+      err(
+        `okg: ${bad} of ${selected.length} selected rooms did not get the new values (${counts.skipped} skipped, ${counts.failed} failed)`,
+      );
       return 1;
     }
     return 0;
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    if (e instanceof ClusterError || e instanceof KubeconfigError) { err(`okg: ${e.message}`); return 1; }
+    if (e instanceof ClusterError || e instanceof KubeconfigError) {
+      err(`okg: ${e.message}`);
+      return 1;
+    }
     throw e;
   } finally {
     process.removeListener('SIGINT', onSignal);

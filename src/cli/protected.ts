@@ -22,14 +22,22 @@ export interface GateIo {
 
 async function askOnTerminal(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try { return await rl.question(question); } finally { rl.close(); }
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
 }
 
 /**
  * The argv for the command without --yes and --protected-contexts, or the exit code (2) when the context is
  * protected and the user neither typed the set's name nor gave --yes.
  */
-export async function protectedGate(command: string, argv: readonly string[], io: GateIo): Promise<{ argv: string[]; code?: number }> {
+export async function protectedGate(
+  command: string,
+  argv: readonly string[],
+  io: GateIo,
+): Promise<{ argv: string[]; code?: number }> {
   if (!GUARDED_COMMANDS.includes(command)) return { argv: [...argv] };
   const rest: string[] = [];
   let yes = false;
@@ -43,14 +51,26 @@ export async function protectedGate(command: string, argv: readonly string[], io
   }
   const patterns = parsePatterns(flagPatterns ?? (io.env ?? process.env).OKG_PROTECTED_CONTEXTS);
   if (!patterns.length) return { argv: rest };
-  const { values } = parseArgs({ args: rest, strict: false, allowPositionals: true, options: {
-    kubeconfig: { type: 'string' }, context: { type: 'string' }, gss: { type: 'string' }, help: { type: 'boolean', short: 'h' }, 'dry-run': { type: 'boolean' },
-  } });
+  const { values } = parseArgs({
+    args: rest,
+    strict: false,
+    allowPositionals: true,
+    options: {
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      gss: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      'dry-run': { type: 'boolean' },
+    },
+  });
   // Help and dry runs write nothing; the command itself reports bad flags and kubeconfig problems.
   if (values.help || values['dry-run']) return { argv: rest };
   let context: string;
   try {
-    context = loadKubeConfig({ kubeconfig: values.kubeconfig as string | undefined, context: values.context as string | undefined }, io.env ?? process.env).getCurrentContext();
+    context = loadKubeConfig(
+      { kubeconfig: values.kubeconfig as string | undefined, context: values.context as string | undefined },
+      io.env ?? process.env,
+    ).getCurrentContext();
   } catch {
     return { argv: rest };
   }
@@ -59,12 +79,20 @@ export async function protectedGate(command: string, argv: readonly string[], io
   const gss = typeof values.gss === 'string' ? values.gss : undefined;
   const isTTY = io.isTTY ?? (process.stdin.isTTY === true && process.stderr.isTTY === true);
   if (!isTTY || !gss) {
-    io.err(`okg: context ${clip(context)} is protected (${patterns.join(', ')}); okg ${command} writes to it only with --yes${gss ? ' or the set name typed on a terminal' : ''}; nothing was changed`);
+    io.err(
+      `okg: context ${clip(context)} is protected (${patterns.join(', ')}); okg ${command} writes to it only with --yes${gss ? ' or the set name typed on a terminal' : ''}; nothing was changed`,
+    );
     return { argv: rest, code: 2 };
   }
-  const typed = (await (io.ask ?? askOnTerminal)(`okg: context ${clip(context)} is protected; type the GameServerSet's name (${clip(gss)}) to run okg ${command}: `)).trim();
+  const typed = (
+    await (io.ask ?? askOnTerminal)(
+      `okg: context ${clip(context)} is protected; type the GameServerSet's name (${clip(gss)}) to run okg ${command}: `,
+    )
+  ).trim();
   if (typed !== gss) {
-    io.err(`okg: "${clip(typed)}" is not ${clip(gss)}; okg ${command} did not run on protected context ${clip(context)}; nothing was changed`);
+    io.err(
+      `okg: "${clip(typed)}" is not ${clip(gss)}; okg ${command} did not run on protected context ${clip(context)}; nothing was changed`,
+    );
     return { argv: rest, code: 2 };
   }
   return { argv: rest };

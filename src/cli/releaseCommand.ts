@@ -96,17 +96,25 @@ export function exitCode(r: ReleaseResult): number {
  * `err`, and resolves with the exit code: 0 success, 1 failed (cluster refused, failed, cancelled), 2 bad usage,
  * 3 finished with rooms with players lost.
  */
-export async function releaseCommand(argv: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
+export async function releaseCommand(
+  argv: string[],
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
   let input: ReleaseInput;
   let flags: ReturnType<typeof parseRelease>;
   let output: 'text' | 'json';
   let argo: ReturnType<typeof argoRequest>;
   try {
     flags = parseRelease(argv);
-    if (flags.help) { out(RELEASE_HELP); return EXIT_OK; }
+    if (flags.help) {
+      out(RELEASE_HELP);
+      return EXIT_OK;
+    }
     output = oneOf('-o', flags.output, ['text', 'json'] as const, 'text');
     const gss = objectName('--gss', required('--gss', flags.gss));
-    if (!flags.image?.length) throw new UsageError('--image CONTAINER=IMAGE is required (repeat it for several containers)');
+    if (!flags.image?.length)
+      throw new UsageError('--image CONTAINER=IMAGE is required (repeat it for several containers)');
     const images = flags.image.map(t => {
       const p = parseContainerImage(t);
       if (typeof p === 'string') throw new UsageError(`--image: ${p}`);
@@ -133,14 +141,25 @@ export async function releaseCommand(argv: string[], out: (line: string) => void
     const reclaim = oneOf('--reclaim', flags.reclaim, RECLAIM_MODES, 'none');
     argo = argoRequest(flags);
     input = {
-      namespace: flags.namespace ?? '', gameServerSet: gss, images,
-      add: wholeNumber('--add', flags.add), replicas: wholeNumber('--replicas', flags.replicas), ready: wholeNumber('--ready', flags.ready),
-      timeoutMs, ...(failFastAfterMs !== undefined ? { failFastAfterMs } : {}), reclaim, fixUpdateStrategy: flags['fix-update-strategy'] === true, ...(settleMs !== undefined ? { settleMs } : {}),
+      namespace: flags.namespace ?? '',
+      gameServerSet: gss,
+      images,
+      add: wholeNumber('--add', flags.add),
+      replicas: wholeNumber('--replicas', flags.replicas),
+      ready: wholeNumber('--ready', flags.ready),
+      timeoutMs,
+      ...(failFastAfterMs !== undefined ? { failFastAfterMs } : {}),
+      reclaim,
+      fixUpdateStrategy: flags['fix-update-strategy'] === true,
+      ...(settleMs !== undefined ? { settleMs } : {}),
       ...(flags['take-over'] !== undefined ? { takeOver: flags['take-over'] } : {}),
     };
     if (flags.namespace !== undefined) validateInput(input); // everything but the namespace default, before connecting
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ReleaseRefused) { err(`okg: ${e.message}`); return EXIT_USAGE; }
+    if (e instanceof UsageError || e instanceof ReleaseRefused) {
+      err(`okg: ${e.message}`);
+      return EXIT_USAGE;
+    }
     throw e;
   }
 
@@ -148,8 +167,14 @@ export async function releaseCommand(argv: string[], out: (line: string) => void
   try {
     connected = connect(flags);
   } catch (e) {
-    if (e instanceof UsageError) { err(`okg: ${e.message}`); return EXIT_USAGE; }
-    if (e instanceof KubeconfigError) { err(`okg: ${e.message}`); return EXIT_FAILED; }
+    if (e instanceof UsageError) {
+      err(`okg: ${e.message}`);
+      return EXIT_USAGE;
+    }
+    if (e instanceof KubeconfigError) {
+      err(`okg: ${e.message}`);
+      return EXIT_FAILED;
+    }
     throw e;
   }
   input.namespace = connected.namespace;
@@ -157,11 +182,26 @@ export async function releaseCommand(argv: string[], out: (line: string) => void
 
   if (flags['dry-run'] || argo) {
     const r = await previewRelease(input, { client });
-    if (r.outcome === 'refused' || !r.plan) { err(`okg: ${r.message}`); return exitCode(r); }
+    if (r.outcome === 'refused' || !r.plan) {
+      err(`okg: ${r.message}`);
+      return exitCode(r);
+    }
     if (argo) {
       if (output === 'text') for (const l of planLines(r.plan)) out(l);
       const code = await runArgo(r.plan, argo, client.kc, output === 'text' ? out : () => undefined, err);
-      if (output === 'json') out(JSON.stringify({ outcome: code === EXIT_OK ? 'planned' : 'failed', dryRun: !argo.submit, plan: r.plan, ...(argo.file ? { argoWorkflow: argo.file } : {}) }, null, 2));
+      if (output === 'json')
+        out(
+          JSON.stringify(
+            {
+              outcome: code === EXIT_OK ? 'planned' : 'failed',
+              dryRun: !argo.submit,
+              plan: r.plan,
+              ...(argo.file ? { argoWorkflow: argo.file } : {}),
+            },
+            null,
+            2,
+          ),
+        );
       return code;
     }
     if (output === 'json') out(JSON.stringify({ outcome: 'planned', dryRun: true, plan: r.plan }, null, 2));
@@ -179,19 +219,49 @@ export async function releaseCommand(argv: string[], out: (line: string) => void
   let inPlace = false;
   const events: ReleaseEvent[] = [];
   const onEvent = (e: ReleaseEvent) => {
-    if (output === 'json') { if (e.type !== 'planned') events.push(e); return; }
-    if (e.type === 'planned') { for (const l of planLines(e.plan, false)) out(l); return; }
+    if (output === 'json') {
+      if (e.type !== 'planned') events.push(e);
+      return;
+    }
+    if (e.type === 'planned') {
+      for (const l of planLines(e.plan, false)) out(l);
+      return;
+    }
     const l = eventLine(e);
     if (!l) return;
-    if (tty && l.progress) { process.stdout.write(`\r\x1b[K${l.line.trim()}`); inPlace = true; return; }
-    if (tty && inPlace) { process.stdout.write('\r\x1b[K'); inPlace = false; }
-    if (e.type === 'failed' || (e.type === 'done' && e.summary.lost.length)) err(`okg: ${l.line}`); else out(l.line);
+    if (tty && l.progress) {
+      process.stdout.write(`\r\x1b[K${l.line.trim()}`);
+      inPlace = true;
+      return;
+    }
+    if (tty && inPlace) {
+      process.stdout.write('\r\x1b[K');
+      inPlace = false;
+    }
+    if (e.type === 'failed' || (e.type === 'done' && e.summary.lost.length)) err(`okg: ${l.line}`);
+    else out(l.line);
   };
   try {
     const r = await runRelease(input, { client, signal: abort.signal, onEvent });
     if (tty && inPlace) process.stdout.write('\r\x1b[K');
     if (output === 'json') {
-      out(JSON.stringify({ outcome: r.outcome, id: r.id, step: r.step, message: r.message, ...(r.suggest ? { suggest: r.suggest } : {}), ...(r.reasons ? { reasons: r.reasons } : {}), summary: r.summary, plan: r.plan, events }, null, 2));
+      out(
+        JSON.stringify(
+          {
+            outcome: r.outcome,
+            id: r.id,
+            step: r.step,
+            message: r.message,
+            ...(r.suggest ? { suggest: r.suggest } : {}),
+            ...(r.reasons ? { reasons: r.reasons } : {}),
+            summary: r.summary,
+            plan: r.plan,
+            events,
+          },
+          null,
+          2,
+        ),
+      );
       if (r.outcome !== 'succeeded') err(`okg: ${r.message}`);
     } else if (r.outcome === 'refused') {
       err(`okg: ${r.message}`);

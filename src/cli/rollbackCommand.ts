@@ -47,33 +47,58 @@ function parseRollback(argv: string[]) {
 export function rollbackPlanLines(plan: RollbackPlan, warnings = true): string[] {
   const img = (images: { container: string; image: string }[]) => images.map(c => imageTag(c.image)).join(',') || '-';
   const lines = [
-    `rollback ${plan.input.namespace}/${plan.input.gameServerSet}: release ${plan.release.id} (${plan.release.outcome} at step ${plan.release.step}); `
-    + `image back to ${plan.images.map(c => `${c.container} → ${c.image}`).join(', ') || '(unchanged)'}; replicas ${plan.fromReplicas} → ${plan.toReplicas}${plan.resumes ? `; resumes ${plan.resumes}` : ''}`,
+    `rollback ${plan.input.namespace}/${plan.input.gameServerSet}: release ${plan.release.id} (${plan.release.outcome} at step ${plan.release.step}); ` +
+      `image back to ${plan.images.map(c => `${c.container} → ${c.image}`).join(', ') || '(unchanged)'}; replicas ${plan.fromReplicas} → ${plan.toReplicas}${plan.resumes ? `; resumes ${plan.resumes}` : ''}`,
   ];
   plan.steps.forEach((s, i) => lines.push(`  ${i + 1}. ${s.title}${s.done ? ' (done)' : ''}`));
   lines.push('rooms:');
-  lines.push(...formatTable([['NAME', 'VERSION', 'STATE', 'OPSSTATE', 'IMAGE', 'ACTION'],
-    ...plan.rooms.map(r => [r.name, r.version, r.state || '-', r.opsState || '-', img(r.images), `${r.action}${r.to ? ` → ${r.to}` : ''}${r.reason ? ` (${r.reason})` : ''}`])]).map(l => `  ${l}`));
+  lines.push(
+    ...formatTable([
+      ['NAME', 'VERSION', 'STATE', 'OPSSTATE', 'IMAGE', 'ACTION'],
+      ...plan.rooms.map(r => [
+        r.name,
+        r.version,
+        r.state || '-',
+        r.opsState || '-',
+        img(r.images),
+        `${r.action}${r.to ? ` → ${r.to}` : ''}${r.reason ? ` (${r.reason})` : ''}`,
+      ]),
+    ]).map(l => `  ${l}`),
+  );
   lines.push('predicted after the rollback:');
-  lines.push(...formatTable([['NAME', 'STATE', 'OPSSTATE', 'IMAGE'], ...plan.predicted.map(r => [r.name, r.state || '-', r.opsState, img(r.images)])]).map(l => `  ${l}`));
+  lines.push(
+    ...formatTable([
+      ['NAME', 'STATE', 'OPSSTATE', 'IMAGE'],
+      ...plan.predicted.map(r => [r.name, r.state || '-', r.opsState, img(r.images)]),
+    ]).map(l => `  ${l}`),
+  );
   if (warnings) for (const w of plan.warnings) lines.push(`warning: ${w}`);
   return lines;
 }
 
 function eventLine(e: RollbackEvent): { line: string; progress?: boolean } | undefined {
   switch (e.type) {
-    case 'planned': return undefined;
-    case 'step-started': return { line: `[${e.index}/${e.total}] ${e.title}` };
-    case 'step-progress': return { line: `      ${e.message}`, progress: true };
-    case 'step-done': return { line: `      ${e.result === 'done' ? 'done' : e.result}: ${e.message}` };
-    case 'room-changed': return { line: `      ${e.room}: ${e.from} → ${e.to} ${e.result}${e.reason ? ` (${e.reason})` : ''}` };
-    case 'warning': return { line: `warning: ${e.message}` };
+    case 'planned':
+      return undefined;
+    case 'step-started':
+      return { line: `[${e.index}/${e.total}] ${e.title}` };
+    case 'step-progress':
+      return { line: `      ${e.message}`, progress: true };
+    case 'step-done':
+      return { line: `      ${e.result === 'done' ? 'done' : e.result}: ${e.message}` };
+    case 'room-changed':
+      return { line: `      ${e.room}: ${e.from} → ${e.to} ${e.result}${e.reason ? ` (${e.reason})` : ''}` };
+    case 'warning':
+      return { line: `warning: ${e.message}` };
     case 'done': {
       const s = e.summary;
       const list = (xs: string[]) => (xs.length ? ` (${xs.join(', ')})` : '');
-      return { line: `rollback ${e.id} ${s.lost.length ? 'finished with a loss' : 'succeeded'}: ${s.restored.length} old room(s) restored${list(s.restored)}, ${s.gone.length} gone${list(s.gone)}, ${s.retired.length} new room(s) retired${list(s.retired)}, ${s.skipped.length} left alone${list(s.skipped)}${s.lost.length ? `, LOST${list(s.lost)}` : ''}; ${s.finalReplicas} replicas; ${s.requests} API requests` };
+      return {
+        line: `rollback ${e.id} ${s.lost.length ? 'finished with a loss' : 'succeeded'}: ${s.restored.length} old room(s) restored${list(s.restored)}, ${s.gone.length} gone${list(s.gone)}, ${s.retired.length} new room(s) retired${list(s.retired)}, ${s.skipped.length} left alone${list(s.skipped)}${s.lost.length ? `, LOST${list(s.lost)}` : ''}; ${s.finalReplicas} replicas; ${s.requests} API requests`,
+      };
     }
-    case 'failed': return { line: `rollback ${e.id || '(not started)'} ${e.message}` };
+    case 'failed':
+      return { line: `rollback ${e.id || '(not started)'} ${e.message}` };
   }
 }
 
@@ -85,13 +110,20 @@ function exitCode(r: RollbackResult): number {
 }
 
 /** Runs `okg rollback` with `argv` (after the command name); resolves with the exit code. */
-export async function rollbackCommand(argv: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
+export async function rollbackCommand(
+  argv: string[],
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
   let flags: ReturnType<typeof parseRollback>;
   let output: 'text' | 'json';
   let input: RollbackInput;
   try {
     flags = parseRollback(argv);
-    if (flags.help) { out(ROLLBACK_HELP); return EXIT_OK; }
+    if (flags.help) {
+      out(ROLLBACK_HELP);
+      return EXIT_OK;
+    }
     output = oneOf('-o', flags.output, ['text', 'json'] as const, 'text');
     const gss = objectName('--gss', required('--gss', flags.gss));
     let timeoutMs: number | undefined;
@@ -100,12 +132,21 @@ export async function rollbackCommand(argv: string[], out: (line: string) => voi
       if (typeof t === 'string') throw new UsageError(`--timeout: ${t}`);
       timeoutMs = t;
     }
-    if (flags.release !== undefined && !flags.release.trim()) throw new UsageError('--release needs a release id (like rel-20260101T120000Z-ab12)');
-    input = { namespace: flags.namespace ?? '', gameServerSet: gss, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(flags.release !== undefined ? { release: flags.release.trim() } : {}) };
+    if (flags.release !== undefined && !flags.release.trim())
+      throw new UsageError('--release needs a release id (like rel-20260101T120000Z-ab12)');
+    input = {
+      namespace: flags.namespace ?? '',
+      gameServerSet: gss,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      ...(flags.release !== undefined ? { release: flags.release.trim() } : {}),
+    };
     if (flags.namespace !== undefined) validateRollbackInput(input);
     else if (input.release !== undefined) validateRollbackInput({ ...input, namespace: 'default' }); // all but the namespace default, before connecting
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ReleaseRefused) { err(`okg: ${e.message}`); return EXIT_USAGE; }
+    if (e instanceof UsageError || e instanceof ReleaseRefused) {
+      err(`okg: ${e.message}`);
+      return EXIT_USAGE;
+    }
     throw e;
   }
 
@@ -113,8 +154,14 @@ export async function rollbackCommand(argv: string[], out: (line: string) => voi
   try {
     connected = connect(flags);
   } catch (e) {
-    if (e instanceof UsageError) { err(`okg: ${e.message}`); return EXIT_USAGE; }
-    if (e instanceof KubeconfigError) { err(`okg: ${e.message}`); return EXIT_FAILED; }
+    if (e instanceof UsageError) {
+      err(`okg: ${e.message}`);
+      return EXIT_USAGE;
+    }
+    if (e instanceof KubeconfigError) {
+      err(`okg: ${e.message}`);
+      return EXIT_FAILED;
+    }
     throw e;
   }
   input.namespace = connected.namespace;
@@ -122,8 +169,12 @@ export async function rollbackCommand(argv: string[], out: (line: string) => voi
 
   if (flags['dry-run']) {
     const r = await previewRollback(input, { client });
-    if (r.outcome === 'refused' || !r.plan) { err(`okg: ${r.message}`); return exitCode(r); }
-    if (output === 'json') out(JSON.stringify({ outcome: 'planned', dryRun: true, message: r.message, plan: r.plan }, null, 2));
+    if (r.outcome === 'refused' || !r.plan) {
+      err(`okg: ${r.message}`);
+      return exitCode(r);
+    }
+    if (output === 'json')
+      out(JSON.stringify({ outcome: 'planned', dryRun: true, message: r.message, plan: r.plan }, null, 2));
     else {
       if (r.plan.steps.length) for (const l of rollbackPlanLines(r.plan)) out(l);
       out(r.message);
@@ -138,20 +189,40 @@ export async function rollbackCommand(argv: string[], out: (line: string) => voi
   let inPlace = false;
   const events: RollbackEvent[] = [];
   const onEvent = (e: RollbackEvent) => {
-    if (output === 'json') { if (e.type !== 'planned') events.push(e); return; }
-    if (e.type === 'planned') { for (const l of rollbackPlanLines(e.plan, false)) out(l); return; }
+    if (output === 'json') {
+      if (e.type !== 'planned') events.push(e);
+      return;
+    }
+    if (e.type === 'planned') {
+      for (const l of rollbackPlanLines(e.plan, false)) out(l);
+      return;
+    }
     const l = eventLine(e);
     if (!l) return;
-    if (tty && l.progress) { process.stdout.write(`\r\x1b[K${l.line.trim()}`); inPlace = true; return; }
-    if (tty && inPlace) { process.stdout.write('\r\x1b[K'); inPlace = false; }
-    if (e.type === 'failed' || (e.type === 'done' && e.summary.lost.length)) err(`okg: ${l.line}`); else out(l.line);
+    if (tty && l.progress) {
+      process.stdout.write(`\r\x1b[K${l.line.trim()}`);
+      inPlace = true;
+      return;
+    }
+    if (tty && inPlace) {
+      process.stdout.write('\r\x1b[K');
+      inPlace = false;
+    }
+    if (e.type === 'failed' || (e.type === 'done' && e.summary.lost.length)) err(`okg: ${l.line}`);
+    else out(l.line);
   };
   try {
     const r = await runRollback(input, { client, signal: abort.signal, onEvent });
     if (tty && inPlace) process.stdout.write('\r\x1b[K');
     const code = exitCode(r);
     if (output === 'json') {
-      out(JSON.stringify({ outcome: r.outcome, id: r.id, step: r.step, message: r.message, summary: r.summary, plan: r.plan, events }, null, 2));
+      out(
+        JSON.stringify(
+          { outcome: r.outcome, id: r.id, step: r.step, message: r.message, summary: r.summary, plan: r.plan, events },
+          null,
+          2,
+        ),
+      );
       if (code !== EXIT_OK) err(`okg: ${r.message}`);
     } else if (r.outcome === 'refused') {
       err(`okg: ${r.message}`);

@@ -36,39 +36,68 @@ function age(ts: string, now: number): string {
 /** Aligns rows as kubectl does: columns separated by at least three spaces. */
 export function formatTable(rows: string[][]): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map(r => r[i].length)));
-  return rows.map(r => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] + 3))).join('').trimEnd());
+  return rows.map(r =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] + 3)))
+      .join('')
+      .trimEnd(),
+  );
 }
 
 /** Rows for `okg rooms`, header first. */
 export function roomRows(rooms: readonly RoomView[], now = Date.now()): string[][] {
   return [
     ['NAME', 'STATE', 'OPSSTATE', 'DP', 'UP', 'IMAGE', 'AGE'],
-    ...rooms.map(r => [r.name, r.state || '<none>', r.opsState, r.deletionPriority, r.updatePriority, imageCell(r), age(r.creationTimestamp, now)]),
+    ...rooms.map(r => [
+      r.name,
+      r.state || '<none>',
+      r.opsState,
+      r.deletionPriority,
+      r.updatePriority,
+      imageCell(r),
+      age(r.creationTimestamp, now),
+    ]),
   ];
 }
 
 /** Runs `okg rooms`; returns the exit code (0 listed, 1 failed); throws UsageError for bad flags. */
-export async function roomsCommand(argv: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
+export async function roomsCommand(
+  argv: string[],
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
   const flags = parseFlags('rooms', argv, {
     ...CLUSTER_OPTIONS,
     gss: { type: 'string' },
     output: { type: 'string', short: 'o' },
     help: { type: 'boolean', short: 'h' },
   });
-  if (flags.help) { out(ROOMS_HELP); return 0; }
+  if (flags.help) {
+    out(ROOMS_HELP);
+    return 0;
+  }
   const output = oneOf('-o', flags.output, ['table', 'json'] as const, 'table');
   const gss = flags.gss !== undefined ? objectName('--gss', flags.gss) : undefined;
   try {
     const { client, namespace } = connect(flags);
     if (gss) await client.getGameServerSet(namespace, gss);
     const rooms = await listRooms(client, namespace, gss);
-    if (output === 'json') { out(JSON.stringify(rooms, null, 2)); return 0; }
-    if (!rooms.length) { err(`No rooms found in namespace ${namespace}${gss ? ` for GameServerSet ${gss}` : ''}.`); return 0; }
+    if (output === 'json') {
+      out(JSON.stringify(rooms, null, 2));
+      return 0;
+    }
+    if (!rooms.length) {
+      err(`No rooms found in namespace ${namespace}${gss ? ` for GameServerSet ${gss}` : ''}.`);
+      return 0;
+    }
     for (const line of formatTable(roomRows(rooms))) out(line);
     return 0;
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    if (e instanceof ClusterError || e instanceof KubeconfigError) { err(`okg: ${e.message}`); return 1; }
+    if (e instanceof ClusterError || e instanceof KubeconfigError) {
+      err(`okg: ${e.message}`);
+      return 1;
+    }
     throw e;
   }
 }

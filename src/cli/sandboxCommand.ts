@@ -44,16 +44,26 @@ export async function sandboxCommand(argv: string[], out: (line: string) => void
   const { values } = parseArgs({
     args: joinFailImageValues(argv),
     options: {
-      scenario: { type: 'string' }, port: { type: 'string' }, kubeconfig: { type: 'string' },
-      'ready-after': { type: 'string' }, faults: { type: 'string' }, gss: { type: 'string' }, rooms: { type: 'string' },
-      'fail-image': { type: 'string', multiple: true }, network: { type: 'string' },
+      scenario: { type: 'string' },
+      port: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      'ready-after': { type: 'string' },
+      faults: { type: 'string' },
+      gss: { type: 'string' },
+      rooms: { type: 'string' },
+      'fail-image': { type: 'string', multiple: true },
+      network: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
-  if (values.help) { out(SANDBOX_HELP); return 0; }
+  if (values.help) {
+    out(SANDBOX_HELP);
+    return 0;
+  }
   const scenario = (values.scenario ?? 'seed') as ScenarioName;
-  if (!SCENARIOS.includes(scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')}, got "${values.scenario}"`);
+  if (!SCENARIOS.includes(scenario))
+    throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')}, got "${values.scenario}"`);
   const port = positiveInt('--port', values.port, { max: 65535 });
   const readyAfterMs = positiveInt('--ready-after', values['ready-after'], { max: 3_600_000 });
   const gameServerSets = positiveInt('--gss', values.gss, { min: 1, max: 100 });
@@ -63,16 +73,31 @@ export async function sandboxCommand(argv: string[], out: (line: string) => void
   try {
     faults = values.faults ? parseFaults(values.faults) : undefined;
     failImages = checkFailImages((values['fail-image'] ?? []).map(parseFailImage));
-  } catch (e) { throw new UsageError((e as Error).message); }
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   const network = values.network as EmulatedNetwork | undefined;
-  if (network !== undefined && !EMULATED_NETWORKS.includes(network)) throw new UsageError(`--network must be one of ${EMULATED_NETWORKS.join(', ')}, got "${network}"`);
-  if (network !== undefined && scenario !== 'seed') throw new UsageError(`--network applies to the seed scenario only, not "${scenario}"`);
+  if (network !== undefined && !EMULATED_NETWORKS.includes(network))
+    throw new UsageError(`--network must be one of ${EMULATED_NETWORKS.join(', ')}, got "${network}"`);
+  if (network !== undefined && scenario !== 'seed')
+    throw new UsageError(`--network applies to the seed scenario only, not "${scenario}"`);
 
-  const sandbox = await startSandbox({ scenario, port, readyAfterMs, scale: { gameServerSets, rooms }, faults, failImages, network });
+  const sandbox = await startSandbox({
+    scenario,
+    port,
+    readyAfterMs,
+    scale: { gameServerSets, rooms },
+    faults,
+    failImages,
+    network,
+  });
   const kubeconfig = sandbox.kubeconfigPath('admin');
   if (values.kubeconfig) copyFileSync(kubeconfig, resolve(values.kubeconfig));
   out(`OKG sandbox (${scenario}${network ? `, ${network}` : ''}) listening on ${sandbox.url}`);
-  for (const r of failImages) out(`  failing: images containing "${r.substring}" → ${r.mode}${r.seconds !== undefined ? ` after ${r.seconds} s` : ''}`);
+  for (const r of failImages)
+    out(
+      `  failing: images containing "${r.substring}" → ${r.mode}${r.seconds !== undefined ? ` after ${r.seconds} s` : ''}`,
+    );
   out(`kubeconfig: ${values.kubeconfig ? resolve(values.kubeconfig) : kubeconfig}`);
   out(`  read-only user: ${sandbox.kubeconfigPath('viewer')}`);
   out(`  operator (may not change GameServerSets): ${sandbox.kubeconfigPath('operator')}`);

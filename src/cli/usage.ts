@@ -9,7 +9,11 @@ export const EXIT_USAGE = 2;
 /** `okg release` ran to the end, but OKG removed rooms that had players (outcome `lost`; the rooms are named). */
 export const EXIT_LOST = 3;
 
-export function positiveInt(flag: string, value: string | undefined, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number | undefined {
+export function positiveInt(
+  flag: string,
+  value: string | undefined,
+  { min = 0, max = Number.MAX_SAFE_INTEGER } = {},
+): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new UsageError(`${flag} takes a whole number, got "${clip(value)}"`);
   const n = Number(value);

@@ -3,15 +3,32 @@
 // and connection, shared by everyone who holds a reference: the tree, a release, an open YAML document.
 // Only the last reference stops it, so reloading the tree never stops work in progress.
 import type { OkgClient } from './client.js';
-import { gameServerSetView, LABEL_OWNER_GSS, OKG_GROUP, OKG_VERSION, roomView, type GameServerSetView, type RawObject, type RoomView } from './okg.js';
+import {
+  gameServerSetView,
+  LABEL_OWNER_GSS,
+  OKG_GROUP,
+  OKG_VERSION,
+  roomView,
+  type GameServerSetView,
+  type RawObject,
+  type RoomView,
+} from './okg.js';
 import { ClusterError, toClusterError } from './errors.js';
 import { Reflector, type Obj, type ReflectorOptions } from './reflector.js';
 
 type Kind = 'gameserversets' | 'gameservers' | 'pods';
 const KINDS: readonly Kind[] = ['gameserversets', 'gameservers', 'pods'];
-const RESOURCE: Record<Kind, string> = { gameserversets: `gameserversets.${OKG_GROUP}`, gameservers: `gameservers.${OKG_GROUP}`, pods: 'pods' };
+const RESOURCE: Record<Kind, string> = {
+  gameserversets: `gameserversets.${OKG_GROUP}`,
+  gameservers: `gameservers.${OKG_GROUP}`,
+  pods: 'pods',
+};
 
-export interface ChangeEvent { kind: Kind; type: 'add' | 'update' | 'delete'; name: string }
+export interface ChangeEvent {
+  kind: Kind;
+  type: 'add' | 'update' | 'delete';
+  name: string;
+}
 
 export type CacheOptions = ReflectorOptions;
 
@@ -40,18 +57,29 @@ export class NamespaceCache {
   private readonly gssOf = new Map<string, string>();
   private readonly views = new Map<string, RoomView>();
 
-  constructor(readonly client: OkgClient, readonly namespace: string, private readonly opts: CacheOptions = {}) {}
+  constructor(
+    readonly client: OkgClient,
+    readonly namespace: string,
+    private readonly opts: CacheOptions = {},
+  ) {}
 
   /** Why the cache is not live now (the first failing collection's sentence); cleared once a list succeeds. */
   get error(): ClusterError | undefined {
-    for (const k of KINDS) { const e = this.errors.get(k); if (e) return e; }
+    for (const k of KINDS) {
+      const e = this.errors.get(k);
+      if (e) return e;
+    }
     return undefined;
   }
 
   /** Every collection has been listed and none is failing. */
-  get live(): boolean { return !this.stopped && this.listed.size === KINDS.length && this.errors.size === 0; }
+  get live(): boolean {
+    return !this.stopped && this.listed.size === KINDS.length && this.errors.size === 0;
+  }
 
-  get isStopped(): boolean { return this.stopped; }
+  get isStopped(): boolean {
+    return this.stopped;
+  }
 
   /**
    * Starts the watches (once). Resolves when every collection has been listed (at once, if that happened
@@ -89,29 +117,42 @@ export class NamespaceCache {
     const base = `/apis/${OKG_GROUP}/${OKG_VERSION}/namespaces/${ns}`;
     const selector = kind === 'pods' ? LABEL_OWNER_GSS : undefined;
     const path = kind === 'pods' ? `/api/v1/namespaces/${ns}/pods` : `${base}/${kind}`;
-    const list = async (): Promise<Obj[]> => (kind === 'gameserversets' ? c.listGameServerSets(ns)
-      : kind === 'gameservers' ? c.listGameServers(ns) : c.listPods(ns, LABEL_OWNER_GSS)) as Promise<Obj[]>;
-    return new Reflector(c.kc, path, list, selector, {
-      change: (type, o) => {
-        if (kind !== 'gameserversets') this.absorb(kind, type, o);
-        this.emit({ kind, type, name: o.metadata.name });
+    const list = async (): Promise<Obj[]> =>
+      (kind === 'gameserversets'
+        ? c.listGameServerSets(ns)
+        : kind === 'gameservers'
+          ? c.listGameServers(ns)
+          : c.listPods(ns, LABEL_OWNER_GSS)) as Promise<Obj[]>;
+    return new Reflector(
+      c.kc,
+      path,
+      list,
+      selector,
+      {
+        change: (type, o) => {
+          if (kind !== 'gameserversets') this.absorb(kind, type, o);
+          this.emit({ kind, type, name: o.metadata.name });
+        },
+        listed: () => {
+          const first = !this.listed.has(kind);
+          this.listed.add(kind);
+          const had = this.errors.delete(kind);
+          if (this.listed.size === KINDS.length) for (const w of this.waiters.splice(0)) w.resolve();
+          if (had || first) this.status();
+        },
+        failed: (err, verb) => {
+          const e = toClusterError(err, { verb, resource: RESOURCE[kind], namespace: ns, server: c.server });
+          this.errors.set(kind, e);
+          // Only a collection that never listed makes start() fail; later failures are retried in the background.
+          if (!this.listed.has(kind)) for (const w of this.waiters.splice(0)) w.reject(e);
+          this.status();
+        },
+        watching: () => {
+          this.connects.set(kind, (this.connects.get(kind) ?? 0) + 1);
+        },
       },
-      listed: () => {
-        const first = !this.listed.has(kind);
-        this.listed.add(kind);
-        const had = this.errors.delete(kind);
-        if (this.listed.size === KINDS.length) for (const w of this.waiters.splice(0)) w.resolve();
-        if (had || first) this.status();
-      },
-      failed: (err, verb) => {
-        const e = toClusterError(err, { verb, resource: RESOURCE[kind], namespace: ns, server: c.server });
-        this.errors.set(kind, e);
-        // Only a collection that never listed makes start() fail; later failures are retried in the background.
-        if (!this.listed.has(kind)) for (const w of this.waiters.splice(0)) w.reject(e);
-        this.status();
-      },
-      watching: () => { this.connects.set(kind, (this.connects.get(kind) ?? 0) + 1); },
-    }, this.opts);
+      this.opts,
+    );
   }
 
   /** Keeps the GameServerSet index and drops the stale room view. */
@@ -120,12 +161,18 @@ export class NamespaceCache {
     this.views.delete(name);
     if (kind !== 'gameservers') return;
     const before = this.gssOf.get(name);
-    const after = type === 'delete' ? undefined : o.metadata.labels?.[LABEL_OWNER_GSS] ?? '';
+    const after = type === 'delete' ? undefined : (o.metadata.labels?.[LABEL_OWNER_GSS] ?? '');
     if (before === after) return;
-    if (before !== undefined) { this.byGss.get(before)?.delete(name); this.gssOf.delete(name); }
+    if (before !== undefined) {
+      this.byGss.get(before)?.delete(name);
+      this.gssOf.delete(name);
+    }
     if (after !== undefined) {
       let set = this.byGss.get(after);
-      if (!set) { set = new Set(); this.byGss.set(after, set); }
+      if (!set) {
+        set = new Set();
+        this.byGss.set(after, set);
+      }
       set.add(name);
       this.gssOf.set(name, after);
     }
@@ -145,7 +192,9 @@ export class NamespaceCache {
   }
 
   gameServerSets(): GameServerSetView[] {
-    return this.list('gameserversets').map(o => gameServerSetView(o)).sort((a, b) => a.name.localeCompare(b.name));
+    return this.list('gameserversets')
+      .map(o => gameServerSetView(o))
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   gameServerSet(name: string): GameServerSetView | undefined {
@@ -175,22 +224,43 @@ export class NamespaceCache {
   }
 
   /** The raw pod of a room (its container states and conditions say why it is not ready). */
-  pod(name: string): RawObject | undefined { return this.reflectors.get('pods')?.get(name); }
+  pod(name: string): RawObject | undefined {
+    return this.reflectors.get('pods')?.get(name);
+  }
 
   /** Raw pods with the owner label, for checks on what OKG's scale-down will read. */
-  pods(): readonly RawObject[] { return this.list('pods'); }
+  pods(): readonly RawObject[] {
+    return this.list('pods');
+  }
 
   /**
    * Resolves with the first non-undefined value of `probe`, evaluated now and after every change.
    * Rejects on timeout (with `describeTimeout()` as the message) or abort.
    */
-  waitFor<T>(probe: () => T | undefined, opts: { timeoutMs: number; signal?: AbortSignal; describeTimeout?: () => string }): Promise<T> {
+  waitFor<T>(
+    probe: () => T | undefined,
+    opts: { timeoutMs: number; signal?: AbortSignal; describeTimeout?: () => string },
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const first = probe();
-      if (first !== undefined) { resolve(first); return; }
-      const finish = (fn: () => void) => { clearTimeout(timer); off(); opts.signal?.removeEventListener('abort', onAbort); fn(); };
+      if (first !== undefined) {
+        resolve(first);
+        return;
+      }
+      const finish = (fn: () => void) => {
+        clearTimeout(timer);
+        off();
+        opts.signal?.removeEventListener('abort', onAbort);
+        fn();
+      };
       const onAbort = () => finish(() => reject(opts.signal!.reason));
-      const timer = setTimeout(() => finish(() => reject(new ClusterError(opts.describeTimeout?.() ?? `timed out after ${opts.timeoutMs} ms`, 'timeout'))), opts.timeoutMs);
+      const timer = setTimeout(
+        () =>
+          finish(() =>
+            reject(new ClusterError(opts.describeTimeout?.() ?? `timed out after ${opts.timeoutMs} ms`, 'timeout')),
+          ),
+        opts.timeoutMs,
+      );
       const off = this.onChange(() => {
         const v = probe();
         if (v !== undefined) finish(() => resolve(v));
@@ -216,7 +286,12 @@ export class NamespaceCache {
   acquire(): CacheLease {
     this.retain();
     let held = true;
-    const release = (): void => { if (held) { held = false; void this.release(); } };
+    const release = (): void => {
+      if (held) {
+        held = false;
+        void this.release();
+      }
+    };
     return { cache: this, release, dispose: release };
   }
 
@@ -247,7 +322,10 @@ export class NamespaceCache {
   }
 
   private stoppedError(): ClusterError {
-    return new ClusterError(`the cache of namespace ${this.namespace} on ${this.client.server} has stopped; open it again from the Game Servers view`, 'other');
+    return new ClusterError(
+      `the cache of namespace ${this.namespace} on ${this.client.server} has stopped; open it again from the Game Servers view`,
+      'other',
+    );
   }
 }
 
@@ -256,7 +334,10 @@ export class ClusterCache {
   private readonly caches = new Map<string, NamespaceCache>();
   private idle: (() => void)[] = [];
 
-  constructor(readonly client: OkgClient, private readonly opts: CacheOptions = {}) {}
+  constructor(
+    readonly client: OkgClient,
+    private readonly opts: CacheOptions = {},
+  ) {}
 
   /** A reference to the namespace's shared cache, started (or starting: await `lease.cache.start()`). */
   acquire(ns: string): CacheLease {
@@ -282,7 +363,14 @@ export class ClusterCache {
       await lease.cache.start();
     } catch (e) {
       lease.release();
-      throw e instanceof ClusterError ? e : toClusterError(e, { verb: 'list', resource: RESOURCE.gameservers, namespace: ns, server: this.client.server });
+      throw e instanceof ClusterError
+        ? e
+        : toClusterError(e, {
+            verb: 'list',
+            resource: RESOURCE.gameservers,
+            namespace: ns,
+            server: this.client.server,
+          });
     }
     return lease.cache;
   }

@@ -6,9 +6,20 @@ import { ClusterError, isTransient, toClusterError, type Operation } from './err
 import { OKG_GROUP, OKG_VERSION, type RawObject } from './okg.js';
 import { Transport } from './transport.js';
 
-export interface JsonPatchOp { op: 'test' | 'replace' | 'add' | 'remove'; path: string; value?: unknown }
+export interface JsonPatchOp {
+  op: 'test' | 'replace' | 'add' | 'remove';
+  path: string;
+  value?: unknown;
+}
 
-export interface AccessCheck { verb: string; group: string; resource: string; subresource?: string; namespace?: string; name?: string }
+export interface AccessCheck {
+  verb: string;
+  group: string;
+  resource: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+}
 
 export interface ClientOptions {
   /** Attempts for transient failures (429, 5xx, timeouts). Default 5. */
@@ -34,9 +45,18 @@ const seg = encodeURIComponent;
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) { reject(signal.reason); return; }
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = () => { clearTimeout(t); reject(signal!.reason); };
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal!.reason);
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
@@ -47,13 +67,18 @@ export class OkgClient {
   readonly requests = new Map<string, number>();
   private readonly http: Transport;
 
-  constructor(readonly kc: KubeConfig, private readonly opts: ClientOptions = {}) {
+  constructor(
+    readonly kc: KubeConfig,
+    private readonly opts: ClientOptions = {},
+  ) {
     this.http = new Transport(kc);
     this.server = this.http.server;
   }
 
   /** Closes pooled connections (the process may then exit without waiting for keep-alive timeouts). */
-  close(): void { this.http.close(); }
+  close(): void {
+    this.http.close();
+  }
 
   requestCount(): number {
     let n = 0;
@@ -80,56 +105,128 @@ export class OkgClient {
   }
 
   getGameServerSet(namespace: string, name: string, signal?: AbortSignal): Promise<RawObject> {
-    return this.call({ verb: 'get', resource: GSS, namespace, name },
-      () => this.http.request('GET', `${GAME}/namespaces/${seg(namespace)}/gameserversets/${seg(name)}`, undefined, undefined, signal), signal);
+    return this.call(
+      { verb: 'get', resource: GSS, namespace, name },
+      () =>
+        this.http.request(
+          'GET',
+          `${GAME}/namespaces/${seg(namespace)}/gameserversets/${seg(name)}`,
+          undefined,
+          undefined,
+          signal,
+        ),
+      signal,
+    );
   }
 
   async listGameServerSets(namespace?: string, signal?: AbortSignal): Promise<RawObject[]> {
     const path = namespace ? `${GAME}/namespaces/${seg(namespace)}/gameserversets` : `${GAME}/gameserversets`;
-    const list = await this.call<{ items: RawObject[] }>({ verb: 'list', resource: GSS, namespace },
-      () => this.http.request('GET', path, undefined, undefined, signal), signal);
+    const list = await this.call<{ items: RawObject[] }>(
+      { verb: 'list', resource: GSS, namespace },
+      () => this.http.request('GET', path, undefined, undefined, signal),
+      signal,
+    );
     return list.items;
   }
 
   async listGameServers(namespace: string, labelSelector?: string, signal?: AbortSignal): Promise<RawObject[]> {
-    const list = await this.call<{ items: RawObject[] }>({ verb: 'list', resource: GS, namespace },
-      () => this.http.request('GET', `${GAME}/namespaces/${seg(namespace)}/gameservers${query({ labelSelector })}`, undefined, undefined, signal), signal);
+    const list = await this.call<{ items: RawObject[] }>(
+      { verb: 'list', resource: GS, namespace },
+      () =>
+        this.http.request(
+          'GET',
+          `${GAME}/namespaces/${seg(namespace)}/gameservers${query({ labelSelector })}`,
+          undefined,
+          undefined,
+          signal,
+        ),
+      signal,
+    );
     return list.items;
   }
 
   async listPods(namespace: string, labelSelector?: string, signal?: AbortSignal): Promise<RawObject[]> {
-    const list = await this.call<{ items: RawObject[] }>({ verb: 'list', resource: 'pods', namespace },
-      () => this.http.request('GET', `/api/v1/namespaces/${seg(namespace)}/pods${query({ labelSelector })}`, undefined, undefined, signal), signal);
+    const list = await this.call<{ items: RawObject[] }>(
+      { verb: 'list', resource: 'pods', namespace },
+      () =>
+        this.http.request(
+          'GET',
+          `/api/v1/namespaces/${seg(namespace)}/pods${query({ labelSelector })}`,
+          undefined,
+          undefined,
+          signal,
+        ),
+      signal,
+    );
     return list.items;
   }
 
   /** core/v1 Events of a namespace (one list, then a watch from its resourceVersion: release/podEvents.ts). */
-  listEvents(namespace: string, signal?: AbortSignal): Promise<{ items: RawObject[]; metadata?: { resourceVersion?: string } }> {
-    return this.call({ verb: 'list', resource: 'events', namespace },
-      () => this.http.request('GET', `/api/v1/namespaces/${seg(namespace)}/events`, undefined, undefined, signal), signal);
+  listEvents(
+    namespace: string,
+    signal?: AbortSignal,
+  ): Promise<{ items: RawObject[]; metadata?: { resourceVersion?: string } }> {
+    return this.call(
+      { verb: 'list', resource: 'events', namespace },
+      () => this.http.request('GET', `/api/v1/namespaces/${seg(namespace)}/events`, undefined, undefined, signal),
+      signal,
+    );
   }
 
   /** A JSON Patch; put `test` ops first to make it conditional on what was read. */
   patchGameServerSet(namespace: string, name: string, ops: JsonPatchOp[], signal?: AbortSignal): Promise<RawObject> {
-    return this.call({ verb: 'patch', resource: GSS, namespace, name },
-      () => this.http.request('PATCH', `${GAME}/namespaces/${seg(namespace)}/gameserversets/${seg(name)}`, ops, JSON_PATCH, signal), signal);
+    return this.call(
+      { verb: 'patch', resource: GSS, namespace, name },
+      () =>
+        this.http.request(
+          'PATCH',
+          `${GAME}/namespaces/${seg(namespace)}/gameserversets/${seg(name)}`,
+          ops,
+          JSON_PATCH,
+          signal,
+        ),
+      signal,
+    );
   }
 
   patchGameServer(namespace: string, name: string, ops: JsonPatchOp[], signal?: AbortSignal): Promise<RawObject> {
-    return this.call({ verb: 'patch', resource: GS, namespace, name },
-      () => this.http.request('PATCH', `${GAME}/namespaces/${seg(namespace)}/gameservers/${seg(name)}`, ops, JSON_PATCH, signal), signal);
+    return this.call(
+      { verb: 'patch', resource: GS, namespace, name },
+      () =>
+        this.http.request(
+          'PATCH',
+          `${GAME}/namespaces/${seg(namespace)}/gameservers/${seg(name)}`,
+          ops,
+          JSON_PATCH,
+          signal,
+        ),
+      signal,
+    );
   }
 
   /** A GameServer as stored now (used only after a refused conditional write, to say what it became). */
   getGameServer(namespace: string, name: string, signal?: AbortSignal): Promise<RawObject> {
-    return this.call({ verb: 'get', resource: GS, namespace, name },
-      () => this.http.request('GET', `${GAME}/namespaces/${seg(namespace)}/gameservers/${seg(name)}`, undefined, undefined, signal), signal);
+    return this.call(
+      { verb: 'get', resource: GS, namespace, name },
+      () =>
+        this.http.request(
+          'GET',
+          `${GAME}/namespaces/${seg(namespace)}/gameservers/${seg(name)}`,
+          undefined,
+          undefined,
+          signal,
+        ),
+      signal,
+    );
   }
 
   async namespaceExists(namespace: string, signal?: AbortSignal): Promise<boolean> {
     try {
-      await this.call({ verb: 'get', resource: 'namespaces', name: namespace },
-        () => this.http.request('GET', `/api/v1/namespaces/${seg(namespace)}`, undefined, undefined, signal), signal);
+      await this.call(
+        { verb: 'get', resource: 'namespaces', name: namespace },
+        () => this.http.request('GET', `/api/v1/namespaces/${seg(namespace)}`, undefined, undefined, signal),
+        signal,
+      );
       return true;
     } catch (e) {
       if (e instanceof ClusterError && e.kind === 'notFound') return false;
@@ -143,8 +240,20 @@ export class OkgClient {
   async canI(check: AccessCheck, signal?: AbortSignal): Promise<boolean> {
     const review = await this.call<{ status?: { allowed?: boolean } }>(
       { verb: 'create', resource: 'selfsubjectaccessreviews.authorization.k8s.io' },
-      () => this.http.request('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
-        { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { ...check } } }, undefined, signal), signal);
+      () =>
+        this.http.request(
+          'POST',
+          '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+          {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SelfSubjectAccessReview',
+            spec: { resourceAttributes: { ...check } },
+          },
+          undefined,
+          signal,
+        ),
+      signal,
+    );
     return review.status?.allowed === true;
   }
 }

@@ -3,10 +3,18 @@
 import { clip } from './clip.js';
 
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const DOMAIN = '(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?';
-const REFERENCE = new RegExp(`^(?:(${DOMAIN})/)?(${COMPONENT}(?:/${COMPONENT})*)(?::([\\w][\\w.-]{0,127}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$`);
+const DOMAIN =
+  '(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?';
+const REFERENCE = new RegExp(
+  `^(?:(${DOMAIN})/)?(${COMPONENT}(?:/${COMPONENT})*)(?::([\\w][\\w.-]{0,127}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$`,
+);
 
-export interface ImageRef { registry: string; repository: string; tag?: string; digest?: string }
+export interface ImageRef {
+  registry: string;
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
 
 /** Parses an image reference, or returns a one-line reason why it is not one. */
 export function parseImage(ref: string): ImageRef | string {
@@ -21,7 +29,8 @@ export function parseImage(ref: string): ImageRef | string {
   const [, , , tag, digest] = m;
   // A first component without a dot, colon or "localhost" is a Docker Hub namespace, not a registry.
   if (domain && !/[.:]/.test(domain) && domain !== 'localhost') {
-    if (domain.toLowerCase() !== domain) return `"${shown}" is not a valid image reference: repository names must be lowercase`;
+    if (domain.toLowerCase() !== domain)
+      return `"${shown}" is not a valid image reference: repository names must be lowercase`;
     repository = `${domain}/${repository}`;
     domain = undefined as unknown as string;
   }
@@ -44,7 +53,8 @@ export function normalizeImage(ref: string): string {
  * A digest-only reference against a tag-only one cannot be decided and counts as different.
  */
 export function sameImage(a: string, b: string): boolean {
-  const x = parseImage(a), y = parseImage(b);
+  const x = parseImage(a),
+    y = parseImage(b);
   if (typeof x === 'string' || typeof y === 'string') return a === b;
   if (x.registry !== y.registry || x.repository !== y.repository) return false;
   if (x.digest && y.digest) return x.digest === y.digest;

@@ -29,11 +29,21 @@ export class KubeconfigError extends Error {
  */
 class GuardedKubeConfig extends KubeConfig {
   override async applyToHTTPSOptions(opts: Parameters<KubeConfig['applyToHTTPSOptions']>[0]): Promise<void> {
-    try { await super.applyToHTTPSOptions(opts); } catch (e) { throw credentialFailure(e, this); }
+    try {
+      await super.applyToHTTPSOptions(opts);
+    } catch (e) {
+      throw credentialFailure(e, this);
+    }
   }
 
-  override async applySecurityAuthentication(context: Parameters<KubeConfig['applySecurityAuthentication']>[0]): Promise<void> {
-    try { await super.applySecurityAuthentication(context); } catch (e) { throw credentialFailure(e, this); }
+  override async applySecurityAuthentication(
+    context: Parameters<KubeConfig['applySecurityAuthentication']>[0],
+  ): Promise<void> {
+    try {
+      await super.applySecurityAuthentication(context);
+    } catch (e) {
+      throw credentialFailure(e, this);
+    }
   }
 }
 
@@ -41,19 +51,30 @@ class GuardedKubeConfig extends KubeConfig {
 export function loadKubeConfig(target: ClusterTarget = {}, env: NodeJS.ProcessEnv = process.env): KubeConfig {
   const kc = new GuardedKubeConfig();
   const fromEnv = (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
-  const files = target.kubeconfig === undefined ? fromEnv : Array.isArray(target.kubeconfig) ? target.kubeconfig : [target.kubeconfig];
+  const files =
+    target.kubeconfig === undefined
+      ? fromEnv
+      : Array.isArray(target.kubeconfig)
+        ? target.kubeconfig
+        : [target.kubeconfig];
   try {
     if (files.length) {
       for (const f of files) {
         if (!existsSync(f)) {
-          throw new KubeconfigError(target.kubeconfig === undefined
-            ? `KUBECONFIG names ${f}, which does not exist; fix KUBECONFIG or pass --kubeconfig FILE`
-            : `kubeconfig file ${f} does not exist; pass an existing file with --kubeconfig`);
+          throw new KubeconfigError(
+            target.kubeconfig === undefined
+              ? `KUBECONFIG names ${f}, which does not exist; fix KUBECONFIG or pass --kubeconfig FILE`
+              : `kubeconfig file ${f} does not exist; pass an existing file with --kubeconfig`,
+          );
         }
       }
       // Merge as kubectl does: the first file that names a cluster, user or context wins; the first
       // file's current-context wins.
-      const parts = files.map(f => { const k = new KubeConfig(); k.loadFromFile(f); return k; });
+      const parts = files.map(f => {
+        const k = new KubeConfig();
+        k.loadFromFile(f);
+        return k;
+      });
       const firstByName = <T extends { name: string }>(lists: T[][]): T[] => {
         const seen = new Map<string, T>();
         for (const list of lists) for (const item of list) if (!seen.has(item.name)) seen.set(item.name, item);
@@ -70,20 +91,29 @@ export function loadKubeConfig(target: ClusterTarget = {}, env: NodeJS.ProcessEn
     }
   } catch (e) {
     if (e instanceof KubeconfigError) throw e;
-    throw new KubeconfigError(`cannot read the kubeconfig (${files.join(', ') || '~/.kube/config'}): ${clip(redact(String((e as Error)?.message ?? e).split('\n')[0]))}`);
+    throw new KubeconfigError(
+      `cannot read the kubeconfig (${files.join(', ') || '~/.kube/config'}): ${clip(redact(String((e as Error)?.message ?? e).split('\n')[0]))}`,
+    );
   }
   if (!kc.contexts.length || !kc.clusters.length) {
-    throw new KubeconfigError('no Kubernetes context found: set KUBECONFIG or pass --kubeconfig FILE (for a local try-out: npx okg sandbox)');
+    throw new KubeconfigError(
+      'no Kubernetes context found: set KUBECONFIG or pass --kubeconfig FILE (for a local try-out: npx okg sandbox)',
+    );
   }
   if (target.context) {
     if (!kc.contexts.some(c => c.name === target.context)) {
-      throw new KubeconfigError(`context "${clip(target.context)}" is not in the kubeconfig; known contexts: ${clip(kc.contexts.map(c => c.name).join(', '))}`);
+      throw new KubeconfigError(
+        `context "${clip(target.context)}" is not in the kubeconfig; known contexts: ${clip(kc.contexts.map(c => c.name).join(', '))}`,
+      );
     }
     kc.setCurrentContext(target.context);
   }
   const ctx = kc.getContextObject(kc.getCurrentContext());
   if (!ctx) throw new KubeconfigError('the kubeconfig has no current context; pass --context NAME');
-  if (!kc.getCluster(ctx.cluster)) throw new KubeconfigError(`context "${ctx.name}" names cluster "${ctx.cluster}", which the kubeconfig does not define`);
+  if (!kc.getCluster(ctx.cluster))
+    throw new KubeconfigError(
+      `context "${ctx.name}" names cluster "${ctx.cluster}", which the kubeconfig does not define`,
+    );
   return kc;
 }
 

@@ -16,15 +16,24 @@ export interface RawObject {
   apiVersion?: string;
   kind?: string;
   metadata: {
-    name: string; namespace?: string; uid?: string; resourceVersion?: string; generation?: number;
-    creationTimestamp?: string | Date; deletionTimestamp?: string | Date;
-    labels?: Record<string, string>; annotations?: Record<string, string>;
+    name: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    generation?: number;
+    creationTimestamp?: string | Date;
+    deletionTimestamp?: string | Date;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
   };
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
 }
 
-export interface ContainerImage { container: string; image: string }
+export interface ContainerImage {
+  container: string;
+  image: string;
+}
 
 export interface GameServerSetView {
   uid: string;
@@ -100,11 +109,16 @@ function containersOf(spec: unknown): ContainerImage[] {
  */
 export function scaleDownRank(opsState: string): number {
   switch (opsState) {
-    case 'Kill': return 100;
-    case 'WaitToBeDeleted': return 1;
-    case 'Allocated': return -1;
-    case 'Maintaining': return -2;
-    default: return 0;
+    case 'Kill':
+      return 100;
+    case 'WaitToBeDeleted':
+      return 1;
+    case 'Allocated':
+      return -1;
+    case 'Maintaining':
+      return -2;
+    default:
+      return 0;
   }
 }
 
@@ -115,9 +129,15 @@ export function deletionPriorityOf(value: string | number | undefined): number {
 }
 
 /** Sorts rooms in the order OKG's scale-down removes them (§6): rank, then deletion priority, then highest ordinal. */
-export function scaleDownOrder<T extends { opsState: string; deletionPriority: string | number; ordinal: number }>(rooms: readonly T[]): T[] {
-  return [...rooms].sort((a, b) => scaleDownRank(b.opsState) - scaleDownRank(a.opsState)
-    || deletionPriorityOf(b.deletionPriority) - deletionPriorityOf(a.deletionPriority) || b.ordinal - a.ordinal);
+export function scaleDownOrder<T extends { opsState: string; deletionPriority: string | number; ordinal: number }>(
+  rooms: readonly T[],
+): T[] {
+  return [...rooms].sort(
+    (a, b) =>
+      scaleDownRank(b.opsState) - scaleDownRank(a.opsState) ||
+      deletionPriorityOf(b.deletionPriority) - deletionPriorityOf(a.deletionPriority) ||
+      b.ordinal - a.ordinal,
+  );
 }
 
 /** A Pod is Ready when its Ready condition is True (API.md §7: what GS currentState "Ready" derives from). */
@@ -181,7 +201,12 @@ export function roomView(gs: RawObject, pod?: RawObject): RoomView {
     updatePriority: str(spec.updatePriority ?? 0),
     networkDisabled: spec.networkDisabled === true,
     networkState: str((status.networkStatus as { currentNetworkState?: unknown } | undefined)?.currentNetworkState),
-    storedSpec: { opsState: spec.opsState, deletionPriority: spec.deletionPriority, updatePriority: spec.updatePriority, networkDisabled: spec.networkDisabled },
+    storedSpec: {
+      opsState: spec.opsState,
+      deletionPriority: spec.deletionPriority,
+      updatePriority: spec.updatePriority,
+      networkDisabled: spec.networkDisabled,
+    },
     images: podImages.length ? podImages : overrides.filter(c => c.image),
     runningImages: (podStatus?.containerStatuses ?? []).map(c => ({ container: c.name, image: c.image ?? '' })),
     podOpsState: pod?.metadata.labels?.[LABEL_POD_OPS_STATE],

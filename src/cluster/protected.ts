@@ -4,13 +4,22 @@
 
 /** The patterns of a comma- or whitespace-separated list ("*prod*, staging-eu"), blanks dropped. */
 export function parsePatterns(text: string | undefined): string[] {
-  return (text ?? '').split(/[,\s]+/).map(p => p.trim()).filter(Boolean);
+  return (text ?? '')
+    .split(/[,\s]+/)
+    .map(p => p.trim())
+    .filter(Boolean);
 }
 
 /** Whether `context` matches one of the glob patterns (`*` any run of characters, `?` one; whole name). */
 export function isProtectedContext(context: string, patterns: readonly string[]): boolean {
   return patterns.some(p => {
-    const re = new RegExp(`^${p.split('').map(c => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&'))).join('')}$`, 'i');
+    const re = new RegExp(
+      `^${p
+        .split('')
+        .map(c => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&')))
+        .join('')}$`,
+      'i',
+    );
     return re.test(context);
   });
 }

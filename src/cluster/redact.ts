@@ -16,7 +16,10 @@ const SECRET_NAME = String.raw`[\w-]*(?:token|password|passwd|secret|api[_-]?key
 // label selector such as app.example.com/key=x, hence the list of what may come before the name).
 const PARAM = new RegExp(String.raw`(?<=^|[?&#;,\s"'(])(${SECRET_NAME}|key)=([^&#\s"'<>;,]+)`, 'gi');
 // "name": "value" (or a list of strings) in JSON, e.g. a response body or headers echoed in an exception.
-const JSON_FIELD = new RegExp(String.raw`("(?:${SECRET_NAME}|authorization|proxy-authorization|cookie|set-cookie|client-key-data|client-certificate-data)"\s*:\s*)(?:"(?:[^"\\]|\\.)*"|\[(?:\s*"(?:[^"\\]|\\.)*"\s*,?)*\])`, 'gi');
+const JSON_FIELD = new RegExp(
+  String.raw`("(?:${SECRET_NAME}|authorization|proxy-authorization|cookie|set-cookie|client-key-data|client-certificate-data)"\s*:\s*)(?:"(?:[^"\\]|\\.)*"|\[(?:\s*"(?:[^"\\]|\\.)*"\s*,?)*\])`,
+  'gi',
+);
 // An Authorization header written as text: "Authorization: Basic dXNlcjpwYXNz".
 const AUTH_HEADER = /\b((?:proxy-)?authorization:\s*)(?:[A-Za-z]+\s+)?[^\s"',;]+/gi;
 // The Bearer scheme (capitalised as in a header, so the English word "bearer" stays).
@@ -40,4 +43,3 @@ export function redact(text: string): string {
     .replace(JWT, MASK)
     .replace(PARAM, `$1=${MASK}`);
 }
-

@@ -15,7 +15,11 @@ export interface Timers {
 }
 
 export const realTimers: Timers = {
-  setTimeout: (fn, ms) => { const t = setTimeout(fn, ms); t.unref?.(); return t; },
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    return t;
+  },
   clearTimeout: h => clearTimeout(h as NodeJS.Timeout),
   now: () => Date.now(),
 };
@@ -43,7 +47,9 @@ export class Backoff {
     return Math.round(this.base * (1 - 0.2 * (this.opts.random ?? Math.random)()));
   }
 
-  reset(): void { this.base = 0; }
+  reset(): void {
+    this.base = 0;
+  }
 }
 
 /** Failures a retry cannot fix soon: credentials, permissions, a missing resource or namespace. */
@@ -63,7 +69,10 @@ export interface ReflectorHandlers {
   watching(): void;
 }
 
-export interface ReflectorOptions { backoff?: BackoffOptions; timers?: Timers }
+export interface ReflectorOptions {
+  backoff?: BackoffOptions;
+  timers?: Timers;
+}
 
 /** A watch up this long resets the backoff. */
 const HEALTHY_MS = 10_000;
@@ -81,15 +90,25 @@ export class Reflector {
   private readonly timers: Timers;
   private readonly watcher: Watch;
 
-  constructor(kc: KubeConfig, private readonly path: string, private readonly listFn: () => Promise<Obj[]>,
-    private readonly labelSelector: string | undefined, private readonly on: ReflectorHandlers, opts: ReflectorOptions = {}) {
+  constructor(
+    kc: KubeConfig,
+    private readonly path: string,
+    private readonly listFn: () => Promise<Obj[]>,
+    private readonly labelSelector: string | undefined,
+    private readonly on: ReflectorHandlers,
+    opts: ReflectorOptions = {},
+  ) {
     this.backoff = new Backoff(opts.backoff);
     this.timers = opts.timers ?? realTimers;
     this.watcher = new Watch(kc);
   }
 
-  get(name: string): Obj | undefined { return this.objects.get(name); }
-  list(): Obj[] { return [...this.objects.values()]; }
+  get(name: string): Obj | undefined {
+    return this.objects.get(name);
+  }
+  list(): Obj[] {
+    return [...this.objects.values()];
+  }
 
   /** Lists now (cancelling a scheduled retry); resolves once the list succeeded, rejects with its failure. */
   async relist(): Promise<void> {
@@ -131,13 +150,20 @@ export class Reflector {
 
   private schedule(ms: number, fn: () => void): void {
     this.timers.clearTimeout(this.retry);
-    this.retry = this.timers.setTimeout(() => { this.retry = undefined; if (!this.stopped) fn(); }, ms);
+    this.retry = this.timers.setTimeout(() => {
+      this.retry = undefined;
+      if (!this.stopped) fn();
+    }, ms);
   }
 
   /** Makes the store equal to a fresh list, reporting what changed. */
   private replace(items: Obj[]): void {
     const fresh = new Map(items.map(o => [o.metadata.name, o]));
-    for (const [name, old] of this.objects) if (!fresh.has(name)) { this.objects.delete(name); this.on.change('delete', old); }
+    for (const [name, old] of this.objects)
+      if (!fresh.has(name)) {
+        this.objects.delete(name);
+        this.on.change('delete', old);
+      }
     for (const [name, o] of fresh) {
       const had = this.objects.has(name);
       this.objects.set(name, o);
@@ -185,7 +211,10 @@ export class Reflector {
       this.watch = undefined;
       const lived = this.timers.now() - started;
       const code = (err as { statusCode?: number } | null)?.statusCode;
-      if (gone || code === 410) { this.relist().catch(() => undefined); return; }
+      if (gone || code === 410) {
+        this.relist().catch(() => undefined);
+        return;
+      }
       if (err ?? failure) {
         // Only a watch that stayed up a while proves the connection healthy (a successful list alone does
         // not: a server that lists but drops every watch would be listed every 0.5 s).
@@ -195,8 +224,10 @@ export class Reflector {
       }
       // The server ended the watch: resume from the last resourceVersion. A watch that ends at once,
       // having shown nothing, waits the next backoff delay first, so a flapping proxy cannot spin us.
-      if (events || lived >= 1000) { this.backoff.reset(); void this.rewatch(); }
-      else this.schedule(this.backoff.next(), () => void this.rewatch());
+      if (events || lived >= 1000) {
+        this.backoff.reset();
+        void this.rewatch();
+      } else this.schedule(this.backoff.next(), () => void this.rewatch());
     };
     let controller: AbortController | undefined;
     try {
@@ -205,7 +236,10 @@ export class Reflector {
       onDone(e);
       return;
     }
-    if (!mine() || ended) { if (!ended) controller.abort(); return; }
+    if (!mine() || ended) {
+      if (!ended) controller.abort();
+      return;
+    }
     this.watch = controller;
     this.on.watching();
   }

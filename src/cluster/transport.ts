@@ -16,12 +16,19 @@ const TLS_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized'
 
 /** An HTTP failure, shaped so `toClusterError` reads its status, body and headers. */
 export class HttpError extends Error {
-  constructor(readonly statusCode: number, readonly body: unknown, readonly headers: Record<string, string>) {
+  constructor(
+    readonly statusCode: number,
+    readonly body: unknown,
+    readonly headers: Record<string, string>,
+  ) {
     super(`HTTP ${statusCode}`);
   }
 }
 
-export interface Response { status: number; body: unknown }
+export interface Response {
+  status: number;
+  body: unknown;
+}
 
 export class Transport {
   private readonly agents = new Map<string, HttpsAgent>();
@@ -51,10 +58,20 @@ export class Transport {
   }
 
   /** Sends one request; resolves with the parsed JSON body of a 2xx, rejects with HttpError otherwise. */
-  async request(method: string, path: string, body?: unknown, contentType = 'application/json', signal?: AbortSignal): Promise<unknown> {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+    signal?: AbortSignal,
+  ): Promise<unknown> {
     const opts: RequestOptions = { method, headers: { Accept: 'application/json' } };
     // What a credential plugin printed may be the token itself: the failure says what went wrong, never that.
-    try { await this.kc.applyToHTTPSOptions(opts); } catch (e) { throw credentialFailure(e, this.kc); }
+    try {
+      await this.kc.applyToHTTPSOptions(opts);
+    } catch (e) {
+      throw credentialFailure(e, this.kc);
+    }
     const given = opts.agent;
     if (given instanceof HttpsAgent && given.constructor === HttpsAgent) {
       opts.agent = this.pooled((given as HttpsAgent & { options: AgentOptions }).options);
@@ -78,10 +95,23 @@ export class Transport {
         res.on('end', () => {
           const raw = Buffer.concat(chunks).toString('utf8');
           let parsed: unknown = raw;
-          try { parsed = raw ? JSON.parse(raw) : undefined; } catch { /* plain text (e.g. 429, 404 page) */ }
+          try {
+            parsed = raw ? JSON.parse(raw) : undefined;
+          } catch {
+            /* plain text (e.g. 429, 404 page) */
+          }
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) resolve(parsed);
-          else reject(new HttpError(status, parsed, Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v ?? '']))));
+          else
+            reject(
+              new HttpError(
+                status,
+                parsed,
+                Object.fromEntries(
+                  Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
+                ),
+              ),
+            );
         });
       });
       req.on('error', reject);

@@ -9,7 +9,13 @@ export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-export function kubectlPatch(kind: 'gs' | 'gss', name: string, namespace: string, ops: readonly JsonPatchOp[], context?: string): string {
+export function kubectlPatch(
+  kind: 'gs' | 'gss',
+  name: string,
+  namespace: string,
+  ops: readonly JsonPatchOp[],
+  context?: string,
+): string {
   const words = ['kubectl', 'patch', kind, name, '-n', namespace];
   if (context) words.push('--context', context);
   words.push('--type=json', '-p', JSON.stringify(ops));
@@ -18,5 +24,7 @@ export function kubectlPatch(kind: 'gs' | 'gss', name: string, namespace: string
 
 /** `opsState WaitToBeDeleted`, `deletionPriority 10`. */
 export function describeChange(change: RoomChange): string {
-  return changedFields(change).map(f => `${f} ${String(change[f])}`).join(', ');
+  return changedFields(change)
+    .map(f => `${f} ${String(change[f])}`)
+    .join(', ');
 }

@@ -25,7 +25,12 @@ export interface RoomCommands {
 }
 
 /** `release` opens the release wizard (src/wizard/register.ts); `rollback` is Roll Back Last Release… (src/views/rollback.ts). */
-export function commandTable(v: ViewCommands, r: RoomCommands, release: (arg?: unknown) => Promise<void>, rollback: (arg?: unknown) => Promise<unknown>): Record<string, CommandHandler> {
+export function commandTable(
+  v: ViewCommands,
+  r: RoomCommands,
+  release: (arg?: unknown) => Promise<void>,
+  rollback: (arg?: unknown) => Promise<unknown>,
+): Record<string, CommandHandler> {
   return {
     'okg.release': (node?: unknown) => release(node),
     'okg.rollback': (node?: unknown) => rollback(node),
@@ -36,12 +41,14 @@ export function commandTable(v: ViewCommands, r: RoomCommands, release: (arg?: u
     'okg.switchContext': () => v.switchContext(),
     'okg.setOpsState': (node?: unknown, selected?: unknown) => r.setOpsState(node, selected),
     'okg.setOpsState.none': (node?: unknown, selected?: unknown) => r.setOpsState(node, selected, 'None'),
-    'okg.setOpsState.waitToBeDeleted': (node?: unknown, selected?: unknown) => r.setOpsState(node, selected, 'WaitToBeDeleted'),
+    'okg.setOpsState.waitToBeDeleted': (node?: unknown, selected?: unknown) =>
+      r.setOpsState(node, selected, 'WaitToBeDeleted'),
     'okg.setOpsState.allocated': (node?: unknown, selected?: unknown) => r.setOpsState(node, selected, 'Allocated'),
     'okg.setOpsState.maintaining': (node?: unknown, selected?: unknown) => r.setOpsState(node, selected, 'Maintaining'),
     'okg.setOpsState.kill': (node?: unknown, selected?: unknown) => r.setOpsState(node, selected, 'Kill'),
     'okg.setOpsState.custom': (node?: unknown, selected?: unknown) => r.setOpsState(node, selected, ''),
-    'okg.setDeletionPriority': (node?: unknown, selected?: unknown) => r.setPriority('deletionPriority', node, selected),
+    'okg.setDeletionPriority': (node?: unknown, selected?: unknown) =>
+      r.setPriority('deletionPriority', node, selected),
     'okg.setUpdatePriority': (node?: unknown, selected?: unknown) => r.setPriority('updatePriority', node, selected),
     'okg.copyName': (node?: unknown, selected?: unknown) => r.copyName(node, selected),
     'okg.openYaml': (node?: unknown, selected?: unknown) => r.openYaml(node, selected),

@@ -23,14 +23,26 @@ export interface ArgoOptions {
   deadlineSeconds?: number;
 }
 
-export interface Manifest { apiVersion: string; kind: string; metadata: { name?: string; generateName?: string; namespace: string; labels?: Record<string, string> }; [k: string]: unknown }
+export interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name?: string; generateName?: string; namespace: string; labels?: Record<string, string> };
+  [k: string]: unknown;
+}
 
 export interface ArgoExport {
   serviceAccount: Manifest;
   role: Manifest;
   roleBinding: Manifest;
-  workflowTemplate: Manifest & { spec: { templates: Record<string, unknown>[]; arguments: { parameters: { name: string; value: string }[] } } & Record<string, unknown> };
-  workflow: Manifest & { spec: { arguments: { parameters: { name: string; value: string }[] } } & Record<string, unknown> };
+  workflowTemplate: Manifest & {
+    spec: {
+      templates: Record<string, unknown>[];
+      arguments: { parameters: { name: string; value: string }[] };
+    } & Record<string, unknown>;
+  };
+  workflow: Manifest & {
+    spec: { arguments: { parameters: { name: string; value: string }[] } } & Record<string, unknown>;
+  };
 }
 
 /** Poll interval inside the waiting steps, in seconds. */
@@ -53,7 +65,12 @@ export function argoNames(gss: string): { serviceAccount: string; role: string; 
 
 function retry(limit: number): Record<string, unknown> {
   // Always: a script that exits 1 is retried too (the seed's OnError never retries one); never a refusal.
-  return { limit: String(limit), retryPolicy: 'Always', expression: `asInt(lastRetry.exitCode) != ${REFUSED_EXIT}`, backoff: { duration: '5s', factor: '2', cap: '1m' } };
+  return {
+    limit: String(limit),
+    retryPolicy: 'Always',
+    expression: `asInt(lastRetry.exitCode) != ${REFUSED_EXIT}`,
+    backoff: { duration: '5s', factor: '2', cap: '1m' },
+  };
 }
 
 const P = (name: string) => `{{workflow.parameters.${name}}}`;
@@ -61,12 +78,25 @@ const P = (name: string) => `{{workflow.parameters.${name}}}`;
 /** The environment of each step: parameters (never pasted into the source), and who this workflow is. */
 function env(step: ArgoStep): { name: string; value: string }[] {
   const common = [
-    ['NS', P('namespace')], ['GSS_NAME', P('game-server-set')], ['IMAGES', P('images')], ['TIMEOUT', P('timeout')],
-    ['POLL_SECONDS', POLL_SECONDS], ['WF_UID', '{{workflow.uid}}'], ['WF_NAME', '{{workflow.name}}'], ['WF_NS', '{{workflow.namespace}}'],
+    ['NS', P('namespace')],
+    ['GSS_NAME', P('game-server-set')],
+    ['IMAGES', P('images')],
+    ['TIMEOUT', P('timeout')],
+    ['POLL_SECONDS', POLL_SECONDS],
+    ['WF_UID', '{{workflow.uid}}'],
+    ['WF_NAME', '{{workflow.name}}'],
+    ['WF_NS', '{{workflow.namespace}}'],
   ];
   const extra: Record<string, string[][]> = {
-    lock: [['ADD', P('add')], ['READY', P('ready')], ['RECLAIM', P('reclaim')], ['SETTLE', P('settle')], ['RETIRE', P('retire-ops-states')],
-      ['FIX', P('fix-update-strategy')], ['LEASE_SECONDS', P('lease-seconds')]],
+    lock: [
+      ['ADD', P('add')],
+      ['READY', P('ready')],
+      ['RECLAIM', P('reclaim')],
+      ['SETTLE', P('settle')],
+      ['RETIRE', P('retire-ops-states')],
+      ['FIX', P('fix-update-strategy')],
+      ['LEASE_SECONDS', P('lease-seconds')],
+    ],
     'patch-image': [['FIX', P('fix-update-strategy')]],
     mark: [['RETIRE', P('retire-ops-states')]],
     settle: [['SETTLE', P('settle')]],
@@ -76,8 +106,16 @@ function env(step: ArgoStep): { name: string; value: string }[] {
 }
 
 const RETRIES: Record<ArgoStep, number> = {
-  lock: 3, 'patch-image': 5, 'wait-generation': 2, scale: 5, 'wait-ready': 2, mark: 5, settle: 2,
-  'reclaim-scale-down': 3, 'reclaim-kill': 5, 'record-outcome': 5,
+  lock: 3,
+  'patch-image': 5,
+  'wait-generation': 2,
+  scale: 5,
+  'wait-ready': 2,
+  mark: 5,
+  settle: 2,
+  'reclaim-scale-down': 3,
+  'reclaim-kill': 5,
+  'record-outcome': 5,
 };
 
 /** The DAG, strictly sequential; `when` skips the optional steps (a skipped dependency lets the next one run). */
@@ -120,7 +158,8 @@ const DESCRIPTIONS: Record<string, string> = {
   add: 'new rooms to create (scale up by this many)',
   ready: 'new-version rooms that must be Ready before old ones are marked (0..add)',
   reclaim: 'none (marked rooms stay), scale-down (lower replicas by the confirmed marks) or kill (set Kill)',
-  settle: 'the settle window, seconds: after marking, a matchmaker with a view this old has written its Allocated before the reclaim re-reads the rooms',
+  settle:
+    'the settle window, seconds: after marking, a matchmaker with a view this old has written its Allocated before the reclaim re-reads the rooms',
   approval: 'true: suspend before marking until the workflow is resumed',
   timeout: 'seconds each wait may take',
   'retire-ops-states': 'JSON list of the opsStates an old room may have to be retired',
@@ -135,28 +174,53 @@ export function exportArgo(plan: ReleasePlan, opts: ArgoOptions = {}): ArgoExpor
   const gss = plan.input.gameServerSet;
   const names = argoNames(gss);
   const timeout = Math.max(1, Math.ceil(plan.input.timeoutMs / 1000));
-  const deadline = opts.deadlineSeconds ?? 3 * timeout + Math.ceil(plan.input.settleMs / 1000) + (opts.approval ? 3600 : 0) + 600;
+  const deadline =
+    opts.deadlineSeconds ?? 3 * timeout + Math.ceil(plan.input.settleMs / 1000) + (opts.approval ? 3600 : 0) + 600;
   const lease = deadline + 600;
-  const labels = { 'app.kubernetes.io/managed-by': 'okg-ops', 'okg-ops/release-of': gss.slice(0, 63).replace(/[-.]+$/, '') };
+  const labels = {
+    'app.kubernetes.io/managed-by': 'okg-ops',
+    'okg-ops/release-of': gss.slice(0, 63).replace(/[-.]+$/, ''),
+  };
   const params = parameters(plan, opts, lease);
 
   const script = (step: ArgoStep, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
-    name: step, retryStrategy: retry(RETRIES[step]), ...extra,
+    name: step,
+    retryStrategy: retry(RETRIES[step]),
+    ...extra,
     script: { image, command: ['bash'], source: ARGO_SCRIPTS[step], env: env(step) },
   });
   const templates: Record<string, unknown>[] = [
-    { name: 'release', dag: { tasks: TASKS.map((t, i) => ({ name: t.name, template: t.template, ...(i ? { dependencies: [TASKS[i - 1].name] } : {}), ...(t.when ? { when: t.when } : {}) })) } },
-    script('lock'), script('patch-image'), script('wait-generation'), script('scale'), script('wait-ready'),
+    {
+      name: 'release',
+      dag: {
+        tasks: TASKS.map((t, i) => ({
+          name: t.name,
+          template: t.template,
+          ...(i ? { dependencies: [TASKS[i - 1].name] } : {}),
+          ...(t.when ? { when: t.when } : {}),
+        })),
+      },
+    },
+    script('lock'),
+    script('patch-image'),
+    script('wait-generation'),
+    script('scale'),
+    script('wait-ready'),
     { name: 'approve', suspend: {} },
     script('mark', { outputs: { parameters: [{ name: 'marked', valueFrom: { path: '/tmp/marked', default: '' } }] } }),
-    script('settle'), script('reclaim-scale-down'), script('reclaim-kill'), script('record-outcome'),
+    script('settle'),
+    script('reclaim-scale-down'),
+    script('reclaim-kill'),
+    script('record-outcome'),
   ];
 
   const rbacMeta = (name: string) => ({ name, namespace: ns, labels });
   return {
     serviceAccount: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: rbacMeta(names.serviceAccount) },
     role: {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: rbacMeta(names.role),
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: rbacMeta(names.role),
       rules: [
         // the set itself: read it, patch image/replicas/updateStrategy and the release record annotation
         { apiGroups: ['game.kruise.io'], resources: ['gameserversets'], resourceNames: [gss], verbs: ['get', 'patch'] },
@@ -169,12 +233,16 @@ export function exportArgo(plan: ReleasePlan, opts: ArgoOptions = {}): ArgoExpor
       ],
     },
     roleBinding: {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: rbacMeta(names.role),
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: rbacMeta(names.role),
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: names.role },
       subjects: [{ kind: 'ServiceAccount', name: names.serviceAccount, namespace: ns }],
     },
     workflowTemplate: {
-      apiVersion: 'argoproj.io/v1alpha1', kind: 'WorkflowTemplate', metadata: { name: names.template, namespace: ns, labels },
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'WorkflowTemplate',
+      metadata: { name: names.template, namespace: ns, labels },
       spec: {
         serviceAccountName: names.serviceAccount,
         entrypoint: 'release',
@@ -183,14 +251,29 @@ export function exportArgo(plan: ReleasePlan, opts: ArgoOptions = {}): ArgoExpor
         // one release of a set at a time among Argo workflows; the lease excludes `okg release` too
         synchronization: { mutexes: [{ name: names.mutex }] },
         podGC: { strategy: 'OnWorkflowSuccess' },
-        arguments: { parameters: params.map(p => ({ ...p, description: DESCRIPTIONS[p.name], ...(p.name === 'reclaim' ? { enum: ['none', 'scale-down', 'kill'] } : p.name === 'approval' || p.name === 'fix-update-strategy' ? { enum: ['true', 'false'] } : {}) })) },
+        arguments: {
+          parameters: params.map(p => ({
+            ...p,
+            description: DESCRIPTIONS[p.name],
+            ...(p.name === 'reclaim'
+              ? { enum: ['none', 'scale-down', 'kill'] }
+              : p.name === 'approval' || p.name === 'fix-update-strategy'
+                ? { enum: ['true', 'false'] }
+                : {}),
+          })),
+        },
         templates,
       },
     },
     workflow: {
-      apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow',
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Workflow',
       metadata: { generateName: `release-${gss}-`.slice(0, 50), namespace: ns, labels },
-      spec: { workflowTemplateRef: { name: names.template }, activeDeadlineSeconds: deadline, arguments: { parameters: params } },
+      spec: {
+        workflowTemplateRef: { name: names.template },
+        activeDeadlineSeconds: deadline,
+        arguments: { parameters: params },
+      },
     },
   };
 }
@@ -208,7 +291,9 @@ export function argoExportYaml(plan: ReleasePlan, opts: ArgoOptions = {}): strin
     `# use kubectl replace for the template, or okg release --submit-argo, which creates what is missing).`,
     `# The steps run in ${opts.image ?? DEFAULT_KUBECTL_IMAGE} (it must contain bash, kubectl and jq).`,
   ].join('\n');
-  return `${head}\n${argoObjects(exportArgo(plan, opts)).map(o => yaml.dump(o, { lineWidth: -1, noRefs: true })).join('---\n')}`;
+  return `${head}\n${argoObjects(exportArgo(plan, opts))
+    .map(o => yaml.dump(o, { lineWidth: -1, noRefs: true }))
+    .join('---\n')}`;
 }
 
 /** A file name for the export: release-<set>-<yyyymmdd>.yaml (local date). */

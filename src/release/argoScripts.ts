@@ -155,37 +155,56 @@ echo "scaled $GSS_NAME from $REPLICAS to $TARGET replicas"
 `;
 
 /** New-version pods (not terminating), as a jq filter over a pod list, given $imgs. */
-const NEW_PODS = '[.items[] | select(.metadata.deletionTimestamp == null) | . as $p | select(all($imgs[]; . as $w | any($p.spec.containers[]; .name == $w.container and .image == $w.image))) | .metadata.name]';
+const NEW_PODS =
+  '[.items[] | select(.metadata.deletionTimestamp == null) | . as $p | select(all($imgs[]; . as $w | any($p.spec.containers[]; .name == $w.container and .image == $w.image))) | .metadata.name]';
 
-const WAIT_READY = String.raw`hold wait-ready
+const WAIT_READY =
+  String.raw`hold wait-ready
 NEED=$(jq '.current.target.ready' <<<"$RAW")
 owner="game.kruise.io/owner-gss=$GSS_NAME"
 # at least NEED new-version rooms ready for players (the seed's workflow required exactly N Ready and failed when
 # more were): the engine's definition (readiness.ts), network Ready too when the set configures a network
 if jq -e '(.spec.network.networkType // "") | type == "string" and length > 0' <<<"$SET" >/dev/null; then
-  READY_JQ='` + readyForPlayersJq({ network: true }) + String.raw`'; WHAT='` + readyDefinition({ network: true }) + String.raw`'
+  READY_JQ='` +
+  readyForPlayersJq({ network: true }) +
+  String.raw`'; WHAT='` +
+  readyDefinition({ network: true }) +
+  String.raw`'
 else
-  READY_JQ='` + readyForPlayersJq({ network: false }) + String.raw`'; WHAT='` + readyDefinition({ network: false }) + String.raw`'
+  READY_JQ='` +
+  readyForPlayersJq({ network: false }) +
+  String.raw`'; WHAT='` +
+  readyDefinition({ network: false }) +
+  String.raw`'
 fi
 enough() {
   local pods gs
   pods=$(kubectl get pods -n "$NS" -l "$owner" -o json)
   gs=$(kubectl get gameservers.game.kruise.io -n "$NS" -l "$owner" -o json)
-  COUNT=$(jq -n --argjson imgs "$IMAGES" --argjson pods "$pods" --argjson gs "$gs" '($pods | ` + NEW_PODS + String.raw`) as $new | [$gs.items[] | select(.metadata.name as $n | $new | index($n)) | select(` + "'" + String.raw`"$READY_JQ"` + "'" + String.raw`)] | length')
+  COUNT=$(jq -n --argjson imgs "$IMAGES" --argjson pods "$pods" --argjson gs "$gs" '($pods | ` +
+  NEW_PODS +
+  String.raw`) as $new | [$gs.items[] | select(.metadata.name as $n | $new | index($n)) | select(` +
+  "'" +
+  String.raw`"$READY_JQ"` +
+  "'" +
+  String.raw`)] | length')
   echo "new-version rooms ready for players ($WHAT): $COUNT (need at least $NEED)"
   [ "$COUNT" -ge "$NEED" ]
 }
 wait_until "$NEED new-version rooms of $GSS_NAME to be ready for players ($WHAT)" enough
 `;
 
-const MARK = String.raw`hold mark
+const MARK =
+  String.raw`hold mark
 owner="game.kruise.io/owner-gss=$GSS_NAME"
 # the rooms to retire are chosen once, before any room is written, and kept in the record (a retry marks the same rooms)
 if ! jq -e '.current.retire' <<<"$RAW" >/dev/null; then
   PODS=$(kubectl get pods -n "$NS" -l "$owner" -o json)
   GS=$(kubectl get gameservers.game.kruise.io -n "$NS" -l "$owner" -o json)
   CHOSEN=$(jq -nc --argjson imgs "$IMAGES" --argjson retire "$RETIRE" --argjson pods "$PODS" --argjson gs "$GS" '
-    ($pods | ` + NEW_PODS + String.raw`) as $new
+    ($pods | ` +
+  NEW_PODS +
+  String.raw`) as $new
     | [$gs.items[] | select(.metadata.deletionTimestamp == null) | select(.spec.opsState as $o | $retire | index($o))
        | select(.metadata.name as $n | $new | index($n) | not) | {name: .metadata.name, uid: .metadata.uid, opsState: .spec.opsState}] | sort_by(.name)')
   record ".current.retire = $CHOSEN"

@@ -2,7 +2,13 @@
 // whether the cluster serves Argo's Workflow and WorkflowTemplate, creating what the release needs (the
 // ServiceAccount, Role and RoleBinding and the WorkflowTemplate are created, or updated when OKG Ops made them),
 // then the Workflow, and following its phase until it ends.
-import { ApiException, CustomObjectsApi, KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CustomObjectsApi,
+  KubernetesObjectApi,
+  type KubeConfig,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import { toClusterError } from '../cluster/errors.js';
 import { redact } from '../cluster/redact.js';
 import { argoObjects, type ArgoExport, type Manifest } from './argo.js';
@@ -30,7 +36,9 @@ function resourceOf(m: Pick<Manifest, 'apiVersion' | 'kind'>): string {
 /** Whether the cluster serves Argo's Workflow and WorkflowTemplate (undefined errors are thrown as sentences). */
 export async function argoServed(kc: KubeConfig): Promise<boolean> {
   try {
-    const list = await kc.makeApiClient(CustomObjectsApi).getAPIResources({ group: 'argoproj.io', version: 'v1alpha1' });
+    const list = await kc
+      .makeApiClient(CustomObjectsApi)
+      .getAPIResources({ group: 'argoproj.io', version: 'v1alpha1' });
     const kinds = new Set(list.resources.map(r => r.kind));
     return kinds.has('Workflow') && kinds.has('WorkflowTemplate');
   } catch (e) {
@@ -47,7 +55,8 @@ export interface SubmitResult {
   actions: string[];
 }
 
-const managedByUs = (o: KubernetesObject): boolean => o.metadata?.labels?.['app.kubernetes.io/managed-by'] === 'okg-ops';
+const managedByUs = (o: KubernetesObject): boolean =>
+  o.metadata?.labels?.['app.kubernetes.io/managed-by'] === 'okg-ops';
 
 /**
  * Creates the export's objects in order. An existing ServiceAccount is kept; an existing Role, RoleBinding or
@@ -55,7 +64,7 @@ const managedByUs = (o: KubernetesObject): boolean => o.metadata?.labels?.['app.
  * someone else is kept and said. The Workflow is always new (generateName). Checks that Argo is served first.
  */
 export async function submitArgo(kc: KubeConfig, exp: ArgoExport): Promise<SubmitResult> {
-  if (!await argoServed(kc)) throw new ArgoNotServed(noArgoMessage(serverOf(kc)));
+  if (!(await argoServed(kc))) throw new ArgoNotServed(noArgoMessage(serverOf(kc)));
   const api = KubernetesObjectApi.makeApiClient(kc);
   const server = serverOf(kc);
   const actions: string[] = [];
@@ -69,17 +78,30 @@ export async function submitArgo(kc: KubeConfig, exp: ArgoExport): Promise<Submi
     } catch (e) {
       if (!(e instanceof ApiException && e.code === 409)) throw toClusterError(e, { verb: 'create', ...op });
     }
-    if (m === sa) { actions.push(`kept ${m.kind} ${m.metadata.name}`); continue; }
+    if (m === sa) {
+      actions.push(`kept ${m.kind} ${m.metadata.name}`);
+      continue;
+    }
     let existing: KubernetesObject;
     try {
-      existing = await api.read({ apiVersion: m.apiVersion, kind: m.kind, metadata: { name: m.metadata.name!, namespace: m.metadata.namespace } });
+      existing = await api.read({
+        apiVersion: m.apiVersion,
+        kind: m.kind,
+        metadata: { name: m.metadata.name!, namespace: m.metadata.namespace },
+      });
     } catch (e) {
       throw toClusterError(e, { verb: 'get', ...op });
     }
-    if (!managedByUs(existing)) { actions.push(`kept ${m.kind} ${m.metadata.name} (not made by OKG Ops)`); continue; }
+    if (!managedByUs(existing)) {
+      actions.push(`kept ${m.kind} ${m.metadata.name} (not made by OKG Ops)`);
+      continue;
+    }
     try {
       // Replace with the resourceVersion read: a concurrent change fails (409) instead of being overwritten.
-      await api.replace({ ...m, metadata: { ...m.metadata, resourceVersion: existing.metadata?.resourceVersion } } as KubernetesObject);
+      await api.replace({
+        ...m,
+        metadata: { ...m.metadata, resourceVersion: existing.metadata?.resourceVersion },
+      } as KubernetesObject);
       actions.push(`updated ${m.kind} ${m.metadata.name}`);
     } catch (e) {
       throw toClusterError(e, { verb: 'update', ...op });
@@ -89,7 +111,12 @@ export async function submitArgo(kc: KubeConfig, exp: ArgoExport): Promise<Submi
   try {
     created = await api.create(workflow as KubernetesObject);
   } catch (e) {
-    throw toClusterError(e, { verb: 'create', resource: resourceOf(workflow), namespace: workflow.metadata.namespace, server });
+    throw toClusterError(e, {
+      verb: 'create',
+      resource: resourceOf(workflow),
+      namespace: workflow.metadata.namespace,
+      server,
+    });
   }
   const name = created.metadata?.name ?? '';
   actions.push(`created Workflow ${name}`);
@@ -98,20 +125,36 @@ export async function submitArgo(kc: KubeConfig, exp: ArgoExport): Promise<Submi
 
 export class ArgoNotServed extends Error {}
 
-export interface WorkflowStatus { phase: string; message?: string; running: string[] }
+export interface WorkflowStatus {
+  phase: string;
+  message?: string;
+  running: string[];
+}
 
 /** The Workflow's phase (Pending until the controller picks it up), its message, and the steps running now. */
 export async function workflowStatus(kc: KubeConfig, namespace: string, name: string): Promise<WorkflowStatus> {
   const api = KubernetesObjectApi.makeApiClient(kc);
-  let wf: KubernetesObject & { status?: { phase?: string; message?: string; nodes?: Record<string, { displayName?: string; phase?: string; type?: string }> } };
+  let wf: KubernetesObject & {
+    status?: {
+      phase?: string;
+      message?: string;
+      nodes?: Record<string, { displayName?: string; phase?: string; type?: string }>;
+    };
+  };
   try {
     wf = await api.read({ apiVersion: ARGO_GV, kind: 'Workflow', metadata: { name, namespace } });
   } catch (e) {
     throw toClusterError(e, { verb: 'get', resource: 'workflows.argoproj.io', namespace, name, server: serverOf(kc) });
   }
   const nodes = Object.values(wf.status?.nodes ?? {});
-  const running = nodes.filter(n => n.phase === 'Running' && (n.type === 'Pod' || n.type === 'Suspend')).map(n => `${n.displayName ?? '?'}${n.type === 'Suspend' ? ' (waiting for approval: argo resume)' : ''}`);
-  return { phase: wf.status?.phase || 'Pending', ...(wf.status?.message ? { message: wf.status.message } : {}), running };
+  const running = nodes
+    .filter(n => n.phase === 'Running' && (n.type === 'Pod' || n.type === 'Suspend'))
+    .map(n => `${n.displayName ?? '?'}${n.type === 'Suspend' ? ' (waiting for approval: argo resume)' : ''}`);
+  return {
+    phase: wf.status?.phase || 'Pending',
+    ...(wf.status?.message ? { message: wf.status.message } : {}),
+    running,
+  };
 }
 
 export const FINAL_PHASES = ['Succeeded', 'Failed', 'Error'];
@@ -120,17 +163,33 @@ export const FINAL_PHASES = ['Succeeded', 'Failed', 'Error'];
  * Follows the Workflow until it ends: calls `onChange` whenever its phase or running steps change, polling every
  * `intervalMs`. Resolves with the final status; an abort stops following (the Workflow itself goes on).
  */
-export async function followWorkflow(kc: KubeConfig, namespace: string, name: string, onChange: (s: WorkflowStatus) => void, opts: { intervalMs?: number; signal?: AbortSignal } = {}): Promise<WorkflowStatus> {
+export async function followWorkflow(
+  kc: KubeConfig,
+  namespace: string,
+  name: string,
+  onChange: (s: WorkflowStatus) => void,
+  opts: { intervalMs?: number; signal?: AbortSignal } = {},
+): Promise<WorkflowStatus> {
   let last = '';
   for (;;) {
     if (opts.signal?.aborted) throw opts.signal.reason;
     const s = await workflowStatus(kc, namespace, name);
     const key = `${s.phase}|${s.running.join(',')}|${s.message ?? ''}`;
-    if (key !== last) { last = key; onChange(s); }
+    if (key !== last) {
+      last = key;
+      onChange(s);
+    }
     if (FINAL_PHASES.includes(s.phase)) return s;
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(resolve, opts.intervalMs ?? 2000);
-      opts.signal?.addEventListener('abort', () => { clearTimeout(t); reject(opts.signal!.reason); }, { once: true });
+      opts.signal?.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(t);
+          reject(opts.signal!.reason);
+        },
+        { once: true },
+      );
     });
   }
 }

@@ -6,8 +6,16 @@ import type { JsonPatchOp, OkgClient } from '../cluster/client.js';
 import { ClusterError } from '../cluster/errors.js';
 import type { RawObject, RoomView } from '../cluster/okg.js';
 import {
-  canonical, changedFields, conditionalPatch, seenCanonical, seenForReport, targetValue, validateChange,
-  type ChangeField, type RoomChange, type SpecValue,
+  canonical,
+  changedFields,
+  conditionalPatch,
+  seenCanonical,
+  seenForReport,
+  targetValue,
+  validateChange,
+  type ChangeField,
+  type RoomChange,
+  type SpecValue,
 } from './bulkChange.js';
 
 export { validateChange, type RoomChange } from './bulkChange.js';
@@ -43,14 +51,22 @@ export interface ApplyOptions {
 
 const CONFLICT_ATTEMPTS = 3;
 
-type Patcher = (expected: Map<ChangeField, SpecValue>, guard: { uid?: string; resourceVersion?: string }) => Promise<void>;
+type Patcher = (
+  expected: Map<ChangeField, SpecValue>,
+  guard: { uid?: string; resourceVersion?: string },
+) => Promise<void>;
 
 function describe(field: ChangeField, v: string): string {
   return field === 'opsState' ? v : `${field} ${v}`;
 }
 
 /** A conditional patch may simply be sent again on 409: its test ops still guard it. */
-async function patchWithConflictRetry(client: OkgClient, room: RoomView, ops: Parameters<OkgClient['patchGameServer']>[2], signal?: AbortSignal): Promise<void> {
+async function patchWithConflictRetry(
+  client: OkgClient,
+  room: RoomView,
+  ops: Parameters<OkgClient['patchGameServer']>[2],
+  signal?: AbortSignal,
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await client.patchGameServer(room.namespace, room.name, ops, signal);
@@ -64,16 +80,27 @@ async function patchWithConflictRetry(client: OkgClient, room: RoomView, ops: Pa
 
 /** After a 422: one GET to tell "changed since selection" from a type mismatch in our guess, or another refusal. */
 async function explainRefusal(
-  client: OkgClient, room: RoomView, fields: ChangeField[], change: RoomChange, tested: Map<ChangeField, SpecValue>, refusal: ClusterError, patch: Patcher,
+  client: OkgClient,
+  room: RoomView,
+  fields: ChangeField[],
+  change: RoomChange,
+  tested: Map<ChangeField, SpecValue>,
+  refusal: ClusterError,
+  patch: Patcher,
 ): Promise<Pick<RoomResult, 'outcome' | 'reason'>> {
   let raw: RawObject;
   try {
     raw = await client.getGameServer(room.namespace, room.name);
   } catch (e) {
-    if (e instanceof ClusterError && e.kind === 'notFound') return { outcome: 'skipped', reason: 'it was deleted since selection' };
+    if (e instanceof ClusterError && e.kind === 'notFound')
+      return { outcome: 'skipped', reason: 'it was deleted since selection' };
     return { outcome: 'skipped', reason: 'changed since selection (could not re-read it to say how)' };
   }
-  if (room.uid && raw.metadata.uid !== room.uid) return { outcome: 'skipped', reason: 'it was re-created since selection (a new GameServer with the same name); not overwritten' };
+  if (room.uid && raw.metadata.uid !== room.uid)
+    return {
+      outcome: 'skipped',
+      reason: 'it was re-created since selection (a new GameServer with the same name); not overwritten',
+    };
   const spec = raw.spec ?? {};
   const now = new Map(fields.map(f => [f, canonical(f, spec[f])]));
   const moved = fields.filter(f => now.get(f) !== seenCanonical(room, f));
@@ -81,29 +108,47 @@ async function explainRefusal(
     if (fields.every(f => now.get(f) === canonical(f, targetValue(change, f)))) {
       return { outcome: 'unchanged', reason: 'it already had the new values when re-read' };
     }
-    const what = moved.map(f => `${describe(f, now.get(f)!)} now (was ${describe(f, seenCanonical(room, f))} at selection)`).join(', ');
+    const what = moved
+      .map(f => `${describe(f, now.get(f)!)} now (was ${describe(f, seenCanonical(room, f))} at selection)`)
+      .join(', ');
     return { outcome: 'skipped', reason: `${what}; not overwritten` };
   }
   // Same values as seen: if we tested exactly what is stored, the 422 came from something else.
-  const actual = new Map<ChangeField, SpecValue>(fields.map(f => [f, { present: spec[f] !== undefined, value: spec[f] }]));
-  const guessedRight = fields.every(f => actual.get(f)!.present && JSON.stringify(actual.get(f)!.value) === JSON.stringify(tested.get(f)?.value));
+  const actual = new Map<ChangeField, SpecValue>(
+    fields.map(f => [f, { present: spec[f] !== undefined, value: spec[f] }]),
+  );
+  const guessedRight = fields.every(
+    f => actual.get(f)!.present && JSON.stringify(actual.get(f)!.value) === JSON.stringify(tested.get(f)?.value),
+  );
   if (guessedRight) {
     // A refused `test` op (kube's bare "rejected our request" 422) while the room shows the tested values again: it
     // changed and changed back while we wrote (e.g. a matchmaker, then OKG writing its stale spec back). Not written.
-    if (/the server rejected our request due to an error in our request/.test(refusal.message)) return { outcome: 'skipped', reason: 'it changed while being written and shows the seen values again; not overwritten' };
+    if (/the server rejected our request due to an error in our request/.test(refusal.message))
+      return {
+        outcome: 'skipped',
+        reason: 'it changed while being written and shows the seen values again; not overwritten',
+      };
     return { outcome: 'failed', reason: refusal.message };
   }
   try {
     await patch(actual, { uid: room.uid || undefined, resourceVersion: raw.metadata.resourceVersion });
     return { outcome: 'changed' };
   } catch (e) {
-    if (e instanceof ClusterError && e.kind === 'invalid') return { outcome: 'skipped', reason: 'changed since selection; not overwritten' };
-    if (e instanceof ClusterError && e.kind === 'notFound') return { outcome: 'skipped', reason: 'it was deleted since selection' };
+    if (e instanceof ClusterError && e.kind === 'invalid')
+      return { outcome: 'skipped', reason: 'changed since selection; not overwritten' };
+    if (e instanceof ClusterError && e.kind === 'notFound')
+      return { outcome: 'skipped', reason: 'it was deleted since selection' };
     return { outcome: 'failed', reason: (e as Error).message };
   }
 }
 
-async function applyOne(client: OkgClient, room: RoomView, change: RoomChange, fields: ChangeField[], opts: ApplyOptions): Promise<RoomResult> {
+async function applyOne(
+  client: OkgClient,
+  room: RoomView,
+  change: RoomChange,
+  fields: ChangeField[],
+  opts: ApplyOptions,
+): Promise<RoomResult> {
   const differing = fields.filter(f => seenCanonical(room, f) !== canonical(f, targetValue(change, f)));
   if (!differing.length) return { name: room.name, outcome: 'unchanged' };
   const from: Partial<RoomChange> = {};
@@ -124,12 +169,15 @@ async function applyOne(client: OkgClient, room: RoomView, change: RoomChange, f
     sent = ops;
   };
   // Exactly what the room stored when it was seen: JSON type kept, an absent field absent.
-  const tested = new Map<ChangeField, SpecValue>(fields.map(f => [f, { present: room.storedSpec[f] !== undefined, value: room.storedSpec[f] }]));
+  const tested = new Map<ChangeField, SpecValue>(
+    fields.map(f => [f, { present: room.storedSpec[f] !== undefined, value: room.storedSpec[f] }]),
+  );
   try {
     await patch(tested, { uid: room.uid || undefined, resourceVersion: room.resourceVersion || undefined });
     return { ...base, outcome: 'changed', patch: sent };
   } catch (e) {
-    if (opts.signal?.aborted && e === opts.signal.reason) return { ...base, outcome: 'skipped', reason: 'cancelled before it was written' };
+    if (opts.signal?.aborted && e === opts.signal.reason)
+      return { ...base, outcome: 'skipped', reason: 'cancelled before it was written' };
     if (!(e instanceof ClusterError)) return { ...base, outcome: 'failed', reason: (e as Error)?.message ?? String(e) };
     if (e.kind === 'notFound') return { ...base, outcome: 'skipped', reason: 'it was deleted since selection' };
     if (e.kind !== 'invalid') return { ...base, outcome: 'failed', reason: e.message };
@@ -145,7 +193,12 @@ async function applyOne(client: OkgClient, room: RoomView, change: RoomChange, f
  * now (one GET after the refusal). Rooms already at the target are `unchanged` and get no request. Never
  * throws for one room; throws before any write if `change` is invalid. Results are in the order of `rooms`.
  */
-export async function applyToRooms(client: OkgClient, rooms: readonly RoomView[], change: RoomChange, opts: ApplyOptions = {}): Promise<RoomResult[]> {
+export async function applyToRooms(
+  client: OkgClient,
+  rooms: readonly RoomView[],
+  change: RoomChange,
+  opts: ApplyOptions = {},
+): Promise<RoomResult[]> {
   const reasons = validateChange(change);
   if (reasons.length) throw new Error(reasons.join('; '));
   const fields = changedFields(change);
@@ -155,8 +208,11 @@ export async function applyToRooms(client: OkgClient, rooms: readonly RoomView[]
   const worker = async (): Promise<void> => {
     while (next < rooms.length) {
       const i = next++;
-      const r = await applyOne(client, rooms[i], change, fields, opts).catch((e: unknown): RoomResult =>
-        ({ name: rooms[i].name, outcome: 'failed', reason: (e as Error)?.message ?? String(e) }));
+      const r = await applyOne(client, rooms[i], change, fields, opts).catch((e: unknown): RoomResult => ({
+        name: rooms[i].name,
+        outcome: 'failed',
+        reason: (e as Error)?.message ?? String(e),
+      }));
       results[i] = r;
       opts.onResult?.(r);
     }

@@ -14,10 +14,18 @@ export interface RoomChange {
 }
 
 export type ChangeField = keyof RoomChange;
-export const CHANGE_FIELDS: readonly ChangeField[] = ['opsState', 'deletionPriority', 'updatePriority', 'networkDisabled'];
+export const CHANGE_FIELDS: readonly ChangeField[] = [
+  'opsState',
+  'deletionPriority',
+  'updatePriority',
+  'networkDisabled',
+];
 
 /** A JSON value as found at a spec path: `present: false` when the field is absent. */
-export interface SpecValue { present: boolean; value?: unknown }
+export interface SpecValue {
+  present: boolean;
+  value?: unknown;
+}
 
 /** Kubernetes label value: at most 63, alphanumeric at both ends, `-_.` inside (or empty). */
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -37,7 +45,8 @@ function priorityReason(field: 'deletionPriority' | 'updatePriority', v: number 
   if (/^-\d+$/.test(text)) {
     return `${field} ${clip(text)} is negative: OKG copies it into the pod label ${label}, which must start with a letter or digit, so it would never apply; use 0 or more`;
   }
-  if (typeof v === 'number' ? !Number.isInteger(v) : !/^\d+$/.test(text)) return `${field} "${clip(text)}" is not a whole number`;
+  if (typeof v === 'number' ? !Number.isInteger(v) : !/^\d+$/.test(text))
+    return `${field} "${clip(text)}" is not a whole number`;
   if (Number(text) > INT32_MAX) return `${field} ${clip(text)} is larger than ${INT32_MAX}`;
   return undefined;
 }
@@ -50,15 +59,25 @@ function priorityReason(field: 'deletionPriority' | 'updatePriority', v: number 
  */
 export function validateChange(change: RoomChange): string[] {
   const reasons: string[] = [];
-  if (!CHANGE_FIELDS.some(f => change[f] !== undefined)) reasons.push('the change sets nothing (give an opsState, a priority or networkDisabled)');
+  if (!CHANGE_FIELDS.some(f => change[f] !== undefined))
+    reasons.push('the change sets nothing (give an opsState, a priority or networkDisabled)');
   const ops = change.opsState;
   if (ops !== undefined) {
     if (typeof ops !== 'string' || ops === '') reasons.push('opsState is empty');
-    else if (ops.length > 63) reasons.push(`opsState "${ops.slice(0, 20)}…" is ${ops.length} characters; OKG copies it into a pod label, which allows at most 63`);
-    else if (!LABEL_VALUE.test(ops)) reasons.push(`opsState "${clip(ops)}" is not a valid label value (letters, digits, "-", "_", "." inside, letter or digit at both ends); OKG copies it into the pod label game.kruise.io/gs-opsState`);
+    else if (ops.length > 63)
+      reasons.push(
+        `opsState "${ops.slice(0, 20)}…" is ${ops.length} characters; OKG copies it into a pod label, which allows at most 63`,
+      );
+    else if (!LABEL_VALUE.test(ops))
+      reasons.push(
+        `opsState "${clip(ops)}" is not a valid label value (letters, digits, "-", "_", "." inside, letter or digit at both ends); OKG copies it into the pod label game.kruise.io/gs-opsState`,
+      );
     else {
       const twin = RESERVED_OPS_STATES.find(r => r !== ops && r.toLowerCase() === ops.toLowerCase());
-      if (twin) reasons.push(`opsState "${clip(ops)}" differs from OKG's "${twin}" only in case; OKG would treat it as a custom value (like None), not as ${twin}`);
+      if (twin)
+        reasons.push(
+          `opsState "${clip(ops)}" differs from OKG's "${twin}" only in case; OKG would treat it as a custom value (like None), not as ${twin}`,
+        );
     }
   }
   for (const f of ['deletionPriority', 'updatePriority'] as const) {
@@ -67,7 +86,8 @@ export function validateChange(change: RoomChange): string[] {
     const r = typeof v === 'number' || typeof v === 'string' ? priorityReason(f, v) : `${f} is not a number`;
     if (r) reasons.push(r);
   }
-  if (change.networkDisabled !== undefined && typeof change.networkDisabled !== 'boolean') reasons.push('networkDisabled must be true or false');
+  if (change.networkDisabled !== undefined && typeof change.networkDisabled !== 'boolean')
+    reasons.push('networkDisabled must be true or false');
   return reasons;
 }
 
@@ -85,9 +105,12 @@ export function targetValue(change: RoomChange, field: ChangeField): string | nu
 /** A spec value in the form RoomView shows it, so raw, seen and target values compare alike. */
 export function canonical(field: ChangeField, v: unknown): string {
   switch (field) {
-    case 'opsState': return v === undefined || v === null || v === '' ? 'None' : String(v);
-    case 'networkDisabled': return v === true ? 'true' : 'false';
-    default: return v === undefined || v === null ? '0' : String(v);
+    case 'opsState':
+      return v === undefined || v === null || v === '' ? 'None' : String(v);
+    case 'networkDisabled':
+      return v === true ? 'true' : 'false';
+    default:
+      return v === undefined || v === null ? '0' : String(v);
   }
 }
 
@@ -108,7 +131,9 @@ export function seenForReport(room: RoomView, field: ChangeField): RoomChange[Ch
  * JSON Patch cannot test for absence).
  */
 export function conditionalPatch(
-  expected: Map<ChangeField, SpecValue>, writes: Map<ChangeField, unknown>, guard: { uid?: string; resourceVersion?: string },
+  expected: Map<ChangeField, SpecValue>,
+  writes: Map<ChangeField, unknown>,
+  guard: { uid?: string; resourceVersion?: string },
 ): JsonPatchOp[] {
   const ops: JsonPatchOp[] = [];
   let absent = false;
@@ -117,7 +142,8 @@ export function conditionalPatch(
     else absent = true;
   }
   if (guard.uid) ops.push({ op: 'test', path: '/metadata/uid', value: guard.uid });
-  if (absent && guard.resourceVersion) ops.push({ op: 'test', path: '/metadata/resourceVersion', value: guard.resourceVersion });
+  if (absent && guard.resourceVersion)
+    ops.push({ op: 'test', path: '/metadata/resourceVersion', value: guard.resourceVersion });
   for (const [f, value] of writes) {
     ops.push({ op: expected.get(f)?.present === false ? 'add' : 'replace', path: `/spec/${f}`, value });
   }

@@ -29,7 +29,14 @@ export interface ReleaseContext {
 }
 
 /** A planned release, ready to run. The caller must release `cache` when `ownsCache`. */
-export interface Prepared { plan: ReleasePlan; world: ReleaseWorld; cache: NamespaceCache; ownsCache: boolean; holder: Holder; takeOver?: string }
+export interface Prepared {
+  plan: ReleasePlan;
+  world: ReleaseWorld;
+  cache: NamespaceCache;
+  ownsCache: boolean;
+  holder: Holder;
+  takeOver?: string;
+}
 
 /** Validates, runs the preflight and plans, without any write. Throws ReleaseRefused (one sentence). */
 async function prepare(input: ReleaseInput, ctx: ReleaseContext): Promise<Prepared> {
@@ -49,7 +56,14 @@ async function prepare(input: ReleaseInput, ctx: ReleaseContext): Promise<Prepar
   const holder = newHolder(ctx.holder);
   const world: ReleaseWorld = { gameServerSet: raw, rooms: cache.rooms(inp.gameServerSet), holder, now: Date.now() };
   try {
-    return { plan: planRelease(input, world), world, cache, ownsCache, holder, ...(input.takeOver !== undefined ? { takeOver: input.takeOver } : {}) };
+    return {
+      plan: planRelease(input, world),
+      world,
+      cache,
+      ownsCache,
+      holder,
+      ...(input.takeOver !== undefined ? { takeOver: input.takeOver } : {}),
+    };
   } catch (e) {
     if (ownsCache) await cache.release();
     throw e;
@@ -62,9 +76,19 @@ async function prepare(input: ReleaseInput, ctx: ReleaseContext): Promise<Prepar
  */
 export async function previewRelease(input: ReleaseInput, ctx: ReleaseContext): Promise<ReleaseResult> {
   let p: Prepared;
-  try { p = await prepare(input, ctx); } catch (e) { return refusedResult(e); }
+  try {
+    p = await prepare(input, ctx);
+  } catch (e) {
+    return refusedResult(e);
+  }
   if (p.ownsCache) await p.cache.release();
-  return { outcome: 'succeeded', message: p.plan.alreadyDone ? `already released (${p.plan.alreadyDone}); nothing to do` : 'dry run: nothing was changed', plan: p.plan };
+  return {
+    outcome: 'succeeded',
+    message: p.plan.alreadyDone
+      ? `already released (${p.plan.alreadyDone}); nothing to do`
+      : 'dry run: nothing was changed',
+    plan: p.plan,
+  };
 }
 
 /**
@@ -73,12 +97,23 @@ export async function previewRelease(input: ReleaseInput, ctx: ReleaseContext): 
  */
 export async function runRelease(input: ReleaseInput, ctx: ReleaseContext): Promise<ReleaseResult> {
   let p: Prepared;
-  try { p = await prepare(input, ctx); } catch (e) { return refusedResult(e); }
+  try {
+    p = await prepare(input, ctx);
+  } catch (e) {
+    return refusedResult(e);
+  }
   try {
     if (p.plan.alreadyDone) {
       const last = parseRecord(rawRecord(p.world.gameServerSet)).history.find(h => h.id === p.plan.alreadyDone);
-      const how = last?.outcome === 'lost' ? `finished with losses (${last.message ?? 'OKG removed rooms with players'})` : 'succeeded';
-      return { outcome: 'succeeded', message: `release ${p.plan.alreadyDone} with these inputs already ${how}; nothing to do`, plan: p.plan };
+      const how =
+        last?.outcome === 'lost'
+          ? `finished with losses (${last.message ?? 'OKG removed rooms with players'})`
+          : 'succeeded';
+      return {
+        outcome: 'succeeded',
+        message: `release ${p.plan.alreadyDone} with these inputs already ${how}; nothing to do`,
+        plan: p.plan,
+      };
     }
     return await new ReleaseRun(ctx, p).run();
   } finally {

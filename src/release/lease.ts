@@ -5,8 +5,17 @@ import type { JsonPatchOp, OkgClient } from '../cluster/client.js';
 import { ClusterError } from '../cluster/errors.js';
 import type { RawObject } from '../cluster/okg.js';
 import {
-  describeHolder, historyEntry, isFinished, parseRecord, rawRecord, recordPatch, recordTest, serializeRecord,
-  type HistoryEntry, type Holder, type ReleaseRecord,
+  describeHolder,
+  historyEntry,
+  isFinished,
+  parseRecord,
+  rawRecord,
+  recordPatch,
+  recordTest,
+  serializeRecord,
+  type HistoryEntry,
+  type Holder,
+  type ReleaseRecord,
 } from './record.js';
 
 /** The lease was taken over by someone else (our lease had expired). */
@@ -16,7 +25,8 @@ export class LeaseLost extends Error {}
 export const WRITE_ATTEMPTS = 8;
 
 /** A refused `test` op (422) or a conflict (409): what we tested changed, re-read and decide again. */
-export const isRefusedTest = (e: unknown): boolean => e instanceof ClusterError && (e.kind === 'invalid' || e.kind === 'conflict');
+export const isRefusedTest = (e: unknown): boolean =>
+  e instanceof ClusterError && (e.kind === 'invalid' || e.kind === 'conflict');
 
 export interface LeaseOptions {
   client: OkgClient;
@@ -50,15 +60,23 @@ export class ReleaseLease {
    */
   async claim(raw: RawObject, rec: ReleaseRecord, history: HistoryEntry[], tests: JsonPatchOp[] = []): Promise<void> {
     const text = serializeRecord({ current: rec, history });
-    await this.o.client.patchGameServerSet(this.o.namespace, this.o.gameServerSet, [...tests, ...recordPatch(raw, text)], this.o.signal);
+    await this.o.client.patchGameServerSet(
+      this.o.namespace,
+      this.o.gameServerSet,
+      [...tests, ...recordPatch(raw, text)],
+      this.o.signal,
+    );
     this.rec = rec;
     this.history = history;
     this.lastRaw = text;
-    this.heartbeat = setInterval(() => {
-      this.save(() => undefined).catch((e: unknown) => {
-        if (e instanceof LeaseLost) this.o.onLost(e);
-      });
-    }, Math.max(50, Math.floor(this.o.leaseMs / 3)));
+    this.heartbeat = setInterval(
+      () => {
+        this.save(() => undefined).catch((e: unknown) => {
+          if (e instanceof LeaseLost) this.o.onLost(e);
+        });
+      },
+      Math.max(50, Math.floor(this.o.leaseMs / 3)),
+    );
     this.heartbeat.unref?.();
   }
 
@@ -74,10 +92,16 @@ export class ReleaseLease {
 
   /** Re-reads after a refused write: still our record? then adopt its text; else the lease is lost. */
   private async adopt(useSignal: boolean): Promise<RawObject> {
-    const raw = await this.o.client.getGameServerSet(this.o.namespace, this.o.gameServerSet, useSignal ? this.o.signal : undefined);
+    const raw = await this.o.client.getGameServerSet(
+      this.o.namespace,
+      this.o.gameServerSet,
+      useSignal ? this.o.signal : undefined,
+    );
     const doc = parseRecord(rawRecord(raw));
     if (!doc.current || doc.current.id !== this.rec?.id || doc.current.holder.id !== this.o.holder.id) {
-      const who = doc.current ? `release ${doc.current.id} of ${describeHolder(doc.current.holder)}` : 'someone who removed the record';
+      const who = doc.current
+        ? `release ${doc.current.id} of ${describeHolder(doc.current.holder)}`
+        : 'someone who removed the record';
       throw new LeaseLost(`the lease on ${this.o.gameServerSet} was taken over by ${who}`);
     }
     this.lastRaw = rawRecord(raw);
@@ -93,12 +117,18 @@ export class ReleaseLease {
       rec.updatedAt = new Date(now).toISOString();
       if (!rec.outcome) rec.leaseExpiresAt = new Date(now + this.o.leaseMs).toISOString();
       let doc = { current: rec as ReleaseRecord | undefined, history: this.history };
-      if (isFinished(rec.outcome)) doc = { current: undefined, history: [historyEntry(rec, rec.outcome!, now), ...this.history] };
+      if (isFinished(rec.outcome))
+        doc = { current: undefined, history: [historyEntry(rec, rec.outcome!, now), ...this.history] };
       const text = serializeRecord(doc);
       for (let attempt = 1; ; attempt++) {
         try {
           const path = recordTest(this.lastRaw!).path;
-          await this.o.client.patchGameServerSet(this.o.namespace, this.o.gameServerSet, [recordTest(this.lastRaw!), { op: 'replace', path, value: text }], useSignal ? this.o.signal : undefined);
+          await this.o.client.patchGameServerSet(
+            this.o.namespace,
+            this.o.gameServerSet,
+            [recordTest(this.lastRaw!), { op: 'replace', path, value: text }],
+            useSignal ? this.o.signal : undefined,
+          );
           this.lastRaw = text;
           return;
         } catch (e) {

@@ -1,12 +1,34 @@
 // planRelease: from the inputs and what the cluster looks like now, everything the release will do —
 // checked before any write — with a room-by-room preview and the predicted final table.
-import { gameServerSetView, isNewVersion, ordinalOf, scaleDownOrder, type RawObject, type RoomView } from '../cluster/okg.js';
+import {
+  gameServerSetView,
+  isNewVersion,
+  ordinalOf,
+  scaleDownOrder,
+  type RawObject,
+  type RoomView,
+} from '../cluster/okg.js';
 import { sameImage } from '../cluster/images.js';
-import { decideLease, describeHolder, isFinished, parseRecord, rawRecord, type Holder, type RecordDoc, type ReleaseRecord } from './record.js';
+import {
+  decideLease,
+  describeHolder,
+  isFinished,
+  parseRecord,
+  rawRecord,
+  type Holder,
+  type RecordDoc,
+  type ReleaseRecord,
+} from './record.js';
 import { MAX_REPLICAS, ReleaseRefused, sameRelease, validateInput } from './validate.js';
 import { STEP_TABLE, type TitleArgs } from './steps.js';
 import {
-  STEPS, type NormalizedInput, type PlannedStep, type PredictedRoom, type ProtectReason, type ReleaseInput, type ReleasePlan,
+  STEPS,
+  type NormalizedInput,
+  type PlannedStep,
+  type PredictedRoom,
+  type ProtectReason,
+  type ReleaseInput,
+  type ReleasePlan,
   type RoomPreview,
 } from './types.js';
 
@@ -27,8 +49,13 @@ export function protectReason(room: RoomView, retireOpsStates: string[]): Protec
   if (room.terminating) return 'terminating';
   if (retireOpsStates.includes(room.opsState)) return undefined;
   switch (room.opsState) {
-    case 'Allocated': case 'Maintaining': case 'Kill': case 'WaitToBeDeleted': return room.opsState;
-    default: return 'custom opsState';
+    case 'Allocated':
+    case 'Maintaining':
+    case 'Kill':
+    case 'WaitToBeDeleted':
+      return room.opsState;
+    default:
+      return 'custom opsState';
   }
 }
 
@@ -36,7 +63,10 @@ function reservedOrdinals(gss: RawObject): Set<number> {
   const out = new Set<number>();
   const ids = (gss.spec?.reserveGameServerIds as (number | string)[] | undefined) ?? [];
   for (const id of ids) {
-    if (typeof id === 'number') { out.add(id); continue; }
+    if (typeof id === 'number') {
+      out.add(id);
+      continue;
+    }
     const m = /^(\d+)(?:-(\d+))?$/.exec(String(id).trim());
     if (!m) continue;
     for (let i = Number(m[1]); i <= Number(m[2] ?? m[1]) && i - Number(m[1]) < 100_000; i++) out.add(i);
@@ -75,7 +105,9 @@ export function planRelease(input: ReleaseInput, world: ReleaseWorld): ReleasePl
 
   for (const c of inp.images) {
     if (!gss.images.some(x => x.container === c.container)) {
-      throw refused(`container "${c.container}" is not in GameServerSet ${gss.name} (its containers: ${gss.images.map(x => x.container).join(', ') || 'none'})`);
+      throw refused(
+        `container "${c.container}" is not in GameServerSet ${gss.name} (its containers: ${gss.images.map(x => x.container).join(', ') || 'none'})`,
+      );
     }
   }
 
@@ -87,10 +119,17 @@ export function planRelease(input: ReleaseInput, world: ReleaseWorld): ReleasePl
   if (lease.kind === 'take-over' && doc.current) {
     const c = doc.current;
     takesOver = resume ? { release: c.id, holder: describeHolder(c.holder), reason: lease.reason } : undefined;
-    warnings.push(takesOver ? takeOverWarning(takesOver) : `release ${c.id} of ${describeHolder(c.holder)} is superseded (${lease.reason}; it had other inputs)`);
+    warnings.push(
+      takesOver
+        ? takeOverWarning(takesOver)
+        : `release ${c.id} of ${describeHolder(c.holder)} is superseded (${lease.reason}; it had other inputs)`,
+    );
   } else if (doc.current && doc.current.outcome && !isFinished(doc.current.outcome)) {
-    warnings.push(resume ? `resuming release ${doc.current.id} (${doc.current.outcome} at step ${doc.current.step})`
-      : `release ${doc.current.id} (${doc.current.outcome} at step ${doc.current.step}) had other inputs; it is superseded`);
+    warnings.push(
+      resume
+        ? `resuming release ${doc.current.id} (${doc.current.outcome} at step ${doc.current.step})`
+        : `release ${doc.current.id} (${doc.current.outcome} at step ${doc.current.step}) had other inputs; it is superseded`,
+    );
   }
 
   const from = resume ? resume.baseline.replicas : gss.replicas;
@@ -99,25 +138,42 @@ export function planRelease(input: ReleaseInput, world: ReleaseWorld): ReleasePl
   else if (inp.add !== undefined) to = from + inp.add;
   else to = inp.replicas ?? from;
   if (!resume && inp.replicas !== undefined && to <= from) {
-    throw refused(`--replicas ${to} is not above the current ${from} replicas of ${gss.name}; no new room would be created (use --add N)`);
+    throw refused(
+      `--replicas ${to} is not above the current ${from} replicas of ${gss.name}; no new room would be created (use --add N)`,
+    );
   }
   if (to > MAX_REPLICAS) throw refused(`scaling ${gss.name} to ${to} replicas is beyond ${MAX_REPLICAS} (a typo?)`);
   const newRooms = to - from;
   const ready = inp.ready ?? newRooms;
-  if (ready > newRooms) throw refused(`--ready ${ready} is more than the ${newRooms} new rooms; at most ${newRooms} new-version rooms can be Ready`);
+  if (ready > newRooms)
+    throw refused(
+      `--ready ${ready} is more than the ${newRooms} new rooms; at most ${newRooms} new-version rooms can be Ready`,
+    );
 
-  const imagesDone = inp.images.every(c => gss.images.some(x => x.container === c.container && sameImage(x.image, c.image)));
+  const imagesDone = inp.images.every(c =>
+    gss.images.some(x => x.container === c.container && sameImage(x.image, c.image)),
+  );
   const fix = !gss.onDeleteInForce;
   if (fix && !inp.fixUpdateStrategy) {
     const why = gss.rollingUpdatePresent
       ? `updateStrategy.rollingUpdate is present, which forces RollingUpdate whatever type says`
       : `updateStrategy.type is ${gss.updateStrategyType}`;
-    throw refused(`OnDelete is not in force on GameServerSet ${gss.name} (${why}), so the release would replace rooms with players; fix it with kubectl patch gss ${gss.name} -n ${gss.namespace} --type=merge -p '${ONDELETE_FIX}' or rerun with --fix-update-strategy`);
+    throw refused(
+      `OnDelete is not in force on GameServerSet ${gss.name} (${why}), so the release would replace rooms with players; fix it with kubectl patch gss ${gss.name} -n ${gss.namespace} --type=merge -p '${ONDELETE_FIX}' or rerun with --fix-update-strategy`,
+    );
   }
   if (fix) warnings.push(`OnDelete is not in force on ${gss.name}; the image patch also sets ${ONDELETE_FIX}`);
 
   const last = doc.history[0];
-  const alreadyDone = !resume && imagesDone && last && last.outcome !== 'superseded' && isFinished(last.outcome) && sameRelease(last.input, inp) ? last.id : undefined;
+  const alreadyDone =
+    !resume &&
+    imagesDone &&
+    last &&
+    last.outcome !== 'superseded' &&
+    isFinished(last.outcome) &&
+    sameRelease(last.input, inp)
+      ? last.id
+      : undefined;
 
   // Preview
   const rooms = world.rooms.filter(r => r.gameServerSet === gss.name);
@@ -125,12 +181,27 @@ export function planRelease(input: ReleaseInput, world: ReleaseWorld): ReleasePl
   const preview: RoomPreview[] = rooms.map(r => {
     const base = { name: r.name, state: r.state, opsState: r.opsState, images: r.images };
     if (isNewVersion(r, inp.images)) {
-      return { ...base, version: 'new', action: r.terminating ? 'protected' : 'keep', ...(r.terminating ? { reason: 'terminating' } : {}) };
+      return {
+        ...base,
+        version: 'new',
+        action: r.terminating ? 'protected' : 'keep',
+        ...(r.terminating ? { reason: 'terminating' } : {}),
+      };
     }
     if (marked.has(r.name)) return { ...base, version: 'old', action: 'retire', reason: 'marked by this release' };
     const why = protectReason(r, inp.retireOpsStates);
     if (why === undefined) return { ...base, version: 'old', action: 'retire' };
-    return { ...base, version: 'old', action: 'protected', reason: why === 'custom opsState' ? `custom opsState ${r.opsState}` : why === 'WaitToBeDeleted' ? 'already WaitToBeDeleted' : why };
+    return {
+      ...base,
+      version: 'old',
+      action: 'protected',
+      reason:
+        why === 'custom opsState'
+          ? `custom opsState ${r.opsState}`
+          : why === 'WaitToBeDeleted'
+            ? 'already WaitToBeDeleted'
+            : why,
+    };
   });
   const live = rooms.filter(r => !r.terminating);
   const toCreate = Math.max(0, to - live.length);
@@ -143,17 +214,19 @@ export function planRelease(input: ReleaseInput, world: ReleaseWorld): ReleasePl
   // Predicted final table
   const retireMark = inp.reclaim === 'kill' ? 'Kill' : 'WaitToBeDeleted';
   const byName = new Map(rooms.map(r => [r.name, r]));
-  let predicted: (PredictedRoom & { dp: number })[] = preview.filter(p => p.state !== 'terminating' && !(byName.get(p.name)?.terminating)).map(p => {
-    const room = byName.get(p.name);
-    const newImages = gss.images.map(c => inp.images.find(x => x.container === c.container) ?? c);
-    return {
-      name: p.name,
-      state: p.action === 'create' ? 'Ready' : p.state,
-      opsState: p.action === 'retire' ? retireMark : p.opsState,
-      images: p.action === 'create' ? newImages : p.images,
-      dp: Number.parseInt(room?.deletionPriority ?? '0', 10) || 0,
-    };
-  });
+  let predicted: (PredictedRoom & { dp: number })[] = preview
+    .filter(p => p.state !== 'terminating' && !byName.get(p.name)?.terminating)
+    .map(p => {
+      const room = byName.get(p.name);
+      const newImages = gss.images.map(c => inp.images.find(x => x.container === c.container) ?? c);
+      return {
+        name: p.name,
+        state: p.action === 'create' ? 'Ready' : p.state,
+        opsState: p.action === 'retire' ? retireMark : p.opsState,
+        images: p.action === 'create' ? newImages : p.images,
+        dp: Number.parseInt(room?.deletionPriority ?? '0', 10) || 0,
+      };
+    });
   const retireCount = preview.filter(p => p.action === 'retire').length;
   if (inp.reclaim === 'kill') {
     predicted = predicted.filter(p => p.opsState !== 'Kill');
@@ -162,11 +235,26 @@ export function planRelease(input: ReleaseInput, world: ReleaseWorld): ReleasePl
     const gone = new Set(order.slice(0, retireCount).map(p => p.name));
     predicted = predicted.filter(p => !gone.has(p.name));
   }
-  if (retireCount === 0) warnings.push('no old room is idle (opsState ' + inp.retireOpsStates.join('/') + '); none will be retired');
+  if (retireCount === 0)
+    warnings.push('no old room is idle (opsState ' + inp.retireOpsStates.join('/') + '); none will be retired');
 
   const done = new Set(resume?.done ?? []);
-  const titleArgs: TitleArgs = { gss: gss.name, from, to, images: inp.images, ready, reclaim: inp.reclaim, fix, settleMs: inp.settleMs, network: gss.network };
-  const steps: PlannedStep[] = STEPS.map(step => ({ step, title: STEP_TABLE[step].title(titleArgs), done: done.has(step) }));
+  const titleArgs: TitleArgs = {
+    gss: gss.name,
+    from,
+    to,
+    images: inp.images,
+    ready,
+    reclaim: inp.reclaim,
+    fix,
+    settleMs: inp.settleMs,
+    network: gss.network,
+  };
+  const steps: PlannedStep[] = STEPS.map(step => ({
+    step,
+    title: STEP_TABLE[step].title(titleArgs),
+    done: done.has(step),
+  }));
 
   return {
     input: inp,

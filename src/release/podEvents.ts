@@ -8,12 +8,22 @@ import type { PodEvent } from './reasons.js';
 
 interface EventObject extends RawObject {
   involvedObject?: { kind?: string; name?: string; uid?: string };
-  type?: string; reason?: string; message?: string;
-  lastTimestamp?: string; eventTime?: string; firstTimestamp?: string; series?: { lastObservedTime?: string };
+  type?: string;
+  reason?: string;
+  message?: string;
+  lastTimestamp?: string;
+  eventTime?: string;
+  firstTimestamp?: string;
+  series?: { lastObservedTime?: string };
 }
 
 const when = (e: EventObject): number => {
-  const t = e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? String(e.metadata.creationTimestamp ?? '');
+  const t =
+    e.series?.lastObservedTime ??
+    e.lastTimestamp ??
+    e.eventTime ??
+    e.firstTimestamp ??
+    String(e.metadata.creationTimestamp ?? '');
   const ms = Date.parse(t);
   return Number.isFinite(ms) ? ms : 0;
 };
@@ -29,15 +39,33 @@ export class PodEvents {
   /** Watch connections made (the lists are counted by the client). */
   watches = 0;
 
-  constructor(client: OkgClient, namespace: string, private readonly relevant: (podName: string) => boolean) {
+  constructor(
+    client: OkgClient,
+    namespace: string,
+    private readonly relevant: (podName: string) => boolean,
+  ) {
     // The cluster core's list-then-watch (backoff, re-list after a failure, clean stop), over the namespace's Events.
-    this.reflector = new Reflector(client.kc, `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`,
-      async () => (await client.listEvents(namespace, this.ac.signal)).items as Obj[], undefined, {
-        change: (type, o) => { if (type !== 'delete') this.absorb(o as EventObject, true); },
-        listed: () => { this.unavailable = undefined; this.changed(); },
-        failed: err => { this.unavailable = err instanceof Error ? err.message : String(err); },
-        watching: () => { this.watches++; },
-      });
+    this.reflector = new Reflector(
+      client.kc,
+      `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`,
+      async () => (await client.listEvents(namespace, this.ac.signal)).items as Obj[],
+      undefined,
+      {
+        change: (type, o) => {
+          if (type !== 'delete') this.absorb(o as EventObject, true);
+        },
+        listed: () => {
+          this.unavailable = undefined;
+          this.changed();
+        },
+        failed: err => {
+          this.unavailable = err instanceof Error ? err.message : String(err);
+        },
+        watching: () => {
+          this.watches++;
+        },
+      },
+    );
   }
 
   /** Lists once and starts the watch; never throws (a failure sets `unavailable` and is retried in the background). */
@@ -49,7 +77,10 @@ export class PodEvents {
     const o = e.involvedObject;
     if (o?.kind !== 'Pod' || !o.name || !this.relevant(o.name)) return;
     let byUid = this.last.get(o.name);
-    if (!byUid) { byUid = new Map(); this.last.set(o.name, byUid); }
+    if (!byUid) {
+      byUid = new Map();
+      this.last.set(o.name, byUid);
+    }
     const at = when(e);
     const prev = byUid.get(o.uid ?? '');
     if (prev && prev.at > at) return;

@@ -4,17 +4,25 @@
 import type { RoomView } from '../cluster/okg.js';
 
 /** What of the GameServerSet the definition reads. */
-export interface ReadinessOf { network: boolean }
+export interface ReadinessOf {
+  network: boolean;
+}
 
 /** Why a room is not ready for players (undefined: it is). */
-export function notReadyForPlayers(room: Pick<RoomView, 'state' | 'opsState' | 'networkState'>, gss: ReadinessOf): string | undefined {
+export function notReadyForPlayers(
+  room: Pick<RoomView, 'state' | 'opsState' | 'networkState'>,
+  gss: ReadinessOf,
+): string | undefined {
   if (room.state !== 'Ready') return `state ${room.state || 'Creating'}`;
   if (room.opsState !== 'None') return `opsState ${room.opsState}`;
   if (gss.network && room.networkState !== 'Ready') return `network ${room.networkState || 'not reported'}`;
   return undefined;
 }
 
-export function readyForPlayers(room: Pick<RoomView, 'state' | 'opsState' | 'networkState'>, gss: ReadinessOf): boolean {
+export function readyForPlayers(
+  room: Pick<RoomView, 'state' | 'opsState' | 'networkState'>,
+  gss: ReadinessOf,
+): boolean {
   return notReadyForPlayers(room, gss) === undefined;
 }
 

@@ -15,9 +15,15 @@ const MARKS = ['WaitToBeDeleted', 'Kill'];
 
 /** Rooms whose pod label could make OKG pick them ahead of idle rooms, but whose label does not match the GS yet. */
 function unsynced(run: ReleaseRun, names: Set<string>): RoomView[] {
-  return run.cache.rooms(run.name).filter(r => !r.terminating && r.podOpsState !== undefined
-    && (names.has(r.name) || MARKS.includes(r.podOpsState) || MARKS.includes(r.opsState))
-    && r.podOpsState !== r.opsState);
+  return run.cache
+    .rooms(run.name)
+    .filter(
+      r =>
+        !r.terminating &&
+        r.podOpsState !== undefined &&
+        (names.has(r.name) || MARKS.includes(r.podOpsState) || MARKS.includes(r.opsState)) &&
+        r.podOpsState !== r.opsState,
+    );
 }
 
 /** Decides the rooms to reclaim (pod labels in sync, re-read from the server, confirmed head of OKG's order). */
@@ -28,27 +34,57 @@ async function planScaleDown(run: ReleaseRun, marked: string[]): Promise<string[
   for (let round = 1; ; round++) {
     // §8.5: OKG's scale-down reads pod labels; wait until they show what the GameServers say.
     let last = -1;
-    await run.cache.waitFor(() => {
-      const lag = unsynced(run, names);
-      if (lag.length !== last) { last = lag.length; run.progress(`waiting for pod labels: ${lag.length ? lag.map(r => `${r.name} (${r.podOpsState} → ${r.opsState})`).join(', ') : 'all in sync'}`); }
-      return lag.length === 0 ? true : undefined;
-    }, {
-      timeoutMs: run.plan.input.timeoutMs, signal: run.signal,
-      describeTimeout: () => `the pod labels of ${unsynced(run, names).map(r => r.name).join(', ')} still do not show their opsState (OKG label sync lag); replicas were not lowered`,
-    });
+    await run.cache.waitFor(
+      () => {
+        const lag = unsynced(run, names);
+        if (lag.length !== last) {
+          last = lag.length;
+          run.progress(
+            `waiting for pod labels: ${lag.length ? lag.map(r => `${r.name} (${r.podOpsState} → ${r.opsState})`).join(', ') : 'all in sync'}`,
+          );
+        }
+        return lag.length === 0 ? true : undefined;
+      },
+      {
+        timeoutMs: run.plan.input.timeoutMs,
+        signal: run.signal,
+        describeTimeout: () =>
+          `the pod labels of ${unsynced(run, names)
+            .map(r => r.name)
+            .join(', ')} still do not show their opsState (OKG label sync lag); replicas were not lowered`,
+      },
+    );
     // Re-check from the server just before lowering: only rooms marked in spec AND label, not terminating.
-    const [gameServers, pods] = await Promise.all([run.client.listGameServers(run.ns, sel, run.signal), run.client.listPods(run.ns, sel, run.signal)]);
-    const d = reclaimableNow({ gameServers, pods, marked: new Map(marked.map(n => [n, uids.get(n)])), changedAfterMark: n => run.marks.changedAfterMark(n) });
+    const [gameServers, pods] = await Promise.all([
+      run.client.listGameServers(run.ns, sel, run.signal),
+      run.client.listPods(run.ns, sel, run.signal),
+    ]);
+    const d = reclaimableNow({
+      gameServers,
+      pods,
+      marked: new Map(marked.map(n => [n, uids.get(n)])),
+      changedAfterMark: n => run.marks.changedAfterMark(n),
+    });
     if (!d.lagging) {
       if (d.held) {
         const { rooms: held, blocker } = d.held;
         const why = blocker.changedAfterMark ? `; was ${blocker.changedAfterMark} after marking` : '';
-        run.emit({ type: 'warning', message: `kept ${held.map(n => `${n} (WaitToBeDeleted)`).join(', ')}: OKG would remove ${blocker.name} (${blocker.opsState}${why}) before ${held.length === 1 ? 'it' : 'them'}, so replicas are lowered only by ${d.rooms.length}` });
+        run.emit({
+          type: 'warning',
+          message: `kept ${held.map(n => `${n} (WaitToBeDeleted)`).join(', ')}: OKG would remove ${blocker.name} (${blocker.opsState}${why}) before ${held.length === 1 ? 'it' : 'them'}, so replicas are lowered only by ${d.rooms.length}`,
+        });
       }
-      if (d.notMarked.length) run.emit({ type: 'warning', message: `not reclaimed because they changed after marking: ${d.notMarked.join(', ')}` });
+      if (d.notMarked.length)
+        run.emit({
+          type: 'warning',
+          message: `not reclaimed because they changed after marking: ${d.notMarked.join(', ')}`,
+        });
       return d.rooms;
     }
-    if (round >= 20) throw new Error('pod labels keep changing under the release (a busy allocator?); replicas were not lowered — rerun to retry');
+    if (round >= 20)
+      throw new Error(
+        'pod labels keep changing under the release (a busy allocator?); replicas were not lowered — rerun to retry',
+      );
     run.progress('a room changed just before reclaim; waiting for its pod label again');
   }
 }
@@ -60,11 +96,15 @@ export async function reclaimScaleDown(run: ReleaseRun, marked: string[]): Promi
     const confirmed = await planScaleDown(run, marked);
     const g = gameServerSetView(await run.client.getGameServerSet(run.ns, run.name, run.signal));
     if (!confirmed.length) {
-      await run.lease.save(r => { r.reclaimed = 0; });
+      await run.lease.save(r => {
+        r.reclaimed = 0;
+      });
       return { result: 'done', message: 'no marked room is still WaitToBeDeleted; replicas unchanged' };
     }
     const planned = { from: g.replicas, to: g.replicas - confirmed.length, rooms: confirmed };
-    await run.lease.save(r => { r.reclaim = planned; });
+    await run.lease.save(r => {
+      r.reclaim = planned;
+    });
     plan = planned;
   }
   const p = plan;
@@ -72,7 +112,10 @@ export async function reclaimScaleDown(run: ReleaseRun, marked: string[]): Promi
   await run.lease.gssWrite(raw => {
     const g = gameServerSetView(raw);
     if (g.replicas === p.to) return 'done';
-    if (g.replicas !== p.from) throw new Error(`${run.name} has ${g.replicas} replicas, not the ${p.from} seen before reclaim; not lowering (rerun to re-plan)`);
+    if (g.replicas !== p.from)
+      throw new Error(
+        `${run.name} has ${g.replicas} replicas, not the ${p.from} seen before reclaim; not lowering (rerun to re-plan)`,
+      );
     if (g.observedGeneration < g.generation) return 'wait';
     wrote = true;
     return [...caughtUpTests(raw, p.from), { op: 'replace', path: '/spec/replicas', value: p.to }];
@@ -83,8 +126,14 @@ export async function reclaimScaleDown(run: ReleaseRun, marked: string[]): Promi
   reportReclaim(run, 'WaitToBeDeleted', p.rooms, outcome, before);
   const kept = outcome.kept;
   const gone = reclaimedOf(p.rooms, outcome);
-  await run.lease.save(r => { r.reclaimed = gone; if (run.lost.length) r.lost = [...run.lost]; });
-  return { result: 'done', message: `${wrote ? 'lowered' : 'found'} replicas ${p.from} → ${p.to}; ${plural(gone, 'marked room')} removed${kept.length ? `, ${kept.length} kept (changed after the plan)` : ''}${withPlayers(outcome)}` };
+  await run.lease.save(r => {
+    r.reclaimed = gone;
+    if (run.lost.length) r.lost = [...run.lost];
+  });
+  return {
+    result: 'done',
+    message: `${wrote ? 'lowered' : 'found'} replicas ${p.from} → ${p.to}; ${plural(gone, 'marked room')} removed${kept.length ? `, ${kept.length} kept (changed after the plan)` : ''}${withPlayers(outcome)}`,
+  };
 }
 
 /** "; 1 with players removed (minecraft-2 (Allocated))", or nothing. */
@@ -97,13 +146,31 @@ export async function reclaimKill(run: ReleaseRun, marked: string[]): Promise<St
   const { cache, marks } = run;
   const uids = new Map((run.rec.retire ?? []).map(e => [e.name, e.uid]));
   // The final check re-reads the rooms from the server (after the settle window): the watch may lag behind.
-  const fresh = new Map((await run.client.listGameServers(run.ns, `${LABEL_OWNER_GSS}=${run.name}`, run.signal)).map(gs => [gs.metadata.name, roomView(gs)]));
-  const rooms = marked.map(n => fresh.get(n)).filter((r): r is RoomView => !!r && r.uid === uids.get(r.name) && !r.terminating
-    && (r.opsState === 'WaitToBeDeleted' || r.opsState === 'Kill') && !marks.changedAfterMark(r.name));
+  const fresh = new Map(
+    (await run.client.listGameServers(run.ns, `${LABEL_OWNER_GSS}=${run.name}`, run.signal)).map(gs => [
+      gs.metadata.name,
+      roomView(gs),
+    ]),
+  );
+  const rooms = marked
+    .map(n => fresh.get(n))
+    .filter(
+      (r): r is RoomView =>
+        !!r &&
+        r.uid === uids.get(r.name) &&
+        !r.terminating &&
+        (r.opsState === 'WaitToBeDeleted' || r.opsState === 'Kill') &&
+        !marks.changedAfterMark(r.name),
+    );
   for (const n of marked) {
     const r = fresh.get(n);
     const changed = marks.changedAfterMark(n);
-    if (r && r.uid === uids.get(n) && !rooms.includes(r)) run.emitRoom('reclaim', r.opsState, 'Kill', { name: n, outcome: 'skipped', reason: changed ? `it was ${changed} after it was marked; not killed` : `it is ${r.opsState} now; not killed` });
+    if (r && r.uid === uids.get(n) && !rooms.includes(r))
+      run.emitRoom('reclaim', r.opsState, 'Kill', {
+        name: n,
+        outcome: 'skipped',
+        reason: changed ? `it was ${changed} after it was marked; not killed` : `it is ${r.opsState} now; not killed`,
+      });
   }
   const before = new Set(cache.rooms(run.name).map(r => r.name));
   const killed: string[] = [];
@@ -112,13 +179,22 @@ export async function reclaimKill(run: ReleaseRun, marked: string[]): Promise<St
   let kept: string[] = [];
   let todo = rooms;
   for (let round = 1; todo.length; round++) {
-    const results = await applyToRooms(run.client, todo, { opsState: 'Kill' }, {
-      concurrency: run.concurrency, signal: run.signal,
-      onResult: r => run.emitRoom('reclaim', 'WaitToBeDeleted', 'Kill', r),
-    });
+    const results = await applyToRooms(
+      run.client,
+      todo,
+      { opsState: 'Kill' },
+      {
+        concurrency: run.concurrency,
+        signal: run.signal,
+        onResult: r => run.emitRoom('reclaim', 'WaitToBeDeleted', 'Kill', r),
+      },
+    );
     if (run.signal.aborted) throw run.signal.reason;
     const failed = results.filter(r => r.outcome === 'failed');
-    if (failed.length) throw new Error(`${failed.length} room(s) could not be set to Kill (${failed.map(f => `${f.name}: ${f.reason ?? 'failed'}`).join('; ')}); rerun to resume`);
+    if (failed.length)
+      throw new Error(
+        `${failed.length} room(s) could not be set to Kill (${failed.map(f => `${f.name}: ${f.reason ?? 'failed'}`).join('; ')}); rerun to resume`,
+      );
     const now = results.filter(r => r.outcome === 'changed' || r.outcome === 'unchanged').map(r => r.name);
     for (const n of now) if (!killed.includes(n)) killed.push(n);
     run.progress(`waiting for OKG to remove ${now.join(', ') || 'nothing'}`);
@@ -127,18 +203,32 @@ export async function reclaimKill(run: ReleaseRun, marked: string[]): Promise<St
     for (const c of outcome.changed) changed.add(c);
     // OKG 1.0 can merge-patch a stale WaitToBeDeleted over our Kill (after the watch showed the Kill): set Kill again
     // (still conditional) on those.
-    const reverted = outcome.kept.map(n => cache.room(n)).filter((r): r is RoomView => !!r && r.opsState === 'WaitToBeDeleted' && !marks.changedAfterMark(r.name));
+    const reverted = outcome.kept
+      .map(n => cache.room(n))
+      .filter((r): r is RoomView => !!r && r.opsState === 'WaitToBeDeleted' && !marks.changedAfterMark(r.name));
     kept = outcome.kept.filter(n => !reverted.some(r => r.name === n));
-    if (reverted.length) run.progress(`${reverted.map(r => r.name).join(', ')} show WaitToBeDeleted again (OKG wrote back a stale opsState); setting Kill again`);
+    if (reverted.length)
+      run.progress(
+        `${reverted.map(r => r.name).join(', ')} show WaitToBeDeleted again (OKG wrote back a stale opsState); setting Kill again`,
+      );
     todo = round < 5 ? reverted : [];
     if (todo.length) await new Promise(r => setTimeout(r, 250 * round)); // let OKG's cache catch up first
     if (round >= 5) kept.push(...reverted.map(r => r.name));
   }
   const total: ReclaimOutcome = { kept, lost: [...lost], changed: [...changed] };
   // On a resumed run, rooms killed before the interruption are already gone.
-  const goneBefore = run.rec.done.includes('mark') && run.plan.resumes ? marked.filter(n => cache.room(n)?.uid !== uids.get(n) && !killed.includes(n)) : [];
+  const goneBefore =
+    run.rec.done.includes('mark') && run.plan.resumes
+      ? marked.filter(n => cache.room(n)?.uid !== uids.get(n) && !killed.includes(n))
+      : [];
   reportReclaim(run, 'Kill', killed, total, before);
   const gone = reclaimedOf(killed, total) + goneBefore.length;
-  await run.lease.save(r => { r.reclaimed = gone; if (run.lost.length) r.lost = [...run.lost]; });
-  return { result: 'done', message: `${plural(gone, 'room')} killed; OKG lowered replicas itself${kept.length ? `; ${kept.length} kept (changed after Kill was set)` : ''}${withPlayers(total)}` };
+  await run.lease.save(r => {
+    r.reclaimed = gone;
+    if (run.lost.length) r.lost = [...run.lost];
+  });
+  return {
+    result: 'done',
+    message: `${plural(gone, 'room')} killed; OKG lowered replicas itself${kept.length ? `; ${kept.length} kept (changed after Kill was set)` : ''}${withPlayers(total)}`,
+  };
 }

@@ -8,7 +8,11 @@ import type { ReleaseRun } from './run.js';
 const LEAVING: readonly string[] = ['WaitToBeDeleted', 'Kill'];
 
 /** How a reclaim ended: planned rooms that stayed, rooms with players OKG removed, planned rooms removed after another change. */
-export interface ReclaimOutcome { kept: string[]; lost: string[]; changed: string[] }
+export interface ReclaimOutcome {
+  kept: string[];
+  lost: string[];
+  changed: string[];
+}
 
 /** Whether a room in this opsState may have players: anything but the states the release retires and the leaving marks. */
 function hasPlayers(run: ReleaseRun, opsState: string): boolean {
@@ -23,7 +27,12 @@ function hasPlayers(run: ReleaseRun, opsState: string): boolean {
  * not judged. `lost`: rooms of the set seen with players that OKG removed (planned, or taken in their place);
  * `changed`: planned rooms removed after a change that is not a player's (e.g. back to None).
  */
-export async function waitReclaimed(run: ReleaseRun, names: string[], marks: readonly string[], what: string): Promise<ReclaimOutcome> {
+export async function waitReclaimed(
+  run: ReleaseRun,
+  names: string[],
+  marks: readonly string[],
+  what: string,
+): Promise<ReclaimOutcome> {
   if (!names.length) return { kept: [], lost: [], changed: [] };
   const { cache } = run;
   const planned = new Set(names);
@@ -31,49 +40,96 @@ export async function waitReclaimed(run: ReleaseRun, names: string[], marks: rea
   const seenMark = new Set<string>(); // planned rooms the watch has shown with one of `marks`
   const changed = new Map<string, string>(); // planned rooms last seen with an opsState that is not ours (e.g. Allocated)
   const last = new Map<string, { uid: string; opsState: string }>(); // every room of the set, as last seen
-  await cache.waitFor(() => {
-    const rooms = cache.rooms(run.name);
-    for (const r of rooms) {
-      last.set(r.name, { uid: r.uid, opsState: r.opsState });
-      if (!ours(r)) continue;
-      if (marks.includes(r.opsState)) seenMark.add(r.name);
-      else if (!LEAVING.includes(r.opsState)) changed.set(r.name, r.opsState);
-    }
-    // Wait for planned rooms still marked (or whose mark the watch has not shown yet), and for every terminating room
-    // until it is gone, so a change made to a room while OKG removes it is seen, and reported, before it disappears.
-    const left = rooms.filter(r => r.terminating || (ours(r) && (marks.includes(r.opsState) || (!seenMark.has(r.name) && !changed.has(r.name)))));
-    const g = cache.gameServerSet(run.name);
-    const live = rooms.filter(r => !r.terminating).length;
-    return left.length === 0 && g && g.observedGeneration >= g.generation && live <= g.replicas ? true : undefined;
-  }, {
-    timeoutMs: run.plan.input.timeoutMs, signal: run.signal,
-    describeTimeout: () => `${what} are not all gone within the timeout (left: ${cache.rooms(run.name).filter(r => ours(r) || r.terminating).map(r => `${r.name} ${r.state} ${r.opsState}`).join(', ') || 'none'})`,
-  });
-  const kept = cache.rooms(run.name).filter(r => ours(r) && !r.terminating).map(r => r.name);
-  const present = (n: string, uid: string) => { const r = cache.room(n); return !!r && r.uid === uid && !r.terminating; };
-  const lost = [...last].filter(([n, v]) => hasPlayers(run, v.opsState) && !present(n, v.uid)).map(([n, v]) => `${n} (${v.opsState})`);
-  const removedChanged = [...changed].filter(([n, o]) => !kept.includes(n) && !hasPlayers(run, o)).map(([n, o]) => `${n} (${o})`);
+  await cache.waitFor(
+    () => {
+      const rooms = cache.rooms(run.name);
+      for (const r of rooms) {
+        last.set(r.name, { uid: r.uid, opsState: r.opsState });
+        if (!ours(r)) continue;
+        if (marks.includes(r.opsState)) seenMark.add(r.name);
+        else if (!LEAVING.includes(r.opsState)) changed.set(r.name, r.opsState);
+      }
+      // Wait for planned rooms still marked (or whose mark the watch has not shown yet), and for every terminating room
+      // until it is gone, so a change made to a room while OKG removes it is seen, and reported, before it disappears.
+      const left = rooms.filter(
+        r =>
+          r.terminating || (ours(r) && (marks.includes(r.opsState) || (!seenMark.has(r.name) && !changed.has(r.name)))),
+      );
+      const g = cache.gameServerSet(run.name);
+      const live = rooms.filter(r => !r.terminating).length;
+      return left.length === 0 && g && g.observedGeneration >= g.generation && live <= g.replicas ? true : undefined;
+    },
+    {
+      timeoutMs: run.plan.input.timeoutMs,
+      signal: run.signal,
+      describeTimeout: () =>
+        `${what} are not all gone within the timeout (left: ${
+          cache
+            .rooms(run.name)
+            .filter(r => ours(r) || r.terminating)
+            .map(r => `${r.name} ${r.state} ${r.opsState}`)
+            .join(', ') || 'none'
+        })`,
+    },
+  );
+  const kept = cache
+    .rooms(run.name)
+    .filter(r => ours(r) && !r.terminating)
+    .map(r => r.name);
+  const present = (n: string, uid: string) => {
+    const r = cache.room(n);
+    return !!r && r.uid === uid && !r.terminating;
+  };
+  const lost = [...last]
+    .filter(([n, v]) => hasPlayers(run, v.opsState) && !present(n, v.uid))
+    .map(([n, v]) => `${n} (${v.opsState})`);
+  const removedChanged = [...changed]
+    .filter(([n, o]) => !kept.includes(n) && !hasPlayers(run, o))
+    .map(([n, o]) => `${n} (${o})`);
   return { kept, lost, changed: removedChanged };
 }
 
 /** Records the rooms lost with players on the run, and warns about them, about planned rooms that stayed and rooms OKG removed instead. */
-export function reportReclaim(run: ReleaseRun, mark: string, planned: string[], { kept, lost, changed }: ReclaimOutcome, before: Set<string>): void {
+export function reportReclaim(
+  run: ReleaseRun,
+  mark: string,
+  planned: string[],
+  { kept, lost, changed }: ReclaimOutcome,
+  before: Set<string>,
+): void {
   const { cache } = run;
   const removed = [...before].filter(n => (!cache.room(n) || cache.room(n)!.terminating) && !planned.includes(n));
   const after = mark === 'Kill' ? 'Kill was set' : 'replicas were lowered';
   for (const l of lost) if (!run.lost.includes(l)) run.lost.push(l);
   if (lost.length) {
-    run.emit({ type: 'warning', message: `OKG removed ${lost.length === 1 ? 'a room' : 'rooms'} with players: ${lost.join(', ')}: allocated after the release's last check, while the pod label still showed ${mark}` });
+    run.emit({
+      type: 'warning',
+      message: `OKG removed ${lost.length === 1 ? 'a room' : 'rooms'} with players: ${lost.join(', ')}: allocated after the release's last check, while the pod label still showed ${mark}`,
+    });
   }
   if (changed.length) {
-    run.emit({ type: 'warning', message: `OKG removed ${changed.join(', ')} although ${changed.length === 1 ? 'it' : 'they'} changed after ${after}: its pod label still showed ${mark} (OKG's label sync lag)` });
+    run.emit({
+      type: 'warning',
+      message: `OKG removed ${changed.join(', ')} although ${changed.length === 1 ? 'it' : 'they'} changed after ${after}: its pod label still showed ${mark} (OKG's label sync lag)`,
+    });
   }
   if (kept.length) {
     const now = kept.map(n => `${n} (${cache.room(n)?.opsState ?? 'gone'})`).join(', ');
-    for (const n of kept) run.emitRoom('reclaim', mark, cache.room(n)?.opsState ?? '', { name: n, outcome: 'skipped', reason: 'it changed after it was planned for removal (a matchmaker?); kept' });
-    run.emit({ type: 'warning', message: `kept ${now}: changed after ${after}${removed.length ? `; OKG removed ${removed.join(', ')} in their place` : ''}` });
+    for (const n of kept)
+      run.emitRoom('reclaim', mark, cache.room(n)?.opsState ?? '', {
+        name: n,
+        outcome: 'skipped',
+        reason: 'it changed after it was planned for removal (a matchmaker?); kept',
+      });
+    run.emit({
+      type: 'warning',
+      message: `kept ${now}: changed after ${after}${removed.length ? `; OKG removed ${removed.join(', ')} in their place` : ''}`,
+    });
   } else if (removed.length) {
-    run.emit({ type: 'warning', message: `OKG also removed ${removed.join(', ')} (they were ranked ahead of the marked rooms)` });
+    run.emit({
+      type: 'warning',
+      message: `OKG also removed ${removed.join(', ')} (they were ranked ahead of the marked rooms)`,
+    });
   }
 }
 

@@ -1,7 +1,13 @@
 // Which marked rooms may be reclaimed by lowering replicas now: a pure decision over the GameServers and Pods as
 // just read. OKG removes the first rooms of its own scale-down order, read from pod labels (API.md §6, §8.5), so
 // replicas may be lowered only by the confirmed rooms at the head of that order.
-import { LABEL_POD_DELETE_PRIORITY, LABEL_POD_OPS_STATE, ordinalOf, scaleDownOrder, type RawObject } from '../cluster/okg.js';
+import {
+  LABEL_POD_DELETE_PRIORITY,
+  LABEL_POD_OPS_STATE,
+  ordinalOf,
+  scaleDownOrder,
+  type RawObject,
+} from '../cluster/okg.js';
 
 export interface ReclaimView {
   gameServers: readonly RawObject[];
@@ -23,13 +29,13 @@ export type ReclaimDecision =
   /** A pod label does not show its GameServer's mark yet (or shows a stale one): OKG's order is not known; wait. */
   | { lagging: true }
   | {
-    lagging: false;
-    /** Lower replicas by exactly these (WaitToBeDeleted in spec and label, not terminating, at the head of OKG's order). */
-    rooms: string[];
-    /** Our marked rooms that are not reclaimable, each as "name (opsState…)". */
-    notMarked: string[];
-    held?: HeldBack;
-  };
+      lagging: false;
+      /** Lower replicas by exactly these (WaitToBeDeleted in spec and label, not terminating, at the head of OKG's order). */
+      rooms: string[];
+      /** Our marked rooms that are not reclaimable, each as "name (opsState…)". */
+      notMarked: string[];
+      held?: HeldBack;
+    };
 
 const ranked = (v: string | undefined): boolean => v === 'WaitToBeDeleted' || v === 'Kill';
 
@@ -48,16 +54,23 @@ export function reclaimableNow(v: ReclaimView): ReclaimDecision {
     if (!v.marked.has(n) || gs.metadata.uid !== v.marked.get(n)) continue;
     const changed = v.changedAfterMark(n);
     if (changed) notMarked.push(`${n} (${spec}; was ${changed} after marking)`);
-    else if (spec === 'WaitToBeDeleted' && label === 'WaitToBeDeleted' && pod && !pod.metadata.deletionTimestamp) confirmed.push(n);
+    else if (spec === 'WaitToBeDeleted' && label === 'WaitToBeDeleted' && pod && !pod.metadata.deletionTimestamp)
+      confirmed.push(n);
     else notMarked.push(`${n} (${spec})`);
   }
   if (lagging) return { lagging: true };
   // A room ranked ahead that is not confirmed (e.g. one Allocated after marking that shows WaitToBeDeleted again:
   // OKG 1.0 can write a stale opsState back) would otherwise be removed in place of an idle one.
-  const order = scaleDownOrder(v.pods.filter(p => !p.metadata.deletionTimestamp).map(p => ({
-    name: p.metadata.name, opsState: p.metadata.labels?.[LABEL_POD_OPS_STATE] ?? 'None',
-    deletionPriority: p.metadata.labels?.[LABEL_POD_DELETE_PRIORITY] ?? '0', ordinal: ordinalOf(p.metadata.name),
-  })));
+  const order = scaleDownOrder(
+    v.pods
+      .filter(p => !p.metadata.deletionTimestamp)
+      .map(p => ({
+        name: p.metadata.name,
+        opsState: p.metadata.labels?.[LABEL_POD_OPS_STATE] ?? 'None',
+        deletionPriority: p.metadata.labels?.[LABEL_POD_DELETE_PRIORITY] ?? '0',
+        ordinal: ordinalOf(p.metadata.name),
+      })),
+  );
   const ok = new Set(confirmed);
   let head = 0;
   while (head < order.length && ok.has(order[head].name)) head++;

@@ -18,13 +18,22 @@ export const HISTORY_LENGTH = 10;
 export const DEFAULT_LEASE_MS = 60_000;
 
 /** Who runs a release: a per-run id plus, for people, user, host and process. */
-export interface Holder { id: string; user: string; host: string; pid: number }
+export interface Holder {
+  id: string;
+  user: string;
+  host: string;
+  pid: number;
+}
 
 /** Outcomes of a release that ran to its end: the record goes to the history, and a rerun of the same input does nothing. */
 export const isFinished = (o: ReleaseOutcome | undefined): boolean => o === 'succeeded' || o === 'lost';
 
 /** A room chosen for retirement, as it was when chosen. */
-export interface RetireEntry { name: string; uid: string; opsState: string }
+export interface RetireEntry {
+  name: string;
+  uid: string;
+  opsState: string;
+}
 
 /** A step of a release or of a rollback (a rollback record uses the rollback's steps). */
 export type RecordStep = StepName | RollbackStepName;
@@ -93,13 +102,25 @@ export interface HistoryEntry {
   changes?: ReleaseChanges;
 }
 
-export interface RecordDoc { current?: ReleaseRecord; history: HistoryEntry[] }
+export interface RecordDoc {
+  current?: ReleaseRecord;
+  history: HistoryEntry[];
+}
 
 /** A new holder for this process (user@host, pid, random id). */
 export function newHolder(partial: Partial<Holder> = {}): Holder {
   let user = 'unknown';
-  try { user = userInfo().username; } catch { /* no passwd entry: keep "unknown" */ }
-  return { id: partial.id ?? randomBytes(6).toString('hex'), user: partial.user ?? user, host: partial.host ?? hostname(), pid: partial.pid ?? process.pid };
+  try {
+    user = userInfo().username;
+  } catch {
+    /* no passwd entry: keep "unknown" */
+  }
+  return {
+    id: partial.id ?? randomBytes(6).toString('hex'),
+    user: partial.user ?? user,
+    host: partial.host ?? hostname(),
+    pid: partial.pid ?? process.pid,
+  };
 }
 
 export function describeHolder(h: Holder): string {
@@ -107,7 +128,10 @@ export function describeHolder(h: Holder): string {
 }
 
 export function newReleaseId(now: number): string {
-  return `rel-${new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
+  return `rel-${new Date(now)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
 }
 
 /** The record's raw annotation text (undefined when absent). */
@@ -127,7 +151,12 @@ export function parseRecord(raw: string | undefined): RecordDoc {
 }
 
 function pidAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export type LeaseState = 'free' | 'mine' | 'expired' | 'held';
@@ -137,13 +166,19 @@ export type LeaseState = 'free' | 'mine' | 'expired' | 'held';
  * (its process on this very host is gone, or its lease ran out; `reason` says which), `held` (a live release of
  * someone else).
  */
-export function leaseCheck(current: ReleaseRecord | undefined, me: Holder, now: number): { state: LeaseState; reason?: string } {
+export function leaseCheck(
+  current: ReleaseRecord | undefined,
+  me: Holder,
+  now: number,
+): { state: LeaseState; reason?: string } {
   if (!current || current.outcome) return { state: 'free' };
   if (current.holder.id === me.id) return { state: 'mine' };
   // A dead process here is the real reason, also when the lease has run out too.
   const h = current.holder;
-  if (h.host === me.host && h.pid !== me.pid && !pidAlive(h.pid)) return { state: 'expired', reason: `its process ${h.pid} on this host is gone` };
-  if (Date.parse(current.leaseExpiresAt) <= now) return { state: 'expired', reason: `lease expired at ${current.leaseExpiresAt}` };
+  if (h.host === me.host && h.pid !== me.pid && !pidAlive(h.pid))
+    return { state: 'expired', reason: `its process ${h.pid} on this host is gone` };
+  if (Date.parse(current.leaseExpiresAt) <= now)
+    return { state: 'expired', reason: `lease expired at ${current.leaseExpiresAt}` };
   return { state: 'held' };
 }
 
@@ -159,8 +194,10 @@ export function namesHolder(h: Holder, name: string): boolean {
 
 /** The refusal while another live release holds the lease: who, where, until when, and the ways out. */
 export function lockedMessage(gss: string, c: ReleaseRecord): string {
-  return `GameServerSet ${gss} is locked by ${c.kind === 'rollback' ? 'rollback' : 'release'} ${c.id} of ${describeHolder(c.holder)} (at step ${c.step}) until ${c.leaseExpiresAt}; `
-    + `wait for it to finish or for the lease to expire, or, if that run is dead, take it over (okg release --take-over ${c.holder.user}@${c.holder.host})`;
+  return (
+    `GameServerSet ${gss} is locked by ${c.kind === 'rollback' ? 'rollback' : 'release'} ${c.id} of ${describeHolder(c.holder)} (at step ${c.step}) until ${c.leaseExpiresAt}; ` +
+    `wait for it to finish or for the lease to expire, or, if that run is dead, take it over (okg release --take-over ${c.holder.user}@${c.holder.host})`
+  );
 }
 
 /**
@@ -168,9 +205,16 @@ export function lockedMessage(gss: string, c: ReleaseRecord): string {
  * (its holder is gone, or `takeOver` names its holder), or nothing (`refused`, one sentence). With `takeOver`, only
  * the named current holder's lease is taken; naming anyone else, or no one holding it, is refused.
  */
-export type LeaseDecision = { kind: 'free' } | { kind: 'take-over'; reason: string; named: boolean } | { kind: 'refused'; message: string };
+export type LeaseDecision =
+  { kind: 'free' } | { kind: 'take-over'; reason: string; named: boolean } | { kind: 'refused'; message: string };
 
-export function decideLease(gss: string, current: ReleaseRecord | undefined, me: Holder, now: number, takeOver?: string): LeaseDecision {
+export function decideLease(
+  gss: string,
+  current: ReleaseRecord | undefined,
+  me: Holder,
+  now: number,
+  takeOver?: string,
+): LeaseDecision {
   const { state, reason } = leaseCheck(current, me, now);
   if (state === 'mine') return { kind: 'free' };
   if (takeOver === undefined) {
@@ -180,29 +224,58 @@ export function decideLease(gss: string, current: ReleaseRecord | undefined, me:
   const name = clip(takeOver.trim());
   if (state === 'free') {
     const last = current ? ` (release ${current.id} ${current.outcome} at step ${current.step})` : '';
-    return { kind: 'refused', message: `--take-over ${name}: no release holds the lease on ${gss}${last}; nothing was changed — rerun without --take-over` };
+    return {
+      kind: 'refused',
+      message: `--take-over ${name}: no release holds the lease on ${gss}${last}; nothing was changed — rerun without --take-over`,
+    };
   }
   const c = current!;
   if (!namesHolder(c.holder, takeOver)) {
-    return { kind: 'refused', message: `--take-over ${name}: the lease on ${gss} is held by ${describeHolder(c.holder)} (release ${c.id}, holder id ${c.holder.id}), not by ${name}; nothing was changed` };
+    return {
+      kind: 'refused',
+      message: `--take-over ${name}: the lease on ${gss} is held by ${describeHolder(c.holder)} (release ${c.id}, holder id ${c.holder.id}), not by ${name}; nothing was changed`,
+    };
   }
-  return { kind: 'take-over', reason: reason ?? `taken over as asked, its lease ran until ${c.leaseExpiresAt}`, named: true };
+  return {
+    kind: 'take-over',
+    reason: reason ?? `taken over as asked, its lease ran until ${c.leaseExpiresAt}`,
+    named: true,
+  };
 }
 
 /** What release record `r` changed (see ReleaseChanges). */
 export function releaseChanges(r: ReleaseRecord): ReleaseChanges {
   return {
-    id: r.id, images: r.input.images, baseline: r.baseline, target: r.target, done: r.done,
-    ...(r.retire ? { retire: r.retire } : {}), ...(r.marked ? { marked: r.marked } : {}), ...(r.reclaimed !== undefined ? { reclaimed: r.reclaimed } : {}),
+    id: r.id,
+    images: r.input.images,
+    baseline: r.baseline,
+    target: r.target,
+    done: r.done,
+    ...(r.retire ? { retire: r.retire } : {}),
+    ...(r.marked ? { marked: r.marked } : {}),
+    ...(r.reclaimed !== undefined ? { reclaimed: r.reclaimed } : {}),
   };
 }
 
 export function historyEntry(r: ReleaseRecord, outcome: HistoryEntry['outcome'], now: number): HistoryEntry {
   const base: HistoryEntry = {
-    id: r.id, holder: describeHolder(r.holder), startedAt: r.startedAt, finishedAt: new Date(now).toISOString(),
-    outcome, step: r.step, images: r.input.images, input: r.input, ...(r.message ? { message: r.message } : {}),
+    id: r.id,
+    holder: describeHolder(r.holder),
+    startedAt: r.startedAt,
+    finishedAt: new Date(now).toISOString(),
+    outcome,
+    step: r.step,
+    images: r.input.images,
+    input: r.input,
+    ...(r.message ? { message: r.message } : {}),
   };
-  if (r.kind === 'rollback') return { ...base, images: r.baseline.images, kind: 'rollback', ...(r.rollbackOf ? { rollbackOf: r.rollbackOf.id } : {}) };
+  if (r.kind === 'rollback')
+    return {
+      ...base,
+      images: r.baseline.images,
+      kind: 'rollback',
+      ...(r.rollbackOf ? { rollbackOf: r.rollbackOf.id } : {}),
+    };
   return { ...base, changes: releaseChanges(r) };
 }
 
@@ -222,9 +295,14 @@ export function serializeRecord(doc: RecordDoc): string {
  */
 export function recordPatch(gss: RawObject, next: string): JsonPatchOp[] {
   const prev = rawRecord(gss);
-  if (prev !== undefined) return [{ op: 'test', path: RECORD_PATH, value: prev }, { op: 'replace', path: RECORD_PATH, value: next }];
+  if (prev !== undefined)
+    return [
+      { op: 'test', path: RECORD_PATH, value: prev },
+      { op: 'replace', path: RECORD_PATH, value: next },
+    ];
   const rv: JsonPatchOp = { op: 'test', path: '/metadata/resourceVersion', value: gss.metadata.resourceVersion };
-  if (!gss.metadata.annotations) return [rv, { op: 'add', path: '/metadata/annotations', value: { [RECORD_ANNOTATION]: next } }];
+  if (!gss.metadata.annotations)
+    return [rv, { op: 'add', path: '/metadata/annotations', value: { [RECORD_ANNOTATION]: next } }];
   return [rv, { op: 'add', path: RECORD_PATH, value: next }];
 }
 

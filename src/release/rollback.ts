@@ -23,9 +23,20 @@ function refusedResult(e: unknown): RollbackResult {
 /** Validates, runs the preflight (namespace, set, access) and plans, without any write. Throws ReleaseRefused. */
 async function prepare(input: RollbackInput, ctx: RollbackContext): Promise<PreparedRollback> {
   const inp = validateRollbackInput(input);
-  const raw = await preflight(ctx.client, {
-    namespace: inp.namespace, gameServerSet: inp.gameServerSet, images: [], timeoutMs: inp.timeoutMs, retireOpsStates: ['None'], reclaim: 'scale-down', fixUpdateStrategy: false, settleMs: DEFAULT_SETTLE_MS,
-  }, ctx.signal);
+  const raw = await preflight(
+    ctx.client,
+    {
+      namespace: inp.namespace,
+      gameServerSet: inp.gameServerSet,
+      images: [],
+      timeoutMs: inp.timeoutMs,
+      retireOpsStates: ['None'],
+      reclaim: 'scale-down',
+      fixUpdateStrategy: false,
+      settleMs: DEFAULT_SETTLE_MS,
+    },
+    ctx.signal,
+  );
   let cache = ctx.cache;
   const ownsCache = !cache;
   if (!cache) {
@@ -55,9 +66,19 @@ async function prepare(input: RollbackInput, ctx: RollbackContext): Promise<Prep
  */
 export async function previewRollback(input: RollbackInput, ctx: RollbackContext): Promise<RollbackResult> {
   let p: Awaited<ReturnType<typeof prepare>>;
-  try { p = await prepare(input, ctx); } catch (e) { return refusedResult(e); }
+  try {
+    p = await prepare(input, ctx);
+  } catch (e) {
+    return refusedResult(e);
+  }
   if (p.ownsCache) await p.cache.release();
-  return { outcome: 'succeeded', message: p.plan.alreadyDone ? `release ${p.plan.release.id} was already rolled back (${p.plan.alreadyDone}); nothing to do` : 'dry run: nothing was changed', plan: p.plan };
+  return {
+    outcome: 'succeeded',
+    message: p.plan.alreadyDone
+      ? `release ${p.plan.release.id} was already rolled back (${p.plan.alreadyDone}); nothing to do`
+      : 'dry run: nothing was changed',
+    plan: p.plan,
+  };
 }
 
 /**
@@ -66,9 +87,18 @@ export async function previewRollback(input: RollbackInput, ctx: RollbackContext
  */
 export async function runRollback(input: RollbackInput, ctx: RollbackContext): Promise<RollbackResult> {
   let p: Awaited<ReturnType<typeof prepare>>;
-  try { p = await prepare(input, ctx); } catch (e) { return refusedResult(e); }
   try {
-    if (p.plan.alreadyDone) return { outcome: 'succeeded', message: `release ${p.plan.release.id} was already rolled back (${p.plan.alreadyDone}); nothing to do`, plan: p.plan };
+    p = await prepare(input, ctx);
+  } catch (e) {
+    return refusedResult(e);
+  }
+  try {
+    if (p.plan.alreadyDone)
+      return {
+        outcome: 'succeeded',
+        message: `release ${p.plan.release.id} was already rolled back (${p.plan.alreadyDone}); nothing to do`,
+        plan: p.plan,
+      };
     return await new RollbackRun(ctx, p).rollBack();
   } finally {
     if (p.ownsCache) await p.cache.release();

@@ -8,7 +8,14 @@ import { LeaseLost } from './lease.js';
 import type { ReleaseWorld } from './plan.js';
 import type { ReleaseChanges } from './record.js';
 import { ROLLBACK_STEP_TABLE } from './rollbackSteps.js';
-import { ROLLBACK_STEPS, type RollbackEvent, type RollbackPlan, type RollbackResult, type RollbackStepName, type RollbackSummary } from './rollbackTypes.js';
+import {
+  ROLLBACK_STEPS,
+  type RollbackEvent,
+  type RollbackPlan,
+  type RollbackResult,
+  type RollbackStepName,
+  type RollbackSummary,
+} from './rollbackTypes.js';
 import { ReleaseRun } from './run.js';
 import type { NamespaceCache } from '../cluster/cache.js';
 import type { Holder } from './record.js';
@@ -17,7 +24,14 @@ import { DEFAULT_SETTLE_MS, ReleaseRefused } from './validate.js';
 
 export type RollbackContext = Omit<ReleaseContext, 'onEvent'> & { onEvent?: (e: RollbackEvent) => void };
 
-export interface PreparedRollback { plan: RollbackPlan; world: ReleaseWorld; cache: NamespaceCache; ownsCache: boolean; holder: Holder; changes: ReleaseChanges }
+export interface PreparedRollback {
+  plan: RollbackPlan;
+  world: ReleaseWorld;
+  cache: NamespaceCache;
+  ownsCache: boolean;
+  holder: Holder;
+  changes: ReleaseChanges;
+}
 
 /**
  * The release-shaped view of a rollback plan that the shared release code reads: the namespace, the set, the
@@ -25,9 +39,28 @@ export interface PreparedRollback { plan: RollbackPlan; world: ReleaseWorld; cac
  */
 function releasePlanView(p: RollbackPlan): ReleasePlan {
   return {
-    input: { namespace: p.input.namespace, gameServerSet: p.input.gameServerSet, images: p.images, timeoutMs: p.input.timeoutMs, retireOpsStates: ['None'], reclaim: 'scale-down', fixUpdateStrategy: false, settleMs: DEFAULT_SETTLE_MS },
-    fromReplicas: p.fromReplicas, toReplicas: p.toReplicas, newRooms: 0, ready: 0, oldImages: p.images, steps: [], rooms: [], predicted: [],
-    fixesUpdateStrategy: false, network: false /* a rollback waits for no new room */, ...(p.resumes ? { resumes: p.resumes } : {}), warnings: [],
+    input: {
+      namespace: p.input.namespace,
+      gameServerSet: p.input.gameServerSet,
+      images: p.images,
+      timeoutMs: p.input.timeoutMs,
+      retireOpsStates: ['None'],
+      reclaim: 'scale-down',
+      fixUpdateStrategy: false,
+      settleMs: DEFAULT_SETTLE_MS,
+    },
+    fromReplicas: p.fromReplicas,
+    toReplicas: p.toReplicas,
+    newRooms: 0,
+    ready: 0,
+    oldImages: p.images,
+    steps: [],
+    rooms: [],
+    predicted: [],
+    fixesUpdateStrategy: false,
+    network: false /* a rollback waits for no new room */,
+    ...(p.resumes ? { resumes: p.resumes } : {}),
+    warnings: [],
   };
 }
 
@@ -49,7 +82,13 @@ export class RollbackRun extends ReleaseRun {
   constructor(ctx: RollbackContext, p: PreparedRollback) {
     const box: { self?: RollbackRun } = {};
     const { onEvent: _o, ...rest } = ctx;
-    const prepared: Prepared = { plan: releasePlanView(p.plan), world: p.world, cache: p.cache, ownsCache: p.ownsCache, holder: p.holder };
+    const prepared: Prepared = {
+      plan: releasePlanView(p.plan),
+      world: p.world,
+      cache: p.cache,
+      ownsCache: p.ownsCache,
+      holder: p.holder,
+    };
     super({ ...rest, onEvent: e => box.self?.relay(e) }, prepared);
     box.self = this;
     this.rctx = ctx;
@@ -61,7 +100,11 @@ export class RollbackRun extends ReleaseRun {
   }
 
   send(e: RollbackEvent): void {
-    try { this.rctx.onEvent?.(e); } catch { /* a listener's failure must not stop the rollback */ }
+    try {
+      this.rctx.onEvent?.(e);
+    } catch {
+      /* a listener's failure must not stop the rollback */
+    }
   }
 
   /** Events of the shared release code, under the rollback's step. */
@@ -89,16 +132,29 @@ export class RollbackRun extends ReleaseRun {
           continue;
         }
         this.send({ type: 'step-started', step, index: index + 1, total: ROLLBACK_STEPS.length, title });
-        if (def.recorded) await this.lease.save(r => { r.step = step; });
+        if (def.recorded)
+          await this.lease.save(r => {
+            r.step = step;
+          });
         const r = await def.run(this);
         if (def.recorded && !this.rec.done.includes(step)) this.rec.done.push(step);
         this.send({ type: 'step-done', step, ...r });
-        if (!announced && this.lease.rec) { announced = true; this.send({ type: 'planned', id: this.rec.id, plan: this.rollback }); }
+        if (!announced && this.lease.rec) {
+          announced = true;
+          this.send({ type: 'planned', id: this.rec.id, plan: this.rollback });
+        }
       }
       const summary = this.rollbackSummary();
       this.send({ type: 'done', id: this.rec.id, summary });
-      if (summary.lost.length) return { id: this.rec.id, outcome: 'lost', message: this.lostMessage(), plan: this.rollback, summary };
-      return { id: this.rec.id, outcome: 'succeeded', message: `rollback ${this.rec.id} of release ${this.changes.id} succeeded`, plan: this.rollback, summary };
+      if (summary.lost.length)
+        return { id: this.rec.id, outcome: 'lost', message: this.lostMessage(), plan: this.rollback, summary };
+      return {
+        id: this.rec.id,
+        outcome: 'succeeded',
+        message: `rollback ${this.rec.id} of release ${this.changes.id} succeeded`,
+        plan: this.rollback,
+        summary,
+      };
     } catch (e) {
       return await this.end(e);
     } finally {
@@ -118,11 +174,18 @@ export class RollbackRun extends ReleaseRun {
     // Marked rooms still there changed after marking (e.g. were allocated): kept, and reported as skipped.
     const uids = new Map((rec?.retire ?? []).map(e => [e.name, e.uid]));
     const marked = rec?.marked ?? [];
-    const kept = marked.filter(n => { const r = this.cache.room(n); return r && r.uid === uids.get(n) && !r.terminating; });
+    const kept = marked.filter(n => {
+      const r = this.cache.room(n);
+      return r && r.uid === uids.get(n) && !r.terminating;
+    });
     return {
-      restored: this.restored, gone: this.gone, skipped: [...this.skippedOld, ...(rec?.skipped ?? []), ...kept],
-      retired: marked.filter(n => !kept.includes(n)), lost: this.allLost(),
-      reclaimed: rec?.reclaimed ?? 0, finalReplicas: this.cache.gameServerSet(this.name)?.replicas ?? this.rollback.toReplicas,
+      restored: this.restored,
+      gone: this.gone,
+      skipped: [...this.skippedOld, ...(rec?.skipped ?? []), ...kept],
+      retired: marked.filter(n => !kept.includes(n)),
+      lost: this.allLost(),
+      reclaimed: rec?.reclaimed ?? 0,
+      finalReplicas: this.cache.gameServerSet(this.name)?.replicas ?? this.rollback.toReplicas,
       requests: this.client.requestCount() - this.reqStart,
     };
   }
@@ -134,7 +197,9 @@ export class RollbackRun extends ReleaseRun {
     const cancelled = this.rctx.signal?.aborted === true && !(e instanceof LeaseLost);
     const outcome = cancelled ? 'cancelled' : 'failed';
     const reason = e instanceof Error ? e.message : String(e);
-    const message = cancelled ? `cancelled at step ${this.current}; the cluster is consistent and a rerun resumes from here` : `failed at step ${this.current}: ${reason}`;
+    const message = cancelled
+      ? `cancelled at step ${this.current}; the cluster is consistent and a rerun resumes from here`
+      : `failed at step ${this.current}: ${reason}`;
     if (rec && !(e instanceof LeaseLost)) {
       try {
         await this.lease.save(r => {
@@ -144,10 +209,20 @@ export class RollbackRun extends ReleaseRun {
           r.leaseExpiresAt = r.finishedAt;
         }, false);
       } catch (err) {
-        this.send({ type: 'warning', message: `could not record the outcome on the GameServerSet: ${(err as Error).message}` });
+        this.send({
+          type: 'warning',
+          message: `could not record the outcome on the GameServerSet: ${(err as Error).message}`,
+        });
       }
     }
     this.send({ type: 'failed', id: rec?.id ?? '', step: this.current, outcome, message });
-    return { ...(rec ? { id: rec.id } : {}), outcome, step: this.current, message, plan: this.rollback, summary: this.rollbackSummary() };
+    return {
+      ...(rec ? { id: rec.id } : {}),
+      outcome,
+      step: this.current,
+      message,
+      plan: this.rollback,
+      summary: this.rollbackSummary(),
+    };
   }
 }

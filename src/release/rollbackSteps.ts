@@ -6,7 +6,15 @@ import { imageTag, sameImage } from '../cluster/images.js';
 import { gameServerSetView, type ContainerImage, type RawObject } from '../cluster/okg.js';
 import { plural } from '../cluster/util.js';
 import { caughtUpTests, isRefusedTest, WRITE_ATTEMPTS } from './lease.js';
-import { decideLease, describeHolder, historyEntry, newReleaseId, parseRecord, rawRecord, type ReleaseRecord } from './record.js';
+import {
+  decideLease,
+  describeHolder,
+  historyEntry,
+  newReleaseId,
+  parseRecord,
+  rawRecord,
+  type ReleaseRecord,
+} from './record.js';
 import { reclaimNew, retireNew, unmarkOld } from './rollbackRooms.js';
 import type { RollbackRun } from './rollbackRun.js';
 import type { RollbackStepName } from './rollbackTypes.js';
@@ -14,7 +22,14 @@ import type { StepOutcome } from './steps.js';
 import { unlockStep } from './steps/unlock.js';
 import { ReleaseRefused } from './validate.js';
 
-export interface RollbackTitleArgs { gss: string; release: string; images: ContainerImage[]; from: number; to: number; baseline: number }
+export interface RollbackTitleArgs {
+  gss: string;
+  release: string;
+  images: ContainerImage[];
+  from: number;
+  to: number;
+  baseline: number;
+}
 
 export interface RollbackStep {
   title(a: RollbackTitleArgs): string;
@@ -45,21 +60,38 @@ const lock: RollbackStep = {
       let rec: ReleaseRecord;
       let history = doc.history;
       if (prev?.kind === 'rollback' && prev.id === plan.resumes) {
-        if (decision.kind === 'take-over') run.send({ type: 'warning', message: `took over rollback ${prev.id} from ${describeHolder(prev.holder)} (${decision.reason})` });
+        if (decision.kind === 'take-over')
+          run.send({
+            type: 'warning',
+            message: `took over rollback ${prev.id} from ${describeHolder(prev.holder)} (${decision.reason})`,
+          });
         rec = { ...prev, holder: run.holder, leaseExpiresAt: lease, updatedAt: iso, step: 'lock' };
-        delete rec.outcome; delete rec.message; delete rec.finishedAt;
+        delete rec.outcome;
+        delete rec.message;
+        delete rec.finishedAt;
       } else {
         // The record must still show the release the plan rolls back (and nobody else started something since).
         const last = prev ? (prev.kind === 'rollback' ? prev.rollbackOf?.id : prev.id) : doc.history[0]?.id;
         if (plan.resumes || last !== plan.release.id || (!prev && doc.history[0]?.kind === 'rollback')) {
-          throw new ReleaseRefused(`the record on ${run.name} changed since the preview (the last release is now ${last ?? 'none'}); nothing was changed — preview the rollback again`, false);
+          throw new ReleaseRefused(
+            `the record on ${run.name} changed since the preview (the last release is now ${last ?? 'none'}); nothing was changed — preview the rollback again`,
+            false,
+          );
         }
         if (prev) history = [historyEntry(prev, prev.outcome ?? 'superseded', now), ...history];
         rec = {
-          id: newReleaseId(now).replace(/^rel-/, 'rb-'), holder: run.holder, leaseExpiresAt: lease, startedAt: iso, updatedAt: iso,
+          id: newReleaseId(now).replace(/^rel-/, 'rb-'),
+          holder: run.holder,
+          leaseExpiresAt: lease,
+          startedAt: iso,
+          updatedAt: iso,
           input: { ...(prev?.input ?? doc.history[0].input), timeoutMs: plan.input.timeoutMs },
-          baseline: run.changes.baseline, target: { replicas: plan.toReplicas, ready: 0 }, step: 'lock', done: [],
-          kind: 'rollback', rollbackOf: run.changes,
+          baseline: run.changes.baseline,
+          target: { replicas: plan.toReplicas, ready: 0 },
+          step: 'lock',
+          done: [],
+          kind: 'rollback',
+          rollbackOf: run.changes,
         };
       }
       try {
@@ -68,13 +100,17 @@ const lock: RollbackStep = {
         if (isRefusedTest(e) && attempt < WRITE_ATTEMPTS) continue;
         throw e;
       }
-      return { result: 'done', message: `${rec.id} holds the lease until ${rec.leaseExpiresAt}${plan.resumes ? ` (resumed at ${prev?.step ?? 'lock'})` : ''}` };
+      return {
+        result: 'done',
+        message: `${rec.id} holds the lease until ${rec.leaseExpiresAt}${plan.resumes ? ` (resumed at ${prev?.step ?? 'lock'})` : ''}`,
+      };
     }
   },
 };
 
 const restoreImage: RollbackStep = {
-  title: a => `restore the image ${a.images.map(c => `${c.container}=${imageTag(c.image)}`).join(', ')} (only where the release's image is still set)`,
+  title: a =>
+    `restore the image ${a.images.map(c => `${c.container}=${imageTag(c.image)}`).join(', ')} (only where the release's image is still set)`,
   recorded: true,
   async run(run) {
     let already = true;
@@ -86,22 +122,38 @@ const restoreImage: RollbackStep = {
       for (const n of run.newImages) {
         const old = run.oldImages.find(o => o.container === n.container);
         const i = containers.findIndex(x => x.name === n.container);
-        if (i < 0 || !old) throw new Error(`container "${n.container}" is no longer in GameServerSet ${run.name}; not restored`);
+        if (i < 0 || !old)
+          throw new Error(`container "${n.container}" is no longer in GameServerSet ${run.name}; not restored`);
         const cur = containers[i].image ?? '';
         if (sameImage(cur, old.image)) continue;
-        if (!sameImage(cur, n.image)) throw new Error(`the image of container "${n.container}" is ${cur} now, not the release's ${n.image}; someone changed it since — not overwritten`);
+        if (!sameImage(cur, n.image))
+          throw new Error(
+            `the image of container "${n.container}" is ${cur} now, not the release's ${n.image}; someone changed it since — not overwritten`,
+          );
         const base = `/spec/gameServerTemplate/spec/containers/${i}`;
-        tests.push({ op: 'test', path: `${base}/name`, value: n.container }, { op: 'test', path: `${base}/image`, value: cur });
+        tests.push(
+          { op: 'test', path: `${base}/name`, value: n.container },
+          { op: 'test', path: `${base}/image`, value: cur },
+        );
         writes.push({ op: 'replace', path: `${base}/image`, value: old.image });
       }
       if (!writes.length) return 'done';
-      if (!g.onDeleteInForce) throw new Error(`OnDelete is no longer in force on ${run.name}; not restoring the image (it would replace rooms with players)`);
+      if (!g.onDeleteInForce)
+        throw new Error(
+          `OnDelete is no longer in force on ${run.name}; not restoring the image (it would replace rooms with players)`,
+        );
       if (g.observedGeneration < g.generation) return 'wait';
       already = false;
-      return [...tests, ...caughtUpTests(raw, raw.spec?.replicas), { op: 'test', path: '/spec/updateStrategy', value: raw.spec?.updateStrategy ?? null }, ...writes];
+      return [
+        ...tests,
+        ...caughtUpTests(raw, raw.spec?.replicas),
+        { op: 'test', path: '/spec/updateStrategy', value: raw.spec?.updateStrategy ?? null },
+        ...writes,
+      ];
     });
     run.imageGeneration = patched.metadata.generation;
-    return already ? { result: 'already-done', message: 'the template already has the old image' }
+    return already
+      ? { result: 'already-done', message: 'the template already has the old image' }
       : { result: 'done', message: `template images restored (generation ${patched.metadata.generation})` };
   },
 };
@@ -110,7 +162,8 @@ const waitGeneration: RollbackStep = {
   title: () => 'wait until OKG has applied the restored template (observedGeneration)',
   recorded: true,
   async run(run) {
-    const gen = run.imageGeneration ?? (await run.client.getGameServerSet(run.ns, run.name, run.signal)).metadata.generation ?? 0;
+    const gen =
+      run.imageGeneration ?? (await run.client.getGameServerSet(run.ns, run.name, run.signal)).metadata.generation ?? 0;
     run.progress(`waiting for observedGeneration ≥ ${gen}`);
     await run.waitObserved(gen);
     return { result: 'done', message: `OKG applied generation ${gen}` };
@@ -118,7 +171,8 @@ const waitGeneration: RollbackStep = {
 };
 
 const restoreReplicas: RollbackStep = {
-  title: a => `set replicas so every room that stays is served and at least the ${a.baseline} before the release run (now ${a.from}, predicted ${a.to})`,
+  title: a =>
+    `set replicas so every room that stays is served and at least the ${a.baseline} before the release run (now ${a.from}, predicted ${a.to})`,
   recorded: true,
   async run(run) {
     const want = run.changes.baseline.replicas;
@@ -128,7 +182,9 @@ const restoreReplicas: RollbackStep = {
       if (g.replicas >= want) return 'done';
       for (const o of run.oldImages) {
         if (!g.images.some(x => x.container === o.container && sameImage(x.image, o.image))) {
-          throw new Error(`the template of ${run.name} no longer has ${o.container}=${o.image}; not raising replicas (new rooms would get another image)`);
+          throw new Error(
+            `the template of ${run.name} no longer has ${o.container}=${o.image}; not raising replicas (new rooms would get another image)`,
+          );
         }
       }
       if (g.observedGeneration < g.generation) return 'wait';
@@ -137,9 +193,15 @@ const restoreReplicas: RollbackStep = {
     });
     if (from < 0) {
       const now = run.cache.gameServerSet(run.name)?.replicas;
-      return { result: 'already-done', message: `${run.name} has ${now ?? want} replicas; ${plural(run.cache.rooms(run.name).filter(r => !r.terminating).length, 'room')} stay` };
+      return {
+        result: 'already-done',
+        message: `${run.name} has ${now ?? want} replicas; ${plural(run.cache.rooms(run.name).filter(r => !r.terminating).length, 'room')} stay`,
+      };
     }
-    return { result: 'done', message: `replicas ${from} → ${want}: OKG creates ${plural(want - from, 'room')} with the old image` };
+    return {
+      result: 'done',
+      message: `replicas ${from} → ${want}: OKG creates ${plural(want - from, 'room')} with the old image`,
+    };
   },
 };
 
@@ -153,7 +215,8 @@ export const ROLLBACK_STEP_TABLE: { readonly [K in RollbackStepName]: RollbackSt
     run: unmarkOld,
   },
   'retire-new': {
-    title: () => 'mark the idle new-version rooms WaitToBeDeleted (conditionally; rooms with players are never touched)',
+    title: () =>
+      'mark the idle new-version rooms WaitToBeDeleted (conditionally; rooms with players are never touched)',
     recorded: true,
     run: retireNew,
   },
@@ -163,5 +226,9 @@ export const ROLLBACK_STEP_TABLE: { readonly [K in RollbackStepName]: RollbackSt
     run: reclaimNew,
   },
   'restore-replicas': restoreReplicas,
-  unlock: { title: () => 'record the outcome in the history and release the lease', recorded: false, run: r => unlockStep.run(r) },
+  unlock: {
+    title: () => 'record the outcome in the history and release the lease',
+    recorded: false,
+    run: r => unlockStep.run(r),
+  },
 };

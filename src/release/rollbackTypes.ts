@@ -14,10 +14,23 @@ export interface RollbackInput {
 }
 
 /** The rollback's steps, in order (each one's title and work: src/release/rollbackSteps.ts). */
-export const ROLLBACK_STEPS = ['lock', 'restore-image', 'wait-generation', 'unmark-old', 'retire-new', 'reclaim-new', 'restore-replicas', 'unlock'] as const;
-export type RollbackStepName = typeof ROLLBACK_STEPS[number];
+export const ROLLBACK_STEPS = [
+  'lock',
+  'restore-image',
+  'wait-generation',
+  'unmark-old',
+  'retire-new',
+  'reclaim-new',
+  'restore-replicas',
+  'unlock',
+] as const;
+export type RollbackStepName = (typeof ROLLBACK_STEPS)[number];
 
-export interface PlannedRollbackStep { step: RollbackStepName; title: string; done: boolean }
+export interface PlannedRollbackStep {
+  step: RollbackStepName;
+  title: string;
+  done: boolean;
+}
 
 /** One room in the rollback preview. `to-create` rooms do not exist yet (replicas restored; lowest free ordinals). */
 export interface RollbackRoomPreview {
@@ -61,7 +74,15 @@ export type RollbackEvent =
   | { type: 'step-started'; step: RollbackStepName; index: number; total: number; title: string }
   | { type: 'step-progress'; step: RollbackStepName; message: string; done?: number; of?: number }
   | { type: 'step-done'; step: RollbackStepName; result: 'done' | 'already-done' | 'skipped'; message: string }
-  | { type: 'room-changed'; step: RollbackStepName; room: string; from: string; to: string; result: RoomResult; reason?: string }
+  | {
+      type: 'room-changed';
+      step: RollbackStepName;
+      room: string;
+      from: string;
+      to: string;
+      result: RoomResult;
+      reason?: string;
+    }
   | { type: 'warning'; message: string }
   | { type: 'done'; id: string; summary: RollbackSummary }
   | { type: 'failed'; id: string; step: RollbackStepName; outcome: 'failed' | 'cancelled'; message: string };

@@ -12,7 +12,14 @@ import { MarkTracker } from './marking.js';
 import { takeOverWarning } from './plan.js';
 import { DEFAULT_LEASE_MS, type Holder, type ReleaseRecord } from './record.js';
 import { STEP_TABLE } from './steps.js';
-import { STEPS, type ReleaseEvent, type ReleasePlan, type ReleaseResult, type ReleaseSummary, type StepName } from './types.js';
+import {
+  STEPS,
+  type ReleaseEvent,
+  type ReleasePlan,
+  type ReleaseResult,
+  type ReleaseSummary,
+  type StepName,
+} from './types.js';
 import { ReleaseRefused, seconds } from './validate.js';
 import { NotReadyInTime } from './steps/waitReady.js';
 
@@ -49,7 +56,10 @@ export class ReleaseRun {
   private readonly startRequests: number;
   private step: StepName = 'lock';
 
-  constructor(private readonly ctx: ReleaseContext, p: Prepared) {
+  constructor(
+    private readonly ctx: ReleaseContext,
+    p: Prepared,
+  ) {
     this.client = ctx.client;
     this.cache = p.cache;
     this.plan = p.plan;
@@ -63,19 +73,33 @@ export class ReleaseRun {
     this.startRequests = ctx.client.requestCount();
     this.marks = new MarkTracker(this.cache);
     this.lease = new ReleaseLease({
-      client: this.client, namespace: this.ns, gameServerSet: this.name, holder: this.holder, leaseMs: this.leaseMs,
-      signal: this.signal, onLost: e => this.ac.abort(e), waitObserved: g => this.waitObserved(g),
+      client: this.client,
+      namespace: this.ns,
+      gameServerSet: this.name,
+      holder: this.holder,
+      leaseMs: this.leaseMs,
+      signal: this.signal,
+      onLost: e => this.ac.abort(e),
+      waitObserved: g => this.waitObserved(g),
     });
   }
 
   /** Aborts on the caller's cancel and when the lease is lost. */
-  get signal(): AbortSignal { return this.ac.signal; }
+  get signal(): AbortSignal {
+    return this.ac.signal;
+  }
 
   /** The record; every step after lock has it. */
-  get rec(): ReleaseRecord { return this.lease.rec!; }
+  get rec(): ReleaseRecord {
+    return this.lease.rec!;
+  }
 
   emit(e: ReleaseEvent): void {
-    try { this.ctx.onEvent?.(e); } catch { /* a listener's failure must not stop the release */ }
+    try {
+      this.ctx.onEvent?.(e);
+    } catch {
+      /* a listener's failure must not stop the release */
+    }
   }
 
   progress(message: string, done?: number, of?: number): void {
@@ -83,18 +107,31 @@ export class ReleaseRun {
   }
 
   emitRoom(step: StepName, from: string, to: string, r: BulkResult): void {
-    this.emit({ type: 'room-changed', step, room: r.name, from, to, result: r.outcome, ...(r.reason ? { reason: r.reason } : {}) });
+    this.emit({
+      type: 'room-changed',
+      step,
+      room: r.name,
+      from,
+      to,
+      result: r.outcome,
+      ...(r.reason ? { reason: r.reason } : {}),
+    });
   }
 
   /** Waits (watch-driven) until OKG has observed `generation` of the GameServerSet; resolves with the observed one. */
   waitObserved(generation: number): Promise<number> {
-    return this.cache.waitFor(() => {
-      const g = this.cache.gameServerSet(this.name);
-      return g && g.observedGeneration >= generation ? g.observedGeneration : undefined;
-    }, {
-      timeoutMs: this.plan.input.timeoutMs, signal: this.signal,
-      describeTimeout: () => `OKG has not applied generation ${generation} of ${this.name} within the timeout (observedGeneration ${this.cache.gameServerSet(this.name)?.observedGeneration ?? '?'}); is the kruise-game controller running?`,
-    });
+    return this.cache.waitFor(
+      () => {
+        const g = this.cache.gameServerSet(this.name);
+        return g && g.observedGeneration >= generation ? g.observedGeneration : undefined;
+      },
+      {
+        timeoutMs: this.plan.input.timeoutMs,
+        signal: this.signal,
+        describeTimeout: () =>
+          `OKG has not applied generation ${generation} of ${this.name} within the timeout (observedGeneration ${this.cache.gameServerSet(this.name)?.observedGeneration ?? '?'}); is the kruise-game controller running?`,
+      },
+    );
   }
 
   async run(): Promise<ReleaseResult> {
@@ -116,20 +153,33 @@ export class ReleaseRun {
           continue;
         }
         this.emit({ type: 'step-started', step, index: index + 1, total: STEPS.length, title });
-        if (def.recorded) await this.lease.save(r => { r.step = step; });
+        if (def.recorded)
+          await this.lease.save(r => {
+            r.step = step;
+          });
         const r = await def.run(this);
         // Recorded with the next write (the next step's start): a crash before it only repeats this idempotent step.
         if (def.recorded && !this.rec.done.includes(step)) this.rec.done.push(step);
         this.emit({ type: 'step-done', step, ...r });
         // The plan is announced with the release id once the record exists (after lock).
-        if (!announced && this.lease.rec) { announced = true; this.emit({ type: 'planned', id: this.rec.id, plan: this.plan }); }
+        if (!announced && this.lease.rec) {
+          announced = true;
+          this.emit({ type: 'planned', id: this.rec.id, plan: this.plan });
+        }
       }
       const again = this.marks.markedAgainWarning();
       if (again) this.emit({ type: 'warning', message: again });
       const summary = this.summary(this.currentReplicas());
       this.emit({ type: 'done', id: this.rec.id, summary });
-      if (summary.lost.length) return { id: this.rec.id, outcome: 'lost', message: this.lostMessage(), plan: this.plan, summary };
-      return { id: this.rec.id, outcome: 'succeeded', message: `release ${this.rec.id} succeeded`, plan: this.plan, summary };
+      if (summary.lost.length)
+        return { id: this.rec.id, outcome: 'lost', message: this.lostMessage(), plan: this.plan, summary };
+      return {
+        id: this.rec.id,
+        outcome: 'succeeded',
+        message: `release ${this.rec.id} succeeded`,
+        plan: this.plan,
+        summary,
+      };
     } catch (e) {
       return await this.stop(e);
     } finally {
@@ -142,8 +192,12 @@ export class ReleaseRun {
   private summary(finalReplicas: number): ReleaseSummary {
     const rec = this.lease.rec;
     return {
-      retired: rec?.marked ?? [], skipped: rec?.skipped ?? [], reclaimed: rec?.reclaimed ?? 0, lost: this.allLost(),
-      finalReplicas, requests: this.client.requestCount() - this.startRequests,
+      retired: rec?.marked ?? [],
+      skipped: rec?.skipped ?? [],
+      reclaimed: rec?.reclaimed ?? 0,
+      lost: this.allLost(),
+      finalReplicas,
+      requests: this.client.requestCount() - this.startRequests,
     };
   }
 
@@ -155,7 +209,10 @@ export class ReleaseRun {
   /** The outcome message of a release that lost rooms with players: names them and says why. */
   lostMessage(): string {
     const ms = this.plan.input.settleMs;
-    const why = ms > 0 ? `a matchmaker acting on a view of the rooms older than the ${seconds(ms)} settle window? a longer window keeps such rooms` : 'the settle window was off (0 s)';
+    const why =
+      ms > 0
+        ? `a matchmaker acting on a view of the rooms older than the ${seconds(ms)} settle window? a longer window keeps such rooms`
+        : 'the settle window was off (0 s)';
     return `release ${this.lease.rec?.id ?? ''} finished with losses: OKG removed rooms with players: ${this.allLost().join(', ')} — allocated after the release's last check (${why})`;
   }
 
@@ -173,10 +230,15 @@ export class ReleaseRun {
     const outcome = cancelled ? 'cancelled' : 'failed';
     const reason = e instanceof Error ? e.message : String(e);
     // Nothing is marked before the new rooms are ready: rolling back restores the old image and leaves the rest.
-    const rollback = notReady ? `; nothing was marked; to roll back: okg rollback -n ${this.ns} --gss ${this.name}` : '';
-    const message = cancelled ? `cancelled at step ${this.step}; the cluster is consistent and a rerun resumes from here`
-      : notReady?.early ? `stopped early at step ${this.step}: ${reason}${rollback}` : `failed at step ${this.step}: ${reason}${rollback}`;
-    const finalOutcome = notReady?.early ? 'stopped-early' as const : outcome;
+    const rollback = notReady
+      ? `; nothing was marked; to roll back: okg rollback -n ${this.ns} --gss ${this.name}`
+      : '';
+    const message = cancelled
+      ? `cancelled at step ${this.step}; the cluster is consistent and a rerun resumes from here`
+      : notReady?.early
+        ? `stopped early at step ${this.step}: ${reason}${rollback}`
+        : `failed at step ${this.step}: ${reason}${rollback}`;
+    const finalOutcome = notReady?.early ? ('stopped-early' as const) : outcome;
     const extra = notReady ? { suggest: 'rollback' as const, reasons: notReady.reasons } : {};
     if (rec && !(e instanceof LeaseLost)) {
       try {
@@ -187,10 +249,21 @@ export class ReleaseRun {
           r.leaseExpiresAt = r.finishedAt;
         }, false);
       } catch (err) {
-        this.emit({ type: 'warning', message: `could not record the outcome on the GameServerSet: ${(err as Error).message}` });
+        this.emit({
+          type: 'warning',
+          message: `could not record the outcome on the GameServerSet: ${(err as Error).message}`,
+        });
       }
     }
     this.emit({ type: 'failed', id: rec?.id ?? '', step: this.step, outcome: finalOutcome, message, ...extra });
-    return { ...(rec ? { id: rec.id } : {}), outcome: finalOutcome, step: this.step, message, plan: this.plan, summary: this.summary(this.currentReplicas()), ...extra };
+    return {
+      ...(rec ? { id: rec.id } : {}),
+      outcome: finalOutcome,
+      step: this.step,
+      message,
+      plan: this.plan,
+      summary: this.summary(this.currentReplicas()),
+      ...extra,
+    };
   }
 }

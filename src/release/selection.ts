@@ -4,7 +4,13 @@
 // normalised, and "runs" means the pod spec AND the running container (runsImage).
 import { clip } from '../cluster/clip.js';
 import { parseImage, sameImage } from '../cluster/images.js';
-import { RESERVED_OPS_STATES, runsImage, type ContainerImage, type GameServerSetView, type RoomView } from '../cluster/okg.js';
+import {
+  RESERVED_OPS_STATES,
+  runsImage,
+  type ContainerImage,
+  type GameServerSetView,
+  type RoomView,
+} from '../cluster/okg.js';
 
 /** Criteria for rooms; every criterion given must hold (AND). A list criterion matches any of its values. */
 export interface RoomSelector {
@@ -28,7 +34,17 @@ export interface RoomSelector {
 }
 
 /** GameServerState values OKG derives (API.md §4.3). */
-export const GAME_SERVER_STATES = ['Creating', 'Ready', 'NotReady', 'Updating', 'PreUpdate', 'PreDelete', 'Deleting', 'Crash', 'Unknown'] as const;
+export const GAME_SERVER_STATES = [
+  'Creating',
+  'Ready',
+  'NotReady',
+  'Updating',
+  'PreUpdate',
+  'PreDelete',
+  'Deleting',
+  'Crash',
+  'Unknown',
+] as const;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -61,7 +77,8 @@ export function parseContainerImage(text: string): ContainerImage | string {
   const container = text.slice(0, eq).trim();
   const image = text.slice(eq + 1).trim();
   if (!container) return `"${clip(text)}" names no container before "="`;
-  if (!DNS_LABEL.test(container) || container.length > 63) return `"${clip(container)}" is not a container name (lower-case letters, digits and "-", at most 63)`;
+  if (!DNS_LABEL.test(container) || container.length > 63)
+    return `"${clip(container)}" is not a container name (lower-case letters, digits and "-", at most 63)`;
   const parsed = parseImage(image);
   if (typeof parsed === 'string') return `in "${clip(text)}": ${parsed}`;
   return { container, image };
@@ -75,7 +92,9 @@ function imageReasons(label: string, pairs: ContainerImage[] | undefined, known:
   const reasons: string[] = [];
   for (const p of pairs ?? []) {
     if (!known.has(p.container)) {
-      reasons.push(`${label}: container "${p.container}" is not in GameServerSet's template (containers: ${[...known].join(', ') || 'none'})`);
+      reasons.push(
+        `${label}: container "${p.container}" is not in GameServerSet's template (containers: ${[...known].join(', ') || 'none'})`,
+      );
     }
     const parsed = parseImage(p.image);
     if (typeof parsed === 'string') reasons.push(`${label}: ${parsed}`);
@@ -95,28 +114,37 @@ export function validateSelector(sel: RoomSelector, gss: GameServerSetView): str
   }
   for (const name of sel.names ?? []) {
     const m = /^(.*)-(\d+)$/.exec(name);
-    if (!m || m[1] !== gss.name) reasons.push(`"${clip(name)}" is not a room of GameServerSet ${gss.name} (expected ${gss.name}-<ordinal>)`);
+    if (!m || m[1] !== gss.name)
+      reasons.push(`"${clip(name)}" is not a room of GameServerSet ${gss.name} (expected ${gss.name}-<ordinal>)`);
   }
   for (const s of sel.opsStates ?? []) {
     if (!s) reasons.push('an opsState to select is empty');
     const twin = reservedCaseTwin(s);
-    if (twin) reasons.push(`opsState "${clip(s)}" differs from OKG's "${twin}" only in case; opsState is case-sensitive`);
+    if (twin)
+      reasons.push(`opsState "${clip(s)}" differs from OKG's "${twin}" only in case; opsState is case-sensitive`);
   }
   for (const s of sel.states ?? []) {
-    if (!(GAME_SERVER_STATES as readonly string[]).includes(s)) reasons.push(`"${clip(s)}" is not a GameServer state (one of ${GAME_SERVER_STATES.join(', ')})`);
+    if (!(GAME_SERVER_STATES as readonly string[]).includes(s))
+      reasons.push(`"${clip(s)}" is not a GameServer state (one of ${GAME_SERVER_STATES.join(', ')})`);
   }
   reasons.push(...imageReasons('image to select', sel.images, known));
   reasons.push(...imageReasons('image to exclude', sel.notImages, known));
   const selected = sel.images ?? [];
   selected.forEach((p, i) => {
     const other = selected.slice(0, i).find(q => q.container === p.container && !sameImage(q.image, p.image));
-    if (other) reasons.push(`container "${p.container}" cannot run both ${other.image} and ${p.image}; no room would match`);
+    if (other)
+      reasons.push(`container "${p.container}" cannot run both ${other.image} and ${p.image}; no room would match`);
   });
   for (const p of sel.notImages ?? []) {
-    if (selected.some(q => q.container === p.container && sameImage(q.image, p.image))) reasons.push(`${p.container}=${p.image} is both selected and excluded; no room would match`);
+    if (selected.some(q => q.container === p.container && sameImage(q.image, p.image)))
+      reasons.push(`${p.container}=${p.image} is both selected and excluded; no room would match`);
   }
-  for (const [field, v] of [['deletionPriority', sel.deletionPriority], ['updatePriority', sel.updatePriority]] as const) {
-    if (v !== undefined && !/^-?\d+$|^\d+%$/.test(String(v))) reasons.push(`${field} to select "${clip(String(v))}" is not an integer or percentage`);
+  for (const [field, v] of [
+    ['deletionPriority', sel.deletionPriority],
+    ['updatePriority', sel.updatePriority],
+  ] as const) {
+    if (v !== undefined && !/^-?\d+$|^\d+%$/.test(String(v)))
+      reasons.push(`${field} to select "${clip(String(v))}" is not an integer or percentage`);
   }
   return reasons;
 }

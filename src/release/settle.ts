@@ -10,11 +10,20 @@ export async function settleWindow(run: ReleaseRun): Promise<void> {
   const ms = run.plan.input.settleMs;
   const left = (run.markedAt ?? Date.now()) + ms - Date.now();
   if (ms <= 0 || left <= 0) return;
-  run.progress(`settle window: waiting ${seconds(left)} so a matchmaker with an older view of the rooms shows its allocations before the re-read`);
+  run.progress(
+    `settle window: waiting ${seconds(left)} so a matchmaker with an older view of the rooms shows its allocations before the re-read`,
+  );
   const signal = run.signal;
   await new Promise<void>((resolve, reject) => {
-    const onAbort = () => { clearTimeout(t); reject(signal.reason); };
-    const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, left);
-    if (signal.aborted) onAbort(); else signal.addEventListener('abort', onAbort, { once: true });
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, left);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -13,10 +13,23 @@ import { reclaimStep } from './steps/reclaim.js';
 import { unlockStep } from './steps/unlock.js';
 
 /** How a step ended; `already-done` when its effect was already there. */
-export interface StepOutcome { result: 'done' | 'already-done' | 'skipped'; message: string }
+export interface StepOutcome {
+  result: 'done' | 'already-done' | 'skipped';
+  message: string;
+}
 
 /** What a step's title is made of (from the plan). */
-export interface TitleArgs { gss: string; from: number; to: number; images: ContainerImage[]; ready: number; reclaim: string; fix: boolean; settleMs: number; network: boolean }
+export interface TitleArgs {
+  gss: string;
+  from: number;
+  to: number;
+  images: ContainerImage[];
+  ready: number;
+  reclaim: string;
+  fix: boolean;
+  settleMs: number;
+  network: boolean;
+}
 
 export interface Step {
   /** One line for the operator, e.g. "scale minecraft from 3 to 6 replicas". */

@@ -46,14 +46,26 @@ export interface ReleaseInput {
 }
 
 /** The input after validation and defaults, as stored in the release record. */
-export type NormalizedInput = Omit<ReleaseInput, 'timeoutMs' | 'failFastAfterMs' | 'retireOpsStates' | 'reclaim' | 'fixUpdateStrategy' | 'takeOver' | 'settleMs'>
-  & Required<Pick<ReleaseInput, 'timeoutMs' | 'retireOpsStates' | 'reclaim' | 'fixUpdateStrategy' | 'settleMs'>>
+export type NormalizedInput = Omit<
+  ReleaseInput,
+  'timeoutMs' | 'failFastAfterMs' | 'retireOpsStates' | 'reclaim' | 'fixUpdateStrategy' | 'takeOver' | 'settleMs'
+> &
+  Required<Pick<ReleaseInput, 'timeoutMs' | 'retireOpsStates' | 'reclaim' | 'fixUpdateStrategy' | 'settleMs'>> &
   // Optional here: records written before fail-fast existed lack it (validateInput always sets it).
-  & Pick<ReleaseInput, 'failFastAfterMs'>;
+  Pick<ReleaseInput, 'failFastAfterMs'>;
 
 /** The engine's steps, in order: the one list (each one's title and work: src/release/steps.ts; the wizard's schema and progress derive from it). */
-export const STEPS = ['lock', 'patch-image', 'wait-generation', 'scale', 'wait-ready', 'mark', 'reclaim', 'unlock'] as const;
-export type StepName = typeof STEPS[number];
+export const STEPS = [
+  'lock',
+  'patch-image',
+  'wait-generation',
+  'scale',
+  'wait-ready',
+  'mark',
+  'reclaim',
+  'unlock',
+] as const;
+export type StepName = (typeof STEPS)[number];
 
 export interface PlannedStep {
   step: StepName;
@@ -64,7 +76,8 @@ export interface PlannedStep {
 }
 
 /** Why a room is left alone. */
-export type ProtectReason = 'Allocated' | 'Maintaining' | 'Kill' | 'WaitToBeDeleted' | 'custom opsState' | 'terminating';
+export type ProtectReason =
+  'Allocated' | 'Maintaining' | 'Kill' | 'WaitToBeDeleted' | 'custom opsState' | 'terminating';
 
 /** One room in the preview. `to-create` rooms do not exist yet (names predicted from OKG's lowest-free-ordinal rule). */
 export interface RoomPreview {
@@ -78,7 +91,12 @@ export interface RoomPreview {
 }
 
 /** One row of the predicted `kubectl get gs` after the release. */
-export interface PredictedRoom { name: string; state: string; opsState: string; images: ContainerImage[] }
+export interface PredictedRoom {
+  name: string;
+  state: string;
+  opsState: string;
+  images: ContainerImage[];
+}
 
 export interface ReleasePlan {
   input: NormalizedInput;
@@ -106,7 +124,11 @@ export interface ReleasePlan {
 }
 
 /** Several rooms not ready for players for one reason (the first room's message). */
-export interface ReasonGroup { reason: string; message: string; rooms: string[] }
+export interface ReasonGroup {
+  reason: string;
+  message: string;
+  rooms: string[];
+}
 
 /** Per-room result of a conditional write. */
 export type RoomResult = 'changed' | 'unchanged' | 'skipped' | 'failed';
@@ -117,16 +139,42 @@ export type ReleaseEvent =
   | { type: 'step-started'; step: StepName; index: number; total: number; title: string }
   | { type: 'step-progress'; step: StepName; message: string; done?: number; of?: number }
   | { type: 'step-done'; step: StepName; result: 'done' | 'already-done' | 'skipped'; message: string }
-  | { type: 'room-changed'; step: StepName; room: string; from: string; to: string; result: RoomResult; reason?: string }
+  | {
+      type: 'room-changed';
+      step: StepName;
+      room: string;
+      from: string;
+      to: string;
+      result: RoomResult;
+      reason?: string;
+    }
   /**
    * While waiting for Ready: a new room's state changed (at most one per room per change). `ready`: it counts towards
    * the gate (ready for players); else `reason` and `message` say why not (e.g. ImagePullBackOff), `restarts` counts
    * container restarts, `lastEvent` is the pod's last Event and `permanent` says the reason does not heal by itself.
    */
-  | { type: 'room-waiting'; step: StepName; room: string; ready: boolean; reason: string; message: string; restarts: number; lastEvent?: string; permanent: boolean }
+  | {
+      type: 'room-waiting';
+      step: StepName;
+      room: string;
+      ready: boolean;
+      reason: string;
+      message: string;
+      restarts: number;
+      lastEvent?: string;
+      permanent: boolean;
+    }
   | { type: 'warning'; message: string }
   | { type: 'done'; id: string; summary: ReleaseSummary }
-  | { type: 'failed'; id: string; step: StepName; outcome: 'failed' | 'cancelled' | 'stopped-early'; message: string; suggest?: 'rollback'; reasons?: ReasonGroup[] };
+  | {
+      type: 'failed';
+      id: string;
+      step: StepName;
+      outcome: 'failed' | 'cancelled' | 'stopped-early';
+      message: string;
+      suggest?: 'rollback';
+      reasons?: ReasonGroup[];
+    };
 
 /**
  * How a release ended, as recorded on the GameServerSet (a stop-early is recorded as failed). `lost`: the release ran

@@ -5,7 +5,12 @@ import { RECLAIM_MODES, type NormalizedInput, type ReleaseInput } from './types.
 
 /** A release that must not start. `usage`: the input itself is wrong (CLI exit 2); otherwise the cluster refused (exit 1). */
 export class ReleaseRefused extends Error {
-  constructor(message: string, readonly usage: boolean) { super(message); }
+  constructor(
+    message: string,
+    readonly usage: boolean,
+  ) {
+    super(message);
+  }
 }
 
 export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
@@ -60,30 +65,41 @@ function count(name: string, v: number | undefined, min: number, max: number): v
 export function validateInput(input: ReleaseInput): NormalizedInput {
   if (!input.namespace) throw usage('the namespace is missing (-n NAMESPACE)');
   if (input.namespace.length > 63 || !DNS_LABEL.test(input.namespace)) {
-    throw usage(`"${clip(input.namespace)}" is not a valid namespace name (lower-case letters, digits and "-", at most 63)`);
+    throw usage(
+      `"${clip(input.namespace)}" is not a valid namespace name (lower-case letters, digits and "-", at most 63)`,
+    );
   }
   if (!input.gameServerSet) throw usage('the GameServerSet is missing (--gss NAME)');
   if (input.gameServerSet.length > 253 || !DNS_SUBDOMAIN.test(input.gameServerSet)) {
-    throw usage(`"${clip(input.gameServerSet)}" is not a valid GameServerSet name (lower-case letters, digits, "-" and ".")`);
+    throw usage(
+      `"${clip(input.gameServerSet)}" is not a valid GameServerSet name (lower-case letters, digits, "-" and ".")`,
+    );
   }
   if (!input.images.length) throw usage('no new image given (--image CONTAINER=IMAGE)');
   const seen = new Set<string>();
   for (const { container, image } of input.images) {
     if (!container) throw usage(`the container name is missing in "=${clip(image)}" (use --image CONTAINER=IMAGE)`);
-    if (container.length > 63 || !DNS_LABEL.test(container)) throw usage(`"${clip(container)}" is not a valid container name`);
+    if (container.length > 63 || !DNS_LABEL.test(container))
+      throw usage(`"${clip(container)}" is not a valid container name`);
     if (seen.has(container)) throw usage(`container "${container}" is given more than once`);
     seen.add(container);
     const parsed = parseImage(image);
     if (typeof parsed === 'string') throw usage(`image for container "${clip(container)}": ${parsed}`);
   }
   if ((input.add === undefined) === (input.replicas === undefined)) {
-    throw usage(input.add === undefined ? 'say how many new rooms: --add N or --replicas N' : 'give either --add or --replicas, not both');
+    throw usage(
+      input.add === undefined
+        ? 'say how many new rooms: --add N or --replicas N'
+        : 'give either --add or --replicas, not both',
+    );
   }
   count('--add', input.add, 1, MAX_ADD);
   count('--replicas', input.replicas, 1, MAX_REPLICAS);
   count('--ready', input.ready, 1, MAX_REPLICAS);
   if (input.add !== undefined && input.ready !== undefined && input.ready > input.add) {
-    throw usage(`--ready ${input.ready} is more than the ${input.add} new rooms; at most ${input.add} new-version rooms can be Ready`);
+    throw usage(
+      `--ready ${input.ready} is more than the ${input.add} new rooms; at most ${input.add} new-version rooms can be Ready`,
+    );
   }
   const timeoutMs = input.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isFinite(timeoutMs) || timeoutMs < MIN_TIMEOUT_MS || timeoutMs > MAX_TIMEOUT_MS) {
@@ -98,16 +114,24 @@ export function validateInput(input: ReleaseInput): NormalizedInput {
     throw usage(`the fail-fast grace period must be from 0 (off) to 24h, got ${failFastAfterMs} ms`);
   }
   const reclaim = input.reclaim ?? 'none';
-  if (!RECLAIM_MODES.includes(reclaim)) throw usage(`reclaim mode "${clip(String(reclaim))}" is unknown; use ${RECLAIM_MODES.join(', ')}`);
+  if (!RECLAIM_MODES.includes(reclaim))
+    throw usage(`reclaim mode "${clip(String(reclaim))}" is unknown; use ${RECLAIM_MODES.join(', ')}`);
   const retireOpsStates = input.retireOpsStates ?? ['None'];
   if (!retireOpsStates.length) throw usage('no opsState given for the rooms to retire');
   for (const s of retireOpsStates) {
-    if (s === 'Allocated' || s === 'Maintaining') throw usage(`rooms with opsState ${s} are never retired by a release`);
-    if (s === 'WaitToBeDeleted' || s === 'Kill') throw usage(`rooms with opsState ${s} are already leaving; do not select them for retirement`);
+    if (s === 'Allocated' || s === 'Maintaining')
+      throw usage(`rooms with opsState ${s} are never retired by a release`);
+    if (s === 'WaitToBeDeleted' || s === 'Kill')
+      throw usage(`rooms with opsState ${s} are already leaving; do not select them for retirement`);
     if (!s || s.length > 63) throw usage(`"${clip(s)}" is not an opsState`);
   }
-  if (input.takeOver !== undefined && (!input.takeOver.trim() || input.takeOver.length > 300 || /[\n\r]/.test(input.takeOver))) {
-    throw usage(`--take-over needs the holder as the lock refusal names it (user@host or its holder id), got "${clip(input.takeOver)}"`);
+  if (
+    input.takeOver !== undefined &&
+    (!input.takeOver.trim() || input.takeOver.length > 300 || /[\n\r]/.test(input.takeOver))
+  ) {
+    throw usage(
+      `--take-over needs the holder as the lock refusal names it (user@host or its holder id), got "${clip(input.takeOver)}"`,
+    );
   }
   return {
     namespace: input.namespace,
@@ -127,7 +151,16 @@ export function validateInput(input: ReleaseInput): NormalizedInput {
 
 /** Whether two normalized inputs ask for the same release (a rerun resumes only then). Timeout and settle window say how, not what. */
 export function sameRelease(a: NormalizedInput, b: NormalizedInput): boolean {
-  const key = (x: NormalizedInput) => JSON.stringify([x.namespace, x.gameServerSet, [...x.images].sort((p, q) => p.container.localeCompare(q.container)),
-    x.add ?? null, x.replicas ?? null, x.ready ?? null, [...x.retireOpsStates].sort(), x.reclaim]);
+  const key = (x: NormalizedInput) =>
+    JSON.stringify([
+      x.namespace,
+      x.gameServerSet,
+      [...x.images].sort((p, q) => p.container.localeCompare(q.container)),
+      x.add ?? null,
+      x.replicas ?? null,
+      x.ready ?? null,
+      [...x.retireOpsStates].sort(),
+      x.reclaim,
+    ]);
   return key(a) === key(b);
 }

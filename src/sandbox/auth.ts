@@ -14,8 +14,19 @@ export const USER_NAMES: Record<SandboxUser, string> = {
   controller: 'system:serviceaccount:kruise-game-system:kruise-game-controller-manager',
 };
 
-export interface Rule { verbs: string[]; groups: string[]; resources: string[] }
-export interface Attributes { verb: string; group: string; resource: string; subresource: string; namespace?: string; name?: string }
+export interface Rule {
+  verbs: string[];
+  groups: string[];
+  resources: string[];
+}
+export interface Attributes {
+  verb: string;
+  group: string;
+  resource: string;
+  subresource: string;
+  namespace?: string;
+  name?: string;
+}
 
 const READ = ['get', 'list', 'watch'];
 
@@ -26,15 +37,23 @@ const RULES: Record<SandboxUser, { allow: Rule[]; deny: Rule[] }> = {
   // An operator runs rooms but may not change GameServerSets (no image, replicas or scale changes).
   operator: {
     allow: [{ verbs: ['*'], groups: ['*'], resources: ['*'] }],
-    deny: [{ verbs: ['patch', 'update', 'delete', 'create', 'deletecollection'], groups: ['game.kruise.io'], resources: ['gameserversets', 'gameserversets/scale', 'gameserversets/status'] }],
+    deny: [
+      {
+        verbs: ['patch', 'update', 'delete', 'create', 'deletecollection'],
+        groups: ['game.kruise.io'],
+        resources: ['gameserversets', 'gameserversets/scale', 'gameserversets/status'],
+      },
+    ],
   },
 };
 
 function matches(rule: Rule, a: Attributes): boolean {
   const res = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
-  return (rule.verbs.includes('*') || rule.verbs.includes(a.verb))
-    && (rule.groups.includes('*') || rule.groups.includes(a.group))
-    && (rule.resources.includes('*') || rule.resources.includes(res));
+  return (
+    (rule.verbs.includes('*') || rule.verbs.includes(a.verb)) &&
+    (rule.groups.includes('*') || rule.groups.includes(a.group)) &&
+    (rule.resources.includes('*') || rule.resources.includes(res))
+  );
 }
 
 export function authorize(user: SandboxUser, a: Attributes): boolean {

@@ -5,19 +5,38 @@ import type { ResourceDef } from './resources.js';
 import { groupVersion } from './resources.js';
 
 export const SERVER_VERSION = {
-  major: '1', minor: '32', gitVersion: 'v1.32.0-okg-sandbox', gitCommit: '0000000000000000000000000000000000000000',
-  gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'node', compiler: 'okg-sandbox', platform: 'linux/amd64',
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.0-okg-sandbox',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2026-01-01T00:00:00Z',
+  goVersion: 'node',
+  compiler: 'okg-sandbox',
+  platform: 'linux/amd64',
 };
 
 const AUTHZ = { group: 'authorization.k8s.io', version: 'v1' };
 
 interface ApiResource {
-  name: string; singularName: string; namespaced: boolean; kind: string; verbs: string[];
-  group?: string; version?: string; shortNames?: string[]; categories?: string[]; storageVersionHash?: string;
+  name: string;
+  singularName: string;
+  namespaced: boolean;
+  kind: string;
+  verbs: string[];
+  group?: string;
+  version?: string;
+  shortNames?: string[];
+  categories?: string[];
+  storageVersionHash?: string;
 }
 
 export function apiVersions(serverAddress: string): object {
-  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
 }
 
 function groupEntry(name: string, version: string) {
@@ -33,7 +52,11 @@ function groupsOf(resources: ResourceDef[]): { name: string; version: string }[]
 }
 
 export function apiGroupList(resources: ResourceDef[]): object {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groupsOf(resources).map(g => groupEntry(g.name, g.version)) };
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: groupsOf(resources).map(g => groupEntry(g.name, g.version)),
+  };
 }
 
 export function apiGroup(resources: ResourceDef[], group: string): object | undefined {
@@ -44,20 +67,53 @@ export function apiGroup(resources: ResourceDef[], group: string): object | unde
 export function apiResourceList(resources: ResourceDef[], gv: string): object | undefined {
   if (gv === `${AUTHZ.group}/${AUTHZ.version}`) {
     return {
-      kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv,
-      resources: [{ name: 'selfsubjectaccessreviews', singularName: 'selfsubjectaccessreview', namespaced: false, kind: 'SelfSubjectAccessReview', verbs: ['create'] }],
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion: gv,
+      resources: [
+        {
+          name: 'selfsubjectaccessreviews',
+          singularName: 'selfsubjectaccessreview',
+          namespaced: false,
+          kind: 'SelfSubjectAccessReview',
+          verbs: ['create'],
+        },
+      ],
     };
   }
   const mine = resources.filter(r => groupVersion(r) === gv);
   if (!mine.length) return undefined;
   const out: ApiResource[] = [];
   for (const r of mine) {
-    const main: ApiResource = { name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs, storageVersionHash: r.storageVersionHash };
+    const main: ApiResource = {
+      name: r.plural,
+      singularName: r.singular,
+      namespaced: r.namespaced,
+      kind: r.kind,
+      verbs: r.verbs,
+      storageVersionHash: r.storageVersionHash,
+    };
     if (r.shortNames.length) main.shortNames = r.shortNames;
     if (r.categories.length) main.categories = r.categories;
     out.push(main);
-    if (r.scale) out.push({ name: `${r.plural}/scale`, singularName: '', namespaced: r.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
-    if (r.status) out.push({ name: `${r.plural}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'patch', 'update'] });
+    if (r.scale)
+      out.push({
+        name: `${r.plural}/scale`,
+        singularName: '',
+        namespaced: r.namespaced,
+        group: 'autoscaling',
+        version: 'v1',
+        kind: 'Scale',
+        verbs: ['get', 'patch', 'update'],
+      });
+    if (r.status)
+      out.push({
+        name: `${r.plural}/status`,
+        singularName: '',
+        namespaced: r.namespaced,
+        kind: r.kind,
+        verbs: ['get', 'patch', 'update'],
+      });
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources: out };
 }

@@ -19,8 +19,13 @@ export interface FaultConfig {
 }
 
 const KEYS: Record<string, keyof FaultConfig> = {
-  latency: 'latencyMs', 'error-rate': 'errorRate', 'error-codes': 'errorCodes', 'retry-after': 'retryAfterSeconds',
-  'watch-cut': 'watchCutSeconds', 'watch-delay': 'watchDelayMs', 'conflict-rate': 'conflictRate',
+  latency: 'latencyMs',
+  'error-rate': 'errorRate',
+  'error-codes': 'errorCodes',
+  'retry-after': 'retryAfterSeconds',
+  'watch-cut': 'watchCutSeconds',
+  'watch-delay': 'watchDelayMs',
+  'conflict-rate': 'conflictRate',
 };
 
 function rate(key: string, v: string): number {
@@ -41,7 +46,10 @@ function nonNegative(key: string, v: string): number {
  */
 export function parseFaults(spec: string): FaultConfig {
   const out: FaultConfig = {};
-  for (const part of spec.split(',').map(s => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map(s => s.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf('=');
     const key = eq < 0 ? part : part.slice(0, eq);
     const value = eq < 0 ? '' : part.slice(eq + 1);
@@ -54,18 +62,29 @@ export function parseFaults(spec: string): FaultConfig {
         out.latencyMs = m[2] ? [Number(m[1]), Number(m[2])] : Number(m[1]);
         break;
       }
-      case 'errorRate': out.errorRate = rate(key, value); break;
-      case 'conflictRate': out.conflictRate = rate(key, value); break;
+      case 'errorRate':
+        out.errorRate = rate(key, value);
+        break;
+      case 'conflictRate':
+        out.conflictRate = rate(key, value);
+        break;
       case 'errorCodes': {
         const codes = value.split('+').map(Number);
         const bad = codes.find(c => ![429, 500, 503].includes(c));
-        if (bad !== undefined) throw new Error(`--faults: error-codes takes 429, 500 and 503 joined by +, got "${value}"`);
+        if (bad !== undefined)
+          throw new Error(`--faults: error-codes takes 429, 500 and 503 joined by +, got "${value}"`);
         out.errorCodes = codes;
         break;
       }
-      case 'retryAfterSeconds': out.retryAfterSeconds = nonNegative(key, value); break;
-      case 'watchCutSeconds': out.watchCutSeconds = nonNegative(key, value); break;
-      case 'watchDelayMs': out.watchDelayMs = nonNegative(key, value); break;
+      case 'retryAfterSeconds':
+        out.retryAfterSeconds = nonNegative(key, value);
+        break;
+      case 'watchCutSeconds':
+        out.watchCutSeconds = nonNegative(key, value);
+        break;
+      case 'watchDelayMs':
+        out.watchDelayMs = nonNegative(key, value);
+        break;
     }
   }
   return out;

@@ -39,7 +39,8 @@ export function goQuote(s: string): string {
         continue;
     }
     if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else if (c >= 0xd800 && c <= 0xdfff) out += '\ufffd'; // lone surrogate: not valid UTF-8 in Go either
+    else if (c >= 0xd800 && c <= 0xdfff)
+      out += '\ufffd'; // lone surrogate: not valid UTF-8 in Go either
     else if (ch !== ' ' && /[\p{C}\p{Z}]/u.test(ch)) {
       out += c > 0xffff ? '\\U' + c.toString(16).padStart(8, '0') : '\\u' + c.toString(16).padStart(4, '0');
     } else out += ch;
@@ -75,7 +76,7 @@ export function goJson(v: unknown): string {
   if (isRecord(v)) {
     return `{${Object.keys(v)
       .sort()
-      .map((k) => `${goJsonString(k)}:${goJson(v[k])}`)
+      .map(k => `${goJsonString(k)}:${goJson(v[k])}`)
       .join(',')}}`;
   }
   if (typeof v === 'string') return goJsonString(v);
@@ -83,7 +84,7 @@ export function goJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 const goJsonString = (s: string): string =>
-  JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, c => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 
 /** field.Error.ErrorBody's rendering of a bad value (apimachinery pkg/util/validation/field/errors.go). */
 export function goValue(v: unknown): string {
@@ -103,7 +104,7 @@ export function goSliceV(values: unknown[]): string {
     if (isRecord(v)) {
       return `map[${Object.keys(v)
         .sort()
-        .map((k) => `${k}:${one(v[k])}`)
+        .map(k => `${k}:${one(v[k])}`)
         .join(' ')}]`;
     }
     return String(v);

@@ -13,7 +13,8 @@ export const isObj = isRecord as (v: unknown) => v is Obj;
 
 /** Sets `o[k]`; a "__proto__" key becomes an own data property, as it is in the JSON it came from. */
 export function setProp(o: Obj, k: string, v: Json): void {
-  if (k === '__proto__') Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+  if (k === '__proto__')
+    Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
   else o[k] = v;
 }
 

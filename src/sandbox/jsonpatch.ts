@@ -47,10 +47,6 @@ class PanicError extends OpError {
 
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
-
-
-
-
 /** strconv.Atoi as used by partialArray (accepts "+1", "-1", "01"). */
 function atoi(s: string): { idx: number; text: string } | { err: string } {
   if (!/^[+-]?[0-9]+$/.test(s)) return { err: `strconv.Atoi: parsing ${goQuote(s)}: invalid syntax` };
@@ -128,7 +124,7 @@ function setIn(c: Container, key: string, val: Json): void {
   c[r.idx < 0 ? r.idx + c.length : r.idx] = val;
 }
 
-const decodeKey = (k: string): string => k.replace(/~[01]/g, (m) => (m === '~1' ? '/' : '~'));
+const decodeKey = (k: string): string => k.replace(/~[01]/g, m => (m === '~1' ? '/' : '~'));
 
 /**
  * findObject: the container holding the last path segment. Note v4.12.0 ignores whatever precedes the
@@ -193,8 +189,8 @@ function goMarshalSize(v: Json): number {
   return Buffer.byteLength(s, 'utf8') + extra;
 }
 
-
-const strField = (op: Obj, f: string): string | undefined => (typeof op[f] === 'string' ? (op[f] as string) : undefined);
+const strField = (op: Obj, f: string): string | undefined =>
+  typeof op[f] === 'string' ? (op[f] as string) : undefined;
 
 class Applier {
   copied = 0;
@@ -352,7 +348,10 @@ export function applyJsonPatch(doc: unknown, patch: unknown): unknown {
   const root = clone(doc);
   if (typeof root !== 'object' || root === null) {
     // ApplyIndent unmarshals a non-array document into a partialDoc.
-    throw new JsonPatchError(`json: cannot unmarshal ${goJsonKind(root)} into Go value of type jsonpatch.partialDoc`, 'failed');
+    throw new JsonPatchError(
+      `json: cannot unmarshal ${goJsonKind(root)} into Go value of type jsonpatch.partialDoc`,
+      'failed',
+    );
   }
   const applier = new Applier(root);
   for (const op of ops) {

@@ -11,12 +11,23 @@ export function contextName(user: SandboxUser): string {
   return user === 'admin' ? SANDBOX_CLUSTER : `${SANDBOX_CLUSTER}-${user}`;
 }
 
-export function kubeconfigText(url: string, user: SandboxUser, token: string, caPem: string, namespace = 'default'): string {
+export function kubeconfigText(
+  url: string,
+  user: SandboxUser,
+  token: string,
+  caPem: string,
+  namespace = 'default',
+): string {
   const ctx = contextName(user);
   return yaml.dump({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: SANDBOX_CLUSTER, cluster: { server: url, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
+    clusters: [
+      {
+        name: SANDBOX_CLUSTER,
+        cluster: { server: url, 'certificate-authority-data': Buffer.from(caPem).toString('base64') },
+      },
+    ],
     users: [{ name: `${SANDBOX_CLUSTER}-${user}`, user: { token } }],
     contexts: [{ name: ctx, context: { cluster: SANDBOX_CLUSTER, user: `${SANDBOX_CLUSTER}-${user}`, namespace } }],
     'current-context': ctx,
@@ -25,7 +36,12 @@ export function kubeconfigText(url: string, user: SandboxUser, token: string, ca
 }
 
 /** Writes `kubeconfig-<user>.yaml` for every user into `dir` (mode 0600) and returns the paths. */
-export function writeKubeconfigs(dir: string, url: string, tokens: Record<SandboxUser, string>, caPem: string): Record<SandboxUser, string> {
+export function writeKubeconfigs(
+  dir: string,
+  url: string,
+  tokens: Record<SandboxUser, string>,
+  caPem: string,
+): Record<SandboxUser, string> {
   mkdirSync(dir, { recursive: true });
   const out = {} as Record<SandboxUser, string>;
   for (const user of Object.keys(tokens) as SandboxUser[]) {

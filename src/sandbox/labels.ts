@@ -43,7 +43,8 @@ function requirementError(key: string, op: LabelOperator, vals: string[]): strin
   switch (op) {
     case 'in':
     case 'notin':
-      if (vals.length === 0) errs.push(invalid('values', vals, "for 'in', 'notin' operators, values set can't be empty"));
+      if (vals.length === 0)
+        errs.push(invalid('values', vals, "for 'in', 'notin' operators, values set can't be empty"));
       break;
     case '=':
     case '==':
@@ -52,11 +53,13 @@ function requirementError(key: string, op: LabelOperator, vals: string[]): strin
       break;
     case 'exists':
     case '!':
-      if (vals.length !== 0) errs.push(invalid('values', vals, 'values set must be empty for exists and does not exist'));
+      if (vals.length !== 0)
+        errs.push(invalid('values', vals, 'values set must be empty for exists and does not exist'));
       break;
     case 'gt':
     case 'lt':
-      if (vals.length !== 1) errs.push(invalid('values', vals, "for 'Gt', 'Lt' operators, exactly one value is required"));
+      if (vals.length !== 1)
+        errs.push(invalid('values', vals, "for 'Gt', 'Lt' operators, exactly one value is required"));
       vals.forEach((v, i) => {
         if (parseInt64(v) === undefined) {
           errs.push(invalid(`values[${i}]`, v, "for 'Gt', 'Lt' operators, the value must be an integer"));
@@ -338,7 +341,15 @@ export function matchLabels(sel: LabelSelector, labels: Record<string, string> |
 function requirementToString(r: LabelRequirement): string {
   const prefix = r.operator === '!' ? '!' : '';
   if (r.operator === 'exists' || r.operator === '!') return prefix + r.key;
-  const sym: Record<string, string> = { '=': '=', '==': '==', '!=': '!=', in: ' in ', notin: ' notin ', gt: '>', lt: '<' };
+  const sym: Record<string, string> = {
+    '=': '=',
+    '==': '==',
+    '!=': '!=',
+    in: ' in ',
+    notin: ' notin ',
+    gt: '>',
+    lt: '<',
+  };
   const vals = r.values.length === 1 ? r.values[0] : [...r.values].sort().join(',');
   const body = r.operator === 'in' || r.operator === 'notin' ? `(${vals})` : vals;
   return r.key + sym[r.operator] + body;

@@ -22,21 +22,38 @@ const NAMESPACE_FIELDS: Record<string, (o: KubeObject) => string | undefined> = 
   'status.phase': o => (o.status as { phase?: string } | undefined)?.phase ?? '',
 };
 
-type EventLike = { involvedObject?: Record<string, string | undefined>; reason?: string; reportingComponent?: string; source?: { component?: string }; type?: string };
+type EventLike = {
+  involvedObject?: Record<string, string | undefined>;
+  reason?: string;
+  reportingComponent?: string;
+  source?: { component?: string };
+  type?: string;
+};
 const ev = (o: KubeObject): EventLike => o as unknown as EventLike;
 /** pkg/registry/core/event ToSelectableFields. */
 const EVENT_FIELDS: Record<string, (o: KubeObject) => string | undefined> = {
-  ...Object.fromEntries(['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath']
-    .map(f => [`involvedObject.${f}`, (o: KubeObject) => ev(o).involvedObject?.[f] ?? ''])),
+  ...Object.fromEntries(
+    ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'].map(f => [
+      `involvedObject.${f}`,
+      (o: KubeObject) => ev(o).involvedObject?.[f] ?? '',
+    ]),
+  ),
   reason: o => ev(o).reason ?? '',
   reportingComponent: o => ev(o).reportingComponent ?? '',
   source: o => ev(o).source?.component || ev(o).reportingComponent || '',
   type: o => ev(o).type ?? '',
 };
 
-interface ContinueToken { v: string; rv: number; start: string }
+interface ContinueToken {
+  v: string;
+  rv: number;
+  start: string;
+}
 
-export interface Page { items: KubeObject[]; metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number } }
+export interface Page {
+  items: KubeObject[];
+  metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number };
+}
 
 export class ListFilter {
   private readonly labels?: LabelSel;
@@ -44,11 +61,21 @@ export class ListFilter {
   private readonly getters: Record<string, (o: KubeObject) => string | undefined>;
 
   /** `name` narrows to one object (a watch on a single object uses metadata.name=…). */
-  constructor(private readonly res: ResourceDef, private readonly q: URLSearchParams, name?: string) {
+  constructor(
+    private readonly res: ResourceDef,
+    private readonly q: URLSearchParams,
+    name?: string,
+  ) {
     this.getters = {
       'metadata.name': o => o.metadata.name,
       'metadata.namespace': o => o.metadata.namespace ?? '',
-      ...(res.kind === 'Pod' ? POD_FIELDS : res.kind === 'Namespace' ? NAMESPACE_FIELDS : res.kind === 'Event' && !res.group ? EVENT_FIELDS : {}),
+      ...(res.kind === 'Pod'
+        ? POD_FIELDS
+        : res.kind === 'Namespace'
+          ? NAMESPACE_FIELDS
+          : res.kind === 'Event' && !res.group
+            ? EVENT_FIELDS
+            : {}),
     };
     try {
       const ls = q.get('labelSelector');
@@ -95,12 +122,15 @@ export class ListFilter {
       let token: ContinueToken;
       try {
         token = JSON.parse(Buffer.from(cont, 'base64').toString('utf8')) as ContinueToken;
-        if (token.v !== 'meta.k8s.io/v1' || typeof token.rv !== 'number' || typeof token.start !== 'string') throw new Error('bad');
+        if (token.v !== 'meta.k8s.io/v1' || typeof token.rv !== 'number' || typeof token.start !== 'string')
+          throw new Error('bad');
       } catch {
         throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
       }
       if (token.rv < store.oldestRv() - 1) {
-        throw gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+        throw gone(
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+        );
       }
       rv = token.rv;
       after = token.start;

@@ -45,7 +45,12 @@ export interface Allocation {
 }
 
 /** A write that did not land (the room was gone, or the server refused). */
-export interface Miss { name: string; at: number; code?: number; reason: string }
+export interface Miss {
+  name: string;
+  at: number;
+  code?: number;
+  reason: string;
+}
 
 export interface Matchmaker {
   readonly allocations: readonly Allocation[];
@@ -60,7 +65,13 @@ export interface Matchmaker {
 }
 
 /** A room as the matchmaker's view shows it. */
-export interface RoomSeen { name: string; uid: string; opsState: string; state: string; terminating: boolean }
+export interface RoomSeen {
+  name: string;
+  uid: string;
+  opsState: string;
+  state: string;
+  terminating: boolean;
+}
 type Seen = RoomSeen;
 
 const byOrdinal = (a: Seen, b: Seen): number => ordinalOf(a.name) - ordinalOf(b.name) || a.name.localeCompare(b.name);
@@ -69,8 +80,11 @@ type GameServerLike = KubernetesObject & { spec?: { opsState?: string }; status?
 
 function seen(o: GameServerLike): Seen {
   return {
-    name: o.metadata?.name ?? '', uid: o.metadata?.uid ?? '', opsState: o.spec?.opsState ?? 'None',
-    state: o.status?.currentState ?? '', terminating: !!o.metadata?.deletionTimestamp,
+    name: o.metadata?.name ?? '',
+    uid: o.metadata?.uid ?? '',
+    opsState: o.spec?.opsState ?? 'None',
+    state: o.status?.currentState ?? '',
+    terminating: !!o.metadata?.deletionTimestamp,
   };
 }
 
@@ -87,7 +101,10 @@ function rng(seed: number): () => number {
 }
 
 /** The allocations whose GameServer (same uid) is no longer among `rooms`: rooms with players that were removed. */
-export function deletedAllocations(allocations: readonly Allocation[], rooms: Iterable<{ name: string; uid: string }>): Allocation[] {
+export function deletedAllocations(
+  allocations: readonly Allocation[],
+  rooms: Iterable<{ name: string; uid: string }>,
+): Allocation[] {
   const uids = new Set([...rooms].map(r => r.uid));
   return allocations.filter(a => !uids.has(a.uid));
 }
@@ -120,11 +137,16 @@ class StaleMatchmaker implements Matchmaker {
   private writing = false;
   private finish: () => void = () => undefined;
 
-  constructor(kc: KubeConfig, private readonly opts: MatchmakerOptions) {
+  constructor(
+    kc: KubeConfig,
+    private readonly opts: MatchmakerOptions,
+  ) {
     this.client = new KubeClient(kc);
     this.lagMs = opts.viewLagMs ?? 500;
     this.random = rng(opts.seed ?? 1);
-    this.finished = new Promise(r => { this.finish = r; });
+    this.finished = new Promise(r => {
+      this.finish = r;
+    });
   }
 
   private mine(o: GameServerLike): boolean {
@@ -134,22 +156,35 @@ class StaleMatchmaker implements Matchmaker {
 
   /** Runs `fn` `lagMs` from now: what the matchmaker learns now, it acts on that much later. */
   private later(fn: () => void): void {
-    if (this.lagMs <= 0) { fn(); return; }
-    const t = setTimeout(() => { this.timers.delete(t); if (!this.stopped) fn(); }, this.lagMs);
+    if (this.lagMs <= 0) {
+      fn();
+      return;
+    }
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (!this.stopped) fn();
+    }, this.lagMs);
     this.timers.add(t);
   }
 
   async start(): Promise<void> {
     if (this.opts.relistMs) {
       await this.relist();
-      const t = setInterval(() => { void this.relist(); }, this.opts.relistMs);
-      this.stopInformer = async () => { clearInterval(t); };
+      const t = setInterval(() => {
+        void this.relist();
+      }, this.opts.relistMs);
+      this.stopInformer = async () => {
+        clearInterval(t);
+      };
     } else {
       const inf = this.client.informer<GameServerLike>(PLURAL_GS);
       const apply = (o: GameServerLike, deleted: boolean) => {
         if (!this.mine(o)) return;
         const s = seen(plain<GameServerLike>(o));
-        this.later(() => { if (deleted) this.seenRooms.delete(s.name); else this.seenRooms.set(s.name, s); });
+        this.later(() => {
+          if (deleted) this.seenRooms.delete(s.name);
+          else this.seenRooms.set(s.name, s);
+        });
       };
       inf.on('add', o => apply(o, false));
       inf.on('update', o => apply(o, false));
@@ -157,7 +192,10 @@ class StaleMatchmaker implements Matchmaker {
       inf.on('error', (err: unknown) => {
         if (this.stopped) return;
         this.log(`watch failed (${String(err)}); restarting`);
-        const t = setTimeout(() => { this.timers.delete(t); if (!this.stopped) void inf.start().catch(() => undefined); }, 200);
+        const t = setTimeout(() => {
+          this.timers.delete(t);
+          if (!this.stopped) void inf.start().catch(() => undefined);
+        }, 200);
         this.timers.add(t);
       });
       await inf.start();
@@ -171,9 +209,15 @@ class StaleMatchmaker implements Matchmaker {
     const at = Date.now();
     try {
       const selector = this.opts.gameServerSet ? `${LABEL_OWNER_GSS}=${this.opts.gameServerSet}` : undefined;
-      const list = plain<{ items: GameServerLike[] }>(await this.client.custom.listNamespacedCustomObject({
-        group: GAME_GROUP, version: GAME_VERSION, namespace: this.opts.namespace, plural: PLURAL_GS, ...(selector ? { labelSelector: selector } : {}),
-      }));
+      const list = plain<{ items: GameServerLike[] }>(
+        await this.client.custom.listNamespacedCustomObject({
+          group: GAME_GROUP,
+          version: GAME_VERSION,
+          namespace: this.opts.namespace,
+          plural: PLURAL_GS,
+          ...(selector ? { labelSelector: selector } : {}),
+        }),
+      );
       const rooms = list.items.filter(o => this.mine(o)).map(seen);
       this.later(() => {
         this.seenRooms.clear();
@@ -193,7 +237,9 @@ class StaleMatchmaker implements Matchmaker {
     if (this.begun || this.stopped) return;
     this.begun = true;
     this.deadline = Date.now() + (this.opts.durationMs ?? 10_000);
-    this.loop = setInterval(() => { void this.tick(); }, this.opts.intervalMs ?? 100);
+    this.loop = setInterval(() => {
+      void this.tick();
+    }, this.opts.intervalMs ?? 100);
     void this.tick();
   }
 
@@ -205,7 +251,9 @@ class StaleMatchmaker implements Matchmaker {
 
   /** The rooms the view says are free (None and Ready), in the order the matchmaker takes them. */
   private candidates(): Seen[] {
-    const free = [...this.seenRooms.values()].filter(r => r.opsState === 'None' && r.state === 'Ready' && !r.terminating && !this.taken.has(r.uid));
+    const free = [...this.seenRooms.values()].filter(
+      r => r.opsState === 'None' && r.state === 'Ready' && !r.terminating && !this.taken.has(r.uid),
+    );
     free.sort(byOrdinal);
     if (this.opts.pick === 'random' && free.length) return [free[Math.floor(this.random() * free.length)]];
     return free;
@@ -213,7 +261,10 @@ class StaleMatchmaker implements Matchmaker {
 
   private async tick(): Promise<void> {
     if (this.stopped || this.writing) return;
-    if (this.allocations.length >= (this.opts.maxAllocations ?? 5) || Date.now() >= this.deadline) { this.done(); return; }
+    if (this.allocations.length >= (this.opts.maxAllocations ?? 5) || Date.now() >= this.deadline) {
+      this.done();
+      return;
+    }
     const room = this.candidates()[0];
     if (!room) return;
     this.writing = true;
@@ -223,12 +274,30 @@ class StaleMatchmaker implements Matchmaker {
     const viewAgeMs = this.opts.relistMs ? sentAt - this.listedAt : this.lagMs;
     try {
       // No resourceVersion, no test: the write lands on whatever the room is now (that is the point).
-      const gs = await this.client.patch<GameServerLike>(PLURAL_GS, this.opts.namespace, room.name, { spec: { opsState: 'Allocated' } }, { type: 'merge' });
-      this.allocations.push({ name: room.name, uid: gs.metadata?.uid ?? '', sentAt, at: Date.now(), viewAgeMs, resourceVersion: gs.metadata?.resourceVersion });
+      const gs = await this.client.patch<GameServerLike>(
+        PLURAL_GS,
+        this.opts.namespace,
+        room.name,
+        { spec: { opsState: 'Allocated' } },
+        { type: 'merge' },
+      );
+      this.allocations.push({
+        name: room.name,
+        uid: gs.metadata?.uid ?? '',
+        sentAt,
+        at: Date.now(),
+        viewAgeMs,
+        resourceVersion: gs.metadata?.resourceVersion,
+      });
       this.log(`allocated ${room.name} (view ${viewAgeMs} ms old)`);
     } catch (e) {
       const code = statusCode(e);
-      this.misses.push({ name: room.name, at: Date.now(), ...(code !== undefined ? { code } : {}), reason: isNotFound(e) ? 'gone' : String((e as Error).message ?? e) });
+      this.misses.push({
+        name: room.name,
+        at: Date.now(),
+        ...(code !== undefined ? { code } : {}),
+        reason: isNotFound(e) ? 'gone' : String((e as Error).message ?? e),
+      });
     } finally {
       this.writing = false;
     }

@@ -3,15 +3,12 @@
 // jsonpatch.MergePatch from gopkg.in/evanphx/json-patch.v4 v4.12.0 (merge.go).
 import { clone, isObj, setProp, type Json, type Obj } from './json.js';
 
-
-
-
 /**
  * Deep copy that drops null members of objects at any depth, keeping null array elements
  * (merge.go pruneNulls / pruneDocNulls / pruneAryNulls).
  */
 function cloneWithoutNulls(v: unknown): Json {
-  if (Array.isArray(v)) return v.map((x) => (x === null ? null : cloneWithoutNulls(x)));
+  if (Array.isArray(v)) return v.map(x => (x === null ? null : cloneWithoutNulls(x)));
   if (isObj(v)) {
     const out: Obj = {};
     for (const k of Object.keys(v)) if (v[k] !== null) setProp(out, k, cloneWithoutNulls(v[k]));
@@ -19,7 +16,6 @@ function cloneWithoutNulls(v: unknown): Json {
   }
   return v === undefined ? null : (v as Json);
 }
-
 
 /** merge.go merge(): an object patch merges into an object; otherwise the patch value wins. */
 function merge(cur: Json, patch: Json): Json {

@@ -4,7 +4,16 @@
 // otherwise take minutes to come up through the API.
 import type { SandboxServer } from './server.js';
 import type { KubeObject } from './types.js';
-import { buildAsts, buildAstsStatus, buildGameServer, buildGameServerStatus, buildGssStatus, buildPod, buildPodStatus, desiredPodLabels } from './okg/objects.js';
+import {
+  buildAsts,
+  buildAstsStatus,
+  buildGameServer,
+  buildGameServerStatus,
+  buildGssStatus,
+  buildPod,
+  buildPodStatus,
+  desiredPodLabels,
+} from './okg/objects.js';
 import type { AdvancedStatefulSet, GameServer, GameServerSet, Pod } from './okg/types.js';
 import { nowTimestamp } from './registry.js';
 
@@ -24,13 +33,34 @@ export function preloadGameServerSet(server: SandboxServer, gssManifest: object)
     const created = reg.create(server.resource('pods'), ns, draft) as Pod;
     const ready = { ...created, status: buildPodStatus(created, 'Ready', now, now) } as Pod;
     const gs = reg.create(server.resource('gameservers'), ns, buildGameServer(created, gss)) as GameServer;
-    const labelled = { ...ready, metadata: { ...ready.metadata, labels: { ...ready.metadata.labels, ...desiredPodLabels(gs, ready) } } } as Pod;
+    const labelled = {
+      ...ready,
+      metadata: { ...ready.metadata, labels: { ...ready.metadata.labels, ...desiredPodLabels(gs, ready) } },
+    } as Pod;
     const withLabels = reg.update(server.resource('pods'), ns, labelled.metadata.name!, labelled, '') as Pod;
-    const pod = reg.update(server.resource('pods'), ns, withLabels.metadata.name!, { ...withLabels, status: ready.status }, 'status') as Pod;
-    reg.update(server.resource('gameservers'), ns, gs.metadata.name!, { ...gs, status: buildGameServerStatus(pod, undefined, now) }, 'status');
+    const pod = reg.update(
+      server.resource('pods'),
+      ns,
+      withLabels.metadata.name!,
+      { ...withLabels, status: ready.status },
+      'status',
+    ) as Pod;
+    reg.update(
+      server.resource('gameservers'),
+      ns,
+      gs.metadata.name!,
+      { ...gs, status: buildGameServerStatus(pod, undefined, now) },
+      'status',
+    );
     pods.push(pod);
   }
   reg.update(astsRes, ns, asts.metadata.name!, { ...asts, status: buildAstsStatus(asts, pods) }, 'status');
   const stored = reg.get(gssRes, ns, gss.metadata.name!) as GameServerSet;
-  return reg.update(gssRes, ns, gss.metadata.name!, { ...stored, status: { ...buildGssStatus(stored, asts, pods), observedGeneration: stored.metadata.generation } }, 'status');
+  return reg.update(
+    gssRes,
+    ns,
+    gss.metadata.name!,
+    { ...stored, status: { ...buildGssStatus(stored, asts, pods), observedGeneration: stored.metadata.generation } },
+    'status',
+  );
 }

@@ -14,7 +14,11 @@ export interface PrinterColumn {
   jsonPath: string;
 }
 
-export interface ScaleSpec { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string }
+export interface ScaleSpec {
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  labelSelectorPath?: string;
+}
 
 export interface ResourceDef {
   group: string; // '' for core
@@ -60,7 +64,14 @@ interface CrdManifest {
   spec: {
     group: string;
     scope: 'Namespaced' | 'Cluster';
-    names: { kind: string; listKind?: string; plural: string; singular?: string; shortNames?: string[]; categories?: string[] };
+    names: {
+      kind: string;
+      listKind?: string;
+      plural: string;
+      singular?: string;
+      shortNames?: string[];
+      categories?: string[];
+    };
     versions: {
       name: string;
       served: boolean;
@@ -74,12 +85,15 @@ interface CrdManifest {
 
 function storageHash(s: string): string {
   // A stable 11-character token like kube's storageVersionHash (base64 of a sha256 prefix).
-  let h1 = 0x811c9dc5, h2 = 0x01000193;
+  let h1 = 0x811c9dc5,
+    h2 = 0x01000193;
   for (let i = 0; i < s.length; i++) {
     h1 = Math.imul(h1 ^ s.charCodeAt(i), 16777619) >>> 0;
     h2 = Math.imul(h2 + s.charCodeAt(i), 2246822519) >>> 0;
   }
-  return Buffer.from([h1 >>> 24, h1 >>> 16, h1 >>> 8, h1, h2 >>> 24, h2 >>> 16, h2 >>> 8, h2].map(b => b & 255)).toString('base64').slice(0, 11);
+  return Buffer.from([h1 >>> 24, h1 >>> 16, h1 >>> 8, h1, h2 >>> 24, h2 >>> 16, h2 >>> 8, h2].map(b => b & 255))
+    .toString('base64')
+    .slice(0, 11);
 }
 
 export function resourceFromCrd(text: string): ResourceDef {
@@ -112,44 +126,119 @@ let okgCrds: ResourceDef[] | undefined;
 export function okgResources(): ResourceDef[] {
   if (!okgCrds) {
     const dir = join(dataDir(), 'crds');
-    okgCrds = ['game.kruise.io_gameserversets.yaml', 'game.kruise.io_gameservers.yaml']
-      .map(f => resourceFromCrd(readFileSync(join(dir, f), 'utf8')));
+    okgCrds = ['game.kruise.io_gameserversets.yaml', 'game.kruise.io_gameservers.yaml'].map(f =>
+      resourceFromCrd(readFileSync(join(dir, f), 'utf8')),
+    );
   }
   return okgCrds;
 }
 
 export const namespaces: ResourceDef = {
-  group: '', version: 'v1', plural: 'namespaces', singular: 'namespace', kind: 'Namespace', listKind: 'NamespaceList',
-  namespaced: false, shortNames: ['ns'], categories: [], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-  status: true, generation: false, storageVersionHash: storageHash('v1/Namespace'),
+  group: '',
+  version: 'v1',
+  plural: 'namespaces',
+  singular: 'namespace',
+  kind: 'Namespace',
+  listKind: 'NamespaceList',
+  namespaced: false,
+  shortNames: ['ns'],
+  categories: [],
+  verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+  status: true,
+  generation: false,
+  storageVersionHash: storageHash('v1/Namespace'),
 };
 
 export const pods: ResourceDef = {
-  group: '', version: 'v1', plural: 'pods', singular: 'pod', kind: 'Pod', listKind: 'PodList',
-  namespaced: true, shortNames: ['po'], categories: ['all'], verbs: ALL_VERBS,
-  status: true, generation: false, storageVersionHash: storageHash('v1/Pod'),
+  group: '',
+  version: 'v1',
+  plural: 'pods',
+  singular: 'pod',
+  kind: 'Pod',
+  listKind: 'PodList',
+  namespaced: true,
+  shortNames: ['po'],
+  categories: ['all'],
+  verbs: ALL_VERBS,
+  status: true,
+  generation: false,
+  storageVersionHash: storageHash('v1/Pod'),
 };
 
 /** core/v1 Events: the emulated kubelet records its pull failures, back-offs and probe failures there; releases read them. */
 export const events: ResourceDef = {
-  group: '', version: 'v1', plural: 'events', singular: 'event', kind: 'Event', listKind: 'EventList',
-  namespaced: true, shortNames: ['ev'], categories: [], verbs: ALL_VERBS,
-  status: false, generation: false, storageVersionHash: storageHash('v1/Event'),
+  group: '',
+  version: 'v1',
+  plural: 'events',
+  singular: 'event',
+  kind: 'Event',
+  listKind: 'EventList',
+  namespaced: true,
+  shortNames: ['ev'],
+  categories: [],
+  verbs: ALL_VERBS,
+  status: false,
+  generation: false,
+  storageVersionHash: storageHash('v1/Event'),
 };
 
 /** OpenKruise's Advanced StatefulSet: served schemaless; OKG's GameServerSet owns one of the same name. */
 export const advancedStatefulSets: ResourceDef = {
-  group: 'apps.kruise.io', version: 'v1beta1', plural: 'statefulsets', singular: 'statefulset', kind: 'StatefulSet', listKind: 'StatefulSetList',
-  namespaced: true, shortNames: ['asts'], categories: ['all'], verbs: ALL_VERBS,
-  status: true, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.labelSelector' },
+  group: 'apps.kruise.io',
+  version: 'v1beta1',
+  plural: 'statefulsets',
+  singular: 'statefulset',
+  kind: 'StatefulSet',
+  listKind: 'StatefulSetList',
+  namespaced: true,
+  shortNames: ['asts'],
+  categories: ['all'],
+  verbs: ALL_VERBS,
+  status: true,
+  scale: {
+    specReplicasPath: '.spec.replicas',
+    statusReplicasPath: '.status.replicas',
+    labelSelectorPath: '.status.labelSelector',
+  },
   printerColumns: [
-    { name: 'DESIRED', type: 'integer', jsonPath: '.spec.replicas', priority: 0, description: 'The desired number of pods.' },
-    { name: 'CURRENT', type: 'integer', jsonPath: '.status.replicas', priority: 0, description: 'The number of currently all pods.' },
-    { name: 'UPDATED', type: 'integer', jsonPath: '.status.updatedReplicas', priority: 0, description: 'The number of pods updated.' },
-    { name: 'READY', type: 'integer', jsonPath: '.status.readyReplicas', priority: 0, description: 'The number of pods ready.' },
-    { name: 'AGE', type: 'date', jsonPath: '.metadata.creationTimestamp', priority: 0, description: 'CreationTimestamp is a timestamp representing the server time when this object was created.' },
+    {
+      name: 'DESIRED',
+      type: 'integer',
+      jsonPath: '.spec.replicas',
+      priority: 0,
+      description: 'The desired number of pods.',
+    },
+    {
+      name: 'CURRENT',
+      type: 'integer',
+      jsonPath: '.status.replicas',
+      priority: 0,
+      description: 'The number of currently all pods.',
+    },
+    {
+      name: 'UPDATED',
+      type: 'integer',
+      jsonPath: '.status.updatedReplicas',
+      priority: 0,
+      description: 'The number of pods updated.',
+    },
+    {
+      name: 'READY',
+      type: 'integer',
+      jsonPath: '.status.readyReplicas',
+      priority: 0,
+      description: 'The number of pods ready.',
+    },
+    {
+      name: 'AGE',
+      type: 'date',
+      jsonPath: '.metadata.creationTimestamp',
+      priority: 0,
+      description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
+    },
   ],
-  generation: true, storageVersionHash: storageHash('apps.kruise.io/v1beta1/StatefulSet'),
+  generation: true,
+  storageVersionHash: storageHash('apps.kruise.io/v1beta1/StatefulSet'),
 };
 
 /** Everything the sandbox serves, core first. */

@@ -3,7 +3,14 @@
 import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { startSandboxServer, type SandboxServer, type SandboxServerOptions } from './server.js';
 import { checkEmulatorOptions, startOkgEmulator, type OkgEmulator, type OkgEmulatorOptions } from './okg/emulator.js';
-import { createObject, scaleGameServerSet, SEED, seedGameServerSet, type ScaleOptions, type ScenarioName } from './scenarios.js';
+import {
+  createObject,
+  scaleGameServerSet,
+  SEED,
+  seedGameServerSet,
+  type ScaleOptions,
+  type ScenarioName,
+} from './scenarios.js';
 import { failRuleFor } from './okg/failures.js';
 import { EMULATED_NETWORKS, type EmulatedNetwork } from './okg/network.js';
 import type { SandboxUser } from './auth.js';
@@ -38,7 +45,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   if (opts.network !== undefined && !EMULATED_NETWORKS.includes(opts.network)) {
     throw new Error(`--network must be one of ${EMULATED_NETWORKS.join(', ')}, got "${String(opts.network)}"`);
   }
-  if (opts.network !== undefined && (opts.scenario ?? 'seed') !== 'seed') throw new Error(`--network applies to the seed scenario only, not "${opts.scenario}"`);
+  if (opts.network !== undefined && (opts.scenario ?? 'seed') !== 'seed')
+    throw new Error(`--network applies to the seed scenario only, not "${opts.scenario}"`);
   // Faults are for the clients under test: the scenario loader below writes as admin, so they are switched on only
   // once the world is loaded (the emulator's own user is exempt in the server).
   const server = await startSandboxServer({ ...opts, faults: undefined });
@@ -57,16 +65,32 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   // Re-checks after changes, at most every 20 ms, so a predicate over 10,000 rooms stays cheap.
   const waitFor = (predicate: () => boolean, timeoutMs = 30_000, what = 'the sandbox to settle') =>
     new Promise<void>((resolve, reject) => {
-      if (predicate()) { resolve(); return; }
+      if (predicate()) {
+        resolve();
+        return;
+      }
       let pending: NodeJS.Timeout | undefined;
-      const done = (err?: Error) => { clearTimeout(timer); clearTimeout(pending); unsubscribe(); if (err) reject(err); else resolve(); };
+      const done = (err?: Error) => {
+        clearTimeout(timer);
+        clearTimeout(pending);
+        unsubscribe();
+        if (err) reject(err);
+        else resolve();
+      };
       const timer = setTimeout(() => done(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
       const unsubscribe = server.store.subscribe(() => {
-        pending ??= setTimeout(() => { pending = undefined; if (predicate()) done(); }, 20);
+        pending ??= setTimeout(() => {
+          pending = undefined;
+          if (predicate()) done();
+        }, 20);
       });
     });
   const sandbox: { -readonly [K in keyof Sandbox]: Sandbox[K] } = {
-    server, emulator, url: server.url, kubeConfig, waitFor,
+    server,
+    emulator,
+    url: server.url,
+    kubeConfig,
+    waitFor,
     kubeconfigPath: user => server.kubeconfigPath(user),
     async stop() {
       await sandbox.matchmaker?.stop();
@@ -76,7 +100,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   };
   try {
     await loadScenario(sandbox, opts);
-    if (opts.matchmaker) sandbox.matchmaker = await startMatchmaker(kubeConfig('operator'), { namespace: SEED.namespace, ...opts.matchmaker });
+    if (opts.matchmaker)
+      sandbox.matchmaker = await startMatchmaker(kubeConfig('operator'), {
+        namespace: SEED.namespace,
+        ...opts.matchmaker,
+      });
   } catch (e) {
     await sandbox.stop();
     throw e;
@@ -98,7 +126,8 @@ function roomsReady(server: SandboxServer, namespace: string, gss: string, count
 }
 
 function imagesOf(gss: object): string[] {
-  const t = (gss as { spec?: { gameServerTemplate?: { spec?: { containers?: { image?: string }[] } } } }).spec?.gameServerTemplate;
+  const t = (gss as { spec?: { gameServerTemplate?: { spec?: { containers?: { image?: string }[] } } } }).spec
+    ?.gameServerTemplate;
   return (t?.spec?.containers ?? []).map(c => c.image ?? '');
 }
 
@@ -115,12 +144,31 @@ async function loadScenario(s: Sandbox, opts: SandboxOptions): Promise<void> {
     const seed = seedGameServerSet(opts.network);
     await createObject(kc, seed);
     const failing = imagesOf(seed).some(image => failRuleFor(image, opts.failImages ?? []) !== undefined);
-    await s.waitFor(() => roomsReady(s.server, SEED.namespace, SEED.gameServerSet, SEED.replicas, failing), timeout, 'the seed rooms to be Ready');
+    await s.waitFor(
+      () => roomsReady(s.server, SEED.namespace, SEED.gameServerSet, SEED.replicas, failing),
+      timeout,
+      'the seed rooms to be Ready',
+    );
     // As the seed does: kubectl patch gs minecraft-0 --type=merge -p '{"spec":{"opsState":"Allocated"}}'
     const api = KubernetesObjectApi.makeApiClient(kc);
-    await api.patch({ apiVersion: 'game.kruise.io/v1alpha1', kind: 'GameServer', metadata: { name: SEED.allocated, namespace: SEED.namespace }, spec: { opsState: 'Allocated' } } as KubernetesObject,
-      undefined, undefined, undefined, undefined, PatchStrategy.MergePatch);
-    await s.waitFor(() => podLabel(s.server, SEED.namespace, SEED.allocated, 'game.kruise.io/gs-opsState') === 'Allocated', timeout, 'minecraft-0 to be Allocated');
+    await api.patch(
+      {
+        apiVersion: 'game.kruise.io/v1alpha1',
+        kind: 'GameServer',
+        metadata: { name: SEED.allocated, namespace: SEED.namespace },
+        spec: { opsState: 'Allocated' },
+      } as KubernetesObject,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+    await s.waitFor(
+      () => podLabel(s.server, SEED.namespace, SEED.allocated, 'game.kruise.io/gs-opsState') === 'Allocated',
+      timeout,
+      'minecraft-0 to be Allocated',
+    );
     return;
   }
   const size: ScaleOptions = { gameServerSets: 100, rooms: 100, namespaces: 4, ...opts.scale };
@@ -131,8 +179,16 @@ async function loadScenario(s: Sandbox, opts: SandboxOptions): Promise<void> {
     const ns = nsNames[i % nsNames.length];
     const name = `fleet-${String(i).padStart(3, '0')}`;
     const gss = scaleGameServerSet(ns, name, size.rooms, i);
-    sets.push({ ns, name, failing: imagesOf(gss).some(image => failRuleFor(image, opts.failImages ?? []) !== undefined) });
+    sets.push({
+      ns,
+      name,
+      failing: imagesOf(gss).some(image => failRuleFor(image, opts.failImages ?? []) !== undefined),
+    });
     await createObject(kc, gss);
   }
-  await s.waitFor(() => sets.every(x => roomsReady(s.server, x.ns, x.name, size.rooms, x.failing)), timeout * 5, `${size.gameServerSets * size.rooms} rooms to be Ready`);
+  await s.waitFor(
+    () => sets.every(x => roomsReady(s.server, x.ns, x.name, size.rooms, x.failing)),
+    timeout * 5,
+    `${size.gameServerSets * size.rooms} rooms to be Ready`,
+  );
 }

@@ -17,15 +17,25 @@ export const SEED = {
   allocated: 'minecraft-0',
 } as const;
 
-export interface ScaleOptions { gameServerSets: number; rooms: number; namespaces: number }
+export interface ScaleOptions {
+  gameServerSets: number;
+  rooms: number;
+  namespaces: number;
+}
 
 /** The minecraft server's port, as the networks of the seed with `--network` expose it. */
 export const SEED_GAME_PORT = 25565;
 
 /** `spec.network` for the seed's set: OKG's Kubernetes plugins with the minecraft port (kruise-game docs' examples). */
-export function seedNetwork(type: EmulatedNetwork): { networkType: string; networkConf: { name: string; value: string }[] } {
+export function seedNetwork(type: EmulatedNetwork): {
+  networkType: string;
+  networkConf: { name: string; value: string }[];
+} {
   return type === NETWORK_HOST_PORT
-    ? { networkType: NETWORK_HOST_PORT, networkConf: [{ name: 'ContainerPorts', value: `${SEED.container}:${SEED_GAME_PORT}/TCP` }] }
+    ? {
+        networkType: NETWORK_HOST_PORT,
+        networkConf: [{ name: 'ContainerPorts', value: `${SEED.container}:${SEED_GAME_PORT}/TCP` }],
+      }
     : { networkType: NETWORK_NODE_PORT, networkConf: [{ name: 'PortProtocols', value: `${SEED_GAME_PORT}/TCP` }] };
 }
 
@@ -49,24 +59,43 @@ export function scaleGameServerSet(namespace: string, name: string, rooms: numbe
   return {
     apiVersion: 'game.kruise.io/v1alpha1',
     kind: 'GameServerSet',
-    metadata: { name, namespace, labels: { 'app.kubernetes.io/name': name, 'game.example.com/region': `region-${index % 4}` } },
+    metadata: {
+      name,
+      namespace,
+      labels: { 'app.kubernetes.io/name': name, 'game.example.com/region': `region-${index % 4}` },
+    },
     spec: {
       replicas: rooms,
       updateStrategy: { type: 'OnDelete' },
       scaleStrategy: { scaleDownStrategyType: 'General' },
       gameServerTemplate: {
-        metadata: { labels: { 'game.example.com/mode': index % 2 ? 'pvp' : 'pve' }, annotations: { 'game.example.com/build': `2026.11.${index}` } },
+        metadata: {
+          labels: { 'game.example.com/mode': index % 2 ? 'pvp' : 'pve' },
+          annotations: { 'game.example.com/build': `2026.11.${index}` },
+        },
         spec: {
           terminationGracePeriodSeconds: 30,
           containers: [
             {
-              name: 'game', image: `registry.example.com/games/${name}:1.0.${index}`,
-              ports: [{ name: 'game', containerPort: 7777, protocol: 'UDP' }, { name: 'metrics', containerPort: 9100, protocol: 'TCP' }],
-              env: [{ name: 'GAME_MODE', value: index % 2 ? 'pvp' : 'pve' }, { name: 'MAX_PLAYERS', value: '16' }, { name: 'LOG_LEVEL', value: 'info' }],
+              name: 'game',
+              image: `registry.example.com/games/${name}:1.0.${index}`,
+              ports: [
+                { name: 'game', containerPort: 7777, protocol: 'UDP' },
+                { name: 'metrics', containerPort: 9100, protocol: 'TCP' },
+              ],
+              env: [
+                { name: 'GAME_MODE', value: index % 2 ? 'pvp' : 'pve' },
+                { name: 'MAX_PLAYERS', value: '16' },
+                { name: 'LOG_LEVEL', value: 'info' },
+              ],
               resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } },
               readinessProbe: { tcpSocket: { port: 7777 }, periodSeconds: 5 },
             },
-            { name: 'sidecar', image: 'registry.example.com/tools/log-agent:3.2.1', resources: { requests: { cpu: '50m', memory: '64Mi' } } },
+            {
+              name: 'sidecar',
+              image: 'registry.example.com/tools/log-agent:3.2.1',
+              resources: { requests: { cpu: '50m', memory: '64Mi' } },
+            },
           ],
         },
       },

@@ -12,8 +12,17 @@ import { namespaces, servedResources, type ResourceDef } from './resources.js';
 import { Store } from './store.js';
 import { Registry, type DeleteOptions } from './registry.js';
 import {
-  ApiError, badRequest, conflict, forbidden, internalError, methodNotAllowed, notFound, pageNotFound, serviceUnavailable,
-  tooManyRequests, unauthorized,
+  ApiError,
+  badRequest,
+  conflict,
+  forbidden,
+  internalError,
+  methodNotAllowed,
+  notFound,
+  pageNotFound,
+  serviceUnavailable,
+  tooManyRequests,
+  unauthorized,
 } from './status.js';
 import { authorize, TokenTable, USER_NAMES, type Attributes, type SandboxUser } from './auth.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
@@ -136,12 +145,17 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
   function route(parts: string[]): Route | undefined {
     // parts after /api/v1 or /apis/g/v: [plural, name?, sub?] or [namespaces, ns, plural, name?, sub?]
     let gv: string, rest: string[];
-    if (parts[0] === 'api' && parts[1] === 'v1') { gv = 'v1'; rest = parts.slice(2); }
-    else if (parts[0] === 'apis' && parts.length >= 3) { gv = `${parts[1]}/${parts[2]}`; rest = parts.slice(3); }
-    else return undefined;
+    if (parts[0] === 'api' && parts[1] === 'v1') {
+      gv = 'v1';
+      rest = parts.slice(2);
+    } else if (parts[0] === 'apis' && parts.length >= 3) {
+      gv = `${parts[1]}/${parts[2]}`;
+      rest = parts.slice(3);
+    } else return undefined;
     if (rest.length >= 3 && rest[0] === 'namespaces') {
       const res = findResource(rest[2], gv);
-      if (res?.namespaced) return { kind: 'resource', res, namespace: rest[1], name: rest[3], subresource: rest[4] ?? '' };
+      if (res?.namespaced)
+        return { kind: 'resource', res, namespace: rest[1], name: rest[3], subresource: rest[4] ?? '' };
     }
     const res = findResource(rest[0], gv);
     if (!res || rest.length > 3) return undefined;
@@ -150,12 +164,18 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
 
   function verbOf(method: string, r: Route, watch: boolean): string {
     switch (method) {
-      case 'GET': return r.name ? (watch ? 'watch' : 'get') : (watch ? 'watch' : 'list');
-      case 'POST': return 'create';
-      case 'PUT': return 'update';
-      case 'PATCH': return 'patch';
-      case 'DELETE': return r.name ? 'delete' : 'deletecollection';
-      default: return '';
+      case 'GET':
+        return r.name ? (watch ? 'watch' : 'get') : watch ? 'watch' : 'list';
+      case 'POST':
+        return 'create';
+      case 'PUT':
+        return 'update';
+      case 'PATCH':
+        return 'patch';
+      case 'DELETE':
+        return r.name ? 'delete' : 'deletecollection';
+      default:
+        return '';
     }
   }
 
@@ -177,19 +197,34 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
   }
 
   function selfSubjectAccessReview(user: SandboxUser, body: unknown): object {
-    const spec = (body as { spec?: { resourceAttributes?: Partial<Attributes>; nonResourceAttributes?: object } } | undefined)?.spec;
+    const spec = (
+      body as { spec?: { resourceAttributes?: Partial<Attributes>; nonResourceAttributes?: object } } | undefined
+    )?.spec;
     if (!spec || (!spec.resourceAttributes && !spec.nonResourceAttributes)) {
-      throw new ApiError(422, 'Invalid', 'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified',
-        { group: 'authorization.k8s.io', kind: 'SelfSubjectAccessReview' });
+      throw new ApiError(
+        422,
+        'Invalid',
+        'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified',
+        { group: 'authorization.k8s.io', kind: 'SelfSubjectAccessReview' },
+      );
     }
     let allowed = true;
     if (spec.resourceAttributes) {
       const a = spec.resourceAttributes;
-      allowed = authorize(user, { verb: a.verb ?? '', group: a.group ?? '', resource: a.resource ?? '', subresource: a.subresource ?? '', namespace: a.namespace, name: a.name });
+      allowed = authorize(user, {
+        verb: a.verb ?? '',
+        group: a.group ?? '',
+        resource: a.resource ?? '',
+        subresource: a.subresource ?? '',
+        namespace: a.namespace,
+        name: a.name,
+      });
     }
     return {
-      kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1',
-      metadata: { creationTimestamp: null }, spec,
+      kind: 'SelfSubjectAccessReview',
+      apiVersion: 'authorization.k8s.io/v1',
+      metadata: { creationTimestamp: null },
+      spec,
       status: allowed ? { allowed: true, reason: 'allowed by the OKG sandbox policy' } : { allowed: false },
     };
   }
@@ -200,7 +235,11 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const method = (req.method ?? 'GET').toUpperCase();
 
-    if (['healthz', 'livez', 'readyz'].includes(parts[0])) { res.writeHead(200, { 'Content-Type': 'text/plain' }); res.end('ok'); return; }
+    if (['healthz', 'livez', 'readyz'].includes(parts[0])) {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('ok');
+      return;
+    }
     const user = tokens.userOf(req.headers.authorization);
     if (!user) throw unauthorized();
 
@@ -226,7 +265,10 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
 
     const r = route(parts);
     if (!r) throw pageNotFound();
-    if (r.subresource && !((r.subresource === 'status' && r.res.status) || (r.subresource === 'scale' && r.res.scale))) {
+    if (
+      r.subresource &&
+      !((r.subresource === 'status' && r.res.status) || (r.subresource === 'scale' && r.res.scale))
+    ) {
       throw notFound({ group: r.res.group, resource: r.res.plural }, r.name ?? '');
     }
     const watch = q.get('watch') === 'true' || q.get('watch') === '1';
@@ -235,15 +277,49 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
     const mutating = ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(verb);
     const dryRun = q.getAll('dryRun').includes('All');
     const bodyText = mutating ? await readBody(req) : '';
-    const entry: WriteLogEntry | undefined = mutating ? {
-      seq: ++seq, time: new Date().toISOString(), user, verb: verb as WriteLogEntry['verb'], group: r.res.group,
-      resource: r.res.plural, subresource: r.subresource, namespace: r.namespace, name: r.name, code: 0, dryRun,
-      contentType: req.headers['content-type'], body: (() => { try { return bodyText ? JSON.parse(bodyText) : undefined; } catch { return bodyText; } })(),
-    } : undefined;
+    const entry: WriteLogEntry | undefined = mutating
+      ? {
+          seq: ++seq,
+          time: new Date().toISOString(),
+          user,
+          verb: verb as WriteLogEntry['verb'],
+          group: r.res.group,
+          resource: r.res.plural,
+          subresource: r.subresource,
+          namespace: r.namespace,
+          name: r.name,
+          code: 0,
+          dryRun,
+          contentType: req.headers['content-type'],
+          body: (() => {
+            try {
+              return bodyText ? JSON.parse(bodyText) : undefined;
+            } catch {
+              return bodyText;
+            }
+          })(),
+        }
+      : undefined;
     if (entry) log.push(entry);
     try {
-      if (!authorize(user, { verb, group: r.res.group, resource: r.res.plural, subresource: r.subresource, namespace: r.namespace, name: r.name })) {
-        throw forbidden(USER_NAMES[user], verb, { group: r.res.group, resource: r.res.plural }, r.subresource, r.namespace, r.name);
+      if (
+        !authorize(user, {
+          verb,
+          group: r.res.group,
+          resource: r.res.plural,
+          subresource: r.subresource,
+          namespace: r.namespace,
+          name: r.name,
+        })
+      ) {
+        throw forbidden(
+          USER_NAMES[user],
+          verb,
+          { group: r.res.group, resource: r.res.plural },
+          r.subresource,
+          r.namespace,
+          r.name,
+        );
       }
       await injectFaults(user, verb, r);
       const { code, body } = await execute(req, res, r, verb, q, bodyText, dryRun, user);
@@ -255,8 +331,16 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
     }
   }
 
-  async function execute(req: IncomingMessage, res: ServerResponse, r: Route, verb: string, q: URLSearchParams, bodyText: string, dryRun: boolean,
-    user: SandboxUser): Promise<{ code: number; body: unknown }> {
+  async function execute(
+    req: IncomingMessage,
+    res: ServerResponse,
+    r: Route,
+    verb: string,
+    q: URLSearchParams,
+    bodyText: string,
+    dryRun: boolean,
+    user: SandboxUser,
+  ): Promise<{ code: number; body: unknown }> {
     const table = wantsTable(req.headers.accept);
     const include = (q.get('includeObject') as IncludeObject | null) ?? 'Metadata';
     const sub = r.subresource;
@@ -264,21 +348,36 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
       case 'get': {
         const obj = registry.get(r.res, r.namespace, r.name!);
         if (sub === 'scale') return { code: 200, body: registry.scaleOf(r.res, obj) };
-        return { code: 200, body: table ? toTable(r.res, [obj], { resourceVersion: obj.metadata.resourceVersion }, include) : obj };
+        return {
+          code: 200,
+          body: table ? toTable(r.res, [obj], { resourceVersion: obj.metadata.resourceVersion }, include) : obj,
+        };
       }
       case 'list': {
         const filter = new ListFilter(r.res, q);
         const page = filter.page(store, r.namespace);
         if (table) return { code: 200, body: toTable(r.res, page.items, page.metadata, include) };
-        return { code: 200, body: { kind: r.res.listKind, apiVersion: r.res.group ? `${r.res.group}/${r.res.version}` : r.res.version, metadata: page.metadata, items: page.items } };
+        return {
+          code: 200,
+          body: {
+            kind: r.res.listKind,
+            apiVersion: r.res.group ? `${r.res.group}/${r.res.version}` : r.res.version,
+            metadata: page.metadata,
+            items: page.items,
+          },
+        };
       }
       case 'watch': {
         const wr: WatchRequest = {
-          res: r.res, namespace: r.namespace, filter: new ListFilter(r.res, q, r.name),
-          resourceVersion: q.get('resourceVersion') ?? '', bookmarks: q.get('allowWatchBookmarks') === 'true',
+          res: r.res,
+          namespace: r.namespace,
+          filter: new ListFilter(r.res, q, r.name),
+          resourceVersion: q.get('resourceVersion') ?? '',
+          bookmarks: q.get('allowWatchBookmarks') === 'true',
           sendInitialEvents: q.get('sendInitialEvents') === 'true',
           timeoutSeconds: q.has('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : undefined,
-          cutAfterSeconds: user === 'controller' ? undefined : faults?.watchCutSeconds, table: table ? include : undefined,
+          cutAfterSeconds: user === 'controller' ? undefined : faults?.watchCutSeconds,
+          table: table ? include : undefined,
           delayMs: user === 'controller' ? undefined : faults?.watchDelayMs,
         };
         hub.serve(req, res, wr);
@@ -291,19 +390,32 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
       }
       case 'update': {
         const body = parseJson(bodyText);
-        if (sub === 'scale') return { code: 200, body: registry.updateScale(r.res, r.namespace, r.name!, body, dryRun) };
+        if (sub === 'scale')
+          return { code: 200, body: registry.updateScale(r.res, r.namespace, r.name!, body, dryRun) };
         return { code: 200, body: registry.update(r.res, r.namespace, r.name!, body, sub, dryRun) };
       }
       case 'patch': {
         const body = parseJson(bodyText);
-        return { code: 200, body: registry.patch(r.res, r.namespace, r.name!, req.headers['content-type'] ?? '', body, sub, dryRun) };
+        return {
+          code: 200,
+          body: registry.patch(r.res, r.namespace, r.name!, req.headers['content-type'] ?? '', body, sub, dryRun),
+        };
       }
       case 'delete': {
         const opts = deleteOptions(q, bodyText);
         const obj = registry.delete(r.res, r.namespace, r.name!, opts, dryRun);
         // Custom resources answer a finished delete with a Success Status (ReturnDeletedObject=false); pods return the object.
         if (r.res.schema && !obj.metadata.deletionTimestamp) {
-          return { code: 200, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: obj.metadata.name, group: r.res.group, kind: r.res.plural, uid: obj.metadata.uid } } };
+          return {
+            code: 200,
+            body: {
+              kind: 'Status',
+              apiVersion: 'v1',
+              metadata: {},
+              status: 'Success',
+              details: { name: obj.metadata.name, group: r.res.group, kind: r.res.plural, uid: obj.metadata.uid },
+            },
+          };
         }
         return { code: 200, body: obj };
       }
@@ -311,8 +423,17 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
         const opts = deleteOptions(q, bodyText);
         const filter = new ListFilter(r.res, q);
         const items: KubeObject[] = [];
-        for (const o of filter.all(store, r.namespace)) items.push(registry.delete(r.res, o.metadata.namespace, o.metadata.name!, opts, dryRun));
-        return { code: 200, body: { kind: r.res.listKind, apiVersion: r.res.group ? `${r.res.group}/${r.res.version}` : r.res.version, metadata: { resourceVersion: String(store.currentRv()) }, items } };
+        for (const o of filter.all(store, r.namespace))
+          items.push(registry.delete(r.res, o.metadata.namespace, o.metadata.name!, opts, dryRun));
+        return {
+          code: 200,
+          body: {
+            kind: r.res.listKind,
+            apiVersion: r.res.group ? `${r.res.group}/${r.res.version}` : r.res.version,
+            metadata: { resourceVersion: String(store.currentRv()) },
+            items,
+          },
+        };
       }
     }
     throw methodNotAllowed();
@@ -322,9 +443,16 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
   const server: Server = createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
     handle(req, res).catch((e: unknown) => {
       const err = e instanceof ApiError ? e : internalError(e instanceof Error ? e.message : String(e));
-      if (res.headersSent) { res.destroy(); return; }
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
       if (err.plainText) {
-        res.writeHead(err.code, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', ...err.headers });
+        res.writeHead(err.code, {
+          'Content-Type': 'text/plain; charset=utf-8',
+          'X-Content-Type-Options': 'nosniff',
+          ...err.headers,
+        });
         res.end(`${err.message}\n`);
         return;
       }
@@ -343,11 +471,19 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
   const paths = writeKubeconfigs(dir, url, tokens.tokens, cert.certPem);
 
   return {
-    url, store, registry, tokens: tokens.tokens, caPem: cert.certPem,
+    url,
+    store,
+    registry,
+    tokens: tokens.tokens,
+    caPem: cert.certPem,
     kubeconfigPath: user => paths[user],
     writeLog: () => log.slice(),
-    clearWriteLog: () => { log.length = 0; },
-    setFaults: f => { faults = f; },
+    clearWriteLog: () => {
+      log.length = 0;
+    },
+    setFaults: f => {
+      faults = f;
+    },
     resource(plural, group) {
       const r = resources.find(x => x.plural === plural && (group === undefined || x.group === group));
       if (!r) throw new Error(`the sandbox serves no resource "${plural}"`);
@@ -375,4 +511,3 @@ function deleteOptions(q: URLSearchParams, bodyText: string): DeleteOptions {
     ...(prop ? { propagationPolicy: prop as DeleteOptions['propagationPolicy'] } : {}),
   };
 }
-

@@ -24,37 +24,68 @@ export interface StatusBody {
 
 /** An error the server turns into a Status response. */
 export class ApiError extends Error {
-  constructor(readonly code: number, readonly reason: string, message: string, readonly details?: StatusDetails,
-    readonly headers: Record<string, string> = {}, readonly plainText = false) {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+    readonly details?: StatusDetails,
+    readonly headers: Record<string, string> = {},
+    readonly plainText = false,
+  ) {
     super(message);
   }
 
   body(): StatusBody {
     // Key order as Go marshals metav1.Status: kind, apiVersion, metadata, status, message, reason, details, code.
     return {
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason,
-      ...(this.details ? { details: this.details } : {}), code: this.code,
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: this.message,
+      reason: this.reason,
+      ...(this.details ? { details: this.details } : {}),
+      code: this.code,
     };
   }
 }
 
 /** A resource as errors name it: `gameservers.game.kruise.io`, or `pods` for the core group. */
-export interface GroupResource { group: string; resource: string }
+export interface GroupResource {
+  group: string;
+  resource: string;
+}
 
 export function qualified(gr: GroupResource): string {
   return gr.group ? `${gr.resource}.${gr.group}` : gr.resource;
 }
 
 export function notFound(gr: GroupResource, name: string): ApiError {
-  return new ApiError(404, 'NotFound', `${qualified(gr)} "${name}" not found`, { name, group: gr.group || undefined, kind: gr.resource });
+  return new ApiError(404, 'NotFound', `${qualified(gr)} "${name}" not found`, {
+    name,
+    group: gr.group || undefined,
+    kind: gr.resource,
+  });
 }
 
 export function alreadyExists(gr: GroupResource, name: string): ApiError {
-  return new ApiError(409, 'AlreadyExists', `${qualified(gr)} "${name}" already exists`, { name, group: gr.group || undefined, kind: gr.resource });
+  return new ApiError(409, 'AlreadyExists', `${qualified(gr)} "${name}" already exists`, {
+    name,
+    group: gr.group || undefined,
+    kind: gr.resource,
+  });
 }
 
-export function conflict(gr: GroupResource, name: string, why = 'the object has been modified; please apply your changes to the latest version and try again'): ApiError {
-  return new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(gr)} "${name}": ${why}`, { name, group: gr.group || undefined, kind: gr.resource });
+export function conflict(
+  gr: GroupResource,
+  name: string,
+  why = 'the object has been modified; please apply your changes to the latest version and try again',
+): ApiError {
+  return new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(gr)} "${name}": ${why}`, {
+    name,
+    group: gr.group || undefined,
+    kind: gr.resource,
+  });
 }
 
 export function badRequest(message: string): ApiError {
@@ -66,7 +97,11 @@ export function methodNotAllowed(): ApiError {
 }
 
 export function unsupportedMediaType(accepted: string[]): ApiError {
-  return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`);
+  return new ApiError(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
+  );
 }
 
 export function gone(message: string): ApiError {
@@ -77,7 +112,14 @@ export function unauthorized(): ApiError {
   return new ApiError(401, 'Unauthorized', 'Unauthorized');
 }
 
-export function forbidden(user: string, verb: string, gr: GroupResource, subresource: string, namespace: string | undefined, name: string | undefined): ApiError {
+export function forbidden(
+  user: string,
+  verb: string,
+  gr: GroupResource,
+  subresource: string,
+  namespace: string | undefined,
+  name: string | undefined,
+): ApiError {
   const resource = subresource ? `${gr.resource}/${subresource}` : gr.resource;
   const target = name ? `${qualified(gr)} "${name}"` : qualified(gr);
   const scope = namespace ? ` in the namespace "${namespace}"` : ' at the cluster scope';
@@ -90,8 +132,12 @@ export function invalid(kind: string, group: string, name: string, causes: Field
   const qualifiedKind = group ? `${kind}.${group}` : kind;
   const parts = causes.map(c => (c.field ? `${c.field}: ${c.message}` : c.message));
   const joined = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
-  return new ApiError(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${joined}`,
-    { name, group: group || undefined, kind, causes: causes.map(c => ({ reason: c.reason, message: c.message, field: c.field })) });
+  return new ApiError(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${joined}`, {
+    name,
+    group: group || undefined,
+    kind,
+    causes: causes.map(c => ({ reason: c.reason, message: c.message, field: c.field })),
+  });
 }
 
 /** What kube-apiserver answers when a JSON Patch cannot be applied (handlers/patch.go → NewGenericServerResponse(422)). */
@@ -103,13 +149,26 @@ export function patchNotApplicable(message: string): ApiError {
 
 /** A request whose handler panicked: server/filters/wrap.go WithPanicRecovery answers with http.Error, plain text. */
 export function apiserverPanic(): ApiError {
-  return new ApiError(500, 'InternalError', 'This request caused apiserver to panic. Look in the logs for details.', undefined, {}, true);
+  return new ApiError(
+    500,
+    'InternalError',
+    'This request caused apiserver to panic. Look in the logs for details.',
+    undefined,
+    {},
+    true,
+  );
 }
 
 /** Priority-and-fairness rejections are plain text, not a Status (server/filters/priority-and-fairness.go). */
 export function tooManyRequests(retryAfterSeconds: number): ApiError {
-  return new ApiError(429, 'TooManyRequests', 'Too many requests, please try again later.', undefined,
-    { 'Retry-After': String(retryAfterSeconds) }, true);
+  return new ApiError(
+    429,
+    'TooManyRequests',
+    'Too many requests, please try again later.',
+    undefined,
+    { 'Retry-After': String(retryAfterSeconds) },
+    true,
+  );
 }
 
 /** An unknown path: Go's http.NotFound, plain text. */

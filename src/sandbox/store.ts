@@ -37,12 +37,19 @@ export class Store {
 
   constructor(readonly historyLimit = 20000) {}
 
-  currentRv(): number { return this.rv; }
-  oldestRv(): number { return this.floor; }
+  currentRv(): number {
+    return this.rv;
+  }
+  oldestRv(): number {
+    return this.floor;
+  }
 
   private table(res: ResourceDef): Table {
     let t = this.tables.get(res);
-    if (!t) { t = { objects: new Map(), sorted: null }; this.tables.set(res, t); }
+    if (!t) {
+      t = { objects: new Map(), sorted: null };
+      this.tables.set(res, t);
+    }
     return t;
   }
 
@@ -68,7 +75,9 @@ export class Store {
     return out;
   }
 
-  count(res: ResourceDef): number { return this.table(res).objects.size; }
+  count(res: ResourceDef): number {
+    return this.table(res).objects.size;
+  }
 
   /** Assigns the next resourceVersion to a new object and stores it. */
   insert(res: ResourceDef, obj: KubeObject): KubeObject {
@@ -106,7 +115,9 @@ export class Store {
   }
 
   /** Whether an object with this uid is stored (garbage collection asks before deleting dependents). */
-  hasUid(uid: string): boolean { return this.uids.has(uid); }
+  hasUid(uid: string): boolean {
+    return this.uids.has(uid);
+  }
 
   /** Keys of objects whose ownerReferences name this uid. */
   dependentsOf(uid: string): { res: ResourceDef; namespace?: string; name: string }[] {
@@ -118,8 +129,13 @@ export class Store {
   /** Events after `rv`, or 'expired' when history no longer reaches back that far. */
   eventsSince(rv: number): StoreEvent[] | 'expired' {
     if (rv < this.floor - 1) return 'expired';
-    let lo = 0, hi = this.history.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (this.history[mid].rv <= rv) lo = mid + 1; else hi = mid; }
+    let lo = 0,
+      hi = this.history.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.history[mid].rv <= rv) lo = mid + 1;
+      else hi = mid;
+    }
     return this.history.slice(lo);
   }
 
@@ -154,7 +170,10 @@ export class Store {
       this.refs.set(ref, { res, namespace: now.metadata.namespace, name: now.metadata.name! });
       for (const o of now.metadata.ownerReferences ?? []) {
         let s = this.dependents.get(o.uid);
-        if (!s) { s = new Set(); this.dependents.set(o.uid, s); }
+        if (!s) {
+          s = new Set();
+          this.dependents.set(o.uid, s);
+        }
         s.add(ref);
       }
     } else {
@@ -171,7 +190,12 @@ function withRv(obj: KubeObject, rv: number): KubeObject {
 }
 
 function lowerBound(sorted: string[], key: string): number {
-  let lo = 0, hi = sorted.length;
-  while (lo < hi) { const mid = (lo + hi) >> 1; if (sorted[mid] < key) lo = mid + 1; else hi = mid; }
+  let lo = 0,
+    hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
   return lo;
 }

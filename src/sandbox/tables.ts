@@ -6,8 +6,17 @@ import type { PrinterColumn, ResourceDef } from './resources.js';
 import { evalJsonPath } from './jsonpath.js';
 import { goJson, goNumber } from './gofmt.js';
 
-export interface ColumnDefinition { name: string; type: string; format: string; description: string; priority: number }
-export interface TableRow { cells: unknown[]; object?: unknown }
+export interface ColumnDefinition {
+  name: string;
+  type: string;
+  format: string;
+  description: string;
+  priority: number;
+}
+export interface TableRow {
+  cells: unknown[];
+  object?: unknown;
+}
 export interface Table {
   kind: 'Table';
   apiVersion: 'meta.k8s.io/v1';
@@ -16,10 +25,18 @@ export interface Table {
   rows: TableRow[];
 }
 
-const NAME_DOC = 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition.\nCannot be updated.\nMore info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names';
-const AGE_DOC = 'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system.\nRead-only.\nNull for lists.\nMore info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata';
+const NAME_DOC =
+  'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition.\nCannot be updated.\nMore info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names';
+const AGE_DOC =
+  'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system.\nRead-only.\nNull for lists.\nMore info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata';
 
-const nameColumn: ColumnDefinition = { name: 'Name', type: 'string', format: 'name', description: NAME_DOC, priority: 0 };
+const nameColumn: ColumnDefinition = {
+  name: 'Name',
+  type: 'string',
+  format: 'name',
+  description: NAME_DOC,
+  priority: 0,
+};
 
 /** k8s.io/apimachinery/pkg/util/duration.HumanDuration. */
 export function humanDuration(ms: number): string {
@@ -66,20 +83,38 @@ export function printerColumnCell(column: PrinterColumn, obj: KubeObject, now: n
   if (value === undefined) return null;
   if (value === null) return column.type === 'string' ? '<no value>' : null;
   switch (column.type) {
-    case 'string': return typeof value === 'object' ? goJson(value) : typeof value === 'number' ? goNumber(value) : String(value);
-    case 'integer': return typeof value === 'number' ? Math.trunc(value) : null;
-    case 'number': return typeof value === 'number' ? value : null;
-    case 'boolean': return typeof value === 'boolean' ? value : null;
-    case 'date': return typeof value === 'string' ? age(value, now) : null;
-    default: return null;
+    case 'string':
+      return typeof value === 'object' ? goJson(value) : typeof value === 'number' ? goNumber(value) : String(value);
+    case 'integer':
+      return typeof value === 'number' ? Math.trunc(value) : null;
+    case 'number':
+      return typeof value === 'number' ? value : null;
+    case 'boolean':
+      return typeof value === 'boolean' ? value : null;
+    case 'date':
+      return typeof value === 'string' ? age(value, now) : null;
+    default:
+      return null;
   }
 }
 
-interface Printer { columns: ColumnDefinition[]; cells(obj: KubeObject, now: number): unknown[] }
+interface Printer {
+  columns: ColumnDefinition[];
+  cells(obj: KubeObject, now: number): unknown[];
+}
 
 function crdPrinter(columns: PrinterColumn[]): Printer {
   return {
-    columns: [nameColumn, ...columns.map(c => ({ name: c.name, type: c.type, format: c.format ?? '', description: c.description ?? '', priority: c.priority ?? 0 }))],
+    columns: [
+      nameColumn,
+      ...columns.map(c => ({
+        name: c.name,
+        type: c.type,
+        format: c.format ?? '',
+        description: c.description ?? '',
+        priority: c.priority ?? 0,
+      })),
+    ],
     cells: (obj, now) => [obj.metadata.name, ...columns.map(c => printerColumnCell(c, obj, now))],
   };
 }
@@ -87,10 +122,17 @@ function crdPrinter(columns: PrinterColumn[]): Printer {
 interface PodLike {
   spec?: { nodeName?: string; containers?: unknown[]; readinessGates?: { conditionType: string }[] };
   status?: {
-    phase?: string; reason?: string; podIP?: string;
+    phase?: string;
+    reason?: string;
+    podIP?: string;
     containerStatuses?: {
-      ready?: boolean; restartCount?: number;
-      state?: { waiting?: { reason?: string }; terminated?: { reason?: string; exitCode?: number; signal?: number }; running?: unknown };
+      ready?: boolean;
+      restartCount?: number;
+      state?: {
+        waiting?: { reason?: string };
+        terminated?: { reason?: string; exitCode?: number; signal?: number };
+        running?: unknown;
+      };
       lastState?: { terminated?: { finishedAt?: string } };
     }[];
     conditions?: { type: string; status: string }[];
@@ -100,14 +142,57 @@ interface PodLike {
 const podPrinter: Printer = {
   columns: [
     nameColumn,
-    { name: 'Ready', type: 'string', format: '', description: 'The aggregate readiness state of this pod for accepting traffic.', priority: 0 },
-    { name: 'Status', type: 'string', format: '', description: 'The aggregate status of the containers in this pod.', priority: 0 },
-    { name: 'Restarts', type: 'string', format: '', description: 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.', priority: 0 },
+    {
+      name: 'Ready',
+      type: 'string',
+      format: '',
+      description: 'The aggregate readiness state of this pod for accepting traffic.',
+      priority: 0,
+    },
+    {
+      name: 'Status',
+      type: 'string',
+      format: '',
+      description: 'The aggregate status of the containers in this pod.',
+      priority: 0,
+    },
+    {
+      name: 'Restarts',
+      type: 'string',
+      format: '',
+      description:
+        'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.',
+      priority: 0,
+    },
     { name: 'Age', type: 'string', format: '', description: AGE_DOC, priority: 0 },
-    { name: 'IP', type: 'string', format: '', description: 'IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.', priority: 1 },
-    { name: 'Node', type: 'string', format: '', description: 'NodeName is a request to schedule this pod onto a specific node.', priority: 1 },
-    { name: 'Nominated Node', type: 'string', format: '', description: 'nominatedNodeName is set only when this pod preempts other pods on the node.', priority: 1 },
-    { name: 'Readiness Gates', type: 'string', format: '', description: 'If specified, all readiness gates will be evaluated for pod readiness.', priority: 1 },
+    {
+      name: 'IP',
+      type: 'string',
+      format: '',
+      description: 'IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.',
+      priority: 1,
+    },
+    {
+      name: 'Node',
+      type: 'string',
+      format: '',
+      description: 'NodeName is a request to schedule this pod onto a specific node.',
+      priority: 1,
+    },
+    {
+      name: 'Nominated Node',
+      type: 'string',
+      format: '',
+      description: 'nominatedNodeName is set only when this pod preempts other pods on the node.',
+      priority: 1,
+    },
+    {
+      name: 'Readiness Gates',
+      type: 'string',
+      format: '',
+      description: 'If specified, all readiness gates will be evaluated for pod readiness.',
+      priority: 1,
+    },
   ],
   cells(obj, now) {
     const pod = obj as unknown as PodLike;
@@ -129,30 +214,52 @@ const podPrinter: Printer = {
       else if (t) reason = t.signal ? `Signal:${t.signal}` : `ExitCode:${t.exitCode ?? 0}`;
       else if (s.ready && s.state?.running) ready++;
     }
-    if (obj.metadata.deletionTimestamp && !['Succeeded', 'Failed'].includes(pod.status?.phase ?? '')) reason = 'Terminating';
-    const restartText = restarts !== 0 && lastRestart > 0 ? `${restarts} (${humanDuration(now - lastRestart)} ago)` : String(restarts);
+    if (obj.metadata.deletionTimestamp && !['Succeeded', 'Failed'].includes(pod.status?.phase ?? ''))
+      reason = 'Terminating';
+    const restartText =
+      restarts !== 0 && lastRestart > 0 ? `${restarts} (${humanDuration(now - lastRestart)} ago)` : String(restarts);
     const gates = pod.spec?.readinessGates ?? [];
-    const gateText = gates.length === 0 ? '<none>'
-      : `${gates.filter(g => pod.status?.conditions?.some(c => c.type === g.conditionType && c.status === 'True')).length}/${gates.length}`;
-    return [obj.metadata.name, `${ready}/${total}`, reason, restartText, age(obj.metadata.creationTimestamp, now),
-      pod.status?.podIP || '<none>', pod.spec?.nodeName || '<none>', '<none>', gateText];
+    const gateText =
+      gates.length === 0
+        ? '<none>'
+        : `${gates.filter(g => pod.status?.conditions?.some(c => c.type === g.conditionType && c.status === 'True')).length}/${gates.length}`;
+    return [
+      obj.metadata.name,
+      `${ready}/${total}`,
+      reason,
+      restartText,
+      age(obj.metadata.creationTimestamp, now),
+      pod.status?.podIP || '<none>',
+      pod.spec?.nodeName || '<none>',
+      '<none>',
+      gateText,
+    ];
   },
 };
 
 interface EventLike {
   involvedObject?: { kind?: string; name?: string; fieldPath?: string };
-  reason?: string; message?: string; type?: string; count?: number;
-  firstTimestamp?: string | null; lastTimestamp?: string | null; eventTime?: string | null;
+  reason?: string;
+  message?: string;
+  type?: string;
+  count?: number;
+  firstTimestamp?: string | null;
+  lastTimestamp?: string | null;
+  eventTime?: string | null;
   series?: { count?: number; lastObservedTime?: string };
-  source?: { component?: string; host?: string }; reportingComponent?: string; reportingInstance?: string;
+  source?: { component?: string; host?: string };
+  reportingComponent?: string;
+  reportingInstance?: string;
 }
 
 const EVENT_DOC = {
   lastTimestamp: 'The time at which the most recent occurrence of this event was recorded.',
   type: 'Type of this event (Normal, Warning), new types could be added in the future',
-  reason: 'This should be a short, machine understandable string that gives the reason for the transition into the object\'s current status.',
+  reason:
+    "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.",
   involvedObject: 'The object that this event is about.',
-  fieldPath: 'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2]. For example, if the object reference is to a container within a pod, this would take on a value like: "spec.containers{name}" (where "name" refers to the name of the container that triggered the event) or if no container name is specified "spec.containers[2]" (container with index 2 in this pod). This syntax is chosen only to have some well-defined way of referencing a part of an object.',
+  fieldPath:
+    'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2]. For example, if the object reference is to a container within a pod, this would take on a value like: "spec.containers{name}" (where "name" refers to the name of the container that triggered the event) or if no container name is specified "spec.containers[2]" (container with index 2 in this pod). This syntax is chosen only to have some well-defined way of referencing a part of an object.',
   source: 'The component reporting this event. Should be a short machine understandable string.',
   message: 'A human-readable description of the status of this operation.',
   firstTimestamp: 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)',
@@ -178,13 +285,26 @@ const eventPrinter: Printer = {
     const first = e.firstTimestamp ? age(e.firstTimestamp, now) : age(e.eventTime, now);
     let last = e.lastTimestamp ? age(e.lastTimestamp, now) : first;
     let count = e.count ?? 0;
-    if (e.series) { last = age(e.series.lastObservedTime, now); count = e.series.count ?? 0; } else if (count === 0) count = 1;
+    if (e.series) {
+      last = age(e.series.lastObservedTime, now);
+      count = e.series.count ?? 0;
+    } else if (count === 0) count = 1;
     const kind = (e.involvedObject?.kind ?? '').toLowerCase();
     const target = e.involvedObject?.name ? `${kind}/${e.involvedObject.name}` : kind;
     const component = e.source?.component || e.reportingComponent || '';
     const instance = e.source?.host || e.reportingInstance || '';
-    return [last, e.type ?? '', e.reason ?? '', target, e.involvedObject?.fieldPath ?? '', instance ? `${component}, ${instance}` : component,
-      (e.message ?? '').trim(), first, count, obj.metadata.name];
+    return [
+      last,
+      e.type ?? '',
+      e.reason ?? '',
+      target,
+      e.involvedObject?.fieldPath ?? '',
+      instance ? `${component}, ${instance}` : component,
+      (e.message ?? '').trim(),
+      first,
+      count,
+      obj.metadata.name,
+    ];
   },
 };
 
@@ -194,7 +314,11 @@ const namespacePrinter: Printer = {
     { name: 'Status', type: 'string', format: '', description: 'The status of the namespace', priority: 0 },
     { name: 'Age', type: 'string', format: '', description: AGE_DOC, priority: 0 },
   ],
-  cells: (obj, now) => [obj.metadata.name, (obj.status as { phase?: string } | undefined)?.phase ?? '', age(obj.metadata.creationTimestamp, now)],
+  cells: (obj, now) => [
+    obj.metadata.name,
+    (obj.status as { phase?: string } | undefined)?.phase ?? '',
+    age(obj.metadata.creationTimestamp, now),
+  ],
 };
 
 const genericPrinter: Printer = {
@@ -226,7 +350,13 @@ function rowObject(obj: KubeObject, include: IncludeObject): unknown {
 }
 
 /** A Table of objects; watch events after the first omit the column definitions (null), as kube does. */
-export function toTable(res: ResourceDef, objects: KubeObject[], meta: Table['metadata'], include: IncludeObject, omitHeaders = false): Table {
+export function toTable(
+  res: ResourceDef,
+  objects: KubeObject[],
+  meta: Table['metadata'],
+  include: IncludeObject,
+  omitHeaders = false,
+): Table {
   const p = printerFor(res);
   const now = Date.now();
   return {

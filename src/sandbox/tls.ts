@@ -47,7 +47,10 @@ const name = (cn: string) => seq(set(seq(oid('2.5.4.3'), tlv(0x0c, Buffer.from(c
 const ECDSA_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
 const TRUE = tlv(0x01, Buffer.from([0xff]));
 
-export interface ServingCertificate { certPem: string; keyPem: string }
+export interface ServingCertificate {
+  certPem: string;
+  keyPem: string;
+}
 
 let cached: ServingCertificate | undefined;
 
@@ -80,7 +83,10 @@ export function servingCertificate(): ServingCertificate {
   );
   const signature = sign('sha256', tbs, { key: privateKey, dsaEncoding: 'der' });
   const der = seq(tbs, ECDSA_SHA256, tlv(0x03, Buffer.concat([Buffer.from([0]), signature])));
-  const certPem = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
+  const certPem = `-----BEGIN CERTIFICATE-----\n${der
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n')}\n-----END CERTIFICATE-----\n`;
   cached = { certPem, keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
   return cached;
 }

@@ -28,7 +28,10 @@ export class WatchHub {
   /** Open watch streams and how to finish each (unsubscribe, stop timers, end the response). */
   private readonly open = new Map<ServerResponse, () => void>();
 
-  constructor(private readonly store: Store, private readonly opts: { bookmarkIntervalMs: number }) {}
+  constructor(
+    private readonly store: Store,
+    private readonly opts: { bookmarkIntervalMs: number },
+  ) {}
 
   closeAll(): void {
     for (const finish of [...this.open.values()]) finish();
@@ -36,7 +39,11 @@ export class WatchHub {
   }
 
   serve(req: IncomingMessage, res: ServerResponse, w: WatchRequest): void {
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Cache-Control': 'no-cache, private',
+      'Transfer-Encoding': 'chunked',
+    });
     res.flushHeaders();
     this.open.set(res, () => res.end());
     let headersSent = false;
@@ -45,7 +52,13 @@ export class WatchHub {
       if (res.writableEnded || res.destroyed) return;
       let payload = object;
       if (w.table && (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')) {
-        payload = toTable(w.res, [object as KubeObject], { resourceVersion: (object as KubeObject).metadata.resourceVersion }, w.table, headersSent);
+        payload = toTable(
+          w.res,
+          [object as KubeObject],
+          { resourceVersion: (object as KubeObject).metadata.resourceVersion },
+          w.table,
+          headersSent,
+        );
         headersSent = true;
       }
       res.write(`${JSON.stringify({ type, object: payload })}\n`);
@@ -53,14 +66,26 @@ export class WatchHub {
     const delayed = new Set<NodeJS.Timeout>();
     // Same delay for every event, so they keep their order.
     const write: typeof send = (type, object) => {
-      if (!w.delayMs) { send(type, object); return; }
-      const t = setTimeout(() => { delayed.delete(t); send(type, object); }, w.delayMs);
+      if (!w.delayMs) {
+        send(type, object);
+        return;
+      }
+      const t = setTimeout(() => {
+        delayed.delete(t);
+        send(type, object);
+      }, w.delayMs);
       delayed.add(t);
     };
-    const bookmark = (annotations?: Record<string, string>) => write('BOOKMARK', {
-      kind: w.res.kind, apiVersion: w.res.group ? `${w.res.group}/${w.res.version}` : w.res.version,
-      metadata: { resourceVersion: String(this.store.currentRv()), creationTimestamp: null, ...(annotations ? { annotations } : {}) },
-    });
+    const bookmark = (annotations?: Record<string, string>) =>
+      write('BOOKMARK', {
+        kind: w.res.kind,
+        apiVersion: w.res.group ? `${w.res.group}/${w.res.version}` : w.res.version,
+        metadata: {
+          resourceVersion: String(this.store.currentRv()),
+          creationTimestamp: null,
+          ...(annotations ? { annotations } : {}),
+        },
+      });
     const onEvent = (e: StoreEvent) => {
       if (e.res !== w.res || !inScope(e.object)) return;
       const now = e.type !== 'DELETED' && w.filter.matches(e.object);
@@ -75,7 +100,8 @@ export class WatchHub {
 
     const rv = w.resourceVersion;
     if (rv === '' || rv === '0' || w.sendInitialEvents) {
-      for (const o of this.store.list(w.res, w.res.namespaced ? w.namespace : undefined)) if (w.filter.matches(o)) write('ADDED', o);
+      for (const o of this.store.list(w.res, w.res.namespaced ? w.namespace : undefined))
+        if (w.filter.matches(o)) write('ADDED', o);
       if (w.bookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
     } else {
       const n = Number(rv);
@@ -92,7 +118,10 @@ export class WatchHub {
     const timers: NodeJS.Timeout[] = [];
     const finish = () => {
       unsubscribe();
-      for (const t of timers) { clearTimeout(t); clearInterval(t); }
+      for (const t of timers) {
+        clearTimeout(t);
+        clearInterval(t);
+      }
       for (const t of delayed) clearTimeout(t);
       this.open.delete(res);
       if (!res.writableEnded) res.end();
@@ -102,7 +131,13 @@ export class WatchHub {
     // kube-apiserver closes watches after timeoutSeconds, or a random 30–60 min without it.
     const timeout = w.timeoutSeconds ?? 1800 * (1 + Math.random());
     timers.push(setTimeout(finish, timeout * 1000));
-    if (w.cutAfterSeconds) timers.push(setTimeout(() => { finish(); res.destroy(); }, w.cutAfterSeconds * 1000));
+    if (w.cutAfterSeconds)
+      timers.push(
+        setTimeout(() => {
+          finish();
+          res.destroy();
+        }, w.cutAfterSeconds * 1000),
+      );
     req.on('close', finish);
     res.on('close', finish);
   }

@@ -10,7 +10,8 @@ import type { Explorer, Node } from './explorer.js';
 import type { RefreshTriggers } from './refresh.js';
 import { settings } from './settings.js';
 
-export const isNode = (x: unknown): x is Node => typeof x === 'object' && x !== null && typeof (x as { kind?: unknown }).kind === 'string';
+export const isNode = (x: unknown): x is Node =>
+  typeof x === 'object' && x !== null && typeof (x as { kind?: unknown }).kind === 'string';
 
 const OPEN_SETTINGS = 'Open Settings';
 const START_DEMO = 'Start Demo Cluster';
@@ -18,7 +19,11 @@ const START_DEMO = 'Start Demo Cluster';
 export class ClusterActions {
   demo?: Sandbox;
 
-  constructor(private readonly explorer: Explorer, private readonly triggers: RefreshTriggers, private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly explorer: Explorer,
+    private readonly triggers: RefreshTriggers,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
 
   refresh(): Promise<void> {
     return this.triggers.refresh();
@@ -47,7 +52,9 @@ export class ClusterActions {
     this.explorer.demo = { kubeconfig, context: loadKubeConfig({ kubeconfig }).getCurrentContext() };
     this.log.info(`demo cluster running at ${this.demo.url} (seed scenario); its kubeconfig: ${kubeconfig}`);
     this.triggers.reconnect('the demo cluster started');
-    void vscode.window.showInformationMessage(`OKG demo cluster running at ${this.demo.url}; it is shown in the Game Servers view.`);
+    void vscode.window.showInformationMessage(
+      `OKG demo cluster running at ${this.demo.url}; it is shown in the Game Servers view.`,
+    );
     return this.demo.url;
   }
 
@@ -63,11 +70,15 @@ export class ClusterActions {
   private async kubeconfigTrouble(sentence: string): Promise<void> {
     const choice = await vscode.window.showErrorMessage(sentence, START_DEMO, OPEN_SETTINGS);
     if (choice === START_DEMO) await this.startDemoCluster();
-    else if (choice === OPEN_SETTINGS) await vscode.commands.executeCommand('workbench.action.openSettings', 'okg.kubeconfig');
+    else if (choice === OPEN_SETTINGS)
+      await vscode.commands.executeCommand('workbench.action.openSettings', 'okg.kubeconfig');
   }
 
   async switchContext(): Promise<string | undefined> {
-    const files = kubeconfigFiles({ setting: settings().kubeconfig, kubernetesExtension: this.explorer.kubernetesExtensionKubeconfig });
+    const files = kubeconfigFiles({
+      setting: settings().kubeconfig,
+      kubernetesExtension: this.explorer.kubernetesExtensionKubeconfig,
+    });
     const loaded = 'problem' in files ? files : loadContext(files.files);
     if ('problem' in loaded) {
       await this.kubeconfigTrouble(loaded.problem.sentence);
@@ -76,8 +87,14 @@ export class ClusterActions {
     const kc = loaded.kc;
     const current = this.explorer.connections().conns.find(c => !c.demo)?.contextName ?? kc.getCurrentContext();
     const pick = await vscode.window.showQuickPick(
-      kc.contexts.map(c => ({ label: c.name, description: `${c.cluster}${c.namespace ? ` · namespace ${c.namespace}` : ''}${c.name === current ? ' · shown' : ''}` })),
-      { title: 'OKG: Switch Context', placeHolder: 'The Kubernetes context the Game Servers view shows (your kubeconfig is not changed)' },
+      kc.contexts.map(c => ({
+        label: c.name,
+        description: `${c.cluster}${c.namespace ? ` · namespace ${c.namespace}` : ''}${c.name === current ? ' · shown' : ''}`,
+      })),
+      {
+        title: 'OKG: Switch Context',
+        placeHolder: 'The Kubernetes context the Game Servers view shows (your kubeconfig is not changed)',
+      },
     );
     if (!pick) return undefined;
     await this.explorer.setContext(pick.label);
@@ -90,7 +107,10 @@ export class ClusterActions {
     if (node && node.kind !== 'message') return node.conn;
     const { conns } = this.explorer.connections();
     if (conns.length <= 1) return conns[0];
-    const pick = await vscode.window.showQuickPick(conns.map(c => ({ label: c.contextName, conn: c })), { title: 'Which context?' });
+    const pick = await vscode.window.showQuickPick(
+      conns.map(c => ({ label: c.contextName, conn: c })),
+      { title: 'Which context?' },
+    );
     return pick?.conn;
   }
 
@@ -102,8 +122,11 @@ export class ClusterActions {
       for (const n of list.items) if (n.metadata?.name) found.add(n.metadata.name);
     } catch {
       try {
-        for (const g of await conn.client.listGameServerSets()) if (g.metadata.namespace) found.add(g.metadata.namespace);
-      } catch { /* offer what we have, plus "Other…" */ }
+        for (const g of await conn.client.listGameServerSets())
+          if (g.metadata.namespace) found.add(g.metadata.namespace);
+      } catch {
+        /* offer what we have, plus "Other…" */
+      }
     }
     return [...found].sort();
   }
@@ -111,21 +134,29 @@ export class ClusterActions {
   async selectNamespaces(arg?: unknown): Promise<string[] | undefined> {
     const conn = await this.pickConnection(isNode(arg) ? arg : undefined);
     if (!conn) {
-      await this.kubeconfigTrouble('No Kubernetes context to choose namespaces in; set okg.kubeconfig to your kubeconfig file, or start the demo cluster.');
+      await this.kubeconfigTrouble(
+        'No Kubernetes context to choose namespaces in; set okg.kubeconfig to your kubeconfig file, or start the demo cluster.',
+      );
       return undefined;
     }
     const shown = this.explorer.namespaces(conn);
     const other = '$(edit) Other namespace…';
     const items = (await this.candidateNamespaces(conn)).map(ns => ({ label: ns, picked: shown.includes(ns) }));
     const picks = await vscode.window.showQuickPick([...items, { label: other, picked: false, alwaysShow: true }], {
-      canPickMany: true, title: `OKG: Select Namespaces (${conn.contextName})`, placeHolder: 'Namespaces the Game Servers view shows; none picked = the default',
+      canPickMany: true,
+      title: `OKG: Select Namespaces (${conn.contextName})`,
+      placeHolder: 'Namespaces the Game Servers view shows; none picked = the default',
     });
     if (!picks) return undefined;
     const chosen = picks.filter(p => p.label !== other).map(p => p.label);
     if (picks.some(p => p.label === other)) {
       const typed = await vscode.window.showInputBox({
-        title: 'Namespace', prompt: 'A namespace name',
-        validateInput: v => (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v.trim()) && v.trim().length <= 63 ? undefined : 'a namespace name: lower-case letters, digits and "-", at most 63 characters'),
+        title: 'Namespace',
+        prompt: 'A namespace name',
+        validateInput: v =>
+          /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v.trim()) && v.trim().length <= 63
+            ? undefined
+            : 'a namespace name: lower-case letters, digits and "-", at most 63 characters',
       });
       if (typed === undefined) return undefined;
       chosen.push(typed.trim());

@@ -19,18 +19,31 @@ export class Connection {
   private dropped = false;
   private closed = false;
 
-  constructor(readonly id: string, readonly contextName: string, readonly kc: KubeConfig, readonly demo: boolean, readonly identity = identityOf(kc)) {
+  constructor(
+    readonly id: string,
+    readonly contextName: string,
+    readonly kc: KubeConfig,
+    readonly demo: boolean,
+    readonly identity = identityOf(kc),
+  ) {
     this.client = new OkgClient(kc);
     this.cache = new ClusterCache(this.client);
   }
 
-  get defaultNamespace(): string { return contextNamespace(this.kc); }
-  get isDropped(): boolean { return this.dropped; }
+  get defaultNamespace(): string {
+    return contextNamespace(this.kc);
+  }
+  get isDropped(): boolean {
+    return this.dropped;
+  }
 
   /** A reference to one namespace's cache, for as long as its holder reads it. */
   acquire(namespace: string): CacheLease {
     if (this.closed) {
-      throw new ClusterError(`the Game Servers view no longer shows context ${this.contextName} as it was (its kubeconfig or context changed); choose again in the tree`, 'other');
+      throw new ClusterError(
+        `the Game Servers view no longer shows context ${this.contextName} as it was (its kubeconfig or context changed); choose again in the tree`,
+        'other',
+      );
     }
     return this.cache.acquire(namespace);
   }
@@ -39,7 +52,10 @@ export class Connection {
   drop(): void {
     if (this.dropped) return;
     this.dropped = true;
-    this.cache.whenIdle(() => { this.closed = true; this.client.close(); });
+    this.cache.whenIdle(() => {
+      this.closed = true;
+      this.client.close();
+    });
   }
 }
 
@@ -49,13 +65,20 @@ export class Connection {
  */
 export function identityOf(kc: KubeConfig): string {
   const ctx = kc.getContextObject(kc.getCurrentContext());
-  const json = JSON.stringify({ context: kc.getCurrentContext(), cluster: kc.getCluster(ctx?.cluster ?? ''), user: kc.getUser(ctx?.user ?? '') });
+  const json = JSON.stringify({
+    context: kc.getCurrentContext(),
+    cluster: kc.getCluster(ctx?.cluster ?? ''),
+    user: kc.getUser(ctx?.user ?? ''),
+  });
   return createHash('sha256').update(json).digest('hex');
 }
 
 export type KubeconfigProblemState = 'noKubeconfig' | 'missingKubeconfig' | 'badKubeconfig';
 
-export interface KubeconfigProblem { state: KubeconfigProblemState; sentence: string }
+export interface KubeconfigProblem {
+  state: KubeconfigProblemState;
+  sentence: string;
+}
 
 export interface KubeconfigInputs {
   /** `okg.kubeconfig`. */
@@ -78,22 +101,43 @@ export function kubeconfigFiles(i: KubeconfigInputs): { files?: string[] } | { p
     return f === undefined ? undefined : { problem: { state: 'missingKubeconfig' as const, sentence: sentence(f) } };
   };
   if (i.setting.length) {
-    return missing(i.setting, f => `The okg.kubeconfig setting names ${f}, which does not exist; point the setting at an existing kubeconfig file, or clear it to use KUBECONFIG or ~/.kube/config.`)
-      ?? { files: [...i.setting] };
+    return (
+      missing(
+        i.setting,
+        f =>
+          `The okg.kubeconfig setting names ${f}, which does not exist; point the setting at an existing kubeconfig file, or clear it to use KUBECONFIG or ~/.kube/config.`,
+      ) ?? { files: [...i.setting] }
+    );
   }
   if (i.kubernetesExtension) {
-    return missing([i.kubernetesExtension], f => `The Kubernetes extension's kubeconfig ${f} does not exist; set okg.kubeconfig to an existing kubeconfig file.`)
-      ?? { files: [i.kubernetesExtension] };
+    return (
+      missing(
+        [i.kubernetesExtension],
+        f =>
+          `The Kubernetes extension's kubeconfig ${f} does not exist; set okg.kubeconfig to an existing kubeconfig file.`,
+      ) ?? { files: [i.kubernetesExtension] }
+    );
   }
   const fromEnv = (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
   if (fromEnv.length) {
-    return missing(fromEnv, f => `KUBECONFIG names ${f}, which does not exist; set okg.kubeconfig to an existing kubeconfig file (the setting wins over KUBECONFIG).`)
-      ?? { files: fromEnv };
+    return (
+      missing(
+        fromEnv,
+        f =>
+          `KUBECONFIG names ${f}, which does not exist; set okg.kubeconfig to an existing kubeconfig file (the setting wins over KUBECONFIG).`,
+      ) ?? { files: fromEnv }
+    );
   }
   const home = join(i.home ?? homedir(), '.kube', 'config');
   if (exists(home)) return { files: [home] };
   if (exists(SERVICE_ACCOUNT_TOKEN)) return {};
-  return { problem: { state: 'noKubeconfig', sentence: 'No kubeconfig found: okg.kubeconfig is empty, KUBECONFIG is not set and ~/.kube/config does not exist. Set okg.kubeconfig to your kubeconfig file, or start the demo cluster.' } };
+  return {
+    problem: {
+      state: 'noKubeconfig',
+      sentence:
+        'No kubeconfig found: okg.kubeconfig is empty, KUBECONFIG is not set and ~/.kube/config does not exist. Set okg.kubeconfig to your kubeconfig file, or start the demo cluster.',
+    },
+  };
 }
 
 /** The core's kubeconfig sentences end in CLI advice ("pass --context NAME"); the extension gives its own. */
@@ -102,11 +146,19 @@ function withoutCliAdvice(message: string): string {
 }
 
 /** Loads the chosen context (or the current one) from the resolved files, or says why it cannot. */
-export function loadContext(files: string[] | undefined, context?: string): { kc: KubeConfig } | { problem: KubeconfigProblem } {
+export function loadContext(
+  files: string[] | undefined,
+  context?: string,
+): { kc: KubeConfig } | { problem: KubeconfigProblem } {
   try {
     return { kc: loadKubeConfig({ kubeconfig: files, context }) };
   } catch (e) {
     const where = files?.length ? files.join(', ') : 'the in-cluster configuration';
-    return { problem: { state: 'badKubeconfig', sentence: `The kubeconfig (${where}) cannot be used: ${withoutCliAdvice((e as Error).message)}. Fix it, choose another context with OKG: Switch Context, or point okg.kubeconfig at another file.` } };
+    return {
+      problem: {
+        state: 'badKubeconfig',
+        sentence: `The kubeconfig (${where}) cannot be used: ${withoutCliAdvice((e as Error).message)}. Fix it, choose another context with OKG: Switch Context, or point okg.kubeconfig at another file.`,
+      },
+    };
   }
 }

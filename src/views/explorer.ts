@@ -22,7 +22,10 @@ export const VIEW_ID = 'okg.gameServers';
 const STATE_CONTEXT = 'okg.context';
 const STATE_NAMESPACES = 'okg.namespaces';
 
-export interface NamespaceEntry { cache: NamespaceCache; error?: ClusterError }
+export interface NamespaceEntry {
+  cache: NamespaceCache;
+  error?: ClusterError;
+}
 
 export type Node =
   | { kind: 'context'; conn: Connection }
@@ -34,12 +37,28 @@ export type Node =
 export type RoomNode = Extract<Node, { kind: 'room' }>;
 export type GssNode = Extract<Node, { kind: 'gss' }>;
 
-export interface DemoTarget { kubeconfig: string; context: string }
+export interface DemoTarget {
+  kubeconfig: string;
+  context: string;
+}
 
-interface Target { id: string; contextName: string; kc: KubeConfig; demo: boolean; identity: string }
-interface Shown { conns: Connection[]; problem?: KubeconfigProblem }
+interface Target {
+  id: string;
+  contextName: string;
+  kc: KubeConfig;
+  demo: boolean;
+  identity: string;
+}
+interface Shown {
+  conns: Connection[];
+  problem?: KubeconfigProblem;
+}
 /** The tree's own reference to one namespace's cache, and what it listens to. */
-interface Entry { lease: CacheLease; started: Promise<void>; subs: DisposableStore }
+interface Entry {
+  lease: CacheLease;
+  started: Promise<void>;
+  subs: DisposableStore;
+}
 
 export class Explorer extends Disposable implements vscode.TreeDataProvider<Node> {
   private readonly changed = this.register(new vscode.EventEmitter<Node | undefined>());
@@ -63,32 +82,51 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
   /** The last welcome state set, for tests and the status of the view. */
   welcome: WelcomeState | undefined;
 
-  constructor(private readonly state: vscode.Memento, private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly state: vscode.Memento,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
     super();
-    this.register(toDisposable(() => {
-      for (const c of this.shown?.conns ?? []) this.dropConnection(c);
-      this.shown = undefined;
-    }));
+    this.register(
+      toDisposable(() => {
+        for (const c of this.shown?.conns ?? []) this.dropConnection(c);
+        this.shown = undefined;
+      }),
+    );
   }
 
-  attach(view: vscode.TreeView<Node>, status?: vscode.StatusBarItem): void { this.view = view; this.status = status; }
+  attach(view: vscode.TreeView<Node>, status?: vscode.StatusBarItem): void {
+    this.view = view;
+    this.status = status;
+  }
 
   /** Says which cluster is shown: the view's description and the status bar item (hidden with nothing shown). */
   private showIdentity(conns: readonly Connection[]): void {
     const shown = conns.map(conn => ({ conn, namespaces: this.namespaces(conn) }));
     if (this.view) this.view.description = viewDescription(shown);
     if (!this.status) return;
-    if (!shown.length) { this.status.hide(); return; }
+    if (!shown.length) {
+      this.status.hide();
+      return;
+    }
     const main = shown.find(s => !s.conn.demo) ?? shown[0];
     const guard = isProtected(main.conn);
     this.status.text = `${guard ? '$(shield)' : '$(cloud)'} ${main.conn.contextName}`;
-    this.status.tooltip = shown.map(s => `Kubernetes context ${s.conn.contextName}${isProtected(s.conn) ? ' (protected: writes ask first)' : ''}, server ${serverHost(s.conn.client.server)}, namespace ${s.namespaces.join(', ')}`).join('\n') + '\nClick to switch context.';
+    this.status.tooltip =
+      shown
+        .map(
+          s =>
+            `Kubernetes context ${s.conn.contextName}${isProtected(s.conn) ? ' (protected: writes ask first)' : ''}, server ${serverHost(s.conn.client.server)}, namespace ${s.namespaces.join(', ')}`,
+        )
+        .join('\n') + '\nClick to switch context.';
     this.status.command = 'okg.switchContext';
     this.status.show();
   }
 
   /** Re-renders now (refresh.ts debounces cache events before calling this). */
-  render(): void { if (!this.isDisposed) this.changed.fire(undefined); }
+  render(): void {
+    if (!this.isDisposed) this.changed.fire(undefined);
+  }
 
   /** The connections the tree shows (read on first use, then on each `sync()`). */
   connections(): Shown {
@@ -115,21 +153,29 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
   /** Refresh: sync, then list every shown namespace again (the caches stay; nobody else's work stops), render once. */
   async refresh(): Promise<void> {
     this.sync(false);
-    await Promise.all([...this.entries.values()].flatMap(m => [...m.values()]).map(e => e.lease.cache.resync().catch(() => undefined)));
+    await Promise.all(
+      [...this.entries.values()].flatMap(m => [...m.values()]).map(e => e.lease.cache.resync().catch(() => undefined)),
+    );
     this.render();
   }
 
   private apply(want: { targets: Target[]; problem?: KubeconfigProblem }): boolean {
     const old = this.shown?.conns ?? [];
-    const conns = want.targets.map(t => old.find(c => c.id === t.id && c.identity === t.identity)
-      ?? new Connection(t.id, t.contextName, t.kc, t.demo, t.identity));
+    const conns = want.targets.map(
+      t =>
+        old.find(c => c.id === t.id && c.identity === t.identity) ??
+        new Connection(t.id, t.contextName, t.kc, t.demo, t.identity),
+    );
     let changed = !!this.shown && (conns.length !== old.length || conns.some((c, i) => c !== old[i]));
     for (const c of old) if (!conns.includes(c)) this.dropConnection(c);
     this.shown = { conns, problem: want.problem };
     for (const c of conns) {
       const showing = new Set(this.namespaces(c));
       for (const ns of [...(this.entries.get(c)?.keys() ?? [])]) {
-        if (!showing.has(ns)) { this.releaseEntry(c, ns); changed = true; }
+        if (!showing.has(ns)) {
+          this.releaseEntry(c, ns);
+          changed = true;
+        }
       }
     }
     if (want.problem?.sentence !== this.reported) {
@@ -142,7 +188,10 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
   private desired(): { targets: Target[]; problem?: KubeconfigProblem } {
     const targets: Target[] = [];
     let problem: KubeconfigProblem | undefined;
-    const files = kubeconfigFiles({ setting: settings().kubeconfig, kubernetesExtension: this.kubernetesExtensionKubeconfig });
+    const files = kubeconfigFiles({
+      setting: settings().kubeconfig,
+      kubernetesExtension: this.kubernetesExtensionKubeconfig,
+    });
     if ('problem' in files) {
       problem = files.problem;
     } else {
@@ -151,18 +200,34 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
       // A remembered context that has since gone: say so, and show the kubeconfig's current one.
       if ('problem' in loaded && chosen) {
         const current = loadContext(files.files);
-        if ('kc' in current) { problem = loaded.problem; loaded = current; }
+        if ('kc' in current) {
+          problem = loaded.problem;
+          loaded = current;
+        }
       }
       if ('kc' in loaded) {
         const name = loaded.kc.getCurrentContext();
-        targets.push({ id: `kc:${name}`, contextName: name, kc: loaded.kc, demo: false, identity: identityOf(loaded.kc) });
+        targets.push({
+          id: `kc:${name}`,
+          contextName: name,
+          kc: loaded.kc,
+          demo: false,
+          identity: identityOf(loaded.kc),
+        });
       } else {
         problem = loaded.problem;
       }
     }
     if (this.demo) {
       const loaded = loadContext([this.demo.kubeconfig], this.demo.context);
-      if ('kc' in loaded) targets.push({ id: 'demo', contextName: `${this.demo.context} (demo)`, kc: loaded.kc, demo: true, identity: identityOf(loaded.kc) });
+      if ('kc' in loaded)
+        targets.push({
+          id: 'demo',
+          contextName: `${this.demo.context} (demo)`,
+          kc: loaded.kc,
+          demo: true,
+          identity: identityOf(loaded.kc),
+        });
       else this.log.error(`demo cluster: ${loaded.problem.sentence}`);
     }
     return { targets, problem };
@@ -192,9 +257,16 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
   /** The namespace's cache through the tree's own reference (taken on first use), once its first list settled. */
   async entry(conn: Connection, namespace: string): Promise<NamespaceEntry> {
     // A connection replaced since the caller looked (a stale scope or node): the tree holds nothing there.
-    if (conn.isDropped) throw new ClusterError(`the Game Servers view reconnected; context ${conn.contextName} is shown anew, choose again`, 'other');
+    if (conn.isDropped)
+      throw new ClusterError(
+        `the Game Servers view reconnected; context ${conn.contextName} is shown anew, choose again`,
+        'other',
+      );
     let map = this.entries.get(conn);
-    if (!map) { map = new Map(); this.entries.set(conn, map); }
+    if (!map) {
+      map = new Map();
+      this.entries.set(conn, map);
+    }
     let e = map.get(namespace);
     if (!e) {
       const lease = conn.acquire(namespace);
@@ -238,23 +310,33 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
     if (!node) return this.roots();
     if (node.kind !== 'message' && node.conn.isDropped) return [];
     switch (node.kind) {
-      case 'context': return this.contextChildren(node.conn);
-      case 'namespace': return this.namespaceChildren(node.conn, node.namespace);
-      case 'gss': return node.rooms.map(room => ({ kind: 'room', conn: node.conn, namespace: node.namespace, room }));
-      default: return [];
+      case 'context':
+        return this.contextChildren(node.conn);
+      case 'namespace':
+        return this.namespaceChildren(node.conn, node.namespace);
+      case 'gss':
+        return node.rooms.map(room => ({ kind: 'room', conn: node.conn, namespace: node.namespace, room }));
+      default:
+        return [];
     }
   }
 
-  getTreeItem(node: Node): vscode.TreeItem { return treeItem(node); }
+  getTreeItem(node: Node): vscode.TreeItem {
+    return treeItem(node);
+  }
 
   private async roots(): Promise<Node[]> {
     const { conns, problem } = this.connections();
     let outcomes: { errorKind?: string; gameServerSets: number }[];
     try {
-      outcomes = await Promise.all(conns.flatMap(c => this.namespaces(c).map(async ns => {
-        const e = await this.entry(c, ns);
-        return { errorKind: e.error?.kind, gameServerSets: e.cache.gameServerSets().length };
-      })));
+      outcomes = await Promise.all(
+        conns.flatMap(c =>
+          this.namespaces(c).map(async ns => {
+            const e = await this.entry(c, ns);
+            return { errorKind: e.error?.kind, gameServerSets: e.cache.gameServerSets().length };
+          }),
+        ),
+      );
     } catch (e) {
       // A sync replaced a connection while this render read it: render what is shown now.
       if (conns.some(c => c.isDropped)) return this.roots();
@@ -284,7 +366,13 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
     const out: Node[] = e.error ? [{ kind: 'message', id: `${parent}/error`, text: e.error.message, error: true }] : [];
     const sets = e.cache.gameServerSets();
     for (const gss of sets) out.push({ kind: 'gss', conn, namespace, gss, rooms: e.cache.rooms(gss.name) });
-    if (!sets.length && !e.error) out.push({ kind: 'message', id: `${parent}/empty`, text: `no GameServerSets in namespace ${namespace}`, error: false });
+    if (!sets.length && !e.error)
+      out.push({
+        kind: 'message',
+        id: `${parent}/empty`,
+        text: `no GameServerSets in namespace ${namespace}`,
+        error: false,
+      });
     return out;
   }
 
@@ -293,16 +381,29 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
   /** Every (connection, namespace) the tree shows, with its cache and current error. */
   async scopes(): Promise<({ conn: Connection; namespace: string } & NamespaceEntry)[]> {
     const { conns } = this.connections();
-    return Promise.all(conns.flatMap(conn => this.namespaces(conn).map(async namespace => ({ conn, namespace, ...(await this.entry(conn, namespace)) }))));
+    return Promise.all(
+      conns.flatMap(conn =>
+        this.namespaces(conn).map(async namespace => ({ conn, namespace, ...(await this.entry(conn, namespace)) })),
+      ),
+    );
   }
 
   async allRooms(): Promise<RoomNode[]> {
-    return (await this.scopes()).flatMap(s => s.cache.rooms().map(room => ({ kind: 'room' as const, conn: s.conn, namespace: s.namespace, room })));
+    return (await this.scopes()).flatMap(s =>
+      s.cache.rooms().map(room => ({ kind: 'room' as const, conn: s.conn, namespace: s.namespace, room })),
+    );
   }
 
   async allGameServerSets(): Promise<GssNode[]> {
-    return (await this.scopes()).flatMap(s => s.cache.gameServerSets()
-      .map(gss => ({ kind: 'gss' as const, conn: s.conn, namespace: s.namespace, gss, rooms: s.cache.rooms(gss.name) })));
+    return (await this.scopes()).flatMap(s =>
+      s.cache.gameServerSets().map(gss => ({
+        kind: 'gss' as const,
+        conn: s.conn,
+        namespace: s.namespace,
+        gss,
+        rooms: s.cache.rooms(gss.name),
+      })),
+    );
   }
 
   /** The namespace's cache when it is readable now, else undefined (its error is in `entry`). */

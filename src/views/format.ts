@@ -2,7 +2,13 @@
 // the welcome state and the decisions behind confirmations. No `vscode` here, so tests call these directly.
 import { imageTag, sameImage } from '../cluster/images.js';
 import { plural } from '../cluster/util.js';
-import { runsImage, scaleDownOrder, type ContainerImage, type GameServerSetView, type RoomView } from '../cluster/okg.js';
+import {
+  runsImage,
+  scaleDownOrder,
+  type ContainerImage,
+  type GameServerSetView,
+  type RoomView,
+} from '../cluster/okg.js';
 
 /** A room runs the GameServerSet's current template in every container. */
 export function isCurrent(room: RoomView, gss: GameServerSetView): boolean {
@@ -25,7 +31,11 @@ export function gssDescription(gss: GameServerSetView, rooms: readonly RoomView[
   const current = rooms.filter(r => isCurrent(r, gss));
   const readyCurrent = current.filter(r => r.state === 'Ready').length;
   if (rooms.length) {
-    parts.push(current.length === rooms.length ? `${readyCurrent}/${rooms.length} ready` : `${readyCurrent}/${current.length} new ready`);
+    parts.push(
+      current.length === rooms.length
+        ? `${readyCurrent}/${rooms.length} ready`
+        : `${readyCurrent}/${current.length} new ready`,
+    );
   }
   return parts.join(' · ');
 }
@@ -48,16 +58,35 @@ export function strategyWarning(gss: GameServerSetView): string | undefined {
 }
 
 export function gssTooltip(gss: GameServerSetView, rooms: readonly RoomView[]): string {
-  const lines = [`**GameServerSet ${md(gss.name)}** in namespace ${md(gss.namespace)}`, '', '**Images**', ...imageLines(gss.images), ''];
-  const strategy = gss.updateStrategyType + (gss.rollingUpdatePresent && gss.updateStrategyType !== 'RollingUpdate' ? ' (with rollingUpdate)' : '');
+  const lines = [
+    `**GameServerSet ${md(gss.name)}** in namespace ${md(gss.namespace)}`,
+    '',
+    '**Images**',
+    ...imageLines(gss.images),
+    '',
+  ];
+  const strategy =
+    gss.updateStrategyType +
+    (gss.rollingUpdatePresent && gss.updateStrategyType !== 'RollingUpdate' ? ' (with rollingUpdate)' : '');
   lines.push(`**Update strategy:** ${md(strategy)}`);
   const warning = strategyWarning(gss);
   if (warning) lines.push('', `$(warning) ${md(warning)}`);
-  lines.push('', `**Replicas:** ${gss.replicas} desired · ${gss.currentReplicas} current · ${gss.readyReplicas} ready · ${gss.updatedReplicas} updated`);
-  lines.push(`**Counters:** ${gss.maintainingReplicas} Maintaining · ${gss.waitToBeDeletedReplicas} WaitToBeDeleted (pod labels)`);
+  lines.push(
+    '',
+    `**Replicas:** ${gss.replicas} desired · ${gss.currentReplicas} current · ${gss.readyReplicas} ready · ${gss.updatedReplicas} updated`,
+  );
+  lines.push(
+    `**Counters:** ${gss.maintainingReplicas} Maintaining · ${gss.waitToBeDeletedReplicas} WaitToBeDeleted (pod labels)`,
+  );
   const counts = opsStateCounts(rooms);
-  lines.push(`**Rooms by opsState:** ${rooms.length - counts.reduce((n, [, c]) => n + c, 0)} None${counts.map(([s, n]) => ` · ${n} ${md(s)}`).join('')}`);
-  if (gss.generation !== gss.observedGeneration) lines.push('', `$(sync~spin) OKG has not finished reacting to the last change (generation ${gss.generation}, observed ${gss.observedGeneration}).`);
+  lines.push(
+    `**Rooms by opsState:** ${rooms.length - counts.reduce((n, [, c]) => n + c, 0)} None${counts.map(([s, n]) => ` · ${n} ${md(s)}`).join('')}`,
+  );
+  if (gss.generation !== gss.observedGeneration)
+    lines.push(
+      '',
+      `$(sync~spin) OKG has not finished reacting to the last change (generation ${gss.generation}, observed ${gss.observedGeneration}).`,
+    );
   return lines.join('\n');
 }
 
@@ -90,38 +119,64 @@ export function age(from: string, now: number): string {
 
 export function roomTooltip(room: RoomView, now = Date.now()): string {
   const lines = [
-    `**GameServer ${md(room.name)}** of ${md(room.gameServerSet)} in namespace ${md(room.namespace)}`, '',
+    `**GameServer ${md(room.name)}** of ${md(room.gameServerSet)} in namespace ${md(room.namespace)}`,
+    '',
     `**State:** ${md(room.state || 'Starting')}${room.terminating ? ' (terminating)' : ''}`,
     `**opsState:** ${md(room.opsState)}${room.podOpsState !== undefined && room.podOpsState !== room.opsState ? ` (pod label still ${md(room.podOpsState)}: OKG has not synced it yet)` : ''}`,
     `**Deletion priority:** ${md(room.deletionPriority)} · **Update priority:** ${md(room.updatePriority)}`,
-    '', '**Images (spec)**', ...imageLines(room.images),
+    '',
+    '**Images (spec)**',
+    ...imageLines(room.images),
   ];
   const differs = room.runningImages.filter(r => {
     const d = room.images.find(c => c.container === r.container);
     return r.image && (!d || !sameImage(d.image, r.image));
   });
   if (room.runningImages.length) {
-    lines.push('', differs.length ? '**Images (running, differ from spec)**' : '**Images (running)**', ...imageLines(room.runningImages));
+    lines.push(
+      '',
+      differs.length ? '**Images (running, differ from spec)**' : '**Images (running)**',
+      ...imageLines(room.runningImages),
+    );
   }
-  lines.push('', `**Node:** ${md(room.node ?? 'not scheduled')}`, `**Network:** ${room.networkDisabled ? 'disabled (networkDisabled: true)' : 'enabled'}`,
-    `**Age:** ${age(room.creationTimestamp, now)}`);
-  if (room.opsStateChangedAt) lines.push(`**Last opsState change:** ${md(room.opsStateChangedAt)} (${age(room.opsStateChangedAt, now)} ago)`);
+  lines.push(
+    '',
+    `**Node:** ${md(room.node ?? 'not scheduled')}`,
+    `**Network:** ${room.networkDisabled ? 'disabled (networkDisabled: true)' : 'enabled'}`,
+    `**Age:** ${age(room.creationTimestamp, now)}`,
+  );
+  if (room.opsStateChangedAt)
+    lines.push(`**Last opsState change:** ${md(room.opsStateChangedAt)} (${age(room.opsStateChangedAt, now)} ago)`);
   return lines.join('\n');
 }
 
-export interface IconChoice { id: string; color?: string }
+export interface IconChoice {
+  id: string;
+  color?: string;
+}
 
 /** Shape from the opsState, colour from the state (problems win) and then the opsState. */
 export function roomIcon(room: RoomView): IconChoice {
   const shape: Record<string, string> = {
-    None: 'vm', Allocated: 'account', WaitToBeDeleted: 'clock', Maintaining: 'tools', Kill: 'close',
+    None: 'vm',
+    Allocated: 'account',
+    WaitToBeDeleted: 'clock',
+    Maintaining: 'tools',
+    Kill: 'close',
   };
-  const id = room.terminating || room.state === 'Deleting' || room.state === 'PreDelete' ? 'trash' : shape[room.opsState] ?? 'tag';
+  const id =
+    room.terminating || room.state === 'Deleting' || room.state === 'PreDelete'
+      ? 'trash'
+      : (shape[room.opsState] ?? 'tag');
   if (room.state === 'Crash') return { id: 'error', color: 'errorForeground' };
   if (room.state === 'NotReady' || room.state === 'Unknown') return { id, color: 'list.warningForeground' };
   if (room.state !== 'Ready') return { id, color: 'disabledForeground' };
   const colour: Record<string, string> = {
-    None: 'testing.iconPassed', Allocated: 'charts.blue', WaitToBeDeleted: 'charts.orange', Maintaining: 'charts.purple', Kill: 'charts.red',
+    None: 'testing.iconPassed',
+    Allocated: 'charts.blue',
+    WaitToBeDeleted: 'charts.orange',
+    Maintaining: 'charts.purple',
+    Kill: 'charts.red',
   };
   return { id, color: colour[room.opsState] ?? 'charts.yellow' };
 }
@@ -134,7 +189,10 @@ export function gssIcon(gss: GameServerSetView): IconChoice {
 /** The kubeconfig welcome states (connections.ts decides which) and the cluster ones. */
 export type WelcomeState = 'noKubeconfig' | 'missingKubeconfig' | 'badKubeconfig' | 'noCrds' | 'noGameServerSets';
 
-export interface NamespaceOutcome { errorKind?: string; gameServerSets: number }
+export interface NamespaceOutcome {
+  errorKind?: string;
+  gameServerSets: number;
+}
 
 /**
  * Which welcome view replaces the tree, if any: no usable context at all (why: no kubeconfig, a named file
@@ -142,11 +200,15 @@ export interface NamespaceOutcome { errorKind?: string; gameServerSets: number }
  * or everything answered and there is no GameServerSet. Anything else shows the tree, with errors as items
  * under the failing node.
  */
-export function welcomeState(contexts: number, namespaces: readonly NamespaceOutcome[],
-  kubeconfigProblem?: 'noKubeconfig' | 'missingKubeconfig' | 'badKubeconfig'): WelcomeState | undefined {
+export function welcomeState(
+  contexts: number,
+  namespaces: readonly NamespaceOutcome[],
+  kubeconfigProblem?: 'noKubeconfig' | 'missingKubeconfig' | 'badKubeconfig',
+): WelcomeState | undefined {
   if (contexts === 0) return kubeconfigProblem ?? 'noKubeconfig';
   if (namespaces.length && namespaces.every(n => n.errorKind === 'notFound' && n.gameServerSets === 0)) return 'noCrds';
-  if (namespaces.every(n => !n.errorKind) && namespaces.reduce((s, n) => s + n.gameServerSets, 0) === 0) return 'noGameServerSets';
+  if (namespaces.every(n => !n.errorKind) && namespaces.reduce((s, n) => s + n.gameServerSets, 0) === 0)
+    return 'noGameServerSets';
   return undefined;
 }
 
@@ -156,7 +218,10 @@ export function retireCandidates(gss: GameServerSetView, rooms: readonly RoomVie
 }
 
 /** What a confirmation must call out before an opsState change, or undefined when it is not destructive. */
-export function destructiveOpsState(rooms: readonly RoomView[], opsState: string): { allocated: RoomView[]; message: string } | undefined {
+export function destructiveOpsState(
+  rooms: readonly RoomView[],
+  opsState: string,
+): { allocated: RoomView[]; message: string } | undefined {
   const allocated = rooms.filter(r => r.opsState === 'Allocated');
   const n = rooms.length;
   if (opsState === 'Kill') {
@@ -183,6 +248,13 @@ export function scaleDownVictims(rooms: readonly RoomView[], replicas: number): 
   const remove = live.length - replicas;
   if (remove <= 0) return [];
   // OKG reads the pod labels (what the GameServer controller last synced), else the GameServer's spec.
-  const ranked = scaleDownOrder(live.map(r => ({ r, opsState: r.podOpsState ?? r.opsState, deletionPriority: r.podDeletionPriority ?? r.deletionPriority, ordinal: r.ordinal })));
+  const ranked = scaleDownOrder(
+    live.map(r => ({
+      r,
+      opsState: r.podOpsState ?? r.opsState,
+      deletionPriority: r.podDeletionPriority ?? r.deletionPriority,
+      ordinal: r.ordinal,
+    })),
+  );
   return ranked.slice(0, remove).map(x => x.r);
 }

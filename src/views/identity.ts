@@ -12,7 +12,12 @@ export function serverHost(server: string): string {
   try {
     return new URL(server).host || redact(server);
   } catch {
-    return redact(server.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/^[^@/]*@/, '').replace(/[/?#].*$/, ''));
+    return redact(
+      server
+        .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+        .replace(/^[^@/]*@/, '')
+        .replace(/[/?#].*$/, ''),
+    );
   }
 }
 
@@ -21,9 +26,13 @@ export function isProtected(conn: Connection): boolean {
 }
 
 /** "kind-prod · default" (or "kind-prod · default, games"), with " · protected" on a protected context. */
-export function viewDescription(shown: readonly { conn: Connection; namespaces: readonly string[] }[]): string | undefined {
+export function viewDescription(
+  shown: readonly { conn: Connection; namespaces: readonly string[] }[],
+): string | undefined {
   if (!shown.length) return undefined;
-  return shown.map(s => `${s.conn.contextName} · ${s.namespaces.join(', ')}${isProtected(s.conn) ? ' · protected' : ''}`).join(' | ');
+  return shown
+    .map(s => `${s.conn.contextName} · ${s.namespaces.join(', ')}${isProtected(s.conn) ? ' · protected' : ''}`)
+    .join(' | ');
 }
 
 /** The first line of every confirmation: which cluster and namespace a change goes to. */
@@ -34,5 +43,12 @@ export function whereLine(targets: readonly { conn: Connection; namespace: strin
     e.namespaces.add(t.namespace);
     seen.set(t.conn.id, e);
   }
-  return [...seen.values()].map(e => `Context ${e.conn.contextName}${isProtected(e.conn) ? ' (protected)' : ''} (${serverHost(e.conn.client.server)}), namespace ${[...e.namespaces].join(', ')}`).join('; ') + '.';
+  return (
+    [...seen.values()]
+      .map(
+        e =>
+          `Context ${e.conn.contextName}${isProtected(e.conn) ? ' (protected)' : ''} (${serverHost(e.conn.client.server)}), namespace ${[...e.namespaces].join(', ')}`,
+      )
+      .join('; ') + '.'
+  );
 }

@@ -17,11 +17,17 @@ interface ConfigurationApi {
   onDidActiveContextChanged?: vscode.Event<string | null>;
 }
 
-interface ApiBroker { api(request: { component: string; version: string }): { succeeded: boolean; api?: unknown } }
+interface ApiBroker {
+  api(request: { component: string; version: string }): { succeeded: boolean; api?: unknown };
+}
 
 const hostPath = (p: KubeconfigPath) => (p.pathType === 'host' ? p.hostPath : undefined);
 
-export async function followKubernetesExtension(explorer: Explorer, triggers: RefreshTriggers, log: vscode.LogOutputChannel): Promise<vscode.Disposable | undefined> {
+export async function followKubernetesExtension(
+  explorer: Explorer,
+  triggers: RefreshTriggers,
+  log: vscode.LogOutputChannel,
+): Promise<vscode.Disposable | undefined> {
   const ext = vscode.extensions?.getExtension<ApiBroker>(EXTENSION_ID);
   if (!ext) return undefined;
   try {
@@ -29,7 +35,10 @@ export async function followKubernetesExtension(explorer: Explorer, triggers: Re
     let api: ConfigurationApi | undefined;
     for (const version of ['v1_1', 'v1']) {
       const r = broker?.api?.({ component: 'configuration', version });
-      if (r?.succeeded) { api = r.api as ConfigurationApi; break; }
+      if (r?.succeeded) {
+        api = r.api as ConfigurationApi;
+        break;
+      }
     }
     if (!api) return undefined;
     explorer.kubernetesExtensionKubeconfig = hostPath(api.getKubeconfigPath());
@@ -37,19 +46,25 @@ export async function followKubernetesExtension(explorer: Explorer, triggers: Re
     const onContext = api.onDidChangeContext ?? api.onDidActiveContextChanged;
     const subs: vscode.Disposable[] = [];
     if (onPath) {
-      subs.push(onPath(p => {
-        explorer.kubernetesExtensionKubeconfig = hostPath(p);
-        triggers.reconnect('the Kubernetes extension changed its kubeconfig');
-      }));
+      subs.push(
+        onPath(p => {
+          explorer.kubernetesExtensionKubeconfig = hostPath(p);
+          triggers.reconnect('the Kubernetes extension changed its kubeconfig');
+        }),
+      );
     }
     if (onContext) {
       // Its context change wins over an earlier Switch Context pick.
-      subs.push(onContext(ctx => {
-        explorer.kubernetesExtensionContext = ctx ?? undefined;
-        void explorer.setContext(undefined).then(() => triggers.reconnect('the Kubernetes extension changed its context'));
-      }));
+      subs.push(
+        onContext(ctx => {
+          explorer.kubernetesExtensionContext = ctx ?? undefined;
+          void explorer
+            .setContext(undefined)
+            .then(() => triggers.reconnect('the Kubernetes extension changed its context'));
+        }),
+      );
     }
-    log.info('following the Kubernetes extension\'s kubeconfig and context');
+    log.info("following the Kubernetes extension's kubeconfig and context");
     triggers.reconnect('following the Kubernetes extension');
     return vscode.Disposable.from(...subs);
   } catch (e) {

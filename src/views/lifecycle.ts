@@ -2,19 +2,32 @@
 // src/common/lifecycle.ts): whatever a part starts (a listener, a timer, a cache reference) is registered
 // once and disposed with the part, in reverse order. No `vscode` import: vscode.Disposable fits IDisposable.
 
-export interface IDisposable { dispose(): unknown }
+export interface IDisposable {
+  dispose(): unknown;
+}
 
 /** A disposable that runs `fn` once. */
 export function toDisposable(fn: () => unknown): IDisposable {
   let done = false;
-  return { dispose: () => { if (!done) { done = true; fn(); } } };
+  return {
+    dispose: () => {
+      if (!done) {
+        done = true;
+        fn();
+      }
+    },
+  };
 }
 
 /** Disposes every item, last first; one failing item does not keep the others alive. */
 export function disposeAll(items: IDisposable[]): void {
   const errors: unknown[] = [];
   while (items.length) {
-    try { items.pop()!.dispose(); } catch (e) { errors.push(e); }
+    try {
+      items.pop()!.dispose();
+    } catch (e) {
+      errors.push(e);
+    }
   }
   if (errors.length === 1) throw errors[0];
   if (errors.length) throw new AggregateError(errors, `${errors.length} parts failed to shut down`);
@@ -25,7 +38,9 @@ export class DisposableStore implements IDisposable {
   private readonly items: IDisposable[] = [];
   private disposed = false;
 
-  get isDisposed(): boolean { return this.disposed; }
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
 
   add<T extends IDisposable>(item: T): T {
     if (this.disposed) item.dispose();
@@ -34,7 +49,9 @@ export class DisposableStore implements IDisposable {
   }
 
   /** Disposes what the store holds now and keeps it usable (for parts that restart, e.g. a reconnect). */
-  clear(): void { disposeAll(this.items); }
+  clear(): void {
+    disposeAll(this.items);
+  }
 
   dispose(): void {
     if (this.disposed) return;
@@ -47,9 +64,15 @@ export class DisposableStore implements IDisposable {
 export abstract class Disposable implements IDisposable {
   private readonly store = new DisposableStore();
 
-  protected get isDisposed(): boolean { return this.store.isDisposed; }
+  protected get isDisposed(): boolean {
+    return this.store.isDisposed;
+  }
 
-  protected register<T extends IDisposable>(item: T): T { return this.store.add(item); }
+  protected register<T extends IDisposable>(item: T): T {
+    return this.store.add(item);
+  }
 
-  dispose(): void { this.store.dispose(); }
+  dispose(): void {
+    this.store.dispose();
+  }
 }

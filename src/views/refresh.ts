@@ -18,32 +18,55 @@ export class RefreshTriggers extends Disposable {
   /** Refreshes in progress: each ends with one render, which covers every event before it. */
   private refreshing = 0;
 
-  constructor(private readonly explorer: Explorer, view: vscode.TreeView<Node>, private readonly log: vscode.LogOutputChannel, readonly debounceMs = 250) {
+  constructor(
+    private readonly explorer: Explorer,
+    view: vscode.TreeView<Node>,
+    private readonly log: vscode.LogOutputChannel,
+    readonly debounceMs = 250,
+  ) {
     super();
     this.visible = view.visible;
-    this.register(view.onDidChangeVisibility(e => {
-      this.visible = e.visible;
-      if (e.visible && this.dirty) { this.dirty = false; this.explorer.render(); }
-    }));
+    this.register(
+      view.onDidChangeVisibility(e => {
+        this.visible = e.visible;
+        if (e.visible && this.dirty) {
+          this.dirty = false;
+          this.explorer.render();
+        }
+      }),
+    );
     this.register(explorer.onDidChangeCache(() => this.rerender()));
-    this.register(vscode.workspace.onDidChangeConfiguration(e => {
-      if (RECONNECT_SETTINGS.some(s => e.affectsConfiguration(s))) this.reconnect('the okg settings changed');
-      if (e.affectsConfiguration('okg.pollFallbackSeconds')) this.startPolling();
-      if (e.affectsConfiguration('okg.protectedContexts')) this.explorer.render();
-    }));
-    this.register(toDisposable(() => { clearTimeout(this.timer); clearInterval(this.poll); }));
+    this.register(
+      vscode.workspace.onDidChangeConfiguration(e => {
+        if (RECONNECT_SETTINGS.some(s => e.affectsConfiguration(s))) this.reconnect('the okg settings changed');
+        if (e.affectsConfiguration('okg.pollFallbackSeconds')) this.startPolling();
+        if (e.affectsConfiguration('okg.protectedContexts')) this.explorer.render();
+      }),
+    );
+    this.register(
+      toDisposable(() => {
+        clearTimeout(this.timer);
+        clearInterval(this.poll);
+      }),
+    );
     this.startPolling();
   }
 
   /** Re-renders soon (debounced), or when the view next becomes visible. */
   rerender(): void {
     if (this.isDisposed || this.refreshing) return;
-    if (!this.visible) { this.dirty = true; return; }
+    if (!this.visible) {
+      this.dirty = true;
+      return;
+    }
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       if (this.refreshing) return;
-      if (!this.visible) { this.dirty = true; return; }
+      if (!this.visible) {
+        this.dirty = true;
+        return;
+      }
       this.dirty = false;
       this.explorer.render();
     }, this.debounceMs);
@@ -72,7 +95,9 @@ export class RefreshTriggers extends Disposable {
     clearInterval(this.poll);
     const seconds = settings().pollFallbackSeconds;
     if (seconds <= 0 || this.isDisposed) return;
-    this.poll = setInterval(() => { if (this.explorer.anyFailing()) this.rerender(); }, seconds * 1000);
+    this.poll = setInterval(() => {
+      if (this.explorer.anyFailing()) this.rerender();
+    }, seconds * 1000);
     this.poll.unref?.();
   }
 }

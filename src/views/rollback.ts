@@ -5,20 +5,33 @@ import { previewRollback, runRollback } from '../release/rollback.js';
 import type { RollbackPlan, RollbackResult } from '../release/rollbackTypes.js';
 import type { Node } from './explorer.js';
 
-const isGss = (x: unknown): x is Extract<Node, { kind: 'gss' }> => typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'gss';
+const isGss = (x: unknown): x is Extract<Node, { kind: 'gss' }> =>
+  typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'gss';
 
 /** The preview as the modal's detail: one line per room, then the predicted table and the warnings. */
 export function previewDetail(plan: RollbackPlan): string {
-  const tag = (images: { image: string }[]) => images.map(c => c.image.slice(c.image.lastIndexOf(':') + 1)).join(',') || '-';
-  const rooms = plan.rooms.map(r => `${r.name} (${r.version}, ${r.opsState || '-'}, ${tag(r.images)}): ${r.action}${r.to ? ` → ${r.to}` : ''}${r.reason ? ` — ${r.reason}` : ''}`);
+  const tag = (images: { image: string }[]) =>
+    images.map(c => c.image.slice(c.image.lastIndexOf(':') + 1)).join(',') || '-';
+  const rooms = plan.rooms.map(
+    r =>
+      `${r.name} (${r.version}, ${r.opsState || '-'}, ${tag(r.images)}): ${r.action}${r.to ? ` → ${r.to}` : ''}${r.reason ? ` — ${r.reason}` : ''}`,
+  );
   const after = plan.predicted.map(r => `${r.name} ${r.state} ${r.opsState} ${tag(r.images)}`);
-  return [...rooms, '', `After the rollback (${plan.toReplicas} replicas):`, ...after, ...plan.warnings.map(w => `\nWarning: ${w}`)].join('\n');
+  return [
+    ...rooms,
+    '',
+    `After the rollback (${plan.toReplicas} replicas):`,
+    ...after,
+    ...plan.warnings.map(w => `\nWarning: ${w}`),
+  ].join('\n');
 }
 
 /** The command's handler; resolves with the engine's result (undefined when cancelled before any write). */
 export async function rollBackLastRelease(arg?: unknown): Promise<RollbackResult | undefined> {
   if (!isGss(arg)) {
-    void vscode.window.showInformationMessage('Run "Roll Back Last Release…" from a GameServerSet\'s context menu in the Game Servers view.');
+    void vscode.window.showInformationMessage(
+      'Run "Roll Back Last Release…" from a GameServerSet\'s context menu in the Game Servers view.',
+    );
     return undefined;
   }
   const input = { namespace: arg.namespace, gameServerSet: arg.gss.name };
@@ -36,7 +49,9 @@ export async function rollBackLastRelease(arg?: unknown): Promise<RollbackResult
   const button = 'Roll Back';
   const answer = await vscode.window.showWarningMessage(
     `Roll back release ${plan.release.id} of ${arg.gss.name} (${plan.release.outcome})? Replicas ${plan.fromReplicas} → ${plan.toReplicas}; rooms with players are never touched.`,
-    { modal: true, detail: previewDetail(plan) }, button);
+    { modal: true, detail: previewDetail(plan) },
+    button,
+  );
   if (answer !== button) return undefined;
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Rolling back ${arg.gss.name}`, cancellable: true },
@@ -44,11 +59,18 @@ export async function rollBackLastRelease(arg?: unknown): Promise<RollbackResult
       const ac = new AbortController();
       token.onCancellationRequested(() => ac.abort(new Error('cancelled in VS Code')));
       return runRollback(input, {
-        client, signal: ac.signal,
-        onEvent: e => { if (e.type === 'step-started') progress.report({ message: `${e.index}/${e.total} ${e.title}` }); },
+        client,
+        signal: ac.signal,
+        onEvent: e => {
+          if (e.type === 'step-started') progress.report({ message: `${e.index}/${e.total} ${e.title}` });
+        },
       });
-    });
+    },
+  );
   if (result.outcome === 'succeeded') void vscode.window.showInformationMessage(`${result.message}.`);
-  else void vscode.window.showErrorMessage(`${arg.gss.name}: ${result.message}${result.outcome === 'failed' || result.outcome === 'cancelled' ? '; run Roll Back Last Release… again to resume' : ''}`);
+  else
+    void vscode.window.showErrorMessage(
+      `${arg.gss.name}: ${result.message}${result.outcome === 'failed' || result.outcome === 'cancelled' ? '; run Roll Back Last Release… again to resume' : ''}`,
+    );
   return result;
 }

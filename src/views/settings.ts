@@ -20,7 +20,9 @@ export function settings(): Settings {
     namespaces: (c.get<string[]>('namespaces') ?? []).filter(n => typeof n === 'string' && n.trim()).map(n => n.trim()),
     confirmDestructiveChanges: c.get<boolean>('confirmDestructiveChanges') ?? true,
     pollFallbackSeconds: c.get<number>('pollFallbackSeconds') ?? 30,
-    protectedContexts: (c.get<string[]>('protectedContexts') ?? []).filter(p => typeof p === 'string' && p.trim()).map(p => p.trim()),
+    protectedContexts: (c.get<string[]>('protectedContexts') ?? [])
+      .filter(p => typeof p === 'string' && p.trim())
+      .map(p => p.trim()),
   };
 }
 

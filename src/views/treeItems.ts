@@ -3,7 +3,15 @@
 import * as vscode from 'vscode';
 import type { Node } from './explorer.js';
 import { isProtected, serverHost } from './identity.js';
-import { gssDescription, gssIcon, gssTooltip, roomDescription, roomIcon, roomTooltip, type IconChoice } from './format.js';
+import {
+  gssDescription,
+  gssIcon,
+  gssTooltip,
+  roomDescription,
+  roomIcon,
+  roomTooltip,
+  type IconChoice,
+} from './format.js';
 
 const themeIcon = (i: IconChoice) => new vscode.ThemeIcon(i.id, i.color ? new vscode.ThemeColor(i.color) : undefined);
 
@@ -34,7 +42,10 @@ export function treeItem(node: Node): vscode.TreeItem {
       return item;
     }
     case 'gss': {
-      const item = new vscode.TreeItem(node.gss.name, node.rooms.length > 50 ? Collapsible.Collapsed : Collapsible.Expanded);
+      const item = new vscode.TreeItem(
+        node.gss.name,
+        node.rooms.length > 50 ? Collapsible.Collapsed : Collapsible.Expanded,
+      );
       item.id = node.gss.uid;
       item.description = gssDescription(node.gss, node.rooms);
       item.tooltip = markdown(gssTooltip(node.gss, node.rooms));
@@ -56,7 +67,9 @@ export function treeItem(node: Node): vscode.TreeItem {
       item.id = node.id;
       item.tooltip = node.text;
       item.contextValue = node.error ? 'okg.error' : 'okg.info';
-      item.iconPath = node.error ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')) : new vscode.ThemeIcon('info');
+      item.iconPath = node.error
+        ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
+        : new vscode.ThemeIcon('info');
       return item;
     }
   }

@@ -17,7 +17,10 @@ export const YAML_SCHEME = 'okg';
 export type Plural = 'gameservers' | 'gameserversets';
 
 export function yamlUri(connId: string, namespace: string, plural: Plural, name: string): vscode.Uri {
-  return vscode.Uri.from({ scheme: YAML_SCHEME, path: `/${encodeURIComponent(connId)}/${namespace}/${plural}/${name}.yaml` });
+  return vscode.Uri.from({
+    scheme: YAML_SCHEME,
+    path: `/${encodeURIComponent(connId)}/${namespace}/${plural}/${name}.yaml`,
+  });
 }
 
 type Address = { connId: string; namespace: string; plural: Plural; name: string };
@@ -28,7 +31,13 @@ export function parseYamlUri(uri: vscode.Uri): Address | undefined {
 }
 
 /** One open document's hold on its object: the connection, the cache reference and the listener. */
-interface Follow { uri: vscode.Uri; at: Address; conn: Connection; lease: CacheLease; subs: DisposableStore }
+interface Follow {
+  uri: vscode.Uri;
+  at: Address;
+  conn: Connection;
+  lease: CacheLease;
+  subs: DisposableStore;
+}
 
 export class YamlProvider extends Disposable implements vscode.TextDocumentContentProvider {
   private readonly changed = this.register(new vscode.EventEmitter<vscode.Uri>());
@@ -39,7 +48,11 @@ export class YamlProvider extends Disposable implements vscode.TextDocumentConte
     super();
     this.register(vscode.workspace.onDidCloseTextDocument(doc => this.unfollow(doc.uri.toString())));
     this.register(explorer.onDidReconnect(() => this.moveToNewConnections()));
-    this.register(toDisposable(() => { for (const key of [...this.follows.keys()]) this.unfollow(key); }));
+    this.register(
+      toDisposable(() => {
+        for (const key of [...this.follows.keys()]) this.unfollow(key);
+      }),
+    );
   }
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
@@ -55,12 +68,24 @@ export class YamlProvider extends Disposable implements vscode.TextDocumentConte
     const { conn } = f;
     try {
       const api = conn.kc.makeApiClient(CustomObjectsApi);
-      const obj = await api.getNamespacedCustomObject({ group: OKG_GROUP, version: OKG_VERSION, namespace: at.namespace, plural: at.plural, name: at.name }) as { metadata?: { managedFields?: unknown } };
+      const obj = (await api.getNamespacedCustomObject({
+        group: OKG_GROUP,
+        version: OKG_VERSION,
+        namespace: at.namespace,
+        plural: at.plural,
+        name: at.name,
+      })) as { metadata?: { managedFields?: unknown } };
       const plain = JSON.parse(JSON.stringify(obj)) as { metadata?: { managedFields?: unknown } };
       if (plain.metadata) delete plain.metadata.managedFields;
       return `# ${at.plural === 'gameservers' ? 'GameServer' : 'GameServerSet'} ${at.namespace}/${at.name} on ${conn.contextName} (read-only, live)\n${yaml.dump(plain, { noRefs: true, lineWidth: 120 })}`;
     } catch (e) {
-      const err = toClusterError(e, { verb: 'get', resource: `${at.plural}.${OKG_GROUP}`, namespace: at.namespace, name: at.name, server: conn.client.server });
+      const err = toClusterError(e, {
+        verb: 'get',
+        resource: `${at.plural}.${OKG_GROUP}`,
+        namespace: at.namespace,
+        name: at.name,
+        server: conn.client.server,
+      });
       return `# ${err.message}\n`;
     }
   }
@@ -72,10 +97,18 @@ export class YamlProvider extends Disposable implements vscode.TextDocumentConte
     const lease = subs.add(this.explorer.hold(conn, at.namespace));
     let timer: NodeJS.Timeout | undefined;
     subs.add(toDisposable(() => clearTimeout(timer)));
-    subs.add(toDisposable(lease.cache.onChange(e => {
-      if (e.name !== at.name || (e.kind !== at.plural && !(at.plural === 'gameservers' && e.kind === 'pods'))) return;
-      timer ??= setTimeout(() => { timer = undefined; this.changed.fire(uri); }, 200);
-    })));
+    subs.add(
+      toDisposable(
+        lease.cache.onChange(e => {
+          if (e.name !== at.name || (e.kind !== at.plural && !(at.plural === 'gameservers' && e.kind === 'pods')))
+            return;
+          timer ??= setTimeout(() => {
+            timer = undefined;
+            this.changed.fire(uri);
+          }, 200);
+        }),
+      ),
+    );
     const f = { uri, at, conn, lease, subs };
     this.follows.set(key, f);
     return f;

@@ -8,7 +8,12 @@ import type { RunChange, RunModel, SavedRun } from './runModel.js';
 export type Step = 'target' | 'images' | 'rooms' | 'preview' | 'run' | 'result';
 export const FORM_STEPS: readonly Step[] = ['target', 'images', 'rooms', 'preview', 'run', 'result'];
 export const STEP_LABELS: Record<Step, string> = {
-  target: 'GameServerSet', images: 'Images', rooms: 'Rooms', preview: 'Preview', run: 'Run', result: 'Result',
+  target: 'GameServerSet',
+  images: 'Images',
+  rooms: 'Rooms',
+  preview: 'Preview',
+  run: 'Run',
+  result: 'Result',
 };
 
 /** The release this page shows: what it runs, how it ended, and its progress as last saved (never its events). */
@@ -37,14 +42,24 @@ export interface State {
 }
 
 export function emptyForm(): Form {
-  return { scope: '', name: '', images: {}, add: '', ready: '', timeout: DEFAULT_TIMEOUT, reclaim: 'none', fixUpdateStrategy: false };
+  return {
+    scope: '',
+    name: '',
+    images: {},
+    add: '',
+    ready: '',
+    timeout: DEFAULT_TIMEOUT,
+    reclaim: 'none',
+    fixUpdateStrategy: false,
+  };
 }
 
 /** The page's state from what the webview saved (our own, but still checked for shape so a corrupt one cannot break the page). */
 export function restoredState(saved: unknown): State {
   const base: State = { v: 3, step: 'target', targets: [], form: emptyForm(), seq: 0, planning: false };
   const s = saved as Partial<State> | undefined;
-  if (!s || typeof s !== 'object' || s.v !== 3 || typeof s.step !== 'string' || !FORM_STEPS.includes(s.step as Step)) return base;
+  if (!s || typeof s !== 'object' || s.v !== 3 || typeof s.step !== 'string' || !FORM_STEPS.includes(s.step as Step))
+    return base;
   const form = { ...base.form, ...(typeof s.form === 'object' && s.form ? s.form : {}) };
   return { ...base, ...s, form, planning: false, targets: Array.isArray(s.targets) ? s.targets : [] } as State;
 }

@@ -35,7 +35,13 @@ export interface Sample {
   /** Old-version rooms deleted (or being deleted) since the run started. */
   reclaimed: number;
 }
-export const SERIES = ['old', 'marked', 'reclaimed', 'newNotReady', 'newReady'] as const satisfies readonly (keyof Sample)[];
+export const SERIES = [
+  'old',
+  'marked',
+  'reclaimed',
+  'newNotReady',
+  'newReady',
+] as const satisfies readonly (keyof Sample)[];
 
 /** Lists longer than this are summarised in text. */
 export const LIST_SHOWN = 20;
@@ -68,7 +74,9 @@ export function summarise(text: string, max = FEED_TEXT): { text: string; rooms?
 
 /** The plan with its warnings summarised (a warning can name every room of a large set). */
 export function fitPlan(plan: ReleasePlan): ReleasePlan {
-  return plan.warnings.some(w => w.length > FEED_TEXT || HAS_LONG_LIST.test(w)) ? { ...plan, warnings: plan.warnings.map(w => summarise(w).text) } : plan;
+  return plan.warnings.some(w => w.length > FEED_TEXT || HAS_LONG_LIST.test(w))
+    ? { ...plan, warnings: plan.warnings.map(w => summarise(w).text) }
+    : plan;
 }
 
 /** A waiting room's Reason cell: why it is not ready, its restarts and its pod's last Event (empty once ready). */
@@ -83,7 +91,10 @@ export function waitingReason(e: RoomWaiting): string | undefined {
 /** The event as the host sends it: its text summarised, its long room lists as data. */
 export function toFeed(e: Exclude<ReleaseEvent, RoomWaiting>): FeedEvent {
   switch (e.type) {
-    case 'step-progress': case 'step-done': case 'warning': case 'failed': {
+    case 'step-progress':
+    case 'step-done':
+    case 'warning':
+    case 'failed': {
       const s = summarise(e.message);
       return { ...e, message: s.text, ...(s.rooms ? { rooms: s.rooms } : {}) };
     }
@@ -108,14 +119,19 @@ export class FeedLog {
   push(e: FeedEvent): void {
     if (e.type === 'step-progress') {
       const at = this.lastProgress.get(e.step);
-      if (at !== undefined) { this.items[at] = undefined; this.holes++; }
+      if (at !== undefined) {
+        this.items[at] = undefined;
+        this.holes++;
+      }
       this.lastProgress.set(e.step, this.items.length);
     }
     this.items.push(e);
     if (this.holes > 1000 && this.holes > this.items.length / 2) this.compact();
   }
 
-  get length(): number { return this.items.length - this.holes; }
+  get length(): number {
+    return this.items.length - this.holes;
+  }
 
   events(): FeedEvent[] {
     return this.items.filter((e): e is FeedEvent => e !== undefined);
@@ -135,7 +151,9 @@ export class FeedLog {
     this.items = kept;
     this.holes = 0;
     this.lastProgress.clear();
-    kept.forEach((e, i) => { if (e.type === 'step-progress') this.lastProgress.set(e.step, i); });
+    kept.forEach((e, i) => {
+      if (e.type === 'step-progress') this.lastProgress.set(e.step, i);
+    });
   }
 }
 
@@ -146,7 +164,10 @@ export function sampleOf(rows: Iterable<RoomRow>, t: number): Sample {
   const s: Sample = { t, old: 0, newReady: 0, newNotReady: 0, marked: 0, reclaimed: 0 };
   for (const r of rows) {
     if (r.version === 'new') {
-      if (!r.gone) { if (r.state === 'Ready') s.newReady++; else s.newNotReady++; }
+      if (!r.gone) {
+        if (r.state === 'Ready') s.newReady++;
+        else s.newNotReady++;
+      }
     } else if (r.gone) s.reclaimed++;
     else if (MARKS.includes(r.opsState)) s.marked++;
     else s.old++;

@@ -56,9 +56,11 @@ export function addProblem(text: string): string | undefined {
 export function readyProblem(text: string, addText: string): string | undefined {
   if (!text.trim()) return undefined;
   const n = wholeNumber(text);
-  if (n === undefined || n < 1) return 'The ready count must be a whole number of at least 1 (or empty: all new rooms).';
+  if (n === undefined || n < 1)
+    return 'The ready count must be a whole number of at least 1 (or empty: all new rooms).';
   const add = wholeNumber(addText);
-  if (add !== undefined && n > add) return `The ready count (${n}) is more than the ${add} new room${add === 1 ? '' : 's'}; at most ${add} new-version room${add === 1 ? '' : 's'} can be Ready.`;
+  if (add !== undefined && n > add)
+    return `The ready count (${n}) is more than the ${add} new room${add === 1 ? '' : 's'}; at most ${add} new-version room${add === 1 ? '' : 's'} can be Ready.`;
   return undefined;
 }
 
@@ -72,12 +74,23 @@ export function timeoutProblem(text: string): string | undefined {
 /** The engine input for a complete, valid form (undefined when a field is invalid). */
 export function toInput(form: Form, namespace: string, current: ContainerImage[]): FormInput | undefined {
   const images = changedImages(current, form.images);
-  if (typeof images === 'string' || addProblem(form.add) || readyProblem(form.ready, form.add) || timeoutProblem(form.timeout)) return undefined;
+  if (
+    typeof images === 'string' ||
+    addProblem(form.add) ||
+    readyProblem(form.ready, form.add) ||
+    timeoutProblem(form.timeout)
+  )
+    return undefined;
   const timeoutMs = parseDuration(form.timeout) as number;
   return {
-    namespace, gameServerSet: form.name, images, add: Number(form.add.trim()),
+    namespace,
+    gameServerSet: form.name,
+    images,
+    add: Number(form.add.trim()),
     ...(form.ready.trim() ? { ready: Number(form.ready.trim()) } : {}),
-    timeoutMs, reclaim: form.reclaim, ...(form.fixUpdateStrategy ? { fixUpdateStrategy: true } : {}),
+    timeoutMs,
+    reclaim: form.reclaim,
+    ...(form.fixUpdateStrategy ? { fixUpdateStrategy: true } : {}),
   };
 }
 

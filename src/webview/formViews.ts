@@ -7,10 +7,16 @@ import { addProblem, changedImages, imageProblem, readyProblem, timeoutProblem, 
 import type { Interrupted, Target } from './protocol.js';
 import { resumeConcerns, whatItDoes } from './resume.js';
 
-const cancelWizard = (app: App) => button('Cancel', () => app.post({ type: 'close' }), { id: 'cancel', class: 'secondary' });
-const refresh = (app: App, cls?: string) => button('Refresh', () => app.post({ type: 'refresh' }), { id: 'refresh', class: cls });
-const backTo = (app: App, step: 'target' | 'images') => button('Back', () => app.go(step), { id: 'back', class: 'secondary' });
-const noTarget = (app: App): Node[] => [h('p', {}, 'Choose a GameServerSet first.'), actions(button('Back', () => app.go('target'), { id: 'back' }))];
+const cancelWizard = (app: App) =>
+  button('Cancel', () => app.post({ type: 'close' }), { id: 'cancel', class: 'secondary' });
+const refresh = (app: App, cls?: string) =>
+  button('Refresh', () => app.post({ type: 'refresh' }), { id: 'refresh', class: cls });
+const backTo = (app: App, step: 'target' | 'images') =>
+  button('Back', () => app.go(step), { id: 'back', class: 'secondary' });
+const noTarget = (app: App): Node[] => [
+  h('p', {}, 'Choose a GameServerSet first.'),
+  actions(button('Back', () => app.go('target'), { id: 'back' })),
+];
 
 // ---------------------------------------------------------------------------------------------------------
 // Step 1: GameServerSet
@@ -19,30 +25,62 @@ const noTarget = (app: App): Node[] => [h('p', {}, 'Choose a GameServerSet first
 function resumeOffer(app: App, t: Target, r: Interrupted): Node {
   const how = r.state === 'expired' ? 'was interrupted (its lease expired)' : `was ${r.state}`;
   const concerns = resumeConcerns(r);
-  return h('div', { class: 'resume', id: 'resume-offer' },
+  return h(
+    'div',
+    { class: 'resume', id: 'resume-offer' },
     h('p', {}, `Release ${r.id} of ${r.holder} ${how} at step ${r.step}${r.message ? `: ${r.message}` : '.'}`),
-    h('p', { id: 'resume-made' }, `Made by ${r.holder}${r.mine ? ' (you, on this machine)' : ''}, started ${r.startedAt}. Resuming replays its recorded inputs as they are; steps already done are checked and skipped. It will:`),
+    h(
+      'p',
+      { id: 'resume-made' },
+      `Made by ${r.holder}${r.mine ? ' (you, on this machine)' : ''}, started ${r.startedAt}. Resuming replays its recorded inputs as they are; steps already done are checked and skipped. It will:`,
+    ),
     h('ul', { id: 'resume-does' }, ...whatItDoes(r.input).map(line => h('li', {}, line))),
-    concerns.length ? h('div', { class: 'warning', id: 'resume-concerns' },
-      h('p', {}, 'Check before resuming (VS Code asks you to confirm):'),
-      h('ul', {}, ...concerns.map(c => h('li', {}, c)))) : undefined,
-    button(`Resume release ${r.id}`, () => {
-      app.state.resume = { scope: t.scope, ref: { gameServerSet: t.name, id: r.id } };
-      app.requestPreview();
-    }, { id: 'resume' }));
+    concerns.length
+      ? h(
+          'div',
+          { class: 'warning', id: 'resume-concerns' },
+          h('p', {}, 'Check before resuming (VS Code asks you to confirm):'),
+          h('ul', {}, ...concerns.map(c => h('li', {}, c))),
+        )
+      : undefined,
+    button(
+      `Resume release ${r.id}`,
+      () => {
+        app.state.resume = { scope: t.scope, ref: { gameServerSet: t.name, id: r.id } };
+        app.requestPreview();
+      },
+      { id: 'resume' },
+    ),
+  );
 }
 
 function details(app: App, t: Target): Node[] {
   const rows: Node[] = [
-    h('dt', {}, 'Namespace'), h('dd', {}, t.namespace),
-    h('dt', {}, 'Replicas'), h('dd', {}, `${t.replicas} (${t.readyReplicas} ready)`),
-    h('dt', {}, 'Images'), h('dd', {}, ...t.images.map(c => h('div', {}, h('code', {}, `${c.container}=${c.image}`)))),
+    h('dt', {}, 'Namespace'),
+    h('dd', {}, t.namespace),
+    h('dt', {}, 'Replicas'),
+    h('dd', {}, `${t.replicas} (${t.readyReplicas} ready)`),
+    h('dt', {}, 'Images'),
+    h('dd', {}, ...t.images.map(c => h('div', {}, h('code', {}, `${c.container}=${c.image}`)))),
   ];
   const parts: Node[] = [h('dl', {}, ...rows)];
-  if (!t.onDeleteInForce) parts.push(h('p', { class: 'warning' }, 'OnDelete is not in force on this GameServerSet: a release would replace rooms with players unless the wizard fixes the update strategy (offered on the Rooms step).'));
+  if (!t.onDeleteInForce)
+    parts.push(
+      h(
+        'p',
+        { class: 'warning' },
+        'OnDelete is not in force on this GameServerSet: a release would replace rooms with players unless the wizard fixes the update strategy (offered on the Rooms step).',
+      ),
+    );
   const r = t.interrupted;
   if (r && r.state === 'running') {
-    parts.push(h('p', { class: 'warning', id: 'running-elsewhere' }, `Release ${r.id} of ${r.holder} is running (step ${r.step}). Wait for it to finish or for its lease to expire.`));
+    parts.push(
+      h(
+        'p',
+        { class: 'warning', id: 'running-elsewhere' },
+        `Release ${r.id} of ${r.holder} is running (step ${r.step}). Wait for it to finish or for its lease to expire.`,
+      ),
+    );
   } else if (r) {
     parts.push(resumeOffer(app, t, r));
   }
@@ -54,7 +92,13 @@ export function buildTarget(app: App): Node[] {
   const out: Node[] = [];
   if (state.targetsError) out.push(h('p', { class: 'error' }, state.targetsError));
   if (!state.targets.length) {
-    out.push(h('p', {}, 'No GameServerSet is shown in the Game Servers view. Select namespaces or start the demo cluster, then refresh.'));
+    out.push(
+      h(
+        'p',
+        {},
+        'No GameServerSet is shown in the Game Servers view. Select namespaces or start the demo cluster, then refresh.',
+      ),
+    );
     out.push(actions(refresh(app), cancelWizard(app)));
     return out;
   }
@@ -63,7 +107,11 @@ export function buildTarget(app: App): Node[] {
   const groups = new Map<string, HTMLOptGroupElement>();
   state.targets.forEach((t, i) => {
     let g = groups.get(t.scopeLabel);
-    if (!g) { g = h('optgroup', { label: t.scopeLabel }); groups.set(t.scopeLabel, g); select.append(g); }
+    if (!g) {
+      g = h('optgroup', { label: t.scopeLabel });
+      groups.set(t.scopeLabel, g);
+      select.append(g);
+    }
     g.append(h('option', { value: String(i), selected: t === app.target() }, `${t.name} (${plural(t.rooms, 'room')})`));
   });
   const box = h('div', { id: 'gss-details', class: 'details' });
@@ -78,9 +126,14 @@ export function buildTarget(app: App): Node[] {
     showDetails();
   });
   showDetails();
-  out.push(stepForm([h('div', { class: 'field' }, h('label', { for: 'gss' }, 'GameServerSet'), select), box],
-    () => app.go('images'), () => !!app.target(),
-    [h('button', { type: 'submit', id: 'next' }, 'Next'), refresh(app, 'secondary'), cancelWizard(app)]));
+  out.push(
+    stepForm(
+      [h('div', { class: 'field' }, h('label', { for: 'gss' }, 'GameServerSet'), select), box],
+      () => app.go('images'),
+      () => !!app.target(),
+      [h('button', { type: 'submit', id: 'next' }, 'Next'), refresh(app, 'secondary'), cancelWizard(app)],
+    ),
+  );
   return out;
 }
 
@@ -92,29 +145,61 @@ export function buildImages(app: App): Node[] {
   const t = app.target();
   if (!t) return noTarget(app);
   const stepMsg = h('p', { id: 'images-msg', class: 'field-error', 'aria-live': 'polite' });
-  const fields = t.images.map((c, i) => field({
-    id: `image-${i}`, label: `New image for container ${c.container}`, value: state.form.images[c.container] ?? c.image, current: c.image,
-    check: imageProblem, onInput: v => { state.form.images[c.container] = v; stepMsg.textContent = ''; app.save(); },
-  }));
+  const fields = t.images.map((c, i) =>
+    field({
+      id: `image-${i}`,
+      label: `New image for container ${c.container}`,
+      value: state.form.images[c.container] ?? c.image,
+      current: c.image,
+      check: imageProblem,
+      onInput: v => {
+        state.form.images[c.container] = v;
+        stepMsg.textContent = '';
+        app.save();
+      },
+    }),
+  );
   const valid = () => {
     const ok = fields.map(f => f.validate()).every(Boolean);
     if (!ok) return false;
     const changed = changedImages(t.images, state.form.images);
     stepMsg.textContent = typeof changed === 'string' ? changed : '';
-    if (typeof changed === 'string') { document.getElementById('image-0')?.focus(); return false; }
+    if (typeof changed === 'string') {
+      document.getElementById('image-0')?.focus();
+      return false;
+    }
     return true;
   };
-  return [stepForm([h('p', {}, `Set the new image of ${t.name}. Running rooms keep their image (OnDelete); new rooms get the new one.`), ...fields.map(f => f.el), stepMsg],
-    () => app.go('rooms'), valid,
-    [h('button', { type: 'submit', id: 'next' }, 'Next'), backTo(app, 'target'), cancelWizard(app)])];
+  return [
+    stepForm(
+      [
+        h(
+          'p',
+          {},
+          `Set the new image of ${t.name}. Running rooms keep their image (OnDelete); new rooms get the new one.`,
+        ),
+        ...fields.map(f => f.el),
+        stepMsg,
+      ],
+      () => app.go('rooms'),
+      valid,
+      [h('button', { type: 'submit', id: 'next' }, 'Next'), backTo(app, 'target'), cancelWizard(app)],
+    ),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Step 3: rooms, ready count, timeout, reclaim
 
 const RECLAIM_TEXT: Record<Form['reclaim'], [string, string]> = {
-  none: ['None', 'Mark idle old rooms WaitToBeDeleted and leave them; the KEDA scaler or a person lowers replicas later.'],
-  'scale-down': ['Scale down', 'After the marks reach the pod labels, lower replicas by exactly the number of marked rooms.'],
+  none: [
+    'None',
+    'Mark idle old rooms WaitToBeDeleted and leave them; the KEDA scaler or a person lowers replicas later.',
+  ],
+  'scale-down': [
+    'Scale down',
+    'After the marks reach the pod labels, lower replicas by exactly the number of marked rooms.',
+  ],
   kill: ['Kill', 'Set the marked rooms to Kill; OKG deletes them and lowers replicas itself.'],
 };
 
@@ -122,20 +207,92 @@ export function buildRooms(app: App): Node[] {
   const state = app.state;
   const t = app.target();
   if (!t) return noTarget(app);
-  const add = field({ id: 'add', label: 'New rooms', value: state.form.add, inputmode: 'numeric', hint: `Rooms to create with the new image (now ${t.replicas} replicas).`, check: addProblem, onInput: v => { state.form.add = v; app.save(); ready.validate(); } });
-  const ready = field({ id: 'ready', label: 'Ready count', value: state.form.ready, inputmode: 'numeric', hint: 'New-version rooms that must be Ready before old ones are retired (empty: all new rooms).', check: v => readyProblem(v, state.form.add), onInput: v => { state.form.ready = v; app.save(); } });
-  const timeout = field({ id: 'timeout', label: 'Timeout for each wait', value: state.form.timeout, hint: 'e.g. 90s, 10m, 1h30m', check: timeoutProblem, onInput: v => { state.form.timeout = v; app.save(); } });
-  const radios = (Object.keys(RECLAIM_TEXT) as Form['reclaim'][]).map(mode => {
-    const input = h('input', { type: 'radio', name: 'reclaim', id: `reclaim-${mode}`, value: mode, checked: state.form.reclaim === mode, 'aria-describedby': `reclaim-${mode}-hint` });
-    input.addEventListener('change', () => { if (input.checked) { state.form.reclaim = mode; app.save(); } });
-    return h('div', { class: 'radio' }, input, h('label', { for: `reclaim-${mode}` }, RECLAIM_TEXT[mode][0]), h('p', { class: 'hint', id: `reclaim-${mode}-hint` }, RECLAIM_TEXT[mode][1]));
+  const add = field({
+    id: 'add',
+    label: 'New rooms',
+    value: state.form.add,
+    inputmode: 'numeric',
+    hint: `Rooms to create with the new image (now ${t.replicas} replicas).`,
+    check: addProblem,
+    onInput: v => {
+      state.form.add = v;
+      app.save();
+      ready.validate();
+    },
   });
-  const parts: Child[] = [add.el, ready.el, timeout.el, h('fieldset', {}, h('legend', {}, 'Reclaim idle old rooms'), ...radios)];
+  const ready = field({
+    id: 'ready',
+    label: 'Ready count',
+    value: state.form.ready,
+    inputmode: 'numeric',
+    hint: 'New-version rooms that must be Ready before old ones are retired (empty: all new rooms).',
+    check: v => readyProblem(v, state.form.add),
+    onInput: v => {
+      state.form.ready = v;
+      app.save();
+    },
+  });
+  const timeout = field({
+    id: 'timeout',
+    label: 'Timeout for each wait',
+    value: state.form.timeout,
+    hint: 'e.g. 90s, 10m, 1h30m',
+    check: timeoutProblem,
+    onInput: v => {
+      state.form.timeout = v;
+      app.save();
+    },
+  });
+  const radios = (Object.keys(RECLAIM_TEXT) as Form['reclaim'][]).map(mode => {
+    const input = h('input', {
+      type: 'radio',
+      name: 'reclaim',
+      id: `reclaim-${mode}`,
+      value: mode,
+      checked: state.form.reclaim === mode,
+      'aria-describedby': `reclaim-${mode}-hint`,
+    });
+    input.addEventListener('change', () => {
+      if (input.checked) {
+        state.form.reclaim = mode;
+        app.save();
+      }
+    });
+    return h(
+      'div',
+      { class: 'radio' },
+      input,
+      h('label', { for: `reclaim-${mode}` }, RECLAIM_TEXT[mode][0]),
+      h('p', { class: 'hint', id: `reclaim-${mode}-hint` }, RECLAIM_TEXT[mode][1]),
+    );
+  });
+  const parts: Child[] = [
+    add.el,
+    ready.el,
+    timeout.el,
+    h('fieldset', {}, h('legend', {}, 'Reclaim idle old rooms'), ...radios),
+  ];
   if (!t.onDeleteInForce) {
     const fix = h('input', { type: 'checkbox', id: 'fix', checked: state.form.fixUpdateStrategy });
-    fix.addEventListener('change', () => { state.form.fixUpdateStrategy = fix.checked; app.save(); });
-    parts.push(h('div', { class: 'checkbox' }, fix, h('label', { for: 'fix' }, 'Make OnDelete really apply (drop rollingUpdate) together with the image')));
+    fix.addEventListener('change', () => {
+      state.form.fixUpdateStrategy = fix.checked;
+      app.save();
+    });
+    parts.push(
+      h(
+        'div',
+        { class: 'checkbox' },
+        fix,
+        h('label', { for: 'fix' }, 'Make OnDelete really apply (drop rollingUpdate) together with the image'),
+      ),
+    );
   }
-  return [stepForm(parts, () => app.requestPreview(), () => [add.validate(), ready.validate(), timeout.validate()].every(Boolean),
-    [h('button', { type: 'submit', id: 'next' }, 'Preview'), backTo(app, 'images'), cancelWizard(app)])];
+  return [
+    stepForm(
+      parts,
+      () => app.requestPreview(),
+      () => [add.validate(), ready.validate(), timeout.validate()].every(Boolean),
+      [h('button', { type: 'submit', id: 'next' }, 'Preview'), backTo(app, 'images'), cancelWizard(app)],
+    ),
+  ];
 }

@@ -39,7 +39,8 @@ function save(): void {
 function saveSoon(): void {
   if (saveTimer) return;
   const wait = lastSave + SAVE_MS - performance.now();
-  if (wait <= 0) save(); else saveTimer = setTimeout(save, wait);
+  if (wait <= 0) save();
+  else saveTimer = setTimeout(save, wait);
 }
 
 const root = document.getElementById('app') ?? document.body.appendChild(h('main', { id: 'app' }));
@@ -49,23 +50,40 @@ const stepNav = h('ol', { class: 'steps', 'aria-label': 'Wizard steps' });
 const section = h('section', { id: 'step', 'aria-labelledby': 'step-title' });
 root.replaceChildren(h('h1', {}, 'Release New Version'), stepNav, alertBox, section, status);
 
-function alarm(text: string): void { alertBox.textContent = text; alertBox.hidden = !text; }
+function alarm(text: string): void {
+  alertBox.textContent = text;
+  alertBox.hidden = !text;
+}
 
 const builders: Record<Step, (app: App) => Node[]> = {
-  target: buildTarget, images: buildImages, rooms: buildRooms, preview: buildPreview, run: buildRun, result: buildResult,
+  target: buildTarget,
+  images: buildImages,
+  rooms: buildRooms,
+  preview: buildPreview,
+  run: buildRun,
+  result: buildResult,
 };
 
 const app: App = {
   state,
   post: m => vscode.postMessage(m),
   save,
-  say: text => { status.textContent = text; },
+  say: text => {
+    status.textContent = text;
+  },
   go(step: Step, focus = true): void {
     state.step = step;
     app.save();
     app.onProgress = undefined;
-    stepNav.replaceChildren(...FORM_STEPS.map(s => h('li', s === state.step ? { 'aria-current': 'step', class: 'current' } : {}, STEP_LABELS[s])));
-    section.replaceChildren(h('h2', { id: 'step-title', tabindex: -1 }, `${FORM_STEPS.indexOf(state.step) + 1}. ${STEP_LABELS[state.step]}`), ...builders[state.step](app));
+    stepNav.replaceChildren(
+      ...FORM_STEPS.map(s =>
+        h('li', s === state.step ? { 'aria-current': 'step', class: 'current' } : {}, STEP_LABELS[s]),
+      ),
+    );
+    section.replaceChildren(
+      h('h2', { id: 'step-title', tabindex: -1 }, `${FORM_STEPS.indexOf(state.step) + 1}. ${STEP_LABELS[state.step]}`),
+      ...builders[state.step](app),
+    );
     document.body.dataset.step = state.step;
     if (focus) document.getElementById('step-title')?.focus();
   },
@@ -73,7 +91,13 @@ const app: App = {
   selectTarget(scope: string, name: string): void {
     if (state.form.scope === scope && state.form.name === name) return;
     const t = state.targets.find(x => x.scope === scope && x.name === name);
-    state.form = { ...emptyForm(), scope, name, images: Object.fromEntries((t?.images ?? []).map(c => [c.container, c.image])), add: t ? String(Math.max(1, t.replicas)) : '' };
+    state.form = {
+      ...emptyForm(),
+      scope,
+      name,
+      images: Object.fromEntries((t?.images ?? []).map(c => [c.container, c.image])),
+      add: t ? String(Math.max(1, t.replicas)) : '',
+    };
     state.resume = undefined;
     state.plan = undefined;
   },
@@ -132,12 +156,20 @@ function onTargets(m: Extract<HostMessage, { type: 'init' | 'targets' }>): void 
     }
     if (state.step === 'run' || (state.step === 'result' && !state.run?.result)) {
       state.run = undefined;
-      alarm('The release this wizard showed is not running in this window any more. If it was interrupted, choose its GameServerSet to resume it.');
+      alarm(
+        'The release this wizard showed is not running in this window any more. If it was interrupted, choose its GameServerSet to resume it.',
+      );
       app.go('target', false);
       return;
     }
-    if (state.step === 'preview' && !state.plan) { app.go('rooms', false); return; }
-    if (changed) { app.go('target', false); return; }
+    if (state.step === 'preview' && !state.plan) {
+      app.go('rooms', false);
+      return;
+    }
+    if (changed) {
+      app.go('target', false);
+      return;
+    }
   }
   if (state.step === 'target' || m.type === 'init') app.go(state.step, false);
 }
@@ -153,8 +185,14 @@ const onHost: Handlers<HostMessage, void> = {
     if (m.seq !== state.seq || state.step !== 'preview') return; // an answer to an older request
     state.planning = false;
     const start = performance.now();
-    if (m.ok) { state.plan = m.plan; state.planMessage = m.message; app.say(`Plan ready: ${m.plan.rooms.length} rooms, ${m.plan.toReplicas} replicas after the release.`); }
-    else { state.planError = m.message; app.say('The release cannot start.'); }
+    if (m.ok) {
+      state.plan = m.plan;
+      state.planMessage = m.message;
+      app.say(`Plan ready: ${m.plan.rooms.length} rooms, ${m.plan.toReplicas} replicas after the release.`);
+    } else {
+      state.planError = m.message;
+      app.say('The release cannot start.');
+    }
     app.go('preview', false);
     // How long the preview took to show (its next frame), for bench/ui.ts: a performance entry, nothing else.
     requestAnimationFrame(() => setTimeout(() => performance.measure('okg:preview-render', { start })));
@@ -182,7 +220,8 @@ const onHost: Handlers<HostMessage, void> = {
     app.go('result');
   },
   notice(m) {
-    if (m.level === 'error') alarm(m.message); else app.say(m.message);
+    if (m.level === 'error') alarm(m.message);
+    else app.say(m.message);
   },
 };
 

@@ -33,11 +33,17 @@ export interface Progress {
 /** Before any event: every step pending, titled from the plan when there is one. */
 export function initialProgress(planned: readonly PlannedStep[] = []): Progress {
   const titles = new Map(planned.map(s => [s.step, s.title]));
-  return { steps: STEPS.map(step => ({ step, title: titles.get(step) ?? step, status: 'pending' })), roomResults: { changed: 0, unchanged: 0, skipped: 0, failed: 0 }, warnings: [] };
+  return {
+    steps: STEPS.map(step => ({ step, title: titles.get(step) ?? step, status: 'pending' })),
+    roomResults: { changed: 0, unchanged: 0, skipped: 0, failed: 0 },
+    warnings: [],
+  };
 }
 
-const updateStep = (p: Progress, step: StepName, change: (s: StepProgress) => StepProgress): Progress =>
-  ({ ...p, steps: p.steps.map(s => (s.step === step ? change(s) : s)) });
+const updateStep = (p: Progress, step: StepName, change: (s: StepProgress) => StepProgress): Progress => ({
+  ...p,
+  steps: p.steps.map(s => (s.step === step ? change(s) : s)),
+});
 
 /** The progress after one more event. */
 export function foldProgress(p: Progress, e: FeedEvent | ReleaseEvent): Progress {
@@ -50,12 +56,25 @@ export function foldProgress(p: Progress, e: FeedEvent | ReleaseEvent): Progress
       return updateStep(p, e.step, s => ({ ...s, status: 'running', title: e.title }));
     case 'step-progress': {
       const rooms = 'rooms' in e ? e.rooms : undefined;
-      const next = updateStep(p, e.step, ({ rooms: _r, ...s }) => ({ ...s, message: e.message, done: e.done, of: e.of, ...(rooms ? { rooms } : {}) }));
-      return e.step === 'wait-ready' && e.done !== undefined && e.of !== undefined ? { ...next, ready: { done: e.done, of: e.of } } : next;
+      const next = updateStep(p, e.step, ({ rooms: _r, ...s }) => ({
+        ...s,
+        message: e.message,
+        done: e.done,
+        of: e.of,
+        ...(rooms ? { rooms } : {}),
+      }));
+      return e.step === 'wait-ready' && e.done !== undefined && e.of !== undefined
+        ? { ...next, ready: { done: e.done, of: e.of } }
+        : next;
     }
     case 'step-done': {
       const rooms = 'rooms' in e ? e.rooms : undefined;
-      return updateStep(p, e.step, ({ rooms: _r, ...s }) => ({ ...s, status: e.result, message: e.message, ...(rooms ? { rooms } : {}) }));
+      return updateStep(p, e.step, ({ rooms: _r, ...s }) => ({
+        ...s,
+        status: e.result,
+        message: e.message,
+        ...(rooms ? { rooms } : {}),
+      }));
     }
     case 'room-changed':
       return { ...p, roomResults: { ...p.roomResults, [e.result]: p.roomResults[e.result] + 1 } };
@@ -68,7 +87,16 @@ export function foldProgress(p: Progress, e: FeedEvent | ReleaseEvent): Progress
     case 'failed': {
       const outcome = e.outcome === 'stopped-early' ? 'failed' : e.outcome; // a stop-early is a failure of the step
       const rooms = 'rooms' in e ? e.rooms : undefined;
-      return { ...updateStep(p, e.step, ({ rooms: _r, ...s }) => ({ ...s, status: outcome, message: e.message, ...(rooms ? { rooms } : {}) })), ...(e.id ? { id: e.id } : {}), outcome };
+      return {
+        ...updateStep(p, e.step, ({ rooms: _r, ...s }) => ({
+          ...s,
+          status: outcome,
+          message: e.message,
+          ...(rooms ? { rooms } : {}),
+        })),
+        ...(e.id ? { id: e.id } : {}),
+        outcome,
+      };
     }
   }
 }

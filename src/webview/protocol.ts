@@ -10,14 +10,35 @@
 // Pure TypeScript (no node, no vscode, no DOM): it is bundled into the browser webview and the host alike.
 import type { ContainerImage } from '../cluster/okg.js';
 import {
-  RECLAIM_MODES, STEPS,
-  type NormalizedInput, type PlannedStep, type PredictedRoom, type ReleaseEvent, type ReleaseInput, type ReleasePlan, type ReleaseSummary, type RoomPreview,
+  RECLAIM_MODES,
+  STEPS,
+  type NormalizedInput,
+  type PlannedStep,
+  type PredictedRoom,
+  type ReleaseEvent,
+  type ReleaseInput,
+  type ReleasePlan,
+  type ReleaseSummary,
+  type RoomPreview,
 } from '../release/types.js';
 import { MAX_ADD } from '../release/validate.js';
 import type { FeedEvent, RoomRow, Sample } from './feed.js';
 import { MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from './form.js';
 import {
-  bool, either, int, list, lit, obj, oneOf, pattern, tagged, text, type Assert, type Exact, type Infer, type Schema,
+  bool,
+  either,
+  int,
+  list,
+  lit,
+  obj,
+  oneOf,
+  pattern,
+  tagged,
+  text,
+  type Assert,
+  type Exact,
+  type Infer,
+  type Schema,
 } from './schema.js';
 
 export const PROTOCOL_VERSION = 3;
@@ -55,34 +76,90 @@ const images = list(containerImage, 64);
 const reclaim = oneOf(RECLAIM_MODES);
 const retireOpsStates = list(opsStateText, 16);
 
-const releaseInput = obj({ namespace: namespaceName, gameServerSet: k8sName, images }, {
-  add: replicas, replicas, ready: replicas, timeoutMs, failFastAfterMs, retireOpsStates, reclaim, fixUpdateStrategy: bool, takeOver: text(300), settleMs,
-});
+const releaseInput = obj(
+  { namespace: namespaceName, gameServerSet: k8sName, images },
+  {
+    add: replicas,
+    replicas,
+    ready: replicas,
+    timeoutMs,
+    failFastAfterMs,
+    retireOpsStates,
+    reclaim,
+    fixUpdateStrategy: bool,
+    takeOver: text(300),
+    settleMs,
+  },
+);
 
-const normalizedInput = obj({ namespace: namespaceName, gameServerSet: k8sName, images, timeoutMs, retireOpsStates, reclaim, fixUpdateStrategy: bool, settleMs },
-  { add: replicas, replicas, ready: replicas, failFastAfterMs });
+const normalizedInput = obj(
+  {
+    namespace: namespaceName,
+    gameServerSet: k8sName,
+    images,
+    timeoutMs,
+    retireOpsStates,
+    reclaim,
+    fixUpdateStrategy: bool,
+    settleMs,
+  },
+  { add: replicas, replicas, ready: replicas, failFastAfterMs },
+);
 
 const plannedStep = obj({ step, title: text(1000), done: bool });
-const roomPreview = obj({
-  name: k8sName, version: oneOf(['old', 'new', 'to-create'] as const), state: roomState,
-  opsState: opsStateText, images, action: oneOf(['retire', 'keep', 'protected', 'create'] as const),
-}, { reason: text(500) });
+const roomPreview = obj(
+  {
+    name: k8sName,
+    version: oneOf(['old', 'new', 'to-create'] as const),
+    state: roomState,
+    opsState: opsStateText,
+    images,
+    action: oneOf(['retire', 'keep', 'protected', 'create'] as const),
+  },
+  { reason: text(500) },
+);
 const predictedRoom = obj({ name: k8sName, state: roomState, opsState: opsStateText, images });
 
-const releasePlan = obj({
-  input: normalizedInput, fromReplicas: count, toReplicas: count, newRooms: count, ready: count, oldImages: images,
-  steps: list(plannedStep, STEPS.length), rooms: list(roomPreview), predicted: list(predictedRoom), fixesUpdateStrategy: bool, network: bool,
-  warnings: list(text(), 200),
-}, { resumes: token, alreadyDone: token, takesOver: obj({ release: token, holder: text(300), reason: text(500) }) });
+const releasePlan = obj(
+  {
+    input: normalizedInput,
+    fromReplicas: count,
+    toReplicas: count,
+    newRooms: count,
+    ready: count,
+    oldImages: images,
+    steps: list(plannedStep, STEPS.length),
+    rooms: list(roomPreview),
+    predicted: list(predictedRoom),
+    fixesUpdateStrategy: bool,
+    network: bool,
+    warnings: list(text(), 200),
+  },
+  { resumes: token, alreadyDone: token, takesOver: obj({ release: token, holder: text(300), reason: text(500) }) },
+);
 
 const reasonGroup = obj({ reason: text(500), message: text(1000), rooms: list(k8sName) });
-const summary = obj({ retired: list(k8sName), skipped: list(k8sName), reclaimed: count, lost: list(text(400)), finalReplicas: count, requests: count });
+const summary = obj({
+  retired: list(k8sName),
+  skipped: list(k8sName),
+  reclaimed: count,
+  lost: list(text(400)),
+  finalReplicas: count,
+  requests: count,
+});
 
 const stepStarted = obj({ type: lit('step-started'), step, index: int(1, 100), total: int(1, 100), title: text(1000) });
-const roomChanged = obj({
-  type: lit('room-changed'), step, room: k8sName, from: opsStateText, to: opsStateText,
-  result: oneOf(['changed', 'unchanged', 'skipped', 'failed'] as const),
-}, { reason: text(1000) });
+const roomChanged = obj(
+  {
+    type: lit('room-changed'),
+    step,
+    room: k8sName,
+    from: opsStateText,
+    to: opsStateText,
+    result: oneOf(['changed', 'unchanged', 'skipped', 'failed'] as const),
+  },
+  { reason: text(1000) },
+);
 const stepResult = oneOf(['done', 'already-done', 'skipped'] as const);
 const failedOutcome = oneOf(['failed', 'cancelled', 'stopped-early'] as const);
 const failedMore = { suggest: lit('rollback'), reasons: list(reasonGroup, 100) };
@@ -93,12 +170,25 @@ const releaseEvent = tagged({
   'step-progress': obj({ type: lit('step-progress'), step, message: text() }, { done: count, of: count }),
   'step-done': obj({ type: lit('step-done'), step, result: stepResult, message: text() }),
   'room-changed': roomChanged,
-  'room-waiting': obj({
-    type: lit('room-waiting'), step, room: k8sName, ready: bool, reason: text(500), message: text(1000), restarts: count, permanent: bool,
-  }, { lastEvent: text(1000) }),
+  'room-waiting': obj(
+    {
+      type: lit('room-waiting'),
+      step,
+      room: k8sName,
+      ready: bool,
+      reason: text(500),
+      message: text(1000),
+      restarts: count,
+      permanent: bool,
+    },
+    { lastEvent: text(1000) },
+  ),
   warning: obj({ type: lit('warning'), message: text() }),
   done: obj({ type: lit('done'), id: token, summary }),
-  failed: obj({ type: lit('failed'), id: either(token, lit('')), step, outcome: failedOutcome, message: text() }, failedMore),
+  failed: obj(
+    { type: lit('failed'), id: either(token, lit('')), step, outcome: failedOutcome, message: text() },
+    failedMore,
+  ),
 });
 
 /** Room names taken out of an event's text (feed.ts `summarise`): sent as data, never as text. */
@@ -115,10 +205,23 @@ const feedEvent = tagged({
   'room-changed': roomChanged,
   warning: obj({ type: lit('warning'), message: text() }, { rooms }),
   done: obj({ type: lit('done'), id: token, summary }),
-  failed: obj({ type: lit('failed'), id: either(token, lit('')), step, outcome: failedOutcome, message: text() }, { ...failedMore, rooms }),
+  failed: obj(
+    { type: lit('failed'), id: either(token, lit('')), step, outcome: failedOutcome, message: text() },
+    { ...failedMore, rooms },
+  ),
 });
-const roomRow = obj({ name: k8sName, version: oneOf(['old', 'new'] as const), state: roomState, opsState: opsStateText }, { gone: bool, reason: text(1000) });
-const sample = obj({ t: int(0, 30 * 24 * 3600_000), old: count, newReady: count, newNotReady: count, marked: count, reclaimed: count });
+const roomRow = obj(
+  { name: k8sName, version: oneOf(['old', 'new'] as const), state: roomState, opsState: opsStateText },
+  { gone: bool, reason: text(1000) },
+);
+const sample = obj({
+  t: int(0, 30 * 24 * 3600_000),
+  old: count,
+  newReady: count,
+  newNotReady: count,
+  marked: count,
+  reclaimed: count,
+});
 
 // A field added to one of the engine's types without its schema (or the other way round) fails here.
 export type EngineTypesPinned = [
@@ -140,10 +243,17 @@ export type EngineTypesPinned = [
 // What the webview may ask for
 
 /** A new release exactly as the wizard's form offers it (toInput): no replicas, no retire states, bounded counts. */
-const formInput = obj({
-  namespace: namespaceName, gameServerSet: k8sName, images: list(containerImage, 64, 1),
-  add: int(1, MAX_ADD), timeoutMs: int(MIN_TIMEOUT_MS, MAX_TIMEOUT_MS), reclaim,
-}, { ready: int(1, MAX_ADD), fixUpdateStrategy: bool });
+const formInput = obj(
+  {
+    namespace: namespaceName,
+    gameServerSet: k8sName,
+    images: list(containerImage, 64, 1),
+    add: int(1, MAX_ADD),
+    timeoutMs: int(MIN_TIMEOUT_MS, MAX_TIMEOUT_MS),
+    reclaim,
+  },
+  { ready: int(1, MAX_ADD), fixUpdateStrategy: bool },
+);
 
 /** The resume of the unfinished release recorded on a GameServerSet, named by its id. */
 const resumeRef = obj({ gameServerSet: k8sName, id: token });
@@ -155,7 +265,10 @@ const webviewMessage = tagged({
     obj({ type: lit('preview'), seq: count, scope: token, input: formInput }),
     obj({ type: lit('preview'), seq: count, scope: token, resume: resumeRef }),
   ),
-  run: either(obj({ type: lit('run'), scope: token, input: formInput }), obj({ type: lit('run'), scope: token, resume: resumeRef })),
+  run: either(
+    obj({ type: lit('run'), scope: token, input: formInput }),
+    obj({ type: lit('run'), scope: token, resume: resumeRef }),
+  ),
   cancel: obj({ type: lit('cancel') }),
   'export-argo': obj({ type: lit('export-argo'), seq: count }),
   close: obj({ type: lit('close') }),
@@ -167,37 +280,69 @@ const webviewMessage = tagged({
 // What the host tells the webview
 
 /** An unfinished release recorded on a set: offered for resume, with who made it and what it will do. */
-const interrupted = obj({
-  id: token, step,
-  /** cancelled/failed: stopped; expired: its holder is gone; running: someone holds a live lease. */
-  state: oneOf(['cancelled', 'failed', 'expired', 'running'] as const),
-  /** Who made it: "user@host (pid N)". */
-  holder: text(300),
-  /** Made by this user on this machine (else the wizard asks before resuming it). */
-  mine: bool,
-  startedAt: text(64),
-  /** The recorded inputs: a resume replays them as they are. */
-  input: releaseInput,
-}, { message: text() });
+const interrupted = obj(
+  {
+    id: token,
+    step,
+    /** cancelled/failed: stopped; expired: its holder is gone; running: someone holds a live lease. */
+    state: oneOf(['cancelled', 'failed', 'expired', 'running'] as const),
+    /** Who made it: "user@host (pid N)". */
+    holder: text(300),
+    /** Made by this user on this machine (else the wizard asks before resuming it). */
+    mine: bool,
+    startedAt: text(64),
+    /** The recorded inputs: a resume replays them as they are. */
+    input: releaseInput,
+  },
+  { message: text() },
+);
 
 /** A GameServerSet the wizard can release, as the explorer sees it. */
-const target = obj({
-  /** Opaque id of the (connection, namespace) the set lives in; "context / namespace" for display. */
-  scope: token, scopeLabel: text(300), namespace: namespaceName, name: k8sName, replicas: count, readyReplicas: count, rooms: count,
-  images, onDeleteInForce: bool,
-}, { interrupted });
+const target = obj(
+  {
+    /** Opaque id of the (connection, namespace) the set lives in; "context / namespace" for display. */
+    scope: token,
+    scopeLabel: text(300),
+    namespace: namespaceName,
+    name: k8sName,
+    replicas: count,
+    readyReplicas: count,
+    rooms: count,
+    images,
+    onDeleteInForce: bool,
+  },
+  { interrupted },
+);
 
 /** What a run ended with (ReleaseResult without the plan). */
-const runResult = obj({ outcome: oneOf(['succeeded', 'lost', 'failed', 'cancelled', 'refused', 'stopped-early'] as const), message: text() }, { id: token, step, summary });
+const runResult = obj(
+  {
+    outcome: oneOf(['succeeded', 'lost', 'failed', 'cancelled', 'refused', 'stopped-early'] as const),
+    message: text(),
+  },
+  { id: token, step, summary },
+);
 
 /**
  * A release the host runs (or ran) for this panel, replayed to a webview that (re)loads: its events (each step's
  * last progress line only), every room as last seen, and the counts over time.
  */
-const runSnapshot = obj({ scope: token, input: releaseInput, events: list(feedEvent, 100_000), rooms: list(roomRow), samples: list(sample, 2000) }, { result: runResult });
+const runSnapshot = obj(
+  {
+    scope: token,
+    input: releaseInput,
+    events: list(feedEvent, 100_000),
+    rooms: list(roomRow),
+    samples: list(sample, 2000),
+  },
+  { result: runResult },
+);
 
 const hostMessage = tagged({
-  init: obj({ type: lit('init'), version: int(0, 1000), targets: list(target, 5000) }, { error: text(), select: obj({ scope: token, name: k8sName }), run: runSnapshot }),
+  init: obj(
+    { type: lit('init'), version: int(0, 1000), targets: list(target, 5000) },
+    { error: text(), select: obj({ scope: token, name: k8sName }), run: runSnapshot },
+  ),
   targets: obj({ type: lit('targets'), targets: list(target, 5000) }, { error: text() }),
   select: obj({ type: lit('select'), scope: token, name: k8sName }),
   'preview-result': either(
@@ -226,7 +371,20 @@ export type ReleaseInputValue = Infer<typeof releaseInput>;
 export type ProgressMessage = Extract<HostMessage, { type: 'progress' }>;
 
 /** The schemas, for tests and for checks of values that are not whole messages. */
-export const schemas = { formInput, resumeRef, releaseInput, releaseEvent, feedEvent, roomRow, sample, releasePlan, interrupted, target, hostMessage, webviewMessage } as const;
+export const schemas = {
+  formInput,
+  resumeRef,
+  releaseInput,
+  releaseEvent,
+  feedEvent,
+  roomRow,
+  sample,
+  releasePlan,
+  interrupted,
+  target,
+  hostMessage,
+  webviewMessage,
+} as const;
 
 /** A validated message, or why it is not one ("path: rule", never the value). */
 export type Read<T> = { ok: true; message: T } | { ok: false; problem: string };

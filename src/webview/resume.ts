@@ -23,11 +23,18 @@ export function whatItDoes(input: ReleaseInput): string[] {
   const reclaim = input.reclaim ?? 'none';
   return [
     `Set the image ${imagesText(input.images)}.`,
-    input.replicas !== undefined ? `Scale ${input.gameServerSet} to ${input.replicas} replicas.` : `Add ${input.add ?? 0} new rooms.`,
-    input.ready !== undefined ? `Wait until ${input.ready} new-version rooms are Ready.` : 'Wait until every new room is Ready.',
+    input.replicas !== undefined
+      ? `Scale ${input.gameServerSet} to ${input.replicas} replicas.`
+      : `Add ${input.add ?? 0} new rooms.`,
+    input.ready !== undefined
+      ? `Wait until ${input.ready} new-version rooms are Ready.`
+      : 'Wait until every new room is Ready.',
     `Retire idle old rooms whose opsState is ${retireStates(input).join(' or ')}.`,
-    reclaim === 'none' ? 'Leave the retired rooms for the scaler (no reclaim).'
-      : reclaim === 'scale-down' ? 'Lower replicas by the number of retired rooms.' : 'Set the retired rooms to Kill: OKG deletes them.',
+    reclaim === 'none'
+      ? 'Leave the retired rooms for the scaler (no reclaim).'
+      : reclaim === 'scale-down'
+        ? 'Lower replicas by the number of retired rooms.'
+        : 'Set the retired rooms to Kill: OKG deletes them.',
     ...(input.fixUpdateStrategy ? ['Drop rollingUpdate from the update strategy, so OnDelete really applies.'] : []),
     `Wait at most ${duration(input.timeoutMs ?? DEFAULT_TIMEOUT_MS)} at each step.`,
   ];
@@ -39,8 +46,10 @@ export function resumeConcerns(r: Pick<Interrupted, 'holder' | 'mine' | 'input'>
   const out: string[] = [];
   if (!r.mine) out.push(`It was made by ${r.holder}, not by you on this machine.`);
   const states = retireStates(i);
-  if (states.length !== 1 || states[0] !== 'None') out.push(`It retires rooms in opsState ${states.join(', ')}: the wizard only ever retires None.`);
-  if (i.replicas !== undefined) out.push(`It scales to ${i.replicas} replicas, which the wizard does not offer (it adds rooms).`);
+  if (states.length !== 1 || states[0] !== 'None')
+    out.push(`It retires rooms in opsState ${states.join(', ')}: the wizard only ever retires None.`);
+  if (i.replicas !== undefined)
+    out.push(`It scales to ${i.replicas} replicas, which the wizard does not offer (it adds rooms).`);
   if (i.reclaim === 'kill') out.push('It sets the retired rooms to Kill: OKG deletes them at once.');
   if (i.fixUpdateStrategy) out.push('It changes the update strategy of the GameServerSet (drops rollingUpdate).');
   return out;

@@ -40,21 +40,37 @@ export class RunModel {
   constructor(progress: Progress, rooms: readonly RoomRow[] = [], samples: readonly Sample[] = []) {
     this.progress = progress;
     for (const r of rooms) this.rows.set(r.name, r);
-    this.order = [...this.rows.values()].map(r => [keyOf(r.name), r] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, r]) => r);
+    this.order = [...this.rows.values()]
+      .map(r => [keyOf(r.name), r] as const)
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .map(([, r]) => r);
     this.keys = this.order.map(r => keyOf(r.name));
     this.index(0);
     this.samples = [...samples];
   }
 
   /** A run replayed from its events (a snapshot from the host). */
-  static replay(events: readonly FeedEvent[], rooms: readonly RoomRow[], samples: readonly Sample[], planned?: readonly PlannedStep[]): RunModel {
+  static replay(
+    events: readonly FeedEvent[],
+    rooms: readonly RoomRow[],
+    samples: readonly Sample[],
+    planned?: readonly PlannedStep[],
+  ): RunModel {
     return new RunModel(events.reduce(foldProgress, initialProgress(planned)), rooms, samples);
   }
 
   /** A run as the page saved it (checked for shape: a corrupt one starts empty). */
   static restore(saved: unknown): RunModel {
     const s = saved as Partial<SavedRun> | undefined;
-    if (!s || typeof s !== 'object' || !s.progress || !Array.isArray(s.progress.steps) || !Array.isArray(s.rooms) || !Array.isArray(s.samples)) return new RunModel(initialProgress());
+    if (
+      !s ||
+      typeof s !== 'object' ||
+      !s.progress ||
+      !Array.isArray(s.progress.steps) ||
+      !Array.isArray(s.rooms) ||
+      !Array.isArray(s.samples)
+    )
+      return new RunModel(initialProgress());
     return new RunModel(s.progress, s.rooms, s.samples);
   }
 
@@ -63,7 +79,9 @@ export class RunModel {
   }
 
   /** The rooms, in name order (numbers as numbers: fleet-9 before fleet-10). */
-  rooms(): readonly RoomRow[] { return this.order; }
+  rooms(): readonly RoomRow[] {
+    return this.order;
+  }
 
   apply(m: { events: readonly FeedEvent[]; rooms?: readonly RoomRow[]; sample?: Sample }): RunChange {
     const before = this.progress;
@@ -71,18 +89,28 @@ export class RunModel {
     for (const e of m.events) p = foldProgress(p, e);
     this.progress = p;
     const steps: number[] = [];
-    p.steps.forEach((s, i) => { if (s !== before.steps[i]) steps.push(i); });
+    p.steps.forEach((s, i) => {
+      if (s !== before.steps[i]) steps.push(i);
+    });
     let added = false;
     let from = Infinity;
     for (const r of m.rooms ?? []) {
       const old = this.rows.get(r.name);
       this.rows.set(r.name, r);
-      if (old) { this.order[this.at.get(r.name)!] = r; continue; }
+      if (old) {
+        this.order[this.at.get(r.name)!] = r;
+        continue;
+      }
       // A new room goes where its name sorts (binary search): no re-sort of thousands of rows per message.
       added = true;
       const key = keyOf(r.name);
-      let lo = 0, hi = this.keys.length;
-      while (lo < hi) { const mid = (lo + hi) >> 1; if (this.keys[mid] < key) lo = mid + 1; else hi = mid; }
+      let lo = 0,
+        hi = this.keys.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.keys[mid] < key) lo = mid + 1;
+        else hi = mid;
+      }
       this.keys.splice(lo, 0, key);
       this.order.splice(lo, 0, r);
       from = Math.min(from, lo);
@@ -90,7 +118,11 @@ export class RunModel {
     if (added) this.index(from);
     if (m.sample) this.samples.push(m.sample);
     return {
-      steps, warningsFrom: before.warnings.length, rooms: m.rooms?.length ?? 0, added, sample: !!m.sample,
+      steps,
+      warningsFrom: before.warnings.length,
+      rooms: m.rooms?.length ?? 0,
+      added,
+      sample: !!m.sample,
       ready: p.ready !== before.ready || p.roomResults !== before.roomResults,
     };
   }

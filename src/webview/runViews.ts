@@ -13,7 +13,8 @@ import { imagesText } from './resume.js';
 import type { RunChange, RunModel } from './runModel.js';
 import { virtualTable } from './vtable.js';
 
-const cancelWizard = (app: App) => button('Cancel', () => app.post({ type: 'close' }), { id: 'cancel', class: 'secondary' });
+const cancelWizard = (app: App) =>
+  button('Cancel', () => app.post({ type: 'close' }), { id: 'cancel', class: 'secondary' });
 
 /** Up to this many names are said in text; more are counted, with the full list behind a disclosure. */
 const NAMED = 20;
@@ -22,9 +23,12 @@ const NAMED = 20;
 export function roomNames(names: readonly string[], id?: string): Child {
   if (!names.length) return 'none';
   if (names.length <= NAMED) return h('span', { id }, names.join(', '));
-  return h('details', { class: 'names', id },
+  return h(
+    'details',
+    { class: 'names', id },
     h('summary', {}, `${names.length.toLocaleString('en-US')} rooms: ${names.slice(0, 5).join(', ')}, …`),
-    h('p', {}, names.join(', ')));
+    h('p', {}, names.join(', ')),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -32,7 +36,8 @@ export function roomNames(names: readonly string[], id?: string): Child {
 
 type PlanRoom = ReleasePlan['rooms'][number];
 const VERSION_TEXT: Record<PlanRoom['version'], string> = { old: 'old', new: 'new', 'to-create': 'new (to create)' };
-const why = (r: PlanRoom): string => r.reason ?? (r.action === 'retire' ? `idle (${r.opsState}) and not on the new image` : '');
+const why = (r: PlanRoom): string =>
+  r.reason ?? (r.action === 'retire' ? `idle (${r.opsState}) and not on the new image` : '');
 
 /** Asks the host to run what was previewed: the recorded release by its id, or the form's input. */
 function runRelease(app: App): void {
@@ -48,46 +53,117 @@ function runRelease(app: App): void {
 export function buildPreview(app: App): Node[] {
   const state = app.state;
   // Back drops the plan: Next asks for a new one, and a large plan would make every save of the form large.
-  const back = () => button('Back', () => { const resumed = !!state.resume; state.resume = undefined; state.plan = undefined; app.go(resumed ? 'target' : 'rooms'); }, { id: 'back', class: 'secondary' });
+  const back = () =>
+    button(
+      'Back',
+      () => {
+        const resumed = !!state.resume;
+        state.resume = undefined;
+        state.plan = undefined;
+        app.go(resumed ? 'target' : 'rooms');
+      },
+      { id: 'back', class: 'secondary' },
+    );
   if (state.planning) return [h('p', { class: 'busy' }, 'Planning the release…'), actions(back(), cancelWizard(app))];
   if (state.planError || !state.plan) {
-    return [h('p', { class: 'error', id: 'plan-error' }, state.planError ?? 'No plan yet.'), actions(back(), cancelWizard(app))];
+    return [
+      h('p', { class: 'error', id: 'plan-error' }, state.planError ?? 'No plan yet.'),
+      actions(back(), cancelWizard(app)),
+    ];
   }
   const p = state.plan;
   const inp = p.input;
   const out: Node[] = [];
-  if (p.resumes) out.push(h('p', { class: 'info', id: 'resumes' }, `This resumes release ${p.resumes}: steps already done are checked and skipped.`));
-  if (p.alreadyDone) out.push(h('p', { class: 'info', id: 'already-done' }, `Release ${p.alreadyDone} with these inputs already succeeded; running it again changes nothing.`));
-  let retire = 0, prot = 0;
-  for (const r of p.rooms) { if (r.action === 'retire') retire++; else if (r.action === 'protected') prot++; }
-  out.push(h('p', { id: 'plan-summary' },
-    `${inp.gameServerSet}: ${imagesText(inp.images)}. Replicas ${p.fromReplicas} → ${p.toReplicas} (${plural(p.newRooms, 'new room')}); `
-    + `wait for ${p.ready} new-version room${p.ready === 1 ? '' : 's'} Ready; retire ${plural(retire, 'idle old room')}; ${plural(prot, 'room')} protected; reclaim: ${inp.reclaim}.`));
-  if (p.warnings.length) out.push(h('ul', { class: 'warnings', id: 'plan-warnings', 'aria-label': 'Warnings' }, ...p.warnings.map(w => h('li', {}, w))));
-  out.push(h('h3', {}, 'Steps'), h('ol', { id: 'plan-steps' }, ...p.steps.map(s => h('li', {}, s.title, s.done ? ' (done by an earlier run)' : ''))));
-  out.push(virtualTable<PlanRoom>({
-    id: 'rooms-table', caption: 'Rooms now and what the release does with them', noun: ['room', 'rooms'], rowHeader: true, rows: () => p.rooms,
-    columns: [
-      { title: 'Room', cell: r => r.name, text: r => r.name, cls: 'c-name' },
-      { title: 'Version', cell: r => VERSION_TEXT[r.version], text: r => VERSION_TEXT[r.version] },
-      { title: 'State', cell: r => r.state || '—', text: r => r.state },
-      { title: 'opsState', cell: r => r.opsState, text: r => r.opsState },
-      { title: 'Image', cell: r => imageTags(r.images), text: r => imagesText(r.images), cls: 'c-image' },
-      { title: 'Action', cell: r => badge(r.action), text: r => r.action },
-      { title: 'Why', cell: r => why(r), text: why, cls: 'c-why' },
-    ],
-  }).el);
-  out.push(virtualTable<ReleasePlan['predicted'][number]>({
-    id: 'predicted-table', caption: 'Predicted rooms after the release (kubectl get gs)', noun: ['room', 'rooms'], rowHeader: true, rows: () => p.predicted,
-    columns: [
-      { title: 'Name', cell: r => r.name, text: r => r.name, cls: 'c-name' },
-      { title: 'State', cell: r => r.state, text: r => r.state },
-      { title: 'opsState', cell: r => r.opsState, text: r => r.opsState },
-      { title: 'Image', cell: r => imageTags(r.images), text: r => imagesText(r.images), cls: 'c-image' },
-    ],
-  }).el);
-  const run = button(p.resumes ? 'Resume Release' : 'Run Release', () => runRelease(app), { id: 'run', disabled: !!p.alreadyDone });
-  out.push(actions(run, button('Export as Argo Workflow', () => app.post({ type: 'export-argo', seq: state.seq }), { id: 'export', class: 'secondary' }), back(), cancelWizard(app)));
+  if (p.resumes)
+    out.push(
+      h(
+        'p',
+        { class: 'info', id: 'resumes' },
+        `This resumes release ${p.resumes}: steps already done are checked and skipped.`,
+      ),
+    );
+  if (p.alreadyDone)
+    out.push(
+      h(
+        'p',
+        { class: 'info', id: 'already-done' },
+        `Release ${p.alreadyDone} with these inputs already succeeded; running it again changes nothing.`,
+      ),
+    );
+  let retire = 0,
+    prot = 0;
+  for (const r of p.rooms) {
+    if (r.action === 'retire') retire++;
+    else if (r.action === 'protected') prot++;
+  }
+  out.push(
+    h(
+      'p',
+      { id: 'plan-summary' },
+      `${inp.gameServerSet}: ${imagesText(inp.images)}. Replicas ${p.fromReplicas} → ${p.toReplicas} (${plural(p.newRooms, 'new room')}); ` +
+        `wait for ${p.ready} new-version room${p.ready === 1 ? '' : 's'} Ready; retire ${plural(retire, 'idle old room')}; ${plural(prot, 'room')} protected; reclaim: ${inp.reclaim}.`,
+    ),
+  );
+  if (p.warnings.length)
+    out.push(
+      h(
+        'ul',
+        { class: 'warnings', id: 'plan-warnings', 'aria-label': 'Warnings' },
+        ...p.warnings.map(w => h('li', {}, w)),
+      ),
+    );
+  out.push(
+    h('h3', {}, 'Steps'),
+    h('ol', { id: 'plan-steps' }, ...p.steps.map(s => h('li', {}, s.title, s.done ? ' (done by an earlier run)' : ''))),
+  );
+  out.push(
+    virtualTable<PlanRoom>({
+      id: 'rooms-table',
+      caption: 'Rooms now and what the release does with them',
+      noun: ['room', 'rooms'],
+      rowHeader: true,
+      rows: () => p.rooms,
+      columns: [
+        { title: 'Room', cell: r => r.name, text: r => r.name, cls: 'c-name' },
+        { title: 'Version', cell: r => VERSION_TEXT[r.version], text: r => VERSION_TEXT[r.version] },
+        { title: 'State', cell: r => r.state || '—', text: r => r.state },
+        { title: 'opsState', cell: r => r.opsState, text: r => r.opsState },
+        { title: 'Image', cell: r => imageTags(r.images), text: r => imagesText(r.images), cls: 'c-image' },
+        { title: 'Action', cell: r => badge(r.action), text: r => r.action },
+        { title: 'Why', cell: r => why(r), text: why, cls: 'c-why' },
+      ],
+    }).el,
+  );
+  out.push(
+    virtualTable<ReleasePlan['predicted'][number]>({
+      id: 'predicted-table',
+      caption: 'Predicted rooms after the release (kubectl get gs)',
+      noun: ['room', 'rooms'],
+      rowHeader: true,
+      rows: () => p.predicted,
+      columns: [
+        { title: 'Name', cell: r => r.name, text: r => r.name, cls: 'c-name' },
+        { title: 'State', cell: r => r.state, text: r => r.state },
+        { title: 'opsState', cell: r => r.opsState, text: r => r.opsState },
+        { title: 'Image', cell: r => imageTags(r.images), text: r => imagesText(r.images), cls: 'c-image' },
+      ],
+    }).el,
+  );
+  const run = button(p.resumes ? 'Resume Release' : 'Run Release', () => runRelease(app), {
+    id: 'run',
+    disabled: !!p.alreadyDone,
+  });
+  out.push(
+    actions(
+      run,
+      button('Export as Argo Workflow', () => app.post({ type: 'export-argo', seq: state.seq }), {
+        id: 'export',
+        class: 'secondary',
+      }),
+      back(),
+      cancelWizard(app),
+    ),
+  );
   return out;
 }
 
@@ -95,15 +171,28 @@ export function buildPreview(app: App): Node[] {
 // Steps 5 and 6: run and result
 
 const STATUS_TEXT: Record<StepStatus, string> = {
-  pending: 'pending', running: 'running', done: 'done', 'already-done': 'already done', skipped: 'skipped', failed: 'failed', cancelled: 'cancelled',
+  pending: 'pending',
+  running: 'running',
+  done: 'done',
+  'already-done': 'already done',
+  skipped: 'skipped',
+  failed: 'failed',
+  cancelled: 'cancelled',
 };
 
 function stepItem(s: StepProgress): HTMLLIElement {
-  return h('li', { class: `st-${s.status}`, 'data-step': s.step },
-    badge(STATUS_TEXT[s.status], s.status), ' ', h('span', { class: 'step-title' }, s.title),
+  return h(
+    'li',
+    { class: `st-${s.status}`, 'data-step': s.step },
+    badge(STATUS_TEXT[s.status], s.status),
+    ' ',
+    h('span', { class: 'step-title' }, s.title),
     s.message ? h('div', { class: 'step-msg' }, s.message) : undefined,
     s.rooms?.length ? h('div', { class: 'step-msg' }, roomNames(s.rooms)) : undefined,
-    s.status === 'running' && s.of ? h('progress', { max: s.of, value: s.done ?? 0, 'aria-label': `${s.title}: ${s.done ?? 0} of ${s.of}` }) : undefined);
+    s.status === 'running' && s.of
+      ? h('progress', { max: s.of, value: s.done ?? 0, 'aria-label': `${s.title}: ${s.done ?? 0} of ${s.of}` })
+      : undefined,
+  );
 }
 
 const ROW_STATE = (r: RoomRow): string => (r.gone ? 'deleted' : r.state || '—');
@@ -117,7 +206,11 @@ function progressParts(app: App, model: RunModel, live: boolean) {
   const warnings = h('ul', { class: 'warnings', id: 'run-warnings', 'aria-label': 'Warnings' });
   const name = app.state.run?.input.gameServerSet ?? '';
   const rooms = virtualTable<RoomRow>({
-    id: 'run-rooms', caption: `Rooms of ${name}${live ? ', live' : ''}`, noun: ['room', 'rooms'], rowHeader: true, rows: () => model.rooms(),
+    id: 'run-rooms',
+    caption: `Rooms of ${name}${live ? ', live' : ''}`,
+    noun: ['room', 'rooms'],
+    rowHeader: true,
+    rows: () => model.rooms(),
     columns: [
       { title: 'Room', cell: r => r.name, text: r => r.name, cls: 'c-name' },
       { title: 'Version', cell: r => r.version, text: r => r.version },
@@ -130,8 +223,14 @@ function progressParts(app: App, model: RunModel, live: boolean) {
     const p = model.progress;
     const w = p.roomResults;
     const writes = w.changed + w.unchanged + w.skipped + w.failed;
-    ready.textContent = [p.ready ? `New-version rooms Ready: ${p.ready.done} of ${p.ready.of}` : '',
-      writes ? `room writes: ${w.changed} changed, ${w.unchanged} unchanged, ${w.skipped} skipped, ${w.failed} failed` : ''].filter(Boolean).join('; ');
+    ready.textContent = [
+      p.ready ? `New-version rooms Ready: ${p.ready.done} of ${p.ready.of}` : '',
+      writes
+        ? `room writes: ${w.changed} changed, ${w.unchanged} unchanged, ${w.skipped} skipped, ${w.failed} failed`
+        : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
     ready.hidden = !ready.textContent;
   };
   const warningsFrom = (from: number): void => {
@@ -144,7 +243,11 @@ function progressParts(app: App, model: RunModel, live: boolean) {
   return {
     nodes: [steps, ready, chart.el, warnings, rooms.el] as Node[],
     update(c: RunChange): void {
-      for (const i of c.steps) { const li = stepItem(model.progress.steps[i]); items[i].replaceWith(li); items[i] = li; }
+      for (const i of c.steps) {
+        const li = stepItem(model.progress.steps[i]);
+        items[i].replaceWith(li);
+        items[i] = li;
+      }
       if (c.ready) readyText();
       if (c.sample) chart.update(model.samples);
       if (c.rooms) rooms.refresh();
@@ -156,7 +259,8 @@ function progressParts(app: App, model: RunModel, live: boolean) {
 export function buildRun(app: App): Node[] {
   const state = app.state;
   const run = state.run;
-  if (!run) return [h('p', {}, 'No release is running.'), actions(button('Back', () => app.go('target'), { id: 'back' }))];
+  if (!run)
+    return [h('p', {}, 'No release is running.'), actions(button('Back', () => app.go('target'), { id: 'back' }))];
   const model = app.run();
   const parts = progressParts(app, model, true);
   let lastAnnounced = '';
@@ -164,23 +268,41 @@ export function buildRun(app: App): Node[] {
     const current = currentStep(model.progress);
     // The step's title only: its progress line changes many times a second and would flood the live region.
     const text = current ? current.title : '';
-    if (text && text !== lastAnnounced) { lastAnnounced = text; app.say(text); }
+    if (text && text !== lastAnnounced) {
+      lastAnnounced = text;
+      app.say(text);
+    }
   };
-  app.onProgress = c => { parts.update(c); if (c.steps.length) announce(); };
+  app.onProgress = c => {
+    parts.update(c);
+    if (c.steps.length) announce();
+  };
   announce();
-  const cancel = button(state.cancelling ? 'Cancelling…' : 'Cancel Release', () => {
-    state.cancelling = true;
-    app.save();
-    cancel.textContent = 'Cancelling…';
-    cancel.disabled = true;
-    app.post({ type: 'cancel' });
-    app.say('Cancelling: the release stops at the next safe point.');
-  }, { id: 'cancel', class: 'danger', disabled: !!state.cancelling });
-  return [h('p', {}, `Releasing ${run.input.gameServerSet}: `, imageTags(run.input.images)), h('div', { id: 'run-progress' }, ...parts.nodes), actions(cancel)];
+  const cancel = button(
+    state.cancelling ? 'Cancelling…' : 'Cancel Release',
+    () => {
+      state.cancelling = true;
+      app.save();
+      cancel.textContent = 'Cancelling…';
+      cancel.disabled = true;
+      app.post({ type: 'cancel' });
+      app.say('Cancelling: the release stops at the next safe point.');
+    },
+    { id: 'cancel', class: 'danger', disabled: !!state.cancelling },
+  );
+  return [
+    h('p', {}, `Releasing ${run.input.gameServerSet}: `, imageTags(run.input.images)),
+    h('div', { id: 'run-progress' }, ...parts.nodes),
+    actions(cancel),
+  ];
 }
 
 export const OUTCOME_TEXT: Record<RunResult['outcome'], string> = {
-  succeeded: 'The release succeeded', lost: 'The release finished, but OKG removed rooms with players', failed: 'The release failed', cancelled: 'The release was cancelled', refused: 'The release did not start',
+  succeeded: 'The release succeeded',
+  lost: 'The release finished, but OKG removed rooms with players',
+  failed: 'The release failed',
+  cancelled: 'The release was cancelled',
+  refused: 'The release did not start',
   'stopped-early': 'The release stopped early: the new rooms do not become ready',
 };
 
@@ -190,23 +312,60 @@ export function buildResult(app: App): Node[] {
   const newRelease = () => button('New Release', () => app.newRelease(), { id: 'new' });
   if (!run || !r) return [h('p', {}, 'No result.'), actions(newRelease())];
   const ok = r.outcome === 'succeeded';
-  const out: Node[] = [h('p', { id: 'outcome', class: ok ? 'outcome ok' : 'outcome error' }, `${OUTCOME_TEXT[r.outcome]}${r.id ? ` (${r.id})` : ''}.`),
-    h('p', { id: 'result-message' }, r.message)];
+  const out: Node[] = [
+    h(
+      'p',
+      { id: 'outcome', class: ok ? 'outcome ok' : 'outcome error' },
+      `${OUTCOME_TEXT[r.outcome]}${r.id ? ` (${r.id})` : ''}.`,
+    ),
+    h('p', { id: 'result-message' }, r.message),
+  ];
   const s = r.summary;
   if (s) {
-    out.push(h('dl', { id: 'summary' },
-      h('dt', {}, 'Rooms retired'), h('dd', {}, roomNames(s.retired, 'retired')),
-      h('dt', {}, 'Rooms skipped (changed since read)'), h('dd', {}, roomNames(s.skipped, 'skipped')),
-      h('dt', {}, 'Rooms reclaimed'), h('dd', {}, String(s.reclaimed)),
-      ...(s.lost.length ? [h('dt', {}, 'Rooms with players removed by OKG'), h('dd', { id: 'lost' }, s.lost.join(', '))] : []),
-      h('dt', {}, 'Final replicas'), h('dd', {}, String(s.finalReplicas)),
-      h('dt', {}, 'API requests'), h('dd', {}, String(s.requests))));
+    out.push(
+      h(
+        'dl',
+        { id: 'summary' },
+        h('dt', {}, 'Rooms retired'),
+        h('dd', {}, roomNames(s.retired, 'retired')),
+        h('dt', {}, 'Rooms skipped (changed since read)'),
+        h('dd', {}, roomNames(s.skipped, 'skipped')),
+        h('dt', {}, 'Rooms reclaimed'),
+        h('dd', {}, String(s.reclaimed)),
+        ...(s.lost.length
+          ? [h('dt', {}, 'Rooms with players removed by OKG'), h('dd', { id: 'lost' }, s.lost.join(', '))]
+          : []),
+        h('dt', {}, 'Final replicas'),
+        h('dd', {}, String(s.finalReplicas)),
+        h('dt', {}, 'API requests'),
+        h('dd', {}, String(s.requests)),
+      ),
+    );
   }
-  if (r.outcome === 'cancelled' || r.outcome === 'failed') out.push(h('p', { class: 'hint' }, 'The cluster is consistent. Choose this GameServerSet again to resume the release from where it stopped.'));
+  if (r.outcome === 'cancelled' || r.outcome === 'failed')
+    out.push(
+      h(
+        'p',
+        { class: 'hint' },
+        'The cluster is consistent. Choose this GameServerSet again to resume the release from where it stopped.',
+      ),
+    );
   const model = app.run();
   if (model.progress.steps.some(x => x.status !== 'pending') || model.rooms().length) {
-    out.push(h('details', { id: 'run-details' }, h('summary', {}, 'Steps, rooms and the picture of the run'), ...progressParts(app, model, false).nodes));
+    out.push(
+      h(
+        'details',
+        { id: 'run-details' },
+        h('summary', {}, 'Steps, rooms and the picture of the run'),
+        ...progressParts(app, model, false).nodes,
+      ),
+    );
   }
-  out.push(actions(newRelease(), button('Close', () => app.post({ type: 'close' }), { id: 'close', class: 'secondary' })));
+  out.push(
+    actions(
+      newRelease(),
+      button('Close', () => app.post({ type: 'close' }), { id: 'close', class: 'secondary' }),
+    ),
+  );
   return out;
 }

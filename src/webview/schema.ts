@@ -26,7 +26,8 @@ type Norm<T> = T extends readonly (infer E)[] ? Norm<E>[] : T extends object ? {
  * true when A and B are the same type (every key, optional or not, with the same value type). Used to pin a
  * schema to a type declared elsewhere (the engine's), so a field added there without its schema fails tsc.
  */
-export type Exact<A, B> = (<X>() => X extends Norm<A> ? 1 : 2) extends (<X>() => X extends Norm<B> ? 1 : 2) ? true : false;
+export type Exact<A, B> =
+  (<X>() => X extends Norm<A> ? 1 : 2) extends <X>() => X extends Norm<B> ? 1 : 2 ? true : false;
 
 /** Compiles only when given `true` (for `Exact` checks). */
 export type Assert<T extends true> = T;
@@ -48,25 +49,35 @@ export const MAX_TEXT = 8192;
 const MAX_ITEMS = 20_000;
 
 export function text(max = MAX_TEXT): Schema<string> {
-  return schema((v, at) => typeof v !== 'string' ? `${at}: not a string` : v.length > max ? `${at}: longer than ${max} characters` : undefined);
+  return schema((v, at) =>
+    typeof v !== 'string' ? `${at}: not a string` : v.length > max ? `${at}: longer than ${max} characters` : undefined,
+  );
 }
 
 export function pattern(re: RegExp, max: number, what: string): Schema<string> {
-  return schema((v, at) => typeof v !== 'string' || v.length > max || !re.test(v) ? `${at}: not ${what}` : undefined);
+  return schema((v, at) => (typeof v !== 'string' || v.length > max || !re.test(v) ? `${at}: not ${what}` : undefined));
 }
 
 export function int(min: number, max: number): Schema<number> {
-  return schema((v, at) => typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max ? `${at}: not a whole number from ${min} to ${max}` : undefined);
+  return schema((v, at) =>
+    typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max
+      ? `${at}: not a whole number from ${min} to ${max}`
+      : undefined,
+  );
 }
 
-export const bool: Schema<boolean> = schema((v, at) => typeof v === 'boolean' ? undefined : `${at}: not a boolean`);
+export const bool: Schema<boolean> = schema((v, at) => (typeof v === 'boolean' ? undefined : `${at}: not a boolean`));
 
 export function oneOf<L extends string>(values: readonly L[]): Schema<L> {
-  return schema((v, at) => typeof v === 'string' && (values as readonly string[]).includes(v) ? undefined : `${at}: not one of ${values.join(', ')}`);
+  return schema((v, at) =>
+    typeof v === 'string' && (values as readonly string[]).includes(v)
+      ? undefined
+      : `${at}: not one of ${values.join(', ')}`,
+  );
 }
 
 export function lit<L extends string | boolean>(value: L): Schema<L> {
-  return schema((v, at) => v === value ? undefined : `${at}: not ${String(value)}`);
+  return schema((v, at) => (v === value ? undefined : `${at}: not ${String(value)}`));
 }
 
 export function list<T>(item: Schema<T>, max = MAX_ITEMS, min = 0): Schema<T[]> {
@@ -106,7 +117,10 @@ export function obj(req: Shape, opt?: Shape): Schema<unknown> {
     }
     // The key itself may be hostile: it is named only when it is a plain identifier.
     const extra = Object.keys(v).find(k => !has(req, k) && !has(optional, k));
-    if (extra !== undefined) return /^[A-Za-z][\w-]{0,40}$/.test(extra) ? `${at}.${extra}: not allowed` : `${at}: has a key that is not allowed`;
+    if (extra !== undefined)
+      return /^[A-Za-z][\w-]{0,40}$/.test(extra)
+        ? `${at}.${extra}: not allowed`
+        : `${at}: has a key that is not allowed`;
     return undefined;
   });
 }
@@ -116,7 +130,8 @@ export function tagged<M extends { [K in keyof M]: Schema<{ type: K }> }>(varian
   return schema((v, at) => {
     if (!isRecord(v)) return `${at}: not an object`;
     const t = v.type;
-    if (typeof t !== 'string' || !Object.prototype.hasOwnProperty.call(variants, t)) return `${at}.type: unknown message type`;
+    if (typeof t !== 'string' || !Object.prototype.hasOwnProperty.call(variants, t))
+      return `${at}.type: unknown message type`;
     return (variants[t as keyof M] as Schema<unknown>).check(v, at);
   });
 }

@@ -26,21 +26,41 @@ const OVERSCAN = 10;
 const count = (n: number): string => n.toLocaleString('en-US');
 
 export function virtualTable<R>(o: {
-  id: string; caption: string; columns: Column<R>[]; rows: () => readonly R[]; noun: [string, string];
+  id: string;
+  caption: string;
+  columns: Column<R>[];
+  rows: () => readonly R[];
+  noun: [string, string];
   /** The first column is a row header (room names). */
   rowHeader?: boolean;
 }): VirtualTable {
   const cols = o.columns;
   const filterId = `${o.id}-filter`;
-  const filter = h('input', { id: filterId, type: 'search', spellcheck: 'false', autocomplete: 'off', placeholder: `Filter ${o.noun[1]}`, 'aria-controls': o.id });
+  const filter = h('input', {
+    id: filterId,
+    type: 'search',
+    spellcheck: 'false',
+    autocomplete: 'off',
+    placeholder: `Filter ${o.noun[1]}`,
+    'aria-controls': o.id,
+  });
   const shown = h('p', { class: 'hint vt-count', id: `${o.id}-count` });
   const tbody = h('tbody');
-  const table = h('table', { id: o.id, 'aria-describedby': `${o.id}-count` },
+  const table = h(
+    'table',
+    { id: o.id, 'aria-describedby': `${o.id}-count` },
     h('caption', {}, o.caption),
     h('thead', {}, h('tr', { 'aria-rowindex': 1 }, ...cols.map(c => h('th', { scope: 'col', class: c.cls }, c.title)))),
-    tbody);
+    tbody,
+  );
   const scroller = h('div', { class: 'vt-scroll' }, table);
-  const bar = h('div', { class: 'vt-bar' }, h('label', { for: filterId, class: 'vt-label' }, `Filter ${o.noun[1]}`), filter, shown);
+  const bar = h(
+    'div',
+    { class: 'vt-bar' },
+    h('label', { for: filterId, class: 'vt-label' }, `Filter ${o.noun[1]}`),
+    filter,
+    shown,
+  );
   const el = h('div', { class: 'vt', id: `${o.id}-box` }, bar, scroller);
 
   let all: readonly R[] = [];
@@ -49,8 +69,18 @@ export function virtualTable<R>(o: {
   let drawn = '';
   const matches = (r: R): boolean => cols.some(c => c.text?.(r).toLowerCase().includes(needle));
 
-  const rowEl = (r: R, i: number): HTMLTableRowElement => h('tr', { 'aria-rowindex': i + 2 },
-    ...cols.map((c, j) => h(j === 0 && o.rowHeader ? 'th' : 'td', { ...(j === 0 && o.rowHeader ? { scope: 'row' } : {}), class: c.cls }, c.cell(r))));
+  const rowEl = (r: R, i: number): HTMLTableRowElement =>
+    h(
+      'tr',
+      { 'aria-rowindex': i + 2 },
+      ...cols.map((c, j) =>
+        h(
+          j === 0 && o.rowHeader ? 'th' : 'td',
+          { ...(j === 0 && o.rowHeader ? { scope: 'row' } : {}), class: c.cls },
+          c.cell(r),
+        ),
+      ),
+    );
 
   const spacer = (px: number): HTMLTableRowElement => {
     const td = h('td', { colspan: cols.length });
@@ -82,17 +112,29 @@ export function virtualTable<R>(o: {
     bar.hidden = !big;
     el.classList.toggle('vt-big', big);
     // A box that scrolls is a region the keyboard can reach (and scroll); a small table is just a table.
-    if (big) { scroller.setAttribute('tabindex', '0'); scroller.setAttribute('role', 'region'); scroller.setAttribute('aria-label', o.caption); }
-    else { scroller.removeAttribute('tabindex'); scroller.removeAttribute('role'); scroller.removeAttribute('aria-label'); }
+    if (big) {
+      scroller.setAttribute('tabindex', '0');
+      scroller.setAttribute('role', 'region');
+      scroller.setAttribute('aria-label', o.caption);
+    } else {
+      scroller.removeAttribute('tabindex');
+      scroller.removeAttribute('role');
+      scroller.removeAttribute('aria-label');
+    }
     table.setAttribute('aria-rowcount', String(rows.length + 1));
-    shown.textContent = needle ? `${count(rows.length)} of ${count(all.length)} ${o.noun[1]} match` : `${count(all.length)} ${all.length === 1 ? o.noun[0] : o.noun[1]}`;
+    shown.textContent = needle
+      ? `${count(rows.length)} of ${count(all.length)} ${o.noun[1]} match`
+      : `${count(all.length)} ${all.length === 1 ? o.noun[0] : o.noun[1]}`;
     draw(true);
   }
 
   let frame = 0;
   scroller.addEventListener('scroll', () => {
     if (frame) return;
-    frame = requestAnimationFrame(() => { frame = 0; draw(); });
+    frame = requestAnimationFrame(() => {
+      frame = 0;
+      draw();
+    });
   });
   filter.addEventListener('input', () => {
     needle = filter.value.trim().toLowerCase();

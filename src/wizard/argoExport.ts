@@ -17,7 +17,10 @@ export const OPEN = 'Open';
 export function argoSettings(): ArgoOptions {
   const c = vscode.workspace.getConfiguration('okg');
   const image = c.get<string>('argo.image')?.trim();
-  if (image && (/\s/.test(image) || image.length > 512)) throw new Error(`The setting okg.argo.image ("${clip(image)}") is not an image reference; fix it and export again.`);
+  if (image && (/\s/.test(image) || image.length > 512))
+    throw new Error(
+      `The setting okg.argo.image ("${clip(image)}") is not an image reference; fix it and export again.`,
+    );
   return { ...(image ? { image } : {}), ...(c.get<boolean>('argo.approval') ? { approval: true } : {}) };
 }
 
@@ -25,7 +28,11 @@ export function argoSettings(): ArgoOptions {
 async function scopesOf(plan: ReleasePlan, scopes: WizardScope[]): Promise<WizardScope[]> {
   const out: WizardScope[] = [];
   for (const s of scopes.filter(x => x.namespace === plan.input.namespace)) {
-    try { if ((await s.cache()).gameServerSet(plan.input.gameServerSet)) out.push(s); } catch { /* a scope that cannot be read is no target */ }
+    try {
+      if ((await s.cache()).gameServerSet(plan.input.gameServerSet)) out.push(s);
+    } catch {
+      /* a scope that cannot be read is no target */
+    }
   }
   return out;
 }
@@ -43,38 +50,63 @@ export async function saveArgoExport(plan: ReleasePlan, scopes: WizardScope[], l
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir());
   const uri = await vscode.window.showSaveDialog({
     defaultUri: vscode.Uri.joinPath(folder, argoFileName(plan.input.gameServerSet)),
-    filters: { YAML: ['yaml', 'yml'] }, saveLabel: 'Export', title: `Export the release of ${plan.input.gameServerSet} as an Argo Workflow`,
+    filters: { YAML: ['yaml', 'yml'] },
+    saveLabel: 'Export',
+    title: `Export the release of ${plan.input.gameServerSet} as an Argo Workflow`,
   });
   if (!uri) return { notice: 'The Argo export was not saved.' };
   await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(argoExportYaml(plan, opts)));
   const file = uri.fsPath;
   log.info(`release wizard: Argo export of ${plan.input.gameServerSet} saved to ${file}`);
-  return { notice: `The Argo release is saved as ${file}.`, offer: offer(plan, opts, uri, await scopesOf(plan, scopes), log) };
+  return {
+    notice: `The Argo release is saved as ${file}.`,
+    offer: offer(plan, opts, uri, await scopesOf(plan, scopes), log),
+  };
 }
 
-async function offer(plan: ReleasePlan, opts: ArgoOptions, uri: vscode.Uri, targets: WizardScope[], log: WizardLog): Promise<void> {
+async function offer(
+  plan: ReleasePlan,
+  opts: ArgoOptions,
+  uri: vscode.Uri,
+  targets: WizardScope[],
+  log: WizardLog,
+): Promise<void> {
   const name = uri.path.split('/').pop();
   try {
     const target = targets[0];
     const served = target ? await argoServed(target.client.kc) : false;
     if (!served) {
-      const why = target ? noArgoMessage(target.client.server) : `No cluster in the Game Servers view shows ${plan.input.gameServerSet} in ${plan.input.namespace}, so the release cannot be submitted from here.`;
-      if (await vscode.window.showInformationMessage(`Saved ${name}. ${why}`, OPEN) === OPEN) await vscode.window.showTextDocument(uri);
+      const why = target
+        ? noArgoMessage(target.client.server)
+        : `No cluster in the Game Servers view shows ${plan.input.gameServerSet} in ${plan.input.namespace}, so the release cannot be submitted from here.`;
+      if ((await vscode.window.showInformationMessage(`Saved ${name}. ${why}`, OPEN)) === OPEN)
+        await vscode.window.showTextDocument(uri);
       return;
     }
     const choice = await vscode.window.showInformationMessage(
-      `Saved ${name}. ${SUBMIT} creates its Workflow (with the ServiceAccount, Role and WorkflowTemplate it uses) in ${plan.input.namespace} on ${targets.map(t => t.label).join(' or ')}.`, SUBMIT, OPEN);
-    if (choice === OPEN) { await vscode.window.showTextDocument(uri); return; }
+      `Saved ${name}. ${SUBMIT} creates its Workflow (with the ServiceAccount, Role and WorkflowTemplate it uses) in ${plan.input.namespace} on ${targets.map(t => t.label).join(' or ')}.`,
+      SUBMIT,
+      OPEN,
+    );
+    if (choice === OPEN) {
+      await vscode.window.showTextDocument(uri);
+      return;
+    }
     if (choice !== SUBMIT) return;
     let scope = target;
     if (targets.length > 1) {
-      const picked = await vscode.window.showQuickPick(targets.map(t => ({ label: t.label, scope: t })), { title: `Submit the release of ${plan.input.gameServerSet} to` });
+      const picked = await vscode.window.showQuickPick(
+        targets.map(t => ({ label: t.label, scope: t })),
+        { title: `Submit the release of ${plan.input.gameServerSet} to` },
+      );
       if (!picked) return;
       scope = picked.scope;
     }
     const r = await submitArgo(scope.client.kc, exportArgo(plan, opts));
     log.info(`release wizard: submitted to ${scope.label}: ${r.actions.join('; ')}`);
-    void vscode.window.showInformationMessage(`Workflow ${r.workflow} created in ${r.namespace} on ${scope.label} (${r.actions.filter(a => a !== `created Workflow ${r.workflow}`).join('; ')}). Follow it in the Argo UI or with: argo watch -n ${r.namespace} ${r.workflow}`);
+    void vscode.window.showInformationMessage(
+      `Workflow ${r.workflow} created in ${r.namespace} on ${scope.label} (${r.actions.filter(a => a !== `created Workflow ${r.workflow}`).join('; ')}). Follow it in the Argo UI or with: argo watch -n ${r.namespace} ${r.workflow}`,
+    );
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     log.error(`release wizard: Argo submit of ${plan.input.gameServerSet}: ${message}`);

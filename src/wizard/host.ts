@@ -12,8 +12,16 @@ import { previewRelease, runRelease } from '../release/engine.js';
 import type { ReleaseInput, ReleasePlan } from '../release/types.js';
 import { fitPlan } from '../webview/feed.js';
 import {
-  PROTOCOL_VERSION, readHostMessage, readWebviewMessage,
-  type HostMessage, type Interrupted, type ResumeRef, type RunResult, type RunSnapshot, type Target, type WebviewMessage,
+  PROTOCOL_VERSION,
+  readHostMessage,
+  readWebviewMessage,
+  type HostMessage,
+  type Interrupted,
+  type ResumeRef,
+  type RunResult,
+  type RunSnapshot,
+  type Target,
+  type WebviewMessage,
 } from '../webview/protocol.js';
 import { dispatch, type Handlers } from '../webview/schema.js';
 import { saveArgoExport } from './argoExport.js';
@@ -60,33 +68,68 @@ export class WizardRun {
   private readonly listeners = new Set<(m: HostMessage) => void>();
   readonly finished: Promise<RunResult>;
 
-  constructor(readonly scope: WizardScope, readonly input: ReleaseInput, cache: NamespaceCache, log: WizardLog) {
+  constructor(
+    readonly scope: WizardScope,
+    readonly input: ReleaseInput,
+    cache: NamespaceCache,
+    log: WizardLog,
+  ) {
     // The run holds its own reference: a reload of the Game Servers view must not stop the cache it waits on.
     const held = cache.acquire();
-    log.info(`release wizard: release of ${input.gameServerSet} in ${input.namespace} started (${input.images.map(c => `${c.container}=${c.image}`).join(', ')})`);
-    this.feed = new RunFeed(cache, input.gameServerSet, input.images, m => this.send(m), line => log.warn(line));
+    log.info(
+      `release wizard: release of ${input.gameServerSet} in ${input.namespace} started (${input.images.map(c => `${c.container}=${c.image}`).join(', ')})`,
+    );
+    this.feed = new RunFeed(
+      cache,
+      input.gameServerSet,
+      input.images,
+      m => this.send(m),
+      line => log.warn(line),
+    );
     this.finished = runRelease(input, {
-      client: scope.client, cache, signal: this.ac.signal,
+      client: scope.client,
+      cache,
+      signal: this.ac.signal,
       onEvent: e => this.feed.event(e),
-    }).then(r => ({
-      outcome: r.outcome, message: r.message, ...(r.id ? { id: r.id } : {}), ...(r.step ? { step: r.step } : {}), ...(r.summary ? { summary: r.summary } : {}),
-    }), (e: unknown) => ({ outcome: 'failed' as const, message: e instanceof Error ? e.message : String(e) })).then(result => {
-      this.feed.stop();
-      this.result = result;
-      (result.outcome === 'succeeded' ? log.info : log.warn).call(log, `release wizard: ${input.gameServerSet}: ${result.outcome}: ${result.message}`);
-      this.send({ type: 'run-result', result });
-      return result;
-    }).finally(() => held.release());
+    })
+      .then(
+        r => ({
+          outcome: r.outcome,
+          message: r.message,
+          ...(r.id ? { id: r.id } : {}),
+          ...(r.step ? { step: r.step } : {}),
+          ...(r.summary ? { summary: r.summary } : {}),
+        }),
+        (e: unknown) => ({ outcome: 'failed' as const, message: e instanceof Error ? e.message : String(e) }),
+      )
+      .then(result => {
+        this.feed.stop();
+        this.result = result;
+        (result.outcome === 'succeeded' ? log.info : log.warn).call(
+          log,
+          `release wizard: ${input.gameServerSet}: ${result.outcome}: ${result.message}`,
+        );
+        this.send({ type: 'run-result', result });
+        return result;
+      })
+      .finally(() => held.release());
   }
 
-  get running(): boolean { return !this.result; }
+  get running(): boolean {
+    return !this.result;
+  }
 
   cancel(reason = 'cancelled from the release wizard'): void {
     if (!this.ac.signal.aborted) this.ac.abort(new Error(reason));
   }
 
   snapshot(): RunSnapshot {
-    return { scope: this.scope.id, input: this.input, ...this.feed.snapshot(), ...(this.result ? { result: this.result } : {}) };
+    return {
+      scope: this.scope.id,
+      input: this.input,
+      ...this.feed.snapshot(),
+      ...(this.result ? { result: this.result } : {}),
+    };
   }
 
   subscribe(l: (m: HostMessage) => void): () => void {
@@ -103,7 +146,9 @@ export class WizardRun {
 export class WizardRuns {
   current?: WizardRun;
   /** Aborts a running release (extension shutdown). */
-  dispose(): void { this.current?.cancel('VS Code is closing the extension'); }
+  dispose(): void {
+    this.current?.cancel('VS Code is closing the extension');
+  }
 }
 
 export interface HostOptions {
@@ -123,7 +168,12 @@ export function resourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
 }
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
-  return { enableScripts: true, enableCommandUris: false, enableForms: false, localResourceRoots: resourceRoots(extensionUri) };
+  return {
+    enableScripts: true,
+    enableCommandUris: false,
+    enableForms: false,
+    localResourceRoots: resourceRoots(extensionUri),
+  };
 }
 
 export class WizardHost {
@@ -137,20 +187,29 @@ export class WizardHost {
   /** Messages posted to the webview (for the log of what was sent; tests read it). */
   sent = 0;
 
-  constructor(readonly panel: vscode.WebviewPanel, private readonly deps: WizardDeps, private readonly opts: HostOptions) {
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly deps: WizardDeps,
+    private readonly opts: HostOptions,
+  ) {
     this.select = opts.select;
     const webview = panel.webview;
     webview.options = webviewOptions(opts.extensionUri);
     const nonce = makeNonce();
     webview.html = wizardHtml({
-      cspSource: webview.cspSource, nonce,
+      cspSource: webview.cspSource,
+      nonce,
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(opts.extensionUri, 'dist', 'webview.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(opts.extensionUri, 'media', 'wizard.css')).toString(),
     });
     this.subscriptions.push(
-      webview.onDidReceiveMessage(m => { void this.receive(m); }),
+      webview.onDidReceiveMessage(m => {
+        void this.receive(m);
+      }),
       // A hidden webview (no retainContextWhenHidden) is torn down: speak again only after its next `ready`.
-      panel.onDidChangeViewState(e => { if (!e.webviewPanel.visible) this.ready = false; }),
+      panel.onDidChangeViewState(e => {
+        if (!e.webviewPanel.visible) this.ready = false;
+      }),
       panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -201,7 +260,8 @@ export class WizardHost {
   /** One handler per webview message type (a type without one fails tsc). */
   private readonly handlers: Handlers<WebviewMessage, Promise<void>> = {
     ready: async m => {
-      if (m.version !== PROTOCOL_VERSION) this.deps.log.warn(`release wizard: the webview speaks protocol ${m.version}, the host ${PROTOCOL_VERSION}`);
+      if (m.version !== PROTOCOL_VERSION)
+        this.deps.log.warn(`release wizard: the webview speaks protocol ${m.version}, the host ${PROTOCOL_VERSION}`);
       this.ready = true;
       // A reloaded webview gets the run as a snapshot, then what follows it: nothing from before it, nothing twice.
       this.unsubscribeRun?.();
@@ -211,12 +271,18 @@ export class WizardHost {
       const select = this.resolveSelect(targets.targets);
       // The tree's choice is sent once: a webview that reloads later keeps the operator's own place.
       this.select = undefined;
-      this.post({ type: 'init', version: PROTOCOL_VERSION, ...targets, ...(select ? { select } : {}), ...(run ? { run: run.snapshot() } : {}) });
+      this.post({
+        type: 'init',
+        version: PROTOCOL_VERSION,
+        ...targets,
+        ...(select ? { select } : {}),
+        ...(run ? { run: run.snapshot() } : {}),
+      });
       if (run) this.attach(run);
     },
     refresh: async () => {
       this.forgetFinishedRun();
-      this.post({ type: 'targets', ...await this.targets() });
+      this.post({ type: 'targets', ...(await this.targets()) });
     },
     preview: async m => {
       this.forgetFinishedRun();
@@ -235,8 +301,12 @@ export class WizardHost {
     run: async m => {
       if (this.refuseSecondRun()) return;
       const { scope, input, resumed } = await this.request(m);
-      if (resumed && !await confirmResume(resumed, this.deps.log)) {
-        this.post({ type: 'notice', level: 'info', message: `Release ${resumed.id} was not resumed; nothing was changed.` });
+      if (resumed && !(await confirmResume(resumed, this.deps.log))) {
+        this.post({
+          type: 'notice',
+          level: 'info',
+          message: `Release ${resumed.id} was not resumed; nothing was changed.`,
+        });
         return;
       }
       if (this.refuseSecondRun()) return; // one may have started while the question was open
@@ -253,21 +323,30 @@ export class WizardHost {
       }
     },
     'export-argo': async m => {
-      if (!this.plan || this.plan.seq !== m.seq) throw new Error('There is no current preview to export; preview the release again.');
+      if (!this.plan || this.plan.seq !== m.seq)
+        throw new Error('There is no current preview to export; preview the release again.');
       // Saved to a file the operator picks (argoExport.ts), then offered for submission; never an untitled buffer.
       const saved = await saveArgoExport(this.plan.plan, await this.deps.scopes(), this.deps.log);
       this.post({ type: 'notice', level: 'info', message: saved.notice });
     },
-    close: async () => { this.panel.dispose(); },
+    close: async () => {
+      this.panel.dispose();
+    },
     rejected: async m => {
-      this.deps.log.warn(`release wizard: the webview ignored a malformed message from the host (at ${reportedPath(m.reason)})`);
+      this.deps.log.warn(
+        `release wizard: the webview ignored a malformed message from the host (at ${reportedPath(m.reason)})`,
+      );
     },
   };
 
   private refuseSecondRun(): boolean {
     const current = this.opts.runs.current;
     if (!current?.running) return false;
-    this.post({ type: 'notice', level: 'error', message: `A release of ${current.input.gameServerSet} is already running from this window; wait for it or cancel it.` });
+    this.post({
+      type: 'notice',
+      level: 'error',
+      message: `A release of ${current.input.gameServerSet} is already running from this window; wait for it or cancel it.`,
+    });
     return true;
   }
 
@@ -276,14 +355,18 @@ export class WizardHost {
    * cluster for that release (never the webview's). `resumed`: the recorded release it replays, if any (a form
    * input equal to a record's resumes it too).
    */
-  private async request(m: { scope: string } & ({ input: ReleaseInput } | { resume: ResumeRef })): Promise<{ scope: WizardScope; input: ReleaseInput; resumed?: Interrupted }> {
+  private async request(
+    m: { scope: string } & ({ input: ReleaseInput } | { resume: ResumeRef }),
+  ): Promise<{ scope: WizardScope; input: ReleaseInput; resumed?: Interrupted }> {
     const name = 'input' in m ? m.input.gameServerSet : m.resume.gameServerSet;
     const scope = await this.scope(m.scope, 'input' in m ? m.input : undefined);
     const g = (await scope.cache()).gameServerSet(name);
     const offer = g && resumeOffer(scope, g, this.deps.log);
     if ('input' in m) return { scope, input: m.input, ...(offer && resumes(offer, m.input) ? { resumed: offer } : {}) };
     if (!offer || offer.id !== m.resume.id) {
-      throw new Error(`Release ${m.resume.id} is no longer the unfinished release recorded on ${m.resume.gameServerSet}; refresh the wizard to see what is recorded now.`);
+      throw new Error(
+        `Release ${m.resume.id} is no longer the unfinished release recorded on ${m.resume.gameServerSet}; refresh the wizard to see what is recorded now.`,
+      );
     }
     return { scope, input: offer.input, resumed: offer };
   }
@@ -305,15 +388,22 @@ export class WizardHost {
   /** The scope a webview request names, checked against the input's namespace. */
   private async scope(id: string, input?: ReleaseInput): Promise<WizardScope> {
     const scope = (await this.deps.scopes()).find(s => s.id === id);
-    if (!scope) throw new Error('That cluster context or namespace is no longer shown in the Game Servers view; refresh the wizard.');
-    if (input && scope.namespace !== input.namespace) throw new Error(`The release names namespace ${input.namespace}, but the chosen view shows ${scope.namespace}.`);
+    if (!scope)
+      throw new Error(
+        'That cluster context or namespace is no longer shown in the Game Servers view; refresh the wizard.',
+      );
+    if (input && scope.namespace !== input.namespace)
+      throw new Error(`The release names namespace ${input.namespace}, but the chosen view shows ${scope.namespace}.`);
     return scope;
   }
 
   private resolveSelect(targets: Target[]): { scope: string; name: string } | undefined {
     const s = this.select;
     if (!s) return undefined;
-    const t = targets.find(x => x.name === s.name && (s.scope ? x.scope === s.scope : s.namespace === undefined || x.namespace === s.namespace));
+    const t = targets.find(
+      x =>
+        x.name === s.name && (s.scope ? x.scope === s.scope : s.namespace === undefined || x.namespace === s.namespace),
+    );
     return t ? { scope: t.scope, name: t.name } : undefined;
   }
 
@@ -337,8 +427,15 @@ export class WizardHost {
       }
       for (const g of cache.gameServerSets()) {
         const t: Target = {
-          scope: scope.id, scopeLabel: scope.label, namespace: scope.namespace, name: g.name, replicas: g.replicas, readyReplicas: g.readyReplicas,
-          rooms: cache.rooms(g.name).length, images: g.images, onDeleteInForce: g.onDeleteInForce,
+          scope: scope.id,
+          scopeLabel: scope.label,
+          namespace: scope.namespace,
+          name: g.name,
+          replicas: g.replicas,
+          readyReplicas: g.readyReplicas,
+          rooms: cache.rooms(g.name).length,
+          images: g.images,
+          onDeleteInForce: g.onDeleteInForce,
         };
         const interrupted = resumeOffer(scope, g, this.deps.log);
         if (interrupted) t.interrupted = interrupted;
@@ -361,4 +458,3 @@ export class WizardHost {
     this.opts.onDispose?.(this);
   }
 }
-

@@ -18,37 +18,47 @@ const TITLE = 'Release New Version';
 
 /** The explorer's (connection, namespace) pairs as wizard scopes: same clients, same shared caches. */
 export function explorerScopes(explorer: Pick<Explorer, 'scopes' | 'entry'>): () => Promise<WizardScope[]> {
-  return async () => (await explorer.scopes()).map(s => ({
-    id: scopeId(s.conn.id, s.namespace),
-    label: `${s.conn.contextName} / ${s.namespace}`,
-    namespace: s.namespace,
-    client: s.conn.client,
-    cache: async () => {
-      const e = await explorer.entry(s.conn, s.namespace);
-      if (e.error) throw new Error(e.error.message);
-      return e.cache;
-    },
-  }));
+  return async () =>
+    (await explorer.scopes()).map(s => ({
+      id: scopeId(s.conn.id, s.namespace),
+      label: `${s.conn.contextName} / ${s.namespace}`,
+      namespace: s.namespace,
+      client: s.conn.client,
+      cache: async () => {
+        const e = await explorer.entry(s.conn, s.namespace);
+        if (e.error) throw new Error(e.error.message);
+        return e.cache;
+      },
+    }));
 }
 
 /** What okg.release may be invoked with: a GameServerSet node of the tree, or { namespace, gameServerSet }. */
 export function selectionFromArgs(arg: unknown): { scope?: string; namespace?: string; name: string } | undefined {
   if (typeof arg !== 'object' || arg === null) return undefined;
   const a = arg as Record<string, unknown>;
-  const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 && v.length <= 253 ? v : undefined);
+  const str = (v: unknown): string | undefined =>
+    typeof v === 'string' && v.length > 0 && v.length <= 253 ? v : undefined;
   // The tree's node: { kind: 'gss', conn: { id }, namespace, gss: { name } }
   const gss = a.gss as Record<string, unknown> | undefined;
   const conn = a.conn as Record<string, unknown> | undefined;
   if (a.kind === 'gss' && typeof gss === 'object' && gss !== null && str(gss.name) && str(a.namespace)) {
     const connId = typeof conn === 'object' && conn !== null ? str(conn.id) : undefined;
-    return { name: str(gss.name)!, namespace: str(a.namespace), ...(connId ? { scope: scopeId(connId, str(a.namespace)!) } : {}) };
+    return {
+      name: str(gss.name)!,
+      namespace: str(a.namespace),
+      ...(connId ? { scope: scopeId(connId, str(a.namespace)!) } : {}),
+    };
   }
-  if (str(a.gameServerSet)) return { name: str(a.gameServerSet)!, ...(str(a.namespace) ? { namespace: str(a.namespace) } : {}) };
+  if (str(a.gameServerSet))
+    return { name: str(a.gameServerSet)!, ...(str(a.namespace) ? { namespace: str(a.namespace) } : {}) };
   return undefined;
 }
 
 /** The wizard as its command handler plus the one thing to dispose, for callers that keep a list (tests). */
-export function createReleaseWizard(context: vscode.ExtensionContext, deps: WizardDeps): { open: ReleaseWizard['open']; disposables: vscode.Disposable[] } {
+export function createReleaseWizard(
+  context: vscode.ExtensionContext,
+  deps: WizardDeps,
+): { open: ReleaseWizard['open']; disposables: vscode.Disposable[] } {
   const wizard = new ReleaseWizard(context, deps);
   return { open: wizard.open, disposables: [wizard] };
 }
@@ -59,29 +69,51 @@ export class ReleaseWizard extends Disposable {
   private readonly hosts = new Set<WizardHost>();
   private host?: WizardHost;
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly deps: WizardDeps) {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly deps: WizardDeps,
+  ) {
     super();
-    this.register(vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-      // The webview restores its own form from getState(); the host re-sends the live data after `ready`.
-      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, _state: unknown): Promise<void> => { this.attach(panel); },
-    }));
-    this.register(toDisposable(() => {
-      this.runs.dispose();
-      for (const h of [...this.hosts]) h.panel.dispose();
-    }));
+    this.register(
+      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+        // The webview restores its own form from getState(); the host re-sends the live data after `ready`.
+        deserializeWebviewPanel: async (panel: vscode.WebviewPanel, _state: unknown): Promise<void> => {
+          this.attach(panel);
+        },
+      }),
+    );
+    this.register(
+      toDisposable(() => {
+        this.runs.dispose();
+        for (const h of [...this.hosts]) h.panel.dispose();
+      }),
+    );
   }
 
   /** The `okg.release` handler: opens the wizard, or reveals it on the set the command names. */
   readonly open = async (arg?: unknown): Promise<void> => {
     const select = selectionFromArgs(arg);
-    if (this.host) { await this.host.reveal(select); return; }
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, TITLE, vscode.ViewColumn.Active, webviewOptions(this.context.extensionUri));
+    if (this.host) {
+      await this.host.reveal(select);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      VIEW_TYPE,
+      TITLE,
+      vscode.ViewColumn.Active,
+      webviewOptions(this.context.extensionUri),
+    );
     this.attach(panel, select);
   };
 
-  private attach(panel: vscode.WebviewPanel, select?: { scope?: string; namespace?: string; name: string }): WizardHost {
+  private attach(
+    panel: vscode.WebviewPanel,
+    select?: { scope?: string; namespace?: string; name: string },
+  ): WizardHost {
     const h = new WizardHost(panel, this.deps, {
-      extensionUri: this.context.extensionUri, runs: this.runs, select,
+      extensionUri: this.context.extensionUri,
+      runs: this.runs,
+      select,
       openDocument: async (content, language) => {
         const doc = await vscode.workspace.openTextDocument({ content, language });
         await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Beside });
@@ -100,9 +132,11 @@ export class ReleaseWizard extends Disposable {
     const run = this.runs.current;
     if (!run?.running || this.hosts.size || this.isDisposed) return;
     const name = run.input.gameServerSet;
-    void vscode.window.showInformationMessage(`The release of ${name} continues in the background.`, 'Show', 'Cancel Release').then(choice => {
-      if (choice === 'Show') void vscode.commands.executeCommand(RELEASE_COMMAND);
-      else if (choice === 'Cancel Release' && run.running) run.cancel();
-    });
+    void vscode.window
+      .showInformationMessage(`The release of ${name} continues in the background.`, 'Show', 'Cancel Release')
+      .then(choice => {
+        if (choice === 'Show') void vscode.commands.executeCommand(RELEASE_COMMAND);
+        else if (choice === 'Cancel Release' && run.running) run.cancel();
+      });
   }
 }

@@ -5,7 +5,17 @@
 import type { NamespaceCache } from '../cluster/cache.js';
 import { isNewVersion, type ContainerImage, type RoomView } from '../cluster/okg.js';
 import type { ReleaseEvent } from '../release/types.js';
-import { FeedLog, keepSample, sameCounts, sampleOf, toFeed, waitingReason, type FeedEvent, type RoomRow, type Sample } from '../webview/feed.js';
+import {
+  FeedLog,
+  keepSample,
+  sameCounts,
+  sampleOf,
+  toFeed,
+  waitingReason,
+  type FeedEvent,
+  type RoomRow,
+  type Sample,
+} from '../webview/feed.js';
 import { schemas, type ProgressMessage } from '../webview/protocol.js';
 
 /** The shortest time between two progress messages. */
@@ -13,7 +23,11 @@ export const BATCH_MS = 40;
 /** Most events in one message (a longer batch is split). */
 const MAX_EVENTS = 5000;
 
-export interface FeedSnapshot { events: FeedEvent[]; rooms: RoomRow[]; samples: Sample[] }
+export interface FeedSnapshot {
+  events: FeedEvent[];
+  rooms: RoomRow[];
+  samples: Sample[];
+}
 
 export class RunFeed {
   private readonly all = new FeedLog();
@@ -58,7 +72,8 @@ export class RunFeed {
     if (this.stopped) return;
     if (e.type === 'room-waiting') {
       const reason = waitingReason(e);
-      if (reason) this.reasons.set(e.room, reason); else this.reasons.delete(e.room);
+      if (reason) this.reasons.set(e.room, reason);
+      else this.reasons.delete(e.room);
       this.dirty.add(e.room);
       this.schedule();
       return;
@@ -85,13 +100,15 @@ export class RunFeed {
     for (const name of this.dirty) {
       const row = this.rowOf(name, this.cache.room(name));
       const before = this.rows.get(name);
-      if (row && (!before || JSON.stringify(before) !== JSON.stringify(row)) && this.keepRow(row)) this.unsent.add(name);
+      if (row && (!before || JSON.stringify(before) !== JSON.stringify(row)) && this.keepRow(row))
+        this.unsent.add(name);
     }
     this.dirty.clear();
     const rooms = [...this.unsent].map(n => this.rows.get(n)!);
     this.unsent.clear();
     let sample: Sample | undefined = sampleOf(this.rows.values(), Date.now() - this.started);
-    if (sameCounts(sample, this.samples[this.samples.length - 1])) sample = this.sampleSent ? undefined : this.samples[this.samples.length - 1];
+    if (sameCounts(sample, this.samples[this.samples.length - 1]))
+      sample = this.sampleSent ? undefined : this.samples[this.samples.length - 1];
     else this.samples = keepSample(this.samples, sample);
     this.sampleSent = true;
     const events = this.pending.take();
@@ -100,7 +117,12 @@ export class RunFeed {
     for (let i = 0; i === 0 || i < events.length; i += MAX_EVENTS) {
       const last = i + MAX_EVENTS >= events.length;
       this.messages++;
-      this.send({ type: 'progress', events: events.slice(i, i + MAX_EVENTS), ...(last && rooms.length ? { rooms } : {}), ...(last && sample ? { sample } : {}) });
+      this.send({
+        type: 'progress',
+        events: events.slice(i, i + MAX_EVENTS),
+        ...(last && rooms.length ? { rooms } : {}),
+        ...(last && sample ? { sample } : {}),
+      });
     }
   }
 
@@ -132,7 +154,10 @@ export class RunFeed {
       return { ...before, gone: true, ...(reason ? { reason } : {}) };
     }
     return {
-      name, version: isNewVersion(r, this.images) ? 'new' : 'old', state: r.state, opsState: r.opsState,
+      name,
+      version: isNewVersion(r, this.images) ? 'new' : 'old',
+      state: r.state,
+      opsState: r.opsState,
       ...(reason ? { reason } : {}),
     };
   }
@@ -142,7 +167,10 @@ export class RunFeed {
     if (!row) return false;
     const problem = schemas.roomRow.check(row, 'room');
     if (problem) {
-      if (!this.refused.has(row.name)) this.warn(`release wizard: room ${/^[a-z0-9.-]{1,253}$/.test(row.name) ? row.name : '(unnamed)'} has values the wizard cannot show (${problem}); left out`);
+      if (!this.refused.has(row.name))
+        this.warn(
+          `release wizard: room ${/^[a-z0-9.-]{1,253}$/.test(row.name) ? row.name : '(unnamed)'} has values the wizard cannot show (${problem}); left out`,
+        );
       this.refused.add(row.name);
       return false;
     }

@@ -20,7 +20,11 @@ async function run(cmd: Command, argv: string[]): Promise<{ code: number; err: s
   const err: string[] = [];
   let code: number;
   try {
-    code = await cmd(argv, () => undefined, l => err.push(l));
+    code = await cmd(
+      argv,
+      () => undefined,
+      l => err.push(l),
+    );
   } catch (e) {
     // main.ts prints thrown UsageErrors the same way
     err.push(`okg: ${(e as Error).message}`);
@@ -33,28 +37,93 @@ describe('okg: long input is clipped in errors', function () {
   this.timeout(60_000);
   let sb: Sandbox;
   let kc: string;
-  before(async () => { sb = await startWorld(); kc = sb.kubeconfigPath('admin'); });
-  after(async () => { await sb?.stop(); });
+  before(async () => {
+    sb = await startWorld();
+    kc = sb.kubeconfigPath('admin');
+  });
+  after(async () => {
+    await sb?.stop();
+  });
 
   const release = (...a: string[]) => ['-n', NS, '--gss', GSS, '--add', '3', '--kubeconfig', kc, ...a];
   const mark = (...a: string[]) => ['-n', NS, '--gss', GSS, '--kubeconfig', kc, ...a];
   const cases: [string, Command, () => string[], number][] = [
     ['release --image C=<10,000-character image>', releaseCommand, () => release('--image', `minecraft=${IMAGE}`), 2],
     ['release --image <10,000 characters without "=">', releaseCommand, () => release('--image', X), 2],
-    ['release --add <10,000 characters>', releaseCommand, () => [...release('--image', `minecraft=${NEW}`).filter(a => a !== '3' && a !== '--add'), '--add', X], 2],
-    ['release --timeout <10,000 characters>', releaseCommand, () => release('--image', `minecraft=${NEW}`, '--timeout', X), 2],
-    ['release --reclaim <10,000 characters>', releaseCommand, () => release('--image', `minecraft=${NEW}`, '--reclaim', X), 2],
-    ['release -n <10,000 characters>', releaseCommand, () => ['-n', X, '--gss', GSS, '--add', '3', '--image', `minecraft=${NEW}`, '--kubeconfig', kc], 2],
-    ['release --gss <10,000 characters>', releaseCommand, () => ['-n', NS, '--gss', X, '--add', '3', '--image', `minecraft=${NEW}`, '--kubeconfig', kc], 2],
+    [
+      'release --add <10,000 characters>',
+      releaseCommand,
+      () => [...release('--image', `minecraft=${NEW}`).filter(a => a !== '3' && a !== '--add'), '--add', X],
+      2,
+    ],
+    [
+      'release --timeout <10,000 characters>',
+      releaseCommand,
+      () => release('--image', `minecraft=${NEW}`, '--timeout', X),
+      2,
+    ],
+    [
+      'release --reclaim <10,000 characters>',
+      releaseCommand,
+      () => release('--image', `minecraft=${NEW}`, '--reclaim', X),
+      2,
+    ],
+    [
+      'release -n <10,000 characters>',
+      releaseCommand,
+      () => ['-n', X, '--gss', GSS, '--add', '3', '--image', `minecraft=${NEW}`, '--kubeconfig', kc],
+      2,
+    ],
+    [
+      'release --gss <10,000 characters>',
+      releaseCommand,
+      () => ['-n', NS, '--gss', X, '--add', '3', '--image', `minecraft=${NEW}`, '--kubeconfig', kc],
+      2,
+    ],
     ['release -o <10,000 characters>', releaseCommand, () => release('--image', `minecraft=${NEW}`, '-o', X), 2],
-    ['release --take-over <10,000 characters>', releaseCommand, () => release('--image', `minecraft=${NEW}`, '--take-over', X), 2],
+    [
+      'release --take-over <10,000 characters>',
+      releaseCommand,
+      () => release('--image', `minecraft=${NEW}`, '--take-over', X),
+      2,
+    ],
     ['release --<10,000-character flag>', releaseCommand, () => release('--image', `minecraft=${NEW}`, `--${X}`), 2],
-    ['mark --select-image C=<10,000-character image>', markCommand, () => mark('--select-image', `minecraft=${IMAGE}`, '--set-opsstate', 'WaitToBeDeleted'), 2],
-    ['mark --select-ids <10,000 characters>', markCommand, () => mark('--select-ids', X, '--set-opsstate', 'WaitToBeDeleted'), 2],
-    ['mark --select-state <10,000 characters>', markCommand, () => mark('--select-state', X, '--set-opsstate', 'WaitToBeDeleted'), 2],
-    ['mark --set-deletion-priority <10,000 characters>', markCommand, () => mark('--all', '--set-deletion-priority', X), 2],
-    ['mark --concurrency <10,000 characters>', markCommand, () => mark('--all', '--set-opsstate', 'None', '--concurrency', X), 2],
-    ['mark --gss <10,000 characters>', markCommand, () => ['-n', NS, '--gss', X, '--all', '--set-opsstate', 'None', '--kubeconfig', kc], 2],
+    [
+      'mark --select-image C=<10,000-character image>',
+      markCommand,
+      () => mark('--select-image', `minecraft=${IMAGE}`, '--set-opsstate', 'WaitToBeDeleted'),
+      2,
+    ],
+    [
+      'mark --select-ids <10,000 characters>',
+      markCommand,
+      () => mark('--select-ids', X, '--set-opsstate', 'WaitToBeDeleted'),
+      2,
+    ],
+    [
+      'mark --select-state <10,000 characters>',
+      markCommand,
+      () => mark('--select-state', X, '--set-opsstate', 'WaitToBeDeleted'),
+      2,
+    ],
+    [
+      'mark --set-deletion-priority <10,000 characters>',
+      markCommand,
+      () => mark('--all', '--set-deletion-priority', X),
+      2,
+    ],
+    [
+      'mark --concurrency <10,000 characters>',
+      markCommand,
+      () => mark('--all', '--set-opsstate', 'None', '--concurrency', X),
+      2,
+    ],
+    [
+      'mark --gss <10,000 characters>',
+      markCommand,
+      () => ['-n', NS, '--gss', X, '--all', '--set-opsstate', 'None', '--kubeconfig', kc],
+      2,
+    ],
   ];
 
   for (const [name, cmd, argv, code] of cases) {
@@ -65,7 +134,10 @@ describe('okg: long input is clipped in errors', function () {
       assert.equal(r.err.length, 1);
       assert.ok(r.err[0].length < 400, `${r.err[0].length} characters: ${r.err[0].slice(0, 300)}…`);
       assert.match(r.err[0], /… \(\d{5} characters\)/);
-      assert.deepEqual(sb.server.writeLog().filter(w => w.user !== 'controller'), []);
+      assert.deepEqual(
+        sb.server.writeLog().filter(w => w.user !== 'controller'),
+        [],
+      );
     });
   }
 

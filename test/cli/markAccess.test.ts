@@ -8,18 +8,38 @@ import { SEED } from '../../src/sandbox/scenarios.js';
 import { opsState } from '../helpers/seed.js';
 
 async function run(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [], err: string[] = [];
-  const code = await markCommand(argv, l => out.push(l), l => err.push(l));
+  const out: string[] = [],
+    err: string[] = [];
+  const code = await markCommand(
+    argv,
+    l => out.push(l),
+    l => err.push(l),
+  );
   return { code, out, err };
 }
 
 describe('okg mark: access is checked before the first write', function () {
   this.timeout(60_000);
   let sandbox: Sandbox;
-  const workflow = ['-n', 'default', '--gss', 'minecraft', '--select-opsstate', 'None', '--select-not-image', `minecraft=${SEED.newImage}`, '--set-opsstate', 'WaitToBeDeleted'];
+  const workflow = [
+    '-n',
+    'default',
+    '--gss',
+    'minecraft',
+    '--select-opsstate',
+    'None',
+    '--select-not-image',
+    `minecraft=${SEED.newImage}`,
+    '--set-opsstate',
+    'WaitToBeDeleted',
+  ];
 
-  before(async () => { sandbox = await startSandbox({ scenario: 'seed', readyAfterMs: 50 }); });
-  after(async () => { await sandbox?.stop(); });
+  before(async () => {
+    sandbox = await startSandbox({ scenario: 'seed', readyAfterMs: 50 });
+  });
+  after(async () => {
+    await sandbox?.stop();
+  });
 
   it('a read-only user: one line, exit 1, zero writes, rooms unchanged', async () => {
     sandbox.server.clearWriteLog();
@@ -29,8 +49,15 @@ describe('okg mark: access is checked before the first write', function () {
     assert.equal(r.err.length, 1, r.err.join('\n'));
     assert.match(r.err[0], /^okg: you may not patch gameservers\.game\.kruise\.io in namespace "default"/);
     assert.match(r.err[0], /nothing was changed/);
-    assert.deepEqual(sandbox.server.writeLog().filter(w => w.user === 'viewer'), [], 'no write reached the API server');
-    assert.deepEqual(['minecraft-1', 'minecraft-2'].map(n => opsState(sandbox, n)), ['None', 'None']);
+    assert.deepEqual(
+      sandbox.server.writeLog().filter(w => w.user === 'viewer'),
+      [],
+      'no write reached the API server',
+    );
+    assert.deepEqual(
+      ['minecraft-1', 'minecraft-2'].map(n => opsState(sandbox, n)),
+      ['None', 'None'],
+    );
   });
 
   it('a read-only user may still dry-run (nothing is written either way)', async () => {
@@ -38,6 +65,9 @@ describe('okg mark: access is checked before the first write', function () {
     const r = await run([...workflow, '--dry-run', '--kubeconfig', sandbox.kubeconfigPath('viewer')]);
     assert.equal(r.code, 0, r.err.join('\n'));
     assert.match(r.out.at(-1)!, /dry run \(nothing written\): minecraft: 2 of 3 rooms selected; 2 would change/);
-    assert.deepEqual(sandbox.server.writeLog().filter(w => w.user === 'viewer'), []);
+    assert.deepEqual(
+      sandbox.server.writeLog().filter(w => w.user === 'viewer'),
+      [],
+    );
   });
 });

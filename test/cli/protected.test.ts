@@ -15,57 +15,122 @@ describe('okg: protected contexts', function () {
   let sandbox: Sandbox;
   let kubeconfig: string;
   const writes = () => sandbox.server.writeLog().filter(e => e.user !== 'controller');
-  const mark = () => ['-n', 'default', '--gss', 'minecraft', '--select-ids', '2', '--set-opsstate', 'Maintaining', '--kubeconfig', kubeconfig];
+  const mark = () => [
+    '-n',
+    'default',
+    '--gss',
+    'minecraft',
+    '--select-ids',
+    '2',
+    '--set-opsstate',
+    'Maintaining',
+    '--kubeconfig',
+    kubeconfig,
+  ];
   // No terminal here (spawnSync pipes stdin). The gate runs before any request; a command that got past it
   // would wait on this blocked process's sandbox, so the timeout turns that into a failure, not a hang.
   const cli = (argv: string[], env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [join('out', 'src', 'cli', 'main.js'), ...argv], { encoding: 'utf8', timeout: 15_000, env: { ...process.env, OKG_PROTECTED_CONTEXTS: '', ...env } });
+    spawnSync(process.execPath, [join('out', 'src', 'cli', 'main.js'), ...argv], {
+      encoding: 'utf8',
+      timeout: 15_000,
+      env: { ...process.env, OKG_PROTECTED_CONTEXTS: '', ...env },
+    });
 
   before(async () => {
     sandbox = await startSandbox({ scenario: 'seed', readyAfterMs: 50 });
     kubeconfig = sandbox.kubeconfigPath('operator');
   });
-  after(async () => { await sandbox?.stop(); });
+  after(async () => {
+    await sandbox?.stop();
+  });
 
   it('okg mark on a protected context without --yes and without a terminal: one line, exit 2, zero writes', () => {
     sandbox.server.clearWriteLog();
-    for (const r of [cli(['mark', ...mark(), '--protected-contexts', '*sandbox*']), cli(['mark', ...mark()], { OKG_PROTECTED_CONTEXTS: 'prod-*, okg-*' })]) {
+    for (const r of [
+      cli(['mark', ...mark(), '--protected-contexts', '*sandbox*']),
+      cli(['mark', ...mark()], { OKG_PROTECTED_CONTEXTS: 'prod-*, okg-*' }),
+    ]) {
       assert.equal(r.status, 2, r.stderr);
       const lines = r.stderr.trim().split('\n');
       assert.equal(lines.length, 1, r.stderr);
-      assert.match(lines[0], /^okg: context okg-sandbox\S* is protected \(.+\); okg mark writes to it only with --yes or the set name typed on a terminal; nothing was changed$/);
+      assert.match(
+        lines[0],
+        /^okg: context okg-sandbox\S* is protected \(.+\); okg mark writes to it only with --yes or the set name typed on a terminal; nothing was changed$/,
+      );
     }
     assert.deepEqual(writes(), []);
   });
 
   it('okg release on a protected context without --yes: exit 2 before anything is written', () => {
     sandbox.server.clearWriteLog();
-    const r = cli(['release', '-n', 'default', '--gss', 'minecraft', '--image', `${SEED.container}=${SEED.newImage}`, '--kubeconfig', kubeconfig, '--protected-contexts=*sandbox*']);
+    const r = cli([
+      'release',
+      '-n',
+      'default',
+      '--gss',
+      'minecraft',
+      '--image',
+      `${SEED.container}=${SEED.newImage}`,
+      '--kubeconfig',
+      kubeconfig,
+      '--protected-contexts=*sandbox*',
+    ]);
     assert.equal(r.status, 2, r.stderr);
-    assert.match(r.stderr.trim(), /^okg: context \S+ is protected \(\*sandbox\*\); okg release writes to it only with --yes/);
+    assert.match(
+      r.stderr.trim(),
+      /^okg: context \S+ is protected \(\*sandbox\*\); okg release writes to it only with --yes/,
+    );
     assert.deepEqual(writes(), []);
   });
 
   it('on a terminal asks for the set name: a wrong name refuses, the right one runs', async () => {
     const err: string[] = [];
     const questions: string[] = [];
-    const wrong = await protectedGate('mark', [...mark(), '--protected-contexts', '*sandbox*'], { err: l => err.push(l), isTTY: true, ask: async q => { questions.push(q); return 'minecraf'; } });
+    const wrong = await protectedGate('mark', [...mark(), '--protected-contexts', '*sandbox*'], {
+      err: l => err.push(l),
+      isTTY: true,
+      ask: async q => {
+        questions.push(q);
+        return 'minecraf';
+      },
+    });
     assert.equal(wrong.code, 2);
     assert.match(questions[0], /is protected; type the GameServerSet's name \(minecraft\) to run okg mark: $/);
-    assert.match(err[0], /^okg: "minecraf" is not minecraft; okg mark did not run on protected context \S+; nothing was changed$/);
-    const right = await protectedGate('mark', [...mark(), '--protected-contexts', '*sandbox*'], { err: l => err.push(l), isTTY: true, ask: async () => 'minecraft' });
+    assert.match(
+      err[0],
+      /^okg: "minecraf" is not minecraft; okg mark did not run on protected context \S+; nothing was changed$/,
+    );
+    const right = await protectedGate('mark', [...mark(), '--protected-contexts', '*sandbox*'], {
+      err: l => err.push(l),
+      isTTY: true,
+      ask: async () => 'minecraft',
+    });
     assert.equal(right.code, undefined);
     assert.deepEqual(right.argv, mark(), 'its own flag is taken out; the command parses the rest strictly');
   });
 
   it('with --yes (or an unprotected context) the command runs and writes', async () => {
     sandbox.server.clearWriteLog();
-    const unprotected = await protectedGate('mark', [...mark(), '--protected-contexts', 'prod-*'], { err: () => undefined, isTTY: false });
+    const unprotected = await protectedGate('mark', [...mark(), '--protected-contexts', 'prod-*'], {
+      err: () => undefined,
+      isTTY: false,
+    });
     assert.equal(unprotected.code, undefined);
-    const gate = await protectedGate('mark', [...mark(), '--protected-contexts', '*sandbox*', '--yes'], { err: () => undefined, isTTY: false });
+    const gate = await protectedGate('mark', [...mark(), '--protected-contexts', '*sandbox*', '--yes'], {
+      err: () => undefined,
+      isTTY: false,
+    });
     assert.equal(gate.code, undefined);
     const out: string[] = [];
-    assert.equal(await markCommand(gate.argv, l => out.push(l), () => undefined), 0, out.join('\n'));
+    assert.equal(
+      await markCommand(
+        gate.argv,
+        l => out.push(l),
+        () => undefined,
+      ),
+      0,
+      out.join('\n'),
+    );
     assert.equal(writes().length, 1);
   });
 });

@@ -10,12 +10,20 @@ import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import { startMatchmaker } from '../../src/sandbox/matchmaker.js';
 import { GSS, NEW, NS, SEED_FINAL, startWorld, strip, table } from '../release/helpers.js';
 
-interface Run { code: number; out: string[]; err: string[] }
+interface Run {
+  code: number;
+  out: string[];
+  err: string[];
+}
 
 async function okg(args: string[]): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await releaseCommand(args, l => out.push(l), l => err.push(l));
+  const code = await releaseCommand(
+    args,
+    l => out.push(l),
+    l => err.push(l),
+  );
   return { code, out, err };
 }
 
@@ -41,7 +49,9 @@ describe('okg release (CLI)', function () {
     sb = await startWorld();
     kc = sb.kubeconfigPath('admin');
   });
-  after(async () => { await sb?.stop(); });
+  after(async () => {
+    await sb?.stop();
+  });
 
   const base = (): string[] => ['-n', NS, '--gss', GSS, '--image', `minecraft=${NEW}`, '--kubeconfig', kc];
 
@@ -56,13 +66,59 @@ describe('okg release (CLI)', function () {
     });
 
     const cases: [string, () => string[], number, RegExp][] = [
-      ['missing --gss', () => ['-n', NS, '--image', `minecraft=${NEW}`, '--add', '3', '--kubeconfig', kc], 2, /--gss is required/],
+      [
+        'missing --gss',
+        () => ['-n', NS, '--image', `minecraft=${NEW}`, '--add', '3', '--kubeconfig', kc],
+        2,
+        /--gss is required/,
+      ],
       ['missing --image', () => ['-n', NS, '--gss', GSS, '--add', '3', '--kubeconfig', kc], 2, /--image/],
-      ['malformed image (upper case repository)', () => [...base().slice(0, 4), '--image', 'minecraft=registry.example.com/Team/Game:1', '--add', '3', '--kubeconfig', kc], 2, /not a valid image reference/],
-      ['image with white space', () => [...base().slice(0, 4), '--image', 'minecraft=registry.example.com/game :1', '--add', '3', '--kubeconfig', kc], 2, /white space|not a valid/],
-      ['image without container', () => [...base().slice(0, 4), '--image', `=${NEW}`, '--add', '3', '--kubeconfig', kc], 2, /no container/],
-      ['image without "="', () => [...base().slice(0, 4), '--image', NEW, '--add', '3', '--kubeconfig', kc], 2, /CONTAINER=IMAGE/],
-      ['empty image', () => [...base().slice(0, 4), '--image', 'minecraft=', '--add', '3', '--kubeconfig', kc], 2, /empty/],
+      [
+        'malformed image (upper case repository)',
+        () => [
+          ...base().slice(0, 4),
+          '--image',
+          'minecraft=registry.example.com/Team/Game:1',
+          '--add',
+          '3',
+          '--kubeconfig',
+          kc,
+        ],
+        2,
+        /not a valid image reference/,
+      ],
+      [
+        'image with white space',
+        () => [
+          ...base().slice(0, 4),
+          '--image',
+          'minecraft=registry.example.com/game :1',
+          '--add',
+          '3',
+          '--kubeconfig',
+          kc,
+        ],
+        2,
+        /white space|not a valid/,
+      ],
+      [
+        'image without container',
+        () => [...base().slice(0, 4), '--image', `=${NEW}`, '--add', '3', '--kubeconfig', kc],
+        2,
+        /no container/,
+      ],
+      [
+        'image without "="',
+        () => [...base().slice(0, 4), '--image', NEW, '--add', '3', '--kubeconfig', kc],
+        2,
+        /CONTAINER=IMAGE/,
+      ],
+      [
+        'empty image',
+        () => [...base().slice(0, 4), '--image', 'minecraft=', '--add', '3', '--kubeconfig', kc],
+        2,
+        /empty/,
+      ],
       ['same container twice', () => [...base(), '--image', 'minecraft=nginx:1', '--add', '3'], 2, /more than once/],
       ['neither --add nor --replicas', () => base(), 2, /--add N or --replicas N/],
       ['both --add and --replicas', () => [...base(), '--add', '3', '--replicas', '6'], 2, /not both/],
@@ -77,23 +133,93 @@ describe('okg release (CLI)', function () {
       ['timeout format', () => [...base(), '--add', '3', '--timeout', '10x'], 2, /not a duration/],
       ['timeout too short', () => [...base(), '--add', '3', '--timeout', '10ms'], 2, /from 1s to 24h/],
       ['settle format', () => [...base(), '--add', '3', '--settle', 'soon'], 2, /--settle: "soon" is not a duration/],
-      ['settle too long', () => [...base(), '--add', '3', '--settle', '1h'], 2, /settle window \(--settle\) must be from 0 to 10 minutes/],
-      ['reclaim typo', () => [...base(), '--add', '3', '--reclaim', 'scaledown'], 2, /--reclaim must be one of none, scale-down, kill/],
+      [
+        'settle too long',
+        () => [...base(), '--add', '3', '--settle', '1h'],
+        2,
+        /settle window \(--settle\) must be from 0 to 10 minutes/,
+      ],
+      [
+        'reclaim typo',
+        () => [...base(), '--add', '3', '--reclaim', 'scaledown'],
+        2,
+        /--reclaim must be one of none, scale-down, kill/,
+      ],
       ['output typo', () => [...base(), '--add', '3', '-o', 'yaml'], 2, /-o must be one of/],
       ['unknown flag', () => [...base(), '--add', '3', '--force'], 2, /unknown flag --force/],
       ['positional argument', () => [...base(), '--add', '3', 'now'], 2, /unexpected argument/],
-      ['invalid namespace name', () => ['-n', 'Default_NS', ...base().slice(2), '--add', '3'], 2, /not a valid namespace name/],
-      ['invalid GameServerSet name', () => ['-n', NS, '--gss', 'Mine_craft', '--image', `minecraft=${NEW}`, '--add', '3', '--kubeconfig', kc], 2, /not a valid Kubernetes name/],
-      ['unknown container', () => [...base().slice(0, 4), '--image', 'web=nginx:1.27', '--add', '3', '--kubeconfig', kc], 1, /container "web" is not in GameServerSet minecraft \(its containers: minecraft\)/],
-      ['missing GameServerSet', () => ['-n', NS, '--gss', 'nope', '--image', `minecraft=${NEW}`, '--add', '3', '--kubeconfig', kc], 1, /GameServerSet "nope" does not exist in namespace "default" \(GameServerSets there: minecraft\)/],
-      ['missing namespace', () => ['-n', 'nope', ...base().slice(2), '--add', '3'], 1, /namespace "nope" does not exist/],
-      ['--replicas not above the current count', () => [...base(), '--replicas', '3'], 1, /not above the current 3 replicas/],
-      ['--ready more than new rooms (from --replicas)', () => [...base(), '--replicas', '4', '--ready', '2'], 1, /more than the 1 new rooms/],
-      ['forbidden user (operator may not patch GameServerSets)', () => [...base().slice(0, 6), '--kubeconfig', sb.kubeconfigPath('operator'), '--add', '3'], 1, /you may not patch gameserversets\.game\.kruise\.io in namespace "default"/],
-      ['read-only user', () => [...base().slice(0, 6), '--kubeconfig', sb.kubeconfigPath('viewer'), '--add', '3'], 1, /you may not patch gameserversets.*also denied: patch gameservers/],
-      ['unreachable server', () => [...base().slice(0, 6), '--kubeconfig', unreachable, '--add', '3'], 1, /cannot reach the Kubernetes API server at https:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/],
-      ['missing kubeconfig file', () => [...base().slice(0, 6), '--kubeconfig', join(dir, 'nope.yaml'), '--add', '3'], 1, /does not exist/],
-      ['unknown context', () => [...base(), '--context', 'prod', '--add', '3'], 1, /context "prod" is not in the kubeconfig/],
+      [
+        'invalid namespace name',
+        () => ['-n', 'Default_NS', ...base().slice(2), '--add', '3'],
+        2,
+        /not a valid namespace name/,
+      ],
+      [
+        'invalid GameServerSet name',
+        () => ['-n', NS, '--gss', 'Mine_craft', '--image', `minecraft=${NEW}`, '--add', '3', '--kubeconfig', kc],
+        2,
+        /not a valid Kubernetes name/,
+      ],
+      [
+        'unknown container',
+        () => [...base().slice(0, 4), '--image', 'web=nginx:1.27', '--add', '3', '--kubeconfig', kc],
+        1,
+        /container "web" is not in GameServerSet minecraft \(its containers: minecraft\)/,
+      ],
+      [
+        'missing GameServerSet',
+        () => ['-n', NS, '--gss', 'nope', '--image', `minecraft=${NEW}`, '--add', '3', '--kubeconfig', kc],
+        1,
+        /GameServerSet "nope" does not exist in namespace "default" \(GameServerSets there: minecraft\)/,
+      ],
+      [
+        'missing namespace',
+        () => ['-n', 'nope', ...base().slice(2), '--add', '3'],
+        1,
+        /namespace "nope" does not exist/,
+      ],
+      [
+        '--replicas not above the current count',
+        () => [...base(), '--replicas', '3'],
+        1,
+        /not above the current 3 replicas/,
+      ],
+      [
+        '--ready more than new rooms (from --replicas)',
+        () => [...base(), '--replicas', '4', '--ready', '2'],
+        1,
+        /more than the 1 new rooms/,
+      ],
+      [
+        'forbidden user (operator may not patch GameServerSets)',
+        () => [...base().slice(0, 6), '--kubeconfig', sb.kubeconfigPath('operator'), '--add', '3'],
+        1,
+        /you may not patch gameserversets\.game\.kruise\.io in namespace "default"/,
+      ],
+      [
+        'read-only user',
+        () => [...base().slice(0, 6), '--kubeconfig', sb.kubeconfigPath('viewer'), '--add', '3'],
+        1,
+        /you may not patch gameserversets.*also denied: patch gameservers/,
+      ],
+      [
+        'unreachable server',
+        () => [...base().slice(0, 6), '--kubeconfig', unreachable, '--add', '3'],
+        1,
+        /cannot reach the Kubernetes API server at https:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/,
+      ],
+      [
+        'missing kubeconfig file',
+        () => [...base().slice(0, 6), '--kubeconfig', join(dir, 'nope.yaml'), '--add', '3'],
+        1,
+        /does not exist/,
+      ],
+      [
+        'unknown context',
+        () => [...base(), '--context', 'prod', '--add', '3'],
+        1,
+        /context "prod" is not in the kubeconfig/,
+      ],
     ];
 
     it(`has at least 25 cases (${cases.length})`, () => assert.ok(cases.length >= 25));
@@ -121,7 +247,10 @@ describe('okg release (CLI)', function () {
       assert.match(text, /minecraft-0\s+old\s+Ready\s+Allocated\s+1\.12\.2\s+protected \(Allocated\)/);
       assert.match(text, /minecraft-1\s+old\s+Ready\s+None\s+1\.12\.2\s+retire/);
       assert.match(text, /minecraft-5\s+to-create/);
-      assert.match(text, /predicted after the release:[\s\S]*minecraft-2\s+Ready\s+WaitToBeDeleted[\s\S]*minecraft-5\s+Ready\s+None\s+1\.12\.2-new/);
+      assert.match(
+        text,
+        /predicted after the release:[\s\S]*minecraft-2\s+Ready\s+WaitToBeDeleted[\s\S]*minecraft-5\s+Ready\s+None\s+1\.12\.2-new/,
+      );
       assert.deepEqual(clientWrites(sb), []);
     });
 
@@ -129,7 +258,10 @@ describe('okg release (CLI)', function () {
       const r = await okg([...base(), '--add', '3', '--dry-run', '-o', 'json']);
       assert.equal(r.code, 0);
       const doc = JSON.parse(r.out.join('\n')) as { plan: { predicted: { name: string; opsState: string }[] } };
-      assert.deepEqual(doc.plan.predicted.map(p => `${p.name} ${p.opsState}`), SEED_FINAL.map(p => `${p.name} ${p.opsState}`));
+      assert.deepEqual(
+        doc.plan.predicted.map(p => `${p.name} ${p.opsState}`),
+        SEED_FINAL.map(p => `${p.name} ${p.opsState}`),
+      );
     });
 
     it('--export-argo writes the workflow and nothing to the cluster', async () => {
@@ -155,7 +287,8 @@ describe('okg release (CLI)', function () {
       const gsRes = sb.server.resource('gameservers');
       for (const row of SEED_FINAL) {
         const gs = sb.server.store.get(gsRes, NS, row.name);
-        const running = ((gs?.status as { podStatus?: { containerStatuses?: { image: string }[] } }).podStatus?.containerStatuses ?? [])[0]?.image;
+        const running = ((gs?.status as { podStatus?: { containerStatuses?: { image: string }[] } }).podStatus
+          ?.containerStatuses ?? [])[0]?.image;
         assert.equal(running, row.image, row.name);
       }
       const text = r.out.join('\n');
@@ -164,7 +297,18 @@ describe('okg release (CLI)', function () {
       assert.match(text, /release rel-\S+ succeeded: 2 room\(s\) retired \(minecraft-1, minecraft-2\), 0 skipped/);
       // the same command again changes nothing
       sb.server.clearWriteLog();
-      const again = await okg(['-n', NS, '--gss', GSS, '--image', `minecraft=${NEW}`, '--add', '3', '--kubeconfig', kc]);
+      const again = await okg([
+        '-n',
+        NS,
+        '--gss',
+        GSS,
+        '--image',
+        `minecraft=${NEW}`,
+        '--add',
+        '3',
+        '--kubeconfig',
+        kc,
+      ]);
       assert.equal(again.code, 0, again.err.join('\n'));
       assert.match(again.out.join('\n'), /already succeeded; nothing to do/);
       assert.deepEqual(clientWrites(sb), []);
@@ -182,10 +326,41 @@ describe('okg release (CLI)', function () {
       for (let i = 0; i < 3 && !runs.some(r => r.code === 3); i++) {
         const world = await startWorld({ readyAfterMs: 300, terminatingMs: 200 });
         try {
-          const mm = await startMatchmaker(world.kubeConfig('operator'), { namespace: NS, gameServerSet: GSS, viewLagMs: 3000, intervalMs: 100, maxAllocations: 3, paused: true });
-          const off = world.server.store.subscribe(e => { if (e.res.plural === 'pods' && e.object.metadata.name === 'minecraft-1' && e.object.metadata.deletionTimestamp) mm.begin(); });
+          const mm = await startMatchmaker(world.kubeConfig('operator'), {
+            namespace: NS,
+            gameServerSet: GSS,
+            viewLagMs: 3000,
+            intervalMs: 100,
+            maxAllocations: 3,
+            paused: true,
+          });
+          const off = world.server.store.subscribe(e => {
+            if (
+              e.res.plural === 'pods' &&
+              e.object.metadata.name === 'minecraft-1' &&
+              e.object.metadata.deletionTimestamp
+            )
+              mm.begin();
+          });
           try {
-            runs.push(await okg(['-n', NS, '--gss', GSS, '--image', `minecraft=${NEW}`, '--add', '3', '--reclaim', 'kill', '--settle', '0', '--kubeconfig', world.kubeconfigPath('admin')]));
+            runs.push(
+              await okg([
+                '-n',
+                NS,
+                '--gss',
+                GSS,
+                '--image',
+                `minecraft=${NEW}`,
+                '--add',
+                '3',
+                '--reclaim',
+                'kill',
+                '--settle',
+                '0',
+                '--kubeconfig',
+                world.kubeconfigPath('admin'),
+              ]),
+            );
           } finally {
             off();
             await mm.stop();
@@ -195,10 +370,19 @@ describe('okg release (CLI)', function () {
         }
       }
       const detail = JSON.stringify(runs.map(r => ({ code: r.code, err: r.err })));
-      assert.ok(runs.some(r => r.code === 3), `no run lost a room: ${detail}`);
+      assert.ok(
+        runs.some(r => r.code === 3),
+        `no run lost a room: ${detail}`,
+      );
       for (const r of runs) {
         assert.ok(r.code === 0 || r.code === 3, detail);
-        if (r.code === 3) assert.ok(r.err.some(l => /finished with losses: OKG removed rooms with players: minecraft-\d+ \(Allocated\)/.test(l)), detail);
+        if (r.code === 3)
+          assert.ok(
+            r.err.some(l =>
+              /finished with losses: OKG removed rooms with players: minecraft-\d+ \(Allocated\)/.test(l),
+            ),
+            detail,
+          );
       }
     });
   });

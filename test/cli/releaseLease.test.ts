@@ -8,14 +8,34 @@ import { releaseCommand } from '../../src/cli/releaseCommand.js';
 import { runRelease } from '../../src/release/engine.js';
 import type { Holder } from '../../src/release/record.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
-import { client, GSS, mortal, NEW, NS, record, seedInput, SEED_FINAL, startWorld, strip, table } from '../release/helpers.js';
+import {
+  client,
+  GSS,
+  mortal,
+  NEW,
+  NS,
+  record,
+  seedInput,
+  SEED_FINAL,
+  startWorld,
+  strip,
+  table,
+} from '../release/helpers.js';
 
-interface Run { code: number; out: string[]; err: string[] }
+interface Run {
+  code: number;
+  out: string[];
+  err: string[];
+}
 
 async function okg(args: string[]): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await releaseCommand(args, l => out.push(l), l => err.push(l));
+  const code = await releaseCommand(
+    args,
+    l => out.push(l),
+    l => err.push(l),
+  );
   return { code, out, err };
 }
 
@@ -25,8 +45,11 @@ const clientWrites = (sb: Sandbox) => sb.server.writeLog().filter(w => w.user !=
 async function crashedRun(sb: Sandbox, holder: Partial<Holder>): Promise<string> {
   const m = mortal(client(sb));
   const r = await runRelease(seedInput(), {
-    client: m.client, holder,
-    onEvent: e => { if (e.type === 'step-started' && e.step === 'mark') m.kill(); },
+    client: m.client,
+    holder,
+    onEvent: e => {
+      if (e.type === 'step-started' && e.step === 'mark') m.kill();
+    },
   });
   assert.equal(r.outcome, 'failed', r.message);
   assert.equal(record(sb).current?.outcome, undefined, 'the crashed run still holds its lease');
@@ -45,9 +68,24 @@ function deadPid(): Promise<number> {
 describe('okg release: an interrupted run and its lease', function () {
   this.timeout(60_000);
   let sb: Sandbox | undefined;
-  afterEach(async () => { await sb?.stop(); sb = undefined; });
+  afterEach(async () => {
+    await sb?.stop();
+    sb = undefined;
+  });
 
-  const args = (s: Sandbox, ...extra: string[]) => ['-n', NS, '--gss', GSS, '--image', `minecraft=${NEW}`, '--add', '3', '--kubeconfig', s.kubeconfigPath('admin'), ...extra];
+  const args = (s: Sandbox, ...extra: string[]) => [
+    '-n',
+    NS,
+    '--gss',
+    GSS,
+    '--image',
+    `minecraft=${NEW}`,
+    '--add',
+    '3',
+    '--kubeconfig',
+    s.kubeconfigPath('admin'),
+    ...extra,
+  ];
 
   it('killed on another machine: refused naming the holder; --take-over with a wrong name changes nothing; the right name resumes to the seed table', async () => {
     sb = await startWorld();
@@ -65,7 +103,12 @@ describe('okg release: an interrupted run and its lease', function () {
       const r = await okg(args(sb, '--take-over', wrong));
       assert.equal(r.code, 1, r.err.join('\n'));
       assert.equal(r.err.length, 1, r.err.join(' | '));
-      assert.match(r.err[0], new RegExp(`--take-over ${wrong}: .*held by alice@ops-box \\(pid 4242\\).*not by ${wrong}; nothing was changed`));
+      assert.match(
+        r.err[0],
+        new RegExp(
+          `--take-over ${wrong}: .*held by alice@ops-box \\(pid 4242\\).*not by ${wrong}; nothing was changed`,
+        ),
+      );
       assert.deepEqual(clientWrites(sb), [], `no write for --take-over ${wrong}`);
     }
     assert.equal(record(sb).current?.holder.id, 'a1b2c3');
@@ -104,7 +147,12 @@ describe('okg release: an interrupted run and its lease', function () {
     const lines = [...r.out, ...r.err];
     const about = lines.filter(l => /took over|taking .*over|expired|process .* gone/.test(l));
     assert.deepEqual(about.length, 1, about.join('\n'));
-    assert.match(about[0], new RegExp(`took over release ${id} from alice@${hostname().replace(/[.]/g, '\\.')} \\(pid ${pid}\\) \\(its process ${pid} on this host is gone\\)`));
+    assert.match(
+      about[0],
+      new RegExp(
+        `took over release ${id} from alice@${hostname().replace(/[.]/g, '\\.')} \\(pid ${pid}\\) \\(its process ${pid} on this host is gone\\)`,
+      ),
+    );
     assert.ok(!lines.some(l => /expired/.test(l)), lines.join('\n'));
     assert.deepEqual(strip(table(sb)), SEED_FINAL);
   });
@@ -113,16 +161,30 @@ describe('okg release: an interrupted run and its lease', function () {
     sb = await startWorld();
     const ac = new AbortController();
     const first = await runRelease(seedInput(), {
-      client: client(sb), signal: ac.signal,
-      onEvent: e => { if (e.type === 'step-started' && e.step === 'patch-image') ac.abort(new Error('operator cancelled')); },
+      client: client(sb),
+      signal: ac.signal,
+      onEvent: e => {
+        if (e.type === 'step-started' && e.step === 'patch-image') ac.abort(new Error('operator cancelled'));
+      },
     });
     assert.equal(first.outcome, 'cancelled', first.message);
     // someone else changes the image meanwhile: the resumed release must not overwrite it
-    await client(sb).patchGameServerSet(NS, GSS, [{ op: 'replace', path: '/spec/gameServerTemplate/spec/containers/0/image', value: 'registry.example.com/other:9' }]);
+    await client(sb).patchGameServerSet(NS, GSS, [
+      {
+        op: 'replace',
+        path: '/spec/gameServerTemplate/spec/containers/0/image',
+        value: 'registry.example.com/other:9',
+      },
+    ]);
     const r = await okg(args(sb));
     assert.equal(r.code, 1);
     assert.equal(r.err.length, 1, r.err.join('\n'));
-    assert.match(r.err[0], new RegExp(`^okg: release ${first.id} failed at step patch-image: the image of container "minecraft" changed to registry\\.example\\.com/other:9 since the release started; not overwritten$`));
+    assert.match(
+      r.err[0],
+      new RegExp(
+        `^okg: release ${first.id} failed at step patch-image: the image of container "minecraft" changed to registry\\.example\\.com/other:9 since the release started; not overwritten$`,
+      ),
+    );
     assert.equal(r.err[0].split('at step').length, 2, `"at step" once: ${r.err[0]}`);
   });
 });

@@ -7,10 +7,15 @@ import { UsageError } from '../../src/cli/usage.js';
 import type { RoomView } from '../../src/cluster/okg.js';
 
 async function run(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [], err: string[] = [];
+  const out: string[] = [],
+    err: string[] = [];
   let code: number;
   try {
-    code = await roomsCommand(argv, l => out.push(l), l => err.push(l));
+    code = await roomsCommand(
+      argv,
+      l => out.push(l),
+      l => err.push(l),
+    );
   } catch (e) {
     err.push(`okg: ${(e as Error).message}`);
     code = e instanceof UsageError ? 2 : 1;
@@ -27,18 +32,23 @@ describe('okg rooms', function () {
     sandbox = await startSandbox({ scenario: 'seed', readyAfterMs: 50 });
     kc = ['--kubeconfig', sandbox.kubeconfigPath('viewer')];
   });
-  after(async () => { await sandbox?.stop(); });
+  after(async () => {
+    await sandbox?.stop();
+  });
 
   it('prints NAME STATE OPSSTATE DP UP IMAGE AGE, like kubectl get gs plus the image tag', async () => {
     const r = await run(['-n', 'default', ...kc]);
     assert.equal(r.code, 0, r.err.join('\n'));
     const rows = r.out.map(l => l.split(/\s+/));
     assert.deepEqual(rows[0], ['NAME', 'STATE', 'OPSSTATE', 'DP', 'UP', 'IMAGE', 'AGE']);
-    assert.deepEqual(rows.slice(1).map(c => c.slice(0, 6)), [
-      ['minecraft-0', 'Ready', 'Allocated', '0', '0', '1.12.2'],
-      ['minecraft-1', 'Ready', 'None', '0', '0', '1.12.2'],
-      ['minecraft-2', 'Ready', 'None', '0', '0', '1.12.2'],
-    ]);
+    assert.deepEqual(
+      rows.slice(1).map(c => c.slice(0, 6)),
+      [
+        ['minecraft-0', 'Ready', 'Allocated', '0', '0', '1.12.2'],
+        ['minecraft-1', 'Ready', 'None', '0', '0', '1.12.2'],
+        ['minecraft-2', 'Ready', 'None', '0', '0', '1.12.2'],
+      ],
+    );
     for (const row of rows.slice(1)) assert.match(row[6], /^\d+s$/);
     // columns line up: every cell starts where its header starts
     const at = r.out[0].indexOf('IMAGE');
@@ -50,13 +60,29 @@ describe('okg rooms', function () {
     const r = await run(['--gss', 'minecraft', '-o', 'json', ...kc]);
     assert.equal(r.code, 0, r.err.join('\n'));
     const rooms = JSON.parse(r.out.join('\n')) as RoomView[];
-    assert.deepEqual(rooms.map(x => [x.name, x.opsState, x.gameServerSet, x.ordinal]), [
-      ['minecraft-0', 'Allocated', 'minecraft', 0], ['minecraft-1', 'None', 'minecraft', 1], ['minecraft-2', 'None', 'minecraft', 2]]);
-    assert.deepEqual(rooms[0].images, [{ container: 'minecraft', image: 'registry.cn-hangzhou.aliyuncs.com/acs/minecraft-demo:1.12.2' }]);
+    assert.deepEqual(
+      rooms.map(x => [x.name, x.opsState, x.gameServerSet, x.ordinal]),
+      [
+        ['minecraft-0', 'Allocated', 'minecraft', 0],
+        ['minecraft-1', 'None', 'minecraft', 1],
+        ['minecraft-2', 'None', 'minecraft', 2],
+      ],
+    );
+    assert.deepEqual(rooms[0].images, [
+      { container: 'minecraft', image: 'registry.cn-hangzhou.aliyuncs.com/acs/minecraft-demo:1.12.2' },
+    ]);
   });
 
   it('IMAGE shows container=tag,… when a room has several containers', () => {
-    const room = { images: [{ container: 'game', image: 'registry.example.com/g:1.0.3' }, { container: 'sidecar', image: 'log-agent@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' }] } as RoomView;
+    const room = {
+      images: [
+        { container: 'game', image: 'registry.example.com/g:1.0.3' },
+        {
+          container: 'sidecar',
+          image: 'log-agent@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+        },
+      ],
+    } as RoomView;
     assert.equal(imageCell(room), 'game=1.0.3,sidecar=sha256:0123456789ab');
     assert.equal(imageCell({ images: [] as RoomView['images'] } as RoomView), '<none>');
   });
@@ -72,13 +98,18 @@ describe('okg rooms', function () {
     const r = await run(['--gss', 'terraria', ...kc]);
     assert.equal(r.code, 1);
     assert.equal(r.err.length, 1);
-    assert.match(r.err[0], /^okg: cannot get gameserversets\.game\.kruise\.io "terraria" in namespace "default": it does not exist/);
+    assert.match(
+      r.err[0],
+      /^okg: cannot get gameserversets\.game\.kruise\.io "terraria" in namespace "default": it does not exist/,
+    );
   });
 
   it('a missing kubeconfig file: exit 1 with the reason', async () => {
     const r = await run(['--kubeconfig', '/nonexistent/config']);
     assert.equal(r.code, 1);
-    assert.deepEqual(r.err, ['okg: kubeconfig file /nonexistent/config does not exist; pass an existing file with --kubeconfig']);
+    assert.deepEqual(r.err, [
+      'okg: kubeconfig file /nonexistent/config does not exist; pass an existing file with --kubeconfig',
+    ]);
   });
 
   it('bad flags: one line, exit 2', async () => {

@@ -9,9 +9,14 @@ import { eventually, kubectl, table } from '../helpers/kubectl.js';
 
 function okg(args: string[]) {
   const p = spawn(process.execPath, ['bin/okg.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  p.stdout.on('data', d => { out += d; });
-  p.stderr.on('data', d => { err += d; });
+  let out = '',
+    err = '';
+  p.stdout.on('data', d => {
+    out += d;
+  });
+  p.stderr.on('data', d => {
+    err += d;
+  });
   const exited = new Promise<number>(resolve => p.on('close', code => resolve(code ?? -1)));
   return { p, out: () => out, err: () => err, exited };
 }
@@ -26,8 +31,14 @@ describe('okg sandbox (CLI)', function () {
     assert.match(run.out(), /OKG sandbox \(seed\) listening on https:\/\/127\.0\.0\.1:\d+/);
     assert.ok(run.out().includes(`kubeconfig: ${kubeconfig}`));
     const r = await kubectl(kubeconfig, ['get', 'gs', '--no-headers']);
-    assert.deepEqual(table(r.stdout).map(c => c.slice(0, 3)), [
-      ['minecraft-0', 'Ready', 'Allocated'], ['minecraft-1', 'Ready', 'None'], ['minecraft-2', 'Ready', 'None']]);
+    assert.deepEqual(
+      table(r.stdout).map(c => c.slice(0, 3)),
+      [
+        ['minecraft-0', 'Ready', 'Allocated'],
+        ['minecraft-1', 'Ready', 'None'],
+        ['minecraft-2', 'Ready', 'None'],
+      ],
+    );
     run.p.kill('SIGINT');
     assert.equal(await run.exited, 0);
     assert.match(run.out(), /OKG sandbox stopped\./);
@@ -35,7 +46,15 @@ describe('okg sandbox (CLI)', function () {
 
   it('injects the faults it is given', async () => {
     const kubeconfig = join(mkdtempSync(join(tmpdir(), 'okg-cli-')), 'kubeconfig.yaml');
-    const run = okg(['sandbox', '--scenario', 'empty', '--faults', 'error-rate=1,error-codes=503', '--kubeconfig', kubeconfig]);
+    const run = okg([
+      'sandbox',
+      '--scenario',
+      'empty',
+      '--faults',
+      'error-rate=1,error-codes=503',
+      '--kubeconfig',
+      kubeconfig,
+    ]);
     try {
       await eventually(() => run.out().includes('Press Ctrl-C'), 30_000, 'the sandbox to start');
       const r = await kubectl(kubeconfig, ['get', 'ns', '--request-timeout=5s']);
@@ -49,14 +68,38 @@ describe('okg sandbox (CLI)', function () {
 
   it('takes fail rules and a network: says what fails, and the rooms get their networkStatus', async () => {
     const kubeconfig = join(mkdtempSync(join(tmpdir(), 'okg-cli-')), 'kubeconfig.yaml');
-    const run = okg(['sandbox', '--ready-after', '50', '--kubeconfig', kubeconfig, '--network', 'Kubernetes-HostPort',
-      '--fail-image', '-broken=ImagePullBackOff', '--fail-image', '-slow=SlowReady:1.5']);
+    const run = okg([
+      'sandbox',
+      '--ready-after',
+      '50',
+      '--kubeconfig',
+      kubeconfig,
+      '--network',
+      'Kubernetes-HostPort',
+      '--fail-image',
+      '-broken=ImagePullBackOff',
+      '--fail-image',
+      '-slow=SlowReady:1.5',
+    ]);
     try {
       await eventually(() => run.out().includes('Press Ctrl-C'), 30_000, 'the sandbox to start');
       assert.match(run.out(), /OKG sandbox \(seed, Kubernetes-HostPort\) listening on https:/);
       assert.match(run.out(), /failing: images containing "-broken" → ImagePullBackOff\n/);
       assert.match(run.out(), /failing: images containing "-slow" → SlowReady after 1\.5 s\n/);
-      await eventually(async () => (await kubectl(kubeconfig, ['get', 'gs', 'minecraft-0', '-o', 'jsonpath={.status.networkStatus.currentNetworkState}'])).stdout === 'Ready', 30_000, 'the network to be Ready');
+      await eventually(
+        async () =>
+          (
+            await kubectl(kubeconfig, [
+              'get',
+              'gs',
+              'minecraft-0',
+              '-o',
+              'jsonpath={.status.networkStatus.currentNetworkState}',
+            ])
+          ).stdout === 'Ready',
+        30_000,
+        'the network to be Ready',
+      );
     } finally {
       run.p.kill('SIGINT');
       await run.exited;
@@ -71,13 +114,28 @@ describe('okg sandbox (CLI)', function () {
     [['sandbox', '--faults', 'explode=1'], /unknown fault "explode"/],
     [['sandbox', '--rooms', '101', '--scenario', 'scale'], /--rooms must be from 0 to 100/],
     [['sandbox', '--bogus'], /Unknown option '--bogus'/],
-    [['sandbox', '--fail-image', '-broken'], /--fail-image takes SUBSTRING=MODE \(MODE: ImagePullBackOff, CrashLoopBackOff, NeverReady or SlowReady:SECONDS\), got "-broken"/],
+    [
+      ['sandbox', '--fail-image', '-broken'],
+      /--fail-image takes SUBSTRING=MODE \(MODE: ImagePullBackOff, CrashLoopBackOff, NeverReady or SlowReady:SECONDS\), got "-broken"/,
+    ],
     [['sandbox', '--fail-image', '-broken=Broken'], /--fail-image: unknown mode "Broken"/],
     [['sandbox', '--fail-image', '-slow=SlowReady'], /--fail-image: SlowReady needs the seconds until Ready/],
-    [['sandbox', '--fail-image', '-slow=SlowReady:x'], /--fail-image: SlowReady seconds must be a number from 0 to 3600, got "x"/],
-    [['sandbox', '--fail-image', 'a=NeverReady', '--fail-image', 'a=CrashLoopBackOff'], /--fail-image: "a" is given twice/],
-    [['sandbox', '--network', 'Kubernetes-Ingress'], /--network must be one of Kubernetes-HostPort, Kubernetes-NodePort, got "Kubernetes-Ingress"/],
-    [['sandbox', '--network', 'Kubernetes-NodePort', '--scenario', 'empty'], /--network applies to the seed scenario only, not "empty"/],
+    [
+      ['sandbox', '--fail-image', '-slow=SlowReady:x'],
+      /--fail-image: SlowReady seconds must be a number from 0 to 3600, got "x"/,
+    ],
+    [
+      ['sandbox', '--fail-image', 'a=NeverReady', '--fail-image', 'a=CrashLoopBackOff'],
+      /--fail-image: "a" is given twice/,
+    ],
+    [
+      ['sandbox', '--network', 'Kubernetes-Ingress'],
+      /--network must be one of Kubernetes-HostPort, Kubernetes-NodePort, got "Kubernetes-Ingress"/,
+    ],
+    [
+      ['sandbox', '--network', 'Kubernetes-NodePort', '--scenario', 'empty'],
+      /--network applies to the seed scenario only, not "empty"/,
+    ],
     [['frobnicate'], /unknown command "frobnicate"/],
   ] as const) {
     it(`exits 2 with one line for: okg ${args.join(' ')}`, async () => {

@@ -25,7 +25,10 @@ describe('namespace cache', function () {
     clusters = new ClusterCache(client);
     ns = await clusters.namespace('default');
   });
-  after(async () => { await clusters?.dispose(); await sandbox?.stop(); });
+  after(async () => {
+    await clusters?.dispose();
+    await sandbox?.stop();
+  });
 
   it('shows the seed: one GameServerSet, three rooms joined with their pods', () => {
     const [gss] = ns.gameServerSets();
@@ -34,8 +37,14 @@ describe('namespace cache', function () {
     assert.ok(gss.onDeleteInForce);
     assert.deepEqual(gss.images, [{ container: 'minecraft', image: SEED.image }]);
     const rooms = ns.rooms('minecraft');
-    assert.deepEqual(rooms.map(r => [r.name, r.state, r.opsState, r.podOpsState]), [
-      ['minecraft-0', 'Ready', 'Allocated', 'Allocated'], ['minecraft-1', 'Ready', 'None', 'None'], ['minecraft-2', 'Ready', 'None', 'None']]);
+    assert.deepEqual(
+      rooms.map(r => [r.name, r.state, r.opsState, r.podOpsState]),
+      [
+        ['minecraft-0', 'Ready', 'Allocated', 'Allocated'],
+        ['minecraft-1', 'Ready', 'None', 'None'],
+        ['minecraft-2', 'Ready', 'None', 'None'],
+      ],
+    );
     assert.ok(rooms.every(r => runsImage(r, 'minecraft', SEED.image) && r.uid && r.node));
   });
 
@@ -48,9 +57,16 @@ describe('namespace cache', function () {
   it('sees a change made elsewhere through the watch, without polling', async () => {
     const before = client.requestCount();
     const admin = new OkgClient(loadKubeConfig({ kubeconfig: sandbox.kubeconfigPath('admin') }));
-    await admin.patchGameServer('default', 'minecraft-2', [{ op: 'replace', path: '/spec/opsState', value: 'Maintaining' }]);
-    const room = await ns.waitFor(() => { const r = ns.room('minecraft-2'); return r?.podOpsState === 'Maintaining' ? r : undefined; },
-      { timeoutMs: 10_000 });
+    await admin.patchGameServer('default', 'minecraft-2', [
+      { op: 'replace', path: '/spec/opsState', value: 'Maintaining' },
+    ]);
+    const room = await ns.waitFor(
+      () => {
+        const r = ns.room('minecraft-2');
+        return r?.podOpsState === 'Maintaining' ? r : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
     assert.equal(room.opsState, 'Maintaining');
     assert.equal(client.requestCount(), before, 'the cache made no request: it learnt by watching');
   });
@@ -63,13 +79,20 @@ describe('namespace cache', function () {
       await new Promise(r => setTimeout(r, 250));
     }
     sandbox.server.store.compact();
-    await admin.patchGameServer('default', 'minecraft-1', [{ op: 'replace', path: '/spec/opsState', value: 'WaitToBeDeleted' }]);
-    await ns.waitFor(() => (ns.room('minecraft-1')?.opsState === 'WaitToBeDeleted' ? true : undefined), { timeoutMs: 15_000 });
+    await admin.patchGameServer('default', 'minecraft-1', [
+      { op: 'replace', path: '/spec/opsState', value: 'WaitToBeDeleted' },
+    ]);
+    await ns.waitFor(() => (ns.room('minecraft-1')?.opsState === 'WaitToBeDeleted' ? true : undefined), {
+      timeoutMs: 15_000,
+    });
     sandbox.server.setFaults(undefined);
   });
 
   it('times out a wait with the description it was given, and honours abort', async () => {
-    await assert.rejects(ns.waitFor(() => undefined, { timeoutMs: 100, describeTimeout: () => 'minecraft-9 never came' }), /minecraft-9 never came/);
+    await assert.rejects(
+      ns.waitFor(() => undefined, { timeoutMs: 100, describeTimeout: () => 'minecraft-9 never came' }),
+      /minecraft-9 never came/,
+    );
     const ac = new AbortController();
     const p = ns.waitFor(() => undefined, { timeoutMs: 10_000, signal: ac.signal });
     ac.abort(new Error('cancelled by the operator'));
@@ -85,7 +108,10 @@ describe('namespace cache: who holds it', function () {
     sandbox = await startSandbox({ scenario: 'seed', readyAfterMs: 50 });
     client = new OkgClient(loadKubeConfig({ kubeconfig: sandbox.kubeconfigPath('admin') }));
   });
-  after(async () => { client?.close(); await sandbox?.stop(); });
+  after(async () => {
+    client?.close();
+    await sandbox?.stop();
+  });
 
   it('stops only when the last holder lets go; a lease released twice counts once', async () => {
     const clusters = new ClusterCache(client);
@@ -97,12 +123,19 @@ describe('namespace cache: who holds it', function () {
     tree.release();
     assert.equal(release.cache.isStopped, false, 'the second holder still has it');
     const admin = new OkgClient(loadKubeConfig({ kubeconfig: sandbox.kubeconfigPath('admin') }));
-    await admin.patchGameServer('default', 'minecraft-1', [{ op: 'replace', path: '/spec/opsState', value: 'Maintaining' }]);
-    await release.cache.waitFor(() => (release.cache.room('minecraft-1')?.opsState === 'Maintaining' ? true : undefined), { timeoutMs: 10_000 });
+    await admin.patchGameServer('default', 'minecraft-1', [
+      { op: 'replace', path: '/spec/opsState', value: 'Maintaining' },
+    ]);
+    await release.cache.waitFor(
+      () => (release.cache.room('minecraft-1')?.opsState === 'Maintaining' ? true : undefined),
+      { timeoutMs: 10_000 },
+    );
     await admin.patchGameServer('default', 'minecraft-1', [{ op: 'replace', path: '/spec/opsState', value: 'None' }]);
     admin.close();
     let idle = false;
-    clusters.whenIdle(() => { idle = true; });
+    clusters.whenIdle(() => {
+      idle = true;
+    });
     assert.equal(idle, false);
     release.dispose();
     assert.equal(release.cache.isStopped, true);
@@ -126,11 +159,21 @@ describe('namespace cache: failing lists back off', function () {
     sandbox = await startSandbox({ scenario: 'seed', readyAfterMs: 50 });
     proxy = await startCountingProxy(sandbox.server);
   });
-  after(async () => { await proxy?.close(); await sandbox?.stop(); });
-  beforeEach(() => { proxy.requests.length = 0; proxy.authorization = undefined; proxy.onRequest = undefined; proxy.refuse = undefined; });
+  after(async () => {
+    await proxy?.close();
+    await sandbox?.stop();
+  });
+  beforeEach(() => {
+    proxy.requests.length = 0;
+    proxy.authorization = undefined;
+    proxy.onRequest = undefined;
+    proxy.refuse = undefined;
+  });
 
   /** A cache of `default` through the counting front with a token the sandbox does not know, on a fake clock. */
-  async function badTokenCache(token = 'not-a-valid-token'): Promise<{ cache: NamespaceCache; clock: FakeClock; settled: () => boolean }> {
+  async function badTokenCache(
+    token = 'not-a-valid-token',
+  ): Promise<{ cache: NamespaceCache; clock: FakeClock; settled: () => boolean }> {
     const clock = fakeClock();
     const client = new OkgClient(loadKubeConfig({ kubeconfig: proxy.kubeconfig(token) }));
     const cache = new NamespaceCache(client, 'default', { timers: clock }).retain();
@@ -141,20 +184,28 @@ describe('namespace cache: failing lists back off', function () {
       return [...last.values()].filter(s => s !== 200).length;
     };
     const settled = () => proxy.inFlight() === 0 && proxy.requests.length >= 3 && clock.pending() === failing();
-    await assert.rejects(cache.start(), (e: Error) => /did not accept your credentials \(401 Unauthorized\)/.test(e.message));
+    await assert.rejects(cache.start(), (e: Error) =>
+      /did not accept your credentials \(401 Unauthorized\)/.test(e.message),
+    );
     await clock.advance(0, settled);
     return { cache, clock, settled };
   }
 
   it('the delay doubles from 0.5 s to a 30 s cap with jitter below it; 401/403/404 start at the cap', () => {
     const b = new Backoff({ random: () => 0 });
-    assert.deepEqual(Array.from({ length: 9 }, () => b.next()), [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+    assert.deepEqual(
+      Array.from({ length: 9 }, () => b.next()),
+      [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000],
+    );
     b.reset();
     assert.equal(b.next(), 500, 'reset after a success');
     const jittered = new Backoff({ random: () => 0.999 });
     assert.deepEqual([jittered.next(), jittered.next(true)], [400, 24006]);
     assert.equal(new Backoff({ random: () => 0 }).next(true), 30000);
-    assert.deepEqual([401, 403, 404, 500, 429].map(statusCode => needsPerson({ statusCode })), [true, true, true, false, false]);
+    assert.deepEqual(
+      [401, 403, 404, 500, 429].map(statusCode => needsPerson({ statusCode })),
+      [true, true, true, false, false],
+    );
   });
 
   it('a bad token: start() rejects with the 401 sentence, and one namespace makes at most 8 list requests in 30 s', async () => {
@@ -164,7 +215,10 @@ describe('namespace cache: failing lists back off', function () {
       await clock.advance(30_000, settled);
       assert.ok(lists() <= 8, `${lists()} list requests in 30 s`);
       assert.ok(lists() > 3, 'it keeps retrying, slowly');
-      assert.ok(proxy.requests.every(r => r.status === 401), 'every request reached the sandbox and got its 401');
+      assert.ok(
+        proxy.requests.every(r => r.status === 401),
+        'every request reached the sandbox and got its 401',
+      );
       assert.match(cache.error?.message ?? '', /401 Unauthorized/);
       assert.equal(cache.live, false);
     } finally {
@@ -179,19 +233,30 @@ describe('namespace cache: failing lists back off', function () {
     const { cache, clock, settled } = await badTokenCache(sandbox.server.tokens.admin);
     try {
       const errorAtList: (string | undefined)[] = [];
-      proxy.onRequest = r => { if (!r.watch && r.path === GSS_PATH) errorAtList.push(cache.error?.kind); };
+      proxy.onRequest = r => {
+        if (!r.watch && r.path === GSS_PATH) errorAtList.push(cache.error?.kind);
+      };
       await clock.advance(60_000, settled);
       assert.ok(errorAtList.length >= 2, `${errorAtList.length} retries`);
-      assert.deepEqual(new Set(errorAtList), new Set(['unauthorized']), 'a retry does not clear the error before its list succeeded');
+      assert.deepEqual(
+        new Set(errorAtList),
+        new Set(['unauthorized']),
+        'a retry does not clear the error before its list succeeded',
+      );
       // Access is granted: the next retry lists, and the cache is live.
       proxy.authorization = undefined;
       let statuses = 0;
-      cache.onStatus(() => { statuses++; });
+      cache.onStatus(() => {
+        statuses++;
+      });
       await clock.advance(30_000, settled);
       assert.equal(cache.error, undefined);
       assert.equal(cache.live, true);
       assert.ok(statuses >= 1, 'holders are told');
-      assert.deepEqual(cache.rooms('minecraft').map(r => r.name), ['minecraft-0', 'minecraft-1', 'minecraft-2']);
+      assert.deepEqual(
+        cache.rooms('minecraft').map(r => r.name),
+        ['minecraft-0', 'minecraft-1', 'minecraft-2'],
+      );
       await cache.start();
     } finally {
       await cache.release();
@@ -212,7 +277,11 @@ describe('namespace cache: failing lists back off', function () {
       // Per collection: 0, 0.5, 1.5, 3.5, 7.5, 15.5 s (each up to 20 % sooner), so 6 or 7 lists, not 60.
       assert.ok(lists <= 3 * 7, `${lists} list requests in 30 s`);
       assert.match(cache.error?.message ?? '', /failed to watch .* \(500/);
-      assert.deepEqual(cache.rooms('minecraft').map(r => r.name), ['minecraft-0', 'minecraft-1', 'minecraft-2'], 'what was listed stays readable');
+      assert.deepEqual(
+        cache.rooms('minecraft').map(r => r.name),
+        ['minecraft-0', 'minecraft-1', 'minecraft-2'],
+        'what was listed stays readable',
+      );
     } finally {
       await cache.release();
     }

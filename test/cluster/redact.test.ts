@@ -6,14 +6,29 @@ import { redact } from '../../src/cluster/redact.js';
 
 describe('redact', () => {
   const cases: [string, string][] = [
-    ['cannot reach https://admin:PASSWORD@127.0.0.1:1 (ECONNREFUSED)', 'cannot reach https://***@127.0.0.1:1 (ECONNREFUSED)'],
+    [
+      'cannot reach https://admin:PASSWORD@127.0.0.1:1 (ECONNREFUSED)',
+      'cannot reach https://***@127.0.0.1:1 (ECONNREFUSED)',
+    ],
     ['at https://TOKEN123@host:6443/api', 'at https://***@host:6443/api'],
     ['https://u:pa/ss@w@host/p', 'https://***@host/p'],
     ['"server":"http://a:b@h:1","x":1', '"server":"http://***@h:1","x":1'],
-    ['https://host:6443/api?access_token=abc123&watch=1#id_token=zz', 'https://host:6443/api?access_token=***&watch=1#id_token=***'],
-    ['wss://h/x?token=abc&X-Amz-Signature=f00&password=p&client_secret=s&key=AIza', 'wss://h/x?token=***&X-Amz-Signature=***&password=***&client_secret=***&key=***'],
-    ['Headers: {"authorization":"Bearer abc.def","set-cookie":["s=1","t=2"],"audit-id":"x"}', 'Headers: {"authorization":"***","set-cookie":"***","audit-id":"x"}'],
-    ['Body: {"status":{"token":"abc","expirationTimestamp":"2030"}}', 'Body: {"status":{"token":"***","expirationTimestamp":"2030"}}'],
+    [
+      'https://host:6443/api?access_token=abc123&watch=1#id_token=zz',
+      'https://host:6443/api?access_token=***&watch=1#id_token=***',
+    ],
+    [
+      'wss://h/x?token=abc&X-Amz-Signature=f00&password=p&client_secret=s&key=AIza',
+      'wss://h/x?token=***&X-Amz-Signature=***&password=***&client_secret=***&key=***',
+    ],
+    [
+      'Headers: {"authorization":"Bearer abc.def","set-cookie":["s=1","t=2"],"audit-id":"x"}',
+      'Headers: {"authorization":"***","set-cookie":"***","audit-id":"x"}',
+    ],
+    [
+      'Body: {"status":{"token":"abc","expirationTimestamp":"2030"}}',
+      'Body: {"status":{"token":"***","expirationTimestamp":"2030"}}',
+    ],
     ['Authorization: Basic dXNlcjpwYXNz, next', 'Authorization: ***, next'],
     ['rejected Bearer sk-123_x.y', 'rejected Bearer ***'],
     ['id eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln ok', 'id *** ok'],
@@ -35,7 +50,8 @@ describe('redact', () => {
       'labelSelector=game.kruise.io/owner-gss=minecraft,app.example.com/key=x',
       'unexpected token in JSON at position 3',
       'registry.example.com/team/game:1.2.3@sha256:' + 'a'.repeat(64),
-    ]) assert.equal(redact(s), s);
+    ])
+      assert.equal(redact(s), s);
   });
 });
 

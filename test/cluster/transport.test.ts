@@ -18,11 +18,20 @@ describe('cluster transport', () => {
       res.writeHead(req.url === '/missing' ? 404 : 200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ path: req.url }));
     });
-    server.on('secureConnection', () => { connections++; });
+    server.on('secureConnection', () => {
+      connections++;
+    });
     await new Promise<void>(r => server.listen(0, '127.0.0.1', () => r()));
     const kc = new KubeConfig();
     kc.loadFromOptions({
-      clusters: [{ name: 'c', server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, caData: Buffer.from(cert.certPem).toString('base64'), skipTLSVerify: false }],
+      clusters: [
+        {
+          name: 'c',
+          server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+          caData: Buffer.from(cert.certPem).toString('base64'),
+          skipTLSVerify: false,
+        },
+      ],
       users: [{ name: 'u', token: 'secret-token' }],
       contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
       currentContext: 'x',
@@ -30,7 +39,10 @@ describe('cluster transport', () => {
     const t = new Transport(kc);
     try {
       for (let i = 0; i < 20; i++) assert.deepEqual(await t.request('GET', `/p/${i}`), { path: `/p/${i}` });
-      await assert.rejects(t.request('GET', '/missing'), (e: unknown) => e instanceof HttpError && e.statusCode === 404);
+      await assert.rejects(
+        t.request('GET', '/missing'),
+        (e: unknown) => e instanceof HttpError && e.statusCode === 404,
+      );
       assert.equal(connections, 1);
       assert.ok(auth.every(a => a === 'Bearer secret-token'));
     } finally {

@@ -9,14 +9,30 @@ import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-n
 import { OkgClient } from '../../src/cluster/client.js';
 import { runRelease } from '../../src/release/engine.js';
 import { SEED, seedGameServerSet } from '../../src/sandbox/scenarios.js';
-import { ANN_NETWORK_STATUS, NETWORK_HOST_PORT, NETWORK_NODE_PORT, type EmulatedNetwork } from '../../src/sandbox/okg/network.js';
+import {
+  ANN_NETWORK_STATUS,
+  NETWORK_HOST_PORT,
+  NETWORK_NODE_PORT,
+  type EmulatedNetwork,
+} from '../../src/sandbox/okg/network.js';
 import { eventually } from '../helpers/kubectl.js';
 import { http } from './http.js';
 import { loadSeed, rooms } from './scenarios.js';
 import type { World } from './world.js';
 
 type Json = Record<string, unknown>;
-interface Obj { metadata: { name: string; uid?: string; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: { kind: string; name: string; controller?: boolean }[]; deletionTimestamp?: string }; spec?: Json; status?: Json }
+interface Obj {
+  metadata: {
+    name: string;
+    uid?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    ownerReferences?: { kind: string; name: string; controller?: boolean }[];
+    deletionTimestamp?: string;
+  };
+  spec?: Json;
+  status?: Json;
+}
 
 const NS = SEED.namespace;
 const GSS = SEED.gameServerSet;
@@ -24,7 +40,10 @@ const GSS = SEED.gameServerSet;
 /** Label and annotation values that are names of revisions or times: compared by presence, not value. */
 const OPAQUE = /hash|revision|time|Time|generation/;
 
-function keep(map: Record<string, string> | undefined, drop: (k: string) => boolean = () => false): Record<string, string> | undefined {
+function keep(
+  map: Record<string, string> | undefined,
+  drop: (k: string) => boolean = () => false,
+): Record<string, string> | undefined {
   if (!map) return undefined;
   const out: Record<string, string> = {};
   for (const k of Object.keys(map).sort()) if (!drop(k)) out[k] = OPAQUE.test(k) ? '<set>' : map[k];
@@ -36,7 +55,8 @@ function strip(v: unknown): unknown {
   if (v && typeof v === 'object') {
     const out: Json = {};
     for (const [k, x] of Object.entries(v as Json).sort(([a], [b]) => a.localeCompare(b))) {
-      if (/Time$|^lastProbeTime$|^observedGeneration$|Revision$|^collisionCount$|^labelSelector$/.test(k)) out[k] = x === undefined ? undefined : '<set>';
+      if (/Time$|^lastProbeTime$|^observedGeneration$|Revision$|^collisionCount$|^labelSelector$/.test(k))
+        out[k] = x === undefined ? undefined : '<set>';
       else out[k] = strip(x);
     }
     return out;
@@ -49,7 +69,8 @@ function releaseRecord(annotations: Record<string, string> | undefined): Record<
   const v = annotations?.['okg-ops/release'];
   if (!v) return annotations;
   const record = JSON.parse(v) as { history?: Json[] };
-  for (const h of record.history ?? []) for (const k of ['id', 'holder', 'startedAt', 'finishedAt']) if (h[k] !== undefined) h[k] = '<set>';
+  for (const h of record.history ?? [])
+    for (const k of ['id', 'holder', 'startedAt', 'finishedAt']) if (h[k] !== undefined) h[k] = '<set>';
   return { ...annotations, 'okg-ops/release': JSON.stringify(record) };
 }
 
@@ -60,11 +81,16 @@ function releaseRecord(annotations: Record<string, string> | undefined): Record<
 export const KNOWN_DIFFERENCES: { pattern: RegExp; cause: string }[] = [
   {
     pattern: /\.pod\.annotations\.game\.kruise\.io\/state-last-changed-time: /,
-    cause: 'OKG writes it only when the pod\'s gs-state label changes after its first sync. KWOK makes a pod Ready before OKG first syncs it; the emulator\'s kubelet shows Creating first (readyAfterMs), so which rooms carry it depends on timing.',
+    cause:
+      "OKG writes it only when the pod's gs-state label changes after its first sync. KWOK makes a pod Ready before OKG first syncs it; the emulator's kubelet shows Creating first (readyAfterMs), so which rooms carry it depends on timing.",
   },
 ];
 
-const owner = (o: Obj) => o.metadata.ownerReferences?.filter(r => r.controller).map(r => `${r.kind}/${r.name}`).join(',');
+const owner = (o: Obj) =>
+  o.metadata.ownerReferences
+    ?.filter(r => r.controller)
+    .map(r => `${r.kind}/${r.name}`)
+    .join(',');
 
 /** Addresses and allocated ports differ per world (KWOK's node and CIDR, random host and node ports): kept by kind. */
 function networkValue(v: unknown): unknown {
@@ -73,7 +99,12 @@ function networkValue(v: unknown): unknown {
   const out: Json = {};
   for (const [k, x] of Object.entries(v as Json)) {
     if (k === 'ip') out[k] = typeof x === 'string' && x ? '<ip>' : x;
-    else if (k === 'externalAddresses') out[k] = (x as Json[] | undefined)?.map(a => ({ ...a, ip: '<ip>', ports: (a.ports as Json[] | undefined)?.map(p => ({ ...p, port: allocatedPort(p.port) })) }));
+    else if (k === 'externalAddresses')
+      out[k] = (x as Json[] | undefined)?.map(a => ({
+        ...a,
+        ip: '<ip>',
+        ports: (a.ports as Json[] | undefined)?.map(p => ({ ...p, port: allocatedPort(p.port) })),
+      }));
     else out[k] = networkValue(x);
   }
   return out;
@@ -92,11 +123,21 @@ function networkAnnotation(annotations: Record<string, string> | undefined): Rec
   const v = annotations?.[ANN_NETWORK_STATUS];
   if (v === undefined) return annotations;
   let parsed: unknown;
-  try { parsed = JSON.parse(v); } catch { return annotations; }
+  try {
+    parsed = JSON.parse(v);
+  } catch {
+    return annotations;
+  }
   return { ...annotations, [ANN_NETWORK_STATUS]: JSON.stringify(networkValue(parsed)) };
 }
 
-interface ContainerStatusRaw { name: string; ready?: boolean; restartCount?: number; state?: Json; lastState?: { terminated?: Json } }
+interface ContainerStatusRaw {
+  name: string;
+  ready?: boolean;
+  restartCount?: number;
+  state?: Json;
+  lastState?: { terminated?: Json };
+}
 
 /** What the kubelet (or KWOK) shows of a container: readiness, restarts, state with reason and message, last exit. */
 function containerState(c: ContainerStatusRaw): Json {
@@ -105,8 +146,15 @@ function containerState(c: ContainerStatusRaw): Json {
   const inner = (st[kind] ?? {}) as Json;
   const term = c.lastState?.terminated;
   return {
-    name: c.name, ready: c.ready, restartCount: c.restartCount,
-    state: kind === 'running' ? 'running' : kind ? { [kind]: { reason: inner.reason, message: inner.message, exitCode: inner.exitCode } } : undefined,
+    name: c.name,
+    ready: c.ready,
+    restartCount: c.restartCount,
+    state:
+      kind === 'running'
+        ? 'running'
+        : kind
+          ? { [kind]: { reason: inner.reason, message: inner.message, exitCode: inner.exitCode } }
+          : undefined,
     lastTerminated: term ? { exitCode: term.exitCode, reason: term.reason } : undefined,
   };
 }
@@ -115,7 +163,8 @@ function containerState(c: ContainerStatusRaw): Json {
 function withoutUids(v: unknown, uids: readonly string[]): unknown {
   if (typeof v === 'string') return uids.reduce((s, u) => s.split(u).join('<uid>'), v);
   if (Array.isArray(v)) return v.map(x => withoutUids(x, uids));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v as Json).map(([k, x]) => [k, withoutUids(x, uids)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v as Json).map(([k, x]) => [k, withoutUids(x, uids)]));
   return v;
 }
 
@@ -127,43 +176,88 @@ export async function snapshot(world: World, gssName: string = GSS): Promise<Jso
   const gss = await get(`/apis/game.kruise.io/v1alpha1/namespaces/${NS}/gameserversets/${gssName}`);
   const asts = await get(`/apis/apps.kruise.io/v1beta1/namespaces/${NS}/statefulsets/${gssName}`);
   const pods = (await get(`/api/v1/namespaces/${NS}/pods?${sel}`)).items.filter(p => !p.metadata.deletionTimestamp);
-  const gs = (await get(`/apis/game.kruise.io/v1alpha1/namespaces/${NS}/gameservers?${sel}`)).items.filter(g => !g.metadata.deletionTimestamp);
+  const gs = (await get(`/apis/game.kruise.io/v1alpha1/namespaces/${NS}/gameservers?${sel}`)).items.filter(
+    g => !g.metadata.deletionTimestamp,
+  );
   const byName = (a: Obj, b: Obj) => a.metadata.name.localeCompare(b.metadata.name, 'en', { numeric: true });
   const astsSpec = (asts.spec ?? {}) as Json;
-  return withoutUids({
-    gameServerSet: { spec: strip(gss.spec), status: strip(gss.status), labels: keep(gss.metadata.labels), annotations: keep(releaseRecord(gss.metadata.annotations)) },
-    advancedStatefulSet: {
-      owner: owner(asts), labels: keep(asts.metadata.labels), annotations: keep(asts.metadata.annotations),
-      spec: strip({ ...astsSpec, template: undefined, selector: astsSpec.selector }),
-      template: strip((astsSpec.template as Obj | undefined)),
-      status: strip({ replicas: asts.status?.replicas, readyReplicas: asts.status?.readyReplicas, availableReplicas: asts.status?.availableReplicas, updatedReplicas: asts.status?.updatedReplicas }),
+  return withoutUids(
+    {
+      gameServerSet: {
+        spec: strip(gss.spec),
+        status: strip(gss.status),
+        labels: keep(gss.metadata.labels),
+        annotations: keep(releaseRecord(gss.metadata.annotations)),
+      },
+      advancedStatefulSet: {
+        owner: owner(asts),
+        labels: keep(asts.metadata.labels),
+        annotations: keep(asts.metadata.annotations),
+        spec: strip({ ...astsSpec, template: undefined, selector: astsSpec.selector }),
+        template: strip(astsSpec.template as Obj | undefined),
+        status: strip({
+          replicas: asts.status?.replicas,
+          readyReplicas: asts.status?.readyReplicas,
+          availableReplicas: asts.status?.availableReplicas,
+          updatedReplicas: asts.status?.updatedReplicas,
+        }),
+      },
+      rooms: Object.fromEntries(
+        gs.sort(byName).map(g => {
+          const pod = pods.find(p => p.metadata.name === g.metadata.name);
+          const podSpec = (pod?.spec ?? {}) as {
+            containers?: { name: string; image: string; ports?: Json[] }[];
+            readinessGates?: unknown;
+          };
+          return [
+            g.metadata.name,
+            {
+              gameServer: {
+                owner: owner(g),
+                labels: keep(g.metadata.labels),
+                annotations: keep(g.metadata.annotations),
+                spec: strip(g.spec),
+                status: strip({
+                  ...g.status,
+                  podStatus: undefined,
+                  networkStatus: networkValue(g.status?.networkStatus),
+                }),
+              },
+              pod: pod && {
+                owner: owner(pod),
+                labels: keep(pod.metadata.labels),
+                annotations: keep(networkAnnotation(pod.metadata.annotations), k => k.startsWith('kwok.x-k8s.io/')),
+                containers: podSpec.containers?.map(c => `${c.name}=${c.image}`),
+                ports: podSpec.containers?.some(c => c.ports)
+                  ? podSpec.containers.map(c => c.ports?.map(p => ({ ...p, hostPort: allocatedPort(p.hostPort) })))
+                  : undefined,
+                readinessGates: strip(podSpec.readinessGates),
+                phase: pod.status?.phase,
+                conditions: (pod.status?.conditions as { type: string; status: string }[] | undefined)
+                  ?.map(c => `${c.type}=${c.status}`)
+                  .sort(),
+                containerStatuses: (pod.status?.containerStatuses as ContainerStatusRaw[] | undefined)?.map(
+                  containerState,
+                ),
+              },
+            },
+          ];
+        }),
+      ),
+      podsWithoutGameServer: pods
+        .filter(p => !gs.some(g => g.metadata.name === p.metadata.name))
+        .map(p => p.metadata.name)
+        .sort(),
     },
-    rooms: Object.fromEntries(gs.sort(byName).map(g => {
-      const pod = pods.find(p => p.metadata.name === g.metadata.name);
-      const podSpec = (pod?.spec ?? {}) as { containers?: { name: string; image: string; ports?: Json[] }[]; readinessGates?: unknown };
-      return [g.metadata.name, {
-        gameServer: {
-          owner: owner(g), labels: keep(g.metadata.labels), annotations: keep(g.metadata.annotations), spec: strip(g.spec),
-          status: strip({ ...g.status, podStatus: undefined, networkStatus: networkValue(g.status?.networkStatus) }),
-        },
-        pod: pod && {
-          owner: owner(pod),
-          labels: keep(pod.metadata.labels),
-          annotations: keep(networkAnnotation(pod.metadata.annotations), k => k.startsWith('kwok.x-k8s.io/')),
-          containers: podSpec.containers?.map(c => `${c.name}=${c.image}`),
-          ports: podSpec.containers?.some(c => c.ports) ? podSpec.containers.map(c => c.ports?.map(p => ({ ...p, hostPort: allocatedPort(p.hostPort) }))) : undefined,
-          readinessGates: strip(podSpec.readinessGates),
-          phase: pod.status?.phase,
-          conditions: (pod.status?.conditions as { type: string; status: string }[] | undefined)?.map(c => `${c.type}=${c.status}`).sort(),
-          containerStatuses: (pod.status?.containerStatuses as ContainerStatusRaw[] | undefined)?.map(containerState),
-        },
-      }];
-    })),
-    podsWithoutGameServer: pods.filter(p => !gs.some(g => g.metadata.name === p.metadata.name)).map(p => p.metadata.name).sort(),
-  }, pods.map(p => p.metadata.uid ?? '').filter(Boolean)) as Json;
+    pods.map(p => p.metadata.uid ?? '').filter(Boolean),
+  ) as Json;
 }
 
-async function settle(world: World, want: (r: Awaited<ReturnType<typeof rooms>>) => boolean, what: string): Promise<void> {
+async function settle(
+  world: World,
+  want: (r: Awaited<ReturnType<typeof rooms>>) => boolean,
+  what: string,
+): Promise<void> {
   try {
     await eventually(async () => want(await rooms(world)), 60_000, what);
   } catch (e) {
@@ -182,7 +276,16 @@ export async function script(world: World): Promise<Record<string, Json>> {
 
   const c = new OkgClient(world.kubeConfig('admin'), { backoffMs: 20, attempts: 8 });
   try {
-    const r = await runRelease({ namespace: NS, gameServerSet: GSS, images: [{ container: SEED.container, image: SEED.newImage }], add: 3, timeoutMs: 60_000 }, { client: c });
+    const r = await runRelease(
+      {
+        namespace: NS,
+        gameServerSet: GSS,
+        images: [{ container: SEED.container, image: SEED.newImage }],
+        add: 3,
+        timeoutMs: 60_000,
+      },
+      { client: c },
+    );
     if (r.outcome !== 'succeeded') throw new Error(`release: ${r.outcome}: ${r.message}`);
   } finally {
     c.close();
@@ -192,7 +295,15 @@ export async function script(world: World): Promise<Record<string, Json>> {
   out['2 after the seed release'] = await snapshot(world);
 
   const api = KubernetesObjectApi.makeApiClient(world.kubeConfig('admin'));
-  const patch = (kind: string, apiVersion: string, name: string, body: Json) => api.patch({ apiVersion, kind, metadata: { name, namespace: NS }, ...body } as KubernetesObject, undefined, undefined, 'okg-compare', undefined, 'application/merge-patch+json' as never);
+  const patch = (kind: string, apiVersion: string, name: string, body: Json) =>
+    api.patch(
+      { apiVersion, kind, metadata: { name, namespace: NS }, ...body } as KubernetesObject,
+      undefined,
+      undefined,
+      'okg-compare',
+      undefined,
+      'application/merge-patch+json' as never,
+    );
   await patch('GameServerSet', 'game.kruise.io/v1alpha1', GSS, { spec: { replicas: 4 } });
   await settle(world, rs => rs.length === 4, 'the scale-down to 4 rooms');
   await quiet();
@@ -210,36 +321,66 @@ export async function script(world: World): Promise<Record<string, Json>> {
   return out;
 }
 
-type Snapshot = Json & { rooms: Record<string, { gameServer: { status: Json }; pod?: { containerStatuses?: Json[] } }> };
+type Snapshot = Json & {
+  rooms: Record<string, { gameServer: { status: Json }; pod?: { containerStatuses?: Json[] } }>;
+};
 
 /** A snapshot taken when `accept` holds for it (rooms that fail keep changing: this catches a moment both worlds share). */
-async function snapshotWhen(world: World, gssName: string, accept: (s: Snapshot) => boolean, what: string): Promise<Json> {
+async function snapshotWhen(
+  world: World,
+  gssName: string,
+  accept: (s: Snapshot) => boolean,
+  what: string,
+): Promise<Json> {
   let last: Snapshot | undefined;
   try {
-    await eventually(async () => accept(last = await snapshot(world, gssName) as Snapshot), 90_000, what);
+    await eventually(async () => accept((last = (await snapshot(world, gssName)) as Snapshot)), 90_000, what);
   } catch (e) {
-    throw new Error(`${world.name}: ${(e as Error).message}; last snapshot rooms: ${JSON.stringify(last?.rooms).slice(0, 1500)}`);
+    throw new Error(
+      `${world.name}: ${(e as Error).message}; last snapshot rooms: ${JSON.stringify(last?.rooms).slice(0, 1500)}`,
+    );
   }
   return last!;
 }
 
-const waitingReason = (s: Snapshot, room: string): unknown => ((s.rooms[room]?.pod?.containerStatuses?.[0]?.state as Json | undefined)?.waiting as Json | undefined)?.reason;
+const waitingReason = (s: Snapshot, room: string): unknown =>
+  ((s.rooms[room]?.pod?.containerStatuses?.[0]?.state as Json | undefined)?.waiting as Json | undefined)?.reason;
 const restarts = (s: Snapshot, room: string): unknown => s.rooms[room]?.pod?.containerStatuses?.[0]?.restartCount;
-const podNormal = (s: Snapshot, room: string): unknown => ((s.rooms[room]?.gameServer.status.conditions as Json[] | undefined) ?? []).find(c => c.type === 'PodNormal')?.reason;
+const podNormal = (s: Snapshot, room: string): unknown =>
+  ((s.rooms[room]?.gameServer.status.conditions as Json[] | undefined) ?? []).find(c => c.type === 'PodNormal')?.reason;
 
 async function patchGss(world: World, name: string, spec: Json): Promise<void> {
   const api = KubernetesObjectApi.makeApiClient(world.kubeConfig('admin'));
-  await api.patch({ apiVersion: 'game.kruise.io/v1alpha1', kind: 'GameServerSet', metadata: { name, namespace: NS }, spec } as KubernetesObject, undefined, undefined, 'okg-compare', undefined, 'application/merge-patch+json' as never);
+  await api.patch(
+    {
+      apiVersion: 'game.kruise.io/v1alpha1',
+      kind: 'GameServerSet',
+      metadata: { name, namespace: NS },
+      spec,
+    } as KubernetesObject,
+    undefined,
+    undefined,
+    'okg-compare',
+    undefined,
+    'application/merge-patch+json' as never,
+  );
 }
 
 /** Image first, and only once OKG has seen it (observedGeneration), then replicas: API.md §8.2. */
 async function release(world: World, name: string, image: string, replicas: number): Promise<void> {
   await patchGss(world, name, { gameServerTemplate: { spec: { containers: [{ name: SEED.container, image }] } } });
   const admin = http(world);
-  await eventually(async () => {
-    const g = (await admin('GET', `/apis/game.kruise.io/v1alpha1/namespaces/${NS}/gameserversets/${name}`)).body as { metadata: { generation?: number }; status?: { observedGeneration?: number } };
-    return g.status?.observedGeneration === g.metadata.generation;
-  }, 60_000, `OKG to see the new image of ${name}`);
+  await eventually(
+    async () => {
+      const g = (await admin('GET', `/apis/game.kruise.io/v1alpha1/namespaces/${NS}/gameserversets/${name}`)).body as {
+        metadata: { generation?: number };
+        status?: { observedGeneration?: number };
+      };
+      return g.status?.observedGeneration === g.metadata.generation;
+    },
+    60_000,
+    `OKG to see the new image of ${name}`,
+  );
   await patchGss(world, name, { replicas });
 }
 
@@ -254,8 +395,17 @@ async function deleteSet(world: World, name: string): Promise<void> {
   const admin = http(world);
   await admin('DELETE', `/apis/game.kruise.io/v1alpha1/namespaces/${NS}/gameserversets/${name}`);
   const sel = `labelSelector=${encodeURIComponent(`game.kruise.io/owner-gss=${name}`)}`;
-  await eventually(async () => ((await admin('GET', `/api/v1/namespaces/${NS}/pods?${sel}`)).body as { items: unknown[] }).items.length === 0
-    && ((await admin('GET', `/apis/game.kruise.io/v1alpha1/namespaces/${NS}/gameservers?${sel}`)).body as { items: unknown[] }).items.length === 0, 60_000, `the rooms of ${name} to be gone`);
+  await eventually(
+    async () =>
+      ((await admin('GET', `/api/v1/namespaces/${NS}/pods?${sel}`)).body as { items: unknown[] }).items.length === 0 &&
+      (
+        (await admin('GET', `/apis/game.kruise.io/v1alpha1/namespaces/${NS}/gameservers?${sel}`)).body as {
+          items: unknown[];
+        }
+      ).items.length === 0,
+    60_000,
+    `the rooms of ${name} to be gone`,
+  );
 }
 
 export const FAIL_SET = 'failing';
@@ -269,18 +419,46 @@ export async function failureScript(world: World): Promise<Record<string, Json>>
   const out: Record<string, Json> = {};
   const rooms = (n: number) => Array.from({ length: n }, (_, i) => `${FAIL_SET}-${i}`);
   await createSet(world, FAIL_SET, 2);
-  await snapshotWhen(world, FAIL_SET, s => rooms(2).every(r => s.rooms[r]?.gameServer.status.currentState === 'Ready'), 'two Ready rooms');
+  await snapshotWhen(
+    world,
+    FAIL_SET,
+    s => rooms(2).every(r => s.rooms[r]?.gameServer.status.currentState === 'Ready'),
+    'two Ready rooms',
+  );
 
   await release(world, FAIL_SET, `${SEED.image}-broken`, 4);
-  const pulling = (s: Snapshot) => [2, 3].every(i => waitingReason(s, `${FAIL_SET}-${i}`) === 'ImagePullBackOff' && podNormal(s, `${FAIL_SET}-${i}`) === 'ContainersNotReady; ImagePullBackOff'
-    && s.rooms[`${FAIL_SET}-${i}`].gameServer.status.currentState === 'Creating');
-  out['F1 -broken: ImagePullBackOff'] = await snapshotWhen(world, FAIL_SET, s => pulling(s) && rooms(2).every(r => s.rooms[r].gameServer.status.currentState === 'Ready')
-    && (s.gameServerSet as Json & { status: Json }).status.currentReplicas === 4, 'rooms 2 and 3 in ImagePullBackOff');
+  const pulling = (s: Snapshot) =>
+    [2, 3].every(
+      i =>
+        waitingReason(s, `${FAIL_SET}-${i}`) === 'ImagePullBackOff' &&
+        podNormal(s, `${FAIL_SET}-${i}`) === 'ContainersNotReady; ImagePullBackOff' &&
+        s.rooms[`${FAIL_SET}-${i}`].gameServer.status.currentState === 'Creating',
+    );
+  out['F1 -broken: ImagePullBackOff'] = await snapshotWhen(
+    world,
+    FAIL_SET,
+    s =>
+      pulling(s) &&
+      rooms(2).every(r => s.rooms[r].gameServer.status.currentState === 'Ready') &&
+      (s.gameServerSet as Json & { status: Json }).status.currentReplicas === 4,
+    'rooms 2 and 3 in ImagePullBackOff',
+  );
 
   await release(world, FAIL_SET, `${SEED.image}-crash`, 6);
-  out['F2 -crash: CrashLoopBackOff'] = await snapshotWhen(world, FAIL_SET, s => pulling(s) && [4, 5].every(i => waitingReason(s, `${FAIL_SET}-${i}`) === 'CrashLoopBackOff'
-    && restarts(s, `${FAIL_SET}-${i}`) === 1 && podNormal(s, `${FAIL_SET}-${i}`) === 'ContainersNotReady; CrashLoopBackOff; ContainerTerminated:Error'
-    && s.rooms[`${FAIL_SET}-${i}`].gameServer.status.currentState === 'NotReady'), 'rooms 4 and 5 in their first CrashLoopBackOff, 2 and 3 still in ImagePullBackOff');
+  out['F2 -crash: CrashLoopBackOff'] = await snapshotWhen(
+    world,
+    FAIL_SET,
+    s =>
+      pulling(s) &&
+      [4, 5].every(
+        i =>
+          waitingReason(s, `${FAIL_SET}-${i}`) === 'CrashLoopBackOff' &&
+          restarts(s, `${FAIL_SET}-${i}`) === 1 &&
+          podNormal(s, `${FAIL_SET}-${i}`) === 'ContainersNotReady; CrashLoopBackOff; ContainerTerminated:Error' &&
+          s.rooms[`${FAIL_SET}-${i}`].gameServer.status.currentState === 'NotReady',
+      ),
+    'rooms 4 and 5 in their first CrashLoopBackOff, 2 and 3 still in ImagePullBackOff',
+  );
   await deleteSet(world, FAIL_SET);
   return out;
 }
@@ -292,10 +470,16 @@ export async function networkScript(world: World): Promise<Record<string, Json>>
   const out: Record<string, Json> = {};
   for (const network of [NETWORK_HOST_PORT, NETWORK_NODE_PORT] as const) {
     await createSet(world, NET_SET, 2, network);
-    out[`N ${network}`] = await snapshotWhen(world, NET_SET, s => [0, 1].every(i => {
-      const g = s.rooms[`${NET_SET}-${i}`]?.gameServer.status;
-      return g?.currentState === 'Ready' && (g.networkStatus as Json | undefined)?.currentNetworkState === 'Ready';
-    }), `the ${network} networks to be Ready`);
+    out[`N ${network}`] = await snapshotWhen(
+      world,
+      NET_SET,
+      s =>
+        [0, 1].every(i => {
+          const g = s.rooms[`${NET_SET}-${i}`]?.gameServer.status;
+          return g?.currentState === 'Ready' && (g.networkStatus as Json | undefined)?.currentNetworkState === 'Ready';
+        }),
+      `the ${network} networks to be Ready`,
+    );
     await deleteSet(world, NET_SET);
   }
   return out;

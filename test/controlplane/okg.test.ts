@@ -17,16 +17,30 @@ import { pathToFileURL } from 'node:url';
 
 /** The fail rules and kubelet timing tier B's KWOK stages play (scripts/controlplane-okg.mjs; loaded from the repo, not out/). */
 const tierBFailures = async () => {
-  const s = await import(pathToFileURL(join(import.meta.dirname, '..', '..', '..', 'scripts', 'controlplane-okg.mjs')).href) as typeof import('../../scripts/controlplane-okg.mjs');
+  const s = (await import(
+    pathToFileURL(join(import.meta.dirname, '..', '..', '..', 'scripts', 'controlplane-okg.mjs')).href
+  )) as typeof import('../../scripts/controlplane-okg.mjs');
   return { failImages: s.TIER_B_FAIL_IMAGES, backoffBaseMs: s.TIER_B_BACKOFF_BASE_MS };
 };
 
-interface Meta { name: string; uid: string; ownerReferences?: { kind: string; name: string; controller?: boolean }[]; deletionTimestamp?: string }
-interface Obj { metadata: Meta; spec?: Record<string, unknown>; status?: Record<string, unknown> }
+interface Meta {
+  name: string;
+  uid: string;
+  ownerReferences?: { kind: string; name: string; controller?: boolean }[];
+  deletionTimestamp?: string;
+}
+interface Obj {
+  metadata: Meta;
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
 
 /** Why tier B does not run, or undefined. OKG_NO_TIER_B=1 leaves out only tier B (e.g. to iterate on tier A). */
 function tierBOptOut(): string | undefined {
-  return controlPlaneOptOut() ?? (process.env.OKG_NO_TIER_B === '1' ? 'OKG_NO_TIER_B=1 is set: real OKG (tier B) was not started' : undefined);
+  return (
+    controlPlaneOptOut() ??
+    (process.env.OKG_NO_TIER_B === '1' ? 'OKG_NO_TIER_B=1 is set: real OKG (tier B) was not started' : undefined)
+  );
 }
 
 const NS = 'okg-smoke';
@@ -36,7 +50,9 @@ describe('real OKG (tier B): kube-apiserver, kube-controller-manager, kube-sched
   this.timeout(120_000);
   const optOut = tierBOptOut();
   if (optOut) {
-    it(`is not run: ${optOut}`, () => { assert.ok(optOut); });
+    it(`is not run: ${optOut}`, () => {
+      assert.ok(optOut);
+    });
     return;
   }
   let world: World | undefined;
@@ -46,30 +62,58 @@ describe('real OKG (tier B): kube-apiserver, kube-controller-manager, kube-sched
     world = await startOkgWorld();
     kubectl = await kubectlBinary();
   });
-  after(async () => { await world?.stop(); });
+  after(async () => {
+    await world?.stop();
+  });
 
   describe('smoke: the real chain', () => {
-    const list = async (path: string): Promise<Obj[]> => ((await http(world!)('GET', path)).body as { items: Obj[] }).items;
+    const list = async (path: string): Promise<Obj[]> =>
+      ((await http(world!)('GET', path)).body as { items: Obj[] }).items;
     const gsPath = `/apis/game.kruise.io/v1alpha1/namespaces/${NS}/gameservers`;
     const podPath = `/api/v1/namespaces/${NS}/pods`;
-    const ready = (p: Obj) => (p.status?.conditions as { type: string; status: string }[] | undefined)?.some(c => c.type === 'Ready' && c.status === 'True');
+    const ready = (p: Obj) =>
+      (p.status?.conditions as { type: string; status: string }[] | undefined)?.some(
+        c => c.type === 'Ready' && c.status === 'True',
+      );
 
     it('a GameServerSet of 3 makes an Advanced StatefulSet, 3 Ready pods on the KWOK node and 3 Ready GameServers', async () => {
       const admin = http(world!);
-      assert.equal((await admin('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } })).status, 201);
+      assert.equal(
+        (await admin('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }))
+          .status,
+        201,
+      );
       const gss = { ...seedGameServerSet(), metadata: { name: 'smoke', namespace: NS } };
       const created = await admin('POST', `/apis/game.kruise.io/v1alpha1/namespaces/${NS}/gameserversets`, gss);
       assert.equal(created.status, 201, JSON.stringify(created.body));
-      await eventually(async () => (await list(gsPath)).filter(g => g.status?.currentState === 'Ready').length === 3, 60_000, '3 Ready GameServers');
+      await eventually(
+        async () => (await list(gsPath)).filter(g => g.status?.currentState === 'Ready').length === 3,
+        60_000,
+        '3 Ready GameServers',
+      );
       const asts = (await admin('GET', `/apis/apps.kruise.io/v1beta1/namespaces/${NS}/statefulsets/smoke`)).body as Obj;
       assert.deepEqual(ownerOf(asts), ['GameServerSet/smoke']);
       assert.equal(asts.spec?.podManagementPolicy, 'Parallel');
       const pods = (await list(podPath)).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-      assert.deepEqual(pods.map(p => [p.metadata.name, p.status?.phase, ready(p), (p.spec as { nodeName?: string }).nodeName, ownerOf(p)?.[0]]), [0, 1, 2].map(i =>
-        [`smoke-${i}`, 'Running', true, 'kwok-node-0', 'StatefulSet/smoke']));
+      assert.deepEqual(
+        pods.map(p => [
+          p.metadata.name,
+          p.status?.phase,
+          ready(p),
+          (p.spec as { nodeName?: string }).nodeName,
+          ownerOf(p)?.[0],
+        ]),
+        [0, 1, 2].map(i => [`smoke-${i}`, 'Running', true, 'kwok-node-0', 'StatefulSet/smoke']),
+      );
       const gs = (await list(gsPath)).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-      assert.deepEqual(gs.map(g => [g.metadata.name, g.spec?.opsState, ownerOf(g)?.[0]]), [0, 1, 2].map(i => [`smoke-${i}`, 'None', `Pod/smoke-${i}`]));
-      assert.deepEqual(gs.map(g => g.metadata.ownerReferences?.[0].controller), [true, true, true]);
+      assert.deepEqual(
+        gs.map(g => [g.metadata.name, g.spec?.opsState, ownerOf(g)?.[0]]),
+        [0, 1, 2].map(i => [`smoke-${i}`, 'None', `Pod/smoke-${i}`]),
+      );
+      assert.deepEqual(
+        gs.map(g => g.metadata.ownerReferences?.[0].controller),
+        [true, true, true],
+      );
     });
 
     it('deleting a pod lets the garbage collector remove its GameServer; OKG makes a fresh one (opsState None) for the new pod', async () => {
@@ -80,25 +124,47 @@ describe('real OKG (tier B): kube-apiserver, kube-controller-manager, kube-sched
       const podBefore = ((await admin('GET', `${podPath}/smoke-1`)).body as Obj).metadata.uid;
       await world!.clearWrites!();
       assert.equal((await admin('DELETE', `${podPath}/smoke-1`)).status, 200);
-      await eventually(async () => {
-        const r = await admin('GET', `${gsPath}/smoke-1`);
-        return r.status === 200 && (r.body as Obj).metadata.uid !== before && (r.body as Obj).status?.currentState === 'Ready';
-      }, 60_000, 'a new GameServer smoke-1, Ready');
+      await eventually(
+        async () => {
+          const r = await admin('GET', `${gsPath}/smoke-1`);
+          return (
+            r.status === 200 &&
+            (r.body as Obj).metadata.uid !== before &&
+            (r.body as Obj).status?.currentState === 'Ready'
+          );
+        },
+        60_000,
+        'a new GameServer smoke-1, Ready',
+      );
       const pod = (await admin('GET', `${podPath}/smoke-1`)).body as Obj;
       assert.notEqual(pod.metadata.uid, podBefore);
       const gs = (await admin('GET', `${gsPath}/smoke-1`)).body as Obj;
       assert.equal(gs.spec?.opsState, 'None', 'reclaimPolicy Cascade: the ops mark went with the old pod (API.md §1)');
-      assert.deepEqual(gs.metadata.ownerReferences?.map(r => r.name), ['smoke-1']);
+      assert.deepEqual(
+        gs.metadata.ownerReferences?.map(r => r.name),
+        ['smoke-1'],
+      );
       const gsDeletes = (await world!.writes!()).filter(w => w.verb === 'delete' && w.resource === 'gameservers');
       // (the garbage collector may first lose a precondition race, 409, and retry)
-      assert.deepEqual(gsDeletes.filter(w => w.code < 300).map(w => `${w.user} ${w.name} ${w.code}`), ['system:kube-controller-manager smoke-1 200'], 'the garbage collector, not OKG, removed the old GameServer');
-      assert.ok(gsDeletes.every(w => w.user === 'system:kube-controller-manager'), JSON.stringify(gsDeletes.map(w => `${w.user} ${w.code}`)));
+      assert.deepEqual(
+        gsDeletes.filter(w => w.code < 300).map(w => `${w.user} ${w.name} ${w.code}`),
+        ['system:kube-controller-manager smoke-1 200'],
+        'the garbage collector, not OKG, removed the old GameServer',
+      );
+      assert.ok(
+        gsDeletes.every(w => w.user === 'system:kube-controller-manager'),
+        JSON.stringify(gsDeletes.map(w => `${w.user} ${w.code}`)),
+      );
     });
 
     it('deleting the namespace removes everything in it (namespace controller)', async () => {
       const admin = http(world!);
       assert.equal((await admin('DELETE', `/api/v1/namespaces/${NS}`)).status, 200);
-      await eventually(async () => (await admin('GET', `/api/v1/namespaces/${NS}`)).status === 404, 90_000, `namespace ${NS} to be gone`);
+      await eventually(
+        async () => (await admin('GET', `/api/v1/namespaces/${NS}`)).status === 404,
+        90_000,
+        `namespace ${NS} to be gone`,
+      );
     });
   });
 
@@ -107,42 +173,76 @@ describe('real OKG (tier B): kube-apiserver, kube-controller-manager, kube-sched
       this.timeout(120_000);
       await loadSeed(world!);
     });
-    describeScenarios(() => world!, () => kubectl);
+    describeScenarios(
+      () => world!,
+      () => kubectl,
+    );
   });
 
   describe('room by room: the emulator against real OKG', () => {
     // One run of every script in each world (a second control plane is the expensive part); each `it` compares one.
-    let compared: Promise<{ real: Record<string, Record<string, unknown>>; emulated: Record<string, Record<string, unknown>> }> | undefined;
+    let compared:
+      | Promise<{ real: Record<string, Record<string, unknown>>; emulated: Record<string, Record<string, unknown>> }>
+      | undefined;
     const scripts = { seed: script, failure: failureScript, network: networkScript };
-    const runAll = async (w: World) => ({ seed: await scripts.seed(w), failure: await scripts.failure(w), network: await scripts.network(w) });
-    const compare = () => compared ??= (async () => {
-      const admin = http(world!);
-      await admin('DELETE', '/apis/game.kruise.io/v1alpha1/namespaces/default/gameserversets/minecraft');
-      await eventually(async () => ((await admin('GET', '/api/v1/namespaces/default/pods')).body as { items: unknown[] }).items.length === 0 &&
-        ((await admin('GET', '/apis/game.kruise.io/v1alpha1/namespaces/default/gameservers')).body as { items: unknown[] }).items.length === 0, 60_000, 'the scenario rooms to be gone');
-      const real = await runAll(world!);
-      const tierA = await startControllerManagerWorld();
-      // the kubelet's real back-off timing, as KWOK's stages in tier B play it (scripts/controlplane-okg.mjs)
-      const emulator = await startOkgEmulator(tierA.kubeConfig('controller'), {
-        readyAfterMs: 100, terminatingMs: 30, ...await tierBFailures(), networkReadyAfterMs: 300,
-      });
-      let emulated;
-      try { emulated = await runAll(tierA); } finally { await emulator.stop(); await tierA.stop(); }
-      return { real, emulated };
-    })();
+    const runAll = async (w: World) => ({
+      seed: await scripts.seed(w),
+      failure: await scripts.failure(w),
+      network: await scripts.network(w),
+    });
+    const compare = () =>
+      (compared ??= (async () => {
+        const admin = http(world!);
+        await admin('DELETE', '/apis/game.kruise.io/v1alpha1/namespaces/default/gameserversets/minecraft');
+        await eventually(
+          async () =>
+            ((await admin('GET', '/api/v1/namespaces/default/pods')).body as { items: unknown[] }).items.length === 0 &&
+            (
+              (await admin('GET', '/apis/game.kruise.io/v1alpha1/namespaces/default/gameservers')).body as {
+                items: unknown[];
+              }
+            ).items.length === 0,
+          60_000,
+          'the scenario rooms to be gone',
+        );
+        const real = await runAll(world!);
+        const tierA = await startControllerManagerWorld();
+        // the kubelet's real back-off timing, as KWOK's stages in tier B play it (scripts/controlplane-okg.mjs)
+        const emulator = await startOkgEmulator(tierA.kubeConfig('controller'), {
+          readyAfterMs: 100,
+          terminatingMs: 30,
+          ...(await tierBFailures()),
+          networkReadyAfterMs: 300,
+        });
+        let emulated;
+        try {
+          emulated = await runAll(tierA);
+        } finally {
+          await emulator.stop();
+          await tierA.stop();
+        }
+        return { real, emulated };
+      })());
     const check = async (name: keyof typeof scripts) => {
       const { real, emulated } = await compare();
-      const diffs = Object.keys(real[name]).flatMap(step => differences(emulated[name][step], real[name][step]).map(d => `${step}: ${d}`));
+      const diffs = Object.keys(real[name]).flatMap(step =>
+        differences(emulated[name][step], real[name][step]).map(d => `${step}: ${d}`),
+      );
       const known = diffs.filter(d => KNOWN_DIFFERENCES.some(k => k.pattern.test(d)));
-      if (known.length) console.log(`      known differences: ${known.length}\n${known.map(d => `        ${d}`).join('\n')}`);
-      assert.deepEqual(diffs.filter(d => !known.includes(d)), [], 'the emulator and real OKG differ; fix the emulator or add the cause to KNOWN_DIFFERENCES');
+      if (known.length)
+        console.log(`      known differences: ${known.length}\n${known.map(d => `        ${d}`).join('\n')}`);
+      assert.deepEqual(
+        diffs.filter(d => !known.includes(d)),
+        [],
+        'the emulator and real OKG differ; fix the emulator or add the cause to KNOWN_DIFFERENCES',
+      );
     };
 
     it('the same script gives the same objects in both', async function () {
       this.timeout(1_200_000);
       await check('seed');
     });
-    it('a release that fails (ImagePullBackOff, CrashLoopBackOff): KWOK\'s stages and real OKG against the emulator\'s fail rules', async function () {
+    it("a release that fails (ImagePullBackOff, CrashLoopBackOff): KWOK's stages and real OKG against the emulator's fail rules", async function () {
       this.timeout(1_200_000);
       await check('failure');
     });

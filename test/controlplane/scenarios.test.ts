@@ -19,8 +19,13 @@ describe('scenarios with the OKG emulator: sandbox', function () {
     world = sandboxWorld(sandbox.server, () => sandbox!.stop());
     await loadSeed(world);
   });
-  after(async () => { await world?.stop(); });
-  describeScenarios(() => world!, () => kubectl);
+  after(async () => {
+    await world?.stop();
+  });
+  describeScenarios(
+    () => world!,
+    () => kubectl,
+  );
 });
 
 // Tier A's world for the scenarios adds kube-controller-manager (garbage collector) to etcd + kube-apiserver: the
@@ -29,7 +34,9 @@ describe('scenarios with the OKG emulator: kube-apiserver + kube-controller-mana
   this.timeout(60_000);
   const optOut = controlPlaneOptOut();
   if (optOut) {
-    it(`is not run: ${optOut}`, () => { assert.ok(optOut); });
+    it(`is not run: ${optOut}`, () => {
+      assert.ok(optOut);
+    });
     return;
   }
   let world: World | undefined;
@@ -42,6 +49,12 @@ describe('scenarios with the OKG emulator: kube-apiserver + kube-controller-mana
     emulator = await startOkgEmulator(world.kubeConfig('controller'), EMULATOR);
     await loadSeed(world);
   });
-  after(async () => { await emulator?.stop(); await world?.stop(); });
-  describeScenarios(() => world!, () => kubectl);
+  after(async () => {
+    await emulator?.stop();
+    await world?.stop();
+  });
+  describeScenarios(
+    () => world!,
+    () => kubectl,
+  );
 });

@@ -14,37 +14,77 @@ import { http, GS_PATH, POD_PATH } from './http.js';
 import type { User, World } from './world.js';
 import { spawn } from 'node:child_process';
 
-export interface Run { code: number; stdout: string; stderr: string }
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 export function kubectlIn(kubectlPath: string, world: World, user: User, args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const p = spawn(kubectlPath, args, { env: { ...process.env, KUBECONFIG: world.kubeconfigPath(user), HOME: process.env.HOME ?? '/tmp' } });
-    let stdout = '', stderr = '';
-    p.stdout.on('data', d => { stdout += d; });
-    p.stderr.on('data', d => { stderr += d; });
+    const p = spawn(kubectlPath, args, {
+      env: { ...process.env, KUBECONFIG: world.kubeconfigPath(user), HOME: process.env.HOME ?? '/tmp' },
+    });
+    let stdout = '',
+      stderr = '';
+    p.stdout.on('data', d => {
+      stdout += d;
+    });
+    p.stderr.on('data', d => {
+      stderr += d;
+    });
     p.on('error', reject);
     p.on('close', code => resolve({ code: code ?? -1, stdout, stderr }));
     p.stdin.end();
   });
 }
 
-interface Row { name: string; state: string; opsState: string; image: string; podLabel?: string }
-type RawGs = { metadata: { name: string; labels?: Record<string, string>; deletionTimestamp?: string }; spec?: { opsState?: string }; status?: { currentState?: string } };
-type RawPod = { metadata: { name: string; labels?: Record<string, string> }; spec: { containers: { image: string }[] } };
+interface Row {
+  name: string;
+  state: string;
+  opsState: string;
+  image: string;
+  podLabel?: string;
+}
+type RawGs = {
+  metadata: { name: string; labels?: Record<string, string>; deletionTimestamp?: string };
+  spec?: { opsState?: string };
+  status?: { currentState?: string };
+};
+type RawPod = {
+  metadata: { name: string; labels?: Record<string, string> };
+  spec: { containers: { image: string }[] };
+};
 
 /** The seed set's rooms as the API shows them now (like kubectl get gs, plus the pod's image and opsState label). */
 export async function rooms(world: World, gss: string = SEED.gameServerSet): Promise<Row[]> {
   const admin = http(world);
   const sel = `?labelSelector=${encodeURIComponent(`game.kruise.io/owner-gss=${gss}`)}`;
   const gsList = ((await admin('GET', `${GS_PATH}${sel}`)).body as { items: RawGs[] }).items;
-  const pods = new Map(((await admin('GET', `${POD_PATH}${sel}`)).body as { items: RawPod[] }).items.map(p => [p.metadata.name, p]));
-  return gsList.filter(g => !g.metadata.deletionTimestamp).map(g => {
-    const pod = pods.get(g.metadata.name);
-    return { name: g.metadata.name, state: g.status?.currentState ?? '', opsState: g.spec?.opsState ?? '', image: pod?.spec.containers[0]?.image ?? '', podLabel: pod?.metadata.labels?.['game.kruise.io/gs-opsState'] };
-  }).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  const pods = new Map(
+    ((await admin('GET', `${POD_PATH}${sel}`)).body as { items: RawPod[] }).items.map(p => [p.metadata.name, p]),
+  );
+  return gsList
+    .filter(g => !g.metadata.deletionTimestamp)
+    .map(g => {
+      const pod = pods.get(g.metadata.name);
+      return {
+        name: g.metadata.name,
+        state: g.status?.currentState ?? '',
+        opsState: g.spec?.opsState ?? '',
+        image: pod?.spec.containers[0]?.image ?? '',
+        podLabel: pod?.metadata.labels?.['game.kruise.io/gs-opsState'],
+      };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
 }
 
-function mergePatchGs(world: World, name: string, spec: Record<string, unknown>, user: User = 'admin'): Promise<unknown> {
+function mergePatchGs(
+  world: World,
+  name: string,
+  spec: Record<string, unknown>,
+  user: User = 'admin',
+): Promise<unknown> {
   return mergePatch(world, 'GameServer', name, { spec }, user);
 }
 
@@ -65,34 +105,63 @@ async function settledOpsState(world: World, name: string, opsState: string): Pr
   }
 }
 
-function mergePatch(world: World, kind: 'GameServer' | 'GameServerSet', name: string, body: Record<string, unknown>, user: User = 'admin'): Promise<unknown> {
+function mergePatch(
+  world: World,
+  kind: 'GameServer' | 'GameServerSet',
+  name: string,
+  body: Record<string, unknown>,
+  user: User = 'admin',
+): Promise<unknown> {
   const api = KubernetesObjectApi.makeApiClient(world.kubeConfig(user));
-  return api.patch({ apiVersion: 'game.kruise.io/v1alpha1', kind, metadata: { name, namespace: SEED.namespace }, ...body } as KubernetesObject,
-    undefined, undefined, 'allocator', undefined, PatchStrategy.MergePatch);
+  return api.patch(
+    {
+      apiVersion: 'game.kruise.io/v1alpha1',
+      kind,
+      metadata: { name, namespace: SEED.namespace },
+      ...body,
+    } as KubernetesObject,
+    undefined,
+    undefined,
+    'allocator',
+    undefined,
+    PatchStrategy.MergePatch,
+  );
 }
 
 /** Loads the seed as ../shared/seed does: the GameServerSet, 3 Ready rooms, then minecraft-0 Allocated. */
 export async function loadSeed(world: World): Promise<void> {
   const api = KubernetesObjectApi.makeApiClient(world.kubeConfig('admin'));
   await api.create(seedGameServerSet() as KubernetesObject);
-  await eventually(async () => (await rooms(world)).filter(r => r.state === 'Ready').length === SEED.replicas, 60_000, 'the seed rooms to be Ready');
+  await eventually(
+    async () => (await rooms(world)).filter(r => r.state === 'Ready').length === SEED.replicas,
+    60_000,
+    'the seed rooms to be Ready',
+  );
   await settledOpsState(world, SEED.allocated, 'Allocated');
-  await eventually(async () => (await rooms(world))[0]?.podLabel === 'Allocated', 30_000, 'minecraft-0 to be Allocated on its pod');
+  await eventually(
+    async () => (await rooms(world))[0]?.podLabel === 'Allocated',
+    30_000,
+    'minecraft-0 to be Allocated on its pod',
+  );
 }
 
 /** The admin's writes, leaving out access reviews (a POST, but they change nothing). */
-const adminWrites = async (world: World) => (await world.writes!()).filter(w => w.user === 'admin' && w.resource !== 'selfsubjectaccessreviews');
+const adminWrites = async (world: World) =>
+  (await world.writes!()).filter(w => w.user === 'admin' && w.resource !== 'selfsubjectaccessreviews');
 
 /** Registers the scenario suite; the world has the emulator running and the seed loaded (caller's `before`). */
 export function describeScenarios(world: () => World, kubectlPath: () => string): void {
   const k = (args: string[], user: User = 'admin') => kubectlIn(kubectlPath(), world(), user, args);
 
   it('the seed: 3 Ready rooms, minecraft-0 Allocated on the GameServer and on its pod', async () => {
-    assert.deepEqual((await rooms(world())).map(r => [r.name, r.state, r.opsState, r.podLabel]), [
-      ['minecraft-0', 'Ready', 'Allocated', 'Allocated'],
-      ['minecraft-1', 'Ready', 'None', 'None'],
-      ['minecraft-2', 'Ready', 'None', 'None'],
-    ]);
+    assert.deepEqual(
+      (await rooms(world())).map(r => [r.name, r.state, r.opsState, r.podLabel]),
+      [
+        ['minecraft-0', 'Ready', 'Allocated', 'Allocated'],
+        ['minecraft-1', 'Ready', 'None', 'None'],
+        ['minecraft-2', 'Ready', 'None', 'None'],
+      ],
+    );
   });
 
   describe('kubectl as an operator uses it', () => {
@@ -101,11 +170,14 @@ export function describeScenarios(world: () => World, kubectlPath: () => string)
       assert.equal(r.code, 0, r.stderr);
       const rows = table(r.stdout);
       assert.deepEqual(rows[0], ['NAME', 'STATE', 'OPSSTATE', 'DP', 'UP', 'AGE']);
-      assert.deepEqual(rows.slice(1).map(c => c.slice(0, 5)), [
-        ['minecraft-0', 'Ready', 'Allocated', '0', '0'],
-        ['minecraft-1', 'Ready', 'None', '0', '0'],
-        ['minecraft-2', 'Ready', 'None', '0', '0'],
-      ]);
+      assert.deepEqual(
+        rows.slice(1).map(c => c.slice(0, 5)),
+        [
+          ['minecraft-0', 'Ready', 'Allocated', '0', '0'],
+          ['minecraft-1', 'Ready', 'None', '0', '0'],
+          ['minecraft-2', 'Ready', 'None', '0', '0'],
+        ],
+      );
       for (const row of rows.slice(1)) assert.match(row[5], /^\d+s$/);
     });
 
@@ -113,7 +185,17 @@ export function describeScenarios(world: () => World, kubectlPath: () => string)
       const r = await k(['get', 'gss']);
       assert.equal(r.code, 0, r.stderr);
       const rows = table(r.stdout);
-      assert.deepEqual(rows[0], ['NAME', 'DESIRED', 'CURRENT', 'UPDATED', 'READY', 'MAINTAINING', 'WAITTOBEDELETED', 'PREDELETE', 'AGE']);
+      assert.deepEqual(rows[0], [
+        'NAME',
+        'DESIRED',
+        'CURRENT',
+        'UPDATED',
+        'READY',
+        'MAINTAINING',
+        'WAITTOBEDELETED',
+        'PREDELETE',
+        'AGE',
+      ]);
       assert.deepEqual(rows[1].slice(0, 5), ['minecraft', '3', '3', '3', '3']);
     });
 
@@ -122,14 +204,30 @@ export function describeScenarios(world: () => World, kubectlPath: () => string)
       assert.equal(r.code, 0, r.stderr);
       const rows = table(r.stdout);
       assert.deepEqual(rows[0], ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE']);
-      assert.deepEqual(rows.slice(1).map(c => c.slice(0, 3)), [['minecraft-0', '1/1', 'Running'], ['minecraft-1', '1/1', 'Running'], ['minecraft-2', '1/1', 'Running']]);
+      assert.deepEqual(
+        rows.slice(1).map(c => c.slice(0, 3)),
+        [
+          ['minecraft-0', '1/1', 'Running'],
+          ['minecraft-1', '1/1', 'Running'],
+          ['minecraft-2', '1/1', 'Running'],
+        ],
+      );
     });
 
     it('patch gs --type=json with a failing test op is refused and changes nothing', async () => {
-      const r = await k(['patch', 'gs', 'minecraft-0', '--type=json', '-p',
-        '[{"op":"test","path":"/spec/opsState","value":"None"},{"op":"replace","path":"/spec/opsState","value":"WaitToBeDeleted"}]']);
+      const r = await k([
+        'patch',
+        'gs',
+        'minecraft-0',
+        '--type=json',
+        '-p',
+        '[{"op":"test","path":"/spec/opsState","value":"None"},{"op":"replace","path":"/spec/opsState","value":"WaitToBeDeleted"}]',
+      ]);
       assert.notEqual(r.code, 0);
-      assert.equal(r.stderr.trim(), 'The request is invalid: the server rejected our request due to an error in our request');
+      assert.equal(
+        r.stderr.trim(),
+        'The request is invalid: the server rejected our request due to an error in our request',
+      );
       assert.equal((await k(['get', 'gs', 'minecraft-0', '-o', 'jsonpath={.spec.opsState}'])).stdout, 'Allocated');
     });
 
@@ -137,20 +235,35 @@ export function describeScenarios(world: () => World, kubectlPath: () => string)
       await world().clearWrites?.();
       const r = await k(['scale', 'gss', 'minecraft', '--replicas=6'], 'operator');
       assert.notEqual(r.code, 0);
-      assert.equal(r.stderr.trim(), 'Error from server (Forbidden): gameserversets.game.kruise.io "minecraft" is forbidden: User "okg-operator" cannot patch resource "gameserversets/scale" in API group "game.kruise.io" in the namespace "default"');
+      assert.equal(
+        r.stderr.trim(),
+        'Error from server (Forbidden): gameserversets.game.kruise.io "minecraft" is forbidden: User "okg-operator" cannot patch resource "gameserversets/scale" in API group "game.kruise.io" in the namespace "default"',
+      );
       const ops = (await world().writes!()).filter(e => e.user === 'operator');
-      assert.deepEqual(ops.map(e => `${e.verb} ${e.resource}/${e.subresource} ${e.code}`), ['patch gameserversets/scale 403']);
+      assert.deepEqual(
+        ops.map(e => `${e.verb} ${e.resource}/${e.subresource} ${e.code}`),
+        ['patch gameserversets/scale 403'],
+      );
       const v = await k(['patch', 'gs', 'minecraft-1', '--type=merge', '-p', '{"spec":{"opsState":"Kill"}}'], 'viewer');
-      assert.equal(v.stderr.trim(), 'Error from server (Forbidden): gameservers.game.kruise.io "minecraft-1" is forbidden: User "okg-viewer" cannot patch resource "gameservers" in API group "game.kruise.io" in the namespace "default"');
+      assert.equal(
+        v.stderr.trim(),
+        'Error from server (Forbidden): gameservers.game.kruise.io "minecraft-1" is forbidden: User "okg-viewer" cannot patch resource "gameservers" in API group "game.kruise.io" in the namespace "default"',
+      );
       assert.equal((await rooms(world()))[1].opsState, 'None');
     });
 
     it('get gs -w streams a change made by someone else', async function () {
       this.timeout(30_000);
-      const p = spawn(kubectlPath(), ['get', 'gs', '-w'], { env: { ...process.env, KUBECONFIG: world().kubeconfigPath('admin') } });
+      const p = spawn(kubectlPath(), ['get', 'gs', '-w'], {
+        env: { ...process.env, KUBECONFIG: world().kubeconfigPath('admin') },
+      });
       let out = '';
-      p.stdout.on('data', d => { out += d; });
-      p.stderr.on('data', d => { out += d; });
+      p.stdout.on('data', d => {
+        out += d;
+      });
+      p.stderr.on('data', d => {
+        out += d;
+      });
       try {
         await eventually(() => out.includes('minecraft-2'), 15_000, 'the initial table');
         await settledOpsState(world(), 'minecraft-1', 'Maintaining');
@@ -167,15 +280,27 @@ export function describeScenarios(world: () => World, kubectlPath: () => string)
       const c = new OkgClient(world().kubeConfig('admin'), { backoffMs: 20 });
       try {
         const selected = (await listRooms(c, SEED.namespace, SEED.gameServerSet)).filter(r => r.opsState === 'None');
-        assert.deepEqual(selected.map(r => r.name), ['minecraft-1', 'minecraft-2']);
+        assert.deepEqual(
+          selected.map(r => r.name),
+          ['minecraft-1', 'minecraft-2'],
+        );
         await settledOpsState(world(), 'minecraft-1', 'Allocated'); // the matchmaker wins the race
         await world().clearWrites?.();
         const results = await applyToRooms(c, selected, { opsState: 'Maintaining' });
-        assert.deepEqual(results.map(r => `${r.name} ${r.outcome}`), ['minecraft-1 skipped', 'minecraft-2 changed']);
+        assert.deepEqual(
+          results.map(r => `${r.name} ${r.outcome}`),
+          ['minecraft-1 skipped', 'minecraft-2 changed'],
+        );
         assert.match(results[0].reason ?? '', /Allocated/);
-        assert.deepEqual((await rooms(world())).map(r => r.opsState), ['Allocated', 'Allocated', 'Maintaining']);
+        assert.deepEqual(
+          (await rooms(world())).map(r => r.opsState),
+          ['Allocated', 'Allocated', 'Maintaining'],
+        );
         const writes = await adminWrites(world());
-        assert.deepEqual(writes.map(w => `${w.verb} ${w.name} ${w.code}`).sort(), ['patch minecraft-1 422', 'patch minecraft-2 200']);
+        assert.deepEqual(writes.map(w => `${w.verb} ${w.name} ${w.code}`).sort(), [
+          'patch minecraft-1 422',
+          'patch minecraft-2 200',
+        ]);
       } finally {
         c.close();
         await settledOpsState(world(), 'minecraft-1', 'None');
@@ -188,14 +313,36 @@ export function describeScenarios(world: () => World, kubectlPath: () => string)
     it('an invalid bulk change and invalid release inputs are refused before any write', async () => {
       const c = new OkgClient(world().kubeConfig('admin'), { backoffMs: 20 });
       try {
-        await eventually(async () => (await rooms(world())).every(r => r.podLabel === r.opsState), 20_000, 'the pods to carry the opsStates');
+        await eventually(
+          async () => (await rooms(world())).every(r => r.podLabel === r.opsState),
+          20_000,
+          'the pods to carry the opsStates',
+        );
         await world().clearWrites?.();
         const selected = await listRooms(c, SEED.namespace, SEED.gameServerSet);
         await assert.rejects(applyToRooms(c, selected, { opsState: 'not a label value!' }));
         const bad = [
-          { namespace: SEED.namespace, gameServerSet: SEED.gameServerSet, images: [{ container: 'nope', image: SEED.newImage }], add: 3, timeoutMs: 20_000 },
-          { namespace: SEED.namespace, gameServerSet: SEED.gameServerSet, images: [{ container: SEED.container, image: SEED.newImage }], add: -1, timeoutMs: 20_000 },
-          { namespace: SEED.namespace, gameServerSet: 'missing', images: [{ container: SEED.container, image: SEED.newImage }], add: 3, timeoutMs: 20_000 },
+          {
+            namespace: SEED.namespace,
+            gameServerSet: SEED.gameServerSet,
+            images: [{ container: 'nope', image: SEED.newImage }],
+            add: 3,
+            timeoutMs: 20_000,
+          },
+          {
+            namespace: SEED.namespace,
+            gameServerSet: SEED.gameServerSet,
+            images: [{ container: SEED.container, image: SEED.newImage }],
+            add: -1,
+            timeoutMs: 20_000,
+          },
+          {
+            namespace: SEED.namespace,
+            gameServerSet: 'missing',
+            images: [{ container: SEED.container, image: SEED.newImage }],
+            add: 3,
+            timeoutMs: 20_000,
+          },
         ];
         for (const input of bad) {
           const r = await runRelease(input, { client: c });
@@ -207,14 +354,26 @@ export function describeScenarios(world: () => World, kubectlPath: () => string)
       }
     });
 
-    it('the operator\'s release is refused by the preflight review, writing nothing', async () => {
+    it("the operator's release is refused by the preflight review, writing nothing", async () => {
       const c = new OkgClient(world().kubeConfig('operator'), { backoffMs: 20 });
       try {
         await world().clearWrites?.();
-        const r = await runRelease({ namespace: SEED.namespace, gameServerSet: SEED.gameServerSet, images: [{ container: SEED.container, image: SEED.newImage }], add: 3, timeoutMs: 20_000 }, { client: c });
+        const r = await runRelease(
+          {
+            namespace: SEED.namespace,
+            gameServerSet: SEED.gameServerSet,
+            images: [{ container: SEED.container, image: SEED.newImage }],
+            add: 3,
+            timeoutMs: 20_000,
+          },
+          { client: c },
+        );
         assert.equal(r.outcome, 'refused', r.message);
         assert.match(r.message, /okg-operator|patch|permission|forbidden/i);
-        assert.deepEqual((await world().writes!()).filter(w => w.user === 'operator' && w.resource !== 'selfsubjectaccessreviews'), []);
+        assert.deepEqual(
+          (await world().writes!()).filter(w => w.user === 'operator' && w.resource !== 'selfsubjectaccessreviews'),
+          [],
+        );
       } finally {
         c.close();
       }
@@ -226,9 +385,21 @@ export function describeScenarios(world: () => World, kubectlPath: () => string)
       this.timeout(90_000);
       const c = new OkgClient(world().kubeConfig('admin'), { backoffMs: 20, attempts: 8 });
       try {
-        const r = await runRelease({ namespace: SEED.namespace, gameServerSet: SEED.gameServerSet, images: [{ container: SEED.container, image: SEED.newImage }], add: 3, timeoutMs: 40_000 }, { client: c });
+        const r = await runRelease(
+          {
+            namespace: SEED.namespace,
+            gameServerSet: SEED.gameServerSet,
+            images: [{ container: SEED.container, image: SEED.newImage }],
+            add: 3,
+            timeoutMs: 40_000,
+          },
+          { client: c },
+        );
         assert.equal(r.outcome, 'succeeded', r.message);
-        assert.deepEqual((await rooms(world())).map(({ podLabel: _p, ...row }) => row), SEED_FINAL);
+        assert.deepEqual(
+          (await rooms(world())).map(({ podLabel: _p, ...row }) => row),
+          SEED_FINAL,
+        );
       } finally {
         c.close();
       }
@@ -247,9 +418,23 @@ export function describeScenarios(world: () => World, kubectlPath: () => string)
         await api.create({ ...set, metadata: { name: gss, namespace: SEED.namespace } } as unknown as KubernetesObject);
         try {
           await mergePatch(world(), 'GameServerSet', gss, { spec: { replicas: 8 } });
-          await eventually(async () => (await rooms(world(), gss)).filter(r => r.state === 'Ready').length === 8, 60_000, `8 Ready rooms of ${gss}`);
+          await eventually(
+            async () => (await rooms(world(), gss)).filter(r => r.state === 'Ready').length === 8,
+            60_000,
+            `8 Ready rooms of ${gss}`,
+          );
           await settledOpsState(world(), `${gss}-0`, 'Allocated');
-          const uids = async () => new Map((((await http(world())('GET', `${GS_PATH}?labelSelector=${encodeURIComponent(`game.kruise.io/owner-gss=${gss}`)}`)).body as { items: { metadata: { name: string; uid: string } }[] }).items.map(g => [g.metadata.name, g.metadata.uid])));
+          const uids = async () =>
+            new Map(
+              (
+                (
+                  await http(world())(
+                    'GET',
+                    `${GS_PATH}?labelSelector=${encodeURIComponent(`game.kruise.io/owner-gss=${gss}`)}`,
+                  )
+                ).body as { items: { metadata: { name: string; uid: string } }[] }
+              ).items.map(g => [g.metadata.name, g.metadata.uid]),
+            );
           const before = await uids();
           // An informer-cache matchmaker (open-match-director): unconditional merge patches, as soon as marking starts.
           // The invariant is checked for every room whose Allocated write completed before the reclaim step began;
@@ -263,21 +448,34 @@ export function describeScenarios(world: () => World, kubectlPath: () => string)
               try {
                 await mergePatchGs(world(), `${gss}-${i}`, { opsState: 'Allocated' });
                 allocated.push({ name: `${gss}-${i}`, beforeReclaim: !reclaimStarted });
-              } catch { /* the room was already reclaimed: nothing to allocate */ }
+              } catch {
+                /* the room was already reclaimed: nothing to allocate */
+              }
               await new Promise(r => setTimeout(r, 10));
             }
           };
           const c = new OkgClient(world().kubeConfig('admin'), { backoffMs: 20, attempts: 8 });
           let r;
           try {
-            r = await runRelease({ namespace: SEED.namespace, gameServerSet: gss, images: [{ container: SEED.container, image: SEED.newImage }], add: 3, reclaim, timeoutMs: 60_000 }, {
-              client: c, concurrency: 2,
-              onEvent: e => {
-                if (e.type === 'warning') warnings.push(e.message);
-                if (e.type === 'step-started' && e.step === 'mark') allocator = allocate();
-                if (e.type === 'step-started' && e.step === 'reclaim') reclaimStarted = true;
+            r = await runRelease(
+              {
+                namespace: SEED.namespace,
+                gameServerSet: gss,
+                images: [{ container: SEED.container, image: SEED.newImage }],
+                add: 3,
+                reclaim,
+                timeoutMs: 60_000,
               },
-            });
+              {
+                client: c,
+                concurrency: 2,
+                onEvent: e => {
+                  if (e.type === 'warning') warnings.push(e.message);
+                  if (e.type === 'step-started' && e.step === 'mark') allocator = allocate();
+                  if (e.type === 'step-started' && e.step === 'reclaim') reclaimStarted = true;
+                },
+              },
+            );
           } finally {
             c.close();
           }
@@ -286,32 +484,74 @@ export function describeScenarios(world: () => World, kubectlPath: () => string)
           assert.ok(r.outcome === 'succeeded' || (r.outcome === 'lost' && r.summary?.lost.length), r.message);
           const protectedRooms = [`${gss}-0`, ...allocated.filter(a => a.beforeReclaim).map(a => a.name)];
           assert.ok(protectedRooms.length > 1, 'the matchmaker allocated rooms while the release marked them');
-          await eventually(async () => (await rooms(world(), gss)).length === r.summary?.finalReplicas, 30_000, 'the reclaimed rooms to go');
+          await eventually(
+            async () => (await rooms(world(), gss)).length === r.summary?.finalReplicas,
+            30_000,
+            'the reclaimed rooms to go',
+          );
           const after = await rooms(world(), gss);
           const now = await uids();
-          const detail = () => JSON.stringify({ warnings, allocated, summary: r.summary, rooms: after.map(x => `${x.name} ${x.state} ${x.opsState}/${x.podLabel} ${x.image.slice(-4)}`) });
+          const detail = () =>
+            JSON.stringify({
+              warnings,
+              allocated,
+              summary: r.summary,
+              rooms: after.map(x => `${x.name} ${x.state} ${x.opsState}/${x.podLabel} ${x.image.slice(-4)}`),
+            });
           const text = warnings.join('\n');
           for (const n of protectedRooms) {
             assert.equal(now.get(n), before.get(n), `${n} was not deleted (same GameServer uid): ${detail()}`);
             // Real OKG 1.0 can merge-patch a stale opsState back over the matchmaker's Allocated (docs/controlplane.md,
             // tier B): then the release must not have reclaimed the room and must say it was marked again.
             const opsState = after.find(x => x.name === n)?.opsState;
-            if (opsState !== 'Allocated') assert.match(text, new RegExp(`${n} \\(was Allocated after marking, now ${opsState}\\)`), `${n} is ${opsState}, and the release said so: ${detail()}`);
+            if (opsState !== 'Allocated')
+              assert.match(
+                text,
+                new RegExp(`${n} \\(was Allocated after marking, now ${opsState}\\)`),
+                `${n} is ${opsState}, and the release said so: ${detail()}`,
+              );
           }
           // A room allocated after the engine's last check can still be removed by OKG (pitfall 4, §8.5): the engine
           // must say so, and name any other room OKG removed in its place.
-          for (const a of allocated) if (!now.has(a.name)) assert.match(text, new RegExp(`OKG removed [^\n]*${a.name} \\(Allocated\\)`), `${a.name} was lost and the release said so: ${JSON.stringify({ warnings, allocated, summary: r.summary })}`);
-          for (const a of allocated) if (!now.has(a.name)) assert.match(r.message, new RegExp(`${a.name} \\(Allocated\\)`), `the outcome names the lost ${a.name}: ${r.message}`);
+          for (const a of allocated)
+            if (!now.has(a.name))
+              assert.match(
+                text,
+                new RegExp(`OKG removed [^\n]*${a.name} \\(Allocated\\)`),
+                `${a.name} was lost and the release said so: ${JSON.stringify({ warnings, allocated, summary: r.summary })}`,
+              );
+          for (const a of allocated)
+            if (!now.has(a.name))
+              assert.match(
+                r.message,
+                new RegExp(`${a.name} \\(Allocated\\)`),
+                `the outcome names the lost ${a.name}: ${r.message}`,
+              );
           const fresh = after.filter(x => x.image === SEED.newImage);
           assert.ok(fresh.every(x => x.opsState === 'None' && x.state === 'Ready'));
-          for (let i = 8; i < 11; i++) if (!fresh.some(x => x.name === `${gss}-${i}`)) assert.match(text, new RegExp(`in their place|${gss}-${i}`), `new room ${gss}-${i} was removed and the release said so`);
+          for (let i = 8; i < 11; i++)
+            if (!fresh.some(x => x.name === `${gss}-${i}`))
+              assert.match(
+                text,
+                new RegExp(`in their place|${gss}-${i}`),
+                `new room ${gss}-${i} was removed and the release said so`,
+              );
           if (allocated.every(a => a.beforeReclaim)) assert.equal(fresh.length, 3, 'every new room survived');
           const old = after.filter(x => x.image === SEED.image);
           // An idle old room may stay only if the release named it: marked again by someone else, or kept.
-          const reportedBack = (n: string) => new RegExp(`${n} \\(was Allocated after marking|kept [^\n]*${n} \\(`).test(text);
-          assert.deepEqual(old.filter(x => x.opsState !== 'Allocated' && !reportedBack(x.name)).map(x => x.name), [], `every idle old room went: ${detail()}`);
+          const reportedBack = (n: string) =>
+            new RegExp(`${n} \\(was Allocated after marking|kept [^\n]*${n} \\(`).test(text);
+          assert.deepEqual(
+            old.filter(x => x.opsState !== 'Allocated' && !reportedBack(x.name)).map(x => x.name),
+            [],
+            `every idle old room went: ${detail()}`,
+          );
         } finally {
-          await api.delete({ apiVersion: 'game.kruise.io/v1alpha1', kind: 'GameServerSet', metadata: { name: gss, namespace: SEED.namespace } } as KubernetesObject);
+          await api.delete({
+            apiVersion: 'game.kruise.io/v1alpha1',
+            kind: 'GameServerSet',
+            metadata: { name: gss, namespace: SEED.namespace },
+          } as KubernetesObject);
         }
       });
     }

@@ -6,15 +6,21 @@ import { controlPlaneOptOut, startControlPlaneWorld, startSandboxWorld, type Wor
 
 describe('wire behaviour: sandbox', function () {
   let world: World | undefined;
-  before(async () => { world = await startSandboxWorld(); });
-  after(async () => { await world?.stop(); });
+  before(async () => {
+    world = await startSandboxWorld();
+  });
+  after(async () => {
+    await world?.stop();
+  });
   describeWire(() => world!);
 });
 
 describe('wire behaviour: kube-apiserver (tier A)', function () {
   const optOut = controlPlaneOptOut();
   if (optOut) {
-    it(`is not run: ${optOut}`, () => { assert.ok(optOut); });
+    it(`is not run: ${optOut}`, () => {
+      assert.ok(optOut);
+    });
     return;
   }
   let world: World | undefined;
@@ -22,6 +28,8 @@ describe('wire behaviour: kube-apiserver (tier A)', function () {
     this.timeout(45 * 60_000); // the first build of kube-apiserver, etcd and kubectl; later runs reuse it
     world = await startControlPlaneWorld();
   });
-  after(async () => { await world?.stop(); });
+  after(async () => {
+    await world?.stop();
+  });
   describeWire(() => world!);
 });

@@ -7,7 +7,18 @@ import { eventually } from '../helpers/kubectl.js';
 import { http, rawWatch, GSS_PATH, GS_PATH, POD_PATH, type Reply } from './http.js';
 import type { World } from './world.js';
 
-type Obj = { metadata: { name: string; uid: string; resourceVersion: string; generation?: number; deletionTimestamp?: string; labels?: Record<string, string> }; spec: Record<string, unknown>; status?: Record<string, unknown> };
+type Obj = {
+  metadata: {
+    name: string;
+    uid: string;
+    resourceVersion: string;
+    generation?: number;
+    deletionTimestamp?: string;
+    labels?: Record<string, string>;
+  };
+  spec: Record<string, unknown>;
+  status?: Record<string, unknown>;
+};
 const obj = (r: Reply) => r.body as Obj;
 const msg = (r: Reply) => (r.body as { message: string }).message;
 const reason = (r: Reply) => (r.body as { reason: string }).reason;
@@ -20,7 +31,11 @@ export function describeWire(world: () => World): void {
     admin = http(world());
     for (const p of [GSS_PATH, GS_PATH]) await admin('DELETE', p);
     await admin('DELETE', `${POD_PATH}?gracePeriodSeconds=0`);
-    await eventually(async () => ((await admin('GET', GS_PATH)).body as { items: unknown[] }).items.length === 0, 10_000, 'an empty namespace');
+    await eventually(
+      async () => ((await admin('GET', GS_PATH)).body as { items: unknown[] }).items.length === 0,
+      10_000,
+      'an empty namespace',
+    );
     await world().clearWrites?.();
   });
 
@@ -30,11 +45,18 @@ export function describeWire(world: () => World): void {
       assert.equal(v.major, '1');
       assert.deepEqual(((await admin('GET', '/api')).body as { versions: string[] }).versions, ['v1']);
       const groups = ((await admin('GET', '/apis')).body as { groups: { name: string }[] }).groups.map(g => g.name);
-      assert.ok(groups.includes('game.kruise.io') && groups.includes('apps.kruise.io') && groups.includes('authorization.k8s.io'), groups.join());
+      assert.ok(
+        groups.includes('game.kruise.io') &&
+          groups.includes('apps.kruise.io') &&
+          groups.includes('authorization.k8s.io'),
+        groups.join(),
+      );
     });
 
     it('lists GameServerSets with short name gss and the scale and status subresources', async () => {
-      const list = (await admin('GET', '/apis/game.kruise.io/v1alpha1')).body as { resources: { name: string; shortNames?: string[]; kind: string; group?: string }[] };
+      const list = (await admin('GET', '/apis/game.kruise.io/v1alpha1')).body as {
+        resources: { name: string; shortNames?: string[]; kind: string; group?: string }[];
+      };
       assert.deepEqual(list.resources.find(r => r.name === 'gameserversets')?.shortNames, ['gss']);
       assert.equal(list.resources.find(r => r.name === 'gameserversets/scale')?.kind, 'Scale');
       assert.equal(list.resources.find(r => r.name === 'gameserversets/scale')?.group, 'autoscaling');
@@ -53,7 +75,15 @@ export function describeWire(world: () => World): void {
     it('answers 401 Unauthorized to an unknown token', async () => {
       const r = await http(world(), { token: 'not-a-token' })('GET', GSS_PATH);
       assert.equal(r.status, 401);
-      assert.deepEqual(r.body, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+      assert.deepEqual(r.body, {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'Unauthorized',
+        reason: 'Unauthorized',
+        code: 401,
+      });
     });
 
     it('without a token: the sandbox answers 401, kube-apiserver (anonymous auth on, its default) 403 for system:anonymous', async () => {
@@ -62,7 +92,10 @@ export function describeWire(world: () => World): void {
         assert.equal(r.status, 401);
       } else {
         assert.equal(r.status, 403);
-        assert.equal(msg(r), 'gameserversets.game.kruise.io is forbidden: User "system:anonymous" cannot list resource "gameserversets" in API group "game.kruise.io" in the namespace "default"');
+        assert.equal(
+          msg(r),
+          'gameserversets.game.kruise.io is forbidden: User "system:anonymous" cannot list resource "gameserversets" in API group "game.kruise.io" in the namespace "default"',
+        );
       }
     });
 
@@ -71,23 +104,43 @@ export function describeWire(world: () => World): void {
       await world().clearWrites?.();
       const r = await http(world(), 'operator')('PATCH', `${GSS_PATH}/minecraft`, { spec: { replicas: 6 } });
       assert.equal(r.status, 403);
-      assert.equal(msg(r), 'gameserversets.game.kruise.io "minecraft" is forbidden: User "okg-operator" cannot patch resource "gameserversets" in API group "game.kruise.io" in the namespace "default"');
+      assert.equal(
+        msg(r),
+        'gameserversets.game.kruise.io "minecraft" is forbidden: User "okg-operator" cannot patch resource "gameserversets" in API group "game.kruise.io" in the namespace "default"',
+      );
       assert.equal(reason(r), 'Forbidden');
-      assert.deepEqual((r.body as { details: unknown }).details, { name: 'minecraft', group: 'game.kruise.io', kind: 'gameserversets' });
+      assert.deepEqual((r.body as { details: unknown }).details, {
+        name: 'minecraft',
+        group: 'game.kruise.io',
+        kind: 'gameserversets',
+      });
       assert.equal(obj(await admin('GET', `${GSS_PATH}/minecraft`)).spec.replicas, 3);
-      if (world().writes) assert.deepEqual((await world().writes!()).map(e => `${e.user} ${e.verb} ${e.code}`), ['operator patch 403']);
+      if (world().writes)
+        assert.deepEqual(
+          (await world().writes!()).map(e => `${e.user} ${e.verb} ${e.code}`),
+          ['operator patch 403'],
+        );
     });
 
     it('forbids the viewer every write and names the collection for list-level verbs', async () => {
       const r = await http(world(), 'viewer')('POST', GS_PATH, gs('x'));
       assert.equal(r.status, 403);
-      assert.equal(msg(r), 'gameservers.game.kruise.io is forbidden: User "okg-viewer" cannot create resource "gameservers" in API group "game.kruise.io" in the namespace "default"');
+      assert.equal(
+        msg(r),
+        'gameservers.game.kruise.io is forbidden: User "okg-viewer" cannot create resource "gameservers" in API group "game.kruise.io" in the namespace "default"',
+      );
     });
 
     it('answers SelfSubjectAccessReview truthfully', async () => {
-      const review = async (user: 'operator' | 'viewer' | 'admin', verb: string, resource: string, subresource = '') => {
+      const review = async (
+        user: 'operator' | 'viewer' | 'admin',
+        verb: string,
+        resource: string,
+        subresource = '',
+      ) => {
         const r = await http(world(), user)('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
-          apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview',
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SelfSubjectAccessReview',
           spec: { resourceAttributes: { namespace: 'default', verb, group: 'game.kruise.io', resource, subresource } },
         });
         assert.equal(r.status, 201);
@@ -107,7 +160,10 @@ export function describeWire(world: () => World): void {
       const r = await admin('POST', GSS_PATH, gss('bad', -1));
       assert.equal(r.status, 422);
       assert.equal(reason(r), 'Invalid');
-      assert.equal(msg(r), 'GameServerSet.game.kruise.io "bad" is invalid: [spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0, .spec.replicas: Invalid value: -1: should be a non-negative integer]');
+      assert.equal(
+        msg(r),
+        'GameServerSet.game.kruise.io "bad" is invalid: [spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0, .spec.replicas: Invalid value: -1: should be a non-negative integer]',
+      );
       assert.equal((await admin('GET', `${GSS_PATH}/bad`)).status, 404);
     });
 
@@ -129,7 +185,10 @@ export function describeWire(world: () => World): void {
       await admin('POST', GS_PATH, gs('typed'));
       const r = await admin('PATCH', `${GS_PATH}/typed`, { spec: { opsState: 7 } });
       assert.equal(r.status, 422);
-      assert.equal(msg(r), 'GameServer.game.kruise.io "typed" is invalid: spec.opsState: Invalid value: "integer": spec.opsState in body must be of type string: "integer"');
+      assert.equal(
+        msg(r),
+        'GameServer.game.kruise.io "typed" is invalid: spec.opsState: Invalid value: "integer": spec.opsState in body must be of type string: "integer"',
+      );
     });
 
     it('refuses a custom resource of another kind with 422 naming the kind sent', async () => {
@@ -142,7 +201,10 @@ export function describeWire(world: () => World): void {
       await admin('POST', GS_PATH, gs('put'));
       const r = await admin('PUT', `${GS_PATH}/put`, gs('put'));
       assert.equal(r.status, 422);
-      assert.equal(msg(r), 'gameservers.game.kruise.io "put" is invalid: metadata.resourceVersion: Invalid value: 0: must be specified for an update');
+      assert.equal(
+        msg(r),
+        'gameservers.game.kruise.io "put" is invalid: metadata.resourceVersion: Invalid value: 0: must be specified for an update',
+      );
       assert.equal((r.body as { details: { kind: string } }).details.kind, 'gameservers');
     });
 
@@ -166,14 +228,21 @@ export function describeWire(world: () => World): void {
       assert.match(a.metadata.uid, /^[0-9a-f-]{36}$/);
       assert.equal(a.metadata.generation, 1);
       assert.ok(Number(b.metadata.resourceVersion) > Number(a.metadata.resourceVersion));
-      assert.match((a.metadata as unknown as { creationTimestamp: string }).creationTimestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      assert.match(
+        (a.metadata as unknown as { creationTimestamp: string }).creationTimestamp,
+        /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+      );
     });
 
     it('bumps generation on spec changes only; status and labels leave it', async () => {
       await admin('POST', GSS_PATH, gss('g'));
       const labelled = obj(await admin('PATCH', `${GSS_PATH}/g`, { metadata: { labels: { team: 'a' } } }));
       assert.equal(labelled.metadata.generation, 1);
-      const status = obj(await admin('PATCH', `${GSS_PATH}/g/status`, { status: { replicas: 3, currentReplicas: 3, readyReplicas: 0, availableReplicas: 0, updatedReplicas: 0 } }));
+      const status = obj(
+        await admin('PATCH', `${GSS_PATH}/g/status`, {
+          status: { replicas: 3, currentReplicas: 3, readyReplicas: 0, availableReplicas: 0, updatedReplicas: 0 },
+        }),
+      );
       assert.equal(status.metadata.generation, 1);
       assert.equal(status.status?.currentReplicas, 3);
       const spec = obj(await admin('PATCH', `${GSS_PATH}/g`, { spec: { replicas: 5 } }));
@@ -185,7 +254,12 @@ export function describeWire(world: () => World): void {
       await admin('POST', GSS_PATH, gss('s'));
       const main = obj(await admin('PATCH', `${GSS_PATH}/s`, { status: { replicas: 99 } }));
       assert.equal(main.status, undefined);
-      const st = obj(await admin('PATCH', `${GSS_PATH}/s/status`, { spec: { replicas: 42 }, status: { replicas: 3, currentReplicas: 0, readyReplicas: 0, availableReplicas: 0, updatedReplicas: 0 } }));
+      const st = obj(
+        await admin('PATCH', `${GSS_PATH}/s/status`, {
+          spec: { replicas: 42 },
+          status: { replicas: 3, currentReplicas: 0, readyReplicas: 0, availableReplicas: 0, updatedReplicas: 0 },
+        }),
+      );
       assert.equal(st.spec.replicas, 3);
     });
 
@@ -202,14 +276,20 @@ export function describeWire(world: () => World): void {
       await admin('PATCH', `${GS_PATH}/c`, { spec: { opsState: 'Allocated' } });
       const r = await admin('PUT', `${GS_PATH}/c`, { ...gs('c'), metadata: { ...created.metadata } });
       assert.equal(r.status, 409);
-      assert.equal(msg(r), 'Operation cannot be fulfilled on gameservers.game.kruise.io "c": the object has been modified; please apply your changes to the latest version and try again');
+      assert.equal(
+        msg(r),
+        'Operation cannot be fulfilled on gameservers.game.kruise.io "c": the object has been modified; please apply your changes to the latest version and try again',
+      );
       assert.equal(reason(r), 'Conflict');
     });
 
     it('treats metadata.resourceVersion in a merge patch as a precondition', async () => {
       const created = obj(await admin('POST', GS_PATH, gs('m')));
       await admin('PATCH', `${GS_PATH}/m`, { spec: { opsState: 'Allocated' } });
-      const r = await admin('PATCH', `${GS_PATH}/m`, { metadata: { resourceVersion: created.metadata.resourceVersion }, spec: { opsState: 'WaitToBeDeleted' } });
+      const r = await admin('PATCH', `${GS_PATH}/m`, {
+        metadata: { resourceVersion: created.metadata.resourceVersion },
+        spec: { opsState: 'WaitToBeDeleted' },
+      });
       assert.equal(r.status, 409);
       assert.equal(obj(await admin('GET', `${GS_PATH}/m`)).spec.opsState, 'Allocated');
     });
@@ -218,12 +298,26 @@ export function describeWire(world: () => World): void {
       await admin('POST', GS_PATH, gs('t'));
       await admin('PATCH', `${GS_PATH}/t`, { spec: { opsState: 'Allocated' } });
       const before = obj(await admin('GET', `${GS_PATH}/t`)).metadata.resourceVersion;
-      const r = await admin('PATCH', `${GS_PATH}/t`, [
-        { op: 'test', path: '/spec/opsState', value: 'None' },
-        { op: 'replace', path: '/spec/opsState', value: 'WaitToBeDeleted' },
-      ], { 'Content-Type': 'application/json-patch+json' });
+      const r = await admin(
+        'PATCH',
+        `${GS_PATH}/t`,
+        [
+          { op: 'test', path: '/spec/opsState', value: 'None' },
+          { op: 'replace', path: '/spec/opsState', value: 'WaitToBeDeleted' },
+        ],
+        { 'Content-Type': 'application/json-patch+json' },
+      );
       assert.equal(r.status, 422);
-      assert.deepEqual(r.body, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server rejected our request due to an error in our request', reason: 'Invalid', details: {}, code: 422 });
+      assert.deepEqual(r.body, {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'the server rejected our request due to an error in our request',
+        reason: 'Invalid',
+        details: {},
+        code: 422,
+      });
       const after = obj(await admin('GET', `${GS_PATH}/t`));
       assert.equal(after.spec.opsState, 'Allocated');
       assert.equal(after.metadata.resourceVersion, before);
@@ -231,51 +325,90 @@ export function describeWire(world: () => World): void {
 
     it('fails a JSON Patch on a missing path with the same 422', async () => {
       await admin('POST', GS_PATH, gs('t3'));
-      const r = await admin('PATCH', `${GS_PATH}/t3`, [{ op: 'replace', path: '/spec/nothing/here', value: 1 }], { 'Content-Type': 'application/json-patch+json' });
+      const r = await admin('PATCH', `${GS_PATH}/t3`, [{ op: 'replace', path: '/spec/nothing/here', value: 1 }], {
+        'Content-Type': 'application/json-patch+json',
+      });
       assert.equal(r.status, 422);
       assert.equal(msg(r), 'the server rejected our request due to an error in our request');
     });
 
     it('applies a JSON Patch whose test op holds', async () => {
       await admin('POST', GS_PATH, gs('t2'));
-      const r = await admin('PATCH', `${GS_PATH}/t2`, [
-        { op: 'test', path: '/spec/opsState', value: 'None' },
-        { op: 'replace', path: '/spec/opsState', value: 'WaitToBeDeleted' },
-      ], { 'Content-Type': 'application/json-patch+json' });
+      const r = await admin(
+        'PATCH',
+        `${GS_PATH}/t2`,
+        [
+          { op: 'test', path: '/spec/opsState', value: 'None' },
+          { op: 'replace', path: '/spec/opsState', value: 'WaitToBeDeleted' },
+        ],
+        { 'Content-Type': 'application/json-patch+json' },
+      );
       assert.equal(r.status, 200);
       assert.equal(obj(r).spec.opsState, 'WaitToBeDeleted');
     });
 
     it('refuses strategic merge patch on custom resources with 415', async () => {
       await admin('POST', GS_PATH, gs('smp'));
-      const r = await admin('PATCH', `${GS_PATH}/smp`, { spec: { opsState: 'x' } }, { 'Content-Type': 'application/strategic-merge-patch+json' });
+      const r = await admin(
+        'PATCH',
+        `${GS_PATH}/smp`,
+        { spec: { opsState: 'x' } },
+        { 'Content-Type': 'application/strategic-merge-patch+json' },
+      );
       assert.equal(r.status, 415);
-      assert.match(msg(r), /^the body of the request was in an unknown format - accepted media types include: application\/json-patch\+json, application\/merge-patch\+json/);
+      assert.match(
+        msg(r),
+        /^the body of the request was in an unknown format - accepted media types include: application\/json-patch\+json, application\/merge-patch\+json/,
+      );
     });
 
     it('checks delete preconditions', async () => {
       await admin('POST', GS_PATH, gs('pre'));
       const r = await admin('DELETE', `${GS_PATH}/pre`, { preconditions: { resourceVersion: '1' } });
       assert.equal(r.status, 409);
-      assert.match(msg(r), /^Operation cannot be fulfilled on GameServer\.game\.kruise\.io "pre": the ResourceVersion in the precondition \(1\) does not match the ResourceVersion in record \(\d+\)\. The object might have been modified$/);
+      assert.match(
+        msg(r),
+        /^Operation cannot be fulfilled on GameServer\.game\.kruise\.io "pre": the ResourceVersion in the precondition \(1\) does not match the ResourceVersion in record \(\d+\)\. The object might have been modified$/,
+      );
     });
 
     it('answers a deleted custom resource with a Success Status', async () => {
       await admin('POST', GS_PATH, gs('del'));
       const r = await admin('DELETE', `${GS_PATH}/del`);
       assert.equal(r.status, 200);
-      const b = r.body as { kind: string; status: string; details: { name: string; group: string; kind: string; uid: string } };
+      const b = r.body as {
+        kind: string;
+        status: string;
+        details: { name: string; group: string; kind: string; uid: string };
+      };
       assert.equal(b.kind, 'Status');
       assert.equal(b.status, 'Success');
-      assert.deepEqual({ ...b.details, uid: undefined }, { name: 'del', group: 'game.kruise.io', kind: 'gameservers', uid: undefined });
+      assert.deepEqual(
+        { ...b.details, uid: undefined },
+        { name: 'del', group: 'game.kruise.io', kind: 'gameservers', uid: undefined },
+      );
     });
   });
 
   describe('scale subresource', () => {
     it('reads and patches replicas through autoscaling/v1 Scale', async () => {
       await admin('POST', GSS_PATH, gss('sc'));
-      await admin('PATCH', `${GSS_PATH}/sc/status`, { status: { replicas: 3, currentReplicas: 3, readyReplicas: 3, availableReplicas: 3, updatedReplicas: 3, labelSelector: 'game.kruise.io/owner-gss=sc' } });
-      const s = (await admin('GET', `${GSS_PATH}/sc/scale`)).body as { kind: string; apiVersion: string; spec: { replicas: number }; status: { replicas: number; selector: string } };
+      await admin('PATCH', `${GSS_PATH}/sc/status`, {
+        status: {
+          replicas: 3,
+          currentReplicas: 3,
+          readyReplicas: 3,
+          availableReplicas: 3,
+          updatedReplicas: 3,
+          labelSelector: 'game.kruise.io/owner-gss=sc',
+        },
+      });
+      const s = (await admin('GET', `${GSS_PATH}/sc/scale`)).body as {
+        kind: string;
+        apiVersion: string;
+        spec: { replicas: number };
+        status: { replicas: number; selector: string };
+      };
       assert.equal(s.kind, 'Scale');
       assert.equal(s.apiVersion, 'autoscaling/v1');
       assert.equal(s.spec.replicas, 3);
@@ -291,7 +424,10 @@ export function describeWire(world: () => World): void {
       await admin('POST', GSS_PATH, gss('neg'));
       const r = await admin('PATCH', `${GSS_PATH}/neg/scale`, { spec: { replicas: -1 } });
       assert.equal(r.status, 422);
-      assert.equal(msg(r), 'GameServerSet.game.kruise.io "neg" is invalid: [spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0, .spec.replicas: Invalid value: -1: should be a non-negative integer]');
+      assert.equal(
+        msg(r),
+        'GameServerSet.game.kruise.io "neg" is invalid: [spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0, .spec.replicas: Invalid value: -1: should be a non-negative integer]',
+      );
       assert.equal(obj(await admin('GET', `${GSS_PATH}/neg`)).spec.replicas, 3);
     });
   });
@@ -300,26 +436,42 @@ export function describeWire(world: () => World): void {
     const ASTS = '/apis/apps.kruise.io/v1beta1/namespaces/default/statefulsets';
     it('keeps unknown fields and refuses a negative scale with the scale rule only', async () => {
       await admin('DELETE', `${ASTS}/asts-neg`);
-      const created = await admin('POST', ASTS, { apiVersion: 'apps.kruise.io/v1beta1', kind: 'StatefulSet', metadata: { name: 'asts-neg' }, spec: { replicas: 1, anything: { kept: true } } });
+      const created = await admin('POST', ASTS, {
+        apiVersion: 'apps.kruise.io/v1beta1',
+        kind: 'StatefulSet',
+        metadata: { name: 'asts-neg' },
+        spec: { replicas: 1, anything: { kept: true } },
+      });
       assert.equal(created.status, 201, created.text);
       assert.deepEqual(obj(created).spec.anything, { kept: true });
       const r = await admin('PATCH', `${ASTS}/asts-neg/scale`, { spec: { replicas: -1 } });
       assert.equal(r.status, 422);
-      assert.equal(msg(r), 'StatefulSet.apps.kruise.io "asts-neg" is invalid: .spec.replicas: Invalid value: -1: should be a non-negative integer');
+      assert.equal(
+        msg(r),
+        'StatefulSet.apps.kruise.io "asts-neg" is invalid: .spec.replicas: Invalid value: -1: should be a non-negative integer',
+      );
       assert.equal((await admin('DELETE', `${ASTS}/asts-neg`)).status, 200);
     });
   });
 
   describe('list', () => {
     beforeEach(async () => {
-      for (let i = 0; i < 7; i++) await admin('POST', GS_PATH, gs(`room-${i}`, { 'game.kruise.io/owner-gss': i < 4 ? 'a' : 'b' }));
+      for (let i = 0; i < 7; i++)
+        await admin('POST', GS_PATH, gs(`room-${i}`, { 'game.kruise.io/owner-gss': i < 4 ? 'a' : 'b' }));
     });
 
     it('filters by labelSelector and fieldSelector metadata.name; refuses other fields with 400', async () => {
-      const a = (await admin('GET', `${GS_PATH}?labelSelector=${encodeURIComponent('game.kruise.io/owner-gss=a')}`)).body as { items: Obj[] };
-      assert.deepEqual(a.items.map(i => i.metadata.name), ['room-0', 'room-1', 'room-2', 'room-3']);
+      const a = (await admin('GET', `${GS_PATH}?labelSelector=${encodeURIComponent('game.kruise.io/owner-gss=a')}`))
+        .body as { items: Obj[] };
+      assert.deepEqual(
+        a.items.map(i => i.metadata.name),
+        ['room-0', 'room-1', 'room-2', 'room-3'],
+      );
       const one = (await admin('GET', `${GS_PATH}?fieldSelector=metadata.name%3Droom-5`)).body as { items: Obj[] };
-      assert.deepEqual(one.items.map(i => i.metadata.name), ['room-5']);
+      assert.deepEqual(
+        one.items.map(i => i.metadata.name),
+        ['room-5'],
+      );
       const bad = await admin('GET', `${GS_PATH}?fieldSelector=spec.opsState%3DNone`);
       assert.equal(bad.status, 400);
       assert.equal(msg(bad), 'field label not supported: spec.opsState');
@@ -336,7 +488,8 @@ export function describeWire(world: () => World): void {
       let cont = '';
       let pages = 0;
       do {
-        const r = (await admin('GET', `${GS_PATH}?limit=3${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`)).body as { items: Obj[]; metadata: { continue?: string; remainingItemCount?: number } };
+        const r = (await admin('GET', `${GS_PATH}?limit=3${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`))
+          .body as { items: Obj[]; metadata: { continue?: string; remainingItemCount?: number } };
         names.push(...r.items.map(i => i.metadata.name));
         if (pages === 0) assert.equal(r.metadata.remainingItemCount, 4);
         cont = r.metadata.continue ?? '';
@@ -352,7 +505,11 @@ export function describeWire(world: () => World): void {
       const r = await admin('POST', `${GS_PATH}?dryRun=All`, gs('dry'));
       assert.equal(r.status, 201);
       assert.equal((await admin('GET', `${GS_PATH}/dry`)).status, 404);
-      if (world().writes) assert.deepEqual((await world().writes!()).filter(w => w.user === 'admin' && w.verb === 'create').map(w => w.dryRun), [true]);
+      if (world().writes)
+        assert.deepEqual(
+          (await world().writes!()).filter(w => w.user === 'admin' && w.verb === 'create').map(w => w.dryRun),
+          [true],
+        );
     });
   });
 
@@ -364,7 +521,10 @@ export function describeWire(world: () => World): void {
       await admin('PATCH', `${GS_PATH}/w-0`, { spec: { opsState: 'Allocated' } });
       await eventually(() => w.events.length >= 2, 5000, 'events');
       w.stop();
-      assert.deepEqual(w.events.map(e => `${e.type} ${e.object.metadata?.name}`), ['ADDED w-1', 'MODIFIED w-0']);
+      assert.deepEqual(
+        w.events.map(e => `${e.type} ${e.object.metadata?.name}`),
+        ['ADDED w-1', 'MODIFIED w-0'],
+      );
     });
 
     it('sends synthetic ADDED events for existing objects when no resourceVersion is given', async () => {
@@ -393,10 +553,17 @@ export function describeWire(world: () => World): void {
     it('ends the initial events of sendInitialEvents=true with a k8s.io/initial-events-end bookmark', async () => {
       await admin('POST', GS_PATH, gs('b-0'));
       await admin('POST', GS_PATH, gs('b-1'));
-      const w = rawWatch(world(), GS_PATH, 'sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true');
+      const w = rawWatch(
+        world(),
+        GS_PATH,
+        'sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true',
+      );
       await eventually(() => w.events.some(e => e.type === 'BOOKMARK'), 5000, 'the initial-events-end bookmark');
       w.stop();
-      assert.deepEqual(w.events.map(e => e.type), ['ADDED', 'ADDED', 'BOOKMARK']);
+      assert.deepEqual(
+        w.events.map(e => e.type),
+        ['ADDED', 'ADDED', 'BOOKMARK'],
+      );
       const b = w.events[2];
       assert.equal(b.object.kind, 'GameServer');
       assert.equal(b.object.metadata?.annotations?.['k8s.io/initial-events-end'], 'true');
@@ -406,12 +573,28 @@ export function describeWire(world: () => World): void {
     it('sends a bookmark carrying the resourceVersion of changes the watcher did not see (kube: before the watch timeout)', async function () {
       this.timeout(20_000);
       const created = obj(await admin('POST', GS_PATH, gs('p-0')));
-      const w = rawWatch(world(), GS_PATH, `labelSelector=pool%3Dnone&allowWatchBookmarks=true&timeoutSeconds=4&resourceVersion=${created.metadata.resourceVersion}`);
+      const w = rawWatch(
+        world(),
+        GS_PATH,
+        `labelSelector=pool%3Dnone&allowWatchBookmarks=true&timeoutSeconds=4&resourceVersion=${created.metadata.resourceVersion}`,
+      );
       await new Promise(r => setTimeout(r, 200));
       const changed = obj(await admin('PATCH', `${GS_PATH}/p-0`, { spec: { opsState: 'Allocated' } }));
-      await eventually(() => w.events.some(e => e.type === 'BOOKMARK' && Number(e.object.metadata?.resourceVersion) >= Number(changed.metadata.resourceVersion)), 8000, 'a bookmark past the unseen change');
+      await eventually(
+        () =>
+          w.events.some(
+            e =>
+              e.type === 'BOOKMARK' &&
+              Number(e.object.metadata?.resourceVersion) >= Number(changed.metadata.resourceVersion),
+          ),
+        8000,
+        'a bookmark past the unseen change',
+      );
       w.stop();
-      assert.ok(w.events.every(e => e.type === 'BOOKMARK'), JSON.stringify(w.events.map(e => e.type)));
+      assert.ok(
+        w.events.every(e => e.type === 'BOOKMARK'),
+        JSON.stringify(w.events.map(e => e.type)),
+      );
       assert.equal(w.events[0].object.kind, 'GameServer');
     });
 
@@ -419,35 +602,61 @@ export function describeWire(world: () => World): void {
       await admin('POST', GS_PATH, gs('n-0'));
       const w = rawWatch(world(), GS_PATH, 'allowWatchBookmarks=true&timeoutSeconds=2');
       await w.done;
-      const seen = w.events.map(e => `${e.type} ${e.object.metadata?.name ?? ''} ${e.object.metadata?.annotations?.['k8s.io/initial-events-end'] ?? ''}`.trim());
+      const seen = w.events.map(e =>
+        `${e.type} ${e.object.metadata?.name ?? ''} ${e.object.metadata?.annotations?.['k8s.io/initial-events-end'] ?? ''}`.trim(),
+      );
       assert.deepEqual(seen.slice(0, 2), ['ADDED n-0', 'BOOKMARK  true']);
       // Difference (docs/controlplane.md): kube sends a periodic bookmark only once the resource's resourceVersion
       // moved past what the watcher saw; the sandbox sends one every bookmarkIntervalMs even on a quiet resource.
       const rv = w.events[1].object.metadata?.resourceVersion;
       if (world().name === 'kube-apiserver') assert.equal(seen.length, 2, seen.join());
-      else assert.ok(w.events.slice(2).every(e => e.type === 'BOOKMARK' && e.object.metadata?.resourceVersion === rv), seen.join());
+      else
+        assert.ok(
+          w.events.slice(2).every(e => e.type === 'BOOKMARK' && e.object.metadata?.resourceVersion === rv),
+          seen.join(),
+        );
     });
 
     it('turns label-selector (un)matching into ADDED and DELETED', async () => {
       const created = obj(await admin('POST', GS_PATH, gs('l-0', { pool: 'a' })));
-      const w = rawWatch(world(), GS_PATH, `labelSelector=pool%3Db&resourceVersion=${created.metadata.resourceVersion}`);
+      const w = rawWatch(
+        world(),
+        GS_PATH,
+        `labelSelector=pool%3Db&resourceVersion=${created.metadata.resourceVersion}`,
+      );
       await admin('PATCH', `${GS_PATH}/l-0`, { metadata: { labels: { pool: 'b' } } });
       await admin('PATCH', `${GS_PATH}/l-0`, { metadata: { labels: { pool: 'c' } } });
       await eventually(() => w.events.length >= 2, 5000, 'events');
       w.stop();
-      assert.deepEqual(w.events.map(e => e.type), ['ADDED', 'DELETED']);
+      assert.deepEqual(
+        w.events.map(e => e.type),
+        ['ADDED', 'DELETED'],
+      );
     });
   });
 
   describe('table printing', () => {
     it('prints GameServers with the CRD printer columns', async () => {
       await admin('POST', GS_PATH, gs('tbl'));
-      await admin('PATCH', `${GS_PATH}/tbl/status`, { status: { currentState: 'Ready', deletionPriority: 0, updatePriority: 0 } });
-      const r = (await admin('GET', GS_PATH, undefined, { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' })).body as {
-        kind: string; apiVersion: string; columnDefinitions: { name: string; type: string }[]; rows: { cells: unknown[]; object: { kind: string; apiVersion: string } }[] };
+      await admin('PATCH', `${GS_PATH}/tbl/status`, {
+        status: { currentState: 'Ready', deletionPriority: 0, updatePriority: 0 },
+      });
+      const r = (
+        await admin('GET', GS_PATH, undefined, {
+          Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
+        })
+      ).body as {
+        kind: string;
+        apiVersion: string;
+        columnDefinitions: { name: string; type: string }[];
+        rows: { cells: unknown[]; object: { kind: string; apiVersion: string } }[];
+      };
       assert.equal(r.kind, 'Table');
       assert.equal(r.apiVersion, 'meta.k8s.io/v1');
-      assert.deepEqual(r.columnDefinitions.map(c => c.name), ['Name', 'STATE', 'OPSSTATE', 'DP', 'UP', 'AGE']);
+      assert.deepEqual(
+        r.columnDefinitions.map(c => c.name),
+        ['Name', 'STATE', 'OPSSTATE', 'DP', 'UP', 'AGE'],
+      );
       assert.deepEqual(r.rows[0].cells.slice(0, 5), ['tbl', 'Ready', 'None', '0', '0']);
       assert.match(String(r.rows[0].cells[5]), /^\d+s$/);
       assert.equal(r.rows[0].object.kind, 'PartialObjectMetadata');

@@ -13,7 +13,16 @@ export type User = SandboxUser;
 export type WorldName = 'sandbox' | 'kube-apiserver' | 'real OKG';
 
 /** One mutating request as either world records it (sandbox write log; kube-apiserver audit log). */
-export interface WriteRecord { user: User | string; verb: string; resource?: string; subresource?: string; name?: string; code: number; dryRun: boolean; body?: unknown }
+export interface WriteRecord {
+  user: User | string;
+  verb: string;
+  resource?: string;
+  subresource?: string;
+  name?: string;
+  code: number;
+  dryRun: boolean;
+  body?: unknown;
+}
 
 export interface World {
   readonly name: WorldName;
@@ -33,8 +42,10 @@ export interface World {
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 type Scripts = typeof import('../../scripts/controlplane.mjs');
 type OkgScripts = typeof import('../../scripts/controlplane-okg.mjs');
-export const controlPlaneScripts = (): Promise<Scripts> => import(pathToFileURL(join(ROOT, 'scripts', 'controlplane.mjs')).href) as Promise<Scripts>;
-const okgScripts = (): Promise<OkgScripts> => import(pathToFileURL(join(ROOT, 'scripts', 'controlplane-okg.mjs')).href) as Promise<OkgScripts>;
+export const controlPlaneScripts = (): Promise<Scripts> =>
+  import(pathToFileURL(join(ROOT, 'scripts', 'controlplane.mjs')).href) as Promise<Scripts>;
+const okgScripts = (): Promise<OkgScripts> =>
+  import(pathToFileURL(join(ROOT, 'scripts', 'controlplane-okg.mjs')).href) as Promise<OkgScripts>;
 
 function kubeConfigOf(path: string): KubeConfig {
   const kc = new KubeConfig();
@@ -44,12 +55,26 @@ function kubeConfigOf(path: string): KubeConfig {
 
 export function sandboxWorld(server: SandboxServer, stop: () => Promise<void> = () => server.close()): World {
   return {
-    name: 'sandbox', url: server.url, caPem: server.caPem,
+    name: 'sandbox',
+    url: server.url,
+    caPem: server.caPem,
     token: u => server.tokens[u],
     kubeconfigPath: u => server.kubeconfigPath(u),
     kubeConfig: (u = 'admin') => kubeConfigOf(server.kubeconfigPath(u)),
-    writes: async () => server.writeLog().map(e => ({ user: e.user, verb: e.verb, resource: e.resource, subresource: e.subresource || undefined, name: e.name, code: e.code, dryRun: e.dryRun, body: e.body })),
-    clearWrites: async () => { server.clearWriteLog(); },
+    writes: async () =>
+      server.writeLog().map(e => ({
+        user: e.user,
+        verb: e.verb,
+        resource: e.resource,
+        subresource: e.subresource || undefined,
+        name: e.name,
+        code: e.code,
+        dryRun: e.dryRun,
+        body: e.body,
+      })),
+    clearWrites: async () => {
+      server.clearWriteLog();
+    },
     compact: () => server.store.compact(),
     stop,
   };
@@ -65,7 +90,9 @@ export async function startSandboxWorld(): Promise<World & { server: SandboxServ
  * leave it out; a missing Go is an error (the suite fails with this reason), never a silent skip.
  */
 export function controlPlaneOptOut(): string | undefined {
-  return process.env.OKG_NO_CONTROLPLANE === '1' ? 'OKG_NO_CONTROLPLANE=1 is set: the kube-apiserver world (tier A) was not started' : undefined;
+  return process.env.OKG_NO_CONTROLPLANE === '1'
+    ? 'OKG_NO_CONTROLPLANE=1 is set: the kube-apiserver world (tier A) was not started'
+    : undefined;
 }
 
 const byName = new Map(Object.entries(USER_NAMES).map(([k, v]) => [v, k as User]));
@@ -73,7 +100,10 @@ const byName = new Map(Object.entries(USER_NAMES).map(([k, v]) => [v, k as User]
 let built: Promise<string> | undefined;
 
 const buildLog = (m: string) => process.stderr.write(`      [controlplane] ${m}\n`);
-const binaries = async (): Promise<string> => { const s = await controlPlaneScripts(); return built ??= Promise.resolve().then(() => s.buildControlPlane({ log: buildLog }).binDir); };
+const binaries = async (): Promise<string> => {
+  const s = await controlPlaneScripts();
+  return (built ??= Promise.resolve().then(() => s.buildControlPlane({ log: buildLog }).binDir));
+};
 let tierBBuilt: Promise<{ kruiseDir: string; kwokDir: string }> | undefined;
 
 /** Builds (once per process; cached across runs) and starts etcd + kube-apiserver with the OKG CRDs. */
@@ -87,8 +117,11 @@ export async function startControlPlaneWorld(): Promise<World & { cp: ControlPla
 export async function startOkgWorld(): Promise<World & { cp: OkgControlPlane }> {
   const binDir = await binaries();
   const s = await okgScripts();
-  tierBBuilt ??= Promise.resolve().then(() => ({ kruiseDir: s.buildKruise({ log: buildLog }).binDir, kwokDir: s.buildKwok({ log: buildLog }).binDir }));
-  const cp = await s.startOkgControlPlane({ binDir, ...await tierBBuilt });
+  tierBBuilt ??= Promise.resolve().then(() => ({
+    kruiseDir: s.buildKruise({ log: buildLog }).binDir,
+    kwokDir: s.buildKwok({ log: buildLog }).binDir,
+  }));
+  const cp = await s.startOkgControlPlane({ binDir, ...(await tierBBuilt) });
   return controlPlaneWorld('real OKG', cp);
 }
 
@@ -102,13 +135,22 @@ function controlPlaneWorld<C extends ControlPlane>(name: WorldName, cp: C): Worl
   let mark = 0;
   const all = () => cp.writes().map(w => ({ ...w, user: byName.get(w.user) ?? w.user }));
   return {
-    name, url: cp.url, caPem: cp.caPem, cp,
+    name,
+    url: cp.url,
+    caPem: cp.caPem,
+    cp,
     token: u => cp.tokens[u],
     kubeconfigPath: u => cp.kubeconfigPath(u),
     kubeConfig: (u = 'admin') => kubeConfigOf(cp.kubeconfigPath(u)),
     // The audit log is written as each request completes; give the last line a moment to land.
-    writes: async () => { await new Promise(r => setTimeout(r, 100)); return all().slice(mark); },
-    clearWrites: async () => { await new Promise(r => setTimeout(r, 100)); mark = all().length; },
+    writes: async () => {
+      await new Promise(r => setTimeout(r, 100));
+      return all().slice(mark);
+    },
+    clearWrites: async () => {
+      await new Promise(r => setTimeout(r, 100));
+      mark = all().length;
+    },
     stop: () => cp.stop(),
   };
 }

@@ -46,24 +46,36 @@ for (const theme of ['dark', 'light'] as const) {
       sandbox = await startSandbox({ scenario: 'seed', readyAfterMs: 300 });
       vs = await startVsCode({ theme, env: { KUBECONFIG: sandbox.kubeconfigPath('admin') } });
       await vs.page.locator('.activitybar [aria-label^="OpenKruise Game"]').first().click();
-      await vs.page.locator('.pane-body .monaco-list-row[aria-label^="minecraft-2 "]').first().waitFor({ timeout: 60_000 });
+      await vs.page
+        .locator('.pane-body .monaco-list-row[aria-label^="minecraft-2 "]')
+        .first()
+        .waitFor({ timeout: 60_000 });
       sandbox.server.clearWriteLog();
     });
-    after(async () => { await vs?.close(); await sandbox?.stop(); });
+    after(async () => {
+      await vs?.close();
+      await sandbox?.stop();
+    });
 
-    it('4. Release New Version… → image 1.12.2-new, 3 new rooms → preview → Run → the seed\'s final table', async () => {
+    it("4. Release New Version… → image 1.12.2-new, 3 new rooms → preview → Run → the seed's final table", async () => {
       const { page } = vs;
       const found: string[] = [];
       const w = await toPreview(page, theme, found);
       await w.locator('#rooms-table').waitFor({ timeout: 60_000 });
-      const preview = await w.locator('#rooms-table tbody tr').evaluateAll(trs => trs.map(tr => (tr as HTMLElement).innerText.replace(/\s+/g, ' ')));
+      const preview = await w
+        .locator('#rooms-table tbody tr')
+        .evaluateAll(trs => trs.map(tr => (tr as HTMLElement).innerText.replace(/\s+/g, ' ')));
       const line = (name: string) => preview.find(r => r.startsWith(`${name} `)) ?? '';
       assert.match(line('minecraft-0'), /protected/i);
       assert.match(line('minecraft-0'), /Allocated/);
       assert.match(line('minecraft-1'), /retire/i);
       assert.match(line('minecraft-2'), /retire/i);
       await shot(page, found, `wizard-4-preview-${theme}`);
-      assert.deepEqual(sandbox.server.writeLog().filter(e => e.user === 'admin'), [], 'the preview writes nothing');
+      assert.deepEqual(
+        sandbox.server.writeLog().filter(e => e.user === 'admin'),
+        [],
+        'the preview writes nothing',
+      );
 
       await w.locator('#run').click();
       await w.locator('#run-steps').waitFor({ timeout: 30_000 });
@@ -74,18 +86,43 @@ for (const theme of ['dark', 'light'] as const) {
       await shot(page, found, `wizard-6-result-${theme}`);
       assert.deepEqual(found, [], 'axe: no serious or critical violation on any step');
       // The run's rooms as the host saw them at the end: the seed's final table.
-      const rooms = await w.locator('#run-rooms tbody tr').evaluateAll(trs => trs.map(tr => (tr as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
-      assert.ok(rooms.includes('minecraft-0 old Ready Allocated —') && rooms.includes('minecraft-1 old Ready WaitToBeDeleted —') && rooms.includes('minecraft-5 new Ready None —'), rooms.join('\n'));
+      const rooms = await w
+        .locator('#run-rooms tbody tr')
+        .evaluateAll(trs => trs.map(tr => (tr as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
+      assert.ok(
+        rooms.includes('minecraft-0 old Ready Allocated —') &&
+          rooms.includes('minecraft-1 old Ready WaitToBeDeleted —') &&
+          rooms.includes('minecraft-5 new Ready None —'),
+        rooms.join('\n'),
+      );
 
       assert.deepEqual(strip(table(sandbox)), SEED_FINAL);
       // The tree shows the same, live.
-      await until(async () => {
-        const label = await page.locator('.pane-body .monaco-list-row[aria-label^="minecraft-5 "]').first().getAttribute('aria-label').catch(() => null);
-        return !!label && /Ready · 1\.12\.2-new/.test(label);
-      }, 30_000, 'minecraft-5 in the tree on the new image');
+      await until(
+        async () => {
+          const label = await page
+            .locator('.pane-body .monaco-list-row[aria-label^="minecraft-5 "]')
+            .first()
+            .getAttribute('aria-label')
+            .catch(() => null);
+          return !!label && /Ready · 1\.12\.2-new/.test(label);
+        },
+        30_000,
+        'minecraft-5 in the tree on the new image',
+      );
       // (the tree refreshes rows as their watch events arrive; minecraft-1's may come after minecraft-5's)
-      await until(async () => /WaitToBeDeleted/.test((await page.locator('.pane-body .monaco-list-row[aria-label^="minecraft-1 "]').first().getAttribute('aria-label').catch(() => null)) ?? ''),
-        30_000, 'minecraft-1 WaitToBeDeleted in the tree');
+      await until(
+        async () =>
+          /WaitToBeDeleted/.test(
+            (await page
+              .locator('.pane-body .monaco-list-row[aria-label^="minecraft-1 "]')
+              .first()
+              .getAttribute('aria-label')
+              .catch(() => null)) ?? '',
+          ),
+        30_000,
+        'minecraft-1 WaitToBeDeleted in the tree',
+      );
       await page.screenshot({ path: join(ARTIFACTS, `sidebar-after-release-${theme}.png`) });
     });
   });
@@ -100,10 +137,16 @@ describe('e2e: a user who may not change GameServerSets starts a release', funct
     sandbox = await startSandbox({ scenario: 'seed', readyAfterMs: 50 });
     vs = await startVsCode({ env: { KUBECONFIG: sandbox.kubeconfigPath('operator') } });
     await vs.page.locator('.activitybar [aria-label^="OpenKruise Game"]').first().click();
-    await vs.page.locator('.pane-body .monaco-list-row[aria-label^="minecraft-2 "]').first().waitFor({ timeout: 60_000 });
+    await vs.page
+      .locator('.pane-body .monaco-list-row[aria-label^="minecraft-2 "]')
+      .first()
+      .waitFor({ timeout: 60_000 });
     sandbox.server.clearWriteLog();
   });
-  after(async () => { await vs?.close(); await sandbox?.stop(); });
+  after(async () => {
+    await vs?.close();
+    await sandbox?.stop();
+  });
 
   it('5. gets the plain reason before any write (the sandbox write log stays empty)', async () => {
     const { page } = vs;
@@ -116,7 +159,10 @@ describe('e2e: a user who may not change GameServerSets starts a release', funct
     assert.match(text, /gameserversets/i, text);
     await shot(page, found, 'wizard-refused-dark');
     assert.deepEqual(found, [], 'axe: no serious or critical violation');
-    assert.deepEqual(sandbox.server.writeLog().filter(e => e.user === 'operator'), []);
+    assert.deepEqual(
+      sandbox.server.writeLog().filter(e => e.user === 'operator'),
+      [],
+    );
     assert.equal(await w.locator('#run').count(), 0, 'there is nothing to run');
   });
 });

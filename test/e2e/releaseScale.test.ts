@@ -26,7 +26,10 @@ for (const theme of ['dark', 'light'] as const) {
       mkdirSync(ARTIFACTS, { recursive: true });
       ({ sandbox, vs } = await scaleWorld(theme));
     });
-    after(async () => { await vs?.close(); await sandbox?.stop(); });
+    after(async () => {
+      await vs?.close();
+      await sandbox?.stop();
+    });
 
     it('preview in virtual tables, a live picture and room list, the palette opens during the run, the result; axe clean on every step', async () => {
       const { page } = vs;
@@ -46,14 +49,17 @@ for (const theme of ['dark', 'light'] as const) {
       await next(w, '#rooms-table, #plan-error');
       await w.locator('#rooms-table').waitFor({ timeout: 60_000 });
       assert.equal(await w.locator('#rooms-table-count').innerText(), '1,100 rooms');
-      assert.ok(await w.locator('#rooms-table tbody tr:not(.vt-spacer)').count() <= 80, 'only the rows in view are drawn');
+      assert.ok(
+        (await w.locator('#rooms-table tbody tr:not(.vt-spacer)').count()) <= 80,
+        'only the rows in view are drawn',
+      );
       await shot(page, found, `wizard-1000-4-preview-${theme}`);
 
       await w.locator('#run').click();
       await w.locator('#run-chart').waitFor({ timeout: 30_000 });
       // Mid-run: some new rooms are Ready, the release is still going.
       await w.locator('#ready-count', { hasText: /Ready: [1-9]\d* of 100/ }).waitFor({ timeout: 120_000 });
-      assert.ok(await paletteOpens(page) >= 0, 'the command palette opens while the release runs');
+      assert.ok((await paletteOpens(page)) >= 0, 'the command palette opens while the release runs');
       await shot(page, found, `wizard-1000-5-run-${theme}`);
       await w.locator('#outcome').waitFor({ timeout: 300_000 });
       assert.match(await w.locator('#outcome').innerText(), /succeeded/i);

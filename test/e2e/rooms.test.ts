@@ -14,8 +14,7 @@ import { kubectl } from '../helpers/kubectl.js';
 export const ARTIFACTS = join(import.meta.dirname, '..', '..', '..', 'test-artifacts');
 
 /** A tree row by its label; VS Code names rows "label description" in aria-label. */
-const row = (page: Page, name: string): Locator =>
-  page.locator(`.pane-body .monaco-list-row[aria-label^="${name} "]`);
+const row = (page: Page, name: string): Locator => page.locator(`.pane-body .monaco-list-row[aria-label^="${name} "]`);
 
 async function rowText(page: Page, name: string): Promise<string> {
   return ((await row(page, name).first().getAttribute('aria-label')) ?? '').replace(/\s+/g, ' ').trim();
@@ -32,7 +31,6 @@ async function contextMenu(page: Page, target: Locator, path: string[]): Promise
   await page.keyboard.press('Enter');
 }
 
-
 describe('e2e: rooms explorer in real VS Code (seed scenario)', function () {
   this.timeout(240_000);
   let sandbox: Sandbox;
@@ -44,7 +42,10 @@ describe('e2e: rooms explorer in real VS Code (seed scenario)', function () {
     vs = await startVsCode({ env: { KUBECONFIG: sandbox.kubeconfigPath('admin') } });
     await vs.page.locator('.activitybar [aria-label^="OpenKruise Game"]').first().click();
   });
-  after(async () => { await vs?.close(); await sandbox?.stop(); });
+  after(async () => {
+    await vs?.close();
+    await sandbox?.stop();
+  });
 
   it('1. the sidebar shows minecraft with 3 rooms; minecraft-0 reads Ready · Allocated', async () => {
     const { page } = vs;
@@ -57,18 +58,34 @@ describe('e2e: rooms explorer in real VS Code (seed scenario)', function () {
   it('2. right-click minecraft-1 → Set opsState → Maintaining: the row updates live and the GameServer has it', async () => {
     const { page } = vs;
     await contextMenu(page, row(page, 'minecraft-1').first(), ['Set opsState', 'Maintaining']);
-    await until(async () => (await rowText(page, 'minecraft-1')).includes('Maintaining'), 30_000, 'the row to show Maintaining');
+    await until(
+      async () => (await rowText(page, 'minecraft-1')).includes('Maintaining'),
+      30_000,
+      'the row to show Maintaining',
+    );
     assert.equal(opsState(sandbox, 'minecraft-1'), 'Maintaining');
   });
 
   it('3. multi-select minecraft-1 and minecraft-2 → WaitToBeDeleted: both change', async () => {
     const { page } = vs;
     await row(page, 'minecraft-1').first().click();
-    await row(page, 'minecraft-2').first().click({ modifiers: ['Control'] });
+    await row(page, 'minecraft-2')
+      .first()
+      .click({ modifiers: ['Control'] });
     await contextMenu(page, row(page, 'minecraft-2').first(), ['Set opsState', 'WaitToBeDeleted']);
     // Idle rooms: WaitToBeDeleted alone deletes nothing, so no confirmation is asked (issue 4's rule).
-    await until(async () => opsState(sandbox, 'minecraft-1') === 'WaitToBeDeleted' && opsState(sandbox, 'minecraft-2') === 'WaitToBeDeleted', 30_000, 'both rooms marked');
-    await until(async () => (await rowText(page, 'minecraft-2')).includes('WaitToBeDeleted'), 30_000, 'the rows to update');
+    await until(
+      async () =>
+        opsState(sandbox, 'minecraft-1') === 'WaitToBeDeleted' &&
+        opsState(sandbox, 'minecraft-2') === 'WaitToBeDeleted',
+      30_000,
+      'both rooms marked',
+    );
+    await until(
+      async () => (await rowText(page, 'minecraft-2')).includes('WaitToBeDeleted'),
+      30_000,
+      'the rows to update',
+    );
     assert.equal(opsState(sandbox, 'minecraft-0'), 'Allocated');
   });
 
@@ -87,14 +104,31 @@ describe('e2e: rooms explorer in real VS Code (seed scenario)', function () {
     await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
     await new Promise(r => setTimeout(r, 500));
     assert.equal(opsState(sandbox, 'minecraft-0'), 'Allocated');
-    assert.deepEqual(sandbox.server.writeLog().slice(before).filter(e => e.user === 'admin'), []);
+    assert.deepEqual(
+      sandbox.server
+        .writeLog()
+        .slice(before)
+        .filter(e => e.user === 'admin'),
+      [],
+    );
   });
 
-  it('6. a room changed behind the extension\'s back (kubectl) appears without a manual refresh', async () => {
+  it("6. a room changed behind the extension's back (kubectl) appears without a manual refresh", async () => {
     const { page } = vs;
-    const r = await kubectl(sandbox.kubeconfigPath('admin'), ['patch', 'gs', 'minecraft-2', '--type=merge', '-p', '{"spec":{"opsState":"None"}}']);
+    const r = await kubectl(sandbox.kubeconfigPath('admin'), [
+      'patch',
+      'gs',
+      'minecraft-2',
+      '--type=merge',
+      '-p',
+      '{"spec":{"opsState":"None"}}',
+    ]);
     assert.equal(r.code, 0, r.stderr);
-    await until(async () => !(await rowText(page, 'minecraft-2')).includes('WaitToBeDeleted'), 30_000, 'the row to drop WaitToBeDeleted');
+    await until(
+      async () => !(await rowText(page, 'minecraft-2')).includes('WaitToBeDeleted'),
+      30_000,
+      'the row to drop WaitToBeDeleted',
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'sidebar-after-dark.png') });
   });
 });

@@ -7,12 +7,23 @@ import { runCommand, until } from './workbench.js';
 describe('e2e: the extension in code-server', function () {
   this.timeout(180_000);
   let vs: VsCodeSession;
-  before(async () => { vs = await startVsCode(); });
-  after(async () => { await vs?.close(); });
+  before(async () => {
+    vs = await startVsCode();
+  });
+  after(async () => {
+    await vs?.close();
+  });
 
   it('runs an OKG command from the palette: OKG: Show Log opens its output channel', async () => {
     await runCommand(vs.page, 'OKG: Show Log');
-    await until(async () => (await vs.page.locator('.part.panel').innerText()).includes('OKG Ops'), 30_000, 'the OKG Ops log in the panel');
-    assert.ok(await vs.page.locator('.activitybar [aria-label^="OpenKruise Game"]').count() >= 1, 'the activity bar has the OpenKruise Game container');
+    await until(
+      async () => (await vs.page.locator('.part.panel').innerText()).includes('OKG Ops'),
+      30_000,
+      'the OKG Ops log in the panel',
+    );
+    assert.ok(
+      (await vs.page.locator('.activitybar [aria-label^="OpenKruise Game"]').count()) >= 1,
+      'the activity bar has the OpenKruise Game container',
+    );
   });
 });

@@ -15,15 +15,24 @@ const ARTIFACTS = join(import.meta.dirname, '..', '..', '..', 'test-artifacts');
 
 /** The welcome content of the Game Servers view. */
 const welcome = (page: Page) => page.locator('.pane-body .welcome-view-content');
-const button = (page: Page, label: string) => welcome(page).locator('a.monaco-button, .monaco-button', { hasText: label });
+const button = (page: Page, label: string) =>
+  welcome(page).locator('a.monaco-button, .monaco-button', { hasText: label });
 
 async function openView(page: Page): Promise<void> {
   await page.locator('.activitybar [aria-label^="OpenKruise Game"]').first().click();
 }
 
 const cases = [
-  { name: 'no kubeconfig anywhere', env: (): Record<string, string> => ({ KUBECONFIG: '', HOME: mkdtempSync(join(tmpdir(), 'okg-home-')) }), says: /No kubeconfig found/ },
-  { name: 'KUBECONFIG naming a missing file', env: (): Record<string, string> => ({ KUBECONFIG: join(mkdtempSync(join(tmpdir(), 'okg-kc-')), 'missing.yaml') }), says: /does not exist/ },
+  {
+    name: 'no kubeconfig anywhere',
+    env: (): Record<string, string> => ({ KUBECONFIG: '', HOME: mkdtempSync(join(tmpdir(), 'okg-home-')) }),
+    says: /No kubeconfig found/,
+  },
+  {
+    name: 'KUBECONFIG naming a missing file',
+    env: (): Record<string, string> => ({ KUBECONFIG: join(mkdtempSync(join(tmpdir(), 'okg-kc-')), 'missing.yaml') }),
+    says: /does not exist/,
+  },
 ];
 
 for (const c of cases) {
@@ -36,7 +45,9 @@ for (const c of cases) {
       vs = await startVsCode({ env: c.env() });
       await openView(vs.page);
     });
-    after(async () => { await vs?.close(); });
+    after(async () => {
+      await vs?.close();
+    });
 
     it('shows the welcome sentence with Start Demo Cluster and Open Settings; Start Demo Cluster fills the tree', async () => {
       const { page } = vs;
@@ -47,9 +58,18 @@ for (const c of cases) {
       await button(page, 'Start Demo Cluster').first().waitFor({ timeout: 10_000 });
       await page.screenshot({ path: join(ARTIFACTS, `welcome-${c.name.replace(/\W+/g, '-')}.png`) });
       await button(page, 'Start Demo Cluster').first().click();
-      await page.locator('.pane-body .monaco-list-row[aria-label^="minecraft-2 "]').first().waitFor({ timeout: 90_000 });
+      await page
+        .locator('.pane-body .monaco-list-row[aria-label^="minecraft-2 "]')
+        .first()
+        .waitFor({ timeout: 90_000 });
       assert.equal(await welcome(page).count(), 0, 'the welcome is gone once the tree has rows');
-      assert.match((await page.locator('.pane-body .monaco-list-row[aria-label^="minecraft "]').first().getAttribute('aria-label')) ?? '', /3 rooms/);
+      assert.match(
+        (await page
+          .locator('.pane-body .monaco-list-row[aria-label^="minecraft "]')
+          .first()
+          .getAttribute('aria-label')) ?? '',
+        /3 rooms/,
+      );
     });
   });
 }
@@ -57,16 +77,27 @@ for (const c of cases) {
 describe('e2e: okg.kubeconfig in the settings editor', function () {
   this.timeout(240_000);
   let vs: VsCodeSession;
-  before(async () => { vs = await startVsCode({ env: { KUBECONFIG: '' } }); });
-  after(async () => { await vs?.close(); });
+  before(async () => {
+    vs = await startVsCode({ env: { KUBECONFIG: '' } });
+  });
+  after(async () => {
+    await vs?.close();
+  });
 
   it('is listed under User settings and gets a list editor that writes an array', async () => {
     const { page } = vs;
     await runCommand(page, 'Preferences: Open User Settings');
-    const search = page.locator('.settings-editor .suggest-input-container .monaco-editor textarea, .settings-editor .settings-header textarea').first();
+    const search = page
+      .locator(
+        '.settings-editor .suggest-input-container .monaco-editor textarea, .settings-editor .settings-header textarea',
+      )
+      .first();
     await search.waitFor({ timeout: 60_000 });
     await search.fill('okg.kubeconfig');
-    const item = page.locator('.settings-editor .setting-item', { hasText: 'Kubeconfig' }).filter({ hasText: 'merged in order' }).first();
+    const item = page
+      .locator('.settings-editor .setting-item', { hasText: 'Kubeconfig' })
+      .filter({ hasText: 'merged in order' })
+      .first();
     await item.waitFor({ timeout: 30_000 });
     await item.hover();
     await item.locator('.monaco-button', { hasText: 'Add Item' }).click();
@@ -76,7 +107,12 @@ describe('e2e: okg.kubeconfig in the settings editor', function () {
     await page.keyboard.press('Enter');
     // startCodeServer keeps user-data next to the workspace folder.
     const settingsFile = join(dirname(vs.server.workspace), 'user-data', 'User', 'settings.json');
-    await until(async () => /"okg\.kubeconfig":\s*\[\s*"\/tmp\/okg-e2e-kubeconfig\.yaml"\s*\]/.test(readFileSync(settingsFile, 'utf8')), 30_000, 'settings.json to hold the list');
+    await until(
+      async () =>
+        /"okg\.kubeconfig":\s*\[\s*"\/tmp\/okg-e2e-kubeconfig\.yaml"\s*\]/.test(readFileSync(settingsFile, 'utf8')),
+      30_000,
+      'settings.json to hold the list',
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'settings-kubeconfig.png') });
   });
 });

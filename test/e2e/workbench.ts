@@ -13,22 +13,29 @@ export async function until(check: () => Promise<boolean>, timeoutMs: number, wh
 /** Opens the command palette and runs the command with this title (e.g. "OKG: Refresh"). */
 export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
   const input = page.locator('.quick-input-widget input');
-  await until(async () => {
-    if (!(await input.isVisible())) await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: 2000 });
-    // Re-enter the text each time: commands contributed by an extension appear only once the extension
-    // host has scanned it, and the palette does not re-filter for an unchanged value.
-    await input.fill('>');
-    await input.pressSequentially(title, { delay: 5 });
-    await page.waitForTimeout(200);
-    const text = await page.locator('.quick-input-list').innerText({ timeout: 2000 });
-    return text.split('\n').some(l => l.trim() === title);
-  }, timeoutMs, `the command "${title}" in the palette`);
+  await until(
+    async () => {
+      if (!(await input.isVisible())) await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 2000 });
+      // Re-enter the text each time: commands contributed by an extension appear only once the extension
+      // host has scanned it, and the palette does not re-filter for an unchanged value.
+      await input.fill('>');
+      await input.pressSequentially(title, { delay: 5 });
+      await page.waitForTimeout(200);
+      const text = await page.locator('.quick-input-list').innerText({ timeout: 2000 });
+      return text.split('\n').some(l => l.trim() === title);
+    },
+    timeoutMs,
+    `the command "${title}" in the palette`,
+  );
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
 }
 
 /** Text of the visible quick pick rows. */
 export async function quickPickItems(page: Page): Promise<string[]> {
   const text = await page.locator('.quick-input-list').innerText();
-  return text.split('\n').map(s => s.trim()).filter(Boolean);
+  return text
+    .split('\n')
+    .map(s => s.trim())
+    .filter(Boolean);
 }

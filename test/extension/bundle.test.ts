@@ -6,7 +6,9 @@ import Module, { createRequire } from 'node:module';
 import * as stub from './stub/vscode.js';
 
 interface Bundle {
-  activate(ctx: unknown): { explorer: { getChildren(n?: unknown): Promise<unknown[]>; getTreeItem(n: unknown): { label: string } } };
+  activate(ctx: unknown): {
+    explorer: { getChildren(n?: unknown): Promise<unknown[]>; getTreeItem(n: unknown): { label: string } };
+  };
   deactivate(): Promise<void>;
 }
 
@@ -22,7 +24,7 @@ describe('extension: the esbuild bundle', () => {
     };
     const context = stub.extensionContext();
     try {
-      const ext = (createRequire(import.meta.url)(bundle.pathname) as Bundle);
+      const ext = createRequire(import.meta.url)(bundle.pathname) as Bundle;
       stub.config.clear();
       stub.config.set('okg.kubeconfig', '/nonexistent/okg-kubeconfig.yaml');
       const api = ext.activate(context);
@@ -30,9 +32,15 @@ describe('extension: the esbuild bundle', () => {
       assert.deepEqual(await api.explorer.getChildren(), []);
       await stub.commands.executeCommand('okg.startDemoCluster');
       const top = await api.explorer.getChildren();
-      assert.deepEqual(top.map(n => api.explorer.getTreeItem(n).label), ['minecraft']);
+      assert.deepEqual(
+        top.map(n => api.explorer.getTreeItem(n).label),
+        ['minecraft'],
+      );
       const rooms = await api.explorer.getChildren(top[0]);
-      assert.deepEqual(rooms.map(n => api.explorer.getTreeItem(n).label), ['minecraft-0', 'minecraft-1', 'minecraft-2']);
+      assert.deepEqual(
+        rooms.map(n => api.explorer.getTreeItem(n).label),
+        ['minecraft-0', 'minecraft-1', 'minecraft-2'],
+      );
       await ext.deactivate();
     } finally {
       for (const d of context.subscriptions) d.dispose();

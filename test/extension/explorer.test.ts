@@ -34,12 +34,31 @@ describe('extension: Game Servers tree (seed sandbox)', function () {
     const gs = sandbox.server.store.list(sandbox.server.resource('gameservers'), 'default');
     const gss = sandbox.server.store.list(sandbox.server.resource('gameserversets'), 'default');
     const uid = (name: string) => [...gs, ...gss].find(o => o.metadata.name === name)!.metadata.uid;
-    assert.deepEqual(r.map(x => [x.depth, x.label, x.description, x.contextValue, x.id, x.icon, x.color]), [
-      [0, 'minecraft', '3 rooms · 1 Allocated · 3/3 ready', 'okg.gameServerSet', uid('minecraft'), 'server-process', undefined],
-      [1, 'minecraft-0', 'Ready · Allocated · 1.12.2', 'okg.gameServer', uid('minecraft-0'), 'account', 'charts.blue'],
-      [1, 'minecraft-1', 'Ready · 1.12.2', 'okg.gameServer', uid('minecraft-1'), 'vm', 'testing.iconPassed'],
-      [1, 'minecraft-2', 'Ready · 1.12.2', 'okg.gameServer', uid('minecraft-2'), 'vm', 'testing.iconPassed'],
-    ]);
+    assert.deepEqual(
+      r.map(x => [x.depth, x.label, x.description, x.contextValue, x.id, x.icon, x.color]),
+      [
+        [
+          0,
+          'minecraft',
+          '3 rooms · 1 Allocated · 3/3 ready',
+          'okg.gameServerSet',
+          uid('minecraft'),
+          'server-process',
+          undefined,
+        ],
+        [
+          1,
+          'minecraft-0',
+          'Ready · Allocated · 1.12.2',
+          'okg.gameServer',
+          uid('minecraft-0'),
+          'account',
+          'charts.blue',
+        ],
+        [1, 'minecraft-1', 'Ready · 1.12.2', 'okg.gameServer', uid('minecraft-1'), 'vm', 'testing.iconPassed'],
+        [1, 'minecraft-2', 'Ready · 1.12.2', 'okg.gameServer', uid('minecraft-2'), 'vm', 'testing.iconPassed'],
+      ],
+    );
     assert.equal(stub.contextKeys.get('okg.welcome'), '');
     const gssTip = r[0].tooltip!;
     assert.match(gssTip, /minecraft-demo:1\.12\.2/);
@@ -47,14 +66,27 @@ describe('extension: Game Servers tree (seed sandbox)', function () {
     assert.match(gssTip, /Replicas:\*\* 3 desired · 3 current · 3 ready/);
     assert.doesNotMatch(gssTip, /warning/);
     const roomTip = r[1].tooltip!;
-    for (const re of [/State:\*\* Ready/, /opsState:\*\* Allocated/, /Deletion priority:\*\* 0/, /Update priority:\*\* 0/, /Images \(spec\)/, /Images \(running\)/, /Node:\*\*/, /Network:\*\* enabled/, /Age:\*\*/, /Last opsState change/]) {
+    for (const re of [
+      /State:\*\* Ready/,
+      /opsState:\*\* Allocated/,
+      /Deletion priority:\*\* 0/,
+      /Update priority:\*\* 0/,
+      /Images \(spec\)/,
+      /Images \(running\)/,
+      /Node:\*\*/,
+      /Network:\*\* enabled/,
+      /Age:\*\*/,
+      /Last opsState change/,
+    ]) {
       assert.match(roomTip, re);
     }
   });
 
   it('follows the cluster live, debounced, and only re-renders while the view is visible', async () => {
     let fired = 0;
-    const sub = ext.explorer.onDidChangeTreeData(() => { fired++; });
+    const sub = ext.explorer.onDidChangeTreeData(() => {
+      fired++;
+    });
     try {
       (ext.view as unknown as stub.TreeView<unknown>).setVisible(false);
       await patchGs(sandbox, 'minecraft-1', { opsState: 'Maintaining' });
@@ -84,9 +116,20 @@ describe('extension: Game Servers tree (seed sandbox)', function () {
     assert.deepEqual(chosen, ['default', 'kube-system']);
     assert.deepEqual(ext.context.workspaceState.get('okg.namespaces'), { 'okg-sandbox': ['default', 'kube-system'] });
     let r = await rows(ext);
-    assert.deepEqual(r.filter(x => x.depth === 0).map(x => [x.label, x.contextValue]), [['default', 'okg.namespace'], ['kube-system', 'okg.namespace']]);
+    assert.deepEqual(
+      r.filter(x => x.depth === 0).map(x => [x.label, x.contextValue]),
+      [
+        ['default', 'okg.namespace'],
+        ['kube-system', 'okg.namespace'],
+      ],
+    );
     assert.ok(r.some(x => x.depth === 1 && x.label === 'minecraft'));
-    assert.ok(r.some(x => x.depth === 1 && x.contextValue === 'okg.info' && /no GameServerSets in namespace kube-system/.test(x.label)));
+    assert.ok(
+      r.some(
+        x =>
+          x.depth === 1 && x.contextValue === 'okg.info' && /no GameServerSets in namespace kube-system/.test(x.label),
+      ),
+    );
 
     stub.ui.answers.push(stub.pick('$(edit) Other namespace…'), stub.input('games-eu'));
     await stub.commands.executeCommand('okg.selectNamespaces');
@@ -105,7 +148,7 @@ describe('extension: Game Servers tree (seed sandbox)', function () {
   });
 
   it('opens a live, read-only YAML document for a room and a GameServerSet', async () => {
-    const uris = await stub.commands.executeCommand('okg.openYaml', await roomNode(ext, 'minecraft-1')) as stub.Uri[];
+    const uris = (await stub.commands.executeCommand('okg.openYaml', await roomNode(ext, 'minecraft-1'))) as stub.Uri[];
     assert.equal(uris.length, 1);
     const doc = stub.ui.shownDocuments[0];
     assert.equal(doc.languageId, 'yaml');
@@ -114,27 +157,41 @@ describe('extension: Game Servers tree (seed sandbox)', function () {
     assert.doesNotMatch(doc.getText(), /managedFields/);
     await patchGs(sandbox, 'minecraft-1', { opsState: 'Maintaining' });
     const deadline = Date.now() + 5000;
-    while (!/opsState: Maintaining/.test(doc.getText()) && Date.now() < deadline) await new Promise(r => setTimeout(r, 50));
+    while (!/opsState: Maintaining/.test(doc.getText()) && Date.now() < deadline)
+      await new Promise(r => setTimeout(r, 50));
     assert.match(doc.getText(), /opsState: Maintaining/, 'the document follows the object');
     stub.closeDocument(doc);
     await stub.commands.executeCommand('okg.openYaml', await gssNode(ext, 'minecraft'));
     assert.match(stub.ui.shownDocuments[1].getText(), /kind: GameServerSet\n/);
   });
 
-  it('shows a failing namespace as an error item under it, with the cluster layer\'s sentence, and does not hammer the server', async () => {
+  it("shows a failing namespace as an error item under it, with the cluster layer's sentence, and does not hammer the server", async () => {
     // A token the sandbox does not know, through a front that counts what reaches the sandbox.
     const proxy = await startCountingProxy(sandbox.server);
     await deactivateAll(ext);
-    const other = activateWith({ 'okg.kubeconfig': proxy.kubeconfig('not-a-valid-token'), 'okg.namespaces': ['default', 'games'] });
+    const other = activateWith({
+      'okg.kubeconfig': proxy.kubeconfig('not-a-valid-token'),
+      'okg.namespaces': ['default', 'games'],
+    });
     try {
       const r = await rows(other);
-      assert.deepEqual(r.map(x => [x.depth, x.contextValue]), [[0, 'okg.namespace'], [1, 'okg.error'], [0, 'okg.namespace'], [1, 'okg.error']]);
+      assert.deepEqual(
+        r.map(x => [x.depth, x.contextValue]),
+        [
+          [0, 'okg.namespace'],
+          [1, 'okg.error'],
+          [0, 'okg.namespace'],
+          [1, 'okg.error'],
+        ],
+      );
       assert.match(r[1].label, /did not accept your credentials \(401 Unauthorized\)/);
       assert.equal(r[1].icon, 'error');
       assert.equal(stub.contextKeys.get('okg.welcome'), '');
       // While the namespaces keep failing, the poll fallback re-renders on its interval.
       let fired = 0;
-      const sub = other.explorer.onDidChangeTreeData(() => { fired++; });
+      const sub = other.explorer.onDidChangeTreeData(() => {
+        fired++;
+      });
       stub.config.set('okg.pollFallbackSeconds', 0.05);
       other.refresh.startPolling();
       await new Promise(r => setTimeout(r, 1000));
@@ -158,23 +215,43 @@ describe('extension: following the Kubernetes extension', function () {
     const sandbox = await startSandbox({ scenario: 'seed' });
     const contextChanged = new stub.EventEmitter<string | null>();
     const original = stub.extensions.getExtension;
-    stub.extensions.getExtension = ((id: string) => id !== 'ms-kubernetes-tools.vscode-kubernetes-tools' ? undefined : {
-      isActive: true,
-      exports: { api: (r: { component: string; version: string }) => r.component === 'configuration' && r.version === 'v1_1'
-        ? { succeeded: true, api: { getKubeconfigPath: () => ({ pathType: 'host', hostPath: sandbox.kubeconfigPath('operator') }), onDidChangeContext: contextChanged.event } }
-        : { succeeded: false } },
-    }) as unknown as typeof stub.extensions.getExtension;
+    stub.extensions.getExtension = ((id: string) =>
+      id !== 'ms-kubernetes-tools.vscode-kubernetes-tools'
+        ? undefined
+        : {
+            isActive: true,
+            exports: {
+              api: (r: { component: string; version: string }) =>
+                r.component === 'configuration' && r.version === 'v1_1'
+                  ? {
+                      succeeded: true,
+                      api: {
+                        getKubeconfigPath: () => ({ pathType: 'host', hostPath: sandbox.kubeconfigPath('operator') }),
+                        onDidChangeContext: contextChanged.event,
+                      },
+                    }
+                  : { succeeded: false },
+            },
+          }) as unknown as typeof stub.extensions.getExtension;
     const ext = activateWith({});
     try {
       const deadline = Date.now() + 5000;
-      while (ext.explorer.kubernetesExtensionKubeconfig === undefined && Date.now() < deadline) await new Promise(r => setTimeout(r, 10));
+      while (ext.explorer.kubernetesExtensionKubeconfig === undefined && Date.now() < deadline)
+        await new Promise(r => setTimeout(r, 10));
       assert.equal(ext.explorer.kubernetesExtensionKubeconfig, sandbox.kubeconfigPath('operator'));
-      assert.deepEqual((await rows(ext)).map(x => x.label), ['minecraft', 'minecraft-0', 'minecraft-1', 'minecraft-2']);
+      assert.deepEqual(
+        (await rows(ext)).map(x => x.label),
+        ['minecraft', 'minecraft-0', 'minecraft-1', 'minecraft-2'],
+      );
       assert.equal(ext.explorer.connections().conns[0].contextName, 'okg-sandbox-operator');
       await ext.context.workspaceState.update('okg.context', 'something-else');
       contextChanged.fire('okg-sandbox-operator');
       await new Promise(r => setTimeout(r, 20));
-      assert.equal(ext.context.workspaceState.get('okg.context'), undefined, 'its context change wins over an earlier pick');
+      assert.equal(
+        ext.context.workspaceState.get('okg.context'),
+        undefined,
+        'its context change wins over an earlier pick',
+      );
       assert.equal(ext.explorer.kubernetesExtensionContext, 'okg-sandbox-operator');
     } finally {
       stub.extensions.getExtension = original;
@@ -190,17 +267,25 @@ describe('extension: welcome states and the demo cluster', function () {
   afterEach(async () => {
     await deactivateAll(ext);
     ext = undefined;
-    await new Promise(r => server ? server.close(r) : r(undefined));
+    await new Promise(r => (server ? server.close(r) : r(undefined)));
     server = undefined;
   });
 
   /** Runs `fn` with KUBECONFIG and HOME as given (undefined: unset), then puts them back. */
   async function withEnv<T>(env: { KUBECONFIG?: string; HOME?: string }, fn: () => Promise<T>): Promise<T> {
     const saved = { KUBECONFIG: process.env.KUBECONFIG, HOME: process.env.HOME };
-    const set = (k: 'KUBECONFIG' | 'HOME', v: string | undefined) => { if (v === undefined) delete process.env[k]; else process.env[k] = v; };
+    const set = (k: 'KUBECONFIG' | 'HOME', v: string | undefined) => {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    };
     set('KUBECONFIG', env.KUBECONFIG);
     set('HOME', env.HOME);
-    try { return await fn(); } finally { set('KUBECONFIG', saved.KUBECONFIG); set('HOME', saved.HOME); }
+    try {
+      return await fn();
+    } finally {
+      set('KUBECONFIG', saved.KUBECONFIG);
+      set('HOME', saved.HOME);
+    }
   }
 
   const log = () => stub.channels.at(-1)!.lines.join('\n');
@@ -212,7 +297,10 @@ describe('extension: welcome states and the demo cluster', function () {
       assert.deepEqual(await rows(ext), []);
       assert.equal(stub.contextKeys.get('okg.welcome'), 'noKubeconfig');
       assert.equal(ext.view.message, undefined, 'a view message would hide the welcome buttons');
-      assert.match(log(), /No kubeconfig found: okg\.kubeconfig is empty, KUBECONFIG is not set and ~\/\.kube\/config does not exist/);
+      assert.match(
+        log(),
+        /No kubeconfig found: okg\.kubeconfig is empty, KUBECONFIG is not set and ~\/\.kube\/config does not exist/,
+      );
     });
   });
 
@@ -223,7 +311,12 @@ describe('extension: welcome states and the demo cluster', function () {
       assert.deepEqual(await rows(ext), []);
       assert.equal(stub.contextKeys.get('okg.welcome'), 'missingKubeconfig');
       assert.equal(ext.view.message, undefined);
-      assert.ok(log().includes(`KUBECONFIG names ${missing}, which does not exist; set okg.kubeconfig to an existing kubeconfig file`), log());
+      assert.ok(
+        log().includes(
+          `KUBECONFIG names ${missing}, which does not exist; set okg.kubeconfig to an existing kubeconfig file`,
+        ),
+        log(),
+      );
       assert.doesNotMatch(log(), /--kubeconfig/);
       await deactivateAll(ext);
       ext = activateWith({ 'okg.kubeconfig': [missing] });
@@ -239,7 +332,12 @@ describe('extension: welcome states and the demo cluster', function () {
     ext = activateWith({ 'okg.kubeconfig': bad });
     assert.deepEqual(await rows(ext), []);
     assert.equal(stub.contextKeys.get('okg.welcome'), 'badKubeconfig');
-    assert.ok(log().includes(`The kubeconfig (${bad}) cannot be used: no Kubernetes context found. Fix it, choose another context with OKG: Switch Context, or point okg.kubeconfig at another file.`), log());
+    assert.ok(
+      log().includes(
+        `The kubeconfig (${bad}) cannot be used: no Kubernetes context found. Fix it, choose another context with OKG: Switch Context, or point okg.kubeconfig at another file.`,
+      ),
+      log(),
+    );
     assert.doesNotMatch(log(), /--kubeconfig|--context/);
   });
 
@@ -252,7 +350,10 @@ describe('extension: welcome states and the demo cluster', function () {
     const url = await stub.commands.executeCommand('okg.startDemoCluster');
     assert.match(String(url), /^https:\/\/127\.0\.0\.1:/);
     const r = await rows(ext);
-    assert.deepEqual(r.map(x => x.label), ['minecraft', 'minecraft-0', 'minecraft-1', 'minecraft-2']);
+    assert.deepEqual(
+      r.map(x => x.label),
+      ['minecraft', 'minecraft-0', 'minecraft-1', 'minecraft-2'],
+    );
     assert.equal(stub.contextKeys.get('okg.welcome'), '');
     // Above a tree, the problem may be a message again: nothing is hidden by it now.
     assert.match(ext.view.message ?? '', /does not exist/);
@@ -264,7 +365,11 @@ describe('extension: welcome states and the demo cluster', function () {
     // A cluster without OpenKruise Game: core pods are served, the game.kruise.io group is not.
     server = createServer((req, res) => {
       if (req.url?.startsWith('/api/v1/')) {
-        if (req.url.includes('watch=true')) { res.writeHead(200, { 'Content-Type': 'application/json' }); res.flushHeaders(); return; }
+        if (req.url.includes('watch=true')) {
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.flushHeaders();
+          return;
+        }
         res.writeHead(200, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: [] }));
         return;
@@ -276,12 +381,18 @@ describe('extension: welcome states and the demo cluster', function () {
     const port = (server.address() as AddressInfo).port;
     const dir = mkdtempSync(join(tmpdir(), 'okg-ext-'));
     const kubeconfig = join(dir, 'kubeconfig.yaml');
-    writeFileSync(kubeconfig, [
-      'apiVersion: v1', 'kind: Config', 'current-context: bare',
-      'clusters: [{name: bare, cluster: {server: "http://127.0.0.1:' + port + '", insecure-skip-tls-verify: true}}]',
-      'users: [{name: u, user: {token: t}}]',
-      'contexts: [{name: bare, context: {cluster: bare, user: u, namespace: games}}]', '',
-    ].join('\n'));
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'current-context: bare',
+        'clusters: [{name: bare, cluster: {server: "http://127.0.0.1:' + port + '", insecure-skip-tls-verify: true}}]',
+        'users: [{name: u, user: {token: t}}]',
+        'contexts: [{name: bare, context: {cluster: bare, user: u, namespace: games}}]',
+        '',
+      ].join('\n'),
+    );
     ext = activateWith({ 'okg.kubeconfig': kubeconfig });
     assert.deepEqual(await rows(ext), []);
     assert.equal(stub.contextKeys.get('okg.welcome'), 'noCrds');

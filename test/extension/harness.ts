@@ -9,9 +9,21 @@ import { SEED } from '../../src/sandbox/scenarios.js';
 
 export { stub };
 
-export interface Row { depth: number; label: string; description?: string; id?: string; contextValue?: string; icon?: string; color?: string; tooltip?: string; node: Node }
+export interface Row {
+  depth: number;
+  label: string;
+  description?: string;
+  id?: string;
+  contextValue?: string;
+  icon?: string;
+  color?: string;
+  tooltip?: string;
+  node: Node;
+}
 
-export function activateWith(settings: Record<string, unknown>): OkgExtension & { context: ReturnType<typeof stub.extensionContext> } {
+export function activateWith(
+  settings: Record<string, unknown>,
+): OkgExtension & { context: ReturnType<typeof stub.extensionContext> } {
   stub.config.clear();
   for (const [k, v] of Object.entries(settings)) stub.config.set(k, v);
   stub.ui.reset();
@@ -21,7 +33,9 @@ export function activateWith(settings: Record<string, unknown>): OkgExtension & 
   return { ...ext, context };
 }
 
-export async function deactivateAll(ext: { context: ReturnType<typeof stub.extensionContext> } | undefined): Promise<void> {
+export async function deactivateAll(
+  ext: { context: ReturnType<typeof stub.extensionContext> } | undefined,
+): Promise<void> {
   await deactivate();
   for (const d of ext?.context.subscriptions ?? []) d.dispose();
 }
@@ -35,8 +49,15 @@ export async function rows(ext: OkgExtension): Promise<Row[]> {
       const icon = item.iconPath;
       const tooltip = item.tooltip;
       out.push({
-        depth, label: item.label, description: item.description, id: item.id, contextValue: item.contextValue,
-        icon: icon?.id, color: icon?.color?.id, tooltip: typeof tooltip === 'string' ? tooltip : tooltip?.value, node,
+        depth,
+        label: item.label,
+        description: item.description,
+        id: item.id,
+        contextValue: item.contextValue,
+        icon: icon?.id,
+        color: icon?.color?.id,
+        tooltip: typeof tooltip === 'string' ? tooltip : tooltip?.value,
+        node,
       });
       await walk(node, depth + 1);
     }
@@ -60,24 +81,56 @@ export async function gssNode(ext: OkgExtension, name: string): Promise<Node> {
 /** Writes a GameServer's spec as another client would (the matchmaker, kubectl). */
 export async function patchGs(sandbox: Sandbox, name: string, spec: Record<string, unknown>): Promise<void> {
   const api = KubernetesObjectApi.makeApiClient(sandbox.kubeConfig('admin'));
-  await api.patch({ apiVersion: 'game.kruise.io/v1alpha1', kind: 'GameServer', metadata: { name, namespace: 'default' }, spec } as KubernetesObject,
-    undefined, undefined, undefined, undefined, PatchStrategy.MergePatch);
+  await api.patch(
+    {
+      apiVersion: 'game.kruise.io/v1alpha1',
+      kind: 'GameServer',
+      metadata: { name, namespace: 'default' },
+      spec,
+    } as KubernetesObject,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    PatchStrategy.MergePatch,
+  );
 }
 
 /** Puts a new image into the seed GameServerSet's template, as a release's first step does. */
 export async function patchGss(sandbox: Sandbox, change: { template: string }): Promise<void> {
   const api = KubernetesObjectApi.makeApiClient(sandbox.kubeConfig('admin'));
-  await api.patch({ apiVersion: 'game.kruise.io/v1alpha1', kind: 'GameServerSet', metadata: { name: SEED.gameServerSet, namespace: SEED.namespace },
-    spec: { gameServerTemplate: { spec: { containers: [{ name: SEED.container, image: change.template }] } } } } as KubernetesObject,
-  undefined, undefined, undefined, undefined, PatchStrategy.MergePatch);
+  await api.patch(
+    {
+      apiVersion: 'game.kruise.io/v1alpha1',
+      kind: 'GameServerSet',
+      metadata: { name: SEED.gameServerSet, namespace: SEED.namespace },
+      spec: { gameServerTemplate: { spec: { containers: [{ name: SEED.container, image: change.template }] } } },
+    } as KubernetesObject,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    PatchStrategy.MergePatch,
+  );
 }
 
 /** Resolves once the extension's own cache shows `predicate` true for the room. */
-export async function until(ext: OkgExtension, name: string, predicate: (r: { opsState: string; deletionPriority: string; updatePriority: string }) => boolean, timeoutMs = 10_000): Promise<void> {
+export async function until(
+  ext: OkgExtension,
+  name: string,
+  predicate: (r: { opsState: string; deletionPriority: string; updatePriority: string }) => boolean,
+  timeoutMs = 10_000,
+): Promise<void> {
   const scopes = await ext.explorer.scopes();
   const cache = scopes[0]?.cache;
   if (!cache) throw new Error('no namespace cache');
-  await cache.waitFor(() => { const r = cache.room(name); return r && predicate(r) ? true : undefined; }, { timeoutMs, describeTimeout: () => `room ${name} did not reach the expected state` });
+  await cache.waitFor(
+    () => {
+      const r = cache.room(name);
+      return r && predicate(r) ? true : undefined;
+    },
+    { timeoutMs, describeTimeout: () => `room ${name} did not reach the expected state` },
+  );
 }
 
 /** Restores the seed's room marks: minecraft-0 Allocated, the others None, priorities 0. */

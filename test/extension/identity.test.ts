@@ -15,7 +15,8 @@ describe('extension: cluster identity and protected contexts (seed sandbox)', fu
   let sandbox: Sandbox;
   let ext: ReturnType<typeof activateWith>;
   const clientWrites = () => sandbox.server.writeLog().filter(w => w.user !== 'controller');
-  const gs = (name: string) => sandbox.server.store.get(sandbox.server.resource('gameservers'), 'default', name)?.spec as { opsState?: string };
+  const gs = (name: string) =>
+    sandbox.server.store.get(sandbox.server.resource('gameservers'), 'default', name)?.spec as { opsState?: string };
   const status = () => stub.statusBarItems.at(-1)!;
 
   before(async () => {
@@ -39,7 +40,10 @@ describe('extension: cluster identity and protected contexts (seed sandbox)', fu
     assert.equal(status().text, '$(cloud) okg-sandbox');
     assert.equal(status().visible, true);
     assert.equal(status().command, 'okg.switchContext');
-    assert.match(status().tooltip ?? '', /^Kubernetes context okg-sandbox, server 127\.0\.0\.1:\d+, namespace default\nClick to switch context\.$/);
+    assert.match(
+      status().tooltip ?? '',
+      /^Kubernetes context okg-sandbox, server 127\.0\.0\.1:\d+, namespace default\nClick to switch context\.$/,
+    );
   });
 
   it('shows the server as a host only, never a URL with userinfo or a token', () => {
@@ -74,7 +78,10 @@ describe('extension: cluster identity and protected contexts (seed sandbox)', fu
     const ask = stub.ui.prompts.find(p => p.kind === 'warning')!;
     assert.equal(ask.text, 'opsState Maintaining on 1 room on protected context okg-sandbox?');
     assert.deepEqual(ask.buttons, ['Keep as is', 'Write to okg-sandbox']);
-    assert.match(String((ask.options as { detail?: string }).detail), /^Context okg-sandbox \(protected\) \(127\.0\.0\.1:\d+\), namespace default\.$/);
+    assert.match(
+      String((ask.options as { detail?: string }).detail),
+      /^Context okg-sandbox \(protected\) \(127\.0\.0\.1:\d+\), namespace default\.$/,
+    );
     assert.equal(clientWrites().length, 0);
 
     stub.ui.answers.push(stub.button('Write to okg-sandbox'));
@@ -89,14 +96,21 @@ describe('extension: cluster identity and protected contexts (seed sandbox)', fu
     assert.equal((await run('okg.setOpsState.kill', m1)).outcome, 'cancelled');
     const typed = stub.ui.prompts[0];
     assert.equal(typed.kind, 'inputBox', 'the typed name comes first: Enter alone cannot confirm');
-    assert.match(String((typed.options as { prompt?: string }).prompt), /Context okg-sandbox \(protected\).*namespace default\. Type the GameServerSet's name \(minecraft\)/);
+    assert.match(
+      String((typed.options as { prompt?: string }).prompt),
+      /Context okg-sandbox \(protected\).*namespace default\. Type the GameServerSet's name \(minecraft\)/,
+    );
 
     stub.ui.prompts = [];
     stub.ui.answers.push(stub.input('minecraf'));
     assert.equal((await run('okg.setOpsState.kill', m1)).outcome, 'cancelled');
     assert.equal(stub.ui.prompts[0].validation, 'type minecraft exactly to confirm, or press Escape');
     stub.ui.answers.push(stub.input(''));
-    assert.equal((await run('okg.setOpsState.kill', m1)).outcome, 'cancelled', 'Enter on an empty box confirms nothing');
+    assert.equal(
+      (await run('okg.setOpsState.kill', m1)).outcome,
+      'cancelled',
+      'Enter on an empty box confirms nothing',
+    );
     assert.equal(clientWrites().length, 0);
     assert.equal(gs('minecraft-1').opsState, 'None');
 
@@ -119,7 +133,10 @@ describe('extension: cluster identity and protected contexts (seed sandbox)', fu
     stub.ui.answers.push(stub.input('wrong'));
     await stub.commands.executeCommand('okg.release', await gssNode(ext, 'minecraft'));
     assert.equal(stub.ui.prompts[0].kind, 'inputBox');
-    assert.match(String((stub.ui.prompts[0].options as { title?: string }).title), /^Release minecraft on protected context okg-sandbox$/);
+    assert.match(
+      String((stub.ui.prompts[0].options as { title?: string }).title),
+      /^Release minecraft on protected context okg-sandbox$/,
+    );
     assert.equal(stub.webviews.panels.length, panels, 'no wizard opened');
     stub.ui.answers.push(stub.cancel);
     await stub.commands.executeCommand('okg.release');
@@ -133,7 +150,12 @@ describe('extension: Scale… down preview (seed sandbox)', function () {
   let sandbox: Sandbox;
   let ext: ReturnType<typeof activateWith>;
   const clientWrites = () => sandbox.server.writeLog().filter(w => w.user !== 'controller');
-  const replicas = () => (sandbox.server.store.get(sandbox.server.resource('gameserversets'), 'default', 'minecraft')?.spec as { replicas: number }).replicas;
+  const replicas = () =>
+    (
+      sandbox.server.store.get(sandbox.server.resource('gameserversets'), 'default', 'minecraft')?.spec as {
+        replicas: number;
+      }
+    ).replicas;
 
   before(async () => {
     sandbox = await startSandbox({ scenario: 'seed' });
@@ -148,24 +170,42 @@ describe('extension: Scale… down preview (seed sandbox)', function () {
   it('Scale… down names the rooms OKG removes (a deletion priority set) before writing, even with confirmations off, then says which', async () => {
     stub.config.set('okg.confirmDestructiveChanges', false);
     await patchGs(sandbox, 'minecraft-1', { deletionPriority: 5 });
-    await until(ext, 'minecraft-1', r => r.deletionPriority === '5' && (r as { podDeletionPriority?: string }).podDeletionPriority === '5');
+    await until(
+      ext,
+      'minecraft-1',
+      r => r.deletionPriority === '5' && (r as { podDeletionPriority?: string }).podDeletionPriority === '5',
+    );
     sandbox.server.clearWriteLog();
     stub.ui.prompts = [];
     stub.ui.answers.push(stub.input('2'), stub.cancel);
-    const cancelled = await stub.commands.executeCommand('okg.scale', await gssNode(ext, 'minecraft')) as { outcome: string };
+    const cancelled = (await stub.commands.executeCommand('okg.scale', await gssNode(ext, 'minecraft'))) as {
+      outcome: string;
+    };
     assert.equal(cancelled.outcome, 'cancelled');
     const ask = stub.ui.prompts.find(p => p.kind === 'warning')!;
-    assert.equal(ask.text, 'Scale minecraft from 3 to 2? OKG would delete 1 room: minecraft-1, 1 of them with a deletion priority set.');
+    assert.equal(
+      ask.text,
+      'Scale minecraft from 3 to 2? OKG would delete 1 room: minecraft-1, 1 of them with a deletion priority set.',
+    );
     assert.deepEqual(ask.buttons, ['Keep as is', 'Scale to 2']);
-    assert.match(String((ask.options as { detail?: string }).detail), /^Context okg-sandbox \(127\.0\.0\.1:\d+\), namespace default\.\nRooms OKG removes, in its order .*\nminecraft-1 \(None, deletionPriority 5\)$/);
+    assert.match(
+      String((ask.options as { detail?: string }).detail),
+      /^Context okg-sandbox \(127\.0\.0\.1:\d+\), namespace default\.\nRooms OKG removes, in its order .*\nminecraft-1 \(None, deletionPriority 5\)$/,
+    );
     assert.equal(clientWrites().length, 0);
     assert.equal(replicas(), 3);
 
     stub.ui.answers.push(stub.input('2'), stub.button('Scale to 2'));
-    const done = await stub.commands.executeCommand('okg.scale', await gssNode(ext, 'minecraft')) as { outcome: string; removed?: string[] };
+    const done = (await stub.commands.executeCommand('okg.scale', await gssNode(ext, 'minecraft'))) as {
+      outcome: string;
+      removed?: string[];
+    };
     assert.equal(done.outcome, 'done');
     assert.deepEqual(done.removed, ['minecraft-1']);
-    assert.match(stub.ui.prompts.at(-1)!.text ?? '', /^Scaled minecraft from 3 to 2 replicas\. OKG removes minecraft-1 /);
+    assert.match(
+      stub.ui.prompts.at(-1)!.text ?? '',
+      /^Scaled minecraft from 3 to 2 replicas\. OKG removes minecraft-1 /,
+    );
     assert.equal(replicas(), 2);
   });
 });

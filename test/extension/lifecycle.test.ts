@@ -6,7 +6,9 @@ import { Disposable, DisposableStore, disposeAll, toDisposable } from '../../src
 describe('extension: lifecycle helper', () => {
   it('toDisposable runs its function once', () => {
     let n = 0;
-    const d = toDisposable(() => { n++; });
+    const d = toDisposable(() => {
+      n++;
+    });
     d.dispose();
     d.dispose();
     assert.equal(n, 1);
@@ -16,7 +18,12 @@ describe('extension: lifecycle helper', () => {
     const order: string[] = [];
     const store = new DisposableStore();
     store.add(toDisposable(() => order.push('first')));
-    store.add(toDisposable(() => { order.push('failing'); throw new Error('boom'); }));
+    store.add(
+      toDisposable(() => {
+        order.push('failing');
+        throw new Error('boom');
+      }),
+    );
     store.add(toDisposable(() => order.push('last')));
     assert.throws(() => store.dispose(), /boom/);
     assert.deepEqual(order, ['last', 'failing', 'first']);
@@ -30,21 +37,44 @@ describe('extension: lifecycle helper', () => {
   it('clear() ends what a store holds and keeps it usable; disposeAll reports every failure', () => {
     const store = new DisposableStore();
     let n = 0;
-    store.add(toDisposable(() => { n++; }));
+    store.add(
+      toDisposable(() => {
+        n++;
+      }),
+    );
     store.clear();
-    store.add(toDisposable(() => { n++; }));
+    store.add(
+      toDisposable(() => {
+        n++;
+      }),
+    );
     assert.equal(n, 1);
     store.dispose();
     assert.equal(n, 2);
-    const failing = (m: string) => toDisposable(() => { throw new Error(m); });
-    assert.throws(() => disposeAll([failing('a'), failing('b')]), (e: AggregateError) => e.errors.length === 2);
+    const failing = (m: string) =>
+      toDisposable(() => {
+        throw new Error(m);
+      });
+    assert.throws(
+      () => disposeAll([failing('a'), failing('b')]),
+      (e: AggregateError) => e.errors.length === 2,
+    );
   });
 
   it('the base class disposes what a part registered, once', () => {
     let n = 0;
     class Part extends Disposable {
-      constructor() { super(); this.register(toDisposable(() => { n++; })); }
-      get disposed() { return this.isDisposed; }
+      constructor() {
+        super();
+        this.register(
+          toDisposable(() => {
+            n++;
+          }),
+        );
+      }
+      get disposed() {
+        return this.isDisposed;
+      }
     }
     const p = new Part();
     p.dispose();

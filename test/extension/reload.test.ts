@@ -26,7 +26,10 @@ async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 30
   }
 }
 
-interface KubeconfigFile { users: { name: string }[]; contexts: { context: { namespace?: string; user: string } }[] }
+interface KubeconfigFile {
+  users: { name: string }[];
+  contexts: { context: { namespace?: string; user: string } }[];
+}
 
 /**
  * A copy of a kubeconfig with the context's namespace changed (the same connection, other namespaces shown),
@@ -36,7 +39,10 @@ function kubeconfigCopy(path: string, change: { namespace?: string; user?: strin
   const out = join(mkdtempSync(join(tmpdir(), 'okg-reload-')), 'kubeconfig.yaml');
   const kc = yaml.load(readFileSync(path, 'utf8')) as KubeconfigFile;
   if (change.namespace) kc.contexts[0].context.namespace = change.namespace;
-  if (change.user) { kc.users[0].name = change.user; kc.contexts[0].context.user = change.user; }
+  if (change.user) {
+    kc.users[0].name = change.user;
+    kc.contexts[0].context.user = change.user;
+  }
   writeFileSync(out, yaml.dump(kc), { mode: 0o600 });
   return out;
 }
@@ -62,7 +68,10 @@ describe('extension: reloading the tree never stops work in progress', function 
     await stub.commands.executeCommand('okg.release', await gssNode(ext, GSS));
     const p = stub.webviews.panels[0];
     p.webview.send({ type: 'ready', version: PROTOCOL_VERSION });
-    const init = await until(() => posted(p).find((m): m is Extract<HostMessage, { type: 'init' }> => m.type === 'init'), 'init');
+    const init = await until(
+      () => posted(p).find((m): m is Extract<HostMessage, { type: 'init' }> => m.type === 'init'),
+      'init',
+    );
     const scope = init.targets[0].scope;
     // Each step's start triggers a reload while the engine is inside that step.
     const reloads: Promise<unknown>[] = [];
@@ -79,29 +88,71 @@ describe('extension: reloading the tree never stops work in progress', function 
       }
       return post(m);
     };
-    p.webview.send({ type: 'run', scope, input: { namespace: NS, gameServerSet: GSS, images: [{ container: SEED.container, image: NEW }], add: 3, timeoutMs: 15_000, reclaim: 'none' } });
-    const done = await until(() => posted(p).find((m): m is Extract<HostMessage, { type: 'run-result' }> => m.type === 'run-result'), 'the release to finish', 60_000);
+    p.webview.send({
+      type: 'run',
+      scope,
+      input: {
+        namespace: NS,
+        gameServerSet: GSS,
+        images: [{ container: SEED.container, image: NEW }],
+        add: 3,
+        timeoutMs: 15_000,
+        reclaim: 'none',
+      },
+    });
+    const done = await until(
+      () => posted(p).find((m): m is Extract<HostMessage, { type: 'run-result' }> => m.type === 'run-result'),
+      'the release to finish',
+      60_000,
+    );
     await Promise.all(reloads);
-    assert.deepEqual(stub.ui.prompts.filter(q => q.kind === 'error').map(q => q.text), [], 'every trigger ran');
+    assert.deepEqual(
+      stub.ui.prompts.filter(q => q.kind === 'error').map(q => q.text),
+      [],
+      'every trigger ran',
+    );
     assert.equal(done.result.outcome, 'succeeded', done.result.message);
     assert.deepEqual(strip(table(sandbox)), SEED_FINAL);
     return steps;
   }
 
-  it('a wizard release survives OKG: Refresh at every step and ends with the seed\'s final table', async () => {
+  it("a wizard release survives OKG: Refresh at every step and ends with the seed's final table", async () => {
     const steps = await releaseWith(() => stub.commands.executeCommand('okg.refresh'));
-    assert.deepEqual(steps, ['lock', 'patch-image', 'wait-generation', 'scale', 'wait-ready', 'mark', 'reclaim', 'unlock']);
+    assert.deepEqual(steps, [
+      'lock',
+      'patch-image',
+      'wait-generation',
+      'scale',
+      'wait-ready',
+      'mark',
+      'reclaim',
+      'unlock',
+    ]);
   });
 
   it('a wizard release survives every reconnecting trigger: namespaces, context, settings, the demo cluster', async () => {
     const triggers: (() => Promise<unknown>)[] = [
-      async () => { stub.setConfig('okg.namespaces', ['default', 'games']); },
-      async () => { stub.ui.answers.push(stub.pick('default')); await stub.commands.executeCommand('okg.selectNamespaces'); },
-      async () => { stub.setConfig('okg.kubeconfig', [kubeconfigCopy(sandbox!.kubeconfigPath('admin'), { namespace: 'games' })]); },
-      async () => { stub.ui.answers.push(stub.pick('okg-sandbox')); await stub.commands.executeCommand('okg.switchContext'); },
-      async () => { stub.setConfig('okg.kubeconfig', [sandbox!.kubeconfigPath('admin')]); },
+      async () => {
+        stub.setConfig('okg.namespaces', ['default', 'games']);
+      },
+      async () => {
+        stub.ui.answers.push(stub.pick('default'));
+        await stub.commands.executeCommand('okg.selectNamespaces');
+      },
+      async () => {
+        stub.setConfig('okg.kubeconfig', [kubeconfigCopy(sandbox!.kubeconfigPath('admin'), { namespace: 'games' })]);
+      },
+      async () => {
+        stub.ui.answers.push(stub.pick('okg-sandbox'));
+        await stub.commands.executeCommand('okg.switchContext');
+      },
+      async () => {
+        stub.setConfig('okg.kubeconfig', [sandbox!.kubeconfigPath('admin')]);
+      },
       () => stub.commands.executeCommand('okg.startDemoCluster'),
-      async () => { stub.setConfig('okg.namespaces', []); },
+      async () => {
+        stub.setConfig('okg.namespaces', []);
+      },
       () => stub.commands.executeCommand('okg.refresh'),
     ];
     await releaseWith((_step, n) => triggers[n % triggers.length]());
@@ -115,7 +166,11 @@ describe('extension: reloading the tree never stops work in progress', function 
     const doc = stub.ui.shownDocuments[0];
     const follows = async (opsState: string) => {
       await patchGs(sandbox!, 'minecraft-1', { opsState });
-      await until(() => (doc.getText().includes(`opsState: ${opsState}\n`) ? true : undefined), `the document to show opsState ${opsState}`, 10_000);
+      await until(
+        () => (doc.getText().includes(`opsState: ${opsState}\n`) ? true : undefined),
+        `the document to show opsState ${opsState}`,
+        10_000,
+      );
     };
     assert.match(doc.getText(), /\(read-only, live\)/);
     await follows('Maintaining');
@@ -131,7 +186,9 @@ describe('extension: reloading the tree never stops work in progress', function 
     assert.ok(before?.isDropped);
     await follows('None');
     let oldIdle = false;
-    before!.cache.whenIdle(() => { oldIdle = true; });
+    before!.cache.whenIdle(() => {
+      oldIdle = true;
+    });
     assert.ok(oldIdle, 'the document let go of the old connection when it moved');
     stub.closeDocument(doc);
   });
@@ -166,7 +223,10 @@ describe('extension: reloading the tree never stops work in progress', function 
     stub.ui.answers.push(stub.pick('default', 'kube-system'));
     await stub.commands.executeCommand('okg.selectNamespaces');
     const both = await ext.explorer.scopes();
-    assert.deepEqual(both.map(s => s.namespace), ['default', 'kube-system']);
+    assert.deepEqual(
+      both.map(s => s.namespace),
+      ['default', 'kube-system'],
+    );
     assert.equal(both[0].conn, first.conn);
     assert.equal(both[0].cache, first.cache);
     // Back to default only: kube-system is let go (nobody else holds it), default stays.
@@ -180,8 +240,14 @@ describe('extension: reloading the tree never stops work in progress', function 
     now = (await ext.explorer.scopes())[0];
     assert.notEqual(now.conn, first.conn);
     assert.equal(first.cache.isStopped, true);
-    assert.deepEqual(now.cache.rooms(GSS).map(r => r.name), ['minecraft-0', 'minecraft-1', 'minecraft-2']);
-    assert.deepEqual(stub.ui.prompts.filter(q => q.kind === 'error').map(q => q.text), []);
+    assert.deepEqual(
+      now.cache.rooms(GSS).map(r => r.name),
+      ['minecraft-0', 'minecraft-1', 'minecraft-2'],
+    );
+    assert.deepEqual(
+      stub.ui.prompts.filter(q => q.kind === 'error').map(q => q.text),
+      [],
+    );
   });
 
   /** The seed with a new image in the template: minecraft-1 and minecraft-2 are idle old-version rooms. */
@@ -195,11 +261,17 @@ describe('extension: reloading the tree never stops work in progress', function 
   }
 
   /** An answer that reconnects the view to a new connection of the same context before it answers. */
-  function reconnectThen(answer: string, seen: { idle?: boolean }, conn: { cache: { whenIdle(fn: () => void): void } }): stub.Answer {
+  function reconnectThen(
+    answer: string,
+    seen: { idle?: boolean },
+    conn: { cache: { whenIdle(fn: () => void): void } },
+  ): stub.Answer {
     return async () => {
       stub.setConfig('okg.kubeconfig', [kubeconfigCopy(sandbox!.kubeconfigPath('admin'), { user: 'reconnected' })]);
       let idle = false;
-      conn.cache.whenIdle(() => { idle = true; });
+      conn.cache.whenIdle(() => {
+        idle = true;
+      });
       seen.idle = idle;
       return answer;
     };
@@ -209,25 +281,34 @@ describe('extension: reloading the tree never stops work in progress', function 
     sandbox = await startWorld();
     ext = activateWith({ 'okg.kubeconfig': [sandbox.kubeconfigPath('admin')] });
     await oldRooms();
-    let node = await gssNode(ext, GSS) as Extract<Node, { kind: 'gss' }>;
+    let node = (await gssNode(ext, GSS)) as Extract<Node, { kind: 'gss' }>;
     const retire: { idle?: boolean } = {};
     stub.ui.answers.push(reconnectThen('Mark 2 rooms', retire, node.conn));
-    const r = await stub.commands.executeCommand('okg.retireIdleOldRooms', node) as { outcome: string };
+    const r = (await stub.commands.executeCommand('okg.retireIdleOldRooms', node)) as { outcome: string };
     assert.equal(retire.idle, false, 'while it asked, Retire still held the connection the tree had let go of');
     assert.equal(r.outcome, 'done');
-    assert.deepEqual(strip(table(sandbox)).map(x => x.opsState), ['Allocated', 'WaitToBeDeleted', 'WaitToBeDeleted']);
+    assert.deepEqual(
+      strip(table(sandbox)).map(x => x.opsState),
+      ['Allocated', 'WaitToBeDeleted', 'WaitToBeDeleted'],
+    );
     assert.ok(node.conn.isDropped);
     let idle = false;
-    node.conn.cache.whenIdle(() => { idle = true; });
+    node.conn.cache.whenIdle(() => {
+      idle = true;
+    });
     assert.ok(idle, 'and let go once done');
 
     stub.setConfig('okg.kubeconfig', [sandbox.kubeconfigPath('admin')]);
-    node = await gssNode(ext, GSS) as Extract<Node, { kind: 'gss' }>;
+    node = (await gssNode(ext, GSS)) as Extract<Node, { kind: 'gss' }>;
     const scale: { idle?: boolean } = {};
     stub.ui.answers.push(reconnectThen('4', scale, node.conn));
-    const s = await stub.commands.executeCommand('okg.scale', node) as { outcome: string };
+    const s = (await stub.commands.executeCommand('okg.scale', node)) as { outcome: string };
     assert.equal(scale.idle, false, 'while it asked, Scale still held the connection');
     assert.equal(s.outcome, 'done');
-    assert.equal((sandbox.server.store.get(sandbox.server.resource('gameserversets'), NS, GSS)?.spec as { replicas?: number }).replicas, 4);
+    assert.equal(
+      (sandbox.server.store.get(sandbox.server.resource('gameserversets'), NS, GSS)?.spec as { replicas?: number })
+        .replicas,
+      4,
+    );
   });
 });

@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { SandboxServer } from '../../src/sandbox/server.js';
 
-export interface SeenRequest { method: string; path: string; watch: boolean; status?: number }
+export interface SeenRequest {
+  method: string;
+  path: string;
+  watch: boolean;
+  status?: number;
+}
 
 export interface CountingProxy {
   readonly url: string;
@@ -31,46 +36,79 @@ export async function startCountingProxy(sandbox: SandboxServer): Promise<Counti
   const target = new URL(sandbox.url);
   let open = 0;
   const proxy: CountingProxy = {
-    url: '', requests: [],
+    url: '',
+    requests: [],
     inFlight: () => open,
     kubeconfig(token, namespace = 'default') {
       const file = join(mkdtempSync(join(tmpdir(), 'okg-proxy-')), 'kubeconfig.yaml');
-      writeFileSync(file, [
-        'apiVersion: v1', 'kind: Config', 'current-context: counted',
-        `clusters: [{name: counted, cluster: {server: "${proxy.url}", insecure-skip-tls-verify: true}}]`,
-        `users: [{name: counted, user: {token: "${token}"}}]`,
-        `contexts: [{name: counted, context: {cluster: counted, user: counted, namespace: ${namespace}}}]`, '',
-      ].join('\n'), { mode: 0o600 });
+      writeFileSync(
+        file,
+        [
+          'apiVersion: v1',
+          'kind: Config',
+          'current-context: counted',
+          `clusters: [{name: counted, cluster: {server: "${proxy.url}", insecure-skip-tls-verify: true}}]`,
+          `users: [{name: counted, user: {token: "${token}"}}]`,
+          `contexts: [{name: counted, context: {cluster: counted, user: counted, namespace: ${namespace}}}]`,
+          '',
+        ].join('\n'),
+        { mode: 0o600 },
+      );
       return file;
     },
-    close: () => new Promise<void>(r => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>(r => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
   const server: Server = createServer((req: IncomingMessage, res) => {
     const url = new URL(req.url ?? '/', 'http://proxy');
-    const seen: SeenRequest = { method: req.method ?? 'GET', path: url.pathname, watch: url.searchParams.get('watch') === 'true' };
+    const seen: SeenRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      watch: url.searchParams.get('watch') === 'true',
+    };
     proxy.requests.push(seen);
     proxy.onRequest?.(seen);
     const refused = proxy.refuse?.(seen);
     if (refused !== undefined) {
       seen.status = refused;
-      const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: `refused by the test front (${refused})`, code: refused });
+      const body = JSON.stringify({
+        kind: 'Status',
+        apiVersion: 'v1',
+        status: 'Failure',
+        message: `refused by the test front (${refused})`,
+        code: refused,
+      });
       res.writeHead(refused, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
       return;
     }
     open++;
     let answered = false;
-    const answer = () => { if (!answered) { answered = true; open--; } };
+    const answer = () => {
+      if (!answered) {
+        answered = true;
+        open--;
+      }
+    };
     const headers = { ...req.headers, host: target.host };
     const auth = typeof proxy.authorization === 'function' ? proxy.authorization(seen) : proxy.authorization;
     if (auth !== undefined) headers.authorization = auth;
-    const up = httpsRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers, ca: sandbox.caPem }, upRes => {
-      seen.status = upRes.statusCode;
+    const up = httpsRequest(
+      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers, ca: sandbox.caPem },
+      upRes => {
+        seen.status = upRes.statusCode;
+        answer();
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.pipe(res);
+      },
+    );
+    up.on('error', () => {
       answer();
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      upRes.pipe(res);
+      res.destroy();
     });
-    up.on('error', () => { answer(); res.destroy(); });
     res.on('close', () => up.destroy());
     req.pipe(up);
   });

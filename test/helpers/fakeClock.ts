@@ -28,15 +28,23 @@ export function fakeClock(): FakeClock {
   let seq = 0;
   const timers = new Map<number, { at: number; fn: () => void }>();
   const clock: FakeClock = {
-    setTimeout(fn, ms) { const id = ++seq; timers.set(id, { at: now + Math.max(0, ms), fn }); return id; },
-    clearTimeout(handle) { timers.delete(handle as number); },
+    setTimeout(fn, ms) {
+      const id = ++seq;
+      timers.set(id, { at: now + Math.max(0, ms), fn });
+      return id;
+    },
+    clearTimeout(handle) {
+      timers.delete(handle as number);
+    },
     now: () => now,
     pending: () => timers.size,
     async advance(ms, settled) {
       const end = now + ms;
       await settle(settled);
       for (;;) {
-        const next = [...timers.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0];
+        const next = [...timers.entries()]
+          .filter(([, t]) => t.at <= end)
+          .sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0];
         if (!next) break;
         timers.delete(next[0]);
         now = next[1].at;

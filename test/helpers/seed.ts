@@ -4,14 +4,20 @@ import { SEED } from '../../src/sandbox/scenarios.js';
 
 /** A GameServer's stored spec.opsState. */
 export function opsState(sandbox: Sandbox, name: string, namespace: string = SEED.namespace): string | undefined {
-  return (sandbox.server.store.get(sandbox.server.resource('gameservers'), namespace, name)?.spec as { opsState?: string } | undefined)?.opsState;
+  return (
+    sandbox.server.store.get(sandbox.server.resource('gameservers'), namespace, name)?.spec as
+      { opsState?: string } | undefined
+  )?.opsState;
 }
 
 /**
  * Puts the seed's rooms back (minecraft-0 Allocated, minecraft-1/2 None) with `setOps`, the test's own
  * writer (so its user and path are the test's choice), then clears faults and the write log.
  */
-export async function restoreSeed(sandbox: Sandbox, setOps: (name: string, value: string) => Promise<unknown>): Promise<void> {
+export async function restoreSeed(
+  sandbox: Sandbox,
+  setOps: (name: string, value: string) => Promise<unknown>,
+): Promise<void> {
   sandbox.server.setFaults(undefined);
   for (const n of ['minecraft-1', 'minecraft-2']) if (opsState(sandbox, n) !== 'None') await setOps(n, 'None');
   if (opsState(sandbox, SEED.allocated) !== 'Allocated') await setOps(SEED.allocated, 'Allocated');

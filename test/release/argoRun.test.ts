@@ -14,7 +14,11 @@ import { client, GSS, gssObject, NEW, NS, OLD, seedInput, SEED_FINAL, startWorld
 
 const ARGO_HOLDER = /argo-workflow@default\/release-minecraft-x7k2p \(pid 0\)/;
 
-async function exported(sb: Sandbox, reclaim: ReclaimMode, opts: Parameters<typeof exportArgo>[1] = {}): Promise<ArgoExport> {
+async function exported(
+  sb: Sandbox,
+  reclaim: ReclaimMode,
+  opts: Parameters<typeof exportArgo>[1] = {},
+): Promise<ArgoExport> {
   const r = await previewRelease(seedInput({ reclaim }), { client: client(sb) });
   assert.ok(r.plan, r.message);
   return exportArgo(r.plan, opts);
@@ -22,16 +26,25 @@ async function exported(sb: Sandbox, reclaim: ReclaimMode, opts: Parameters<type
 
 const record = (sb: Sandbox) => parseRecord(gssObject(sb).metadata.annotations?.[RECORD_ANNOTATION]);
 const outline = (r: RunResult) => r.steps.map(s => `${s.step} ${s.status}`);
-const detail = (r: RunResult) => [...r.steps, ...(r.exit ? [r.exit] : [])].map(s => `${s.step} (${s.status}, exit ${s.exit}):\n${s.stdout}${s.stderr}`).join('\n');
+const detail = (r: RunResult) =>
+  [...r.steps, ...(r.exit ? [r.exit] : [])]
+    .map(s => `${s.step} (${s.status}, exit ${s.exit}):\n${s.stdout}${s.stderr}`)
+    .join('\n');
 /** Writes whose body names this workflow (its uid is in every record it writes). */
-const argoWrites = (sb: Sandbox, from = 0) => sb.server.writeLog().filter(e => e.seq > from && JSON.stringify(e.body ?? '').includes('6b1f0c1e-0000-4000-8000-00000000a1a1'));
+const argoWrites = (sb: Sandbox, from = 0) =>
+  sb.server
+    .writeLog()
+    .filter(e => e.seq > from && JSON.stringify(e.body ?? '').includes('6b1f0c1e-0000-4000-8000-00000000a1a1'));
 
 describe('Argo export executed against the sandbox (bash + kubectl + jq, as Argo runs the DAG)', function () {
   this.timeout(180_000);
   let sb: Sandbox | undefined;
-  afterEach(async () => { await sb?.stop(); sb = undefined; });
+  afterEach(async () => {
+    await sb?.stop();
+    sb = undefined;
+  });
 
-  it('reclaim none, with approval: the seed\'s final table; nothing is marked before the approval; the exit handler records the outcome and frees the lease', async () => {
+  it("reclaim none, with approval: the seed's final table; nothing is marked before the approval; the exit handler records the outcome and frees the lease", async () => {
     sb = await startWorld();
     const world = sb;
     const exp = await exported(world, 'none', { approval: true });
@@ -47,9 +60,26 @@ describe('Argo export executed against the sandbox (bash + kubectl + jq, as Argo
       },
     });
     assert.equal(r.status, 'Succeeded', detail(r));
-    assert.deepEqual(outline(r), ['lock Succeeded', 'patch-image Succeeded', 'wait-generation Succeeded', 'scale Succeeded', 'wait-ready Succeeded',
-      'approve Succeeded', 'mark Succeeded', 'settle Skipped', 'reclaim-scale-down Skipped', 'reclaim-kill Skipped']);
-    assert.deepEqual(approvedAt, ['minecraft-0 Allocated', 'minecraft-1 None', 'minecraft-2 None', 'minecraft-3 None', 'minecraft-4 None', 'minecraft-5 None']);
+    assert.deepEqual(outline(r), [
+      'lock Succeeded',
+      'patch-image Succeeded',
+      'wait-generation Succeeded',
+      'scale Succeeded',
+      'wait-ready Succeeded',
+      'approve Succeeded',
+      'mark Succeeded',
+      'settle Skipped',
+      'reclaim-scale-down Skipped',
+      'reclaim-kill Skipped',
+    ]);
+    assert.deepEqual(approvedAt, [
+      'minecraft-0 Allocated',
+      'minecraft-1 None',
+      'minecraft-2 None',
+      'minecraft-3 None',
+      'minecraft-4 None',
+      'minecraft-5 None',
+    ]);
     assert.deepEqual(strip(table(world)), SEED_FINAL);
     const doc = record(world);
     assert.equal(doc.current, undefined, 'the lease is free');
@@ -60,20 +90,29 @@ describe('Argo export executed against the sandbox (bash + kubectl + jq, as Argo
     // every write the steps made to the set carried a test of what they read
     for (const w of world.server.writeLog().filter(e => e.user === 'admin' && e.verb === 'patch')) {
       assert.equal(w.contentType, 'application/json-patch+json', `${w.resource}/${w.name}`);
-      assert.equal((w.body as { op: string }[])[0].op, 'test', `${w.resource}/${w.name}: ${JSON.stringify(w.body).slice(0, 200)}`);
+      assert.equal(
+        (w.body as { op: string }[])[0].op,
+        'test',
+        `${w.resource}/${w.name}: ${JSON.stringify(w.body).slice(0, 200)}`,
+      );
     }
     // and a later okg release is free to run again
-    const again = await previewRelease(seedInput({ images: [{ container: 'minecraft', image: `${NEW}-2` }] }), { client: client(world) });
+    const again = await previewRelease(seedInput({ images: [{ container: 'minecraft', image: `${NEW}-2` }] }), {
+      client: client(world),
+    });
     assert.equal(again.outcome, 'succeeded', again.message);
   });
 
-  it('reclaim scale-down: replicas lowered by exactly the confirmed marks, the seed\'s table without the marked rooms', async () => {
+  it("reclaim scale-down: replicas lowered by exactly the confirmed marks, the seed's table without the marked rooms", async () => {
     sb = await startWorld();
     const world = sb;
     const r = await runArgoLocally(await exported(world, 'scale-down'), { kubeconfig: world.kubeconfigPath('admin') });
     assert.equal(r.status, 'Succeeded', detail(r));
     assert.match(r.steps.find(s => s.step === 'mark')!.stdout, /marked WaitToBeDeleted: minecraft-1, minecraft-2/);
-    assert.match(r.steps.find(s => s.step === 'reclaim-scale-down')!.stdout, /lowered replicas of minecraft from 6 to 4/);
+    assert.match(
+      r.steps.find(s => s.step === 'reclaim-scale-down')!.stdout,
+      /lowered replicas of minecraft from 6 to 4/,
+    );
     await world.waitFor(() => table(world).length === 4, 20_000, 'the reclaim');
     assert.deepEqual(strip(table(world)), [SEED_FINAL[0], ...SEED_FINAL.slice(3)]);
     assert.equal(gssObject(world).spec.replicas, 4);
@@ -85,7 +124,11 @@ describe('Argo export executed against the sandbox (bash + kubectl + jq, as Argo
     const world = sb;
     const r = await runArgoLocally(await exported(world, 'kill'), { kubeconfig: world.kubeconfigPath('admin') });
     assert.equal(r.status, 'Succeeded', detail(r));
-    assert.match(r.steps.find(s => s.step === 'settle')!.stdout, /waiting 2 s before the reclaim/, 'the settle window (default 2 s) before the reclaim');
+    assert.match(
+      r.steps.find(s => s.step === 'settle')!.stdout,
+      /waiting 2 s before the reclaim/,
+      'the settle window (default 2 s) before the reclaim',
+    );
     assert.match(r.steps.find(s => s.step === 'reclaim-kill')!.stdout, /minecraft-1: Kill\nminecraft-2: Kill/);
     await world.waitFor(() => table(world).length === 4, 20_000, 'OKG to remove the killed rooms');
     assert.deepEqual(strip(table(world)), [SEED_FINAL[0], ...SEED_FINAL.slice(3)]);
@@ -104,13 +147,19 @@ describe('Argo export executed against the sandbox (bash + kubectl + jq, as Argo
         if (step !== 'scale') return true;
         before = world.server.writeLog().length;
         engine = await runRelease(seedInput(), { client: client(world) });
-        during = world.server.writeLog().slice(before).filter(e => e.user === 'admin');
+        during = world.server
+          .writeLog()
+          .slice(before)
+          .filter(e => e.user === 'admin');
         return true;
       },
     });
     assert.ok(engine);
     assert.equal(engine.outcome, 'refused', engine.message);
-    assert.match(engine.message, /GameServerSet minecraft is locked by release argo-release-minecraft-x7k2p of argo-workflow@default\/release-minecraft-x7k2p \(pid 0\) \(at step wait-generation\)/);
+    assert.match(
+      engine.message,
+      /GameServerSet minecraft is locked by release argo-release-minecraft-x7k2p of argo-workflow@default\/release-minecraft-x7k2p \(pid 0\) \(at step wait-generation\)/,
+    );
     assert.deepEqual(during, [], 'the refused release wrote nothing');
     assert.equal(r.status, 'Succeeded', detail(r));
     assert.deepEqual(strip(table(world)), SEED_FINAL);
@@ -118,15 +167,23 @@ describe('Argo export executed against the sandbox (bash + kubectl + jq, as Argo
 
   it('an exported release is refused while an okg release holds the lease: its lock exits 3 without retrying, it writes nothing, its exit handler records nothing', async () => {
     // the seed's rooms are Ready at once, the new ones take two minutes: the engine's release waits at wait-ready
-    sb = await startWorld({ room: (_ns: string, name: string) => (/-[3-9]$/.test(name) ? { readyAfterMs: 120_000 } : undefined) });
+    sb = await startWorld({
+      room: (_ns: string, name: string) => (/-[3-9]$/.test(name) ? { readyAfterMs: 120_000 } : undefined),
+    });
     const world = sb;
     const exp = await exported(world, 'none');
     const ac = new AbortController();
     let waiting!: () => void;
-    const atWaitReady = new Promise<void>(res => { waiting = res; });
+    const atWaitReady = new Promise<void>(res => {
+      waiting = res;
+    });
     const engine = runRelease(seedInput(), {
-      client: client(world), signal: ac.signal, holder: { user: 'alice', host: 'laptop.example' },
-      onEvent: (e: ReleaseEvent) => { if (e.type === 'step-started' && e.step === 'wait-ready') waiting(); },
+      client: client(world),
+      signal: ac.signal,
+      holder: { user: 'alice', host: 'laptop.example' },
+      onEvent: (e: ReleaseEvent) => {
+        if (e.type === 'step-started' && e.step === 'wait-ready') waiting();
+      },
     });
     try {
       await atWaitReady;
@@ -134,8 +191,16 @@ describe('Argo export executed against the sandbox (bash + kubectl + jq, as Argo
       const from = world.server.writeLog().length ? world.server.writeLog()[world.server.writeLog().length - 1].seq : 0;
       const r = await runArgoLocally(exp, { kubeconfig: world.kubeconfigPath('admin') });
       assert.equal(r.status, 'Failed');
-      assert.deepEqual(r.steps.map(s => `${s.step} ${s.status} exit ${s.exit} ×${s.attempts}`), ['lock Failed exit 3 ×1']);
-      assert.match(r.steps[0].stderr, new RegExp(`refused: GameServerSet minecraft is locked by release ${held.id} of alice@laptop\\.example \\(pid ${process.pid}\\) \\(at step wait-ready\\)`));
+      assert.deepEqual(
+        r.steps.map(s => `${s.step} ${s.status} exit ${s.exit} ×${s.attempts}`),
+        ['lock Failed exit 3 ×1'],
+      );
+      assert.match(
+        r.steps[0].stderr,
+        new RegExp(
+          `refused: GameServerSet minecraft is locked by release ${held.id} of alice@laptop\\.example \\(pid ${process.pid}\\) \\(at step wait-ready\\)`,
+        ),
+      );
       assert.match(r.exit!.stdout, /does not hold the lease/);
       assert.deepEqual(argoWrites(world, from), []);
       assert.equal(record(world).current?.id, held.id, 'the engine still holds its lease');
@@ -146,11 +211,22 @@ describe('Argo export executed against the sandbox (bash + kubectl + jq, as Argo
     }
   });
 
-  it('ready for players, the engine\'s definition: on a set with spec.network, rooms whose network is not Ready do not count; nothing is marked', async () => {
+  it("ready for players, the engine's definition: on a set with spec.network, rooms whose network is not Ready do not count; nothing is marked", async () => {
     sb = await startWorld();
     const world = sb;
-    await admin(world).request('PATCH', `/apis/game.kruise.io/v1alpha1/namespaces/${NS}/gameserversets/${GSS}`,
-      { spec: { network: { networkType: 'Kubernetes-HostPort', networkConf: [{ name: 'ContainerPorts', value: 'minecraft:25565/TCP' }] } } }, 'application/merge-patch+json');
+    await admin(world).request(
+      'PATCH',
+      `/apis/game.kruise.io/v1alpha1/namespaces/${NS}/gameserversets/${GSS}`,
+      {
+        spec: {
+          network: {
+            networkType: 'Kubernetes-HostPort',
+            networkConf: [{ name: 'ContainerPorts', value: 'minecraft:25565/TCP' }],
+          },
+        },
+      },
+      'application/merge-patch+json',
+    );
     const exp = await exported(world, 'none');
     exp.workflow.spec.arguments.parameters.find(p => p.name === 'timeout')!.value = '2';
     const r = await runArgoLocally(exp, { kubeconfig: world.kubeconfigPath('admin') });
@@ -158,10 +234,25 @@ describe('Argo export executed against the sandbox (bash + kubectl + jq, as Argo
     const wait = r.steps.find(s => s.step === 'wait-ready')!;
     assert.equal(wait.status, 'Failed', detail(r));
     assert.equal(wait.attempts, 3, 'retried twice, as its retryStrategy says');
-    assert.match(wait.stdout, /new-version rooms ready for players \(state Ready, opsState None, network Ready\): 0 \(need at least 3\)/);
-    assert.match(wait.stderr, /timed out after 2 s waiting for 3 new-version rooms of minecraft to be ready for players/);
-    assert.ok(table(world).filter(x => x.image === NEW).every(x => x.state === 'Ready'), 'the new rooms are Ready, only their network is not');
-    assert.deepEqual(table(world).map(x => x.opsState), ['Allocated', 'None', 'None', 'None', 'None', 'None'], 'nothing marked');
+    assert.match(
+      wait.stdout,
+      /new-version rooms ready for players \(state Ready, opsState None, network Ready\): 0 \(need at least 3\)/,
+    );
+    assert.match(
+      wait.stderr,
+      /timed out after 2 s waiting for 3 new-version rooms of minecraft to be ready for players/,
+    );
+    assert.ok(
+      table(world)
+        .filter(x => x.image === NEW)
+        .every(x => x.state === 'Ready'),
+      'the new rooms are Ready, only their network is not',
+    );
+    assert.deepEqual(
+      table(world).map(x => x.opsState),
+      ['Allocated', 'None', 'None', 'None', 'None', 'None'],
+      'nothing marked',
+    );
     assert.equal(record(world).history[0].outcome, 'failed');
     assert.equal(record(world).history[0].step, 'wait-ready');
     assert.equal(record(world).current, undefined, 'the exit handler freed the lease');
@@ -184,10 +275,18 @@ describe('Argo export executed against the sandbox (bash + kubectl + jq, as Argo
       e.workflow.spec.arguments.parameters.find(p => p.name === name)!.value = value;
       world.server.clearWriteLog();
       const r = await runArgoLocally(e, { kubeconfig: world.kubeconfigPath('admin') });
-      assert.deepEqual(r.steps.map(s => `${s.step} ${s.status} exit ${s.exit} ×${s.attempts}`), ['lock Failed exit 3 ×1'], `${name}=${value}`);
+      assert.deepEqual(
+        r.steps.map(s => `${s.step} ${s.status} exit ${s.exit} ×${s.attempts}`),
+        ['lock Failed exit 3 ×1'],
+        `${name}=${value}`,
+      );
       assert.match(r.steps[0].stderr, re);
       assert.equal(r.steps[0].stderr.trim().split('\n').length, 1, 'one line');
-      assert.deepEqual(world.server.writeLog().filter(w => w.user === 'admin'), [], `${name}=${value}: nothing written`);
+      assert.deepEqual(
+        world.server.writeLog().filter(w => w.user === 'admin'),
+        [],
+        `${name}=${value}: nothing written`,
+      );
     }
     assert.equal(record(world).current, undefined);
   });
@@ -202,10 +301,18 @@ describe('Argo export executed against the sandbox (bash + kubectl + jq, as Argo
         // as an okg release would after the lease expired: the record now names another holder
         const gss = gssObject(world);
         const doc = record(world);
-        const next = JSON.stringify({ ...doc, current: { ...doc.current!, id: 'rel-other', holder: { id: 'other', user: 'bob', host: 'h', pid: 1 } } });
+        const next = JSON.stringify({
+          ...doc,
+          current: { ...doc.current!, id: 'rel-other', holder: { id: 'other', user: 'bob', host: 'h', pid: 1 } },
+        });
         await client(world).patchGameServerSet(NS, GSS, [
-          { op: 'test', path: '/metadata/annotations/okg-ops~1release', value: gss.metadata.annotations![RECORD_ANNOTATION] },
-          { op: 'replace', path: '/metadata/annotations/okg-ops~1release', value: next }]);
+          {
+            op: 'test',
+            path: '/metadata/annotations/okg-ops~1release',
+            value: gss.metadata.annotations![RECORD_ANNOTATION],
+          },
+          { op: 'replace', path: '/metadata/annotations/okg-ops~1release', value: next },
+        ]);
         return true;
       },
     });
@@ -213,7 +320,10 @@ describe('Argo export executed against the sandbox (bash + kubectl + jq, as Argo
     const scale = r.steps.find(s => s.step === 'scale')!;
     assert.equal(scale.exit, 3);
     assert.equal(scale.attempts, 1);
-    assert.match(scale.stderr, /this workflow lost the lease of default\/minecraft \(held by release rel-other of bob@h \(pid 1\)\); stopping before scale/);
+    assert.match(
+      scale.stderr,
+      /this workflow lost the lease of default\/minecraft \(held by release rel-other of bob@h \(pid 1\)\); stopping before scale/,
+    );
     assert.equal(gssObject(world).spec.replicas, 3, 'not scaled');
     assert.match(r.exit!.stdout, /does not hold the lease/);
     assert.equal(record(world).current?.id, 'rel-other');

@@ -10,9 +10,22 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ArgoExport } from '../../src/release/argo.js';
 
-interface Step { name: string; retryStrategy?: { limit: string; expression?: string }; script?: { source: string; env: { name: string; value: string }[] }; suspend?: object; dag?: { tasks: { name: string; template: string; when?: string; dependencies?: string[] }[] } }
+interface Step {
+  name: string;
+  retryStrategy?: { limit: string; expression?: string };
+  script?: { source: string; env: { name: string; value: string }[] };
+  suspend?: object;
+  dag?: { tasks: { name: string; template: string; when?: string; dependencies?: string[] }[] };
+}
 
-export interface StepRun { step: string; status: 'Succeeded' | 'Failed' | 'Skipped'; exit?: number; attempts: number; stdout: string; stderr: string }
+export interface StepRun {
+  step: string;
+  status: 'Succeeded' | 'Failed' | 'Skipped';
+  exit?: number;
+  attempts: number;
+  stdout: string;
+  stderr: string;
+}
 
 export interface RunOptions {
   kubeconfig: string;
@@ -27,15 +40,27 @@ export interface RunOptions {
   pollSeconds?: number;
 }
 
-export interface RunResult { status: 'Succeeded' | 'Failed'; steps: StepRun[]; exit?: StepRun }
+export interface RunResult {
+  status: 'Succeeded' | 'Failed';
+  steps: StepRun[];
+  exit?: StepRun;
+}
 
-function bash(source: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function bash(
+  source: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   // Async: the sandbox serves from this very process, a sync spawn would deadlock.
   return new Promise((resolve, reject) => {
     const p = spawn('bash', ['-c', source], { env });
-    let stdout = '', stderr = '';
-    p.stdout.on('data', d => { stdout += d; });
-    p.stderr.on('data', d => { stderr += d; });
+    let stdout = '',
+      stderr = '';
+    p.stdout.on('data', d => {
+      stdout += d;
+    });
+    p.stderr.on('data', d => {
+      stderr += d;
+    });
     p.on('error', reject);
     p.on('close', status => resolve({ status, stdout, stderr }));
   });
@@ -51,7 +76,12 @@ function evalWhen(expr: string): boolean {
 }
 
 export async function runArgoLocally(exp: ArgoExport, opts: RunOptions): Promise<RunResult> {
-  const tpl = exp.workflowTemplate.spec as unknown as { entrypoint: string; onExit: string; templates: Step[]; arguments: { parameters: { name: string; value: string }[] } };
+  const tpl = exp.workflowTemplate.spec as unknown as {
+    entrypoint: string;
+    onExit: string;
+    templates: Step[];
+    arguments: { parameters: { name: string; value: string }[] };
+  };
   const params = new Map(tpl.arguments.parameters.map(p => [p.name, p.value]));
   for (const p of exp.workflow.spec.arguments.parameters) params.set(p.name, p.value);
   const uid = opts.uid ?? '6b1f0c1e-0000-4000-8000-00000000a1a1';
@@ -59,11 +89,15 @@ export async function runArgoLocally(exp: ArgoExport, opts: RunOptions): Promise
   const dir = mkdtempSync(join(tmpdir(), 'okg-argo-run-'));
   let status: 'Succeeded' | 'Failed' = 'Succeeded';
   const subst = (s: string): string => {
-    const out = s.replace(/\{\{workflow\.parameters\.([\w-]+)\}\}/g, (_, n: string) => {
-      if (!params.has(n)) throw new Error(`no parameter ${n}`);
-      return params.get(n)!;
-    }).replaceAll('{{workflow.uid}}', uid).replaceAll('{{workflow.name}}', name)
-      .replaceAll('{{workflow.namespace}}', exp.workflow.metadata.namespace).replaceAll('{{workflow.status}}', status);
+    const out = s
+      .replace(/\{\{workflow\.parameters\.([\w-]+)\}\}/g, (_, n: string) => {
+        if (!params.has(n)) throw new Error(`no parameter ${n}`);
+        return params.get(n)!;
+      })
+      .replaceAll('{{workflow.uid}}', uid)
+      .replaceAll('{{workflow.name}}', name)
+      .replaceAll('{{workflow.namespace}}', exp.workflow.metadata.namespace)
+      .replaceAll('{{workflow.status}}', status);
     if (out.includes('{{')) throw new Error(`unresolved template in ${out}`);
     return out;
   };
@@ -78,7 +112,14 @@ export async function runArgoLocally(exp: ArgoExport, opts: RunOptions): Promise
     for (;;) {
       attempts++;
       const r = await bash(source, env);
-      const run: StepRun = { step: t.name, status: r.status === 0 ? 'Succeeded' : 'Failed', exit: r.status ?? -1, attempts, stdout: r.stdout, stderr: r.stderr };
+      const run: StepRun = {
+        step: t.name,
+        status: r.status === 0 ? 'Succeeded' : 'Failed',
+        exit: r.status ?? -1,
+        attempts,
+        stdout: r.stdout,
+        stderr: r.stderr,
+      };
       // retryPolicy Always, expression `asInt(lastRetry.exitCode) != 3`
       if (r.status === 0 || r.status === 3 || attempts > limit) return run;
       await new Promise(res => setTimeout(res, (opts.pollSeconds ?? 0.2) * 1000));
@@ -88,8 +129,14 @@ export async function runArgoLocally(exp: ArgoExport, opts: RunOptions): Promise
   try {
     const main = byName.get(tpl.entrypoint)!;
     for (const task of main.dag!.tasks) {
-      if (opts.before && !await opts.before(task.name)) { status = 'Failed'; break; }
-      if (task.when && !evalWhen(subst(task.when))) { steps.push({ step: task.name, status: 'Skipped', attempts: 0, stdout: '', stderr: '' }); continue; }
+      if (opts.before && !(await opts.before(task.name))) {
+        status = 'Failed';
+        break;
+      }
+      if (task.when && !evalWhen(subst(task.when))) {
+        steps.push({ step: task.name, status: 'Skipped', attempts: 0, stdout: '', stderr: '' });
+        continue;
+      }
       const t = byName.get(task.template)!;
       if (t.suspend) {
         await (opts.approve ?? (async () => undefined))();
@@ -98,7 +145,10 @@ export async function runArgoLocally(exp: ArgoExport, opts: RunOptions): Promise
       }
       const r = await runScript(t);
       steps.push(r);
-      if (r.status === 'Failed') { status = 'Failed'; break; }
+      if (r.status === 'Failed') {
+        status = 'Failed';
+        break;
+      }
     }
     const exit = await runScript(byName.get(tpl.onExit)!);
     return { status, steps, exit };
@@ -108,23 +158,40 @@ export async function runArgoLocally(exp: ArgoExport, opts: RunOptions): Promise
 }
 
 /** The Go-built `argo lint --offline --strict` (built once, cached): returns its path. */
-export async function argoValidator(): Promise<ReturnType<typeof import('../../scripts/argo-validate.mjs').buildArgoValidator>> {
+export async function argoValidator(): Promise<
+  ReturnType<typeof import('../../scripts/argo-validate.mjs').buildArgoValidator>
+> {
   // The script is plain ESM outside out/: import it from the clone, typed by its .d.mts.
-  const m = await import(pathToFileURL(join(import.meta.dirname, '..', '..', '..', 'scripts', 'argo-validate.mjs')).href) as typeof import('../../scripts/argo-validate.mjs');
+  const m = (await import(
+    pathToFileURL(join(import.meta.dirname, '..', '..', '..', 'scripts', 'argo-validate.mjs')).href
+  )) as typeof import('../../scripts/argo-validate.mjs');
   return m.buildArgoValidator({ log: () => undefined });
 }
 
-export interface MutexRequest { round: number; workflow: string; locks: string[]; acquired: boolean; message: string }
+export interface MutexRequest {
+  round: number;
+  workflow: string;
+  locks: string[];
+  acquired: boolean;
+  message: string;
+}
 
 /** Argo's own synchronization manager over the Workflows of these exports (argo-mutex): one request per line. */
 export function argoMutex(bin: string, texts: string[]): MutexRequest[] {
   const dir = mkdtempSync(join(tmpdir(), 'okg-argo-mutex-'));
   try {
-    const files = texts.map((t, i) => { const f = join(dir, `release-${i}.yaml`); writeFileSync(f, t); return f; });
+    const files = texts.map((t, i) => {
+      const f = join(dir, `release-${i}.yaml`);
+      writeFileSync(f, t);
+      return f;
+    });
     const r = spawnSync(bin, files, { encoding: 'utf8' });
     if (r.error) throw r.error;
     if (r.status !== 0) throw new Error(`argo-mutex failed (exit ${r.status}): ${r.stderr}`);
-    return r.stdout.trim().split('\n').map(l => JSON.parse(l) as MutexRequest);
+    return r.stdout
+      .trim()
+      .split('\n')
+      .map(l => JSON.parse(l) as MutexRequest);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -10,19 +10,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { argoExportYaml, exportArgo } from '../../src/release/argo.js';
-import { ArgoNotServed, argoServed, followWorkflow, submitArgo, type WorkflowStatus } from '../../src/release/argoSubmit.js';
+import {
+  ArgoNotServed,
+  argoServed,
+  followWorkflow,
+  submitArgo,
+  type WorkflowStatus,
+} from '../../src/release/argoSubmit.js';
 import { previewRelease } from '../../src/release/engine.js';
 import type { ReleasePlan } from '../../src/release/types.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import { startArgoWorld } from './argoWorld.js';
 import { client, GSS, NS, seedInput, startWorld } from './helpers.js';
 
-function kubectl(args: string[], kubeconfig: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function kubectl(
+  args: string[],
+  kubeconfig: string,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig } });
-    let stdout = '', stderr = '';
-    p.stdout.on('data', d => { stdout += d; });
-    p.stderr.on('data', d => { stderr += d; });
+    let stdout = '',
+      stderr = '';
+    p.stdout.on('data', d => {
+      stdout += d;
+    });
+    p.stderr.on('data', d => {
+      stderr += d;
+    });
     p.on('error', reject);
     p.on('close', status => resolve({ status, stdout, stderr }));
   });
@@ -42,8 +56,12 @@ describe('submitting the Argo export', function () {
 
   describe('a cluster without Argo (the sandbox)', () => {
     let sb: Sandbox;
-    before(async () => { sb = await startWorld(); });
-    after(async () => { await sb?.stop(); });
+    before(async () => {
+      sb = await startWorld();
+    });
+    after(async () => {
+      await sb?.stop();
+    });
 
     it('is recognised, and submitting gets one sentence saying so; nothing is created', async () => {
       const kc = sb.kubeConfig('admin');
@@ -52,15 +70,21 @@ describe('submitting the Argo export', function () {
       sb.server.clearWriteLog();
       await assert.rejects(submitArgo(kc, exportArgo(p)), (e: Error) => {
         assert.ok(e instanceof ArgoNotServed);
-        assert.match(e.message, /^The cluster at https:\/\/127\.0\.0\.1:\d+ does not serve Argo Workflows \(no argoproj\.io\/v1alpha1 Workflow and WorkflowTemplate resources\), so the release cannot be submitted there; install Argo Workflows in it, or kubectl create -f the exported file on a cluster that runs Argo\.$/);
+        assert.match(
+          e.message,
+          /^The cluster at https:\/\/127\.0\.0\.1:\d+ does not serve Argo Workflows \(no argoproj\.io\/v1alpha1 Workflow and WorkflowTemplate resources\), so the release cannot be submitted there; install Argo Workflows in it, or kubectl create -f the exported file on a cluster that runs Argo\.$/,
+        );
         assert.ok(!e.message.includes('\n'));
         return true;
       });
-      assert.deepEqual(sb.server.writeLog().filter(w => w.user === 'admin'), []);
+      assert.deepEqual(
+        sb.server.writeLog().filter(w => w.user === 'admin'),
+        [],
+      );
     });
   });
 
-  describe('a cluster that serves Argo\'s CRDs (the sandbox with Argo\'s minimal CRDs and RBAC objects)', () => {
+  describe("a cluster that serves Argo's CRDs (the sandbox with Argo's minimal CRDs and RBAC objects)", () => {
     let sb: Sandbox;
     let dir: string;
     before(async () => {
@@ -77,35 +101,71 @@ describe('submitting the Argo export', function () {
       writeFileSync(file, argoExportYaml(await plan(sb), { approval: true }));
       // --validate=false: the sandbox serves no OpenAPI document for kubectl's client-side check (the real
       // kube-apiserver with Argo's full CRDs checks every field: test/controlplane/argo.test.ts)
-      const r = await kubectl(['create', '--dry-run=server', '--validate=false', '-f', file, '-o', 'name'], sb.kubeconfigPath('admin'));
+      const r = await kubectl(
+        ['create', '--dry-run=server', '--validate=false', '-f', file, '-o', 'name'],
+        sb.kubeconfigPath('admin'),
+      );
       assert.equal(r.status, 0, r.stderr);
-      assert.deepEqual(r.stdout.trim().split('\n').map(l => l.replace(/release-minecraft-\w+$/, 'release-minecraft-…')), [
-        `serviceaccount/okg-release-${GSS}`, `role.rbac.authorization.k8s.io/okg-release-${GSS}`, `rolebinding.rbac.authorization.k8s.io/okg-release-${GSS}`,
-        `workflowtemplate.argoproj.io/okg-release-${GSS}`, 'workflow.argoproj.io/release-minecraft-…']);
+      assert.deepEqual(
+        r.stdout
+          .trim()
+          .split('\n')
+          .map(l => l.replace(/release-minecraft-\w+$/, 'release-minecraft-…')),
+        [
+          `serviceaccount/okg-release-${GSS}`,
+          `role.rbac.authorization.k8s.io/okg-release-${GSS}`,
+          `rolebinding.rbac.authorization.k8s.io/okg-release-${GSS}`,
+          `workflowtemplate.argoproj.io/okg-release-${GSS}`,
+          'workflow.argoproj.io/release-minecraft-…',
+        ],
+      );
       for (const k of argoKinds) assert.deepEqual(stored(sb, k), [], `${k}: a dry run stores nothing`);
     });
 
-    it('submitArgo creates every object and the Workflow; a second release reuses the set\'s template (updated) and makes a new Workflow', async () => {
+    it("submitArgo creates every object and the Workflow; a second release reuses the set's template (updated) and makes a new Workflow", async () => {
       const kc = sb.kubeConfig('admin');
       assert.equal(await argoServed(kc), true);
       const p = await plan(sb);
       const first = await submitArgo(kc, exportArgo(p));
       assert.equal(first.namespace, NS);
       assert.match(first.workflow, /^release-minecraft-\w{5}$/);
-      assert.deepEqual(first.actions, [`created ServiceAccount okg-release-${GSS}`, `created Role okg-release-${GSS}`, `created RoleBinding okg-release-${GSS}`,
-        `created WorkflowTemplate okg-release-${GSS}`, `created Workflow ${first.workflow}`]);
+      assert.deepEqual(first.actions, [
+        `created ServiceAccount okg-release-${GSS}`,
+        `created Role okg-release-${GSS}`,
+        `created RoleBinding okg-release-${GSS}`,
+        `created WorkflowTemplate okg-release-${GSS}`,
+        `created Workflow ${first.workflow}`,
+      ]);
       const second = await submitArgo(kc, exportArgo(p, { image: 'registry.example/kubectl-jq:1.34' }));
       assert.notEqual(second.workflow, first.workflow);
-      assert.deepEqual(second.actions, [`kept ServiceAccount okg-release-${GSS}`, `updated Role okg-release-${GSS}`, `updated RoleBinding okg-release-${GSS}`,
-        `updated WorkflowTemplate okg-release-${GSS}`, `created Workflow ${second.workflow}`]);
+      assert.deepEqual(second.actions, [
+        `kept ServiceAccount okg-release-${GSS}`,
+        `updated Role okg-release-${GSS}`,
+        `updated RoleBinding okg-release-${GSS}`,
+        `updated WorkflowTemplate okg-release-${GSS}`,
+        `created Workflow ${second.workflow}`,
+      ]);
       assert.equal(stored(sb, 'workflowtemplates').length, 1);
       assert.equal(stored(sb, 'workflows').length, 2);
-      const tpl = stored(sb, 'workflowtemplates')[0] as unknown as { spec: { templates: { script?: { image: string } }[] } };
-      assert.equal(tpl.spec.templates.find(t => t.script)!.script!.image, 'registry.example/kubectl-jq:1.34', 'the template is the latest export');
+      const tpl = stored(sb, 'workflowtemplates')[0] as unknown as {
+        spec: { templates: { script?: { image: string } }[] };
+      };
+      assert.equal(
+        tpl.spec.templates.find(t => t.script)!.script!.image,
+        'registry.example/kubectl-jq:1.34',
+        'the template is the latest export',
+      );
       // a Role someone else made is kept, not overwritten
       const api = KubernetesObjectApi.makeApiClient(kc);
-      const role = await api.read({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: `okg-release-${GSS}`, namespace: NS } });
-      await api.replace({ ...role, metadata: { ...role.metadata, labels: { owner: 'platform-team' } } } as KubernetesObject);
+      const role = await api.read({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: `okg-release-${GSS}`, namespace: NS },
+      });
+      await api.replace({
+        ...role,
+        metadata: { ...role.metadata, labels: { owner: 'platform-team' } },
+      } as KubernetesObject);
       const third = await submitArgo(kc, exportArgo(p));
       assert.ok(third.actions.includes(`kept Role okg-release-${GSS} (not made by OKG Ops)`), third.actions.join('; '));
     });
@@ -115,21 +175,34 @@ describe('submitting the Argo export', function () {
       const { workflow } = await submitArgo(kc, exportArgo(await plan(sb)));
       const api = KubernetesObjectApi.makeApiClient(kc);
       const setStatus = async (status: Record<string, unknown>) => {
-        const wf = await api.read({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: workflow, namespace: NS } });
+        const wf = await api.read({
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Workflow',
+          metadata: { name: workflow, namespace: NS },
+        });
         await api.replace({ ...wf, status } as KubernetesObject);
       };
       const seen: WorkflowStatus[] = [];
       // as Argo's controller would: Running at the approval, then Succeeded
       const controller = (async () => {
         await new Promise(r => setTimeout(r, 50));
-        await setStatus({ phase: 'Running', nodes: { a: { displayName: 'wait-ready', phase: 'Succeeded', type: 'Pod' }, b: { displayName: 'approve', phase: 'Running', type: 'Suspend' } } });
+        await setStatus({
+          phase: 'Running',
+          nodes: {
+            a: { displayName: 'wait-ready', phase: 'Succeeded', type: 'Pod' },
+            b: { displayName: 'approve', phase: 'Running', type: 'Suspend' },
+          },
+        });
         await new Promise(r => setTimeout(r, 150));
         await setStatus({ phase: 'Succeeded', nodes: {} });
       })();
       const final = await followWorkflow(kc, NS, workflow, s => seen.push(s), { intervalMs: 20 });
       await controller;
       assert.equal(final.phase, 'Succeeded');
-      assert.deepEqual(seen.map(s => `${s.phase} ${s.running.join(',')}`), ['Pending ', 'Running approve (waiting for approval: argo resume)', 'Succeeded ']);
+      assert.deepEqual(
+        seen.map(s => `${s.phase} ${s.running.join(',')}`),
+        ['Pending ', 'Running approve (waiting for approval: argo resume)', 'Succeeded '],
+      );
     });
   });
 });

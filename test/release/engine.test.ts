@@ -8,8 +8,12 @@ import { client, collect, GSS, NS, seedInput, SEED_FINAL, startWorld, strip, tab
 
 describe('release engine: the seed', function () {
   let sb: Sandbox;
-  beforeEach(async () => { sb = await startWorld(); });
-  afterEach(async () => { await sb?.stop(); });
+  beforeEach(async () => {
+    sb = await startWorld();
+  });
+  afterEach(async () => {
+    await sb?.stop();
+  });
 
   it('ends with the seed table', async () => {
     const c = client(sb);
@@ -20,8 +24,20 @@ describe('release engine: the seed', function () {
     if (process.env.OKG_DEBUG) console.log(r.summary, Object.fromEntries(c.requests), c.requestCount());
     // the event stream: every step started and finished in order, rooms reported, one final event
     const started = events.flatMap(e => (e.type === 'step-started' ? [e.step] : []));
-    assert.deepEqual(started, ['lock', 'patch-image', 'wait-generation', 'scale', 'wait-ready', 'mark', 'reclaim', 'unlock']);
-    assert.deepEqual(events.filter(e => e.type === 'room-changed').map(e => e.type === 'room-changed' && `${e.room} ${e.result}`), ['minecraft-1 changed', 'minecraft-2 changed']);
+    assert.deepEqual(started, [
+      'lock',
+      'patch-image',
+      'wait-generation',
+      'scale',
+      'wait-ready',
+      'mark',
+      'reclaim',
+      'unlock',
+    ]);
+    assert.deepEqual(
+      events.filter(e => e.type === 'room-changed').map(e => e.type === 'room-changed' && `${e.room} ${e.result}`),
+      ['minecraft-1 changed', 'minecraft-2 changed'],
+    );
     assert.equal(events[events.length - 1].type, 'done');
     assert.deepEqual(r.summary?.retired, ['minecraft-1', 'minecraft-2']);
     // request budget: preflight + plan reads, then only the release's own writes (watches not counted)
@@ -31,16 +47,36 @@ describe('release engine: the seed', function () {
 
   it('planRelease previews every room with its reason and predicts the seed table (no request of its own)', async () => {
     const c = client(sb);
-    const world = { gameServerSet: await c.getGameServerSet(NS, GSS), rooms: await listRooms(c, NS, GSS), holder: newHolder(), now: Date.now() };
+    const world = {
+      gameServerSet: await c.getGameServerSet(NS, GSS),
+      rooms: await listRooms(c, NS, GSS),
+      holder: newHolder(),
+      now: Date.now(),
+    };
     const before = c.requestCount();
     const plan = planRelease(seedInput(), world);
     assert.equal(c.requestCount(), before);
-    assert.deepEqual(plan.rooms.map(r => `${r.name} ${r.version} ${r.action}${r.reason ? ` ${r.reason}` : ''}`),
-      ['minecraft-0 old protected Allocated', 'minecraft-1 old retire', 'minecraft-2 old retire', 'minecraft-3 to-create create', 'minecraft-4 to-create create', 'minecraft-5 to-create create']);
-    assert.deepEqual(plan.predicted.map(p => ({ name: p.name, state: p.state, opsState: p.opsState, image: p.images[0].image })), SEED_FINAL);
+    assert.deepEqual(
+      plan.rooms.map(r => `${r.name} ${r.version} ${r.action}${r.reason ? ` ${r.reason}` : ''}`),
+      [
+        'minecraft-0 old protected Allocated',
+        'minecraft-1 old retire',
+        'minecraft-2 old retire',
+        'minecraft-3 to-create create',
+        'minecraft-4 to-create create',
+        'minecraft-5 to-create create',
+      ],
+    );
+    assert.deepEqual(
+      plan.predicted.map(p => ({ name: p.name, state: p.state, opsState: p.opsState, image: p.images[0].image })),
+      SEED_FINAL,
+    );
     assert.equal(plan.fromReplicas, 3);
     assert.equal(plan.toReplicas, 6);
     assert.equal(plan.ready, 3);
-    assert.throws(() => planRelease(seedInput({ images: [{ container: 'web', image: 'nginx:1' }] }), world), /container "web" is not in GameServerSet minecraft/);
+    assert.throws(
+      () => planRelease(seedInput({ images: [{ container: 'web', image: 'nginx:1' }] }), world),
+      /container "web" is not in GameServerSet minecraft/,
+    );
   });
 });

@@ -19,7 +19,10 @@ export function admin(sb: Sandbox): Transport {
 
 const MERGE = 'application/merge-patch+json';
 
-interface PodLike { metadata: { uid?: string }; status?: { containerStatuses?: unknown[] } }
+interface PodLike {
+  metadata: { uid?: string };
+  status?: { containerStatuses?: unknown[] };
+}
 
 function pod(sb: Sandbox, name: string): PodLike | undefined {
   return sb.server.store.get(sb.server.resource('pods'), NS, name) as PodLike | undefined;
@@ -27,7 +30,11 @@ function pod(sb: Sandbox, name: string): PodLike | undefined {
 
 /** Waits until the kubelet has written its first (Pending) status of each pod; returns their uids. */
 export async function podsHeld(sb: Sandbox, names: string[]): Promise<Map<string, string>> {
-  await sb.waitFor(() => names.every(n => !!pod(sb, n)?.status?.containerStatuses), 30_000, `pods ${names.join(', ')} to be Pending`);
+  await sb.waitFor(
+    () => names.every(n => !!pod(sb, n)?.status?.containerStatuses),
+    30_000,
+    `pods ${names.join(', ')} to be Pending`,
+  );
   return new Map(names.map(n => [n, pod(sb, n)!.metadata.uid ?? '']));
 }
 
@@ -35,27 +42,67 @@ export async function podsHeld(sb: Sandbox, names: string[]): Promise<Map<string
 export async function podsRunning(sb: Sandbox, names: string[]): Promise<void> {
   await podsHeld(sb, names);
   for (const n of names) sb.emulator.setRoomBehaviour(NS, n, { outcome: 'NotReady', readyAfterMs: 0 });
-  await sb.waitFor(() => names.every(n => (pod(sb, n)?.status as { phase?: string } | undefined)?.phase === 'Running'), 30_000, `pods ${names.join(', ')} to be Running`);
+  await sb.waitFor(
+    () => names.every(n => (pod(sb, n)?.status as { phase?: string } | undefined)?.phase === 'Running'),
+    30_000,
+    `pods ${names.join(', ')} to be Running`,
+  );
 }
 
 export function imagePullBackOff(image = NEW): Record<string, unknown> {
   return {
     phase: 'Pending',
-    conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Initialized', status: 'True' },
-      { type: 'Ready', status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [minecraft]' }],
-    containerStatuses: [{ name: 'minecraft', image, imageID: '', ready: false, started: false, restartCount: 0,
-      state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } } }],
+    conditions: [
+      { type: 'PodScheduled', status: 'True' },
+      { type: 'Initialized', status: 'True' },
+      {
+        type: 'Ready',
+        status: 'False',
+        reason: 'ContainersNotReady',
+        message: 'containers with unready status: [minecraft]',
+      },
+    ],
+    containerStatuses: [
+      {
+        name: 'minecraft',
+        image,
+        imageID: '',
+        ready: false,
+        started: false,
+        restartCount: 0,
+        state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } },
+      },
+    ],
   };
 }
 
 export function crashLoop(restarts: number, image = NEW): Record<string, unknown> {
   return {
     phase: 'Running',
-    conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Initialized', status: 'True' },
-      { type: 'Ready', status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [minecraft]' }],
-    containerStatuses: [{ name: 'minecraft', image, imageID: '', ready: false, started: false, restartCount: restarts,
-      state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container=minecraft' } },
-      lastState: { terminated: { exitCode: 1, reason: 'Error' } } }],
+    conditions: [
+      { type: 'PodScheduled', status: 'True' },
+      { type: 'Initialized', status: 'True' },
+      {
+        type: 'Ready',
+        status: 'False',
+        reason: 'ContainersNotReady',
+        message: 'containers with unready status: [minecraft]',
+      },
+    ],
+    containerStatuses: [
+      {
+        name: 'minecraft',
+        image,
+        imageID: '',
+        ready: false,
+        started: false,
+        restartCount: restarts,
+        state: {
+          waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container=minecraft' },
+        },
+        lastState: { terminated: { exitCode: 1, reason: 'Error' } },
+      },
+    ],
   };
 }
 
@@ -64,32 +111,73 @@ export async function writePodStatus(sb: Sandbox, name: string, status: Record<s
 }
 
 export async function writeGameServerStatus(sb: Sandbox, name: string, status: Record<string, unknown>): Promise<void> {
-  await admin(sb).request('PATCH', `/apis/game.kruise.io/v1alpha1/namespaces/${NS}/gameservers/${name}/status`, { status }, MERGE);
+  await admin(sb).request(
+    'PATCH',
+    `/apis/game.kruise.io/v1alpha1/namespaces/${NS}/gameservers/${name}/status`,
+    { status },
+    MERGE,
+  );
 }
 
 let eventSeq = 0;
 /** A core/v1 Event about a pod, as the kubelet writes it. */
-export async function writePodEvent(sb: Sandbox, podName: string, uid: string, type: string, reason: string, message: string): Promise<void> {
+export async function writePodEvent(
+  sb: Sandbox,
+  podName: string,
+  uid: string,
+  type: string,
+  reason: string,
+  message: string,
+): Promise<void> {
   const now = new Date(Date.now() + eventSeq * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   await admin(sb).request('POST', `/api/v1/namespaces/${NS}/events`, {
-    apiVersion: 'v1', kind: 'Event', metadata: { name: `${podName}.${(++eventSeq).toString(16)}`, namespace: NS },
-    involvedObject: { kind: 'Pod', namespace: NS, name: podName, uid, apiVersion: 'v1', fieldPath: 'spec.containers{minecraft}' },
-    type, reason, message, source: { component: 'kubelet' }, firstTimestamp: now, lastTimestamp: now, count: 1,
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: `${podName}.${(++eventSeq).toString(16)}`, namespace: NS },
+    involvedObject: {
+      kind: 'Pod',
+      namespace: NS,
+      name: podName,
+      uid,
+      apiVersion: 'v1',
+      fieldPath: 'spec.containers{minecraft}',
+    },
+    type,
+    reason,
+    message,
+    source: { component: 'kubelet' },
+    firstTimestamp: now,
+    lastTimestamp: now,
+    count: 1,
   });
 }
 
 /** A plain-http proxy in front of the sandbox that counts requests by "METHOD path?query". */
-export interface CountingProxy { kubeConfig: KubeConfig; seen: string[]; close(): Promise<void> }
+export interface CountingProxy {
+  kubeConfig: KubeConfig;
+  seen: string[];
+  close(): Promise<void>;
+}
 
 export async function countingProxy(sb: Sandbox): Promise<CountingProxy> {
   const upstream = new URL(sb.url);
   const seen: string[] = [];
   const server: Server = createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
-    const up = httpsRequest({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers, ca: sb.server.caPem }, r => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
+    const up = httpsRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        path: req.url,
+        method: req.method,
+        headers: req.headers,
+        ca: sb.server.caPem,
+      },
+      r => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
     up.on('error', () => res.destroy());
     req.pipe(up);
   });
@@ -103,8 +191,13 @@ export async function countingProxy(sb: Sandbox): Promise<CountingProxy> {
     currentContext: 'proxy',
   });
   return {
-    kubeConfig: kc, seen,
-    close: () => new Promise<void>(resolve => { server.closeAllConnections(); server.close(() => resolve()); }),
+    kubeConfig: kc,
+    seen,
+    close: () =>
+      new Promise<void>(resolve => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -113,8 +206,14 @@ export function until(cond: () => boolean, what: string, timeoutMs = 30_000): Pr
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
     const tick = () => {
-      if (cond()) { resolve(); return; }
-      if (Date.now() - t0 > timeoutMs) { reject(new Error(`timed out waiting for ${what}`)); return; }
+      if (cond()) {
+        resolve();
+        return;
+      }
+      if (Date.now() - t0 > timeoutMs) {
+        reject(new Error(`timed out waiting for ${what}`));
+        return;
+      }
       setTimeout(tick, 20);
     };
     tick();

@@ -7,11 +7,21 @@ import { client, gssObject, seedInput, SEED_FINAL, startWorld, strip, table } fr
 describe('release engine under API faults', function () {
   this.timeout(90_000);
   let sb: Sandbox | undefined;
-  afterEach(async () => { await sb?.stop(); sb = undefined; });
+  afterEach(async () => {
+    await sb?.stop();
+    sb = undefined;
+  });
 
   it('5xx, 429, conflicts, latency and watch drops: the release still converges to the same table', async () => {
     sb = await startWorld({ labelSyncLagMs: 300 });
-    sb.server.setFaults({ errorRate: 0.15, errorCodes: [500, 503, 429], retryAfterSeconds: 0, conflictRate: 0.2, latencyMs: [0, 25], watchCutSeconds: 1 });
+    sb.server.setFaults({
+      errorRate: 0.15,
+      errorCodes: [500, 503, 429],
+      retryAfterSeconds: 0,
+      conflictRate: 0.2,
+      latencyMs: [0, 25],
+      watchCutSeconds: 1,
+    });
     const c = client(sb);
     const r = await runRelease(seedInput({ reclaim: 'scale-down' }), { client: c });
     sb.server.setFaults(undefined);

@@ -13,10 +13,23 @@ export const GSS = SEED.gameServerSet;
 export const OLD = SEED.image;
 export const NEW = SEED.newImage;
 
-export interface Row { name: string; state: string; opsState: string; image: string; podLabel?: string }
+export interface Row {
+  name: string;
+  state: string;
+  opsState: string;
+  image: string;
+  podLabel?: string;
+}
 
 export function seedInput(extra: Partial<ReleaseInput> = {}): ReleaseInput {
-  return { namespace: NS, gameServerSet: GSS, images: [{ container: SEED.container, image: NEW }], add: 3, timeoutMs: 20_000, ...extra };
+  return {
+    namespace: NS,
+    gameServerSet: GSS,
+    images: [{ container: SEED.container, image: NEW }],
+    add: 3,
+    timeoutMs: 20_000,
+    ...extra,
+  };
 }
 
 export function startWorld(opts: SandboxOptions = {}): Promise<Sandbox> {
@@ -31,10 +44,11 @@ export function client(sb: Sandbox, user: SandboxUser = 'admin', backoffMs = 20)
 export function table(sb: Sandbox, gss = GSS): Row[] {
   const s = sb.server;
   const pods = s.resource('pods');
-  return s.store.list(s.resource('gameservers'), NS)
+  return s.store
+    .list(s.resource('gameservers'), NS)
     .filter(o => o.metadata.labels?.['game.kruise.io/owner-gss'] === gss && !o.metadata.deletionTimestamp)
     .map(o => {
-      const name = o.metadata.name ?? "";
+      const name = o.metadata.name ?? '';
       const pod = s.store.get(pods, NS, name);
       const spec = (pod?.spec as { containers?: { image: string }[] } | undefined)?.containers?.[0]?.image ?? '';
       return {
@@ -48,7 +62,14 @@ export function table(sb: Sandbox, gss = GSS): Row[] {
     .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
 }
 
-export function gssObject(sb: Sandbox, gss = GSS): { spec: { replicas: number; updateStrategy?: unknown }; metadata: { generation?: number; annotations?: Record<string, string> }; status?: { observedGeneration?: number } } {
+export function gssObject(
+  sb: Sandbox,
+  gss = GSS,
+): {
+  spec: { replicas: number; updateStrategy?: unknown };
+  metadata: { generation?: number; annotations?: Record<string, string> };
+  status?: { observedGeneration?: number };
+} {
   const s = sb.server;
   return s.store.get(s.resource('gameserversets'), NS, gss) as never;
 }
@@ -68,7 +89,12 @@ export function strip(rows: Row[]): Omit<Row, 'podLabel'>[] {
 
 export function collect(): { events: ReleaseEvent[]; onEvent: (e: ReleaseEvent) => void } {
   const events: ReleaseEvent[] = [];
-  return { events, onEvent: e => { events.push(e); } };
+  return {
+    events,
+    onEvent: e => {
+      events.push(e);
+    },
+  };
 }
 
 /** A client that, once `kill()` is called, fails every call as if the process had lost the network for good. */
@@ -78,12 +104,18 @@ export function mortal(c: OkgClient): { client: OkgClient; kill: () => void } {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver) as unknown;
       if (typeof v !== 'function') return v;
-      return (...args: unknown[]) => dead
-        ? Promise.reject(new ClusterError('connection lost (simulated crash)', 'unreachable'))
-        : (v as (...a: unknown[]) => unknown).apply(target, args);
+      return (...args: unknown[]) =>
+        dead
+          ? Promise.reject(new ClusterError('connection lost (simulated crash)', 'unreachable'))
+          : (v as (...a: unknown[]) => unknown).apply(target, args);
     },
   });
-  return { client: proxy, kill: () => { dead = true; } };
+  return {
+    client: proxy,
+    kill: () => {
+      dead = true;
+    },
+  };
 }
 
 /** The release record on the seed's GameServerSet, as stored. */

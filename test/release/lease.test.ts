@@ -14,9 +14,17 @@ const me: Holder = { id: 'mine01', user: 'bob', host: hostname(), pid: process.p
 
 function rec(holder: Holder, extra: Partial<ReleaseRecord> = {}): ReleaseRecord {
   return {
-    id: 'rel-1', holder, leaseExpiresAt: new Date(NOW + 30_000).toISOString(), startedAt: '', updatedAt: '',
-    input: seedInput() as ReleaseRecord['input'], baseline: { replicas: 3, images: [], rooms: [] }, target: { replicas: 6, ready: 3 },
-    step: 'mark', done: [], ...extra,
+    id: 'rel-1',
+    holder,
+    leaseExpiresAt: new Date(NOW + 30_000).toISOString(),
+    startedAt: '',
+    updatedAt: '',
+    input: seedInput() as ReleaseRecord['input'],
+    baseline: { replicas: 3, images: [], rooms: [] },
+    target: { replicas: 6, ready: 3 },
+    step: 'mark',
+    done: [],
+    ...extra,
   };
 }
 
@@ -30,43 +38,74 @@ function deadPid(): Promise<number> {
 
 describe('the lease decision', () => {
   it('names a holder by user@host, by "user@host (pid N)" or by its id, and nothing else', () => {
-    for (const n of ['alice@ops-box', 'alice@ops-box (pid 4242)', 'a1b2c3', ' alice@ops-box ']) assert.ok(namesHolder(alice, n), n);
-    for (const n of ['alice', 'ops-box', 'bob@ops-box', 'alice@ops-box (pid 1)', 'rel-1', '']) assert.ok(!namesHolder(alice, n), n);
+    for (const n of ['alice@ops-box', 'alice@ops-box (pid 4242)', 'a1b2c3', ' alice@ops-box '])
+      assert.ok(namesHolder(alice, n), n);
+    for (const n of ['alice', 'ops-box', 'bob@ops-box', 'alice@ops-box (pid 1)', 'rel-1', ''])
+      assert.ok(!namesHolder(alice, n), n);
   });
 
   it('a live lease of someone else is held; the refusal says how to take it over', () => {
     const d = decideLease('minecraft', rec(alice), me, NOW);
     assert.equal(d.kind, 'refused');
-    assert.match(d.kind === 'refused' ? d.message : '', /locked by release rel-1 of alice@ops-box \(pid 4242\) \(at step mark\) until .*--take-over alice@ops-box\)$/);
+    assert.match(
+      d.kind === 'refused' ? d.message : '',
+      /locked by release rel-1 of alice@ops-box \(pid 4242\) \(at step mark\) until .*--take-over alice@ops-box\)$/,
+    );
   });
 
   it('an expired lease is taken over, saying when it expired', () => {
-    assert.deepEqual(decideLease('minecraft', rec(alice, { leaseExpiresAt: new Date(NOW - 1).toISOString() }), me, NOW),
-      { kind: 'take-over', reason: `lease expired at ${new Date(NOW - 1).toISOString()}`, named: false });
+    assert.deepEqual(
+      decideLease('minecraft', rec(alice, { leaseExpiresAt: new Date(NOW - 1).toISOString() }), me, NOW),
+      { kind: 'take-over', reason: `lease expired at ${new Date(NOW - 1).toISOString()}`, named: false },
+    );
   });
 
   it('a lease of a dead process on this host is taken over at once, with that reason (not "expired")', async () => {
     const pid = await deadPid();
     const gone = { ...alice, host: hostname(), pid };
-    assert.deepEqual(leaseCheck(rec(gone), me, NOW), { state: 'expired', reason: `its process ${pid} on this host is gone` });
-    assert.deepEqual(leaseCheck(rec(gone, { leaseExpiresAt: new Date(NOW - 1).toISOString() }), me, NOW).reason, `its process ${pid} on this host is gone`);
+    assert.deepEqual(leaseCheck(rec(gone), me, NOW), {
+      state: 'expired',
+      reason: `its process ${pid} on this host is gone`,
+    });
+    assert.deepEqual(
+      leaseCheck(rec(gone, { leaseExpiresAt: new Date(NOW - 1).toISOString() }), me, NOW).reason,
+      `its process ${pid} on this host is gone`,
+    );
     // a live process on this host (this one, as another holder) still holds it
     assert.equal(leaseCheck(rec({ ...alice, host: hostname(), pid: process.ppid }), me, NOW).state, 'held');
   });
 
-  it('takeOver takes only the named current holder\'s lease', () => {
+  it("takeOver takes only the named current holder's lease", () => {
     assert.equal(decideLease('minecraft', rec(alice), me, NOW, 'alice@ops-box').kind, 'take-over');
     assert.equal(decideLease('minecraft', rec(alice), me, NOW, 'a1b2c3').kind, 'take-over');
     const wrong = decideLease('minecraft', rec(alice), me, NOW, 'carol@ops-box');
     assert.equal(wrong.kind, 'refused');
-    assert.match(wrong.kind === 'refused' ? wrong.message : '', /^--take-over carol@ops-box: the lease on minecraft is held by alice@ops-box \(pid 4242\) \(release rel-1, holder id a1b2c3\), not by carol@ops-box; nothing was changed$/);
+    assert.match(
+      wrong.kind === 'refused' ? wrong.message : '',
+      /^--take-over carol@ops-box: the lease on minecraft is held by alice@ops-box \(pid 4242\) \(release rel-1, holder id a1b2c3\), not by carol@ops-box; nothing was changed$/,
+    );
     // an expired lease named wrongly is refused too: the name must be right
-    assert.equal(decideLease('minecraft', rec(alice, { leaseExpiresAt: new Date(NOW - 1).toISOString() }), me, NOW, 'carol@ops-box').kind, 'refused');
+    assert.equal(
+      decideLease(
+        'minecraft',
+        rec(alice, { leaseExpiresAt: new Date(NOW - 1).toISOString() }),
+        me,
+        NOW,
+        'carol@ops-box',
+      ).kind,
+      'refused',
+    );
   });
 
   it('takeOver with nothing to take over is refused; our own record needs none', () => {
-    assert.match(JSON.stringify(decideLease('minecraft', undefined, me, NOW, 'alice@ops-box')), /no release holds the lease on minecraft; nothing was changed/);
-    assert.match(JSON.stringify(decideLease('minecraft', rec(alice, { outcome: 'failed' }), me, NOW, 'alice@ops-box')), /no release holds the lease on minecraft \(release rel-1 failed at step mark\)/);
+    assert.match(
+      JSON.stringify(decideLease('minecraft', undefined, me, NOW, 'alice@ops-box')),
+      /no release holds the lease on minecraft; nothing was changed/,
+    );
+    assert.match(
+      JSON.stringify(decideLease('minecraft', rec(alice, { outcome: 'failed' }), me, NOW, 'alice@ops-box')),
+      /no release holds the lease on minecraft \(release rel-1 failed at step mark\)/,
+    );
     assert.deepEqual(decideLease('minecraft', rec(me), me, NOW, 'alice@ops-box'), { kind: 'free' });
   });
 });
@@ -74,11 +113,20 @@ describe('the lease decision', () => {
 describe('release engine: takeOver', function () {
   this.timeout(60_000);
   let sb: Sandbox | undefined;
-  afterEach(async () => { await sb?.stop(); sb = undefined; });
+  afterEach(async () => {
+    await sb?.stop();
+    sb = undefined;
+  });
 
   async function crashed(s: Sandbox, holder: Partial<Holder>): Promise<string> {
     const m = mortal(client(s));
-    const r = await runRelease(seedInput(), { client: m.client, holder, onEvent: e => { if (e.type === 'step-started' && e.step === 'mark') m.kill(); } });
+    const r = await runRelease(seedInput(), {
+      client: m.client,
+      holder,
+      onEvent: e => {
+        if (e.type === 'step-started' && e.step === 'mark') m.kill();
+      },
+    });
     assert.equal(r.outcome, 'failed', r.message);
     return r.id!;
   }
@@ -88,7 +136,11 @@ describe('release engine: takeOver', function () {
     const id = await crashed(sb, alice);
     const preview = await previewRelease(seedInput({ takeOver: 'alice@ops-box' }), { client: client(sb) });
     assert.equal(preview.outcome, 'succeeded', preview.message);
-    assert.deepEqual(preview.plan?.takesOver, { release: id, holder: 'alice@ops-box (pid 4242)', reason: `taken over as asked, its lease ran until ${record(sb).current!.leaseExpiresAt}` });
+    assert.deepEqual(preview.plan?.takesOver, {
+      release: id,
+      holder: 'alice@ops-box (pid 4242)',
+      reason: `taken over as asked, its lease ran until ${record(sb).current!.leaseExpiresAt}`,
+    });
     const { events, onEvent } = collect();
     const r = await runRelease(seedInput({ takeOver: 'alice@ops-box' }), { client: client(sb), onEvent });
     assert.equal(r.outcome, 'succeeded', r.message);
@@ -105,7 +157,10 @@ describe('release engine: takeOver', function () {
     const r = await runRelease(seedInput({ takeOver: 'carol@ops-box' }), { client: client(sb) });
     assert.equal(r.outcome, 'refused');
     assert.equal(r.usage, false);
-    assert.deepEqual(sb.server.writeLog().filter(w => w.user !== 'controller'), []);
+    assert.deepEqual(
+      sb.server.writeLog().filter(w => w.user !== 'controller'),
+      [],
+    );
     assert.equal(record(sb).current?.holder.id, alice.id);
   });
 });

@@ -9,7 +9,7 @@ import { client, seedInput, startWorld } from './helpers.js';
 
 const X = 'x'.repeat(10_000);
 
-describe('clip and the engine\'s input checks', () => {
+describe("clip and the engine's input checks", () => {
   it('clip keeps short text, cuts long text to its start plus the length', () => {
     assert.equal(clip('minecraft'), 'minecraft');
     assert.equal(clip('a'.repeat(120)), 'a'.repeat(120));
@@ -18,11 +18,28 @@ describe('clip and the engine\'s input checks', () => {
   });
 
   const cases: [string, () => unknown][] = [
-    ['a 10,000-character image', () => validateInput(seedInput({ images: [{ container: 'minecraft', image: `registry.example.com/game:${'a'.repeat(10_000 - 26)}` }] }))],
-    ['a 3,000-character image that is not a reference (echoed)', () => validateInput(seedInput({ images: [{ container: 'minecraft', image: `Registry.example.com/${'A'.repeat(3000)}` }] }))],
+    [
+      'a 10,000-character image',
+      () =>
+        validateInput(
+          seedInput({
+            images: [{ container: 'minecraft', image: `registry.example.com/game:${'a'.repeat(10_000 - 26)}` }],
+          }),
+        ),
+    ],
+    [
+      'a 3,000-character image that is not a reference (echoed)',
+      () =>
+        validateInput(
+          seedInput({ images: [{ container: 'minecraft', image: `Registry.example.com/${'A'.repeat(3000)}` }] }),
+        ),
+    ],
     ['a 10,000-character namespace', () => validateInput(seedInput({ namespace: X }))],
     ['a 10,000-character GameServerSet name', () => validateInput(seedInput({ gameServerSet: X }))],
-    ['a 10,000-character container name', () => validateInput(seedInput({ images: [{ container: X, image: 'nginx:1' }] }))],
+    [
+      'a 10,000-character container name',
+      () => validateInput(seedInput({ images: [{ container: X, image: 'nginx:1' }] })),
+    ],
     ['a 10,000-character opsState to retire', () => validateInput(seedInput({ retireOpsStates: [X] }))],
     ['a 10,000-character --take-over holder', () => validateInput(seedInput({ takeOver: X }))],
   ];
@@ -39,8 +56,12 @@ describe('clip and the engine\'s input checks', () => {
   describe('against the sandbox', function () {
     this.timeout(60_000);
     let sb: Sandbox;
-    before(async () => { sb = await startWorld(); });
-    after(async () => { await sb?.stop(); });
+    before(async () => {
+      sb = await startWorld();
+    });
+    after(async () => {
+      await sb?.stop();
+    });
 
     it('runRelease with a 4,000-character image that is not a reference: refused (usage) with one short line, zero writes', async () => {
       sb.server.clearWriteLog();
@@ -49,8 +70,11 @@ describe('clip and the engine\'s input checks', () => {
       assert.equal(r.outcome, 'refused');
       assert.equal(r.usage, true);
       assert.ok(r.message.length < 300, r.message.slice(0, 300));
-      assert.match(r.message, /…/, "the image is echoed cut");
-      assert.deepEqual(sb.server.writeLog().filter(w => w.user !== 'controller'), []);
+      assert.match(r.message, /…/, 'the image is echoed cut');
+      assert.deepEqual(
+        sb.server.writeLog().filter(w => w.user !== 'controller'),
+        [],
+      );
     });
   });
 });

@@ -10,14 +10,27 @@ import type { ReleaseEvent } from '../../src/release/types.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import { readHostMessage } from '../../src/webview/protocol.js';
 import { toFeed, waitingReason } from '../../src/webview/feed.js';
-import { countingProxy, crashLoop, imagePullBackOff, podsHeld, podsRunning, startHeldWorld, writePodEvent, writePodStatus } from './failing.js';
+import {
+  countingProxy,
+  crashLoop,
+  imagePullBackOff,
+  podsHeld,
+  podsRunning,
+  startHeldWorld,
+  writePodEvent,
+  writePodStatus,
+} from './failing.js';
 import { client, collect, NEW, seedInput, table } from './helpers.js';
 
 const NEW_ROOMS = ['minecraft-3', 'minecraft-4', 'minecraft-5'];
 const NOT_FOUND = `Failed to pull image "${NEW}": rpc error: code = NotFound desc = failed to pull and unpack image "${NEW}": not found`;
 
 function gsObject(name: string, state: string): RawObject {
-  return { metadata: { name, labels: { 'game.kruise.io/owner-gss': 'minecraft' } }, spec: { opsState: 'None' }, status: { currentState: state } };
+  return {
+    metadata: { name, labels: { 'game.kruise.io/owner-gss': 'minecraft' } },
+    spec: { opsState: 'None' },
+    status: { currentState: state },
+  };
 }
 
 function podObject(name: string, status: Record<string, unknown>): RawObject {
@@ -26,34 +39,76 @@ function podObject(name: string, status: Record<string, unknown>): RawObject {
 
 describe('waiting reasons (pure)', () => {
   it('reads the waiting reason, restarts and permanence from the pod', () => {
-    const pull = roomWaiting(roomView(gsObject('minecraft-3', 'Creating')), podObject('minecraft-3', imagePullBackOff()), { network: false });
-    assert.deepEqual(pull, { room: 'minecraft-3', ready: false, reason: 'ImagePullBackOff', message: `Back-off pulling image "${NEW}"`, restarts: 0, permanent: true });
-    const crash1 = roomWaiting(roomView(gsObject('minecraft-4', 'NotReady')), podObject('minecraft-4', crashLoop(1)), { network: false });
+    const pull = roomWaiting(
+      roomView(gsObject('minecraft-3', 'Creating')),
+      podObject('minecraft-3', imagePullBackOff()),
+      { network: false },
+    );
+    assert.deepEqual(pull, {
+      room: 'minecraft-3',
+      ready: false,
+      reason: 'ImagePullBackOff',
+      message: `Back-off pulling image "${NEW}"`,
+      restarts: 0,
+      permanent: true,
+    });
+    const crash1 = roomWaiting(roomView(gsObject('minecraft-4', 'NotReady')), podObject('minecraft-4', crashLoop(1)), {
+      network: false,
+    });
     assert.equal(crash1.reason, 'CrashLoopBackOff');
     assert.equal(crash1.permanent, false, 'one restart may still heal');
     assert.match(crash1.message, /container minecraft exited with code 1 \(Error\); 1 restart/);
-    const crash3 = roomWaiting(roomView(gsObject('minecraft-4', 'NotReady')), podObject('minecraft-4', crashLoop(3)), { network: false });
+    const crash3 = roomWaiting(roomView(gsObject('minecraft-4', 'NotReady')), podObject('minecraft-4', crashLoop(3)), {
+      network: false,
+    });
     assert.equal(crash3.permanent, true);
     assert.equal(crash3.restarts, 3);
-    const creating = roomWaiting(roomView(gsObject('minecraft-5', 'Creating')), podObject('minecraft-5', {
-      phase: 'Pending', containerStatuses: [{ name: 'minecraft', restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }],
-    }), { network: false }, { type: 'Normal', reason: 'Pulling', message: `Pulling image "${NEW}"` });
-    assert.deepEqual(creating, { room: 'minecraft-5', ready: false, reason: 'ContainerCreating', message: '', restarts: 0, permanent: false, lastEvent: `Pulling: Pulling image "${NEW}"` });
+    const creating = roomWaiting(
+      roomView(gsObject('minecraft-5', 'Creating')),
+      podObject('minecraft-5', {
+        phase: 'Pending',
+        containerStatuses: [
+          { name: 'minecraft', restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } },
+        ],
+      }),
+      { network: false },
+      { type: 'Normal', reason: 'Pulling', message: `Pulling image "${NEW}"` },
+    );
+    assert.deepEqual(creating, {
+      room: 'minecraft-5',
+      ready: false,
+      reason: 'ContainerCreating',
+      message: '',
+      restarts: 0,
+      permanent: false,
+      lastEvent: `Pulling: Pulling image "${NEW}"`,
+    });
   });
 
   it('groups a timeout by reason, with the Failed event for an image, clipped', () => {
     const long = `${NOT_FOUND} ${'x'.repeat(300)}`;
-    const rooms = NEW_ROOMS.map(n => roomWaiting(roomView(gsObject(n, 'Creating')), podObject(n, imagePullBackOff()), { network: false }));
+    const rooms = NEW_ROOMS.map(n =>
+      roomWaiting(roomView(gsObject(n, 'Creating')), podObject(n, imagePullBackOff()), { network: false }),
+    );
     const text = describeGroups(groupReasons(rooms, () => ({ type: 'Warning', reason: 'Failed', message: long })));
-    assert.ok(text.startsWith(`3 rooms ImagePullBackOff: ${long.slice(0, 120)}… (${long.length} characters) (minecraft-3, minecraft-4, minecraft-5)`), text);
+    assert.ok(
+      text.startsWith(
+        `3 rooms ImagePullBackOff: ${long.slice(0, 120)}… (${long.length} characters) (minecraft-3, minecraft-4, minecraft-5)`,
+      ),
+      text,
+    );
   });
 });
 
 describe('waiting reasons (release)', function () {
   this.timeout(90_000);
   let sb: Sandbox;
-  beforeEach(async () => { sb = await startHeldWorld(); });
-  afterEach(async () => { await sb?.stop(); });
+  beforeEach(async () => {
+    sb = await startHeldWorld();
+  });
+  afterEach(async () => {
+    await sb?.stop();
+  });
 
   /** The new rooms fail to pull their image, as the kubelet shows it (status, then the Failed and BackOff events). */
   async function failPulls(): Promise<void> {
@@ -72,14 +127,28 @@ describe('waiting reasons (release)', function () {
   const acceptedByWizard = (events: ReleaseEvent[]) => {
     for (const event of events) {
       const reason = event.type === 'room-waiting' ? waitingReason(event) : undefined;
-      const m = event.type === 'room-waiting'
-        ? readHostMessage({ type: 'progress', events: [], rooms: [{ name: event.room, version: 'new', state: 'NotReady', opsState: 'None', ...(reason ? { reason } : {}) }] })
-        : readHostMessage({ type: 'progress', events: [toFeed(event)] });
+      const m =
+        event.type === 'room-waiting'
+          ? readHostMessage({
+              type: 'progress',
+              events: [],
+              rooms: [
+                {
+                  name: event.room,
+                  version: 'new',
+                  state: 'NotReady',
+                  opsState: 'None',
+                  ...(reason ? { reason } : {}),
+                },
+              ],
+            })
+          : readHostMessage({ type: 'progress', events: [toFeed(event)] });
       assert.ok(m.ok, `${event.type}: ${m.ok ? '' : m.problem}`);
     }
   };
 
-  const waiting = (events: ReleaseEvent[]) => events.filter((e): e is Extract<ReleaseEvent, { type: 'room-waiting' }> => e.type === 'room-waiting');
+  const waiting = (events: ReleaseEvent[]) =>
+    events.filter((e): e is Extract<ReleaseEvent, { type: 'room-waiting' }> => e.type === 'room-waiting');
 
   it('stops early on ImagePullBackOff after the grace period: nothing marked, Roll Back offered, one event per room per change', async () => {
     const { events, onEvent } = collect();
@@ -89,15 +158,33 @@ describe('waiting reasons (release)', function () {
     assert.equal(r.outcome, 'stopped-early', r.message);
     assert.equal(r.step, 'wait-ready');
     assert.equal(r.suggest, 'rollback');
-    assert.deepEqual(r.reasons, [{ reason: 'ImagePullBackOff', message: NOT_FOUND.slice(0, 120) + `… (${NOT_FOUND.length} characters)`, rooms: NEW_ROOMS }]);
-    assert.match(r.message, /^stopped early at step wait-ready: the new rooms do not become ready and will not by themselves \(for 0.5 s\): 3 rooms ImagePullBackOff: Failed to pull image/);
+    assert.deepEqual(r.reasons, [
+      {
+        reason: 'ImagePullBackOff',
+        message: NOT_FOUND.slice(0, 120) + `… (${NOT_FOUND.length} characters)`,
+        rooms: NEW_ROOMS,
+      },
+    ]);
+    assert.match(
+      r.message,
+      /^stopped early at step wait-ready: the new rooms do not become ready and will not by themselves \(for 0.5 s\): 3 rooms ImagePullBackOff: Failed to pull image/,
+    );
     assert.match(r.message, /nothing was marked; to roll back: okg rollback -n default --gss minecraft$/);
     acceptedByWizard(events);
     const failed = events[events.length - 1];
-    assert.ok(failed.type === 'failed' && failed.outcome === 'stopped-early' && failed.suggest === 'rollback', JSON.stringify(failed));
+    assert.ok(
+      failed.type === 'failed' && failed.outcome === 'stopped-early' && failed.suggest === 'rollback',
+      JSON.stringify(failed),
+    );
     // nothing marked: no write to any GameServer, old rooms still None
-    assert.deepEqual(sb.server.writeLog().filter(w => w.user !== 'controller' && w.resource === 'gameservers'), []);
-    assert.deepEqual(table(sb).map(t => t.opsState || 'None'), ['Allocated', 'None', 'None', 'None', 'None', 'None']);
+    assert.deepEqual(
+      sb.server.writeLog().filter(w => w.user !== 'controller' && w.resource === 'gameservers'),
+      [],
+    );
+    assert.deepEqual(
+      table(sb).map(t => t.opsState || 'None'),
+      ['Allocated', 'None', 'None', 'None', 'None', 'None'],
+    );
     // the record says failed at wait-ready (a rerun resumes the wait)
     const w = waiting(events);
     for (const n of NEW_ROOMS) {
@@ -105,8 +192,12 @@ describe('waiting reasons (release)', function () {
       const last = mine[mine.length - 1];
       assert.equal(last.reason, 'ImagePullBackOff');
       assert.equal(last.permanent, true);
-      assert.equal(last.lastEvent, `Failed: ${NOT_FOUND}`.slice(0, 120) + `… (${`Failed: ${NOT_FOUND}`.length} characters)`);
-      for (let i = 1; i < mine.length; i++) assert.notDeepEqual(mine[i], mine[i - 1], `${n}: the same state emitted twice`);
+      assert.equal(
+        last.lastEvent,
+        `Failed: ${NOT_FOUND}`.slice(0, 120) + `… (${`Failed: ${NOT_FOUND}`.length} characters)`,
+      );
+      for (let i = 1; i < mine.length; i++)
+        assert.notDeepEqual(mine[i], mine[i - 1], `${n}: the same state emitted twice`);
     }
   });
 
@@ -115,7 +206,10 @@ describe('waiting reasons (release)', function () {
     await failPulls();
     const r = await run;
     assert.equal(r.outcome, 'failed', r.message);
-    assert.match(r.message, /^failed at step wait-ready: only 0 of 3 new-version rooms are ready for players \(state Ready, opsState None\) after 3 s: 3 rooms ImagePullBackOff: Failed to pull image .*\(minecraft-3, minecraft-4, minecraft-5\); nothing was marked; to roll back: okg rollback -n default --gss minecraft$/);
+    assert.match(
+      r.message,
+      /^failed at step wait-ready: only 0 of 3 new-version rooms are ready for players \(state Ready, opsState None\) after 3 s: 3 rooms ImagePullBackOff: Failed to pull image .*\(minecraft-3, minecraft-4, minecraft-5\); nothing was marked; to roll back: okg rollback -n default --gss minecraft$/,
+    );
     assert.equal(r.reasons?.[0].rooms.length, 3);
   });
 
@@ -140,16 +234,19 @@ describe('waiting reasons (release)', function () {
       const uids = await podsHeld(sb, NEW_ROOMS);
       for (const n of NEW_ROOMS) await writePodStatus(sb, n, imagePullBackOff());
       for (let round = 0; round < 4; round++) {
-        for (const n of NEW_ROOMS) await writePodEvent(sb, n, uids.get(n)!, 'Warning', 'Failed', `${NOT_FOUND} (${round})`);
+        for (const n of NEW_ROOMS)
+          await writePodEvent(sb, n, uids.get(n)!, 'Warning', 'Failed', `${NOT_FOUND} (${round})`);
       }
       const r = await run;
       assert.equal(r.outcome, 'stopped-early', r.message);
       const ev = proxy.seen.filter(s => /\/api\/v1\/namespaces\/default\/events(\?|$)/.test(s.split(' ')[1]));
       assert.equal(ev.filter(s => !/watch=true/.test(s)).length, 1, ev.join('\n'));
       assert.equal(ev.filter(s => /watch=true/.test(s)).length, 1, ev.join('\n'));
-      assert.equal(proxy.seen.filter(s => /events\//.test(s)).length, 0, 'no request for one room\'s events');
+      assert.equal(proxy.seen.filter(s => /events\//.test(s)).length, 0, "no request for one room's events");
       // the watched Events reach the rooms' reasons
-      const last = waiting(events).filter(e => e.room === 'minecraft-4').pop();
+      const last = waiting(events)
+        .filter(e => e.room === 'minecraft-4')
+        .pop();
       assert.match(last?.lastEvent ?? '', /^Failed: Failed to pull image/);
       c.close();
     } finally {

@@ -5,7 +5,18 @@ import * as assert from 'node:assert/strict';
 import { runRelease } from '../../src/release/engine.js';
 import { STEPS, type ReleaseEvent, type StepName } from '../../src/release/types.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
-import { client, collect, gssObject, mortal, record, seedInput, SEED_FINAL, startWorld, strip, table } from './helpers.js';
+import {
+  client,
+  collect,
+  gssObject,
+  mortal,
+  record,
+  seedInput,
+  SEED_FINAL,
+  startWorld,
+  strip,
+  table,
+} from './helpers.js';
 
 const FINAL = [SEED_FINAL[0], ...SEED_FINAL.slice(3)];
 const input = () => seedInput({ reclaim: 'scale-down' });
@@ -15,15 +26,21 @@ const boundaries: StepName[] = STEPS.filter(s => s !== 'lock');
 describe('release engine: cancel, crash and resume', function () {
   this.timeout(60_000);
   let sb: Sandbox | undefined;
-  afterEach(async () => { await sb?.stop(); sb = undefined; });
+  afterEach(async () => {
+    await sb?.stop();
+    sb = undefined;
+  });
 
   for (const step of boundaries) {
     it(`cancel at the start of ${step}, rerun → same final state`, async () => {
       sb = await startWorld();
       const ac = new AbortController();
       const first = await runRelease(input(), {
-        client: client(sb), signal: ac.signal,
-        onEvent: e => { if (e.type === 'step-started' && e.step === step) ac.abort(new Error('operator cancelled')); },
+        client: client(sb),
+        signal: ac.signal,
+        onEvent: e => {
+          if (e.type === 'step-started' && e.step === step) ac.abort(new Error('operator cancelled'));
+        },
       });
       assert.equal(first.outcome, 'cancelled', first.message);
       assert.equal(first.step, step);
@@ -49,16 +66,27 @@ describe('release engine: cancel, crash and resume', function () {
       const m = mortal(client(sb));
       const holder = { id: 'crash-test' };
       const first = await runRelease(input(), {
-        client: m.client, holder, concurrency: 1,
+        client: m.client,
+        holder,
+        concurrency: 1,
         onEvent: (e: ReleaseEvent) => {
-          if (step === 'mid-marking' ? e.type === 'room-changed' && e.step === 'mark' : e.type === 'step-started' && e.step === step) m.kill();
+          if (
+            step === 'mid-marking'
+              ? e.type === 'room-changed' && e.step === 'mark'
+              : e.type === 'step-started' && e.step === step
+          )
+            m.kill();
         },
       });
       assert.equal(first.outcome, 'failed', first.message);
       const rec = record(sb).current!;
       assert.equal(rec.outcome, undefined, 'a crashed run cannot record its end');
       if (step === 'mid-marking') {
-        assert.equal(table(sb).filter(r => r.opsState === 'WaitToBeDeleted').length, 1, 'one room marked before the crash');
+        assert.equal(
+          table(sb).filter(r => r.opsState === 'WaitToBeDeleted').length,
+          1,
+          'one room marked before the crash',
+        );
       }
       const second = await runRelease(input(), { client: client(sb), holder });
       assert.equal(second.outcome, 'succeeded', second.message);
@@ -74,7 +102,8 @@ describe('release engine: cancel, crash and resume', function () {
     let release2: Promise<Awaited<ReturnType<typeof runRelease>>> | undefined;
     let logAt = 0;
     const first = runRelease(input(), {
-      client: client(sb), holder: { id: 'first', user: 'alice', host: 'ops-box', pid: 4242 },
+      client: client(sb),
+      holder: { id: 'first', user: 'alice', host: 'ops-box', pid: 4242 },
       onEvent: e => {
         if (e.type === 'step-started' && e.step === 'wait-ready' && !release2) {
           logAt = s.server.writeLog().length;
@@ -86,8 +115,14 @@ describe('release engine: cancel, crash and resume', function () {
     const r2 = await release2!;
     assert.equal(r1.outcome, 'succeeded', r1.message);
     assert.equal(r2.outcome, 'refused');
-    assert.match(r2.message, /is locked by release rel-\S+ of alice@ops-box \(pid 4242\) \(at step wait-ready\) until \d{4}-\d\d-\d\dT/);
-    const byBob = s.server.writeLog().slice(logAt).filter(w => w.user === 'admin' && JSON.stringify(w.body ?? '').includes('"second"'));
+    assert.match(
+      r2.message,
+      /is locked by release rel-\S+ of alice@ops-box \(pid 4242\) \(at step wait-ready\) until \d{4}-\d\d-\d\dT/,
+    );
+    const byBob = s.server
+      .writeLog()
+      .slice(logAt)
+      .filter(w => w.user === 'admin' && JSON.stringify(w.body ?? '').includes('"second"'));
     assert.deepEqual(byBob, []);
     assert.deepEqual(strip(table(s)), FINAL);
   });
@@ -96,8 +131,12 @@ describe('release engine: cancel, crash and resume', function () {
     sb = await startWorld();
     const m = mortal(client(sb));
     const first = await runRelease(input(), {
-      client: m.client, holder: { id: 'gone', user: 'alice', host: 'elsewhere', pid: 1 }, leaseMs: 400,
-      onEvent: e => { if (e.type === 'step-started' && e.step === 'mark') m.kill(); },
+      client: m.client,
+      holder: { id: 'gone', user: 'alice', host: 'elsewhere', pid: 1 },
+      leaseMs: 400,
+      onEvent: e => {
+        if (e.type === 'step-started' && e.step === 'mark') m.kill();
+      },
     });
     assert.equal(first.outcome, 'failed');
     // before expiry: refused
@@ -109,7 +148,14 @@ describe('release engine: cancel, crash and resume', function () {
     const second = await runRelease(input(), { client: client(sb), holder: { id: 'bob' }, onEvent });
     assert.equal(second.outcome, 'succeeded', second.message);
     assert.equal(second.id, first.id);
-    assert.ok(events.some(e => e.type === 'warning' && /took over release .* from alice@elsewhere \(pid 1\) \(lease expired at/.test(e.message)), JSON.stringify(events.filter(e => e.type === 'warning')));
+    assert.ok(
+      events.some(
+        e =>
+          e.type === 'warning' &&
+          /took over release .* from alice@elsewhere \(pid 1\) \(lease expired at/.test(e.message),
+      ),
+      JSON.stringify(events.filter(e => e.type === 'warning')),
+    );
     assert.deepEqual(strip(table(sb)), FINAL);
     assert.equal(record(sb).history[0].id, first.id);
     assert.equal(record(sb).history[0].outcome, 'succeeded');

@@ -15,7 +15,10 @@ const input = () => seedInput({ reclaim: 'scale-down' });
 describe('rollback after interruptions', function () {
   this.timeout(60_000);
   let sb: Sandbox | undefined;
-  afterEach(async () => { await sb?.stop(); sb = undefined; });
+  afterEach(async () => {
+    await sb?.stop();
+    sb = undefined;
+  });
 
   for (const step of [...STEPS.filter(s => s !== 'lock'), 'mid-marking' as const]) {
     it(`a release ${step === 'mid-marking' ? 'crashed in the middle of marking' : `cancelled at the start of ${step}`} → rollback ends with the seed's first table`, async () => {
@@ -23,13 +26,24 @@ describe('rollback after interruptions', function () {
       const ac = new AbortController();
       const m = mortal(client(sb));
       const first = await runRelease(input(), {
-        client: m.client, signal: ac.signal, concurrency: 1, holder: { id: 'crashed' },
+        client: m.client,
+        signal: ac.signal,
+        concurrency: 1,
+        holder: { id: 'crashed' },
         onEvent: (e: ReleaseEvent) => {
-          if (step === 'mid-marking') { if (e.type === 'room-changed' && e.step === 'mark') m.kill(); } else if (e.type === 'step-started' && e.step === (step as StepName)) ac.abort(new Error('operator cancelled'));
+          if (step === 'mid-marking') {
+            if (e.type === 'room-changed' && e.step === 'mark') m.kill();
+          } else if (e.type === 'step-started' && e.step === (step as StepName))
+            ac.abort(new Error('operator cancelled'));
         },
       });
       assert.notEqual(first.outcome, 'succeeded', first.message);
-      if (step === 'mid-marking') assert.equal(table(sb).filter(r => r.opsState === 'WaitToBeDeleted').length, 1, 'one room marked before the crash');
+      if (step === 'mid-marking')
+        assert.equal(
+          table(sb).filter(r => r.opsState === 'WaitToBeDeleted').length,
+          1,
+          'one room marked before the crash',
+        );
       const r = await runRollback(rbInput(), { client: client(sb), holder: { id: 'crashed' } });
       assert.equal(r.outcome, 'succeeded', r.message);
       assert.deepEqual(r.summary?.lost, []);
@@ -49,8 +63,11 @@ describe('rollback after interruptions', function () {
       assert.equal(rel.outcome, 'succeeded', rel.message);
       const ac = new AbortController();
       const first = await runRollback(rbInput(), {
-        client: client(sb), signal: ac.signal,
-        onEvent: (e: RollbackEvent) => { if (e.type === 'step-started' && e.step === step) ac.abort(new Error('operator cancelled')); },
+        client: client(sb),
+        signal: ac.signal,
+        onEvent: (e: RollbackEvent) => {
+          if (e.type === 'step-started' && e.step === step) ac.abort(new Error('operator cancelled'));
+        },
       });
       assert.equal(first.outcome, 'cancelled', first.message);
       assert.equal(first.step, step);
@@ -69,7 +86,12 @@ describe('rollback after interruptions', function () {
       await settledTo(sb, SEED_FIRST);
       assert.equal(gssObject(sb).spec.replicas, 3);
       assert.equal(record(sb).current, undefined);
-      assert.deepEqual(record(sb).history.slice(0, 2).map(h => `${h.kind ?? 'release'} ${h.id === first.id ? 'rb' : h.id === rel.id ? 'rel' : h.id} ${h.outcome}`), ['rollback rb succeeded', 'release rel succeeded']);
+      assert.deepEqual(
+        record(sb)
+          .history.slice(0, 2)
+          .map(h => `${h.kind ?? 'release'} ${h.id === first.id ? 'rb' : h.id === rel.id ? 'rel' : h.id} ${h.outcome}`),
+        ['rollback rb succeeded', 'release rel succeeded'],
+      );
     });
 
     it(`a rollback crashed at the start of ${step} resumes (same holder) → the seed's first table`, async () => {
@@ -79,8 +101,12 @@ describe('rollback after interruptions', function () {
       const m = mortal(client(sb));
       const holder = { id: 'rb-crash' };
       const first = await runRollback(rbInput(), {
-        client: m.client, holder, concurrency: 1,
-        onEvent: e => { if (e.type === 'step-started' && e.step === step) m.kill(); },
+        client: m.client,
+        holder,
+        concurrency: 1,
+        onEvent: e => {
+          if (e.type === 'step-started' && e.step === step) m.kill();
+        },
       });
       assert.equal(first.outcome, 'failed', first.message);
       assert.equal(record(sb).current?.outcome, undefined, 'a crashed run cannot record its end');

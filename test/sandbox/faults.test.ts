@@ -9,7 +9,8 @@ import { SEED } from '../../src/sandbox/scenarios.js';
 import type { SandboxUser } from '../../src/sandbox/auth.js';
 import { gs, http, open, GS_PATH } from '../helpers/sandboxHttp.js';
 
-const gsReady = (items: { status?: { currentState?: string } }[]): number => items.filter((o) => o.status?.currentState === 'Ready').length;
+const gsReady = (items: { status?: { currentState?: string } }[]): number =>
+  items.filter(o => o.status?.currentState === 'Ready').length;
 
 describe('the sandbox under faults', function () {
   this.timeout(180_000);
@@ -23,7 +24,12 @@ describe('the sandbox under faults', function () {
 
   it('still fails the admin requests of a client under test once it has started', async () => {
     // random() = 0 draws a fault for every request that can get one.
-    const s = await startSandbox({ scenario: 'seed', faults: { errorRate: 0.5, errorCodes: [503] }, random: () => 0, readyAfterMs: 20 });
+    const s = await startSandbox({
+      scenario: 'seed',
+      faults: { errorRate: 0.5, errorCodes: [503] },
+      random: () => 0,
+      readyAfterMs: 20,
+    });
     try {
       const gss = s.server.resource('gameservers');
       const rooms = s.server.store.list(gss, SEED.namespace) as { status?: { currentState?: string } }[];
@@ -45,17 +51,37 @@ describe('the sandbox under faults', function () {
         let text = '';
         let onData = (): void => undefined;
         let markOpened = (): void => undefined;
-        const opened = new Promise<void>((r) => { markOpened = r; });
+        const opened = new Promise<void>(r => {
+          markOpened = r;
+        });
         const ended = (async () => {
           try {
-            const res = await open(server, 'GET', `${GS_PATH}?watch=true`, { Authorization: `Bearer ${server.tokens[user]}` }, undefined, ctl.signal);
+            const res = await open(
+              server,
+              'GET',
+              `${GS_PATH}?watch=true`,
+              { Authorization: `Bearer ${server.tokens[user]}` },
+              undefined,
+              ctl.signal,
+            );
             markOpened();
-            for await (const chunk of res as AsyncIterable<Buffer>) { text += Buffer.from(chunk).toString('utf8'); onData(); }
-          } catch { /* cut or aborted */ }
+            for await (const chunk of res as AsyncIterable<Buffer>) {
+              text += Buffer.from(chunk).toString('utf8');
+              onData();
+            }
+          } catch {
+            /* cut or aborted */
+          }
           markOpened();
           return 'ended' as const;
         })();
-        const saw = (s: string) => new Promise<'saw'>((r) => { onData = () => { if (text.includes(s)) r('saw'); }; onData(); });
+        const saw = (s: string) =>
+          new Promise<'saw'>(r => {
+            onData = () => {
+              if (text.includes(s)) r('saw');
+            };
+            onData();
+          });
         return { opened, ended, saw, abort: () => ctl.abort() };
       };
       // The emulator's watch opens first: a cut of it (same delay) would come before the client's.
@@ -66,7 +92,11 @@ describe('the sandbox under faults', function () {
       const seen = controller.saw('after-the-cut');
       // Written in process: a request now could pick the pooled socket the cut is destroying.
       server.registry.create(server.resource('gameservers'), 'default', gs('after-the-cut'));
-      assert.equal(await Promise.race([seen, controller.ended]), 'saw', "the emulator's watch outlived the client's cut and saw the next event");
+      assert.equal(
+        await Promise.race([seen, controller.ended]),
+        'saw',
+        "the emulator's watch outlived the client's cut and saw the next event",
+      );
       controller.abort();
       await controller.ended;
     } finally {

@@ -7,17 +7,29 @@ import { after, before, describe, it } from 'mocha';
 import { startSandboxServer, type SandboxServer } from '../../src/sandbox/server.js';
 import { http, gs, GS_PATH } from '../helpers/sandboxHttp.js';
 
-interface PatchResult { name: string; result?: unknown; status?: number; message?: string; panic?: boolean }
-interface Case { name: string; doc: unknown; patch: unknown }
+interface PatchResult {
+  name: string;
+  result?: unknown;
+  status?: number;
+  message?: string;
+  panic?: boolean;
+}
+interface Case {
+  name: string;
+  doc: unknown;
+  patch: unknown;
+}
 
-const read = (path: string): unknown => JSON.parse(readFileSync(new URL(`../../../test/sandbox/golden/${path}`, import.meta.url), 'utf8'));
+const read = (path: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../../../test/sandbox/golden/${path}`, import.meta.url), 'utf8'));
 const corpus = read('corpus.json') as { jsonPatch: Case[]; mergePatch: Case[] };
 const golden = (table: string): Map<string, PatchResult> =>
-  new Map((read(`${table}.json`) as { cases: PatchResult[] }).cases.map((c) => [c.name, c]));
+  new Map((read(`${table}.json`) as { cases: PatchResult[] }).cases.map(c => [c.name, c]));
 
 // Refused by Go before or without looking at the document (the one on the wire is a GameServer).
 const docIndependent = (c: Case, want: PatchResult): boolean =>
-  want.status === 400 || (want.panic === true && (c.name.includes('root') || JSON.stringify(c.patch).includes('"path":""')));
+  want.status === 400 ||
+  (want.panic === true && (c.name.includes('root') || JSON.stringify(c.patch).includes('"path":""')));
 
 describe('golden tables on the wire: refused patches', () => {
   let server: SandboxServer;
@@ -27,7 +39,9 @@ describe('golden tables on the wire: refused patches', () => {
     admin = http(server);
     assert.equal((await admin('POST', GS_PATH, gs('room'))).status, 201);
   });
-  after(async () => { await server.close(); });
+  after(async () => {
+    await server.close();
+  });
 
   async function check(type: string, table: string, cases: Case[]): Promise<number> {
     const want = golden(table);
@@ -37,10 +51,21 @@ describe('golden tables on the wire: refused patches', () => {
       if (!w || w.result !== undefined || !docIndependent(c, w)) continue;
       const r = await admin('PATCH', `${GS_PATH}/room`, JSON.stringify(c.patch), { 'Content-Type': type });
       if (w.panic) {
-        assert.deepEqual({ status: r.status, text: r.text, type: r.headers.get('content-type') },
-          { status: 500, text: 'This request caused apiserver to panic. Look in the logs for details.\n', type: 'text/plain; charset=utf-8' }, c.name);
+        assert.deepEqual(
+          { status: r.status, text: r.text, type: r.headers.get('content-type') },
+          {
+            status: 500,
+            text: 'This request caused apiserver to panic. Look in the logs for details.\n',
+            type: 'text/plain; charset=utf-8',
+          },
+          c.name,
+        );
       } else {
-        assert.deepEqual({ status: r.status, message: (r.body as { message?: string } | undefined)?.message }, { status: w.status, message: w.message }, c.name);
+        assert.deepEqual(
+          { status: r.status, message: (r.body as { message?: string } | undefined)?.message },
+          { status: w.status, message: w.message },
+          c.name,
+        );
       }
       checked++;
     }

@@ -8,7 +8,7 @@ describe('evalJsonPath', () => {
   const gs = {
     spec: { opsState: 'None', containers: [{ name: 'minecraft', image: 'mc:1' }] },
     status: { currentState: 'Ready', replicas: 0, list: [1, 2] },
-    metadata: { annotations: { 'game.kruise.io/x.y': 'v', 'plain': 'p' } },
+    metadata: { annotations: { 'game.kruise.io/x.y': 'v', plain: 'p' } },
   };
 
   it('finds values of any type, keeping falsy ones, and undefined for anything missing', () => {
@@ -17,7 +17,11 @@ describe('evalJsonPath', () => {
     assert.equal(evalJsonPath(gs, '$.spec.containers[-1].image'), 'mc:1');
     assert.equal(evalJsonPath(gs, '.metadata.annotations.game\\.kruise\\.io/x\\.y'), 'v');
     assert.equal(evalJsonPath(gs, ".metadata.annotations['plain']"), 'p');
-    assert.equal(evalJsonPath(gs, ".metadata.annotations['game.kruise.io/x.y']"), undefined, "['k'] is .k: its dots still split");
+    assert.equal(
+      evalJsonPath(gs, ".metadata.annotations['game.kruise.io/x.y']"),
+      undefined,
+      "['k'] is .k: its dots still split",
+    );
     assert.equal(evalJsonPath(gs, '.status.nope'), undefined);
     assert.equal(evalJsonPath(undefined, '.spec'), undefined);
   });

@@ -16,7 +16,9 @@ describe('kubectl against the sandbox (seed scenario)', function () {
     sandbox = await startSandbox({ scenario: 'seed', readyAfterMs: 100 });
     admin = sandbox.kubeconfigPath('admin');
   });
-  after(async () => { await sandbox?.stop(); });
+  after(async () => {
+    await sandbox?.stop();
+  });
 
   it('patch gs --type=merge changes opsState', async () => {
     const r = await k('patch', 'gs', 'minecraft-2', '--type=merge', '-p', '{"spec":{"opsState":"Maintaining"}}');
@@ -31,11 +33,15 @@ describe('kubectl against the sandbox (seed scenario)', function () {
     const r = await k('scale', 'gss', 'minecraft', '--replicas=6');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /gameserverset\.game\.kruise\.io\/minecraft scaled/);
-    await eventually(async () => {
-      const g = await k('get', 'gs', '--no-headers');
-      const rows = table(g.stdout);
-      return rows.length === 6 && rows.every(row => row[1] === 'Ready');
-    }, 30_000, 'six Ready rooms');
+    await eventually(
+      async () => {
+        const g = await k('get', 'gs', '--no-headers');
+        const rows = table(g.stdout);
+        return rows.length === 6 && rows.every(row => row[1] === 'Ready');
+      },
+      30_000,
+      'six Ready rooms',
+    );
     const names = table((await k('get', 'gs', '--no-headers')).stdout).map(r => r[0]);
     assert.deepEqual(names, ['minecraft-0', 'minecraft-1', 'minecraft-2', 'minecraft-3', 'minecraft-4', 'minecraft-5']);
   });
@@ -50,39 +56,87 @@ describe('kubectl against the sandbox (a world where a release fails)', function
 
   before(async () => {
     sandbox = await startSandbox({
-      scenario: 'seed', readyAfterMs: 60, backoffBaseMs: 100,
-      failImages: [{ substring: '-broken', mode: 'ImagePullBackOff' }, { substring: '-crash', mode: 'CrashLoopBackOff' }],
+      scenario: 'seed',
+      readyAfterMs: 60,
+      backoffBaseMs: 100,
+      failImages: [
+        { substring: '-broken', mode: 'ImagePullBackOff' },
+        { substring: '-crash', mode: 'CrashLoopBackOff' },
+      ],
     });
     admin = sandbox.kubeconfigPath('admin');
-    for (const [name, image] of [['broken', `${IMAGE}-broken`], ['crash', `${IMAGE}-crash`]]) {
-      const r = await kubectl(admin, ['create', '--validate=false', '-f', '-'], JSON.stringify({
-        apiVersion: 'game.kruise.io/v1alpha1', kind: 'GameServerSet', metadata: { name, namespace: 'default' },
-        spec: { replicas: 1, updateStrategy: { type: 'OnDelete' }, gameServerTemplate: { spec: { containers: [{ name: 'minecraft', image }] } } },
-      }));
+    for (const [name, image] of [
+      ['broken', `${IMAGE}-broken`],
+      ['crash', `${IMAGE}-crash`],
+    ]) {
+      const r = await kubectl(
+        admin,
+        ['create', '--validate=false', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'game.kruise.io/v1alpha1',
+          kind: 'GameServerSet',
+          metadata: { name, namespace: 'default' },
+          spec: {
+            replicas: 1,
+            updateStrategy: { type: 'OnDelete' },
+            gameServerTemplate: { spec: { containers: [{ name: 'minecraft', image }] } },
+          },
+        }),
+      );
       assert.equal(r.code, 0, r.stderr);
     }
   });
-  after(async () => { await sandbox?.stop(); });
+  after(async () => {
+    await sandbox?.stop();
+  });
 
   it('get pods shows ImagePullBackOff and CrashLoopBackOff, and restarts as "N (age ago)"', async () => {
     let rows: string[][] = [];
-    await eventually(async () => {
-      rows = table((await k('get', 'pods', 'broken-0', 'crash-0', '--no-headers')).stdout);
-      return rows[0]?.[2] === 'ImagePullBackOff' && rows[1]?.[2] === 'CrashLoopBackOff' && Number(rows[1][3]) >= 2;
-    }, 30_000, 'the failing pods');
+    await eventually(
+      async () => {
+        rows = table((await k('get', 'pods', 'broken-0', 'crash-0', '--no-headers')).stdout);
+        return rows[0]?.[2] === 'ImagePullBackOff' && rows[1]?.[2] === 'CrashLoopBackOff' && Number(rows[1][3]) >= 2;
+      },
+      30_000,
+      'the failing pods',
+    );
     assert.deepEqual(rows[0].slice(0, 4), ['broken-0', '0/1', 'ImagePullBackOff', '0']);
     assert.deepEqual(rows[1].slice(0, 2), ['crash-0', '0/1']);
     assert.match(rows[1].slice(3, 6).join(' '), /^\d+ \(\d+s ago\)$/);
   });
 
   it('get events lists what the kubelet recorded about a pod', async () => {
-    await eventually(async () => (await k('get', 'events', '--field-selector', 'involvedObject.name=broken-0', '--no-headers')).stdout.includes('BackOff'), 30_000, 'a BackOff event');
+    await eventually(
+      async () =>
+        (await k('get', 'events', '--field-selector', 'involvedObject.name=broken-0', '--no-headers')).stdout.includes(
+          'BackOff',
+        ),
+      30_000,
+      'a BackOff event',
+    );
     const r = await k('get', 'events', '--field-selector', 'involvedObject.name=broken-0', '-o', 'wide');
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
-    assert.match(lines[0], /^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+SUBOBJECT\s+SOURCE\s+MESSAGE\s+FIRST SEEN\s+COUNT\s+NAME$/);
-    assert.ok(lines.some(l => /\bWarning\s+Failed\s+pod\/broken-0\s+spec\.containers\{minecraft\}\s+kubelet, sandbox-node\s+Error: ErrImagePull\b/.test(l)), r.stdout);
-    assert.ok(lines.some(l => /\bNormal\s+BackOff\s+pod\/broken-0\s+.*Back-off pulling image "registry\.cn-hangzhou\.aliyuncs\.com\/acs\/minecraft-demo:1\.12\.2-broken"/.test(l)), r.stdout);
+    assert.match(
+      lines[0],
+      /^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+SUBOBJECT\s+SOURCE\s+MESSAGE\s+FIRST SEEN\s+COUNT\s+NAME$/,
+    );
+    assert.ok(
+      lines.some(l =>
+        /\bWarning\s+Failed\s+pod\/broken-0\s+spec\.containers\{minecraft\}\s+kubelet, sandbox-node\s+Error: ErrImagePull\b/.test(
+          l,
+        ),
+      ),
+      r.stdout,
+    );
+    assert.ok(
+      lines.some(l =>
+        /\bNormal\s+BackOff\s+pod\/broken-0\s+.*Back-off pulling image "registry\.cn-hangzhou\.aliyuncs\.com\/acs\/minecraft-demo:1\.12\.2-broken"/.test(
+          l,
+        ),
+      ),
+      r.stdout,
+    );
     const d = await k('describe', 'pod', 'broken-0');
     assert.equal(d.code, 0, d.stderr);
     assert.match(d.stdout, /State:\s+Waiting\n\s+Reason:\s+(ImagePullBackOff|ErrImagePull)/);

@@ -13,7 +13,11 @@ describe('applyMergePatch', () => {
     [{ a: 'c' }, { a: ['b'] }, { a: ['b'] }],
     [{ a: { b: 'c' } }, { a: { b: 'd', c: null } }, { a: { b: 'd' } }],
     [{ a: [{ b: 'c' }] }, { a: [1] }, { a: [1] }],
-    [['a', 'b'], ['c', 'd'], ['c', 'd']],
+    [
+      ['a', 'b'],
+      ['c', 'd'],
+      ['c', 'd'],
+    ],
     [{ a: 'b' }, ['c'], ['c']],
     [{ a: 'foo' }, null, null],
     [{ a: 'foo' }, 'bar', 'bar'],
@@ -28,7 +32,10 @@ describe('applyMergePatch', () => {
   it('merges spec.replicas into a GameServerSet without touching the rest', () => {
     const gss = { spec: { replicas: 3, updateStrategy: { type: 'OnDelete' } }, metadata: { labels: { a: '1' } } };
     const out = applyMergePatch(gss, { spec: { replicas: 5 }, metadata: { labels: { a: null, b: '2' } } });
-    assert.deepEqual(out, { spec: { replicas: 5, updateStrategy: { type: 'OnDelete' } }, metadata: { labels: { b: '2' } } });
+    assert.deepEqual(out, {
+      spec: { replicas: 5, updateStrategy: { type: 'OnDelete' } },
+      metadata: { labels: { b: '2' } },
+    });
   });
 
   it('never mutates its inputs', () => {

@@ -29,7 +29,9 @@ function seedGss(spec: Record<string, unknown> = {}): Record<string, unknown> {
       replicas: 3,
       updateStrategy: { type: 'OnDelete' },
       gameServerTemplate: {
-        spec: { containers: [{ name: 'minecraft', image: 'registry.cn-hangzhou.aliyuncs.com/acs/minecraft-demo:1.12.2' }] },
+        spec: {
+          containers: [{ name: 'minecraft', image: 'registry.cn-hangzhou.aliyuncs.com/acs/minecraft-demo:1.12.2' }],
+        },
       },
       ...spec,
     },
@@ -54,7 +56,11 @@ describe('validateObject against the real OKG CRDs', () => {
 
   it('replicas -1 → minimum', () => {
     assert.deepEqual(validateObject(seedGss({ replicas: -1 }), gssSchema), [
-      { reason: 'FieldValueInvalid', field: 'spec.replicas', message: 'Invalid value: -1: spec.replicas in body should be greater than or equal to 0' },
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.replicas',
+        message: 'Invalid value: -1: spec.replicas in body should be greater than or equal to 0',
+      },
     ]);
   });
 
@@ -81,18 +87,29 @@ describe('validateObject against the real OKG CRDs', () => {
   it('missing replicas → Required value', () => {
     const gss = seedGss();
     delete (gss.spec as Record<string, unknown>).replicas;
-    assert.deepEqual(validateObject(gss, gssSchema), [{ reason: 'FieldValueRequired', field: 'spec.replicas', message: 'Required value' }]);
+    assert.deepEqual(validateObject(gss, gssSchema), [
+      { reason: 'FieldValueRequired', field: 'spec.replicas', message: 'Required value' },
+    ]);
   });
 
   it('int-or-string with a boolean → type, anyOf and first branch', () => {
-    const gs = { apiVersion: 'game.kruise.io/v1alpha1', kind: 'GameServer', metadata: { name: 'x' }, spec: { deletionPriority: true } };
+    const gs = {
+      apiVersion: 'game.kruise.io/v1alpha1',
+      kind: 'GameServer',
+      metadata: { name: 'x' },
+      spec: { deletionPriority: true },
+    };
     assert.deepEqual(validateObject(gs, gsSchema), [
       {
         reason: 'FieldValueTypeInvalid',
         field: 'spec.deletionPriority',
         message: 'Invalid value: "boolean": spec.deletionPriority in body must be of type integer,string: "boolean"',
       },
-      { reason: 'FieldValueInvalid', field: '<nil>', message: 'Invalid value: "": "spec.deletionPriority" must validate at least one schema (anyOf)' },
+      {
+        reason: 'FieldValueInvalid',
+        field: '<nil>',
+        message: 'Invalid value: "": "spec.deletionPriority" must validate at least one schema (anyOf)',
+      },
       {
         reason: 'FieldValueTypeInvalid',
         field: 'spec.deletionPriority',
@@ -129,7 +146,11 @@ describe('validateObject keywords', () => {
           flag: { type: 'boolean' },
           strings: { type: 'object', additionalProperties: { type: 'string' } },
           closed: { type: 'object', additionalProperties: false, properties: { a: { type: 'string' } } },
-          template: { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true },
+          template: {
+            type: 'object',
+            'x-kubernetes-embedded-resource': true,
+            'x-kubernetes-preserve-unknown-fields': true,
+          },
           uid: { type: 'string', format: 'uuid' },
           size: { type: 'integer', format: 'int32' },
         },
@@ -141,42 +162,86 @@ describe('validateObject keywords', () => {
 
   it('enum → Unsupported value', () => {
     assert.deepEqual(check({ opsState: 'X' }), [
-      { reason: 'FieldValueNotSupported', field: 'spec.opsState', message: 'Unsupported value: "X": supported values: "None", "Kill"' },
+      {
+        reason: 'FieldValueNotSupported',
+        field: 'spec.opsState',
+        message: 'Unsupported value: "X": supported values: "None", "Kill"',
+      },
     ]);
   });
   it('string lengths and pattern', () => {
     assert.deepEqual(check({ short: 'abcd', long: 'a', lower: 'A1' }), [
       { reason: 'FieldValueTooLong', field: 'spec.short', message: 'Too long: may not be more than 3 bytes' },
-      { reason: 'FieldValueInvalid', field: 'spec.long', message: 'Invalid value: "a": spec.long in body should be at least 2 chars long' },
-      { reason: 'FieldValueInvalid', field: 'spec.lower', message: `Invalid value: "A1": spec.lower in body should match '^[a-z]+$'` },
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.long',
+        message: 'Invalid value: "a": spec.long in body should be at least 2 chars long',
+      },
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.lower',
+        message: `Invalid value: "A1": spec.lower in body should match '^[a-z]+$'`,
+      },
     ]);
     assert.deepEqual(check({ short: 'äöü' }), [], 'lengths count runes');
   });
   it('array sizes and items', () => {
     assert.deepEqual(check({ few: [1, 'x'], many: [1] }), [
-      { reason: 'FieldValueTypeInvalid', field: 'spec.few[1]', message: 'Invalid value: "string": spec.few[1] in body must be of type integer: "string"' },
+      {
+        reason: 'FieldValueTypeInvalid',
+        field: 'spec.few[1]',
+        message: 'Invalid value: "string": spec.few[1] in body must be of type integer: "string"',
+      },
       { reason: 'FieldValueTooMany', field: 'spec.few', message: 'Too many: 2: must have at most 1 items' },
-      { reason: 'FieldValueInvalid', field: 'spec.many', message: 'Invalid value: 1: spec.many in body should have at least 2 items' },
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.many',
+        message: 'Invalid value: 1: spec.many in body should have at least 2 items',
+      },
     ]);
   });
   it('numeric bounds, exclusive and float', () => {
     assert.deepEqual(check({ below10: 10, ratio: 0.5 }), [
-      { reason: 'FieldValueInvalid', field: 'spec.below10', message: 'Invalid value: 10: spec.below10 in body should be less than 10' },
-      { reason: 'FieldValueInvalid', field: 'spec.ratio', message: 'Invalid value: 0.5: spec.ratio in body should be greater than or equal to 1' },
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.below10',
+        message: 'Invalid value: 10: spec.below10 in body should be less than 10',
+      },
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.ratio',
+        message: 'Invalid value: 0.5: spec.ratio in body should be greater than or equal to 1',
+      },
     ]);
     assert.deepEqual(check({ below10: 9, ratio: 1, count: 2 }), []);
   });
   it('null: allowed when nullable, a type error otherwise', () => {
     assert.deepEqual(check({ maybe: null }), []);
     assert.deepEqual(check({ count: null, flag: 'yes' }), [
-      { reason: 'FieldValueTypeInvalid', field: 'spec.count', message: 'Invalid value: "null": spec.count in body must be of type integer: "null"' },
-      { reason: 'FieldValueTypeInvalid', field: 'spec.flag', message: 'Invalid value: "string": spec.flag in body must be of type boolean: "string"' },
+      {
+        reason: 'FieldValueTypeInvalid',
+        field: 'spec.count',
+        message: 'Invalid value: "null": spec.count in body must be of type integer: "null"',
+      },
+      {
+        reason: 'FieldValueTypeInvalid',
+        field: 'spec.flag',
+        message: 'Invalid value: "string": spec.flag in body must be of type boolean: "string"',
+      },
     ]);
   });
   it('additionalProperties schema and false', () => {
     assert.deepEqual(check({ strings: { a: 'x', b: 1 }, closed: { a: 'x', z: 1 } }), [
-      { reason: 'FieldValueTypeInvalid', field: 'spec.strings.b', message: 'Invalid value: "integer": spec.strings.b in body must be of type string: "integer"' },
-      { reason: 'FieldValueInvalid', field: 'spec.closed', message: 'Invalid value: "z": spec.closed.z in body is a forbidden property' },
+      {
+        reason: 'FieldValueTypeInvalid',
+        field: 'spec.strings.b',
+        message: 'Invalid value: "integer": spec.strings.b in body must be of type string: "integer"',
+      },
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.closed',
+        message: 'Invalid value: "z": spec.closed.z in body is a forbidden property',
+      },
     ]);
   });
   it('embedded resources need apiVersion and kind', () => {
@@ -188,13 +253,21 @@ describe('validateObject keywords', () => {
   });
   it('string formats are checked, int32 is not range-checked (kube strips it)', () => {
     assert.deepEqual(check({ uid: 'nope' }), [
-      { reason: 'FieldValueTypeInvalid', field: 'spec.uid', message: 'Invalid value: "nope": spec.uid in body must be of type uuid: "nope"' },
+      {
+        reason: 'FieldValueTypeInvalid',
+        field: 'spec.uid',
+        message: 'Invalid value: "nope": spec.uid in body must be of type uuid: "nope"',
+      },
     ]);
     assert.deepEqual(check({ uid: '123e4567-e89b-12d3-a456-426614174000', size: 2 ** 40 }), []);
   });
   it('a root of the wrong type is reported on <nil>', () => {
     assert.deepEqual(validateObject('x', schema), [
-      { reason: 'FieldValueTypeInvalid', field: '<nil>', message: 'Invalid value: "string":  in body must be of type object: "string"' },
+      {
+        reason: 'FieldValueTypeInvalid',
+        field: '<nil>',
+        message: 'Invalid value: "string":  in body must be of type object: "string"',
+      },
     ]);
   });
 });
@@ -213,7 +286,10 @@ describe('formatInvalidMessage', () => {
       { reason: 'FieldValueRequired', field: 'spec.b', message: 'Required value' },
       { reason: 'FieldValueRequired', field: 'spec.a', message: 'Required value' },
     ];
-    assert.equal(formatInvalidMessage('Pod', '', 'p', causes), 'Pod "p" is invalid: [spec.a: Required value, spec.b: Required value]');
+    assert.equal(
+      formatInvalidMessage('Pod', '', 'p', causes),
+      'Pod "p" is invalid: [spec.a: Required value, spec.b: Required value]',
+    );
     assert.equal(formatInvalidMessage('Pod', '', 'p', []), 'Pod "p" is invalid');
   });
 });
@@ -249,7 +325,10 @@ describe('applyDefaults', () => {
         default: {},
         properties: {
           opsState: { type: 'string', default: 'None' },
-          ports: { type: 'array', items: { type: 'object', properties: { protocol: { type: 'string', default: 'TCP' } } } },
+          ports: {
+            type: 'array',
+            items: { type: 'object', properties: { protocol: { type: 'string', default: 'TCP' } } },
+          },
           n: { type: 'integer', nullable: true, default: 1 },
         },
       },

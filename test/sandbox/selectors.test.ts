@@ -1,6 +1,12 @@
 import { describe, it } from 'mocha';
 import assert from 'node:assert/strict';
-import { labelSelectorString, labelSelectorToString, matchLabels, parseLabelSelector, SelectorError } from '../../src/sandbox/labels.js';
+import {
+  labelSelectorString,
+  labelSelectorToString,
+  matchLabels,
+  parseLabelSelector,
+  SelectorError,
+} from '../../src/sandbox/labels.js';
 import { matchFields, parseFieldSelector } from '../../src/sandbox/fields.js';
 
 function parseFails(s: string, message: string): void {
@@ -78,7 +84,10 @@ describe('parseLabelSelector / matchLabels', () => {
       `app=${'a'.repeat(64)}`,
       `unable to parse requirement: values[0][app]: Invalid value: "${'a'.repeat(64)}": must be no more than 63 characters`,
     );
-    parseFails('n>x', `unable to parse requirement: values[0]: Invalid value: "x": for 'Gt', 'Lt' operators, the value must be an integer`);
+    parseFails(
+      'n>x',
+      `unable to parse requirement: values[0]: Invalid value: "x": for 'Gt', 'Lt' operators, the value must be an integer`,
+    );
     parseFails(
       'a/b/c=x',
       "unable to parse requirement: <nil>: Invalid value: \"a/b/c\": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
@@ -87,7 +96,10 @@ describe('parseLabelSelector / matchLabels', () => {
 
   it('matches 10,000 objects quickly', () => {
     const sel = parseLabelSelector('game.kruise.io/owner-gss=minecraft,app in (mc,x),!deleting');
-    const labels = Array.from({ length: 10000 }, (_, i) => ({ 'game.kruise.io/owner-gss': i % 2 ? 'minecraft' : 'other', app: 'mc' }));
+    const labels = Array.from({ length: 10000 }, (_, i) => ({
+      'game.kruise.io/owner-gss': i % 2 ? 'minecraft' : 'other',
+      app: 'mc',
+    }));
     const t = performance.now();
     let n = 0;
     for (let r = 0; r < 10; r++) for (const l of labels) if (matchLabels(sel, l)) n++;
@@ -119,7 +131,11 @@ describe('labelSelectorToString (metav1.FormatLabelSelector)', () => {
 });
 
 describe('parseFieldSelector / matchFields', () => {
-  const fields: Record<string, string> = { 'metadata.name': 'minecraft-0', 'metadata.namespace': 'default', 'status.phase': 'Running' };
+  const fields: Record<string, string> = {
+    'metadata.name': 'minecraft-0',
+    'metadata.namespace': 'default',
+    'status.phase': 'Running',
+  };
   const get = (f: string): string | undefined => fields[f];
 
   it('parses =, ==, != and commas', () => {
@@ -141,7 +157,11 @@ describe('parseFieldSelector / matchFields', () => {
 
   it('rejects what pkg/fields rejects', () => {
     const fails = (s: string, msg: string): void =>
-      assert.throws(() => parseFieldSelector(s), (e: unknown) => e instanceof SelectorError && e.message === msg, s);
+      assert.throws(
+        () => parseFieldSelector(s),
+        (e: unknown) => e instanceof SelectorError && e.message === msg,
+        s,
+      );
     fails('metadata.name', "invalid selector: 'metadata.name'; can't understand 'metadata.name'");
     fails('a=b,c', "invalid selector: 'a=b,c'; can't understand 'c'");
     fails('a=b=c', 'invalid field selector: unescaped character in value: 61');

@@ -7,15 +7,31 @@ import { startSandboxServer, type SandboxServer } from '../../src/sandbox/server
 import { http, gs, pod, GSS_PATH, GS_PATH, POD_PATH, type Reply } from '../helpers/sandboxHttp.js';
 import { eventually } from '../helpers/kubectl.js';
 
-type Obj = { metadata: { name: string; uid: string; resourceVersion: string; generation?: number; deletionTimestamp?: string; labels?: Record<string, string> }; spec: Record<string, unknown>; status?: Record<string, unknown> };
+type Obj = {
+  metadata: {
+    name: string;
+    uid: string;
+    resourceVersion: string;
+    generation?: number;
+    deletionTimestamp?: string;
+    labels?: Record<string, string>;
+  };
+  spec: Record<string, unknown>;
+  status?: Record<string, unknown>;
+};
 const obj = (r: Reply) => r.body as Obj;
 
 describe('sandbox API server', () => {
   let server: SandboxServer;
   let admin: ReturnType<typeof http>;
 
-  before(async () => { server = await startSandboxServer(); admin = http(server); });
-  after(async () => { await server.close(); });
+  before(async () => {
+    server = await startSandboxServer();
+    admin = http(server);
+  });
+  after(async () => {
+    await server.close();
+  });
   beforeEach(async () => {
     for (const p of [GSS_PATH, GS_PATH]) await admin('DELETE', p);
     await admin('DELETE', `${POD_PATH}?gracePeriodSeconds=0`);
@@ -25,7 +41,8 @@ describe('sandbox API server', () => {
 
   describe('list', () => {
     beforeEach(async () => {
-      for (let i = 0; i < 7; i++) await admin('POST', GS_PATH, gs(`room-${i}`, { 'game.kruise.io/owner-gss': i < 4 ? 'a' : 'b' }));
+      for (let i = 0; i < 7; i++)
+        await admin('POST', GS_PATH, gs(`room-${i}`, { 'game.kruise.io/owner-gss': i < 4 ? 'a' : 'b' }));
     });
 
     it('expires continue tokens older than the retained history with 410', async () => {
@@ -44,10 +61,18 @@ describe('sandbox API server', () => {
       await admin('POST', GS_PATH, gs('minecraft-0', {}, p.metadata.uid));
       const graceful = obj(await admin('DELETE', `${POD_PATH}/minecraft-0`));
       assert.ok(graceful.metadata.deletionTimestamp, 'a pod on a node is deleted gracefully');
-      assert.equal((await admin('GET', `${GS_PATH}/minecraft-0`)).status, 200, 'the GameServer stays while the pod terminates');
+      assert.equal(
+        (await admin('GET', `${GS_PATH}/minecraft-0`)).status,
+        200,
+        'the GameServer stays while the pod terminates',
+      );
       await admin('DELETE', `${POD_PATH}/minecraft-0?gracePeriodSeconds=0`);
       assert.equal((await admin('GET', `${POD_PATH}/minecraft-0`)).status, 404);
-      await eventually(async () => (await admin('GET', `${GS_PATH}/minecraft-0`)).status === 404, 5000, 'garbage collection');
+      await eventually(
+        async () => (await admin('GET', `${GS_PATH}/minecraft-0`)).status === 404,
+        5000,
+        'garbage collection',
+      );
     });
 
     it('deletes an unscheduled pod at once and orphans dependents on request', async () => {
@@ -55,10 +80,16 @@ describe('sandbox API server', () => {
       await admin('POST', GS_PATH, gs('minecraft-1', {}, p.metadata.uid));
       await admin('DELETE', `${POD_PATH}/minecraft-1`, { propagationPolicy: 'Orphan' });
       assert.equal((await admin('GET', `${POD_PATH}/minecraft-1`)).status, 404);
-      await eventually(async () => {
-        const g = await admin('GET', `${GS_PATH}/minecraft-1`);
-        return g.status === 200 && !(g.body as { metadata: { ownerReferences?: unknown[] } }).metadata.ownerReferences;
-      }, 5000, 'orphaning');
+      await eventually(
+        async () => {
+          const g = await admin('GET', `${GS_PATH}/minecraft-1`);
+          return (
+            g.status === 200 && !(g.body as { metadata: { ownerReferences?: unknown[] } }).metadata.ownerReferences
+          );
+        },
+        5000,
+        'orphaning',
+      );
     });
   });
 
@@ -69,7 +100,11 @@ describe('sandbox API server', () => {
       await http(server, 'viewer')('PATCH', `${GS_PATH}/w`, { spec: { opsState: 'x' } });
       await admin('PATCH', `${GS_PATH}/w`, { spec: { opsState: 'Maintaining' } });
       const log = server.writeLog().map(e => `${e.user} ${e.verb} ${e.resource} ${e.name ?? ''} ${e.code}`);
-      assert.deepEqual(log, ['admin create gameservers  201', 'viewer patch gameservers w 403', 'admin patch gameservers w 200']);
+      assert.deepEqual(log, [
+        'admin create gameservers  201',
+        'viewer patch gameservers w 403',
+        'admin patch gameservers w 200',
+      ]);
     });
 
     it('does not persist dry-run writes', async () => {
@@ -106,5 +141,4 @@ describe('sandbox API server', () => {
       assert.ok(Date.now() - t >= 140);
     });
   });
-
 });

@@ -11,7 +11,14 @@ const script = <T>(name: string): Promise<T> => import(pathToFileURL(join(ROOT, 
 const { prerequisites, selectFiles } = await script<typeof import('../../scripts/testPlan.mjs')>('testPlan.mjs');
 const { dependenciesStale } = await script<typeof import('../../scripts/deps.mjs')>('deps.mjs');
 const f = (...p: string[]) => join('out', 'test', ...p);
-const ALL = [f('cluster', 'cache.test.js'), f('controlplane', 'okg.test.js'), f('controlplane', 'wire.test.js'), f('e2e', 'smoke.test.js'), f('release', 'engine.test.js'), f('release', 'helpers.js')];
+const ALL = [
+  f('cluster', 'cache.test.js'),
+  f('controlplane', 'okg.test.js'),
+  f('controlplane', 'wire.test.js'),
+  f('e2e', 'smoke.test.js'),
+  f('release', 'engine.test.js'),
+  f('release', 'helpers.js'),
+];
 
 describe('npm test: what runs', () => {
   it('--only unit leaves out the real-browser and control-plane tiers', () => {
@@ -24,18 +31,33 @@ describe('npm test: what runs', () => {
   });
   it('builds the Go control plane as its own step before mocha, and only when its tests run', () => {
     const steps = prerequisites(selectFiles(ALL, undefined), {});
-    assert.deepEqual(steps.map(s => [s.script, ...s.args]), [['scripts/vscode-setup.mjs'], ['scripts/controlplane-okg.mjs', 'build'], ['scripts/argo-validate.mjs', 'build']]);
+    assert.deepEqual(
+      steps.map(s => [s.script, ...s.args]),
+      [['scripts/vscode-setup.mjs'], ['scripts/controlplane-okg.mjs', 'build'], ['scripts/argo-validate.mjs', 'build']],
+    );
     // the release tests lint every Argo export with Argo's own code: its build is the unit tier's one prerequisite
-    assert.deepEqual(prerequisites(selectFiles(ALL, 'unit'), {}).map(s => [s.script, ...s.args]), [['scripts/argo-validate.mjs', 'build']]);
+    assert.deepEqual(
+      prerequisites(selectFiles(ALL, 'unit'), {}).map(s => [s.script, ...s.args]),
+      [['scripts/argo-validate.mjs', 'build']],
+    );
     assert.deepEqual(prerequisites([f('cluster', 'cache.test.js')], {}), []);
-    assert.deepEqual(prerequisites(selectFiles(ALL, undefined), { OKG_NO_TIER_B: '1' }).map(s => s.script), ['scripts/vscode-setup.mjs', 'scripts/controlplane.mjs', 'scripts/argo-validate.mjs']);
-    assert.deepEqual(prerequisites(selectFiles(ALL, 'controlplane'), { OKG_NO_CONTROLPLANE: '1' }).map(s => s.script), ['scripts/argo-validate.mjs']);
+    assert.deepEqual(
+      prerequisites(selectFiles(ALL, undefined), { OKG_NO_TIER_B: '1' }).map(s => s.script),
+      ['scripts/vscode-setup.mjs', 'scripts/controlplane.mjs', 'scripts/argo-validate.mjs'],
+    );
+    assert.deepEqual(
+      prerequisites(selectFiles(ALL, 'controlplane'), { OKG_NO_CONTROLPLANE: '1' }).map(s => s.script),
+      ['scripts/argo-validate.mjs'],
+    );
   });
   it('installs the npm packages before importing any of them', () => {
     // A static import of an npm package (mocha) fails before any install can run on a fresh clone.
     const src = readFileSync(join(ROOT, 'scripts', 'test.mjs'), 'utf8');
     const statics = [...src.matchAll(/^import .* from '([^']+)';$/gm)].map(m => m[1]);
-    assert.deepEqual(statics.filter(s => !s.startsWith('node:') && !s.startsWith('./')), []);
+    assert.deepEqual(
+      statics.filter(s => !s.startsWith('node:') && !s.startsWith('./')),
+      [],
+    );
     assert.ok(src.indexOf('installDependencies(') < src.indexOf("import('mocha')"));
   });
   it('knows when a clone has no packages or a lock file newer than its install', () => {

@@ -15,7 +15,9 @@ describe('release wizard: the webview in Chromium, step by step', function () {
     assert.deepEqual(all, [{ type: 'ready', version: PROTOCOL_VERSION }]);
     assert.equal(await wp.page.locator('h1').innerText(), 'Release New Version');
     // The page's stylesheet loaded from the resource origin (the CSP allows it, theme variables in use).
-    assert.ok(await wp.page.evaluate(() => Array.from(document.styleSheets).some(s => s.href?.endsWith('/media/wizard.css'))));
+    assert.ok(
+      await wp.page.evaluate(() => Array.from(document.styleSheets).some(s => s.href?.endsWith('/media/wizard.css'))),
+    );
   });
 
   it('step 1: the GameServerSet from the tree is selected, with its images, replicas and a warning when OnDelete is not in force', async () => {
@@ -88,13 +90,28 @@ describe('release wizard: the webview in Chromium, step by step', function () {
     await wp.page.click('#next');
     const req = await waitPosted('preview');
     assert.deepEqual(req, {
-      type: 'preview', seq: req.seq, scope: SCOPE,
-      input: { namespace: 'default', gameServerSet: 'minecraft', images: [{ container: 'minecraft', image: NEW }], add: 6, ready: 5, timeoutMs: 90_000, reclaim: 'scale-down' },
+      type: 'preview',
+      seq: req.seq,
+      scope: SCOPE,
+      input: {
+        namespace: 'default',
+        gameServerSet: 'minecraft',
+        images: [{ container: 'minecraft', image: NEW }],
+        add: 6,
+        ready: 5,
+        timeoutMs: 90_000,
+        reclaim: 'scale-down',
+      },
     });
     assert.equal(await step(), 'preview');
     assert.match(await text('#step'), /Planning the release/);
     // A refused preview shows the engine's sentence.
-    await send({ type: 'preview-result', seq: req.seq, ok: false, message: 'GameServerSet minecraft is locked by release rel-1 of ops@host (pid 7) (at step mark)' });
+    await send({
+      type: 'preview-result',
+      seq: req.seq,
+      ok: false,
+      message: 'GameServerSet minecraft is locked by release rel-1 of ops@host (pid 7) (at step mark)',
+    });
     assert.match(await text('#plan-error'), /is locked by release rel-1/);
   });
 
@@ -106,7 +123,10 @@ describe('release wizard: the webview in Chromium, step by step', function () {
     assert.match(await text('#step'), /Planning/);
     await send(previewResult(req.seq));
     await wp.page.locator('#rooms-table').waitFor();
-    const cells = (sel: string) => wp.page.locator(`${sel} tbody tr`).evaluateAll(trs => trs.map(tr => Array.from(tr.children).map(c => (c as HTMLElement).innerText)));
+    const cells = (sel: string) =>
+      wp.page
+        .locator(`${sel} tbody tr`)
+        .evaluateAll(trs => trs.map(tr => Array.from(tr.children).map(c => (c as HTMLElement).innerText)));
     const tag = OLD.split(':').pop();
     const newTag = NEW.split(':').pop();
     assert.deepEqual(await cells('#rooms-table'), [
@@ -118,8 +138,18 @@ describe('release wizard: the webview in Chromium, step by step', function () {
       ['minecraft-5', 'new (to create)', '—', 'None', newTag, 'create', ''],
     ]);
     // Images show as their tag, the full reference on hover; actions are badges.
-    assert.equal(await wp.page.locator('#rooms-table tbody tr').first().locator('code.tag').getAttribute('title'), `minecraft=${OLD}`);
-    assert.deepEqual(await wp.page.locator('#rooms-table .badge').evaluateAll(bs => bs.map(b => b.className)), ['badge b-protected', 'badge b-retire', 'badge b-retire', 'badge b-create', 'badge b-create', 'badge b-create']);
+    assert.equal(
+      await wp.page.locator('#rooms-table tbody tr').first().locator('code.tag').getAttribute('title'),
+      `minecraft=${OLD}`,
+    );
+    assert.deepEqual(await wp.page.locator('#rooms-table .badge').evaluateAll(bs => bs.map(b => b.className)), [
+      'badge b-protected',
+      'badge b-retire',
+      'badge b-retire',
+      'badge b-create',
+      'badge b-create',
+      'badge b-create',
+    ]);
     assert.equal(await wp.page.locator('#rooms-table-filter').isVisible(), false, 'no filter for six rooms');
     const predicted = (await cells('#predicted-table')).map(r => r.join(' '));
     assert.deepEqual(predicted, [
@@ -130,12 +160,19 @@ describe('release wizard: the webview in Chromium, step by step', function () {
       `minecraft-4 Ready None ${newTag}`,
       `minecraft-5 Ready None ${newTag}`,
     ]);
-    assert.match(await text('#plan-summary'), /Replicas 3 → 6 \(3 new rooms\); wait for 3 new-version rooms Ready; retire 2 idle old rooms; 1 room protected; reclaim: none/);
+    assert.match(
+      await text('#plan-summary'),
+      /Replicas 3 → 6 \(3 new rooms\); wait for 3 new-version rooms Ready; retire 2 idle old rooms; 1 room protected; reclaim: none/,
+    );
     assert.equal(await wp.page.locator('#plan-steps li').count(), 8);
     assert.equal(await wp.page.locator('th[scope=col]').first().innerText(), 'Room');
     await wp.page.click('#export');
     assert.deepEqual(await waitPosted('export-argo'), { type: 'export-argo', seq: req.seq });
-    await send({ type: 'notice', level: 'info', message: 'The Argo Workflow is open in an editor (kubectl create -f it).' });
+    await send({
+      type: 'notice',
+      level: 'info',
+      message: 'The Argo Workflow is open in an editor (kubectl create -f it).',
+    });
     assert.match(await text('#status'), /Argo Workflow is open/);
     await wp.page.click('#run');
     const run = await waitPosted('run');
@@ -154,30 +191,90 @@ describe('release wizard: the webview in Chromium, step by step', function () {
     const events = wp.real.events;
     const readyAt = events.findIndex(e => e.type === 'step-done' && e.step === 'wait-ready');
     for (const e of events.slice(0, readyAt)) await send({ type: 'progress', events: [e] });
-    const states = () => wp.page.locator('#run-steps li').evaluateAll(lis => lis.map(li => `${li.getAttribute('data-step')} ${li.querySelector('.badge')?.textContent}`));
-    assert.deepEqual(await states(), ['lock done', 'patch-image done', 'wait-generation done', 'scale done', 'wait-ready running', 'mark pending', 'reclaim pending', 'unlock pending']);
+    const states = () =>
+      wp.page
+        .locator('#run-steps li')
+        .evaluateAll(lis =>
+          lis.map(li => `${li.getAttribute('data-step')} ${li.querySelector('.badge')?.textContent}`),
+        );
+    assert.deepEqual(await states(), [
+      'lock done',
+      'patch-image done',
+      'wait-generation done',
+      'scale done',
+      'wait-ready running',
+      'mark pending',
+      'reclaim pending',
+      'unlock pending',
+    ]);
     assert.equal(await text('#ready-count'), 'New-version rooms Ready: 3 of 3');
-    assert.match(await text('#status'), /wait until at least 3 new-version rooms are ready for players \(state Ready, opsState None\)/);
+    assert.match(
+      await text('#status'),
+      /wait until at least 3 new-version rooms are ready for players \(state Ready, opsState None\)/,
+    );
     // Only what a message changes is re-rendered: the other steps' elements stay the same nodes.
-    await wp.page.evaluate(() => { document.querySelectorAll('#run-steps li').forEach((li, i) => { (li as HTMLElement).dataset.mark = String(i); }); });
+    await wp.page.evaluate(() => {
+      document.querySelectorAll('#run-steps li').forEach((li, i) => {
+        (li as HTMLElement).dataset.mark = String(i);
+      });
+    });
     await send({ type: 'progress', events: [events[readyAt]] });
-    assert.deepEqual(await wp.page.locator('#run-steps li').evaluateAll(lis => lis.map(li => (li as HTMLElement).dataset.mark ?? 'new')), ['0', '1', '2', '3', 'new', '5', '6', '7']);
+    assert.deepEqual(
+      await wp.page
+        .locator('#run-steps li')
+        .evaluateAll(lis => lis.map(li => (li as HTMLElement).dataset.mark ?? 'new')),
+      ['0', '1', '2', '3', 'new', '5', '6', '7'],
+    );
     for (const e of events.slice(readyAt + 1)) await send({ type: 'progress', events: [e] });
-    await send({ type: 'progress', events: [{ type: 'warning', message: 'OKG also removed minecraft-9 (they were ranked ahead of the marked rooms)' }] });
-    assert.deepEqual(await states(), ['lock done', 'patch-image done', 'wait-generation done', 'scale done', 'wait-ready done', 'mark done', 'reclaim skipped', 'unlock done']);
+    await send({
+      type: 'progress',
+      events: [
+        { type: 'warning', message: 'OKG also removed minecraft-9 (they were ranked ahead of the marked rooms)' },
+      ],
+    });
+    assert.deepEqual(await states(), [
+      'lock done',
+      'patch-image done',
+      'wait-generation done',
+      'scale done',
+      'wait-ready done',
+      'mark done',
+      'reclaim skipped',
+      'unlock done',
+    ]);
     assert.match(await text('#ready-count'), /room writes: 2 changed, 0 unchanged, 0 skipped, 0 failed/);
     assert.match(await text('#run-warnings'), /OKG also removed minecraft-9/);
     // The rooms and the counts over time, as the host's feed sent them for this release.
     const { rooms, samples } = wp.real.snapshot;
     await send({ type: 'progress', events: [], rooms, sample: samples[samples.length - 1] });
-    const roomRows = await wp.page.locator('#run-rooms tbody tr').evaluateAll(trs => trs.map(tr => (tr as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
+    const roomRows = await wp.page
+      .locator('#run-rooms tbody tr')
+      .evaluateAll(trs => trs.map(tr => (tr as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
     assert.deepEqual(roomRows, [
-      'minecraft-0 old Ready Allocated —', 'minecraft-1 old Ready WaitToBeDeleted —', 'minecraft-2 old Ready WaitToBeDeleted —',
-      'minecraft-3 new Ready None —', 'minecraft-4 new Ready None —', 'minecraft-5 new Ready None —',
+      'minecraft-0 old Ready Allocated —',
+      'minecraft-1 old Ready WaitToBeDeleted —',
+      'minecraft-2 old Ready WaitToBeDeleted —',
+      'minecraft-3 new Ready None —',
+      'minecraft-4 new Ready None —',
+      'minecraft-5 new Ready None —',
     ]);
-    assert.deepEqual(await wp.page.locator('#run-chart .legend li').allInnerTexts(), ['Old: 1', 'Old, marked: 2', 'Old, reclaimed: 0', 'New, not Ready: 0', 'New, Ready: 3']);
+    assert.deepEqual(await wp.page.locator('#run-chart .legend li').allInnerTexts(), [
+      'Old: 1',
+      'Old, marked: 2',
+      'Old, reclaimed: 0',
+      'New, not Ready: 0',
+      'New, Ready: 3',
+    ]);
     assert.equal(await wp.page.locator('#run-chart path.series').count(), 5);
-    await send({ type: 'run-result', result: { outcome: 'succeeded', message: wp.real.result.message, id: wp.real.result.id, summary: wp.real.result.summary } });
+    await send({
+      type: 'run-result',
+      result: {
+        outcome: 'succeeded',
+        message: wp.real.result.message,
+        id: wp.real.result.id,
+        summary: wp.real.result.summary,
+      },
+    });
     assert.equal(await step(), 'result');
     assert.equal(await text('#outcome'), `The release succeeded (${wp.real.result.id}).`);
     const summary = await text('#summary');
@@ -196,10 +293,21 @@ describe('release wizard: the webview in Chromium, step by step', function () {
     await waitPosted('run');
     await send({ type: 'run-started', scope: SCOPE, input: req.input });
     const summary = { ...wp.real.result.summary!, reclaimed: 1, lost: ['minecraft-2 (Allocated)'] };
-    await send({ type: 'run-result', result: { outcome: 'lost', message: 'release x finished with losses: OKG removed rooms with players: minecraft-2 (Allocated)', id: wp.real.result.id, summary } });
+    await send({
+      type: 'run-result',
+      result: {
+        outcome: 'lost',
+        message: 'release x finished with losses: OKG removed rooms with players: minecraft-2 (Allocated)',
+        id: wp.real.result.id,
+        summary,
+      },
+    });
     assert.equal(await step(), 'result');
-    assert.equal(await text('#outcome'), `The release finished, but OKG removed rooms with players (${wp.real.result.id}).`);
-    assert.match(await wp.page.locator('#outcome').getAttribute('class') ?? '', /\berror\b/);
+    assert.equal(
+      await text('#outcome'),
+      `The release finished, but OKG removed rooms with players (${wp.real.result.id}).`,
+    );
+    assert.match((await wp.page.locator('#outcome').getAttribute('class')) ?? '', /\berror\b/);
     assert.equal(await text('#lost'), 'minecraft-2 (Allocated)');
   });
 
@@ -207,7 +315,13 @@ describe('release wizard: the webview in Chromium, step by step', function () {
     await init();
     await wp.page.click('#cancel');
     assert.deepEqual((await posted()).at(-1), { type: 'close' });
-    const req = await (async () => { await wp.page.click('#next'); await wp.page.fill('#image-0', NEW); await wp.page.click('#next'); await wp.page.click('#next'); return fromForm(await waitPosted('preview')); })();
+    const req = await (async () => {
+      await wp.page.click('#next');
+      await wp.page.fill('#image-0', NEW);
+      await wp.page.click('#next');
+      await wp.page.click('#next');
+      return fromForm(await waitPosted('preview'));
+    })();
     await send(previewResult(req.seq));
     await wp.page.click('#run');
     await send({ type: 'run-started', scope: SCOPE, input: req.input });
@@ -216,8 +330,27 @@ describe('release wizard: the webview in Chromium, step by step', function () {
     assert.deepEqual((await posted()).at(-1), { type: 'cancel' });
     assert.equal(await wp.page.locator('#cancel').isDisabled(), true);
     assert.equal(await text('#cancel'), 'Cancelling…');
-    await send({ type: 'progress', events: [{ type: 'failed', id: 'rel-x', step: 'wait-ready', outcome: 'cancelled', message: 'cancelled at step wait-ready; the cluster is consistent and a rerun resumes from here' }] });
-    await send({ type: 'run-result', result: { outcome: 'cancelled', step: 'wait-ready', id: 'rel-x', message: 'cancelled at step wait-ready; the cluster is consistent and a rerun resumes from here' } });
+    await send({
+      type: 'progress',
+      events: [
+        {
+          type: 'failed',
+          id: 'rel-x',
+          step: 'wait-ready',
+          outcome: 'cancelled',
+          message: 'cancelled at step wait-ready; the cluster is consistent and a rerun resumes from here',
+        },
+      ],
+    });
+    await send({
+      type: 'run-result',
+      result: {
+        outcome: 'cancelled',
+        step: 'wait-ready',
+        id: 'rel-x',
+        message: 'cancelled at step wait-ready; the cluster is consistent and a rerun resumes from here',
+      },
+    });
     assert.equal(await text('#outcome'), 'The release was cancelled (rel-x).');
     assert.match(await text('#step'), /Choose this GameServerSet again to resume/);
   });

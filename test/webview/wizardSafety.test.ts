@@ -11,15 +11,49 @@ describe('release wizard: the webview in Chromium, resume, keyboard, hostile inp
 
   it('offers an interrupted release for resume: who made it and what it will do; the resume names the record, never its inputs', async () => {
     const id = 'rel-20260101T000000Z-ab12';
-    const input = { namespace: 'default', gameServerSet: 'minecraft', images: [{ container: 'minecraft', image: NEW }], add: 3, timeoutMs: 600_000, retireOpsStates: ['None'], reclaim: 'none' as const, fixUpdateStrategy: false };
-    const offer = { id, step: 'mark' as const, state: 'cancelled' as const, holder: 'ops@host (pid 7)', mine: true, startedAt: '2026-01-01T00:00:00.000Z', message: 'cancelled at step mark', input };
+    const input = {
+      namespace: 'default',
+      gameServerSet: 'minecraft',
+      images: [{ container: 'minecraft', image: NEW }],
+      add: 3,
+      timeoutMs: 600_000,
+      retireOpsStates: ['None'],
+      reclaim: 'none' as const,
+      fixUpdateStrategy: false,
+    };
+    const offer = {
+      id,
+      step: 'mark' as const,
+      state: 'cancelled' as const,
+      holder: 'ops@host (pid 7)',
+      mine: true,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      message: 'cancelled at step mark',
+      input,
+    };
     await init({ targets: [{ ...TARGET, interrupted: offer }] });
-    assert.match(await text('#resume-offer'), /Release rel-20260101T000000Z-ab12 of ops@host \(pid 7\) was cancelled at step mark: cancelled at step mark/);
-    assert.match(await text('#resume-made'), /Made by ops@host \(pid 7\) \(you, on this machine\), started 2026-01-01T00:00:00.000Z/);
+    assert.match(
+      await text('#resume-offer'),
+      /Release rel-20260101T000000Z-ab12 of ops@host \(pid 7\) was cancelled at step mark: cancelled at step mark/,
+    );
+    assert.match(
+      await text('#resume-made'),
+      /Made by ops@host \(pid 7\) \(you, on this machine\), started 2026-01-01T00:00:00.000Z/,
+    );
     const does = await wp.page.locator('#resume-does li').allInnerTexts();
-    assert.deepEqual(does, [`Set the image minecraft=${NEW}.`, 'Add 3 new rooms.', 'Wait until every new room is Ready.', 'Retire idle old rooms whose opsState is None.',
-      'Leave the retired rooms for the scaler (no reclaim).', 'Wait at most 10m at each step.']);
-    assert.equal(await wp.page.locator('#resume-concerns').count(), 0, 'nothing to check: made here, with the defaults');
+    assert.deepEqual(does, [
+      `Set the image minecraft=${NEW}.`,
+      'Add 3 new rooms.',
+      'Wait until every new room is Ready.',
+      'Retire idle old rooms whose opsState is None.',
+      'Leave the retired rooms for the scaler (no reclaim).',
+      'Wait at most 10m at each step.',
+    ]);
+    assert.equal(
+      await wp.page.locator('#resume-concerns').count(),
+      0,
+      'nothing to check: made here, with the defaults',
+    );
     await wp.page.click('#resume');
     const req = await waitPosted('preview');
     assert.deepEqual(req, { type: 'preview', seq: req.seq, scope: SCOPE, resume: { gameServerSet: 'minecraft', id } });
@@ -27,13 +61,34 @@ describe('release wizard: the webview in Chromium, resume, keyboard, hostile inp
     assert.match(await text('#resumes'), /This resumes release rel-20260101T000000Z-ab12/);
     assert.equal(await text('#run'), 'Resume Release');
     await wp.page.click('#run');
-    assert.deepEqual(await waitPosted('run'), { type: 'run', scope: SCOPE, resume: { gameServerSet: 'minecraft', id } });
+    assert.deepEqual(await waitPosted('run'), {
+      type: 'run',
+      scope: SCOPE,
+      resume: { gameServerSet: 'minecraft', id },
+    });
 
     // Someone else's record, with inputs the form never produces: the offer says what to check first.
     await wp.page.click('#back');
     assert.equal(await step(), 'target');
-    await send({ type: 'targets', targets: [{ ...TARGET, interrupted: { ...offer, mine: false, holder: 'alice@elsewhere (pid 9)',
-      input: { ...input, retireOpsStates: ['None', 'Playing'], reclaim: 'kill' as const, fixUpdateStrategy: true } } }] } satisfies HostMessage);
+    await send({
+      type: 'targets',
+      targets: [
+        {
+          ...TARGET,
+          interrupted: {
+            ...offer,
+            mine: false,
+            holder: 'alice@elsewhere (pid 9)',
+            input: {
+              ...input,
+              retireOpsStates: ['None', 'Playing'],
+              reclaim: 'kill' as const,
+              fixUpdateStrategy: true,
+            },
+          },
+        },
+      ],
+    } satisfies HostMessage);
     const concerns = await wp.page.locator('#resume-concerns li').allInnerTexts();
     assert.deepEqual(concerns, [
       'It was made by alice@elsewhere (pid 9), not by you on this machine.',
@@ -42,7 +97,11 @@ describe('release wizard: the webview in Chromium, resume, keyboard, hostile inp
       'It changes the update strategy of the GameServerSet (drops rollingUpdate).',
     ]);
     assert.match(await text('#resume-concerns'), /VS Code asks you to confirm/);
-    assert.ok((await wp.page.locator('#resume-does li').allInnerTexts()).includes('Retire idle old rooms whose opsState is None or Playing.'));
+    assert.ok(
+      (await wp.page.locator('#resume-does li').allInnerTexts()).includes(
+        'Retire idle old rooms whose opsState is None or Playing.',
+      ),
+    );
   });
 
   it('is fully usable with the keyboard alone: Tab, typing and Enter from the first step to the run request', async () => {
@@ -88,10 +147,17 @@ describe('release wizard: the webview in Chromium, resume, keyboard, hostile inp
     await wp.page.keyboard.press('Enter');
     assert.deepEqual(fromForm(await waitPosted('run')).input, req.input);
     // Every control has an accessible name.
-    const unnamed = await wp.page.evaluate(() => Array.from(document.querySelectorAll('input, select, button')).filter(el => {
-      const id = el.id;
-      return !(el.textContent?.trim() || el.getAttribute('aria-label') || (id && document.querySelector(`label[for="${id}"]`)));
-    }).length);
+    const unnamed = await wp.page.evaluate(
+      () =>
+        Array.from(document.querySelectorAll('input, select, button')).filter(el => {
+          const id = el.id;
+          return !(
+            el.textContent?.trim() ||
+            el.getAttribute('aria-label') ||
+            (id && document.querySelector(`label[for="${id}"]`))
+          );
+        }).length,
+    );
     assert.equal(unnamed, 0);
   });
 
@@ -100,19 +166,36 @@ describe('release wizard: the webview in Chromium, resume, keyboard, hostile inp
     const evil = '<img src=x onerror="window.__pwned=1">';
     const bad: unknown[] = [
       { type: 'init', version: PROTOCOL_VERSION, targets: [{ ...TARGET, name: evil }] },
-      { type: 'init', version: PROTOCOL_VERSION, targets: [{ ...TARGET, images: [{ container: 'minecraft', image: `${OLD}" onerror="x` }] }] },
+      {
+        type: 'init',
+        version: PROTOCOL_VERSION,
+        targets: [{ ...TARGET, images: [{ container: 'minecraft', image: `${OLD}" onerror="x` }] }],
+      },
       { type: 'html', html: evil },
       'init',
       null,
-      { type: 'progress', events: [{ type: 'room-changed', step: 'mark', room: evil, from: 'None', to: 'WaitToBeDeleted', result: 'changed' }] },
-      { type: 'preview-result', seq: 0, ok: true, message: 'x', plan: { ...wp.real.plan, rooms: [{ ...wp.real.plan.rooms[0], name: evil }] } },
+      {
+        type: 'progress',
+        events: [
+          { type: 'room-changed', step: 'mark', room: evil, from: 'None', to: 'WaitToBeDeleted', result: 'changed' },
+        ],
+      },
+      {
+        type: 'preview-result',
+        seq: 0,
+        ok: true,
+        message: 'x',
+        plan: { ...wp.real.plan, rooms: [{ ...wp.real.plan.rooms[0], name: evil }] },
+      },
       { type: 'preview-result', seq: 0, ok: true, message: 'x' },
       { type: 'run-result', result: { outcome: 'pwned', message: evil } },
       { type: 'notice', level: 'info', message: 42 },
     ];
     for (const m of bad) await send(m);
     await wp.page.waitForTimeout(100);
-    const rejected = (await posted()).filter((m): m is Extract<WebviewMessage, { type: 'rejected' }> => m.type === 'rejected');
+    const rejected = (await posted()).filter(
+      (m): m is Extract<WebviewMessage, { type: 'rejected' }> => m.type === 'rejected',
+    );
     assert.equal(rejected.length, bad.length);
     assert.match(rejected[0].reason, /^message\.targets\[0\]\.name: not a Kubernetes name$/);
     assert.match(rejected[5].reason, /^message\.events\[0\]\.room: not a Kubernetes name$/);
@@ -129,11 +212,20 @@ describe('release wizard: the webview in Chromium, resume, keyboard, hostile inp
     assert.equal(await wp.page.locator('img').count(), 0);
     assert.equal(await wp.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
     // An inline script is refused by the CSP (only the nonce'd bundle runs).
-    await wp.page.evaluate(() => { const s = document.createElement('script'); s.textContent = 'window.__pwned = 2'; document.body.append(s); });
+    await wp.page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__pwned = 2';
+      document.body.append(s);
+    });
     await wp.page.waitForTimeout(100);
     assert.equal(await wp.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
-    const violations = await wp.page.evaluate(() => (window as unknown as { __violations: string[] }).__violations.splice(0));
-    assert.ok(violations.some(v => v.startsWith('script-src')), violations.join(', '));
+    const violations = await wp.page.evaluate(() =>
+      (window as unknown as { __violations: string[] }).__violations.splice(0),
+    );
+    assert.ok(
+      violations.some(v => v.startsWith('script-src')),
+      violations.join(', '),
+    );
   });
 
   it('restores its state when the webview is reloaded (hidden and shown again): the step, the typed values, a running release', async () => {
@@ -154,13 +246,26 @@ describe('release wizard: the webview in Chromium, resume, keyboard, hostile inp
     assert.equal(await wp.page.inputValue('#image-0'), `${NEW}-rc1`);
 
     // A release running in the host: after a reload, init replays its events.
-    const input = { namespace: 'default', gameServerSet: 'minecraft', images: [{ container: 'minecraft', image: NEW }], add: 3 };
-    const half = wp.real.events.slice(0, wp.real.events.findIndex(e => e.type === 'step-started' && e.step === 'mark'));
+    const input = {
+      namespace: 'default',
+      gameServerSet: 'minecraft',
+      images: [{ container: 'minecraft', image: NEW }],
+      add: 3,
+    };
+    const half = wp.real.events.slice(
+      0,
+      wp.real.events.findIndex(e => e.type === 'step-started' && e.step === 'mark'),
+    );
     await wp.page.reload();
     await waitPosted('ready');
     const rooms = wp.real.snapshot.rooms;
     const samples = wp.real.snapshot.samples.slice(0, 2);
-    await send({ type: 'init', version: PROTOCOL_VERSION, targets: [TARGET], run: { scope: SCOPE, input, events: half, rooms, samples } } satisfies HostMessage);
+    await send({
+      type: 'init',
+      version: PROTOCOL_VERSION,
+      targets: [TARGET],
+      run: { scope: SCOPE, input, events: half, rooms, samples },
+    } satisfies HostMessage);
     await wp.page.locator('#run-steps').waitFor();
     assert.equal(await step(), 'run');
     assert.equal(await text('#ready-count'), 'New-version rooms Ready: 3 of 3');

@@ -16,7 +16,9 @@ describe('release wizard: Export as Argo Workflow (vscode stub)', function () {
   this.timeout(60_000);
   const h = hostHarness();
   let dir: string;
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'okg-wizard-argo-')); });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'okg-wizard-argo-'));
+  });
   afterEach(() => {
     h.stub.workspace.workspaceFolders = undefined;
     for (const k of ['okg.argo.image', 'okg.argo.approval']) h.stub.setConfig(k, undefined);
@@ -29,7 +31,8 @@ describe('release wizard: Export as Argo Workflow (vscode stub)', function () {
     assert.equal(r.ok, true, r.message);
   }
   const notice = (p: Panel, from: number) => until(() => message(p, 'notice', from), 'the notice');
-  const prompt = (re: RegExp) => until(() => h.stub.ui.prompts.find(x => re.test(x.text ?? '')), `a prompt matching ${re}`);
+  const prompt = (re: RegExp) =>
+    until(() => h.stub.ui.prompts.find(x => re.test(x.text ?? '')), `a prompt matching ${re}`);
 
   it('saves to the file the Save dialog names (workspace folder, release-minecraft-<date>.yaml): no untitled buffer; a cluster without Argo is said in one sentence', async () => {
     const w = await h.world();
@@ -38,7 +41,10 @@ describe('release wizard: Export as Argo Workflow (vscode stub)', function () {
     h.stub.workspace.workspaceFolders = [{ uri: h.stub.Uri.file(dir), name: 'games', index: 0 }];
     const target = join(dir, 'chosen.yaml');
     let dialog: { defaultUri?: { path: string }; filters?: Record<string, string[]> } | undefined;
-    h.stub.ui.answers.push(q => { dialog = q.options as typeof dialog; return h.stub.Uri.file(target); }, h.stub.button('Open'));
+    h.stub.ui.answers.push(q => {
+      dialog = q.options as typeof dialog;
+      return h.stub.Uri.file(target);
+    }, h.stub.button('Open'));
     const from = posted(p).length;
     send(p, { type: 'export-argo', seq: 1 });
     const n = await notice(p, from);
@@ -47,16 +53,26 @@ describe('release wizard: Export as Argo Workflow (vscode stub)', function () {
     assert.match(dialog!.defaultUri!.path, new RegExp(`^${dir}/release-minecraft-\\d{8}\\.yaml$`));
     assert.deepEqual(dialog!.filters, { YAML: ['yaml', 'yml'] });
     const said = await prompt(/does not serve Argo/);
-    assert.match(said.text!, /^Saved chosen\.yaml\. The cluster at https:\/\/127\.0\.0\.1:\d+ does not serve Argo Workflows \(no argoproj\.io\/v1alpha1 Workflow and WorkflowTemplate resources\), so the release cannot be submitted there; install Argo Workflows in it, or kubectl create -f the exported file on a cluster that runs Argo\.$/);
+    assert.match(
+      said.text!,
+      /^Saved chosen\.yaml\. The cluster at https:\/\/127\.0\.0\.1:\d+ does not serve Argo Workflows \(no argoproj\.io\/v1alpha1 Workflow and WorkflowTemplate resources\), so the release cannot be submitted there; install Argo Workflows in it, or kubectl create -f the exported file on a cluster that runs Argo\.$/,
+    );
     assert.deepEqual(said.buttons, ['Open'], 'no Submit to Cluster without Argo');
     await until(() => h.stub.ui.shownFiles[0], 'the saved file opened');
     assert.equal(h.stub.ui.shownFiles[0].path, target);
     assert.deepEqual(h.stub.ui.shownDocuments, [], 'no untitled buffer');
     const text = readFileSync(target, 'utf8');
-    assert.deepEqual((yaml.loadAll(text) as { kind: string }[]).map(d => d.kind), ['ServiceAccount', 'Role', 'RoleBinding', 'WorkflowTemplate', 'Workflow']);
+    assert.deepEqual(
+      (yaml.loadAll(text) as { kind: string }[]).map(d => d.kind),
+      ['ServiceAccount', 'Role', 'RoleBinding', 'WorkflowTemplate', 'Workflow'],
+    );
     const lint = argoLint((await argoValidator()).bin, text);
     assert.ok(lint.ok, lint.output);
-    assert.deepEqual(w.sb.server.writeLog().filter(e => e.user === 'admin'), [], 'nothing written to the cluster');
+    assert.deepEqual(
+      w.sb.server.writeLog().filter(e => e.user === 'admin'),
+      [],
+      'nothing written to the cluster',
+    );
   });
 
   it('a cancelled Save dialog writes nothing; without a workspace the dialog starts in the home folder', async () => {
@@ -64,7 +80,10 @@ describe('release wizard: Export as Argo Workflow (vscode stub)', function () {
     const p = await h.readyPanel(w);
     await previewed(p, w.scope.id);
     let start = '';
-    h.stub.ui.answers.push(q => { start = (q.options as { defaultUri: { path: string } }).defaultUri.path; return undefined; });
+    h.stub.ui.answers.push(q => {
+      start = (q.options as { defaultUri: { path: string } }).defaultUri.path;
+      return undefined;
+    });
     const from = posted(p).length;
     send(p, { type: 'export-argo', seq: 1 });
     assert.equal((await notice(p, from)).message, 'The Argo export was not saved.');
@@ -72,7 +91,7 @@ describe('release wizard: Export as Argo Workflow (vscode stub)', function () {
     assert.deepEqual(h.stub.ui.savedFiles, []);
   });
 
-  it('on a cluster that serves Argo\'s CRDs, Submit to Cluster creates the objects and the Workflow, shaped by the okg.argo settings', async () => {
+  it("on a cluster that serves Argo's CRDs, Submit to Cluster creates the objects and the Workflow, shaped by the okg.argo settings", async () => {
     const w = await h.world({ extraResources: await argoResources() });
     const p = await h.readyPanel(w);
     await previewed(p, w.scope.id);
@@ -83,13 +102,25 @@ describe('release wizard: Export as Argo Workflow (vscode stub)', function () {
     send(p, { type: 'export-argo', seq: 1 });
     const offered = await prompt(/Submit to Cluster creates/);
     assert.deepEqual(offered.buttons, ['Submit to Cluster', 'Open']);
-    assert.match(offered.text!, /^Saved release\.yaml\. Submit to Cluster creates its Workflow \(with the ServiceAccount, Role and WorkflowTemplate it uses\) in default on sandbox \/ default\.$/);
+    assert.match(
+      offered.text!,
+      /^Saved release\.yaml\. Submit to Cluster creates its Workflow \(with the ServiceAccount, Role and WorkflowTemplate it uses\) in default on sandbox \/ default\.$/,
+    );
     const done = await prompt(/^Workflow release-minecraft-/);
-    assert.match(done.text!, /^Workflow release-minecraft-\w{5} created in default on sandbox \/ default \(created ServiceAccount okg-release-minecraft; created Role okg-release-minecraft; created RoleBinding okg-release-minecraft; created WorkflowTemplate okg-release-minecraft\)\. Follow it in the Argo UI or with: argo watch -n default release-minecraft-\w{5}$/);
-    const wfs = w.sb.server.store.list(w.sb.server.resource('workflows'), NS) as unknown as { spec: { arguments: { parameters: { name: string; value: string }[] } } }[];
+    assert.match(
+      done.text!,
+      /^Workflow release-minecraft-\w{5} created in default on sandbox \/ default \(created ServiceAccount okg-release-minecraft; created Role okg-release-minecraft; created RoleBinding okg-release-minecraft; created WorkflowTemplate okg-release-minecraft\)\. Follow it in the Argo UI or with: argo watch -n default release-minecraft-\w{5}$/,
+    );
+    const wfs = w.sb.server.store.list(w.sb.server.resource('workflows'), NS) as unknown as {
+      spec: { arguments: { parameters: { name: string; value: string }[] } };
+    }[];
     assert.equal(wfs.length, 1);
     const params = Object.fromEntries(wfs[0].spec.arguments.parameters.map(x => [x.name, x.value]));
-    assert.deepEqual([params.approval, params.settle], ['true', '2'], 'approval from the setting; the wizard\'s settle window (2 s)');
+    assert.deepEqual(
+      [params.approval, params.settle],
+      ['true', '2'],
+      "approval from the setting; the wizard's settle window (2 s)",
+    );
     assert.match(readFileSync(target, 'utf8'), /image: registry\.example\/kubectl-jq:1\.34/);
   });
 
@@ -102,7 +133,13 @@ describe('release wizard: Export as Argo Workflow (vscode stub)', function () {
     send(p, { type: 'export-argo', seq: 1 });
     const n = await notice(p, from);
     assert.equal(n.level, 'error');
-    assert.match(n.message, /^The setting okg\.argo\.image \("not an image"\) is not an image reference; fix it and export again\.$/);
-    assert.deepEqual(h.stub.ui.prompts.filter(x => x.kind === 'saveDialog'), []);
+    assert.match(
+      n.message,
+      /^The setting okg\.argo\.image \("not an image"\) is not an image reference; fix it and export again\.$/,
+    );
+    assert.deepEqual(
+      h.stub.ui.prompts.filter(x => x.kind === 'saveDialog'),
+      [],
+    );
   });
 });

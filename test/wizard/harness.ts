@@ -9,14 +9,24 @@ import { runRelease } from '../../src/release/engine.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import { SEED } from '../../src/sandbox/scenarios.js';
 import type { FeedEvent } from '../../src/webview/feed.js';
-import { PROTOCOL_VERSION, type HostMessage, type Interrupted, type WebviewMessage } from '../../src/webview/protocol.js';
+import {
+  PROTOCOL_VERSION,
+  type HostMessage,
+  type Interrupted,
+  type WebviewMessage,
+} from '../../src/webview/protocol.js';
 import type * as RegisterModule from '../../src/wizard/register.js';
 import type * as StubModule from '../extension/stub/vscode.js';
 import { GSS, NEW, NS, startWorld } from '../release/helpers.js';
 
 export type Panel = StubModule.FakePanel;
 export type Stub = typeof StubModule;
-export interface World { sb: Sandbox; client: OkgClient; cache: NamespaceCache; scope: RegisterModule.WizardScope }
+export interface World {
+  sb: Sandbox;
+  client: OkgClient;
+  cache: NamespaceCache;
+  scope: RegisterModule.WizardScope;
+}
 
 export const posted = (p: Panel): HostMessage[] => p.webview.posted as HostMessage[];
 export const send = (p: Panel, m: WebviewMessage | unknown): void => p.webview.send(m);
@@ -33,7 +43,9 @@ export async function until<T>(probe: () => T | undefined, what: string, timeout
 
 /** The engine events the host sent in its progress messages (from message index `from` on), in order. */
 export function events(p: Panel, from = 0): FeedEvent[] {
-  return posted(p).slice(from).flatMap(m => (m.type === 'progress' ? m.events : []));
+  return posted(p)
+    .slice(from)
+    .flatMap(m => (m.type === 'progress' ? m.events : []));
 }
 
 /** The first event the host sent (from message index `from` on) that `pred` accepts. */
@@ -42,16 +54,34 @@ export function sentEvent(p: Panel, pred: (e: FeedEvent) => boolean, from = 0): 
 }
 
 /** The first message of `type` the host posted (from index `from` on). */
-export function message<T extends HostMessage['type']>(p: Panel, type: T, from = 0): Extract<HostMessage, { type: T }> | undefined {
-  return posted(p).slice(from).find((m): m is Extract<HostMessage, { type: T }> => m.type === type);
+export function message<T extends HostMessage['type']>(
+  p: Panel,
+  type: T,
+  from = 0,
+): Extract<HostMessage, { type: T }> | undefined {
+  return posted(p)
+    .slice(from)
+    .find((m): m is Extract<HostMessage, { type: T }> => m.type === type);
 }
 
 /** The seed's rooms turn Ready at once; new ones take two minutes, so a release waits at wait-ready. */
-export const slowNewRooms = { room: (_ns: string, name: string) => (/-[3-9]$/.test(name) ? { readyAfterMs: 120_000 } : undefined) };
+export const slowNewRooms = {
+  room: (_ns: string, name: string) => (/-[3-9]$/.test(name) ? { readyAfterMs: 120_000 } : undefined),
+};
 
-export const seedInput = { namespace: NS, gameServerSet: GSS, images: [{ container: SEED.container, image: NEW }], add: 3, timeoutMs: 20_000, reclaim: 'none' as const };
+export const seedInput = {
+  namespace: NS,
+  gameServerSet: GSS,
+  images: [{ container: SEED.container, image: NEW }],
+  add: 3,
+  timeoutMs: 20_000,
+  reclaim: 'none' as const,
+};
 /** The seed release as the form asks for it. */
-export const seedRelease = (scope: string, extra: Record<string, unknown> = {}) => ({ scope, input: { ...seedInput, ...extra } });
+export const seedRelease = (scope: string, extra: Record<string, unknown> = {}) => ({
+  scope,
+  input: { ...seedInput, ...extra },
+});
 
 /** Writes to the cluster by anyone but the emulated OKG controller (which keeps creating pods and turning rooms Ready). */
 export const ourWrites = (sb: Sandbox): number => sb.server.writeLog().filter(e => e.user !== 'controller').length;
@@ -59,16 +89,32 @@ export const ourWrites = (sb: Sandbox): number => sb.server.writeLog().filter(e 
 /** An unconditional merge patch of a GameServer, as a matchmaker or `kubectl patch --type=merge` sends. */
 export function mergePatch(sb: Sandbox, name: string, body: Record<string, unknown>): Promise<unknown> {
   const api = KubernetesObjectApi.makeApiClient(sb.kubeConfig('admin'));
-  return api.patch({ apiVersion: 'game.kruise.io/v1alpha1', kind: 'GameServer', metadata: { name, namespace: NS }, ...body } as KubernetesObject,
-    undefined, undefined, 'allocator', undefined, PatchStrategy.MergePatch);
+  return api.patch(
+    {
+      apiVersion: 'game.kruise.io/v1alpha1',
+      kind: 'GameServer',
+      metadata: { name, namespace: NS },
+      ...body,
+    } as KubernetesObject,
+    undefined,
+    undefined,
+    'allocator',
+    undefined,
+    PatchStrategy.MergePatch,
+  );
 }
 
 /** A release of `input` by someone else (alice on another machine), cancelled once it waits for rooms: its record stays for resume. */
 export async function someoneElsesCancelledRelease(w: World, input: Record<string, unknown>): Promise<string> {
   const ac = new AbortController();
   const r = await runRelease(input as never, {
-    client: w.client, cache: w.cache, signal: ac.signal, holder: { user: 'alice', host: 'elsewhere.example' },
-    onEvent: e => { if (e.type === 'step-started' && e.step === 'wait-ready') ac.abort(new Error('stopped by the test')); },
+    client: w.client,
+    cache: w.cache,
+    signal: ac.signal,
+    holder: { user: 'alice', host: 'elsewhere.example' },
+    onEvent: e => {
+      if (e.type === 'step-started' && e.step === 'wait-ready') ac.abort(new Error('stopped by the test'));
+    },
   });
   assert.equal(r.outcome, 'cancelled', r.message);
   return r.id!;
@@ -76,7 +122,18 @@ export async function someoneElsesCancelledRelease(w: World, input: Record<strin
 
 function logger() {
   const lines: string[] = [];
-  return { lines, info: (m: string) => { lines.push(`[info] ${m}`); }, warn: (m: string) => { lines.push(`[warn] ${m}`); }, error: (m: string) => { lines.push(`[error] ${m}`); } };
+  return {
+    lines,
+    info: (m: string) => {
+      lines.push(`[info] ${m}`);
+    },
+    warn: (m: string) => {
+      lines.push(`[warn] ${m}`);
+    },
+    error: (m: string) => {
+      lines.push(`[error] ${m}`);
+    },
+  };
 }
 
 /** Registers the suite's hooks (load the stub first, clean up after each test) and gives the per-test helpers. */
@@ -110,9 +167,13 @@ export function hostHarness() {
   });
 
   const h = {
-    get stub(): Stub { return stub; },
+    get stub(): Stub {
+      return stub;
+    },
     /** The wizard's log lines of the current test. */
-    get log() { return log; },
+    get log() {
+      return log;
+    },
 
     /** A sandbox (seed scenario unless told) with a client, a started shared cache of `ns` and the wizard scope over them; stopped after the test. */
     async world(opts: Parameters<typeof startWorld>[0] = {}, ns: string = NS): Promise<World> {
@@ -120,7 +181,13 @@ export function hostHarness() {
       const client = new clientMod.OkgClient(sb.kubeConfig('admin'), { backoffMs: 20, attempts: 8 });
       const cache = new cacheMod.NamespaceCache(client, ns).retain();
       await cache.start();
-      const scope = { id: wizard.scopeId('sandbox', ns), label: `sandbox / ${ns}`, namespace: ns, client, cache: async () => cache };
+      const scope = {
+        id: wizard.scopeId('sandbox', ns),
+        label: `sandbox / ${ns}`,
+        namespace: ns,
+        client,
+        cache: async () => cache,
+      };
       current = { sb, client, cache, scope };
       return current;
     },
@@ -134,7 +201,12 @@ export function hostHarness() {
 
     async openFromTree(): Promise<Panel> {
       // The tree passes its node: { kind: 'gss', conn, namespace, gss }.
-      await stub.commands.executeCommand('okg.release', { kind: 'gss', conn: { id: 'sandbox' }, namespace: NS, gss: { name: GSS } });
+      await stub.commands.executeCommand('okg.release', {
+        kind: 'gss',
+        conn: { id: 'sandbox' },
+        namespace: NS,
+        gss: { name: GSS },
+      });
       assert.equal(stub.webviews.panels.length, 1);
       return stub.webviews.panels[0];
     },

@@ -23,9 +23,13 @@ describe('release wizard: host side (vscode stub)', function () {
     assert.equal(p.viewType, 'okg.releaseWizard');
     const opts = p.webview.options as { enableScripts?: boolean; localResourceRoots?: { toString(): string }[] };
     assert.equal(opts.enableScripts, true);
-    assert.deepEqual(opts.localResourceRoots?.map(u => u.toString()), ['file:/okg-ops/dist', 'file:/okg-ops/media']);
+    assert.deepEqual(
+      opts.localResourceRoots?.map(u => u.toString()),
+      ['file:/okg-ops/dist', 'file:/okg-ops/media'],
+    );
     const html = p.webview.html;
-    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1].replace(/&#39;|&quot;/g, "'") ?? '';
+    const csp =
+      /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1].replace(/&#39;|&quot;/g, "'") ?? '';
     assert.match(csp, /default-src 'none'/);
     const nonce = /script-src 'nonce-([^']+)'/.exec(csp)?.[1];
     assert.ok(nonce && nonce.length >= 16, csp);
@@ -37,7 +41,10 @@ describe('release wizard: host side (vscode stub)', function () {
     send(p, { type: 'run', ...seedRelease(scope.id) });
     await new Promise(r => setTimeout(r, 100));
     assert.deepEqual(posted(p), []);
-    assert.ok(h.log.lines.some(l => /came before the webview was ready/.test(l)), h.log.lines.join('\n'));
+    assert.ok(
+      h.log.lines.some(l => /came before the webview was ready/.test(l)),
+      h.log.lines.join('\n'),
+    );
     // Reopening the command reveals the same panel.
     await h.stub.commands.executeCommand('okg.release');
     assert.equal(h.stub.webviews.panels.length, 1);
@@ -48,8 +55,18 @@ describe('release wizard: host side (vscode stub)', function () {
     const init = await until(() => message(p, 'init'), 'init');
     assert.equal(posted(p)[0].type, 'init');
     assert.deepEqual(init.select, { scope: scope.id, name: GSS });
-    assert.deepEqual(init.targets.map((t: Target) => [t.name, t.namespace, t.replicas, t.rooms, t.images, t.onDeleteInForce, t.interrupted]),
-      [[GSS, NS, 3, 3, [{ container: SEED.container, image: OLD }], true, undefined]]);
+    assert.deepEqual(
+      init.targets.map((t: Target) => [
+        t.name,
+        t.namespace,
+        t.replicas,
+        t.rooms,
+        t.images,
+        t.onDeleteInForce,
+        t.interrupted,
+      ]),
+      [[GSS, NS, 3, 3, [{ container: SEED.container, image: OLD }], true, undefined]],
+    );
   });
 
   it('ignores malformed messages from the webview and logs them without their content', async () => {
@@ -59,9 +76,29 @@ describe('release wizard: host side (vscode stub)', function () {
     const before = posted(p).length;
     const secret = 'SECRET<img src=x onerror=alert(1)>';
     const bad: unknown[] = [
-      null, 42, 'ready', [], { type: secret }, { type: 'preview' },
-      { type: 'preview', seq: 1, scope: scope.id, input: { namespace: NS, gameServerSet: secret, images: [{ container: SEED.container, image: NEW }], add: 3 } },
-      { type: 'preview', seq: 1, scope: scope.id, input: { namespace: NS, gameServerSet: GSS, images: [{ container: SEED.container, image: `${NEW} ${secret}` }], add: 3 } },
+      null,
+      42,
+      'ready',
+      [],
+      { type: secret },
+      { type: 'preview' },
+      {
+        type: 'preview',
+        seq: 1,
+        scope: scope.id,
+        input: { namespace: NS, gameServerSet: secret, images: [{ container: SEED.container, image: NEW }], add: 3 },
+      },
+      {
+        type: 'preview',
+        seq: 1,
+        scope: scope.id,
+        input: {
+          namespace: NS,
+          gameServerSet: GSS,
+          images: [{ container: SEED.container, image: `${NEW} ${secret}` }],
+          add: 3,
+        },
+      },
       { type: 'run', scope: scope.id, input: { namespace: NS, gameServerSet: GSS, images: 'nginx', add: 3 } },
       { type: 'run', scope: scope.id, input: { namespace: NS, gameServerSet: GSS, images: [], add: 1.5 } },
       { type: 'export-argo', seq: -1 },
@@ -75,7 +112,10 @@ describe('release wizard: host side (vscode stub)', function () {
     assert.equal(posted(p).length, before, 'nothing answered');
     const warnings = h.log.lines.filter(l => l.includes('malformed'));
     assert.equal(warnings.length, bad.length + 2, h.log.lines.join('\n'));
-    assert.ok(h.log.lines.some(l => l.endsWith('malformed message from the host (at message.targets[0].name)')), h.log.lines.join('\n'));
+    assert.ok(
+      h.log.lines.some(l => l.endsWith('malformed message from the host (at message.targets[0].name)')),
+      h.log.lines.join('\n'),
+    );
     for (const l of h.log.lines) {
       assert.ok(!l.includes('SECRET') && !l.includes('<img'), `log echoes content: ${l}`);
     }
@@ -95,9 +135,26 @@ describe('release wizard: host side (vscode stub)', function () {
     const preview = await until(() => message(p, 'preview-result'), 'preview');
     assert.equal(preview.ok, true, preview.message);
     assert.ok(preview.ok);
-    assert.deepEqual(preview.plan.rooms.map(r => `${r.name} ${r.action}${r.reason ? ` ${r.reason}` : ''}`),
-      ['minecraft-0 protected Allocated', 'minecraft-1 retire', 'minecraft-2 retire', 'minecraft-3 create', 'minecraft-4 create', 'minecraft-5 create']);
-    assert.deepEqual(preview.plan.predicted.map(r => ({ name: r.name, state: r.state, opsState: r.opsState, image: r.images[0].image })), SEED_FINAL);
+    assert.deepEqual(
+      preview.plan.rooms.map(r => `${r.name} ${r.action}${r.reason ? ` ${r.reason}` : ''}`),
+      [
+        'minecraft-0 protected Allocated',
+        'minecraft-1 retire',
+        'minecraft-2 retire',
+        'minecraft-3 create',
+        'minecraft-4 create',
+        'minecraft-5 create',
+      ],
+    );
+    assert.deepEqual(
+      preview.plan.predicted.map(r => ({
+        name: r.name,
+        state: r.state,
+        opsState: r.opsState,
+        image: r.images[0].image,
+      })),
+      SEED_FINAL,
+    );
 
     // the export is saved where the Save dialog says (argoExport.test.ts), never opened as an untitled buffer
     const file = join(mkdtempSync(join(tmpdir(), 'okg-host-argo-')), 'release.yaml');
@@ -110,7 +167,18 @@ describe('release wizard: host side (vscode stub)', function () {
     assert.deepEqual(h.stub.ui.shownDocuments, []);
     // An export for an older preview is refused.
     send(p, { type: 'export-argo', seq: 0 });
-    assert.match((await until(() => message(p, 'notice', posted(p).length - 1)?.level === 'error' ? message(p, 'notice', posted(p).length - 1) : undefined, 'refusal')).message, /no current preview/);
+    assert.match(
+      (
+        await until(
+          () =>
+            message(p, 'notice', posted(p).length - 1)?.level === 'error'
+              ? message(p, 'notice', posted(p).length - 1)
+              : undefined,
+          'refusal',
+        )
+      ).message,
+      /no current preview/,
+    );
 
     const from = posted(p).length;
     send(p, { type: 'run', ...seedRelease(scope.id) });
@@ -121,24 +189,43 @@ describe('release wizard: host side (vscode stub)', function () {
     const after = posted(p).slice(from);
     assert.equal(after[0].type, 'run-started');
     const events = sent(p, from);
-    assert.deepEqual(events.filter(e => e.type === 'step-started').map(e => e.type === 'step-started' && e.step),
-      ['lock', 'patch-image', 'wait-generation', 'scale', 'wait-ready', 'mark', 'reclaim', 'unlock']);
-    assert.deepEqual(events.filter(e => e.type === 'room-changed').map(e => e.type === 'room-changed' && `${e.room} ${e.from}→${e.to} ${e.result}`),
-      ['minecraft-1 None→WaitToBeDeleted changed', 'minecraft-2 None→WaitToBeDeleted changed']);
+    assert.deepEqual(
+      events.filter(e => e.type === 'step-started').map(e => e.type === 'step-started' && e.step),
+      ['lock', 'patch-image', 'wait-generation', 'scale', 'wait-ready', 'mark', 'reclaim', 'unlock'],
+    );
+    assert.deepEqual(
+      events
+        .filter(e => e.type === 'room-changed')
+        .map(e => e.type === 'room-changed' && `${e.room} ${e.from}→${e.to} ${e.result}`),
+      ['minecraft-1 None→WaitToBeDeleted changed', 'minecraft-2 None→WaitToBeDeleted changed'],
+    );
     assert.ok(events.some(e => e.type === 'step-progress' && e.step === 'wait-ready' && e.done === 3 && e.of === 3));
     assert.equal(events[events.length - 1].type, 'done');
     // Every room of the set reaches the panel, the ones the release never touches included (minecraft-0).
     const rows = new Map<string, string>();
-    for (const m of after) if (m.type === 'progress') for (const r of m.rooms ?? []) rows.set(r.name, `${r.version} ${r.state} ${r.opsState}`);
+    for (const m of after)
+      if (m.type === 'progress')
+        for (const r of m.rooms ?? []) rows.set(r.name, `${r.version} ${r.state} ${r.opsState}`);
     assert.deepEqual(Object.fromEntries([...rows].sort()), {
-      'minecraft-0': 'old Ready Allocated', 'minecraft-1': 'old Ready WaitToBeDeleted', 'minecraft-2': 'old Ready WaitToBeDeleted',
-      'minecraft-3': 'new Ready None', 'minecraft-4': 'new Ready None', 'minecraft-5': 'new Ready None',
+      'minecraft-0': 'old Ready Allocated',
+      'minecraft-1': 'old Ready WaitToBeDeleted',
+      'minecraft-2': 'old Ready WaitToBeDeleted',
+      'minecraft-3': 'new Ready None',
+      'minecraft-4': 'new Ready None',
+      'minecraft-5': 'new Ready None',
     });
     const firstSample = after.find(m => m.type === 'progress' && m.sample);
     assert.ok(firstSample?.type === 'progress');
-    assert.deepEqual(firstSample.sample, { t: 0, old: 3, newReady: 0, newNotReady: 0, marked: 0, reclaimed: 0 }, 'the counts as the run started');
+    assert.deepEqual(
+      firstSample.sample,
+      { t: 0, old: 3, newReady: 0, newNotReady: 0, marked: 0, reclaimed: 0 },
+      'the counts as the run started',
+    );
     assert.equal(after[after.length - 1].type, 'run-result', 'the result comes after every event');
-    assert.ok(h.log.lines.some(l => /\[info\] release wizard: minecraft: succeeded/.test(l)), h.log.lines.join('\n'));
+    assert.ok(
+      h.log.lines.some(l => /\[info\] release wizard: minecraft: succeeded/.test(l)),
+      h.log.lines.join('\n'),
+    );
   });
 
   it('cancel aborts the running release; a reloaded webview gets the run replayed; reopening offers the resume', async () => {
@@ -185,8 +272,14 @@ describe('release wizard: host side (vscode stub)', function () {
     send(p, { type: 'run', scope: scope.id, resume: { gameServerSet: GSS, id: offer.id } });
     const started = await until(() => message(p, 'run-started', runAt), 'the resumed run');
     assert.deepEqual(started.input, offer.input);
-    assert.deepEqual(h.stub.ui.prompts.filter(x => x.kind === 'warning'), []);
-    await until(() => sentEvent(p, e => e.type === 'step-started' && e.step === 'wait-ready', runAt), 'wait-ready again');
+    assert.deepEqual(
+      h.stub.ui.prompts.filter(x => x.kind === 'warning'),
+      [],
+    );
+    await until(
+      () => sentEvent(p, e => e.type === 'step-started' && e.step === 'wait-ready', runAt),
+      'wait-ready again',
+    );
     send(p, { type: 'cancel' });
     assert.equal((await until(() => message(p, 'run-result', runAt), 'cancelled again')).result.outcome, 'cancelled');
   });

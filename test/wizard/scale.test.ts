@@ -16,29 +16,58 @@ describe('release wizard: host side at 1,000 rooms', function () {
   const h = hostHarness();
 
   it('a 1,000-room release: fewer messages than rooms, none too long to send, rooms and counts included, a compact replay', async () => {
-    const w = await h.world({ scenario: 'scale', scale: { gameServerSets: 1, rooms: ROOMS, namespaces: 1 }, readyAfterMs: 50 }, NS);
+    const w = await h.world(
+      { scenario: 'scale', scale: { gameServerSets: 1, rooms: ROOMS, namespaces: 1 }, readyAfterMs: 50 },
+      NS,
+    );
     assert.equal(w.cache.rooms(SET).length, ROOMS);
     const p = await h.readyPanel(w);
     const from = posted(p).length;
-    send(p, { type: 'run', scope: w.scope.id, input: { namespace: NS, gameServerSet: SET, images: [{ container: 'game', image: NEW }], add: 100, timeoutMs: 240_000, reclaim: 'none' } });
+    send(p, {
+      type: 'run',
+      scope: w.scope.id,
+      input: {
+        namespace: NS,
+        gameServerSet: SET,
+        images: [{ container: 'game', image: NEW }],
+        add: 100,
+        timeoutMs: 240_000,
+        reclaim: 'none',
+      },
+    });
     const result = await until(() => message(p, 'run-result', from), 'the release to finish', 240_000);
     assert.equal(result.result.outcome, 'succeeded', result.result.message);
     assert.equal(result.result.summary?.retired.length, ROOMS, 'every old room was idle and is retired');
 
     // Nothing was refused on the way (before the fix: "not sending an invalid event message").
-    assert.deepEqual(h.log.lines.filter(l => /not sending|cannot show/.test(l)), []);
-    const progress = posted(p).slice(from).filter(m => m.type === 'progress');
+    assert.deepEqual(
+      h.log.lines.filter(l => /not sending|cannot show/.test(l)),
+      [],
+    );
+    const progress = posted(p)
+      .slice(from)
+      .filter(m => m.type === 'progress');
     const sent = events(p, from);
     const marks = sent.filter(e => e.type === 'room-changed' && e.step === 'mark');
     assert.equal(marks.length, ROOMS, 'one room-changed event per marked room');
     // Before the fix: one message per event, two per marked room plus one per change of the Ready count (> 2,100).
     assert.ok(progress.length < ROOMS, `${progress.length} progress messages for ${ROOMS} rooms`);
-    const written = sent.filter(e => e.type === 'step-progress' && e.step === 'mark' && / rooms written$/.test(e.message));
-    assert.ok(written.length < ROOMS / 4, `${written.length} "N of M rooms written" lines (a later one replaces the ones before it in a batch)`);
+    const written = sent.filter(
+      e => e.type === 'step-progress' && e.step === 'mark' && / rooms written$/.test(e.message),
+    );
+    assert.ok(
+      written.length < ROOMS / 4,
+      `${written.length} "N of M rooms written" lines (a later one replaces the ones before it in a batch)`,
+    );
     // The line naming every pending room: summarised, its rooms as data.
-    const settle = sent.find(e => e.type === 'step-progress' && e.message.startsWith('waiting for OKG to show the marks on the pods'));
-    assert.ok(settle && settle.type === 'step-progress', 'the mark step\'s wait for the pod labels was sent');
-    assert.match(settle.message, /^waiting for OKG to show the marks on the pods: 1,000 rooms; first 20: fleet-000-\d+, /);
+    const settle = sent.find(
+      e => e.type === 'step-progress' && e.message.startsWith('waiting for OKG to show the marks on the pods'),
+    );
+    assert.ok(settle && settle.type === 'step-progress', "the mark step's wait for the pod labels was sent");
+    assert.match(
+      settle.message,
+      /^waiting for OKG to show the marks on the pods: 1,000 rooms; first 20: fleet-000-\d+, /,
+    );
     assert.equal(settle.rooms?.length, ROOMS);
     assert.ok(JSON.stringify(progress).length / progress.length < 64_000, 'messages stay small on average');
 
@@ -47,8 +76,16 @@ describe('release wizard: host side at 1,000 rooms', function () {
     for (const m of progress) for (const r of m.rooms ?? []) rooms.set(r.name, r);
     assert.equal(rooms.size, ROOMS + 100, 'every room reached the panel');
     const last = progress.filter(m => m.sample).at(-1)?.sample;
-    assert.deepEqual(last && { old: last.old, marked: last.marked, newReady: last.newReady, newNotReady: last.newNotReady, reclaimed: last.reclaimed },
-      { old: 0, marked: ROOMS, newReady: 100, newNotReady: 0, reclaimed: 0 });
+    assert.deepEqual(
+      last && {
+        old: last.old,
+        marked: last.marked,
+        newReady: last.newReady,
+        newNotReady: last.newNotReady,
+        reclaimed: last.reclaimed,
+      },
+      { old: 0, marked: ROOMS, newReady: 100, newNotReady: 0, reclaimed: 0 },
+    );
 
     // A webview that reloads gets the run replayed compactly: each step's last progress line only, every room once.
     const at = posted(p).length;
@@ -57,7 +94,10 @@ describe('release wizard: host side at 1,000 rooms', function () {
     assert.ok(replay.run?.result);
     assert.equal(replay.run.rooms.length, ROOMS + 100);
     assert.ok(replay.run.rooms.filter(r => r.version === 'old').every(r => r.opsState === 'WaitToBeDeleted'));
-    assert.ok(replay.run.events.length < sent.length, `${replay.run.events.length} events replayed of ${sent.length} sent`);
+    assert.ok(
+      replay.run.events.length < sent.length,
+      `${replay.run.events.length} events replayed of ${sent.length} sent`,
+    );
     assert.equal(replay.run.events.filter(e => e.type === 'step-progress' && e.step === 'mark').length, 1);
     assert.ok(replay.run.samples.length >= 2 && replay.run.samples.length <= 600);
   });

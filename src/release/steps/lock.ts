@@ -3,7 +3,15 @@
 import type { JsonPatchOp } from '../../cluster/client.js';
 import { gameServerSetView } from '../../cluster/okg.js';
 import { isRefusedTest, WRITE_ATTEMPTS } from '../lease.js';
-import { decideLease, describeHolder, historyEntry, newReleaseId, parseRecord, rawRecord, type ReleaseRecord } from '../record.js';
+import {
+  decideLease,
+  describeHolder,
+  historyEntry,
+  newReleaseId,
+  parseRecord,
+  rawRecord,
+  type ReleaseRecord,
+} from '../record.js';
 import type { Step } from '../steps.js';
 import { ReleaseRefused } from '../validate.js';
 
@@ -24,30 +32,53 @@ export const lockStep: Step = {
       let history = doc.history;
       const prev = doc.current;
       if (prev && plan.resumes === prev.id && prev.outcome !== 'succeeded') {
-        if (decision.kind === 'take-over') run.emit({ type: 'warning', message: `took over release ${prev.id} from ${describeHolder(prev.holder)} (${decision.reason})` });
+        if (decision.kind === 'take-over')
+          run.emit({
+            type: 'warning',
+            message: `took over release ${prev.id} from ${describeHolder(prev.holder)} (${decision.reason})`,
+          });
         rec = { ...prev, holder: run.holder, leaseExpiresAt: lease, updatedAt: iso, step: 'lock' };
-        delete rec.outcome; delete rec.message; delete rec.finishedAt;
+        delete rec.outcome;
+        delete rec.message;
+        delete rec.finishedAt;
       } else {
         if (prev && prev.outcome !== 'succeeded') history = [historyEntry(prev, 'superseded', now), ...history];
         const g = gameServerSetView(raw);
         const from = g.replicas;
         const to = plan.input.add !== undefined ? from + plan.input.add : plan.toReplicas;
-        if (from !== plan.fromReplicas) run.emit({ type: 'warning', message: `${run.name} changed to ${from} replicas since the plan; scaling to ${to}` });
+        if (from !== plan.fromReplicas)
+          run.emit({
+            type: 'warning',
+            message: `${run.name} changed to ${from} replicas since the plan; scaling to ${to}`,
+          });
         rec = {
-          id: newReleaseId(now), holder: run.holder, leaseExpiresAt: lease, startedAt: iso, updatedAt: iso, input: plan.input,
+          id: newReleaseId(now),
+          holder: run.holder,
+          leaseExpiresAt: lease,
+          startedAt: iso,
+          updatedAt: iso,
+          input: plan.input,
           baseline: { replicas: from, images: g.images, rooms: run.cache.rooms(run.name).map(r => r.name) },
-          target: { replicas: to, ready: plan.ready }, step: 'lock', done: [],
+          target: { replicas: to, ready: plan.ready },
+          step: 'lock',
+          done: [],
         };
       }
       try {
         // A named take-over replaces a lease that may still be renewed: only over the very version read.
-        const tests: JsonPatchOp[] = decision.kind === 'take-over' && decision.named ? [{ op: 'test', path: '/metadata/resourceVersion', value: raw.metadata.resourceVersion }] : [];
+        const tests: JsonPatchOp[] =
+          decision.kind === 'take-over' && decision.named
+            ? [{ op: 'test', path: '/metadata/resourceVersion', value: raw.metadata.resourceVersion }]
+            : [];
         await run.lease.claim(raw, rec, history, tests);
       } catch (e) {
         if (isRefusedTest(e) && attempt < WRITE_ATTEMPTS) continue;
         throw e;
       }
-      return { result: 'done', message: `${rec.id} holds the lease until ${rec.leaseExpiresAt}${plan.resumes ? ` (resumed at ${prev?.step ?? 'lock'})` : ''}` };
+      return {
+        result: 'done',
+        message: `${rec.id} holds the lease until ${rec.leaseExpiresAt}${plan.resumes ? ` (resumed at ${prev?.step ?? 'lock'})` : ''}`,
+      };
     }
   },
 };

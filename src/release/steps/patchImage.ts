@@ -12,7 +12,8 @@ function templateContainers(gss: RawObject): { name?: string; image?: string }[]
 }
 
 export const patchImageStep: Step = {
-  title: a => `set the image ${a.images.map(c => `${c.container}=${imageTag(c.image)}`).join(', ')}${a.fix ? ' and make OnDelete really apply (drop rollingUpdate)' : ''}`,
+  title: a =>
+    `set the image ${a.images.map(c => `${c.container}=${imageTag(c.image)}`).join(', ')}${a.fix ? ' and make OnDelete really apply (drop rollingUpdate)' : ''}`,
   recorded: true,
   async run(run) {
     const baseline = run.rec.baseline.images;
@@ -29,9 +30,15 @@ export const patchImageStep: Step = {
         const cur = containers[i].image ?? '';
         if (sameImage(cur, c.image)) continue;
         const was = baseline.find(b => b.container === c.container)?.image;
-        if (was !== undefined && !sameImage(cur, was)) throw new Error(`the image of container "${c.container}" changed to ${cur} since the release started; not overwritten`);
+        if (was !== undefined && !sameImage(cur, was))
+          throw new Error(
+            `the image of container "${c.container}" changed to ${cur} since the release started; not overwritten`,
+          );
         const base = `/spec/gameServerTemplate/spec/containers/${i}`;
-        ops.push({ op: 'test', path: `${base}/name`, value: c.container }, { op: 'test', path: `${base}/image`, value: cur });
+        ops.push(
+          { op: 'test', path: `${base}/name`, value: c.container },
+          { op: 'test', path: `${base}/image`, value: cur },
+        );
         writes.push({ op: 'replace', path: `${base}/image`, value: c.image });
       }
       const fixNeeded = fix && !g.onDeleteInForce;
@@ -48,7 +55,8 @@ export const patchImageStep: Step = {
       return [...ops, ...caughtUpTests(raw, raw.spec?.replicas), ...writes];
     });
     run.imageGeneration = patched.metadata.generation;
-    return already ? { result: 'already-done', message: 'the template already has the new image' }
+    return already
+      ? { result: 'already-done', message: 'the template already has the new image' }
       : { result: 'done', message: `template images set (generation ${patched.metadata.generation})` };
   },
 };

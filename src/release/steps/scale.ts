@@ -14,18 +14,26 @@ export const scaleStep: Step = {
     await run.lease.gssWrite(raw => {
       const g = gameServerSetView(raw);
       if (g.replicas >= to) {
-        if (g.replicas > to) run.emit({ type: 'warning', message: `${run.name} already has ${g.replicas} replicas (more than the ${to} planned); not scaling` });
+        if (g.replicas > to)
+          run.emit({
+            type: 'warning',
+            message: `${run.name} already has ${g.replicas} replicas (more than the ${to} planned); not scaling`,
+          });
         return 'done';
       }
       for (const c of run.images) {
         if (!g.images.some(x => x.container === c.container && sameImage(x.image, c.image))) {
-          throw new Error(`the template of ${run.name} no longer has ${c.container}=${c.image}; not scaling (new rooms would get the wrong image)`);
+          throw new Error(
+            `the template of ${run.name} no longer has ${c.container}=${c.image}; not scaling (new rooms would get the wrong image)`,
+          );
         }
       }
       if (g.observedGeneration < g.generation) return 'wait';
       from = g.replicas;
       return [...caughtUpTests(raw, raw.spec?.replicas), { op: 'replace', path: '/spec/replicas', value: to }];
     });
-    return from < 0 ? { result: 'already-done', message: `${run.name} already has ${to} replicas` } : { result: 'done', message: `${run.name} scaled from ${from} to ${to} replicas` };
+    return from < 0
+      ? { result: 'already-done', message: `${run.name} already has ${to} replicas` }
+      : { result: 'done', message: `${run.name} scaled from ${from} to ${to} replicas` };
   },
 };

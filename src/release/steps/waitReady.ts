@@ -14,7 +14,13 @@ import { seconds } from '../validate.js';
 
 /** The wait for Ready ended without enough rooms: `early` when it stopped on reasons that do not heal. */
 export class NotReadyInTime extends Error {
-  constructor(message: string, readonly reasons: ReasonGroup[], readonly early: boolean) { super(message); }
+  constructor(
+    message: string,
+    readonly reasons: ReasonGroup[],
+    readonly early: boolean,
+  ) {
+    super(message);
+  }
 }
 
 interface Look {
@@ -44,7 +50,10 @@ function look(run: ReleaseRun, events: PodEvents, need: number): Look {
   }
   const g = run.cache.gameServerSet(run.name);
   const missing = Math.max(0, run.rec.target.replicas - live.length);
-  if (missing > 0) other.push(`${plural(missing, 'room')} not created yet (${g?.currentReplicas ?? '?'} of ${g?.replicas ?? '?'} pods exist)`);
+  if (missing > 0)
+    other.push(
+      `${plural(missing, 'room')} not created yet (${g?.currentReplicas ?? '?'} of ${g?.replicas ?? '?'} pods exist)`,
+    );
   if (pending > 0) other.push(`${plural(pending, 'room')} without a pod yet`);
   const ready = rooms.filter(w => w.ready).length;
   const permanent = rooms.filter(w => w.permanent).length;
@@ -57,7 +66,8 @@ function roomKey(w: RoomWaiting): string {
 }
 
 export const waitReadyStep: Step = {
-  title: a => `wait until at least ${a.ready} new-version room${a.ready === 1 ? ' is' : 's are'} ready for players (${readyDefinition(a)})`,
+  title: a =>
+    `wait until at least ${a.ready} new-version room${a.ready === 1 ? ' is' : 's are'} ready for players (${readyDefinition(a)})`,
   recorded: true,
   async run(run) {
     const need = run.rec.target.ready;
@@ -66,7 +76,11 @@ export const waitReadyStep: Step = {
     const prefix = `${run.name}-`;
     const events = new PodEvents(run.client, run.ns, n => n.startsWith(prefix) && /^\d+$/.test(n.slice(prefix.length)));
     await events.start();
-    if (events.unavailable) run.emit({ type: 'warning', message: `cannot read the Events of namespace ${run.ns} (${events.unavailable}); the waiting reasons come from the pods alone` });
+    if (events.unavailable)
+      run.emit({
+        type: 'warning',
+        message: `cannot read the Events of namespace ${run.ns} (${events.unavailable}); the waiting reasons come from the pods alone`,
+      });
     const sent = new Map<string, string>();
     let lastReady = -1;
     const gssNow = (): ReadinessOf => run.cache.gameServerSet(run.name) ?? { network: false };
@@ -75,7 +89,10 @@ export const waitReadyStep: Step = {
         const pod = run.cache.pod(room);
         return events.lastEvent(room, pod?.metadata.uid);
       });
-      return { text: [describeGroups(groups), ...l.other].filter(Boolean).join('; ') || 'no room is missing any more', groups };
+      return {
+        text: [describeGroups(groups), ...l.other].filter(Boolean).join('; ') || 'no room is missing any more',
+        groups,
+      };
     };
     try {
       const got = await new Promise<number>((resolve, reject) => {
@@ -85,7 +102,12 @@ export const waitReadyStep: Step = {
         const finish = (fn: () => void) => {
           if (settled) return;
           settled = true;
-          clearTimeout(timer); clearTimeout(grace); offCache(); offEvents(); run.signal.removeEventListener('abort', onAbort); fn();
+          clearTimeout(timer);
+          clearTimeout(grace);
+          offCache();
+          offEvents();
+          run.signal.removeEventListener('abort', onAbort);
+          fn();
         };
         const evaluate = (): Look => {
           const l = look(run, events, need);
@@ -93,10 +115,21 @@ export const waitReadyStep: Step = {
             const k = roomKey(w);
             if (sent.get(w.room) === k) continue;
             sent.set(w.room, k);
-            run.emit({ type: 'room-waiting', step: 'wait-ready', ...w, ...(w.lastEvent ? { lastEvent: w.lastEvent } : {}) });
+            run.emit({
+              type: 'room-waiting',
+              step: 'wait-ready',
+              ...w,
+              ...(w.lastEvent ? { lastEvent: w.lastEvent } : {}),
+            });
           }
-          if (l.ready !== lastReady) { lastReady = l.ready; run.progress(`${l.ready} of ${need} new-version rooms ready for players`, Math.min(l.ready, need), need); }
-          if (l.ready >= need) { finish(() => resolve(l.ready)); return l; }
+          if (l.ready !== lastReady) {
+            lastReady = l.ready;
+            run.progress(`${l.ready} of ${need} new-version rooms ready for players`, Math.min(l.ready, need), need);
+          }
+          if (l.ready >= need) {
+            finish(() => resolve(l.ready));
+            return l;
+          }
           if (failFastMs > 0 && l.stuck) {
             if (stuckSince === undefined) {
               stuckSince = Date.now();
@@ -104,7 +137,15 @@ export const waitReadyStep: Step = {
                 const now = evaluate();
                 if (stuckSince === undefined || !now.stuck) return;
                 const d = describe(now);
-                finish(() => reject(new NotReadyInTime(`the new rooms do not become ready and will not by themselves (for ${seconds(failFastMs)}): ${d.text}`, d.groups, true)));
+                finish(() =>
+                  reject(
+                    new NotReadyInTime(
+                      `the new rooms do not become ready and will not by themselves (for ${seconds(failFastMs)}): ${d.text}`,
+                      d.groups,
+                      true,
+                    ),
+                  ),
+                );
               }, failFastMs);
             }
           } else if (stuckSince !== undefined) {
@@ -117,12 +158,27 @@ export const waitReadyStep: Step = {
         const timer = setTimeout(() => {
           const l = look(run, events, need);
           const d = describe(l);
-          finish(() => reject(new NotReadyInTime(`only ${l.ready} of ${need} new-version rooms are ready for players (${readyDefinition(gssNow())}) after ${seconds(timeoutMs)}: ${d.text}`, d.groups, false)));
+          finish(() =>
+            reject(
+              new NotReadyInTime(
+                `only ${l.ready} of ${need} new-version rooms are ready for players (${readyDefinition(gssNow())}) after ${seconds(timeoutMs)}: ${d.text}`,
+                d.groups,
+                false,
+              ),
+            ),
+          );
         }, timeoutMs);
-        const offCache = run.cache.onChange(() => { evaluate(); });
-        const offEvents = events.onChange(() => { evaluate(); });
+        const offCache = run.cache.onChange(() => {
+          evaluate();
+        });
+        const offEvents = events.onChange(() => {
+          evaluate();
+        });
         run.signal.addEventListener('abort', onAbort, { once: true });
-        if (run.signal.aborted) { onAbort(); return; }
+        if (run.signal.aborted) {
+          onAbort();
+          return;
+        }
         evaluate();
       });
       return { result: 'done', message: `${got} new-version room${got === 1 ? ' is' : 's are'} ready for players` };

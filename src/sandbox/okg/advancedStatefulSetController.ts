@@ -14,7 +14,11 @@ export class AdvancedStatefulSetController {
   private readonly expectations = new Map<string, Map<string, number>>();
 
   /** @param onPodBuilt admission of a new pod (the network plugin's OnPodAdded); may change it */
-  constructor(private readonly ctx: ControllerContext, private readonly nodeName: string | undefined, private readonly onPodBuilt: (pod: Pod) => void = () => undefined) {}
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly nodeName: string | undefined,
+    private readonly onPodBuilt: (pod: Pod) => void = () => undefined,
+  ) {}
 
   /** The informer saw this pod of the ASTS `ns/astsName` change: a pending create/delete of it is fulfilled. */
   observed(ns: string, astsName: string, podName: string): void {
@@ -47,10 +51,10 @@ export class AdvancedStatefulSetController {
       if (exp.size > 0) return; // wait for the informer to observe our own writes
     }
     const selector = asts.spec.selector?.matchLabels?.[LABEL_OWNER_GSS] ?? name;
-    const pods = this.ctx.podsOfGss(ns, selector).filter((p) => controllerOf(p)?.uid === asts.metadata.uid);
+    const pods = this.ctx.podsOfGss(ns, selector).filter(p => controllerOf(p)?.uid === asts.metadata.uid);
     const desired = astsDesiredOrdinals(asts);
     const desiredSet = new Set(desired);
-    const byOrdinal = new Map(pods.map((p) => [ordinalOf(p.metadata.name ?? ''), p]));
+    const byOrdinal = new Map(pods.map(p => [ordinalOf(p.metadata.name ?? ''), p]));
     const writes: Promise<unknown>[] = [];
 
     for (const ord of desired) {
@@ -59,18 +63,22 @@ export class AdvancedStatefulSetController {
       this.onPodBuilt(pod);
       const podName = pod.metadata.name ?? '';
       this.expect(ek, podName);
-      writes.push(client.create('pods', ns, pod).catch((e: unknown) => {
-        this.unexpect(ek, podName);
-        if (statusCode(e) !== 409) throw e;
-      }));
+      writes.push(
+        client.create('pods', ns, pod).catch((e: unknown) => {
+          this.unexpect(ek, podName);
+          if (statusCode(e) !== 409) throw e;
+        }),
+      );
     }
     const deletePod = (p: Pod): void => {
       const podName = p.metadata.name ?? '';
       this.expect(ek, podName);
-      writes.push(client.delete('pods', ns, podName, { uid: p.metadata.uid }).catch((e: unknown) => {
-        this.unexpect(ek, podName);
-        if (!isNotFound(e) && !isConflict(e)) throw e;
-      }));
+      writes.push(
+        client.delete('pods', ns, podName, { uid: p.metadata.uid }).catch((e: unknown) => {
+          this.unexpect(ek, podName);
+          if (!isNotFound(e) && !isConflict(e)) throw e;
+        }),
+      );
     };
     for (const p of pods) {
       if (!p.metadata.deletionTimestamp && !desiredSet.has(ordinalOf(p.metadata.name ?? ''))) deletePod(p);
@@ -78,17 +86,31 @@ export class AdvancedStatefulSetController {
 
     // rolling update (ReCreate): delete outdated pods, highest update priority first, within maxUnavailable
     const strategy = asts.spec.updateStrategy;
-    const ru = (strategy?.rollingUpdate ?? {}) as { partition?: number; maxUnavailable?: IntOrString; paused?: boolean };
+    const ru = (strategy?.rollingUpdate ?? {}) as {
+      partition?: number;
+      maxUnavailable?: IntOrString;
+      paused?: boolean;
+    };
     if ((strategy?.type ?? 'RollingUpdate') === 'RollingUpdate' && !ru.paused && writes.length === 0) {
       const rev = revisionOf(asts);
-      const live = desired.map((o) => byOrdinal.get(o));
-      const unavailable = live.filter((p) => !p || p.metadata.deletionTimestamp || !isReady(p)).length;
+      const live = desired.map(o => byOrdinal.get(o));
+      const unavailable = live.filter(p => !p || p.metadata.deletionTimestamp || !isReady(p)).length;
       const maxUnavailable = resolveIntOrPercent(ru.maxUnavailable ?? 1, desired.length);
       const outdated = live
-        .filter((p): p is Pod => p !== undefined && !p.metadata.deletionTimestamp && p.metadata.labels?.[LABEL_REVISION] !== rev)
-        .sort((a, b) => atoiOrZero(b.metadata.labels?.[LABEL_UPDATE_PRIORITY]) - atoiOrZero(a.metadata.labels?.[LABEL_UPDATE_PRIORITY])
-          || ordinalOf(b.metadata.name ?? '') - ordinalOf(a.metadata.name ?? ''));
-      const budget = Math.min(Math.max(0, maxUnavailable - unavailable), Math.max(0, outdated.length - (ru.partition ?? 0)));
+        .filter(
+          (p): p is Pod =>
+            p !== undefined && !p.metadata.deletionTimestamp && p.metadata.labels?.[LABEL_REVISION] !== rev,
+        )
+        .sort(
+          (a, b) =>
+            atoiOrZero(b.metadata.labels?.[LABEL_UPDATE_PRIORITY]) -
+              atoiOrZero(a.metadata.labels?.[LABEL_UPDATE_PRIORITY]) ||
+            ordinalOf(b.metadata.name ?? '') - ordinalOf(a.metadata.name ?? ''),
+        );
+      const budget = Math.min(
+        Math.max(0, maxUnavailable - unavailable),
+        Math.max(0, outdated.length - (ru.partition ?? 0)),
+      );
       for (const p of outdated.slice(0, budget)) deletePod(p);
     }
 
@@ -97,7 +119,7 @@ export class AdvancedStatefulSetController {
 
     const status = buildAstsStatus(asts, pods);
     const old = asts.status ?? {};
-    if (Object.keys(status).some((k) => canonicalJson(old[k]) !== canonicalJson(status[k]))) {
+    if (Object.keys(status).some(k => canonicalJson(old[k]) !== canonicalJson(status[k]))) {
       await client.patch(PLURAL_ASTS, ns, name, { status }, { subresource: 'status' }).catch(ignore(404));
     }
     if (failed) throw failed.reason;
@@ -105,7 +127,7 @@ export class AdvancedStatefulSetController {
 }
 
 function isReady(p: Pod): boolean {
-  return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+  return p.status?.conditions?.some(c => c.type === 'Ready' && c.status === 'True') === true;
 }
 
 function resolveIntOrPercent(v: IntOrString, total: number): number {

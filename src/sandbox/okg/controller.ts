@@ -8,7 +8,8 @@ import type { AdvancedStatefulSet, GameServer, GameServerSet, Pod } from './type
 /** The queue's key kinds: one per controller, plus the GameServer controller's delayed stale spec echo. */
 export type Kind = 'gss' | 'asts' | 'gs' | 'kubelet' | 'echo' | 'net';
 export const keyOf = (kind: Kind, ns: string, name: string): string => `${kind}|${ns}/${name}`;
-export const nsName = (o: { metadata?: { namespace?: string; name?: string } }): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+export const nsName = (o: { metadata?: { namespace?: string; name?: string } }): string =>
+  `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
 export class Cache<T> {
   constructor(readonly inf: Informer<KubernetesObject> & ObjectCache<KubernetesObject>) {}

@@ -7,7 +7,14 @@
 // Rules: API.md §1 (objects/ownership), §2.1 (update strategy), §3 (GSS status), §4 (GS), §5 (labels), §6 (reconcile
 // order, Kill, scale), §8.2 (scale before workload update), §8.5 (label sync lag).
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { DEFAULT_HOST_IP, DEFAULT_NODE_NAME, LABEL_OWNER_GSS, PLURAL_ASTS, PLURAL_GS, PLURAL_GSS } from './constants.js';
+import {
+  DEFAULT_HOST_IP,
+  DEFAULT_NODE_NAME,
+  LABEL_OWNER_GSS,
+  PLURAL_ASTS,
+  PLURAL_GS,
+  PLURAL_GSS,
+} from './constants.js';
 import { KubeClient, type Resource } from './kube.js';
 import { controllerOf } from './objects.js';
 import { WorkQueue } from './queue.js';
@@ -73,7 +80,8 @@ export interface OkgEmulator {
 }
 
 function checkMs(name: string, v: number | undefined, min = 0): void {
-  if (v !== undefined && !(Number.isFinite(v) && v >= min)) throw new Error(`${name} must be a number of milliseconds of at least ${min}, got ${String(v)}`);
+  if (v !== undefined && !(Number.isFinite(v) && v >= min))
+    throw new Error(`${name} must be a number of milliseconds of at least ${min}, got ${String(v)}`);
 }
 
 /** The emulator's options, checked before anything starts; one line naming the bad one. */
@@ -83,11 +91,13 @@ export function checkEmulatorOptions(opts: OkgEmulatorOptions): void {
   checkMs('networkReadyAfterMs', opts.networkReadyAfterMs);
   const r = opts.hostPortRange;
   if (r && !(Number.isInteger(r[0]) && Number.isInteger(r[1]) && r[0] >= 1 && r[0] <= r[1] && r[1] <= 65535)) {
-    throw new Error(`hostPortRange must be two ports from 1 to 65535, the first not above the second, got ${JSON.stringify(r)}`);
+    throw new Error(
+      `hostPortRange must be two ports from 1 to 65535, the first not above the second, got ${JSON.stringify(r)}`,
+    );
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));
 
 export async function startOkgEmulator(kc: KubeConfig, opts: OkgEmulatorOptions = {}): Promise<OkgEmulator> {
   checkEmulatorOptions(opts);
@@ -96,10 +106,17 @@ export async function startOkgEmulator(kc: KubeConfig, opts: OkgEmulatorOptions 
   return {
     stop: () => emu.stop(),
     settled: () => emu.settled(),
-    setStaleSpecEcho: (ms: number) => { emu.gsController.echoMs = ms; },
+    setStaleSpecEcho: (ms: number) => {
+      emu.gsController.echoMs = ms;
+    },
     setRoomBehaviour: (ns, name, b) => emu.setRoomBehaviour(ns, name, b),
-    setFailImages: (rules) => { emu.kubelet.failImages = checkFailImages(rules); },
-    setNetworkReadyAfter: (ms) => { checkMs('networkReadyAfterMs', ms); emu.network.readyAfterMs = ms; },
+    setFailImages: rules => {
+      emu.kubelet.failImages = checkFailImages(rules);
+    },
+    setNetworkReadyAfter: ms => {
+      checkMs('networkReadyAfterMs', ms);
+      emu.network.readyAfterMs = ms;
+    },
   };
 }
 
@@ -122,33 +139,59 @@ class Emulator {
   private readonly plugins: NetworkPlugins;
   private stopped = false;
   private readyResolve: () => void = () => undefined;
-  private readonly ready = new Promise<void>((r) => { this.readyResolve = r; });
+  private readonly ready = new Promise<void>(r => {
+    this.readyResolve = r;
+  });
 
-  constructor(kc: KubeConfig, private readonly opts: OkgEmulatorOptions) {
+  constructor(
+    kc: KubeConfig,
+    private readonly opts: OkgEmulatorOptions,
+  ) {
     this.client = new KubeClient(kc);
-    this.queue = new WorkQueue((k) => this.handle(k), opts.concurrency ?? 32, (k, e) => this.log(`sync ${k} failed: ${describe(e)}`));
+    this.queue = new WorkQueue(
+      k => this.handle(k),
+      opts.concurrency ?? 32,
+      (k, e) => this.log(`sync ${k} failed: ${describe(e)}`),
+    );
     const mk = <T>(r: Resource): Cache<T> => new Cache<T>(this.client.informer<KubernetesObject>(r));
     this.gss = mk<GameServerSet>(PLURAL_GSS);
     this.asts = mk<AdvancedStatefulSet>(PLURAL_ASTS);
     this.pods = mk<Pod>('pods');
     this.gs = mk<GameServer>(PLURAL_GS);
-    this.caches = { [PLURAL_GSS]: this.gss, [PLURAL_ASTS]: this.asts, pods: this.pods, [PLURAL_GS]: this.gs } as Record<Resource, Cache<unknown>>;
+    this.caches = { [PLURAL_GSS]: this.gss, [PLURAL_ASTS]: this.asts, pods: this.pods, [PLURAL_GS]: this.gs } as Record<
+      Resource,
+      Cache<unknown>
+    >;
     const ctx: ControllerContext = {
-      client: this.client, queue: this.queue, gss: this.gss, asts: this.asts, pods: this.pods, gs: this.gs,
+      client: this.client,
+      queue: this.queue,
+      gss: this.gss,
+      asts: this.asts,
+      pods: this.pods,
+      gs: this.gs,
       podsOfGss: (ns, gssName) => [...(this.podsByGss.get(`${ns}/${gssName}`)?.values() ?? [])],
-      log: (m) => this.log(m),
+      log: m => this.log(m),
     };
     this.gssController = new GameServerSetController(ctx);
     this.plugins = new NetworkPlugins(opts.hostPortRange ?? DEFAULT_HOST_PORT_RANGE);
-    this.astsController = new AdvancedStatefulSetController(ctx, opts.nodeName, (pod) => this.plugins.onPodAdded(pod));
+    this.astsController = new AdvancedStatefulSetController(ctx, opts.nodeName, pod => this.plugins.onPodAdded(pod));
     this.gsController = new GameServerController(ctx, opts.labelSyncLagMs ?? 0, opts.staleSpecEchoMs ?? 0);
     const nodeName = opts.nodeName ?? DEFAULT_NODE_NAME;
     this.kubelet = new Kubelet(ctx, {
-      readyAfterMs: opts.readyAfterMs ?? 300, terminatingMs: opts.terminatingMs ?? 200, hostIP: opts.hostIP, room: opts.room,
-      failImages: checkFailImages(opts.failImages), backoffBaseMs: opts.backoffBaseMs ?? 1000,
-      events: new EventRecorder(this.client, { component: 'kubelet', host: nodeName }, (m) => this.log(m)),
+      readyAfterMs: opts.readyAfterMs ?? 300,
+      terminatingMs: opts.terminatingMs ?? 200,
+      hostIP: opts.hostIP,
+      room: opts.room,
+      failImages: checkFailImages(opts.failImages),
+      backoffBaseMs: opts.backoffBaseMs ?? 1000,
+      events: new EventRecorder(this.client, { component: 'kubelet', host: nodeName }, m => this.log(m)),
     });
-    this.network = new NetworkController(ctx, this.plugins, opts.hostIP ?? DEFAULT_HOST_IP, opts.networkReadyAfterMs ?? 300);
+    this.network = new NetworkController(
+      ctx,
+      this.plugins,
+      opts.hostIP ?? DEFAULT_HOST_IP,
+      opts.networkReadyAfterMs ?? 300,
+    );
   }
 
   private log(msg: string): void {
@@ -157,17 +200,19 @@ class Emulator {
 
   async start(): Promise<void> {
     const on = (c: Cache<unknown>, fn: (o: KubernetesObject, deleted: boolean) => void): void => {
-      c.inf.on('add', (o) => fn(o, false));
-      c.inf.on('update', (o) => fn(o, false));
-      c.inf.on('delete', (o) => fn(o, true));
+      c.inf.on('add', o => fn(o, false));
+      c.inf.on('update', o => fn(o, false));
+      c.inf.on('delete', o => fn(o, true));
       c.inf.on('error', (err: unknown) => {
         if (this.stopped) return;
         this.log(`informer error: ${describe(err)}; restarting`);
-        setTimeout(() => { if (!this.stopped) void c.inf.start().catch(() => undefined); }, 200);
+        setTimeout(() => {
+          if (!this.stopped) void c.inf.start().catch(() => undefined);
+        }, 200);
       });
     };
-    on(this.gss as Cache<unknown>, (o) => this.queue.add(`gss|${nsName(o)}`));
-    on(this.asts as Cache<unknown>, (o) => {
+    on(this.gss as Cache<unknown>, o => this.queue.add(`gss|${nsName(o)}`));
+    on(this.asts as Cache<unknown>, o => {
       this.queue.add(`asts|${nsName(o)}`);
       const owner = controllerOf(o as unknown as AdvancedStatefulSet);
       if (owner?.kind === 'GameServerSet') this.queue.add(keyOf('gss', o.metadata?.namespace ?? '', owner.name));
@@ -177,7 +222,7 @@ class Emulator {
       this.queue.add(`gs|${nsName(o)}`);
       this.gsController.onGameServer(o as unknown as GameServer, deleted);
     });
-    await Promise.all(Object.values(this.caches).map((c) => c.inf.start()));
+    await Promise.all(Object.values(this.caches).map(c => c.inf.start()));
     this.readyResolve();
   }
 
@@ -222,7 +267,7 @@ class Emulator {
     if (this.stopped) return;
     this.stopped = true;
     this.queue.stop();
-    await Promise.all(Object.values(this.caches).map((c) => c.inf.stop().catch(() => undefined)));
+    await Promise.all(Object.values(this.caches).map(c => c.inf.stop().catch(() => undefined)));
   }
 
   async settled(): Promise<void> {
@@ -246,12 +291,18 @@ class Emulator {
     const ns = rest.slice(0, slash);
     const name = rest.slice(slash + 1);
     switch (kind) {
-      case 'gss': return this.gssController.sync(ns, name, key);
-      case 'asts': return this.astsController.sync(ns, name);
-      case 'gs': return this.gsController.sync(ns, name, key);
-      case 'echo': return this.gsController.echo(ns, name);
-      case 'kubelet': return this.kubelet.sync(ns, name, key);
-      case 'net': return this.network.sync(ns, name, key);
+      case 'gss':
+        return this.gssController.sync(ns, name, key);
+      case 'asts':
+        return this.astsController.sync(ns, name);
+      case 'gs':
+        return this.gsController.sync(ns, name, key);
+      case 'echo':
+        return this.gsController.echo(ns, name);
+      case 'kubelet':
+        return this.kubelet.sync(ns, name, key);
+      case 'net':
+        return this.network.sync(ns, name, key);
     }
   }
 }

@@ -6,9 +6,15 @@ import { statusCode, type KubeClient } from './kube.js';
 import type { EventSpec } from './containerTimeline.js';
 import type { Pod } from './types.js';
 
-export interface EventSource { component: string; host?: string }
+export interface EventSource {
+  component: string;
+  host?: string;
+}
 
-interface Recorded { name: string; count: number }
+interface Recorded {
+  name: string;
+  count: number;
+}
 
 const seconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -17,7 +23,11 @@ export class EventRecorder {
   private readonly recorded = new Map<string, Recorded>();
   private seq = 0n;
 
-  constructor(private readonly client: KubeClient, private readonly source: EventSource, private readonly log: (m: string) => void = () => undefined) {}
+  constructor(
+    private readonly client: KubeClient,
+    private readonly source: EventSource,
+    private readonly log: (m: string) => void = () => undefined,
+  ) {}
 
   /**
    * Records `events` about a pod's container (fieldPath `spec.containers{name}`) at time `at`. Identical events in
@@ -50,26 +60,42 @@ export class EventRecorder {
       if (prev) {
         prev.count += n;
         // the correlator sends a strategic merge patch; a merge patch has the same effect on these scalar fields
-        await this.client.core.patchNamespacedEvent({ name: prev.name, namespace: ns, body: { count: prev.count, lastTimestamp: now, message: e.message } },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+        await this.client.core.patchNamespacedEvent(
+          { name: prev.name, namespace: ns, body: { count: prev.count, lastTimestamp: now, message: e.message } },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        );
         return;
       }
     } catch (err) {
-      if (statusCode(err) !== 404) { this.log(`event ${prev?.name ?? ''} not updated: ${String((err as Error).message ?? err).slice(0, 200)}`); return; }
+      if (statusCode(err) !== 404) {
+        this.log(`event ${prev?.name ?? ''} not updated: ${String((err as Error).message ?? err).slice(0, 200)}`);
+        return;
+      }
       this.recorded.delete(key); // the Event is gone: record it anew
     }
     const name = `${pod.metadata.name ?? ''}.${this.nanoHex(at)}`;
     const body: CoreV1Event = {
-      apiVersion: 'v1', kind: 'Event',
+      apiVersion: 'v1',
+      kind: 'Event',
       metadata: { name, namespace: ns },
       involvedObject: {
-        kind: 'Pod', namespace: ns, name: pod.metadata.name, uid: pod.metadata.uid, apiVersion: 'v1',
-        resourceVersion: pod.metadata.resourceVersion, ...(fieldPath ? { fieldPath } : {}),
+        kind: 'Pod',
+        namespace: ns,
+        name: pod.metadata.name,
+        uid: pod.metadata.uid,
+        apiVersion: 'v1',
+        resourceVersion: pod.metadata.resourceVersion,
+        ...(fieldPath ? { fieldPath } : {}),
       },
-      reason: e.reason, message: e.message, type: e.type,
+      reason: e.reason,
+      message: e.message,
+      type: e.type,
       source: { component: this.source.component, ...(this.source.host ? { host: this.source.host } : {}) },
-      firstTimestamp: now as unknown as Date, lastTimestamp: now as unknown as Date, count: (prev?.count ?? 0) || n,
-      reportingComponent: this.source.component, reportingInstance: this.source.host ?? '',
+      firstTimestamp: now as unknown as Date,
+      lastTimestamp: now as unknown as Date,
+      count: (prev?.count ?? 0) || n,
+      reportingComponent: this.source.component,
+      reportingInstance: this.source.host ?? '',
     };
     try {
       await this.client.core.createNamespacedEvent({ namespace: ns, body });

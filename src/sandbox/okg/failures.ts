@@ -4,10 +4,14 @@
 // Parsing of `--fail-image SUBSTRING=MODE` lives here too, so the CLI and startSandbox refuse the same inputs.
 
 export const FAIL_MODES = ['ImagePullBackOff', 'CrashLoopBackOff', 'NeverReady', 'SlowReady'] as const;
-export type FailMode = typeof FAIL_MODES[number];
+export type FailMode = (typeof FAIL_MODES)[number];
 
 /** Containers whose image contains `substring` fail with `mode` (`seconds`: SlowReady's time to Ready). */
-export interface FailImage { substring: string; mode: FailMode; seconds?: number }
+export interface FailImage {
+  substring: string;
+  mode: FailMode;
+  seconds?: number;
+}
 
 const MODES_TEXT = 'ImagePullBackOff, CrashLoopBackOff, NeverReady or SlowReady:SECONDS';
 export const MAX_SLOW_READY_SECONDS = 3600;
@@ -25,25 +29,35 @@ export function parseFailImage(spec: string): FailImage {
     throw new Error(`--fail-image: unknown mode "${mode}" in "${spec}"; use ${MODES_TEXT}`);
   }
   if (mode === 'SlowReady') {
-    if (arg === undefined) throw new Error(`--fail-image: SlowReady needs the seconds until Ready, e.g. "${substring || '-slow'}=SlowReady:30", got "${spec}"`);
+    if (arg === undefined)
+      throw new Error(
+        `--fail-image: SlowReady needs the seconds until Ready, e.g. "${substring || '-slow'}=SlowReady:30", got "${spec}"`,
+      );
     return checkFailImage({ substring, mode, seconds: slowSeconds(arg, spec) });
   }
-  if (arg !== undefined) throw new Error(`--fail-image: ${mode} takes no ":${arg}" (only SlowReady:SECONDS does), got "${spec}"`);
+  if (arg !== undefined)
+    throw new Error(`--fail-image: ${mode} takes no ":${arg}" (only SlowReady:SECONDS does), got "${spec}"`);
   return checkFailImage({ substring, mode: mode as FailMode });
 }
 
 function slowSeconds(text: string, spec: string): number {
   const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
   if (!(n >= 0 && n <= MAX_SLOW_READY_SECONDS)) {
-    throw new Error(`--fail-image: SlowReady seconds must be a number from 0 to ${MAX_SLOW_READY_SECONDS}, got "${text}" in "${spec}"`);
+    throw new Error(
+      `--fail-image: SlowReady seconds must be a number from 0 to ${MAX_SLOW_READY_SECONDS}, got "${text}" in "${spec}"`,
+    );
   }
   return n;
 }
 
 function checkFailImage(rule: FailImage): FailImage {
   const s = rule.substring;
-  if (s === '') throw new Error(`--fail-image: the image substring before "=" is empty in "=${rule.mode}${rule.seconds !== undefined ? `:${rule.seconds}` : ''}"`);
-  if (/\s/.test(s)) throw new Error(`--fail-image: the image substring "${s}" contains white space; image names never do`);
+  if (s === '')
+    throw new Error(
+      `--fail-image: the image substring before "=" is empty in "=${rule.mode}${rule.seconds !== undefined ? `:${rule.seconds}` : ''}"`,
+    );
+  if (/\s/.test(s))
+    throw new Error(`--fail-image: the image substring "${s}" contains white space; image names never do`);
   return rule;
 }
 
@@ -56,25 +70,35 @@ export function checkFailImages(rules: readonly FailImage[] | undefined): FailIm
   const seen = new Set<string>();
   for (const r of rules ?? []) {
     if (!r || typeof r.substring !== 'string') throw new Error('failImages: each rule needs a substring and a mode');
-    if (!(FAIL_MODES as readonly string[]).includes(r.mode)) throw new Error(`--fail-image: unknown mode "${String(r.mode)}" for "${r.substring}"; use ${MODES_TEXT}`);
+    if (!(FAIL_MODES as readonly string[]).includes(r.mode))
+      throw new Error(`--fail-image: unknown mode "${String(r.mode)}" for "${r.substring}"; use ${MODES_TEXT}`);
     if (r.mode === 'SlowReady') {
       if (typeof r.seconds !== 'number' || !(r.seconds >= 0 && r.seconds <= MAX_SLOW_READY_SECONDS)) {
-        throw new Error(`--fail-image: SlowReady seconds must be a number from 0 to ${MAX_SLOW_READY_SECONDS}, got ${String(r.seconds)} for "${r.substring}"`);
+        throw new Error(
+          `--fail-image: SlowReady seconds must be a number from 0 to ${MAX_SLOW_READY_SECONDS}, got ${String(r.seconds)} for "${r.substring}"`,
+        );
       }
     } else if (r.seconds !== undefined) {
-      throw new Error(`--fail-image: ${r.mode} takes no seconds (only SlowReady does), got ${r.seconds} for "${r.substring}"`);
+      throw new Error(
+        `--fail-image: ${r.mode} takes no seconds (only SlowReady does), got ${r.seconds} for "${r.substring}"`,
+      );
     }
     checkFailImage(r);
-    if (seen.has(r.substring)) throw new Error(`--fail-image: "${r.substring}" is given twice; give each substring one mode`);
+    if (seen.has(r.substring))
+      throw new Error(`--fail-image: "${r.substring}" is given twice; give each substring one mode`);
     seen.add(r.substring);
-    out.push(r.mode === 'SlowReady' ? { substring: r.substring, mode: r.mode, seconds: r.seconds } : { substring: r.substring, mode: r.mode });
+    out.push(
+      r.mode === 'SlowReady'
+        ? { substring: r.substring, mode: r.mode, seconds: r.seconds }
+        : { substring: r.substring, mode: r.mode },
+    );
   }
   return out;
 }
 
 /** The first rule whose substring the image contains. */
 export function failRuleFor(image: string, rules: readonly FailImage[]): FailImage | undefined {
-  return rules.find((r) => image.includes(r.substring));
+  return rules.find(r => image.includes(r.substring));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -106,7 +130,8 @@ export function pullErrorText(image: string): string {
 
 export const kubeletText = {
   pulling: (image: string) => `Pulling image "${image}"`,
-  pulled: (image: string) => `Successfully pulled image "${image}" in 512ms (512ms including waiting). Image size: 104857600 bytes.`,
+  pulled: (image: string) =>
+    `Successfully pulled image "${image}" in 512ms (512ms including waiting). Image size: 104857600 bytes.`,
   /** `state.waiting.message` with ErrImagePull: the runtime's error itself. */
   pullErrorWaiting: (image: string) => pullErrorText(image),
   failedToPull: (image: string) => `Failed to pull image "${image}": ${pullErrorText(image)}`,
@@ -119,7 +144,8 @@ export const kubeletText = {
   started: (container: string) => `Started container ${container}`,
   /** `format.Pod`: name_namespace(uid). */
   podDesc: (name: string, namespace: string, uid: string) => `${name}_${namespace}(${uid})`,
-  backOffRestarting: (container: string, pod: string) => `Back-off restarting failed container ${container} in pod ${pod}`,
+  backOffRestarting: (container: string, pod: string) =>
+    `Back-off restarting failed container ${container} in pod ${pod}`,
   crashLoopWaiting: (backoffSeconds: number, container: string, pod: string) =>
     `back-off ${goDuration(backoffSeconds)} restarting failed container=${container} pod=${pod}`,
   readinessFailed: (output: string) => `Readiness probe failed: ${output}`,
@@ -139,8 +165,17 @@ export function kubeletBackoffSeconds(nth: number): number {
   return Math.min(10 * 2 ** Math.max(0, nth - 1), 300);
 }
 
-interface Probe { httpGet?: { port?: unknown; path?: string }; tcpSocket?: { port?: unknown }; exec?: unknown; grpc?: unknown }
-interface ContainerLike { name?: string; readinessProbe?: unknown; ports?: { name?: string; containerPort?: number }[] }
+interface Probe {
+  httpGet?: { port?: unknown; path?: string };
+  tcpSocket?: { port?: unknown };
+  exec?: unknown;
+  grpc?: unknown;
+}
+interface ContainerLike {
+  name?: string;
+  readinessProbe?: unknown;
+  ports?: { name?: string; containerPort?: number }[];
+}
 
 /**
  * What a failing readiness probe of this container reports (prober output after "Readiness probe failed: ").
@@ -150,7 +185,7 @@ export function readinessProbeOutput(container: ContainerLike, podIP: string): s
   const p = container.readinessProbe as Probe | undefined;
   const port = (v: unknown): string => {
     if (typeof v === 'number') return String(v);
-    const named = container.ports?.find((x) => x.name === v)?.containerPort;
+    const named = container.ports?.find(x => x.name === v)?.containerPort;
     return named !== undefined ? String(named) : String(v ?? '');
   };
   if (p?.tcpSocket) return `dial tcp ${podIP}:${port(p.tcpSocket.port)}: connect: connection refused`;

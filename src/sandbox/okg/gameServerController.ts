@@ -2,8 +2,16 @@
 // spec to pod labels (with the label sync lag of §8.5), the pod's state to GameServer status, reclaim Delete;
 // and, when turned on, OKG 1.0's stale spec echo (§8 pitfall 7).
 import {
-  ANN_OPS_STATE_CHANGED, ANN_STATE_CHANGED, LABEL_DELETE_PRIORITY, LABEL_GS_DELETING, LABEL_GS_STATE, LABEL_NETWORK_DISABLED,
-  LABEL_OPS_STATE, LABEL_OWNER_GSS, LABEL_UPDATE_PRIORITY, PLURAL_GS,
+  ANN_OPS_STATE_CHANGED,
+  ANN_STATE_CHANGED,
+  LABEL_DELETE_PRIORITY,
+  LABEL_GS_DELETING,
+  LABEL_GS_STATE,
+  LABEL_NETWORK_DISABLED,
+  LABEL_OPS_STATE,
+  LABEL_OWNER_GSS,
+  LABEL_UPDATE_PRIORITY,
+  PLURAL_GS,
 } from './constants.js';
 import { buildGameServer, buildGameServerStatus, canonicalJson, controllerOf, desiredPodLabels } from './objects.js';
 import { ANN_NETWORK_TRIGGER_TIME, ANN_NETWORK_TYPE } from './network.js';
@@ -20,7 +28,11 @@ export class GameServerController {
   /** See OkgEmulatorOptions.staleSpecEchoMs; 0 = off. */
   echoMs: number;
 
-  constructor(private readonly ctx: ControllerContext, private readonly labelSyncLagMs: number, echoMs: number) {
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly labelSyncLagMs: number,
+    echoMs: number,
+  ) {
     this.echoMs = echoMs;
   }
 
@@ -28,12 +40,22 @@ export class GameServerController {
   onGameServer(gs: GameServer, deleted: boolean): void {
     if (!this.echoMs) return;
     const key = nsName(gs);
-    if (deleted) { this.seenSpec.delete(key); return; }
-    const spec = { opsState: gs.spec.opsState, deletionPriority: gs.spec.deletionPriority, updatePriority: gs.spec.updatePriority };
+    if (deleted) {
+      this.seenSpec.delete(key);
+      return;
+    }
+    const spec = {
+      opsState: gs.spec.opsState,
+      deletionPriority: gs.spec.deletionPriority,
+      updatePriority: gs.spec.updatePriority,
+    };
     const sig = canonicalJson(spec);
     if (this.seenSpec.get(key) === sig) return;
     this.seenSpec.set(key, sig);
-    if (this.echoed.get(key) === sig) { this.echoed.delete(key); return; } // the event of our own echo
+    if (this.echoed.get(key) === sig) {
+      this.echoed.delete(key);
+      return;
+    } // the event of our own echo
     // One reconcile at a time per GameServer: it read its cache at the first change; later changes that land before
     // its write are overwritten by it (then the next change starts the next one).
     if (this.echoes.has(key)) return;
@@ -77,9 +99,9 @@ export class GameServerController {
     const have = pod.metadata.labels ?? {};
     const labels: Record<string, string> = {};
     for (const [k, v] of Object.entries(want)) if (have[k] !== v) labels[k] = v;
-    const specDiff = SPEC_LABELS.filter((k) => k in labels && have[k] !== undefined);
+    const specDiff = SPEC_LABELS.filter(k => k in labels && have[k] !== undefined);
     if (specDiff.length > 0 && this.labelSyncLagMs > 0) {
-      const sig = canonicalJson(specDiff.map((k) => [k, labels[k]]));
+      const sig = canonicalJson(specDiff.map(k => [k, labels[k]]));
       const now = Date.now();
       let entry = this.lag.get(key);
       if (!entry || entry.sig !== sig) this.lag.set(key, (entry = { sig, since: now }));
@@ -95,26 +117,42 @@ export class GameServerController {
     }
     // a pod with a network gets the network trigger time once (v1.0 re-sets it every 5 s in the network's first
     // minute to wake the plugin; the emulator's plugin needs no waking: ./networkController.ts)
-    const trigger = pod.metadata.annotations?.[ANN_NETWORK_TYPE] !== undefined && Number.isNaN(Date.parse(pod.metadata.annotations?.[ANN_NETWORK_TRIGGER_TIME] ?? ''));
+    const trigger =
+      pod.metadata.annotations?.[ANN_NETWORK_TYPE] !== undefined &&
+      Number.isNaN(Date.parse(pod.metadata.annotations?.[ANN_NETWORK_TRIGGER_TIME] ?? ''));
     if (Object.keys(labels).length > 0 || trigger) {
       const now = new Date().toISOString();
       const annotations: Record<string, string> = {};
       if (LABEL_OPS_STATE in labels) annotations[ANN_OPS_STATE_CHANGED] = now;
       if (LABEL_GS_STATE in labels) annotations[ANN_STATE_CHANGED] = now;
       if (trigger) annotations[ANN_NETWORK_TRIGGER_TIME] = now.replace(/\.\d+Z$/, 'Z');
-      await client.patch('pods', ns, name, {
-        metadata: { resourceVersion: pod.metadata.resourceVersion, ...(Object.keys(labels).length ? { labels } : {}), ...(Object.keys(annotations).length ? { annotations } : {}) },
-      }).catch(ignore(404, 409));
+      await client
+        .patch('pods', ns, name, {
+          metadata: {
+            resourceVersion: pod.metadata.resourceVersion,
+            ...(Object.keys(labels).length ? { labels } : {}),
+            ...(Object.keys(annotations).length ? { annotations } : {}),
+          },
+        })
+        .catch(ignore(404, 409));
       return; // the pod update event brings us back for the status
     }
 
     // pod → GS status
     const status = buildGameServerStatus(pod, gs.status, new Date().toISOString());
     const old = gs.status ?? {};
-    const changed = Object.keys(status).some((k) => k !== 'lastTransitionTime' && canonicalJson(old[k]) !== canonicalJson(status[k]))
-      || old.lastTransitionTime === undefined;
+    const changed =
+      Object.keys(status).some(k => k !== 'lastTransitionTime' && canonicalJson(old[k]) !== canonicalJson(status[k])) ||
+      old.lastTransitionTime === undefined;
     if (changed) {
-      await client.patch(PLURAL_GS, ns, name, { metadata: { resourceVersion: gs.metadata.resourceVersion }, status }, { subresource: 'status' })
+      await client
+        .patch(
+          PLURAL_GS,
+          ns,
+          name,
+          { metadata: { resourceVersion: gs.metadata.resourceVersion }, status },
+          { subresource: 'status' },
+        )
         .catch(ignore(404, 409));
     }
   }

@@ -1,10 +1,15 @@
 // kruise-game v1.0's GameServerSet controller (API.md §6): create the Advanced StatefulSet → Kill → scale
 // (reserve ids, deletion order, §8.2 scale before the workload update) → update the workload → status (§3).
+import { ANN_ASTS_HASH, ANN_RESERVE_IDS, LABEL_GS_DELETING, PLURAL_ASTS, PLURAL_GS, PLURAL_GSS } from './constants.js';
 import {
-  ANN_ASTS_HASH, ANN_RESERVE_IDS, LABEL_GS_DELETING, PLURAL_ASTS, PLURAL_GS, PLURAL_GSS,
-} from './constants.js';
-import {
-  astsHash, buildAsts, buildGssStatus, canonicalJson, controllerOf, gssAfterGoRoundTrip, reclaimPolicyOf, reserveOrdinalsFor,
+  astsHash,
+  buildAsts,
+  buildGssStatus,
+  canonicalJson,
+  controllerOf,
+  gssAfterGoRoundTrip,
+  reclaimPolicyOf,
+  reserveOrdinalsFor,
   workloadFields,
 } from './objects.js';
 import { defaultAdvancedStatefulSet } from './kruiseDefaults.js';
@@ -38,7 +43,9 @@ export class GameServerSetController {
 
     // (4) scale
     const reserve = parseReserveIds(gss.spec.reserveGameServerIds);
-    const annotated = parseReserveIds((gss.metadata.annotations?.[ANN_RESERVE_IDS] ?? '').split(',').filter((s) => s !== ''));
+    const annotated = parseReserveIds(
+      (gss.metadata.annotations?.[ANN_RESERVE_IDS] ?? '').split(',').filter(s => s !== ''),
+    );
     const differs = replicas !== asts.spec.replicas || canonicalJson(reserve) !== canonicalJson(annotated);
     const workloadBusy = (asts.status?.replicas as number | undefined) !== asts.spec.replicas;
     if (differs && !workloadBusy) {
@@ -50,7 +57,10 @@ export class GameServerSetController {
     if (asts.metadata.annotations?.[ANN_ASTS_HASH] !== astsHash(gss)) {
       const next: AdvancedStatefulSet = {
         ...asts,
-        metadata: { ...asts.metadata, annotations: { ...(asts.metadata.annotations ?? {}), [ANN_ASTS_HASH]: astsHash(gss) } },
+        metadata: {
+          ...asts.metadata,
+          annotations: { ...(asts.metadata.annotations ?? {}), [ANN_ASTS_HASH]: astsHash(gss) },
+        },
         spec: { ...asts.spec, ...workloadFields(gss) },
       };
       delete next.status;
@@ -63,7 +73,7 @@ export class GameServerSetController {
     const status = buildGssStatus(gss, asts, pods);
     if (differs) status.observedGeneration = gss.status?.observedGeneration ?? 0;
     const old = gss.status ?? {};
-    if (Object.keys(status).some((k) => canonicalJson(old[k]) !== canonicalJson(status[k]))) {
+    if (Object.keys(status).some(k => canonicalJson(old[k]) !== canonicalJson(status[k]))) {
       await client.patch(PLURAL_GSS, ns, name, { status }, { subresource: 'status' }).catch(ignore(404));
     }
   }
@@ -74,7 +84,9 @@ export class GameServerSetController {
     const name = gss.metadata.name ?? '';
     const replicas = gss.spec.replicas ?? 0;
     const plan = computeScale(replicas, reserve, pods);
-    this.ctx.log(`gss|${ns}/${name}: scale ${asts.spec.replicas} → ${replicas}; delete [${plan.toDelete}] add [${plan.toAdd}]`);
+    this.ctx.log(
+      `gss|${ns}/${name}: scale ${asts.spec.replicas} → ${replicas}; delete [${plan.toDelete}] add [${plan.toAdd}]`,
+    );
     const desiredReserve = reserveOrdinalsFor(plan.desired, reserve);
     const next: AdvancedStatefulSet = {
       ...asts,
@@ -82,7 +94,10 @@ export class GameServerSetController {
         ...asts.spec,
         replicas,
         ...(desiredReserve.length || asts.spec.reserveOrdinals ? { reserveOrdinals: desiredReserve } : {}),
-        scaleStrategy: { ...((asts.spec.scaleStrategy as Json | undefined) ?? {}), maxUnavailable: gss.spec.scaleStrategy?.maxUnavailable },
+        scaleStrategy: {
+          ...((asts.spec.scaleStrategy as Json | undefined) ?? {}),
+          maxUnavailable: gss.spec.scaleStrategy?.maxUnavailable,
+        },
       },
     };
     delete next.status;
@@ -95,9 +110,11 @@ export class GameServerSetController {
         const gs = this.ctx.gs.get(ns, gsName);
         if (!gs || (gs.metadata.labels?.[LABEL_GS_DELETING] ?? 'false') === value) return;
         if (value === 'false' && gs.metadata.labels?.[LABEL_GS_DELETING] === undefined) return;
-        await client.patch(PLURAL_GS, ns, gsName, { metadata: { labels: { [LABEL_GS_DELETING]: value } } }).catch(ignore(404));
+        await client
+          .patch(PLURAL_GS, ns, gsName, { metadata: { labels: { [LABEL_GS_DELETING]: value } } })
+          .catch(ignore(404));
       };
-      await Promise.all([...plan.toDelete.map((o) => mark(o, 'true')), ...plan.toAdd.map((o) => mark(o, 'false'))]);
+      await Promise.all([...plan.toDelete.map(o => mark(o, 'true')), ...plan.toAdd.map(o => mark(o, 'false'))]);
     }
   }
 }

@@ -11,12 +11,24 @@ function fill(obj: Json, defaults: Json): void {
 
 /** kruise `SetDefaultPodSpec` (apis/apps/defaults/pod.go): kubernetes' pod defaults, and imagePullPolicy Always. */
 export function defaultPodSpec(spec: Json): void {
-  fill(spec, { restartPolicy: 'Always', terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', securityContext: {}, schedulerName: 'default-scheduler' });
+  fill(spec, {
+    restartPolicy: 'Always',
+    terminationGracePeriodSeconds: 30,
+    dnsPolicy: 'ClusterFirst',
+    securityContext: {},
+    schedulerName: 'default-scheduler',
+  });
   for (const list of [spec.initContainers, spec.containers]) {
     for (const c of (Array.isArray(list) ? list : []) as Json[]) {
-      fill(c, { imagePullPolicy: 'Always', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', resources: {} });
+      fill(c, {
+        imagePullPolicy: 'Always',
+        terminationMessagePath: '/dev/termination-log',
+        terminationMessagePolicy: 'File',
+        resources: {},
+      });
       for (const p of (Array.isArray(c.ports) ? c.ports : []) as Json[]) fill(p, { protocol: 'TCP' });
-      for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe]) if (probe && typeof probe === 'object') fill(probe as Json, PROBE_DEFAULTS);
+      for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe])
+        if (probe && typeof probe === 'object') fill(probe as Json, PROBE_DEFAULTS);
     }
   }
 }
@@ -24,7 +36,12 @@ export function defaultPodSpec(spec: Json): void {
 /** kruise `SetDefaultsStatefulSet(obj, true)` (apis/apps/defaults/v1beta1.go) with the default feature gates. */
 export function defaultAdvancedStatefulSet(asts: AdvancedStatefulSet): AdvancedStatefulSet {
   const spec = asts.spec as Json;
-  fill(spec, { podManagementPolicy: 'OrderedReady', revisionHistoryLimit: 10, scaleStrategy: {}, volumeClaimUpdateStrategy: {} });
+  fill(spec, {
+    podManagementPolicy: 'OrderedReady',
+    revisionHistoryLimit: 10,
+    scaleStrategy: {},
+    volumeClaimUpdateStrategy: {},
+  });
   const strategy = (spec.updateStrategy ??= {}) as Json;
   fill(strategy, { type: 'RollingUpdate' });
   if (strategy.type === 'RollingUpdate') {
@@ -33,7 +50,8 @@ export function defaultAdvancedStatefulSet(asts: AdvancedStatefulSet): AdvancedS
   }
   const retention = (spec.persistentVolumeClaimRetentionPolicy ??= {}) as Json;
   fill(retention, { whenDeleted: 'Retain', whenScaled: 'Retain' });
-  if (Array.isArray(spec.volumeClaimTemplates) && spec.volumeClaimTemplates.length === 0) delete spec.volumeClaimTemplates;
+  if (Array.isArray(spec.volumeClaimTemplates) && spec.volumeClaimTemplates.length === 0)
+    delete spec.volumeClaimTemplates;
   const template = (spec.template ??= {}) as Json;
   const metadata = (template.metadata ??= {}) as Json;
   if (metadata.creationTimestamp === undefined) metadata.creationTimestamp = null;

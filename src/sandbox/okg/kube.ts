@@ -1,10 +1,28 @@
 // The emulator's only way to the cluster: @kubernetes/client-node typed clients. Bodies of custom objects go
 // through untouched; pods go through CoreV1Api (typed), so reads are normalised back to plain JSON.
 import {
-  ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, makeInformer, setHeaderOptions,
-  type Informer, type KubernetesListObject, type KubernetesObject, type ObjectCache, type V1Pod,
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  makeInformer,
+  setHeaderOptions,
+  type Informer,
+  type KubernetesListObject,
+  type KubernetesObject,
+  type ObjectCache,
+  type V1Pod,
 } from '@kubernetes/client-node';
-import { GAME_GROUP, GAME_VERSION, KRUISE_GROUP, KRUISE_VERSION, PLURAL_ASTS, PLURAL_GS, PLURAL_GSS } from './constants.js';
+import {
+  GAME_GROUP,
+  GAME_VERSION,
+  KRUISE_GROUP,
+  KRUISE_VERSION,
+  PLURAL_ASTS,
+  PLURAL_GS,
+  PLURAL_GSS,
+} from './constants.js';
 
 export type Resource = 'pods' | typeof PLURAL_GSS | typeof PLURAL_GS | typeof PLURAL_ASTS;
 
@@ -23,7 +41,9 @@ export function plain<T>(v: unknown): T {
 
 export function statusCode(err: unknown): number | undefined {
   if (err instanceof ApiException) return err.code;
-  const c = (err as { code?: unknown; statusCode?: unknown } | null)?.code ?? (err as { statusCode?: unknown } | null)?.statusCode;
+  const c =
+    (err as { code?: unknown; statusCode?: unknown } | null)?.code ??
+    (err as { statusCode?: unknown } | null)?.statusCode;
   return typeof c === 'number' ? c : undefined;
 }
 
@@ -42,48 +62,69 @@ export class KubeClient {
   informer<T extends KubernetesObject>(resource: Resource): Informer<T> & ObjectCache<T> {
     if (resource === 'pods') {
       return makeInformer<T>(this.kc, '/api/v1/pods', async () =>
-        plain<KubernetesListObject<T>>(await this.core.listPodForAllNamespaces()));
+        plain<KubernetesListObject<T>>(await this.core.listPodForAllNamespaces()),
+      );
     }
     const { group, version } = GV[resource];
     return makeInformer<T>(this.kc, `/apis/${group}/${version}/${resource}`, async () =>
-      plain<KubernetesListObject<T>>(await this.custom.listClusterCustomObject({ group, version, plural: resource })));
+      plain<KubernetesListObject<T>>(await this.custom.listClusterCustomObject({ group, version, plural: resource })),
+    );
   }
 
   async create<T>(resource: Resource, namespace: string, body: object): Promise<T> {
     if (resource === 'pods') return plain<T>(await this.core.createNamespacedPod({ namespace, body: body as V1Pod }));
     const { group, version } = GV[resource];
-    return plain<T>(await this.custom.createNamespacedCustomObject({ group, version, namespace, plural: resource, body }));
+    return plain<T>(
+      await this.custom.createNamespacedCustomObject({ group, version, namespace, plural: resource, body }),
+    );
   }
 
-  async patch<T>(resource: Resource, namespace: string, name: string, body: object,
-    opts: { type?: PatchType; subresource?: 'status' } = {}): Promise<T> {
+  async patch<T>(
+    resource: Resource,
+    namespace: string,
+    name: string,
+    body: object,
+    opts: { type?: PatchType; subresource?: 'status' } = {},
+  ): Promise<T> {
     const ct = opts.type === 'json' ? PatchStrategy.JsonPatch : PatchStrategy.MergePatch;
     const o = setHeaderOptions('Content-Type', ct);
     if (resource === 'pods') {
-      const p = opts.subresource === 'status'
-        ? this.core.patchNamespacedPodStatus({ name, namespace, body }, o)
-        : this.core.patchNamespacedPod({ name, namespace, body }, o);
+      const p =
+        opts.subresource === 'status'
+          ? this.core.patchNamespacedPodStatus({ name, namespace, body }, o)
+          : this.core.patchNamespacedPod({ name, namespace, body }, o);
       return plain<T>(await p);
     }
     const { group, version } = GV[resource];
     const req = { group, version, namespace, plural: resource, name, body };
-    const p = opts.subresource === 'status'
-      ? this.custom.patchNamespacedCustomObjectStatus(req, o)
-      : this.custom.patchNamespacedCustomObject(req, o);
+    const p =
+      opts.subresource === 'status'
+        ? this.custom.patchNamespacedCustomObjectStatus(req, o)
+        : this.custom.patchNamespacedCustomObject(req, o);
     return plain<T>(await p);
   }
 
   /** PUT (resourceVersion in the body makes it conditional). Custom resources only. */
   async replace<T>(resource: Exclude<Resource, 'pods'>, namespace: string, name: string, body: object): Promise<T> {
     const { group, version } = GV[resource];
-    return plain<T>(await this.custom.replaceNamespacedCustomObject({ group, version, namespace, plural: resource, name, body }));
+    return plain<T>(
+      await this.custom.replaceNamespacedCustomObject({ group, version, namespace, plural: resource, name, body }),
+    );
   }
 
-  async delete(resource: Resource, namespace: string, name: string,
-    opts: { gracePeriodSeconds?: number; uid?: string; resourceVersion?: string } = {}): Promise<void> {
-    const preconditions = opts.uid || opts.resourceVersion
-      ? { ...(opts.uid ? { uid: opts.uid } : {}), ...(opts.resourceVersion ? { resourceVersion: opts.resourceVersion } : {}) }
-      : undefined;
+  async delete(
+    resource: Resource,
+    namespace: string,
+    name: string,
+    opts: { gracePeriodSeconds?: number; uid?: string; resourceVersion?: string } = {},
+  ): Promise<void> {
+    const preconditions =
+      opts.uid || opts.resourceVersion
+        ? {
+            ...(opts.uid ? { uid: opts.uid } : {}),
+            ...(opts.resourceVersion ? { resourceVersion: opts.resourceVersion } : {}),
+          }
+        : undefined;
     const body = {
       ...(preconditions ? { preconditions } : {}),
       ...(opts.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: opts.gracePeriodSeconds } : {}),
@@ -94,7 +135,13 @@ export class KubeClient {
     }
     const { group, version } = GV[resource];
     await this.custom.deleteNamespacedCustomObject({
-      group, version, namespace, plural: resource, name, gracePeriodSeconds: opts.gracePeriodSeconds, body,
+      group,
+      version,
+      namespace,
+      plural: resource,
+      name,
+      gracePeriodSeconds: opts.gracePeriodSeconds,
+      body,
     });
   }
 }

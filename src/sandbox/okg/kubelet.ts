@@ -6,7 +6,14 @@ import { buildPodStatus, canonicalJson, type KubeletStage } from './objects.js';
 import { DEFAULT_HOST_IP } from './constants.js';
 import { ignore, type ControllerContext } from './controller.js';
 import { failRuleFor, kubeletText, readinessProbeOutput, type FailImage } from './failures.js';
-import { failingTimeline, healthyTimeline, stepAt, type ContainerSpecLike, type ContainerView, type TimelineOptions } from './containerTimeline.js';
+import {
+  failingTimeline,
+  healthyTimeline,
+  stepAt,
+  type ContainerSpecLike,
+  type ContainerView,
+  type TimelineOptions,
+} from './containerTimeline.js';
 import { failingPodStatus } from './failingPodStatus.js';
 import type { EventRecorder } from './events.js';
 import type { Pod, PodStatus } from './types.js';
@@ -30,7 +37,11 @@ export interface KubeletOptions {
 }
 
 /** The fail rule of each container, bound when the kubelet first sees the pod (later rule changes: new pods only). */
-interface Failing { uid: string; rules: (FailImage | undefined)[]; seenSteps: number[] }
+interface Failing {
+  uid: string;
+  rules: (FailImage | undefined)[];
+  seenSteps: number[];
+}
 
 export class Kubelet {
   private readonly seen = new Map<string, { uid: string; at: number; startTime: string }>();
@@ -40,7 +51,10 @@ export class Kubelet {
   /** Fail rules for pods the kubelet sees from now on. */
   failImages: FailImage[];
 
-  constructor(private readonly ctx: ControllerContext, private readonly opts: KubeletOptions) {
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly opts: KubeletOptions,
+  ) {
     this.failImages = opts.failImages;
   }
 
@@ -62,7 +76,10 @@ export class Kubelet {
       this.seen.delete(key);
       this.terminatingSeen.delete(key);
       const f = this.failing.get(key);
-      if (f) { this.opts.events.forget(f.uid); this.failing.delete(key); }
+      if (f) {
+        this.opts.events.forget(f.uid);
+        this.failing.delete(key);
+      }
       return;
     }
     if (!pod.spec.nodeName) return;
@@ -80,13 +97,14 @@ export class Kubelet {
       return;
     }
     let seen = this.seen.get(key);
-    if (!seen || seen.uid !== uid) this.seen.set(key, (seen = { uid, at: now, startTime: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z') }));
+    if (!seen || seen.uid !== uid)
+      this.seen.set(key, (seen = { uid, at: now, startTime: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z') }));
     const override = this.behaviour(ns, name);
     if (!override) {
       let f = this.failing.get(key);
       if (!f || f.uid !== uid) {
         const containers = (pod.spec.containers ?? []) as { image?: string }[];
-        const rules = containers.map((c) => failRuleFor(c.image ?? '', this.failImages));
+        const rules = containers.map(c => failRuleFor(c.image ?? '', this.failImages));
         f = { uid, rules, seenSteps: rules.map(() => 0) };
         if (rules.some(Boolean)) this.failing.set(key, f);
         else this.failing.delete(key);
@@ -128,7 +146,10 @@ export class Kubelet {
     let more = false;
     specs.forEach((c, i) => {
       const o: TimelineOptions = {
-        startMs, readyMs: this.opts.readyAfterMs, backoffBaseMs: this.opts.backoffBaseMs, podDesc,
+        startMs,
+        readyMs: this.opts.readyAfterMs,
+        backoffBaseMs: this.opts.backoffBaseMs,
+        podDesc,
         probeOutput: readinessProbeOutput(c, pod.status?.podIP ?? ''),
       };
       const rule = f.rules[i];
@@ -169,16 +190,20 @@ function comparable(v: unknown): unknown {
 /** Conditions whose status did not change keep their lastTransitionTime. */
 function keepTransitionTimes(status: PodStatus, previous: PodStatus | undefined): void {
   for (const c of status.conditions ?? []) {
-    const prev = previous?.conditions?.find((p) => p.type === c.type);
+    const prev = previous?.conditions?.find(p => p.type === c.type);
     if (prev && prev.status === c.status && prev.lastTransitionTime) c.lastTransitionTime = prev.lastTransitionTime;
   }
 }
 
 function stageOf(s: PodStatus | undefined): KubeletStage | undefined {
   switch (s?.phase) {
-    case 'Pending': return s.containerStatuses ? 'Pending' : undefined;
-    case 'Failed': return 'Crash';
-    case 'Running': return s.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? 'Ready' : 'Running';
-    default: return undefined;
+    case 'Pending':
+      return s.containerStatuses ? 'Pending' : undefined;
+    case 'Failed':
+      return 'Crash';
+    case 'Running':
+      return s.conditions?.some(c => c.type === 'Ready' && c.status === 'True') ? 'Ready' : 'Running';
+    default:
+      return undefined;
   }
 }

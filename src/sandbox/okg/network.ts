@@ -12,7 +12,7 @@ import type { Json, Pod } from './types.js';
 export const NETWORK_HOST_PORT = 'Kubernetes-HostPort';
 export const NETWORK_NODE_PORT = 'Kubernetes-NodePort';
 export const EMULATED_NETWORKS = [NETWORK_HOST_PORT, NETWORK_NODE_PORT] as const;
-export type EmulatedNetwork = typeof EMULATED_NETWORKS[number];
+export type EmulatedNetwork = (typeof EMULATED_NETWORKS)[number];
 
 export const ANN_NETWORK_TYPE = 'game.kruise.io/network-type';
 export const ANN_NETWORK_CONF = 'game.kruise.io/network-conf';
@@ -24,14 +24,25 @@ export const DEFAULT_HOST_PORT_RANGE: readonly [number, number] = [8000, 9000];
 /** kube-apiserver's default --service-node-port-range. */
 export const NODE_PORT_RANGE: readonly [number, number] = [30000, 32767];
 
-interface NetworkConfParam { name?: string; value?: string }
-interface PortSpec { containerPort?: number; hostPort?: number; protocol?: string; name?: string }
-interface ContainerSpec { name?: string; ports?: PortSpec[] }
+interface NetworkConfParam {
+  name?: string;
+  value?: string;
+}
+interface PortSpec {
+  containerPort?: number;
+  hostPort?: number;
+  protocol?: string;
+  name?: string;
+}
+interface ContainerSpec {
+  name?: string;
+  ports?: PortSpec[];
+}
 
 /** `json.Marshal(gss.Spec.Network.NetworkConf)`: `[{"name":…,"value":…}]`, `null` when absent. */
 export function networkConfJson(conf: unknown): string {
   if (!Array.isArray(conf)) return 'null';
-  return JSON.stringify((conf as NetworkConfParam[]).map((c) => ({ name: c?.name ?? '', value: c?.value ?? '' })));
+  return JSON.stringify((conf as NetworkConfParam[]).map(c => ({ name: c?.name ?? '', value: c?.value ?? '' })));
 }
 
 function confOf(pod: Pod): NetworkConfParam[] {
@@ -44,7 +55,10 @@ function confOf(pod: Pod): NetworkConfParam[] {
 }
 
 /** hostPort.go parseConfig: `ContainerPorts: name:port[/proto],…` (port `SameAsHost` = the host port; TCPUDP = both). */
-export function parseHostPortConf(conf: readonly NetworkConfParam[], containerNames: readonly string[]): Map<string, { port: number; protocol: string }[]> {
+export function parseHostPortConf(
+  conf: readonly NetworkConfParam[],
+  containerNames: readonly string[],
+): Map<string, { port: number; protocol: string }[]> {
   const out = new Map<string, { port: number; protocol: string }[]>();
   for (const c of conf) {
     if (c.name !== 'ContainerPorts') continue;
@@ -91,7 +105,10 @@ export class NetworkPlugins {
   onPodAdded(pod: Pod): void {
     if (pod.metadata.annotations?.[ANN_NETWORK_TYPE] !== NETWORK_HOST_PORT) return;
     const containers = (pod.spec.containers ?? []) as ContainerSpec[];
-    const conf = parseHostPortConf(confOf(pod), containers.map((c) => c.name ?? ''));
+    const conf = parseHostPortConf(
+      confOf(pod),
+      containers.map(c => c.name ?? ''),
+    );
     let n = [...conf.values()].reduce((a, ps) => a + ps.length, 0);
     const hostPorts = this.hostPortsOf.get(podKey(pod)) ?? this.allocate(n);
     this.hostPortsOf.set(podKey(pod), hostPorts);
@@ -103,7 +120,8 @@ export class NetworkPlugins {
       for (const p of ports) {
         const hostPort = hostPorts[n - 1];
         const containerPort = p.port === -1 ? hostPort : p.port;
-        if (p.protocol === 'TCPUDP') out.push({ containerPort, hostPort, protocol: 'TCP' }, { containerPort, hostPort, protocol: 'UDP' });
+        if (p.protocol === 'TCPUDP')
+          out.push({ containerPort, hostPort, protocol: 'TCP' }, { containerPort, hostPort, protocol: 'UDP' });
         else out.push({ containerPort, hostPort, protocol: p.protocol });
         n--;
       }
@@ -146,7 +164,9 @@ export class NetworkPlugins {
 
   private hostPortsIn(pod: Pod): number[] {
     const [min, max] = this.hostPortRange;
-    return ((pod.spec.containers ?? []) as ContainerSpec[]).flatMap((c) => (c.ports ?? []).map((p) => p.hostPort ?? 0)).filter((p) => p >= min && p <= max);
+    return ((pod.spec.containers ?? []) as ContainerSpec[])
+      .flatMap(c => (c.ports ?? []).map(p => p.hostPort ?? 0))
+      .filter(p => p >= min && p <= max);
   }
 
   private nodePorts(pod: Pod, n: number): number[] {
@@ -154,7 +174,8 @@ export class NetworkPlugins {
     let ports = this.nodePortsOf.get(key);
     if (!ports || ports.length !== n) {
       ports = [];
-      for (let p = NODE_PORT_RANGE[0]; p <= NODE_PORT_RANGE[1] && ports.length < n; p++) if (!this.nodePortsInUse.has(p)) ports.push(p);
+      for (let p = NODE_PORT_RANGE[0]; p <= NODE_PORT_RANGE[1] && ports.length < n; p++)
+        if (!this.nodePortsInUse.has(p)) ports.push(p);
       for (const p of ports) this.nodePortsInUse.add(p);
       this.nodePortsOf.set(key, ports);
     }
@@ -171,7 +192,13 @@ export class NetworkPlugins {
     const podIP = pod.status?.podIP ?? '';
     const address = (ip: string, ports: { name: string; protocol: string; port: number }[]) => ({ ip, ports });
     const ready_ = (internal: unknown[], external: unknown[]) =>
-      JSON.stringify({ internalAddresses: internal, externalAddresses: external, currentNetworkState: 'Ready', createTime: null, lastTransitionTime: null });
+      JSON.stringify({
+        internalAddresses: internal,
+        externalAddresses: external,
+        currentNetworkState: 'Ready',
+        createTime: null,
+        lastTransitionTime: null,
+      });
     if (type === NETWORK_HOST_PORT) {
       const [min, max] = this.hostPortRange;
       const iPorts: { name: string; protocol: string; port: number }[] = [];
@@ -192,7 +219,7 @@ export class NetworkPlugins {
       if (!ready || podIP === '') return notReady;
       const nodePorts = this.nodePorts(pod, ports.length);
       return ready_(
-        ports.map((p) => address(podIP, [{ name: String(p.port), protocol: p.protocol, port: p.port }])),
+        ports.map(p => address(podIP, [{ name: String(p.port), protocol: p.protocol, port: p.port }])),
         ports.map((p, i) => address(nodeIP, [{ name: String(p.port), protocol: p.protocol, port: nodePorts[i] }])),
       );
     }
@@ -213,12 +240,12 @@ export function networkStatusOf(pod: Pod, previous: Json | undefined, nowIso: st
   if (type === undefined) return {};
   const now = seconds(nowIso);
   const old = (previous ?? {}) as Json;
-  const empty = Object.keys(old).filter((k) => old[k] !== null && old[k] !== undefined).length === 0;
+  const empty = Object.keys(old).filter(k => old[k] !== null && old[k] !== undefined).length === 0;
   if (empty) return { networkType: type, desiredNetworkState: 'Ready', createTime: now, lastTransitionTime: now };
   let fromPod: Json | undefined;
   try {
     const raw = pod.metadata.annotations?.[ANN_NETWORK_STATUS];
-    fromPod = raw ? JSON.parse(raw) as Json : undefined;
+    fromPod = raw ? (JSON.parse(raw) as Json) : undefined;
   } catch {
     fromPod = undefined;
   }
@@ -231,6 +258,9 @@ export function networkStatusOf(pod: Pod, previous: Json | undefined, nowIso: st
   if (fromPod.currentNetworkState) out.currentNetworkState = fromPod.currentNetworkState;
   else delete out.currentNetworkState;
   const desired = pod.metadata.labels?.['game.kruise.io/network-disabled'] === 'true' ? 'NotReady' : 'Ready';
-  if (out.desiredNetworkState !== desired) { out.desiredNetworkState = desired; out.lastTransitionTime = now; }
+  if (out.desiredNetworkState !== desired) {
+    out.desiredNetworkState = desired;
+    out.lastTransitionTime = now;
+  }
   return out;
 }

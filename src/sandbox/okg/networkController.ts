@@ -7,13 +7,20 @@ import { ANN_NETWORK_STATUS, ANN_NETWORK_TYPE, type NetworkPlugins } from './net
 export class NetworkController {
   private readonly ipSeen = new Map<string, { uid: string; at: number }>();
 
-  constructor(private readonly ctx: ControllerContext, private readonly plugins: NetworkPlugins, private readonly nodeIP: string,
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly plugins: NetworkPlugins,
+    private readonly nodeIP: string,
     /** ms from the pod getting its IP to the network being Ready; see OkgEmulatorOptions.networkReadyAfterMs */
-    public readyAfterMs: number) {}
+    public readyAfterMs: number,
+  ) {}
 
   async sync(ns: string, name: string, key: string): Promise<void> {
     const pod = this.ctx.pods.get(ns, name);
-    if (!pod) { this.ipSeen.delete(key); return; }
+    if (!pod) {
+      this.ipSeen.delete(key);
+      return;
+    }
     this.plugins.observe(pod);
     if (pod.metadata.deletionTimestamp || pod.metadata.annotations?.[ANN_NETWORK_TYPE] === undefined) return;
     let ready = false;
@@ -28,7 +35,10 @@ export class NetworkController {
     }
     const want = this.plugins.annotationFor(pod, this.nodeIP, ready);
     if (want === undefined || pod.metadata.annotations?.[ANN_NETWORK_STATUS] === want) return;
-    await this.ctx.client.patch('pods', ns, name, { metadata: { resourceVersion: pod.metadata.resourceVersion, annotations: { [ANN_NETWORK_STATUS]: want } } })
+    await this.ctx.client
+      .patch('pods', ns, name, {
+        metadata: { resourceVersion: pod.metadata.resourceVersion, annotations: { [ANN_NETWORK_STATUS]: want } },
+      })
       .catch(ignore(404, 409));
   }
 }

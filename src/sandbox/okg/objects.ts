@@ -3,9 +3,24 @@
 import { createHash } from 'node:crypto';
 import type { OwnerReference } from '../types.js';
 import {
-  ANN_ASTS_HASH, DEFAULT_HOST_IP, DEFAULT_NODE_NAME, GAME_API_VERSION, KRUISE_API_VERSION, LABEL_DELETE_PRIORITY, LABEL_GS_STATE,
-  LABEL_NETWORK_DISABLED, LABEL_OPS_STATE, LABEL_OWNER_GSS, LABEL_POD_NAME, LABEL_REVISION, LABEL_UPDATE_PRIORITY,
-  READINESS_GATE_INPLACE, READINESS_GATE_KRUISE_POD_READY, LABEL_POD_INDEX, LABEL_LIFECYCLE_STATE, ANN_LIFECYCLE_TIMESTAMP,
+  ANN_ASTS_HASH,
+  DEFAULT_HOST_IP,
+  DEFAULT_NODE_NAME,
+  GAME_API_VERSION,
+  KRUISE_API_VERSION,
+  LABEL_DELETE_PRIORITY,
+  LABEL_GS_STATE,
+  LABEL_NETWORK_DISABLED,
+  LABEL_OPS_STATE,
+  LABEL_OWNER_GSS,
+  LABEL_POD_NAME,
+  LABEL_REVISION,
+  LABEL_UPDATE_PRIORITY,
+  READINESS_GATE_INPLACE,
+  READINESS_GATE_KRUISE_POD_READY,
+  LABEL_POD_INDEX,
+  LABEL_LIFECYCLE_STATE,
+  ANN_LIFECYCLE_TIMESTAMP,
   ANN_GS_TEMPLATE_METADATA_HASH,
 } from './constants.js';
 import { defaultAdvancedStatefulSet } from './kruiseDefaults.js';
@@ -13,7 +28,15 @@ import { astsOrdinals, ordinalOf } from './scale.js';
 import { deriveGameServerState } from './state.js';
 import { ANN_NETWORK_CONF, ANN_NETWORK_TYPE, networkConfJson, networkStatusOf } from './network.js';
 import type {
-  AdvancedStatefulSet, GameServer, GameServerSet, Json, Pod, PodCondition, PodStatus, PodTemplate, UpdateStrategy,
+  AdvancedStatefulSet,
+  GameServer,
+  GameServerSet,
+  Json,
+  Pod,
+  PodCondition,
+  PodStatus,
+  PodTemplate,
+  UpdateStrategy,
 } from './types.js';
 
 /** JSON with sorted keys, so that hashes do not depend on key order. */
@@ -34,15 +57,23 @@ export function shortHash(value: unknown, length = 10): string {
 
 const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
 
-export function ownerRef(obj: { apiVersion: string; kind: string; metadata: { name?: string; uid?: string } }): OwnerReference {
+export function ownerRef(obj: {
+  apiVersion: string;
+  kind: string;
+  metadata: { name?: string; uid?: string };
+}): OwnerReference {
   return {
-    apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name ?? '', uid: obj.metadata.uid ?? '',
-    controller: true, blockOwnerDeletion: true,
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    name: obj.metadata.name ?? '',
+    uid: obj.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
   };
 }
 
 export function controllerOf(obj: { metadata: { ownerReferences?: OwnerReference[] } }): OwnerReference | undefined {
-  return obj.metadata.ownerReferences?.find((r) => r.controller === true);
+  return obj.metadata.ownerReferences?.find(r => r.controller === true);
 }
 
 /** `game.kruise.io/asts-hash`: hash of GSS updateStrategy + template + network (§5). */
@@ -74,13 +105,23 @@ export function astsTemplate(gss: GameServerSet): PodTemplate {
   const t = gss.spec.gameServerTemplate ?? {};
   const spec: Json = clone(t.spec ?? {}) ?? {};
   const gates = Array.isArray(spec.readinessGates) ? (spec.readinessGates as { conditionType: string }[]) : [];
-  if (!gates.some((g) => g.conditionType === READINESS_GATE_INPLACE)) gates.push({ conditionType: READINESS_GATE_INPLACE });
+  if (!gates.some(g => g.conditionType === READINESS_GATE_INPLACE))
+    gates.push({ conditionType: READINESS_GATE_INPLACE });
   spec.readinessGates = gates;
   // GetNewAstsFromGss: a GSS network goes to the pods as the network-conf and network-type annotations
   const network = gss.spec.network as { networkType?: string; networkConf?: unknown } | undefined;
-  const annotations = t.metadata?.annotations || network
-    ? { ...(t.metadata?.annotations ?? {}), ...(network ? { [ANN_NETWORK_CONF]: networkConfJson(network.networkConf), [ANN_NETWORK_TYPE]: network.networkType ?? '' } : {}) }
-    : undefined;
+  const annotations =
+    t.metadata?.annotations || network
+      ? {
+          ...(t.metadata?.annotations ?? {}),
+          ...(network
+            ? {
+                [ANN_NETWORK_CONF]: networkConfJson(network.networkConf),
+                [ANN_NETWORK_TYPE]: network.networkType ?? '',
+              }
+            : {}),
+        }
+      : undefined;
   return {
     metadata: {
       labels: { ...(t.metadata?.labels ?? {}), [LABEL_OWNER_GSS]: gss.metadata.name ?? '' },
@@ -134,7 +175,9 @@ export function revisionOf(asts: AdvancedStatefulSet): string {
   return `${asts.metadata.name ?? ''}-${shortHash(asts.spec.template ?? {})}`;
 }
 
-export interface BuildPodOptions { nodeName?: string }
+export interface BuildPodOptions {
+  nodeName?: string;
+}
 
 /** Pod `<asts>-<ordinal>` as the Advanced StatefulSet controller creates it (owned by the ASTS). */
 export function buildPod(asts: AdvancedStatefulSet, ordinal: number, opts: BuildPodOptions = {}): Pod {
@@ -144,7 +187,8 @@ export function buildPod(asts: AdvancedStatefulSet, ordinal: number, opts: Build
   const spec: Json = clone(template.spec ?? {}) ?? {};
   // kruise's pod webhook adds the KruisePodReady gate to the pods of its workloads.
   const gates = (Array.isArray(spec.readinessGates) ? spec.readinessGates : []) as { conditionType: string }[];
-  if (!gates.some((g) => g.conditionType === READINESS_GATE_KRUISE_POD_READY)) spec.readinessGates = [...gates, { conditionType: READINESS_GATE_KRUISE_POD_READY }];
+  if (!gates.some(g => g.conditionType === READINESS_GATE_KRUISE_POD_READY))
+    spec.readinessGates = [...gates, { conditionType: READINESS_GATE_KRUISE_POD_READY }];
   spec.nodeName = opts.nodeName ?? DEFAULT_NODE_NAME;
   spec.hostname = name;
   if (asts.spec.serviceName) spec.subdomain = asts.spec.serviceName;
@@ -162,7 +206,10 @@ export function buildPod(asts: AdvancedStatefulSet, ordinal: number, opts: Build
         [LABEL_POD_INDEX]: String(ordinal),
         [LABEL_LIFECYCLE_STATE]: 'Normal',
       },
-      annotations: { ...(template.metadata?.annotations ?? {}), [ANN_LIFECYCLE_TIMESTAMP]: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+      annotations: {
+        ...(template.metadata?.annotations ?? {}),
+        [ANN_LIFECYCLE_TIMESTAMP]: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      },
       ownerReferences: [ownerRef(asts)],
     },
     spec,
@@ -189,7 +236,10 @@ export function buildGameServer(pod: Pod, gss: GameServerSet): GameServer {
       name: pod.metadata.name,
       namespace: pod.metadata.namespace,
       labels: { ...(t?.metadata?.labels ?? {}), [LABEL_OWNER_GSS]: gss.metadata.name ?? '' },
-      annotations: { ...(t?.metadata?.annotations ?? {}), [ANN_GS_TEMPLATE_METADATA_HASH]: shortHash(t?.metadata ?? {}) },
+      annotations: {
+        ...(t?.metadata?.annotations ?? {}),
+        [ANN_GS_TEMPLATE_METADATA_HASH]: shortHash(t?.metadata ?? {}),
+      },
       ownerReferences: [owner],
     },
     // networkDisabled is omitempty in kruise-game's Go type: a fresh GameServer does not carry it.
@@ -216,13 +266,21 @@ function priorityFromLabel(v: string | undefined): string {
 
 /** kruise-game's `polyMessageReason`: joins with "; " what is not already contained. */
 function poly(acc: { message: string; reason: string }, message: string, reason: string): void {
-  if (acc.message === '' && acc.reason === '') { acc.message = message; acc.reason = reason; return; }
+  if (acc.message === '' && acc.reason === '') {
+    acc.message = message;
+    acc.reason = reason;
+    return;
+  }
   if (!acc.reason.includes(reason)) acc.reason = `${acc.reason}; ${reason}`;
   if (!acc.message.includes(message)) acc.message = `${acc.message}; ${message}`;
 }
 
 interface ContainerStatusLike {
-  state?: { waiting?: { reason?: string; message?: string }; terminated?: { reason?: string; message?: string; exitCode?: number }; running?: unknown };
+  state?: {
+    waiting?: { reason?: string; message?: string };
+    terminated?: { reason?: string; message?: string; exitCode?: number };
+    running?: unknown;
+  };
   lastState?: { terminated?: { reason?: string; message?: string; exitCode?: number } };
 }
 
@@ -233,13 +291,15 @@ interface ContainerStatusLike {
 export function podNormalCondition(pod: Pod): Json {
   const acc = { message: '', reason: '' };
   const st = pod.status ?? {};
-  if (typeof st.reason === 'string' && st.reason) poly(acc, typeof st.message === 'string' ? st.message : '', st.reason);
+  if (typeof st.reason === 'string' && st.reason)
+    poly(acc, typeof st.message === 'string' ? st.message : '', st.reason);
   const conds = st.conditions ?? [];
   for (const c of conds) {
     if (['PodScheduled', 'Initialized', 'ContainersReady'].includes(c.type)) {
       if (c.status !== 'True') poly(acc, c.message ?? '', c.reason ?? '');
     } else if (c.type === 'Ready') {
-      if (conds.find((x) => x.type === 'ContainersReady')?.status === 'True' && c.status === 'False') poly(acc, c.message ?? '', c.reason ?? '');
+      if (conds.find(x => x.type === 'ContainersReady')?.status === 'True' && c.status === 'False')
+        poly(acc, c.message ?? '', c.reason ?? '');
     }
   }
   for (const list of [st.initContainerStatuses, st.containerStatuses] as (ContainerStatusLike[] | undefined)[]) {
@@ -250,7 +310,8 @@ export function podNormalCondition(pod: Pod): Json {
       const t = cs.state?.terminated;
       const last = cs.lastState?.terminated;
       if (t?.reason) poly(part, `${t.message ?? ''} ExitCode: ${t.exitCode ?? 0}`, `ContainerTerminated:${t.reason}`);
-      else if (last?.reason && cs.state?.running === undefined) poly(part, `${last.message ?? ''} ExitCode: ${last.exitCode ?? 0}`, `ContainerTerminated:${last.reason}`);
+      else if (last?.reason && cs.state?.running === undefined)
+        poly(part, `${last.message ?? ''} ExitCode: ${last.exitCode ?? 0}`, `ContainerTerminated:${last.reason}`);
     }
     if (part.message !== '' && part.reason !== '') poly(acc, part.message, part.reason);
   }
@@ -265,10 +326,21 @@ export function podNormalCondition(pod: Pod): Json {
  */
 function gameServerConditions(previous: Json | undefined, now: string, pod: Pod): Json[] {
   const old = (previous?.conditions ?? []) as Json[];
-  return [podNormalCondition(pod), { type: 'NodeNormal', status: 'True' }, { type: 'PersistentVolumeNormal', status: 'True' }].map((c) => {
-    const was = old.find((o) => o.type === c.type);
-    const same = was && was.status === c.status && (was.reason ?? '') === (c.reason ?? '') && (was.message ?? '') === (c.message ?? '');
-    return { ...c, lastTransitionTime: same && typeof was.lastTransitionTime === 'string' ? was.lastTransitionTime : now };
+  return [
+    podNormalCondition(pod),
+    { type: 'NodeNormal', status: 'True' },
+    { type: 'PersistentVolumeNormal', status: 'True' },
+  ].map(c => {
+    const was = old.find(o => o.type === c.type);
+    const same =
+      was &&
+      was.status === c.status &&
+      (was.reason ?? '') === (c.reason ?? '') &&
+      (was.message ?? '') === (c.message ?? '');
+    return {
+      ...c,
+      lastTransitionTime: same && typeof was.lastTransitionTime === 'string' ? was.lastTransitionTime : now,
+    };
   });
 }
 
@@ -288,18 +360,19 @@ export function buildGameServerStatus(pod: Pod, previous: Json | undefined, now:
   };
 }
 
-const condTrue = (p: Pod, type: string): boolean => p.status?.conditions?.some((c) => c.type === type && c.status === 'True') === true;
+const condTrue = (p: Pod, type: string): boolean =>
+  p.status?.conditions?.some(c => c.type === type && c.status === 'True') === true;
 export const isPodReady = (p: Pod): boolean => condTrue(p, 'Ready');
 
 /** ASTS status from its pods (kruise StatefulSet status). */
 export function buildAstsStatus(asts: AdvancedStatefulSet, pods: readonly Pod[]): Json {
   const updateRevision = revisionOf(asts);
   const prev = asts.status ?? {};
-  const updated = pods.filter((p) => p.metadata.labels?.[LABEL_REVISION] === updateRevision);
+  const updated = pods.filter(p => p.metadata.labels?.[LABEL_REVISION] === updateRevision);
   const ready = pods.filter(isPodReady);
   let currentRevision = typeof prev.currentRevision === 'string' ? prev.currentRevision : updateRevision;
   if (updated.length === pods.length) currentRevision = updateRevision;
-  const current = pods.filter((p) => p.metadata.labels?.[LABEL_REVISION] === currentRevision);
+  const current = pods.filter(p => p.metadata.labels?.[LABEL_REVISION] === currentRevision);
   return {
     observedGeneration: asts.metadata.generation ?? 0,
     replicas: pods.length,
@@ -319,7 +392,7 @@ export function buildAstsStatus(asts: AdvancedStatefulSet, pods: readonly Pod[])
 /** GSS status (SyncStatus, §3). `pods` are all pods with owner-gss (incl. terminating). */
 export function buildGssStatus(gss: GameServerSet, asts: AdvancedStatefulSet, pods: readonly Pod[]): Json {
   const updateRevision = revisionOf(asts);
-  const updated = pods.filter((p) => p.metadata.labels?.[LABEL_REVISION] === updateRevision);
+  const updated = pods.filter(p => p.metadata.labels?.[LABEL_REVISION] === updateRevision);
   const label = (p: Pod, k: string): string | undefined => p.metadata.labels?.[k];
   const ready = pods.filter(isPodReady).length;
   return {
@@ -330,9 +403,9 @@ export function buildGssStatus(gss: GameServerSet, asts: AdvancedStatefulSet, po
     availableReplicas: ready,
     updatedReplicas: updated.length,
     updatedReadyReplicas: updated.filter(isPodReady).length,
-    maintainingReplicas: pods.filter((p) => label(p, LABEL_OPS_STATE) === 'Maintaining').length,
-    waitToBeDeletedReplicas: pods.filter((p) => label(p, LABEL_OPS_STATE) === 'WaitToBeDeleted').length,
-    preDeleteReplicas: pods.filter((p) => label(p, LABEL_GS_STATE) === 'PreDelete').length,
+    maintainingReplicas: pods.filter(p => label(p, LABEL_OPS_STATE) === 'Maintaining').length,
+    waitToBeDeletedReplicas: pods.filter(p => label(p, LABEL_OPS_STATE) === 'WaitToBeDeleted').length,
+    preDeleteReplicas: pods.filter(p => label(p, LABEL_GS_STATE) === 'PreDelete').length,
     labelSelector: `${LABEL_OWNER_GSS}=${gss.metadata.name ?? ''}`,
   };
 }
@@ -372,14 +445,25 @@ export function unreadyMessage(names: readonly string[]): string {
 }
 
 /** Pod status the emulated kubelet writes at `stage`. `startTime` is the time the pod was first scheduled. */
-export function buildPodStatus(pod: Pod, stage: KubeletStage, startTime: string, now: string, hostIP = DEFAULT_HOST_IP): PodStatus {
+export function buildPodStatus(
+  pod: Pod,
+  stage: KubeletStage,
+  startTime: string,
+  now: string,
+  hostIP = DEFAULT_HOST_IP,
+): PodStatus {
   const containers = (pod.spec.containers ?? []) as { name?: string; image?: string }[];
   const running = stage === 'Running' || stage === 'Ready';
   const ready = stage === 'Ready';
-  const gates = (pod.spec.readinessGates ?? []).map((g) => g.conditionType);
-  const unready = stage === 'Crash' ? undefined : unreadyMessage(containers.map((c) => c.name ?? ''));
+  const gates = (pod.spec.readinessGates ?? []).map(g => g.conditionType);
+  const unready = stage === 'Crash' ? undefined : unreadyMessage(containers.map(c => c.name ?? ''));
   const cond = (type: string, ok: boolean, reason?: string, message?: string): PodCondition => ({
-    type, status: ok ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: now, ...(ok || !reason ? {} : { reason }), ...(ok || !message ? {} : { message }),
+    type,
+    status: ok ? 'True' : 'False',
+    lastProbeTime: null,
+    lastTransitionTime: now,
+    ...(ok || !reason ? {} : { reason }),
+    ...(ok || !message ? {} : { message }),
   });
   const conditions: PodCondition[] = [];
   if (gates.includes(READINESS_GATE_INPLACE)) conditions.push(cond(READINESS_GATE_INPLACE, true));
@@ -390,18 +474,33 @@ export function buildPodStatus(pod: Pod, stage: KubeletStage, startTime: string,
     cond('ContainersReady', ready, stage === 'Crash' ? 'PodFailed' : 'ContainersNotReady', unready),
     cond('PodScheduled', true),
   );
-  const containerStatuses = containers.map((c) => {
+  const containerStatuses = containers.map(c => {
     const image = c.image ?? '';
     const base = { name: c.name ?? '', image, imageID: stage === 'Pending' ? '' : imageIdOf(image), restartCount: 0 };
-    if (stage === 'Pending') return { ...base, ready: false, started: false, state: { waiting: { reason: 'ContainerCreating' } } };
+    if (stage === 'Pending')
+      return { ...base, ready: false, started: false, state: { waiting: { reason: 'ContainerCreating' } } };
     if (stage === 'Crash') {
       return {
-        ...base, ready: false, started: false, containerID: `containerd://${shortHash([pod.metadata.uid, c.name], 64)}`,
-        state: { terminated: { exitCode: 1, reason: 'Error', startedAt: startTime, finishedAt: now, containerID: `containerd://${shortHash([pod.metadata.uid, c.name], 64)}` } },
+        ...base,
+        ready: false,
+        started: false,
+        containerID: `containerd://${shortHash([pod.metadata.uid, c.name], 64)}`,
+        state: {
+          terminated: {
+            exitCode: 1,
+            reason: 'Error',
+            startedAt: startTime,
+            finishedAt: now,
+            containerID: `containerd://${shortHash([pod.metadata.uid, c.name], 64)}`,
+          },
+        },
       };
     }
     return {
-      ...base, ready, started: running, containerID: `containerd://${shortHash([pod.metadata.uid, c.name], 64)}`,
+      ...base,
+      ready,
+      started: running,
+      containerID: `containerd://${shortHash([pod.metadata.uid, c.name], 64)}`,
       state: { running: { startedAt: startTime } },
     };
   });

@@ -25,8 +25,11 @@ export class WorkQueue {
   /** time of the last foreground add (for settle detection) */
   lastActivity = Date.now();
 
-  constructor(private readonly handler: Handler, private readonly concurrency = 32,
-    private readonly onError: (key: string, err: unknown) => void = () => undefined) {}
+  constructor(
+    private readonly handler: Handler,
+    private readonly concurrency = 32,
+    private readonly onError: (key: string, err: unknown) => void = () => undefined,
+  ) {}
 
   add(key: string, background = false): void {
     if (this.stopped) return;
@@ -61,15 +64,22 @@ export class WorkQueue {
     const at = Date.now() + ms;
     const existing = this.timers.get(key);
     if (existing && existing.at <= at) {
-      if (!background && existing.background) { existing.background = false; this.foregroundTimers++; }
+      if (!background && existing.background) {
+        existing.background = false;
+        this.foregroundTimers++;
+      }
       return;
     }
     if (existing) this.clearTimer(key, existing);
-    const entry = { at, background, timer: setTimeout(() => {
-      this.clearTimer(key, entry);
-      this.add(key, entry.background);
-      this.notify();
-    }, ms) };
+    const entry = {
+      at,
+      background,
+      timer: setTimeout(() => {
+        this.clearTimer(key, entry);
+        this.add(key, entry.background);
+        this.notify();
+      }, ms),
+    };
     this.timers.set(key, entry);
     if (!background) this.foregroundTimers++;
   }
@@ -98,7 +108,7 @@ export class WorkQueue {
   /** Resolves the next time the queue becomes idle (immediately if it is). */
   whenIdle(): Promise<void> {
     if (this.idle() || this.stopped) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
+    return new Promise(resolve => this.waiters.push(resolve));
   }
 
   stop(): void {

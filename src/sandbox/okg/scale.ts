@@ -45,16 +45,20 @@ export function sortForScaleDown<P extends Pod>(pods: readonly P[]): P[] {
     ordinalOf(p.metadata.name ?? ''),
   ];
   return pods
-    .map((p) => ({ p, k: key(p) }))
+    .map(p => ({ p, k: key(p) }))
     .sort((a, b) => b.k[0] - a.k[0] || b.k[1] - a.k[1] || b.k[2] - a.k[2])
-    .map((x) => x.p);
+    .map(x => x.p);
 }
 
 /** Kill (§6 step 3): new spec.replicas, or undefined when the step does not apply. */
-export function replicasAfterKilling(gssReplicas: number, astsReplicas: number | undefined, pods: readonly Pod[]): number | undefined {
+export function replicasAfterKilling(
+  gssReplicas: number,
+  astsReplicas: number | undefined,
+  pods: readonly Pod[],
+): number | undefined {
   if (astsReplicas === undefined || gssReplicas !== astsReplicas || pods.length !== gssReplicas) return undefined;
   if (pods.some(isTerminating)) return undefined;
-  const kills = pods.filter((p) => p.metadata.labels?.[LABEL_OPS_STATE] === 'Kill').length;
+  const kills = pods.filter(p => p.metadata.labels?.[LABEL_OPS_STATE] === 'Kill').length;
   return kills > 0 ? Math.max(0, gssReplicas - kills) : undefined;
 }
 
@@ -90,7 +94,7 @@ export function computeScale(expectedReplicas: number, reserveIds: readonly numb
     }
     candidates.push(p);
   }
-  const keep = new Set(candidates.map((p) => ordinalOf(p.metadata.name ?? '')));
+  const keep = new Set(candidates.map(p => ordinalOf(p.metadata.name ?? '')));
   const toAdd: number[] = [];
   if (candidates.length > expectedReplicas) {
     for (const p of sortForScaleDown(candidates).slice(0, candidates.length - expectedReplicas)) {
@@ -109,7 +113,7 @@ export function computeScale(expectedReplicas: number, reserveIds: readonly numb
 export function ordinalsToCreate(count: number, ...exclude: ReadonlySet<number>[]): number[] {
   const out: number[] = [];
   for (let i = 0; out.length < count; i++) {
-    if (!exclude.some((s) => s.has(i))) out.push(i);
+    if (!exclude.some(s => s.has(i))) out.push(i);
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { LABEL_LIFECYCLE_STATE } from './constants.js';
 import type { Pod } from './types.js';
 
 export type GameServerState =
-  | 'Creating' | 'Ready' | 'NotReady' | 'Updating' | 'PreUpdate' | 'PreDelete' | 'Deleting' | 'Crash' | 'Unknown' | '';
+  'Creating' | 'Ready' | 'NotReady' | 'Updating' | 'PreUpdate' | 'PreDelete' | 'Deleting' | 'Crash' | 'Unknown' | '';
 
 /** `status.currentState` of a GameServer from its Pod, as `SyncGsToPod` derives it (§4.3). */
 export function deriveGameServerState(pod: Pod): GameServerState {
@@ -19,7 +19,7 @@ export function deriveGameServerState(pod: Pod): GameServerState {
       if (lifecycle === 'Updating') return 'Updating';
       if (lifecycle === 'PreparingUpdate') return 'PreUpdate';
       if (lifecycle === 'PreparingDelete') return 'PreDelete';
-      const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
+      const ready = pod.status?.conditions?.find(c => c.type === 'Ready');
       if (!ready) return '';
       return ready.status === 'True' ? 'Ready' : 'NotReady';
     }
@@ -31,11 +31,16 @@ export function deriveGameServerState(pod: Pod): GameServerState {
 /** Scale-down rank of an opsState (`opsStateDeletePrority`, §4.4/§6): higher is deleted first. */
 export function opsStateRank(opsState: string | undefined): number {
   switch (opsState) {
-    case 'Kill': return 100;
-    case 'WaitToBeDeleted': return 1;
-    case 'Allocated': return -1;
-    case 'Maintaining': return -2;
-    default: return 0; // None, empty and any custom value (§4.4)
+    case 'Kill':
+      return 100;
+    case 'WaitToBeDeleted':
+      return 1;
+    case 'Allocated':
+      return -1;
+    case 'Maintaining':
+      return -2;
+    default:
+      return 0; // None, empty and any custom value (§4.4)
   }
 }
 

@@ -50,7 +50,14 @@ export interface AdvancedStatefulSet extends KubeObject {
   status?: Json;
 }
 
-export interface PodCondition { type: string; status: string; lastTransitionTime?: string; lastProbeTime?: string | null; reason?: string; message?: string }
+export interface PodCondition {
+  type: string;
+  status: string;
+  lastTransitionTime?: string;
+  lastProbeTime?: string | null;
+  reason?: string;
+  message?: string;
+}
 
 export interface PodStatus {
   phase?: string;

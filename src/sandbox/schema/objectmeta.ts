@@ -19,7 +19,8 @@ function validateEmbedded(x: Obj, path: string, out: FieldCause[]): void {
   if (hasOwn(x, 'apiVersion')) {
     const v = x.apiVersion;
     const f = child('apiVersion');
-    if (typeof v !== 'string') out.push(cause('FieldValueInvalid', f, `Invalid value: ${goValue(v)}: must be a string`));
+    if (typeof v !== 'string')
+      out.push(cause('FieldValueInvalid', f, `Invalid value: ${goValue(v)}: must be a string`));
     else if (v.length === 0) out.push(cause('FieldValueInvalid', f, 'Invalid value: "": must not be empty'));
     else if (v.split('/').length > 2) {
       out.push(cause('FieldValueInvalid', f, `Invalid value: ${goQuote(v)}: unexpected GroupVersion string: ${v}`));
@@ -28,12 +29,19 @@ function validateEmbedded(x: Obj, path: string, out: FieldCause[]): void {
   if (hasOwn(x, 'kind')) {
     const v = x.kind;
     const f = child('kind');
-    if (typeof v !== 'string') out.push(cause('FieldValueInvalid', f, `Invalid value: ${goValue(v)}: must be a string`));
+    if (typeof v !== 'string')
+      out.push(cause('FieldValueInvalid', f, `Invalid value: ${goValue(v)}: must be a string`));
     else if (v.length === 0) out.push(cause('FieldValueInvalid', f, 'Invalid value: "": must not be empty'));
     else {
       const errs = dns1035LabelErrors(v.toLowerCase());
       if (errs.length) {
-        out.push(cause('FieldValueInvalid', f, `Invalid value: ${goQuote(v)}: may have mixed case, but should otherwise match: ${errs.join(',')}`));
+        out.push(
+          cause(
+            'FieldValueInvalid',
+            f,
+            `Invalid value: ${goQuote(v)}: may have mixed case, but should otherwise match: ${errs.join(',')}`,
+          ),
+        );
       }
     }
   }
@@ -45,7 +53,9 @@ function validateEmbedded(x: Obj, path: string, out: FieldCause[]): void {
  * for templates: the name as a path segment, label keys and values, annotation keys (not their total size).
  */
 function validateEmbeddedMeta(meta: Obj, path: string, out: FieldCause[]): void {
-  const invalid = (f: string, v: string, msg: string): void => { out.push(cause('FieldValueInvalid', `${path}.${f}`, `Invalid value: ${goQuote(v)}: ${msg}`)); };
+  const invalid = (f: string, v: string, msg: string): void => {
+    out.push(cause('FieldValueInvalid', `${path}.${f}`, `Invalid value: ${goQuote(v)}: ${msg}`));
+  };
   const name = meta.name;
   if (typeof name === 'string' && name !== '') {
     if (name === '.' || name === '..') invalid('name', name, `may not be '${name}'`);
@@ -72,7 +82,8 @@ export function walkEmbedded(x: unknown, s: JSONSchemaProps | undefined, path: s
     const props = s.properties ?? {};
     for (const k of Object.keys(x)) {
       if (hasOwn(props, k)) walkEmbedded(x[k], props[k], path === '' ? k : `${path}.${k}`, out);
-      else if (isObj(s.additionalProperties)) walkEmbedded(x[k], s.additionalProperties, `${path === '' ? '<nil>' : path}[${k}]`, out);
+      else if (isObj(s.additionalProperties))
+        walkEmbedded(x[k], s.additionalProperties, `${path === '' ? '<nil>' : path}[${k}]`, out);
     }
   } else if (Array.isArray(x)) {
     x.forEach((v, i) => walkEmbedded(v, s.items, `${path === '' ? '<nil>' : path}[${i}]`, out));

@@ -26,7 +26,12 @@ export interface OpenAPIError {
 const IN = 'body';
 
 function invalidType(path: string, typeName: string, value: string): OpenAPIError {
-  return { code: 'type', name: path, value, message: `${path} in ${IN} must be of type ${typeName}: ${goQuote(value)}` };
+  return {
+    code: 'type',
+    name: path,
+    value,
+    message: `${path} in ${IN} must be of type ${typeName}: ${goQuote(value)}`,
+  };
 }
 
 function composite(message: string): OpenAPIError {
@@ -36,26 +41,28 @@ function composite(message: string): OpenAPIError {
 // ---- formats (apiextensions formats.go supported set; others are stripped and never checked) -------
 
 const FORMAT_CHECKS: Record<string, (s: string) => boolean> = {
-  datetime: (s) =>
-    /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s.replace(' ', 'T'))),
-  date: (s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s)),
-  uuid: (s) => /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(s),
-  uuid3: (s) => /^[0-9a-f]{8}-?[0-9a-f]{4}-?3[0-9a-f]{3}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(s),
-  uuid4: (s) => /^[0-9a-f]{8}-?[0-9a-f]{4}-?4[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$/i.test(s),
-  uuid5: (s) => /^[0-9a-f]{8}-?[0-9a-f]{4}-?5[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$/i.test(s),
-  ipv4: (s) => /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(s),
-  ipv6: (s) => s.includes(':') && /^[0-9a-fA-F:.]+$/.test(s),
-  cidr: (s) => /^[0-9a-fA-F:.]+\/\d{1,3}$/.test(s),
-  mac: (s) => /^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/.test(s),
-  hostname: (s) =>
-    s.length <= 255 && /^([a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*\.?$/.test(s),
-  email: (s) => /^[^@\s]+@[^@\s]+$/.test(s),
-  uri: (s) => /^[a-zA-Z][a-zA-Z0-9+.-]*:\S*$|^\/\S*$/.test(s),
-  byte: (s) => /^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0,
-  hexcolor: (s) => /^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(s),
-  rgbcolor: (s) => /^rgb\(\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*\)$/.test(s),
-  bsonobjectid: (s) => /^[0-9a-fA-F]{24}$/.test(s),
-  ssn: (s) => /^\d{3}[- ]?\d{2}[- ]?\d{4}$/.test(s),
+  datetime: s =>
+    /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(s) &&
+    !Number.isNaN(Date.parse(s.replace(' ', 'T'))),
+  date: s => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s)),
+  uuid: s => /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(s),
+  uuid3: s => /^[0-9a-f]{8}-?[0-9a-f]{4}-?3[0-9a-f]{3}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(s),
+  uuid4: s => /^[0-9a-f]{8}-?[0-9a-f]{4}-?4[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$/i.test(s),
+  uuid5: s => /^[0-9a-f]{8}-?[0-9a-f]{4}-?5[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$/i.test(s),
+  ipv4: s => /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(s),
+  ipv6: s => s.includes(':') && /^[0-9a-fA-F:.]+$/.test(s),
+  cidr: s => /^[0-9a-fA-F:.]+\/\d{1,3}$/.test(s),
+  mac: s => /^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/.test(s),
+  hostname: s =>
+    s.length <= 255 &&
+    /^([a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*\.?$/.test(s),
+  email: s => /^[^@\s]+@[^@\s]+$/.test(s),
+  uri: s => /^[a-zA-Z][a-zA-Z0-9+.-]*:\S*$|^\/\S*$/.test(s),
+  byte: s => /^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0,
+  hexcolor: s => /^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(s),
+  rgbcolor: s => /^rgb\(\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*\)$/.test(s),
+  bsonobjectid: s => /^[0-9a-fA-F]{24}$/.test(s),
+  ssn: s => /^\d{3}[- ]?\d{2}[- ]?\d{4}$/.test(s),
   password: () => true,
   duration: () => true,
   isbn: () => true,
@@ -102,7 +109,7 @@ function jsonEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
   if (isObj(a) && isObj(b)) {
     const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => hasOwn(b, k) && jsonEqual(a[k], b[k]));
+    return ka.length === Object.keys(b).length && ka.every(k => hasOwn(b, k) && jsonEqual(a[k], b[k]));
   }
   return false;
 }
@@ -112,14 +119,19 @@ function validateType(data: unknown, s: JSONSchemaProps, path: string, out: Open
   const format = s.format !== undefined && FORMAT_CHECKS[s.format.replace(/-/g, '')] ? s.format : '';
   if (types.length === 0 && format === '') return; // typeValidator.Applies
   if (data === null || data === undefined) {
-    if (types.length > 0 && !types.includes('null') && !s.nullable) out.push(invalidType(path, types.join(','), 'null'));
+    if (types.length > 0 && !types.includes('null') && !s.nullable)
+      out.push(invalidType(path, types.join(','), 'null'));
     return;
   }
   const [schType, goFormat] = schemaInfo(data);
   const isFloatInt = schType === 'number' && isJsonInteger(data as number) && types.includes('integer');
   const isIntFloat = schType === 'integer' && types.includes('number');
   const isStringOrSlice = typeof data === 'string' || Array.isArray(data);
-  if (!isStringOrSlice && format !== '' && !(types.includes(schType) || goFormat === format || isFloatInt || isIntFloat)) {
+  if (
+    !isStringOrSlice &&
+    format !== '' &&
+    !(types.includes(schType) || goFormat === format || isFloatInt || isIntFloat)
+  ) {
     out.push(invalidType(path, format, goFormat));
     return;
   }
@@ -168,7 +180,9 @@ function validateSchemaProps(data: unknown, s: JSONSchemaProps, path: string, ou
       out.push(...errs);
     }
     if (validated !== s.allOf.length) {
-      out.push(composite(`${goQuote(path)} must validate all the schemas (allOf)${validated === 0 ? '. None validated' : ''}`));
+      out.push(
+        composite(`${goQuote(path)} must validate all the schemas (allOf)${validated === 0 ? '. None validated' : ''}`),
+      );
     }
   }
   if (s.not && validateValue(data, s.not, path).length === 0) {
@@ -180,17 +194,33 @@ function validateString(data: string, s: JSONSchemaProps, path: string, out: Ope
   const needLen = s.maxLength !== undefined || s.minLength !== undefined;
   const len = needLen ? [...data].length : 0;
   if (s.maxLength !== undefined && len > s.maxLength) {
-    out.push({ code: 'tooLong', name: path, value: data, valid: s.maxLength, message: `${path} in ${IN} should be at most ${s.maxLength} chars long` });
+    out.push({
+      code: 'tooLong',
+      name: path,
+      value: data,
+      valid: s.maxLength,
+      message: `${path} in ${IN} should be at most ${s.maxLength} chars long`,
+    });
     return;
   }
   if (s.minLength !== undefined && len < s.minLength) {
-    out.push({ code: 'other', name: path, value: data, message: `${path} in ${IN} should be at least ${s.minLength} chars long` });
+    out.push({
+      code: 'other',
+      name: path,
+      value: data,
+      message: `${path} in ${IN} should be at least ${s.minLength} chars long`,
+    });
     return;
   }
   if (s.pattern) {
     const re = compilePattern(s.pattern);
     if (re instanceof Error) {
-      out.push({ code: 'other', name: path, value: data, message: `${path} in ${IN} should match '${s.pattern}, but pattern is invalid: ${re.message}'` });
+      out.push({
+        code: 'other',
+        name: path,
+        value: data,
+        message: `${path} in ${IN} should match '${s.pattern}, but pattern is invalid: ${re.message}'`,
+      });
     } else if (!re.test(data)) {
       out.push({ code: 'other', name: path, value: data, message: `${path} in ${IN} should match '${s.pattern}'` });
     }
@@ -205,24 +235,45 @@ function validateNumber(data: number, s: JSONSchemaProps, path: string, out: Ope
   if (s.multipleOf !== undefined) {
     const f = bound(s.multipleOf);
     if (f <= 0) {
-      out.push({ code: 'other', name: path, value: isInt ? f : s.multipleOf, message: `factor MultipleOf declared for ${path} must be positive: ${fmtBound(s.multipleOf)}` });
+      out.push({
+        code: 'other',
+        name: path,
+        value: isInt ? f : s.multipleOf,
+        message: `factor MultipleOf declared for ${path} must be positive: ${fmtBound(s.multipleOf)}`,
+      });
     } else {
       const ok = isInt ? data % f === 0 : isJsonInteger(f < 1 ? (1 / f) * data : data / f);
-      if (!ok) out.push({ code: 'other', name: path, value: data, message: `${path} in ${IN} should be a multiple of ${fmtBound(s.multipleOf)}` });
+      if (!ok)
+        out.push({
+          code: 'other',
+          name: path,
+          value: data,
+          message: `${path} in ${IN} should be a multiple of ${fmtBound(s.multipleOf)}`,
+        });
     }
   }
   if (s.minimum !== undefined) {
     const min = bound(s.minimum);
     if (s.exclusiveMinimum ? data <= min : data < min) {
       const rel = s.exclusiveMinimum ? 'greater than' : 'greater than or equal to';
-      out.push({ code: 'other', name: path, value: data, message: `${path} in ${IN} should be ${rel} ${fmtBound(s.minimum)}` });
+      out.push({
+        code: 'other',
+        name: path,
+        value: data,
+        message: `${path} in ${IN} should be ${rel} ${fmtBound(s.minimum)}`,
+      });
     }
   }
   if (s.maximum !== undefined) {
     const max = bound(s.maximum);
     if (s.exclusiveMaximum ? data >= max : data > max) {
       const rel = s.exclusiveMaximum ? 'less than' : 'less than or equal to';
-      out.push({ code: 'other', name: path, value: data, message: `${path} in ${IN} should be ${rel} ${fmtBound(s.maximum)}` });
+      out.push({
+        code: 'other',
+        name: path,
+        value: data,
+        message: `${path} in ${IN} should be ${rel} ${fmtBound(s.maximum)}`,
+      });
     }
   }
 }
@@ -230,10 +281,21 @@ function validateNumber(data: number, s: JSONSchemaProps, path: string, out: Ope
 function validateSlice(data: unknown[], s: JSONSchemaProps, path: string, out: OpenAPIError[]): void {
   if (s.items) for (let i = 0; i < data.length; i++) validateInto(data[i], s.items, `${path}[${i}]`, out);
   if (s.minItems !== undefined && data.length < s.minItems) {
-    out.push({ code: 'other', name: path, value: data.length, message: `${path} in ${IN} should have at least ${s.minItems} items` });
+    out.push({
+      code: 'other',
+      name: path,
+      value: data.length,
+      message: `${path} in ${IN} should have at least ${s.minItems} items`,
+    });
   }
   if (s.maxItems !== undefined && data.length > s.maxItems) {
-    out.push({ code: 'maxItems', name: path, value: data.length, valid: s.maxItems, message: `${path} in ${IN} should have at most ${s.maxItems} items` });
+    out.push({
+      code: 'maxItems',
+      name: path,
+      value: data.length,
+      valid: s.maxItems,
+      message: `${path} in ${IN} should have at most ${s.maxItems} items`,
+    });
   }
   if (s.uniqueItems) {
     const seen = new Set<string>();
@@ -250,23 +312,41 @@ function validateSlice(data: unknown[], s: JSONSchemaProps, path: string, out: O
 
 function validateEnum(data: unknown, s: JSONSchemaProps, path: string, out: OpenAPIError[]): void {
   if (!s.enum?.length) return;
-  if (data !== null && data !== undefined && s.enum.some((e) => e !== null && jsonEqual(data, e))) return;
-  out.push({ code: 'enum', name: path, value: data ?? null, values: s.enum, message: `${path} in ${IN} should be one of ${goSliceV(s.enum)}` });
+  if (data !== null && data !== undefined && s.enum.some(e => e !== null && jsonEqual(data, e))) return;
+  out.push({
+    code: 'enum',
+    name: path,
+    value: data ?? null,
+    values: s.enum,
+    message: `${path} in ${IN} should be one of ${goSliceV(s.enum)}`,
+  });
 }
 
 function validateObjectProps(data: Obj, s: JSONSchemaProps, path: string, out: OpenAPIError[]): void {
   const keys = Object.keys(data);
   if (s.minProperties !== undefined && keys.length < s.minProperties) {
-    out.push({ code: 'other', name: path, value: keys.length, message: `${path} in ${IN} should have at least ${s.minProperties} properties` });
+    out.push({
+      code: 'other',
+      name: path,
+      value: keys.length,
+      message: `${path} in ${IN} should have at least ${s.minProperties} properties`,
+    });
   }
   if (s.maxProperties !== undefined && keys.length > s.maxProperties) {
-    out.push({ code: 'tooManyProps', name: path, value: keys.length, valid: s.maxProperties, message: `${path} in ${IN} should have at most ${s.maxProperties} properties` });
+    out.push({
+      code: 'tooManyProps',
+      name: path,
+      value: keys.length,
+      valid: s.maxProperties,
+      message: `${path} in ${IN} should have at most ${s.maxProperties} properties`,
+    });
   }
   const props = s.properties ?? {};
   const ap = s.additionalProperties;
   if (ap === false) {
     for (const k of keys) {
-      if (!hasOwn(props, k)) out.push({ code: 'other', name: path, value: k, message: `${path}.${k} in ${IN} is a forbidden property` });
+      if (!hasOwn(props, k))
+        out.push({ code: 'other', name: path, value: k, message: `${path}.${k} in ${IN} is a forbidden property` });
     }
   } else if (isObj(ap)) {
     for (const k of keys) if (!hasOwn(props, k)) validateInto(data[k], ap, `${path}.${k}`, out);
@@ -275,7 +355,8 @@ function validateObjectProps(data: Obj, s: JSONSchemaProps, path: string, out: O
     if (hasOwn(data, name)) validateInto(data[name], props[name], path === '' ? name : `${path}.${name}`, out);
   }
   for (const k of s.required ?? []) {
-    if (!hasOwn(data, k)) out.push({ code: 'required', name: `${path}.${k}`, message: `${path}.${k} in ${IN} is required` });
+    if (!hasOwn(data, k))
+      out.push({ code: 'required', name: `${path}.${k}`, message: `${path}.${k} in ${IN} is required` });
   }
 }
 

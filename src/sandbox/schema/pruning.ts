@@ -52,7 +52,6 @@ class Pruner {
   }
 }
 
-
 /**
  * Prunes like the CR decoder does (customresource_handler.go: pruning.PruneWithOptions with
  * isResourceRoot, then PruneNonNullableNullsWithoutDefaults): drops fields the schema does not
@@ -61,7 +60,10 @@ class Pruner {
  * `unknownFields` are the dropped paths, sorted ("spec.foo", "spec.list[0].bar"): kube reports them as
  * `unknown field "spec.foo"` warnings (fieldValidation=Warn) or strict decoding errors (Strict).
  */
-export function pruneObjectReportingUnknown(obj: unknown, schema: JSONSchemaProps): { object: unknown; unknownFields: string[] } {
+export function pruneObjectReportingUnknown(
+  obj: unknown,
+  schema: JSONSchemaProps,
+): { object: unknown; unknownFields: string[] } {
   const copy = clone(obj);
   const root: JSONSchemaProps = { ...schema, 'x-kubernetes-embedded-resource': true };
   const pruner = new Pruner();

@@ -11,7 +11,13 @@ import type { JSONSchemaProps } from './props.js';
 import { validateValue, type OpenAPIError } from './openapi.js';
 import { walkEmbedded } from './objectmeta.js';
 
-export type FieldErrorType = 'FieldValueInvalid' | 'FieldValueRequired' | 'FieldValueNotSupported' | 'FieldValueTypeInvalid' | 'FieldValueTooLong' | 'FieldValueTooMany';
+export type FieldErrorType =
+  | 'FieldValueInvalid'
+  | 'FieldValueRequired'
+  | 'FieldValueNotSupported'
+  | 'FieldValueTypeInvalid'
+  | 'FieldValueTooLong'
+  | 'FieldValueTooMany';
 
 export function cause(reason: FieldErrorType, field: string, message: string): FieldCause {
   return { reason, field, message };
@@ -25,8 +31,12 @@ function toFieldCause(e: OpenAPIError): FieldCause {
     case 'required':
       return cause('FieldValueRequired', field, 'Required value');
     case 'enum': {
-      const supported = (e.values ?? []).map((v) => goQuote(typeof v === 'string' ? v : goJson(v))).join(', ');
-      return cause('FieldValueNotSupported', field, `Unsupported value: ${goValue(e.value)}${supported ? `: supported values: ${supported}` : ''}`);
+      const supported = (e.values ?? []).map(v => goQuote(typeof v === 'string' ? v : goJson(v))).join(', ');
+      return cause(
+        'FieldValueNotSupported',
+        field,
+        `Unsupported value: ${goValue(e.value)}${supported ? `: supported values: ${supported}` : ''}`,
+      );
     }
     case 'tooLong':
       return cause('FieldValueTooLong', field, `Too long: may not be more than ${e.valid} bytes`);
@@ -71,5 +81,5 @@ export function formatInvalidMessage(kind: string, group: string, name: string, 
   const gk = group ? `${kind}.${group}` : kind;
   const head = `${gk} ${goQuote(name)} is invalid`;
   if (causes.length === 0) return head;
-  return `${head}: ${aggregateMessage(causes.map((c) => `${c.field}: ${c.message}`))}`;
+  return `${head}: ${aggregateMessage(causes.map(c => `${c.field}: ${c.message}`))}`;
 }

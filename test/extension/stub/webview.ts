@@ -6,11 +6,26 @@ type Listener<T> = (e: T) => unknown;
 
 class Emitter<T> {
   private readonly listeners = new Set<Listener<T>>();
-  readonly event = (l: Listener<T>): { dispose(): void } => { this.listeners.add(l); return { dispose: () => { this.listeners.delete(l); } }; };
-  fire(e: T): void { for (const l of [...this.listeners]) l(e); }
+  readonly event = (l: Listener<T>): { dispose(): void } => {
+    this.listeners.add(l);
+    return {
+      dispose: () => {
+        this.listeners.delete(l);
+      },
+    };
+  };
+  fire(e: T): void {
+    for (const l of [...this.listeners]) l(e);
+  }
 }
 
-export enum ViewColumn { Active = -1, Beside = -2, One = 1, Two = 2, Three = 3 }
+export enum ViewColumn {
+  Active = -1,
+  Beside = -2,
+  One = 1,
+  Two = 2,
+  Three = 3,
+}
 
 export const CSP_SOURCE = 'https://webview.test';
 
@@ -21,10 +36,18 @@ export class FakeWebview {
   readonly posted: unknown[] = [];
   private readonly received = new Emitter<unknown>();
   readonly onDidReceiveMessage = this.received.event;
-  postMessage(m: unknown): Promise<boolean> { this.posted.push(structuredClone(m)); return Promise.resolve(true); }
-  asWebviewUri(u: { path: string }): { toString(): string } { const s = `${CSP_SOURCE}${u.path}`; return { toString: () => s }; }
+  postMessage(m: unknown): Promise<boolean> {
+    this.posted.push(structuredClone(m));
+    return Promise.resolve(true);
+  }
+  asWebviewUri(u: { path: string }): { toString(): string } {
+    const s = `${CSP_SOURCE}${u.path}`;
+    return { toString: () => s };
+  }
   /** A message from the page to the host. */
-  send(m: unknown): void { this.received.fire(m); }
+  send(m: unknown): void {
+    this.received.fire(m);
+  }
 }
 
 export class FakePanel {
@@ -36,28 +59,58 @@ export class FakePanel {
   private readonly stateEmitter = new Emitter<{ webviewPanel: FakePanel }>();
   readonly onDidDispose = this.disposeEmitter.event;
   readonly onDidChangeViewState = this.stateEmitter.event;
-  constructor(readonly viewType: string, public title: string, options: Record<string, unknown> = {}) { this.webview.options = options; }
-  reveal(): void { this.revealed++; this.setVisible(true); }
-  setVisible(v: boolean): void { if (this.visible === v) return; this.visible = v; this.stateEmitter.fire({ webviewPanel: this }); }
-  dispose(): void { if (this.disposed) return; this.disposed = true; this.disposeEmitter.fire(); }
+  constructor(
+    readonly viewType: string,
+    public title: string,
+    options: Record<string, unknown> = {},
+  ) {
+    this.webview.options = options;
+  }
+  reveal(): void {
+    this.revealed++;
+    this.setVisible(true);
+  }
+  setVisible(v: boolean): void {
+    if (this.visible === v) return;
+    this.visible = v;
+    this.stateEmitter.fire({ webviewPanel: this });
+  }
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.disposeEmitter.fire();
+  }
 }
 
-export interface PanelSerializer { deserializeWebviewPanel(panel: FakePanel, state: unknown): Promise<void> }
+export interface PanelSerializer {
+  deserializeWebviewPanel(panel: FakePanel, state: unknown): Promise<void>;
+}
 
 export const webviews = {
   panels: [] as FakePanel[],
   serializers: new Map<string, PanelSerializer>(),
-  reset(): void { this.panels = []; },
+  reset(): void {
+    this.panels = [];
+  },
 };
 
 export const webviewWindow = {
-  createWebviewPanel(viewType: string, title: string, _column: unknown, options: Record<string, unknown> = {}): FakePanel {
+  createWebviewPanel(
+    viewType: string,
+    title: string,
+    _column: unknown,
+    options: Record<string, unknown> = {},
+  ): FakePanel {
     const p = new FakePanel(viewType, title, options);
     webviews.panels.push(p);
     return p;
   },
   registerWebviewPanelSerializer(viewType: string, s: PanelSerializer): { dispose(): void } {
     webviews.serializers.set(viewType, s);
-    return { dispose: () => { webviews.serializers.delete(viewType); } };
+    return {
+      dispose: () => {
+        webviews.serializers.delete(viewType);
+      },
+    };
   },
 };

@@ -5,8 +5,16 @@ import { startSandboxServer, type SandboxServer } from '../../../src/sandbox/ser
 import { startOkgEmulator, type OkgEmulator } from '../../../src/sandbox/okg/emulator.js';
 import { KubeClient, isNotFound } from '../../../src/sandbox/okg/kube.js';
 import {
-  ANN_OPS_STATE_CHANGED, LABEL_DELETE_PRIORITY, LABEL_GS_DELETING, LABEL_GS_STATE, LABEL_NETWORK_DISABLED,
-  LABEL_OPS_STATE, LABEL_OWNER_GSS, LABEL_POD_NAME, LABEL_REVISION, LABEL_UPDATE_PRIORITY,
+  ANN_OPS_STATE_CHANGED,
+  LABEL_DELETE_PRIORITY,
+  LABEL_GS_DELETING,
+  LABEL_GS_STATE,
+  LABEL_NETWORK_DISABLED,
+  LABEL_OPS_STATE,
+  LABEL_OWNER_GSS,
+  LABEL_POD_NAME,
+  LABEL_REVISION,
+  LABEL_UPDATE_PRIORITY,
 } from '../../../src/sandbox/okg/constants.js';
 import type { AdvancedStatefulSet, GameServer, GameServerSet, Json, Pod } from '../../../src/sandbox/okg/types.js';
 
@@ -14,11 +22,14 @@ const NS = 'default';
 const OLD = 'registry.cn-hangzhou.aliyuncs.com/acs/minecraft-demo:1.12.2';
 const NEW = 'registry.cn-hangzhou.aliyuncs.com/acs/minecraft-demo:1.12.2-new';
 
-interface List<T> { items: T[] }
+interface List<T> {
+  items: T[];
+}
 
 function gssBody(name: string, replicas: number, extra: Json = {}, template: Json = {}): GameServerSet {
   return {
-    apiVersion: 'game.kruise.io/v1alpha1', kind: 'GameServerSet',
+    apiVersion: 'game.kruise.io/v1alpha1',
+    kind: 'GameServerSet',
     metadata: { name, namespace: NS },
     spec: {
       replicas,
@@ -53,14 +64,39 @@ describe('okg emulator (integration with the sandbox API server)', function () {
     await server?.close();
   });
 
-  const getGss = (n: string): Promise<GameServerSet> => admin.custom.getNamespacedCustomObject({ group: 'game.kruise.io', version: 'v1alpha1', namespace: NS, plural: 'gameserversets', name: n }) as Promise<GameServerSet>;
-  const getGs = (n: string): Promise<GameServer> => admin.custom.getNamespacedCustomObject({ group: 'game.kruise.io', version: 'v1alpha1', namespace: NS, plural: 'gameservers', name: n }) as Promise<GameServer>;
-  const getAsts = (n: string): Promise<AdvancedStatefulSet> => admin.custom.getNamespacedCustomObject({ group: 'apps.kruise.io', version: 'v1beta1', namespace: NS, plural: 'statefulsets', name: n }) as Promise<AdvancedStatefulSet>;
+  const getGss = (n: string): Promise<GameServerSet> =>
+    admin.custom.getNamespacedCustomObject({
+      group: 'game.kruise.io',
+      version: 'v1alpha1',
+      namespace: NS,
+      plural: 'gameserversets',
+      name: n,
+    }) as Promise<GameServerSet>;
+  const getGs = (n: string): Promise<GameServer> =>
+    admin.custom.getNamespacedCustomObject({
+      group: 'game.kruise.io',
+      version: 'v1alpha1',
+      namespace: NS,
+      plural: 'gameservers',
+      name: n,
+    }) as Promise<GameServer>;
+  const getAsts = (n: string): Promise<AdvancedStatefulSet> =>
+    admin.custom.getNamespacedCustomObject({
+      group: 'apps.kruise.io',
+      version: 'v1beta1',
+      namespace: NS,
+      plural: 'statefulsets',
+      name: n,
+    }) as Promise<AdvancedStatefulSet>;
   const pods = async (gss: string): Promise<Pod[]> => {
-    const l = JSON.parse(JSON.stringify(await admin.core.listNamespacedPod({ namespace: NS, labelSelector: `${LABEL_OWNER_GSS}=${gss}` }))) as List<Pod>;
-    return l.items.sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '', 'en', { numeric: true }));
+    const l = JSON.parse(
+      JSON.stringify(await admin.core.listNamespacedPod({ namespace: NS, labelSelector: `${LABEL_OWNER_GSS}=${gss}` })),
+    ) as List<Pod>;
+    return l.items.sort((a, b) =>
+      (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '', 'en', { numeric: true }),
+    );
   };
-  const podNames = async (gss: string): Promise<string[]> => (await pods(gss)).map((p) => p.metadata.name ?? '');
+  const podNames = async (gss: string): Promise<string[]> => (await pods(gss)).map(p => p.metadata.name ?? '');
   const image = (p: Pod): string => ((p.spec.containers ?? [])[0] as { image: string }).image;
   const patchGss = (n: string, body: object): Promise<unknown> => admin.patch('gameserversets', NS, n, body);
   const patchGs = (n: string, spec: Json): Promise<unknown> => admin.patch('gameservers', NS, n, { spec });
@@ -76,7 +112,10 @@ describe('okg emulator (integration with the sandbox API server)', function () {
     assert.equal(asts.metadata.ownerReferences?.[0].uid, gss.metadata.uid);
     assert.equal(asts.metadata.ownerReferences?.[0].controller, true);
     const ps = await pods('minecraft');
-    assert.deepEqual(ps.map((p) => p.metadata.name), ['minecraft-0', 'minecraft-1', 'minecraft-2']);
+    assert.deepEqual(
+      ps.map(p => p.metadata.name),
+      ['minecraft-0', 'minecraft-1', 'minecraft-2'],
+    );
     for (const p of ps) {
       assert.equal(p.metadata.ownerReferences?.[0].uid, asts.metadata.uid);
       assert.equal(p.metadata.labels?.app, 'minecraft');
@@ -153,7 +192,9 @@ describe('okg emulator (integration with the sandbox API server)', function () {
 
   it('§8.2 image and replicas patched at once: the new pods get the OLD image (scale before workload update)', async () => {
     await create(gssBody('race', 2));
-    await patchGss('race', { spec: { replicas: 4, gameServerTemplate: { spec: { containers: [{ name: 'minecraft', image: NEW }] } } } });
+    await patchGss('race', {
+      spec: { replicas: 4, gameServerTemplate: { spec: { containers: [{ name: 'minecraft', image: NEW }] } } },
+    });
     await emu.settled();
     const ps = await pods('race');
     assert.deepEqual(ps.map(image), [OLD, OLD, OLD, OLD]);
@@ -167,7 +208,9 @@ describe('okg emulator (integration with the sandbox API server)', function () {
   it('§8 seed release: OnDelete keeps old rooms, image first then scale gives new-image rooms; WaitToBeDeleted go first', async () => {
     await create(gssBody('seed', 3));
     await patchGs('seed-0', { opsState: 'Allocated' });
-    await patchGss('seed', { spec: { gameServerTemplate: { spec: { containers: [{ name: 'minecraft', image: NEW }] } } } });
+    await patchGss('seed', {
+      spec: { gameServerTemplate: { spec: { containers: [{ name: 'minecraft', image: NEW }] } } },
+    });
     await emu.settled();
     let gss = await getGss('seed');
     assert.equal(gss.status?.observedGeneration, gss.metadata.generation);
@@ -176,7 +219,7 @@ describe('okg emulator (integration with the sandbox API server)', function () {
     await emu.settled();
     const ps = await pods('seed');
     assert.deepEqual(ps.map(image), [OLD, OLD, OLD, NEW, NEW, NEW]);
-    assert.ok(ps.every((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')));
+    assert.ok(ps.every(p => p.status?.conditions?.some(c => c.type === 'Ready' && c.status === 'True')));
     gss = await getGss('seed');
     assert.equal(gss.status?.updatedReplicas, 3);
     assert.equal(gss.status?.updatedReadyReplicas, 3);
@@ -194,21 +237,33 @@ describe('okg emulator (integration with the sandbox API server)', function () {
     await emu.settled();
     const before = await pods('roll');
     server.clearWriteLog();
-    await patchGss('roll', { spec: { gameServerTemplate: { spec: { containers: [{ name: 'minecraft', image: NEW }] } } } });
+    await patchGss('roll', {
+      spec: { gameServerTemplate: { spec: { containers: [{ name: 'minecraft', image: NEW }] } } },
+    });
     await emu.settled();
     const after = await pods('roll');
     assert.deepEqual(after.map(image), [NEW, NEW, NEW]);
     assert.ok(after.every((p, i) => p.metadata.uid !== before[i].metadata.uid));
-    const deletes = server.writeLog().filter((e) => e.verb === 'delete' && e.resource === 'pods' && e.user === 'controller' && e.name?.startsWith('roll-'));
+    const deletes = server
+      .writeLog()
+      .filter(
+        e => e.verb === 'delete' && e.resource === 'pods' && e.user === 'controller' && e.name?.startsWith('roll-'),
+      );
     assert.equal(deletes[0]?.name, 'roll-0');
     const gss = await getGss('roll');
     assert.equal(gss.status?.updatedReadyReplicas, 3);
   });
 
   it('§2.1 a present rollingUpdate forces RollingUpdate even when type is OnDelete', async () => {
-    await create(gssBody('forced', 2, { updateStrategy: { type: 'OnDelete', rollingUpdate: { podUpdatePolicy: 'InPlaceIfPossible' } } }));
+    await create(
+      gssBody('forced', 2, {
+        updateStrategy: { type: 'OnDelete', rollingUpdate: { podUpdatePolicy: 'InPlaceIfPossible' } },
+      }),
+    );
     assert.equal((await getAsts('forced')).spec.updateStrategy?.type, 'RollingUpdate');
-    await patchGss('forced', { spec: { gameServerTemplate: { spec: { containers: [{ name: 'minecraft', image: NEW }] } } } });
+    await patchGss('forced', {
+      spec: { gameServerTemplate: { spec: { containers: [{ name: 'minecraft', image: NEW }] } } },
+    });
     await emu.settled();
     assert.deepEqual((await pods('forced')).map(image), [NEW, NEW]);
     await patchGss('forced', { spec: { updateStrategy: { rollingUpdate: null } } });
@@ -241,13 +296,20 @@ describe('okg emulator (integration with the sandbox API server)', function () {
     const gs1 = await getGs('del-1');
     assert.equal(gs1.metadata.uid, gs0.metadata.uid);
     assert.equal(gs1.spec.opsState, 'Maintaining');
-    assert.equal((await pods('del')).find((p) => p.metadata.name === 'del-1')?.metadata.labels?.[LABEL_OPS_STATE], 'Maintaining');
+    assert.equal(
+      (await pods('del')).find(p => p.metadata.name === 'del-1')?.metadata.labels?.[LABEL_OPS_STATE],
+      'Maintaining',
+    );
     server.clearWriteLog();
     await patchGss('del', { spec: { replicas: 1 } });
     await emu.settled();
     assert.deepEqual(await podNames('del'), ['del-1']); // Maintaining ranks last
-    const marked = server.writeLog().find((e) => e.resource === 'gameservers' && e.name === 'del-0' && e.verb === 'patch');
-    assert.deepEqual((marked?.body as { metadata: { labels: Json } } | undefined)?.metadata.labels, { [LABEL_GS_DELETING]: 'true' });
+    const marked = server
+      .writeLog()
+      .find(e => e.resource === 'gameservers' && e.name === 'del-0' && e.verb === 'patch');
+    assert.deepEqual((marked?.body as { metadata: { labels: Json } } | undefined)?.metadata.labels, {
+      [LABEL_GS_DELETING]: 'true',
+    });
     await assert.rejects(getGs('del-0'), (e: unknown) => isNotFound(e));
   });
 
@@ -258,19 +320,26 @@ describe('okg emulator (integration with the sandbox API server)', function () {
     try {
       await create(gssBody('lag', 3));
       await patchGs('lag-0', { opsState: 'WaitToBeDeleted' });
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise(r => setTimeout(r, 150));
       const p0 = (await pods('lag'))[0];
       assert.equal(p0.metadata.labels?.[LABEL_OPS_STATE], 'None');
       // scaling now removes the highest ordinal, not the WaitToBeDeleted room (issue #321)
       await patchGss('lag', { spec: { replicas: 2 } });
       await emu.settled();
       const ps = await pods('lag');
-      assert.deepEqual(ps.map((p) => p.metadata.name), ['lag-0', 'lag-1']);
+      assert.deepEqual(
+        ps.map(p => p.metadata.name),
+        ['lag-0', 'lag-1'],
+      );
       assert.equal(ps[0].metadata.labels?.[LABEL_OPS_STATE], 'WaitToBeDeleted');
       assert.ok(ps[0].metadata.annotations?.[ANN_OPS_STATE_CHANGED]);
     } finally {
       await emu.stop();
-      emu = await startOkgEmulator(kc, { readyAfterMs: 80, terminatingMs: 40, room: (ns, n) => rooms.get(`${ns}/${n}`) });
+      emu = await startOkgEmulator(kc, {
+        readyAfterMs: 80,
+        terminatingMs: 40,
+        room: (ns, n) => rooms.get(`${ns}/${n}`),
+      });
     }
   });
 
@@ -301,26 +370,28 @@ describe('okg emulator (integration with the sandbox API server)', function () {
     const gs = await getGs('own-0');
     assert.equal(gs.spec.opsState, 'Allocated');
     assert.equal(gs.status?.deletionPriority, '10%');
-    const ctl = server.writeLog().filter((e) => e.user === 'controller' && e.resource === 'gameservers');
+    const ctl = server.writeLog().filter(e => e.user === 'controller' && e.resource === 'gameservers');
     assert.ok(ctl.length > 0);
-    assert.ok(ctl.every((e) => e.subresource === 'status' || (e.verb === 'patch' && !JSON.stringify(e.body).includes('"spec"'))));
+    assert.ok(
+      ctl.every(e => e.subresource === 'status' || (e.verb === 'patch' && !JSON.stringify(e.body).includes('"spec"'))),
+    );
   });
 
   it('kubelet: a deleted pod terminates gracefully (deletionTimestamp, GS Deleting), then the ASTS re-creates the ordinal', async () => {
     await create(gssBody('term', 2));
     const before = (await pods('term'))[1];
     await admin.delete('pods', NS, 'term-1');
-    const terminating = (await pods('term')).find((p) => p.metadata.name === 'term-1');
+    const terminating = (await pods('term')).find(p => p.metadata.name === 'term-1');
     assert.ok(terminating?.metadata.deletionTimestamp);
     assert.equal(terminating?.metadata.uid, before.metadata.uid);
     await emu.settled();
-    const after = (await pods('term')).find((p) => p.metadata.name === 'term-1');
+    const after = (await pods('term')).find(p => p.metadata.name === 'term-1');
     assert.notEqual(after?.metadata.uid, before.metadata.uid);
     assert.equal(after?.metadata.deletionTimestamp, undefined);
     const gss = await getGss('term');
     assert.equal(gss.status?.currentReplicas, 2);
     assert.equal(gss.status?.readyReplicas, 2);
-    const finish = server.writeLog().find((e) => e.verb === 'delete' && e.user === 'controller' && e.name === 'term-1');
+    const finish = server.writeLog().find(e => e.verb === 'delete' && e.user === 'controller' && e.name === 'term-1');
     assert.ok(finish, 'the emulated kubelet finishes the pod');
   });
 
@@ -328,7 +399,7 @@ describe('okg emulator (integration with the sandbox API server)', function () {
     await create(gssBody('gone', 2));
     await admin.delete('gameserversets', NS, 'gone');
     await emu.settled();
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise(r => setTimeout(r, 200));
     await emu.settled();
     assert.deepEqual(await podNames('gone'), []);
     await assert.rejects(getAsts('gone'), (e: unknown) => isNotFound(e));

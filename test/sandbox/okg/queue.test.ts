@@ -9,7 +9,12 @@ describe('okg emulator work queue', () => {
   it('a background timer and its run do not keep the queue busy; the run still happens', async () => {
     const ran: string[] = [];
     let release: () => void = () => undefined;
-    const q = new WorkQueue(async k => { ran.push(k); await new Promise<void>(r => { release = r; }); });
+    const q = new WorkQueue(async k => {
+      ran.push(k);
+      await new Promise<void>(r => {
+        release = r;
+      });
+    });
     const mark = q.lastActivity;
     q.addAfter('kubelet|ns/a', 1, true);
     assert.equal(q.idle(), true);
@@ -22,7 +27,10 @@ describe('okg emulator work queue', () => {
 
   it('foreground work is waited for; a foreground add to a background timer makes it foreground', async () => {
     const ran: string[] = [];
-    const q = new WorkQueue(async k => { ran.push(k); await tick(1); });
+    const q = new WorkQueue(async k => {
+      ran.push(k);
+      await tick(1);
+    });
     q.addAfter('k', 30, true);
     q.addAfter('k', 60);
     assert.equal(q.idle(), false, 'the earlier (background) timer now stands for foreground work');
@@ -38,7 +46,13 @@ describe('okg emulator work queue', () => {
   it('a key added in the foreground while it runs in the background runs again, in the foreground', async () => {
     const ran: string[] = [];
     let release: () => void = () => undefined;
-    const q = new WorkQueue(async k => { ran.push(k); if (ran.length === 1) await new Promise<void>(r => { release = r; }); });
+    const q = new WorkQueue(async k => {
+      ran.push(k);
+      if (ran.length === 1)
+        await new Promise<void>(r => {
+          release = r;
+        });
+    });
     q.add('k', true);
     while (ran.length === 0) await tick();
     q.add('k');

@@ -1,21 +1,45 @@
 import * as assert from 'node:assert/strict';
 import {
-  LABEL_DELETE_PRIORITY, LABEL_GS_STATE, LABEL_LIFECYCLE_STATE, LABEL_OPS_STATE, LABEL_OWNER_GSS, LABEL_POD_NAME,
-  LABEL_REVISION, LABEL_UPDATE_PRIORITY, LABEL_NETWORK_DISABLED, ANN_ASTS_HASH,
+  LABEL_DELETE_PRIORITY,
+  LABEL_GS_STATE,
+  LABEL_LIFECYCLE_STATE,
+  LABEL_OPS_STATE,
+  LABEL_OWNER_GSS,
+  LABEL_POD_NAME,
+  LABEL_REVISION,
+  LABEL_UPDATE_PRIORITY,
+  LABEL_NETWORK_DISABLED,
+  ANN_ASTS_HASH,
 } from '../../../src/sandbox/okg/constants.js';
 import {
-  astsHash, astsDesiredOrdinals, buildAsts, buildGameServer, buildGameServerStatus, buildGssStatus, buildPod,
-  buildPodStatus, desiredPodLabels, gssAfterGoRoundTrip, reserveOrdinalsFor, revisionOf,
+  astsHash,
+  astsDesiredOrdinals,
+  buildAsts,
+  buildGameServer,
+  buildGameServerStatus,
+  buildGssStatus,
+  buildPod,
+  buildPodStatus,
+  desiredPodLabels,
+  gssAfterGoRoundTrip,
+  reserveOrdinalsFor,
+  revisionOf,
 } from '../../../src/sandbox/okg/objects.js';
 import {
-  astsOrdinals, computeScale, ordinalsToCreate, parseReserveIds, replicasAfterKilling, sortForScaleDown,
+  astsOrdinals,
+  computeScale,
+  ordinalsToCreate,
+  parseReserveIds,
+  replicasAfterKilling,
+  sortForScaleDown,
 } from '../../../src/sandbox/okg/scale.js';
 import { deriveGameServerState } from '../../../src/sandbox/okg/state.js';
 import type { GameServerSet, Pod } from '../../../src/sandbox/okg/types.js';
 
 function gss(extra: Partial<GameServerSet['spec']> = {}): GameServerSet {
   return {
-    apiVersion: 'game.kruise.io/v1alpha1', kind: 'GameServerSet',
+    apiVersion: 'game.kruise.io/v1alpha1',
+    kind: 'GameServerSet',
     metadata: { name: 'minecraft', namespace: 'default', uid: 'gss-uid', generation: 3 },
     spec: {
       replicas: 3,
@@ -29,11 +53,22 @@ function gss(extra: Partial<GameServerSet['spec']> = {}): GameServerSet {
   };
 }
 
-function pod(name: string, labels: Record<string, string> = {}, extra: Partial<Pod['metadata']> = {}, status?: Pod['status']): Pod {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels, ...extra }, spec: {}, ...(status ? { status } : {}) };
+function pod(
+  name: string,
+  labels: Record<string, string> = {},
+  extra: Partial<Pod['metadata']> = {},
+  status?: Pod['status'],
+): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default', labels, ...extra },
+    spec: {},
+    ...(status ? { status } : {}),
+  };
 }
 
-const names = (ps: Pod[]): string[] => ps.map((p) => p.metadata.name ?? '');
+const names = (ps: Pod[]): string[] => ps.map(p => p.metadata.name ?? '');
 
 describe('okg rules (pure)', () => {
   it('§6 scale-down: WaitToBeDeleted before None, then higher deletion priority, then highest ordinal', () => {
@@ -77,8 +112,11 @@ describe('okg rules (pure)', () => {
 
   it('§6 computeToScaleGs: terminating and PreDelete pods are not candidates, reserved ids are removed first', () => {
     const ps = [
-      pod('g-0', {}), pod('g-1', {}), pod('g-2', {}, { deletionTimestamp: '2026-01-01T00:00:00Z' }),
-      pod('g-3', { [LABEL_LIFECYCLE_STATE]: 'PreparingDelete' }), pod('g-4', { [LABEL_OPS_STATE]: 'Maintaining' }),
+      pod('g-0', {}),
+      pod('g-1', {}),
+      pod('g-2', {}, { deletionTimestamp: '2026-01-01T00:00:00Z' }),
+      pod('g-3', { [LABEL_LIFECYCLE_STATE]: 'PreparingDelete' }),
+      pod('g-4', { [LABEL_OPS_STATE]: 'Maintaining' }),
     ];
     const plan = computeScale(2, [4], ps);
     assert.deepEqual(plan.toDelete, [4]);
@@ -111,7 +149,10 @@ describe('okg rules (pure)', () => {
     assert.equal(replicasAfterKilling(3, 3, ps), 1);
     assert.equal(replicasAfterKilling(4, 3, ps), undefined);
     assert.equal(replicasAfterKilling(3, 4, ps), undefined);
-    assert.equal(replicasAfterKilling(3, 3, [...ps.slice(0, 2), pod('g-2', {}, { deletionTimestamp: 'x' })]), undefined);
+    assert.equal(
+      replicasAfterKilling(3, 3, [...ps.slice(0, 2), pod('g-2', {}, { deletionTimestamp: 'x' })]),
+      undefined,
+    );
     assert.equal(replicasAfterKilling(3, 3, [pod('g-0', {}), pod('g-1', {}), pod('g-2', {})]), undefined);
   });
 
@@ -124,9 +165,20 @@ describe('okg rules (pure)', () => {
     assert.equal(deriveGameServerState(pod('a', {}, {}, notReady)), 'NotReady');
     assert.equal(deriveGameServerState(pod('a', {}, {}, { phase: 'Running' })), '');
     assert.equal(deriveGameServerState(pod('a', { [LABEL_LIFECYCLE_STATE]: 'Updating' }, {}, ready)), 'Updating');
-    assert.equal(deriveGameServerState(pod('a', { [LABEL_LIFECYCLE_STATE]: 'PreparingUpdate' }, {}, ready)), 'PreUpdate');
-    assert.equal(deriveGameServerState(pod('a', { [LABEL_LIFECYCLE_STATE]: 'PreparingDelete' }, {}, ready)), 'PreDelete');
-    assert.equal(deriveGameServerState(pod('a', { [LABEL_LIFECYCLE_STATE]: 'PreparingDelete' }, { deletionTimestamp: 'x' }, ready)), 'Deleting');
+    assert.equal(
+      deriveGameServerState(pod('a', { [LABEL_LIFECYCLE_STATE]: 'PreparingUpdate' }, {}, ready)),
+      'PreUpdate',
+    );
+    assert.equal(
+      deriveGameServerState(pod('a', { [LABEL_LIFECYCLE_STATE]: 'PreparingDelete' }, {}, ready)),
+      'PreDelete',
+    );
+    assert.equal(
+      deriveGameServerState(
+        pod('a', { [LABEL_LIFECYCLE_STATE]: 'PreparingDelete' }, { deletionTimestamp: 'x' }, ready),
+      ),
+      'Deleting',
+    );
     assert.equal(deriveGameServerState(pod('a', {}, {}, { phase: 'Failed' })), 'Crash');
     assert.equal(deriveGameServerState(pod('a', {}, {}, { phase: 'Succeeded' })), 'Unknown');
     assert.equal(deriveGameServerState(pod('a', {}, {}, { phase: 'Unknown' })), 'Unknown');
@@ -136,21 +188,38 @@ describe('okg rules (pure)', () => {
     const a = buildAsts(gss());
     assert.equal(a.apiVersion, 'apps.kruise.io/v1beta1');
     assert.equal(a.metadata.name, 'minecraft');
-    assert.deepEqual(a.metadata.ownerReferences, [{ apiVersion: 'game.kruise.io/v1alpha1', kind: 'GameServerSet', name: 'minecraft', uid: 'gss-uid', controller: true, blockOwnerDeletion: true }]);
+    assert.deepEqual(a.metadata.ownerReferences, [
+      {
+        apiVersion: 'game.kruise.io/v1alpha1',
+        kind: 'GameServerSet',
+        name: 'minecraft',
+        uid: 'gss-uid',
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ]);
     assert.equal(a.spec.podManagementPolicy, 'Parallel');
     assert.equal(a.spec.serviceName, 'minecraft');
     assert.equal(a.metadata.annotations?.[ANN_ASTS_HASH], astsHash(gss()));
     assert.deepEqual(a.spec.selector, { matchLabels: { [LABEL_OWNER_GSS]: 'minecraft' } });
-    assert.deepEqual((a.spec.template?.spec as { readinessGates: unknown }).readinessGates, [{ conditionType: 'InPlaceUpdateReady' }]);
+    assert.deepEqual((a.spec.template?.spec as { readinessGates: unknown }).readinessGates, [
+      { conditionType: 'InPlaceUpdateReady' },
+    ]);
   });
 
   it('§2.1 a PRESENT rollingUpdate forces RollingUpdate even when type is OnDelete; absent keeps OnDelete', () => {
     assert.equal(buildAsts(gss()).spec.updateStrategy?.type, 'OnDelete');
-    const forced = buildAsts(gss({ updateStrategy: { type: 'OnDelete', rollingUpdate: { podUpdatePolicy: 'InPlaceIfPossible' } } }));
+    const forced = buildAsts(
+      gss({ updateStrategy: { type: 'OnDelete', rollingUpdate: { podUpdatePolicy: 'InPlaceIfPossible' } } }),
+    );
     assert.equal(forced.spec.updateStrategy?.type, 'RollingUpdate');
-    assert.deepEqual((forced.spec.updateStrategy?.rollingUpdate as { unorderedUpdate: unknown }).unorderedUpdate,
-      { priorityStrategy: { orderPriority: [{ orderedKey: LABEL_UPDATE_PRIORITY }] } });
-    assert.equal(buildAsts(gss({ updateStrategy: { type: 'OnDelete', rollingUpdate: null } })).spec.updateStrategy?.type, 'OnDelete');
+    assert.deepEqual((forced.spec.updateStrategy?.rollingUpdate as { unorderedUpdate: unknown }).unorderedUpdate, {
+      priorityStrategy: { orderPriority: [{ orderedKey: LABEL_UPDATE_PRIORITY }] },
+    });
+    assert.equal(
+      buildAsts(gss({ updateStrategy: { type: 'OnDelete', rollingUpdate: null } })).spec.updateStrategy?.type,
+      'OnDelete',
+    );
     assert.equal(buildAsts(gss({ updateStrategy: undefined })).spec.updateStrategy?.type, 'RollingUpdate');
   });
 
@@ -167,12 +236,17 @@ describe('okg rules (pure)', () => {
     assert.equal(p.metadata.ownerReferences?.[0].uid, 'asts-uid');
     assert.equal(p.metadata.ownerReferences?.[0].controller, true);
     assert.equal(p.spec.nodeName, 'sandbox-node');
-    const changed = buildAsts(gss({ gameServerTemplate: { spec: { containers: [{ name: 'minecraft', image: 'new' }] } } }));
+    const changed = buildAsts(
+      gss({ gameServerTemplate: { spec: { containers: [{ name: 'minecraft', image: 'new' }] } } }),
+    );
     assert.notEqual(revisionOf(changed), revisionOf(a));
   });
 
   it('§1/§4.1 GameServer: same name, defaults, owner Pod for Cascade (default/empty), owner GSS for Delete', () => {
-    const p = { ...buildPod(buildAsts(gss()), 0), metadata: { ...buildPod(buildAsts(gss()), 0).metadata, uid: 'pod-uid' } };
+    const p = {
+      ...buildPod(buildAsts(gss()), 0),
+      metadata: { ...buildPod(buildAsts(gss()), 0).metadata, uid: 'pod-uid' },
+    };
     const gs = buildGameServer(p, gss());
     assert.equal(gs.metadata.name, 'minecraft-0');
     assert.deepEqual(gs.spec, { opsState: 'None', deletionPriority: 0, updatePriority: 0 }); // networkDisabled is omitempty (seen in tier B)
@@ -196,8 +270,11 @@ describe('okg rules (pure)', () => {
     gs.spec.deletionPriority = '10%';
     gs.spec.networkDisabled = true;
     assert.deepEqual(desiredPodLabels(gs, p), {
-      [LABEL_GS_STATE]: 'Ready', [LABEL_OPS_STATE]: 'Allocated', [LABEL_DELETE_PRIORITY]: '10%',
-      [LABEL_UPDATE_PRIORITY]: '0', [LABEL_NETWORK_DISABLED]: 'true',
+      [LABEL_GS_STATE]: 'Ready',
+      [LABEL_OPS_STATE]: 'Allocated',
+      [LABEL_DELETE_PRIORITY]: '10%',
+      [LABEL_UPDATE_PRIORITY]: '0',
+      [LABEL_NETWORK_DISABLED]: 'true',
     });
   });
 
@@ -226,12 +303,21 @@ describe('okg rules (pure)', () => {
     assert.ok(running.podIP);
     const ready = buildPodStatus(p, 'Ready', 'S', 'N');
     assert.equal(deriveGameServerState({ ...p, status: ready }), 'Ready');
-    const cs = ready.containerStatuses?.[0] as { image: string; imageID: string; ready: boolean; started: boolean; state: { running?: unknown } };
+    const cs = ready.containerStatuses?.[0] as {
+      image: string;
+      imageID: string;
+      ready: boolean;
+      started: boolean;
+      state: { running?: unknown };
+    };
     assert.equal(cs.image, 'registry/minecraft-demo:1.12.2');
     assert.match(cs.imageID, /@sha256:[0-9a-f]{64}$/);
     assert.equal(cs.ready, true);
     assert.ok(cs.state.running);
-    assert.deepEqual(ready.conditions?.map((c) => c.type), ['InPlaceUpdateReady', 'KruisePodReady', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
+    assert.deepEqual(
+      ready.conditions?.map(c => c.type),
+      ['InPlaceUpdateReady', 'KruisePodReady', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'],
+    );
     assert.equal(deriveGameServerState({ ...p, status: buildPodStatus(p, 'Crash', 'S', 'N') }), 'Crash');
   });
 
@@ -246,43 +332,85 @@ describe('okg rules (pure)', () => {
       pod('minecraft-2', { [LABEL_REVISION]: rev, [LABEL_GS_STATE]: 'PreDelete' }, { deletionTimestamp: 'x' }),
     ];
     assert.deepEqual(buildGssStatus(g, a, ps), {
-      observedGeneration: 3, replicas: 2, currentReplicas: 3, readyReplicas: 2, availableReplicas: 2,
-      updatedReplicas: 2, updatedReadyReplicas: 1, maintainingReplicas: 1, waitToBeDeletedReplicas: 1,
-      preDeleteReplicas: 1, labelSelector: 'game.kruise.io/owner-gss=minecraft',
+      observedGeneration: 3,
+      replicas: 2,
+      currentReplicas: 3,
+      readyReplicas: 2,
+      availableReplicas: 2,
+      updatedReplicas: 2,
+      updatedReadyReplicas: 1,
+      maintainingReplicas: 1,
+      waitToBeDeletedReplicas: 1,
+      preDeleteReplicas: 1,
+      labelSelector: 'game.kruise.io/owner-gss=minecraft',
     });
     assert.deepEqual(astsDesiredOrdinals(a), [0, 1]);
   });
 
   // Found by comparing the emulator with real kruise-manager v1.8.3 + kruise-game v1.0.0 room by room (tier B).
-  it('tier B: the Advanced StatefulSet carries kruise\'s webhook defaults, and no empty reserveOrdinals', () => {
+  it("tier B: the Advanced StatefulSet carries kruise's webhook defaults, and no empty reserveOrdinals", () => {
     const a = buildAsts(gss());
     assert.equal(a.spec.reserveOrdinals, undefined);
-    assert.deepEqual({ r: a.spec.revisionHistoryLimit, p: a.spec.persistentVolumeClaimRetentionPolicy, s: a.spec.scaleStrategy, v: a.spec.volumeClaimUpdateStrategy },
-      { r: 10, p: { whenDeleted: 'Retain', whenScaled: 'Retain' }, s: {}, v: {} });
-    const spec = a.spec.template?.spec as { dnsPolicy: string; restartPolicy: string; containers: Record<string, unknown>[] };
+    assert.deepEqual(
+      {
+        r: a.spec.revisionHistoryLimit,
+        p: a.spec.persistentVolumeClaimRetentionPolicy,
+        s: a.spec.scaleStrategy,
+        v: a.spec.volumeClaimUpdateStrategy,
+      },
+      { r: 10, p: { whenDeleted: 'Retain', whenScaled: 'Retain' }, s: {}, v: {} },
+    );
+    const spec = a.spec.template?.spec as {
+      dnsPolicy: string;
+      restartPolicy: string;
+      containers: Record<string, unknown>[];
+    };
     assert.deepEqual([spec.dnsPolicy, spec.restartPolicy], ['ClusterFirst', 'Always']);
-    assert.deepEqual(spec.containers[0], { name: 'minecraft', image: 'registry/minecraft-demo:1.12.2', imagePullPolicy: 'Always', resources: {}, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' });
+    assert.deepEqual(spec.containers[0], {
+      name: 'minecraft',
+      image: 'registry/minecraft-demo:1.12.2',
+      imagePullPolicy: 'Always',
+      resources: {},
+      terminationMessagePath: '/dev/termination-log',
+      terminationMessagePolicy: 'File',
+    });
   });
 
-  it('tier B: pods carry kruise\'s pod-index and lifecycle labels and the KruisePodReady gate; GameServers the template hash and three conditions', () => {
+  it("tier B: pods carry kruise's pod-index and lifecycle labels and the KruisePodReady gate; GameServers the template hash and three conditions", () => {
     const p = buildPod(buildAsts(gss()), 2);
     assert.equal(p.metadata.labels?.['apps.kubernetes.io/pod-index'], '2');
     assert.equal(p.metadata.labels?.[LABEL_LIFECYCLE_STATE], 'Normal');
-    assert.match(p.metadata.annotations?.['lifecycle.apps.kruise.io/timestamp'] ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    assert.deepEqual(p.spec.readinessGates?.map((g) => g.conditionType), ['InPlaceUpdateReady', 'KruisePodReady']);
+    assert.match(
+      p.metadata.annotations?.['lifecycle.apps.kruise.io/timestamp'] ?? '',
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+    );
+    assert.deepEqual(
+      p.spec.readinessGates?.map(g => g.conditionType),
+      ['InPlaceUpdateReady', 'KruisePodReady'],
+    );
     const gs = buildGameServer({ ...p, metadata: { ...p.metadata, uid: 'u' } }, gss());
     assert.match(gs.metadata.annotations?.['game.kruise.io/gsTemplate-metadata-hash'] ?? '', /^[0-9a-f]{10}$/);
     const status = buildGameServerStatus({ ...p, status: buildPodStatus(p, 'Ready', 'S', 'N') }, undefined, 'T1');
-    assert.deepEqual(status.conditions, ['PodNormal', 'NodeNormal', 'PersistentVolumeNormal'].map((type) => ({ type, status: 'True', lastTransitionTime: 'T1' })));
+    assert.deepEqual(
+      status.conditions,
+      ['PodNormal', 'NodeNormal', 'PersistentVolumeNormal'].map(type => ({
+        type,
+        status: 'True',
+        lastTransitionTime: 'T1',
+      })),
+    );
   });
 
-  it('tier B: after a Kill, the GameServerSet is written back with the zero values of kruise-game\'s Go types', () => {
+  it("tier B: after a Kill, the GameServerSet is written back with the zero values of kruise-game's Go types", () => {
     const g = gss();
     const out = gssAfterGoRoundTrip(g, 2);
     assert.equal(out.spec.replicas, 2);
     assert.deepEqual(out.spec.scaleStrategy, {});
     assert.deepEqual(out.spec.gameServerTemplate?.metadata, { labels: { app: 'mc' }, creationTimestamp: null });
-    assert.deepEqual((out.spec.gameServerTemplate?.spec as { containers: { resources?: unknown }[] }).containers.map((c) => c.resources), [{}]);
+    assert.deepEqual(
+      (out.spec.gameServerTemplate?.spec as { containers: { resources?: unknown }[] }).containers.map(c => c.resources),
+      [{}],
+    );
     assert.equal(g.spec.scaleStrategy, undefined, 'the input is not changed');
   });
 });

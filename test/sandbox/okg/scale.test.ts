@@ -29,22 +29,40 @@ describe(`okg emulator at scale (${GSS} GameServerSets × ${ROOMS} rooms)`, func
     const t0 = Date.now();
     for (let i = 0; i < GSS; i++) {
       const g: GameServerSet = {
-        apiVersion: 'game.kruise.io/v1alpha1', kind: 'GameServerSet', metadata: { name: `load${i}`, namespace: 'default' },
-        spec: { replicas: ROOMS, updateStrategy: { type: 'OnDelete' }, gameServerTemplate: { spec: { containers: [{ name: 'c', image: 'game:1' }] } } },
+        apiVersion: 'game.kruise.io/v1alpha1',
+        kind: 'GameServerSet',
+        metadata: { name: `load${i}`, namespace: 'default' },
+        spec: {
+          replicas: ROOMS,
+          updateStrategy: { type: 'OnDelete' },
+          gameServerTemplate: { spec: { containers: [{ name: 'c', image: 'game:1' }] } },
+        },
       };
       await admin.create('gameserversets', 'default', g);
     }
     await emu.settled();
     const ms = Date.now() - t0;
-    const list = (await admin.custom.listNamespacedCustomObject({ group: 'game.kruise.io', version: 'v1alpha1', namespace: 'default', plural: 'gameserversets' })) as { items: GameServerSet[] };
+    const list = (await admin.custom.listNamespacedCustomObject({
+      group: 'game.kruise.io',
+      version: 'v1alpha1',
+      namespace: 'default',
+      plural: 'gameserversets',
+    })) as { items: GameServerSet[] };
     for (const g of list.items) {
       assert.equal(g.status?.readyReplicas, ROOMS, g.metadata.name);
       assert.equal(g.status?.observedGeneration, g.metadata.generation);
     }
-    const gs = (await admin.custom.listNamespacedCustomObject({ group: 'game.kruise.io', version: 'v1alpha1', namespace: 'default', plural: 'gameservers' })) as { items: { status?: { currentState?: string } }[] };
+    const gs = (await admin.custom.listNamespacedCustomObject({
+      group: 'game.kruise.io',
+      version: 'v1alpha1',
+      namespace: 'default',
+      plural: 'gameservers',
+    })) as { items: { status?: { currentState?: string } }[] };
     assert.equal(gs.items.length, GSS * ROOMS);
-    assert.ok(gs.items.every((x) => x.status?.currentState === 'Ready'));
-    const writes = server.writeLog().filter((e) => e.user === 'controller').length;
-    console.log(`      ${GSS * ROOMS} rooms Ready in ${ms} ms, ${writes} controller writes (${(writes / (GSS * ROOMS)).toFixed(1)} per room)`);
+    assert.ok(gs.items.every(x => x.status?.currentState === 'Ready'));
+    const writes = server.writeLog().filter(e => e.user === 'controller').length;
+    console.log(
+      `      ${GSS * ROOMS} rooms Ready in ${ms} ms, ${writes} controller writes (${(writes / (GSS * ROOMS)).toFixed(1)} per room)`,
+    );
   });
 });
