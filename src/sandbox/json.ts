@@ -1,13 +1,13 @@
 // Plain JSON values and the copying the patch implementations share (never aliasing stored objects, and
 // keeping a literal "__proto__" key as data rather than a prototype change).
 
+import { isRecord } from '../cluster/util.js';
+
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type Obj = { [k: string]: Json };
 
-/** A JSON object (not an array, not null). */
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+/** A JSON object (not an array, not null): the one definition, src/cluster/util.ts. */
+export { isRecord };
 
 export const isObj = isRecord as (v: unknown) => v is Obj;
 

@@ -1,6 +1,7 @@
 // OpenKruise's Advanced StatefulSet controller as OKG relies on it (API.md §1, §2.1): one pod per desired ordinal
 // (reserveOrdinals skipped), ReCreate rolling updates highest update priority first within maxUnavailable, status.
 // Expectations stop it from acting again before the informer has seen its own pod creates and deletes.
+import { isPodReady } from '../../cluster/okg.js';
 import { LABEL_OWNER_GSS, LABEL_REVISION, LABEL_UPDATE_PRIORITY, PLURAL_ASTS } from './constants.js';
 import { isConflict, isNotFound, statusCode } from './kube.js';
 import { astsDesiredOrdinals, buildAstsStatus, buildPod, canonicalJson, controllerOf, revisionOf } from './objects.js';
@@ -94,7 +95,7 @@ export class AdvancedStatefulSetController {
     if ((strategy?.type ?? 'RollingUpdate') === 'RollingUpdate' && !ru.paused && writes.length === 0) {
       const rev = revisionOf(asts);
       const live = desired.map(o => byOrdinal.get(o));
-      const unavailable = live.filter(p => !p || p.metadata.deletionTimestamp || !isReady(p)).length;
+      const unavailable = live.filter(p => !p || p.metadata.deletionTimestamp || !isPodReady(p)).length;
       const maxUnavailable = resolveIntOrPercent(ru.maxUnavailable ?? 1, desired.length);
       const outdated = live
         .filter(
@@ -124,10 +125,6 @@ export class AdvancedStatefulSetController {
     }
     if (failed) throw failed.reason;
   }
-}
-
-function isReady(p: Pod): boolean {
-  return p.status?.conditions?.some(c => c.type === 'Ready' && c.status === 'True') === true;
 }
 
 function resolveIntOrPercent(v: IntOrString, total: number): number {

@@ -1,6 +1,7 @@
 // Pure builders of the objects OpenKruise + kruise-game v1.0 create (API.md §1, §2.1, §3, §4, §5).
 // A scenario loader can use them to preload a consistent world; the emulator uses them for every write.
 import { createHash } from 'node:crypto';
+import { isPodReady } from '../../cluster/okg.js';
 import type { OwnerReference } from '../types.js';
 import {
   ANN_ASTS_HASH,
@@ -359,10 +360,6 @@ export function buildGameServerStatus(pod: Pod, previous: Json | undefined, now:
     conditions: gameServerConditions(previous, now, pod),
   };
 }
-
-const condTrue = (p: Pod, type: string): boolean =>
-  p.status?.conditions?.some(c => c.type === type && c.status === 'True') === true;
-export const isPodReady = (p: Pod): boolean => condTrue(p, 'Ready');
 
 /** ASTS status from its pods (kruise StatefulSet status). */
 export function buildAstsStatus(asts: AdvancedStatefulSet, pods: readonly Pod[]): Json {
