@@ -72,6 +72,9 @@ export class GameServerSetController {
     // (6) status; observedGeneration only when nothing was left to do
     const status = buildGssStatus(gss, asts, pods);
     if (differs) status.observedGeneration = gss.status?.observedGeneration ?? 0;
+    // v1.0 merge-patches its status struct, where updatedReadyReplicas is `omitempty`: a 0 is never written, so the
+    // last non-zero count stays (seen in tier B: 2 updated-ready rooms shown while the new version's rooms all fail)
+    if (status.updatedReadyReplicas === 0) delete status.updatedReadyReplicas;
     const old = gss.status ?? {};
     if (Object.keys(status).some(k => canonicalJson(old[k]) !== canonicalJson(status[k]))) {
       await client.patch(PLURAL_GSS, ns, name, { status }, { subresource: 'status' }).catch(ignore(404));
