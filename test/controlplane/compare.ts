@@ -70,7 +70,8 @@ function releaseRecord(annotations: Record<string, string> | undefined): Record<
   if (!v) return annotations;
   const record = JSON.parse(v) as { history?: Json[] };
   for (const h of record.history ?? [])
-    for (const k of ['id', 'holder', 'startedAt', 'finishedAt']) if (h[k] !== undefined) h[k] = '<set>';
+    // `changes` (what a release changed, for rollback) names rooms by uid, which differ per world.
+    for (const k of ['id', 'holder', 'startedAt', 'finishedAt', 'changes']) if (h[k] !== undefined) h[k] = '<set>';
   return { ...annotations, 'okg-ops/release': JSON.stringify(record) };
 }
 

@@ -212,7 +212,8 @@ describe('Argo export executed against the sandbox (bash + kubectl + jq, as Argo
   });
 
   it("ready for players, the engine's definition: on a set with spec.network, rooms whose network is not Ready do not count; nothing is marked", async () => {
-    sb = await startWorld();
+    // The emulator plays OKG's HostPort plugin: hold every new room's network NotReady for this test.
+    sb = await startWorld({ networkReadyAfterMs: 3_600_000 });
     const world = sb;
     await admin(world).request(
       'PATCH',
