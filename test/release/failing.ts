@@ -110,15 +110,6 @@ export async function writePodStatus(sb: Sandbox, name: string, status: Record<s
   await admin(sb).request('PATCH', `/api/v1/namespaces/${NS}/pods/${name}/status`, { status }, MERGE);
 }
 
-export async function writeGameServerStatus(sb: Sandbox, name: string, status: Record<string, unknown>): Promise<void> {
-  await admin(sb).request(
-    'PATCH',
-    `/apis/game.kruise.io/v1alpha1/namespaces/${NS}/gameservers/${name}/status`,
-    { status },
-    MERGE,
-  );
-}
-
 let eventSeq = 0;
 /** A core/v1 Event about a pod, as the kubelet writes it. */
 export async function writePodEvent(

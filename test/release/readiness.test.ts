@@ -8,7 +8,7 @@ import { exportArgo } from '../../src/release/argo.js';
 import { previewRelease, runRelease } from '../../src/release/engine.js';
 import { readyForPlayers, readyForPlayersJq } from '../../src/release/readiness.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
-import { admin, podsHeld, startHeldWorld, writeGameServerStatus } from './failing.js';
+import { admin, podsHeld, startHeldWorld } from './failing.js';
 import { client, collect, GSS, NS, seedInput, table } from './helpers.js';
 
 function gs(state: string, opsState: string | undefined, network?: string): RawObject {
@@ -138,22 +138,11 @@ describe('ready for players: the release gate', function () {
       waitReady,
     );
 
+    // the emulated HostPort plugin makes minecraft-3 and -4 Ready; minecraft-5 never gets its network
+    sb.emulator.holdRoomNetwork(NS, 'minecraft-5', true);
     const { events, onEvent } = collect();
     const run = runRelease(release(6), { client: c, onEvent });
     await podsHeld(sb, ['minecraft-3', 'minecraft-4', 'minecraft-5']);
-    await writeGameServerStatus(sb, 'minecraft-3', {
-      networkStatus: { networkType: 'Kubernetes-HostPort', currentNetworkState: 'Ready', desiredNetworkState: 'Ready' },
-    });
-    await writeGameServerStatus(sb, 'minecraft-4', {
-      networkStatus: { networkType: 'Kubernetes-HostPort', currentNetworkState: 'Ready', desiredNetworkState: 'Ready' },
-    });
-    await writeGameServerStatus(sb, 'minecraft-5', {
-      networkStatus: {
-        networkType: 'Kubernetes-HostPort',
-        currentNetworkState: 'NotReady',
-        desiredNetworkState: 'Ready',
-      },
-    });
     letGo();
     const r = await run;
     assert.equal(r.outcome, 'failed', r.message);

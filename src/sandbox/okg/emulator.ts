@@ -77,6 +77,11 @@ export interface OkgEmulator {
   setFailImages(rules: FailImage[]): void;
   /** The network delay for pods that get their IP from now on; see `networkReadyAfterMs`. */
   setNetworkReadyAfter(ms: number): void;
+  /**
+   * Hold one room's network NotReady whatever the delay (true: a plugin that never gets it its port), or let it
+   * follow the delay again (false).
+   */
+  holdRoomNetwork(namespace: string, name: string, held: boolean): void;
 }
 
 function checkMs(name: string, v: number | undefined, min = 0): void {
@@ -117,6 +122,7 @@ export async function startOkgEmulator(kc: KubeConfig, opts: OkgEmulatorOptions 
       checkMs('networkReadyAfterMs', ms);
       emu.network.readyAfterMs = ms;
     },
+    holdRoomNetwork: (ns, name, held) => emu.holdRoomNetwork(ns, name, held),
   };
 }
 
@@ -261,6 +267,11 @@ class Emulator {
   setRoomBehaviour(namespace: string, name: string, b: RoomBehaviour | undefined): void {
     this.kubelet.setRoomBehaviour(namespace, name, b);
     this.queue.add(keyOf('kubelet', namespace, name));
+  }
+
+  holdRoomNetwork(namespace: string, name: string, held: boolean): void {
+    this.network.hold(namespace, name, held);
+    this.queue.add(keyOf('net', namespace, name));
   }
 
   async stop(): Promise<void> {

@@ -6,6 +6,8 @@ import { ANN_NETWORK_STATUS, ANN_NETWORK_TYPE, type NetworkPlugins } from './net
 
 export class NetworkController {
   private readonly ipSeen = new Map<string, { uid: string; at: number }>();
+  /** `ns/name` of rooms whose network is held NotReady whatever the delay (a plugin that never gets its port) */
+  private readonly held = new Set<string>();
 
   constructor(
     private readonly ctx: ControllerContext,
@@ -14,6 +16,12 @@ export class NetworkController {
     /** ms from the pod getting its IP to the network being Ready; see OkgEmulatorOptions.networkReadyAfterMs */
     public readyAfterMs: number,
   ) {}
+
+  /** Hold one room's network NotReady (true) or let it follow the delay again (false). */
+  hold(ns: string, name: string, on: boolean): void {
+    if (on) this.held.add(`${ns}/${name}`);
+    else this.held.delete(`${ns}/${name}`);
+  }
 
   async sync(ns: string, name: string, key: string): Promise<void> {
     const pod = this.ctx.pods.get(ns, name);
@@ -31,7 +39,7 @@ export class NetworkController {
       if (!s || s.uid !== uid) this.ipSeen.set(key, (s = { uid, at: now }));
       const remaining = s.at + this.readyAfterMs - now;
       if (remaining > 0) this.ctx.queue.addAfter(key, remaining);
-      else ready = true;
+      else ready = !this.held.has(`${ns}/${name}`);
     }
     const want = this.plugins.annotationFor(pod, this.nodeIP, ready);
     if (want === undefined || pod.metadata.annotations?.[ANN_NETWORK_STATUS] === want) return;

@@ -307,6 +307,16 @@ describe('OKG network plugins in the sandbox (seed with --network)', function ()
           );
         await eventually(() => netOf('minecraft-2')?.desiredNetworkState === 'NotReady', 20_000, 'desired NotReady');
       });
+
+      it('one room held NotReady stays NotReady while the others are Ready, and is Ready once let go', async () => {
+        sb.emulator.holdRoomNetwork(SEED.namespace, 'minecraft-1', true);
+        await eventually(() => netOf('minecraft-1')?.currentNetworkState === 'NotReady', 20_000, 'held NotReady');
+        await new Promise(r => setTimeout(r, 300));
+        assert.equal(netOf('minecraft-1')?.currentNetworkState, 'NotReady');
+        assert.equal(netOf('minecraft-0')?.currentNetworkState, 'Ready');
+        sb.emulator.holdRoomNetwork(SEED.namespace, 'minecraft-1', false);
+        await eventually(() => netOf('minecraft-1')?.currentNetworkState === 'Ready', 20_000, 'Ready again');
+      });
     });
   }
 });
