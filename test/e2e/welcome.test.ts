@@ -101,9 +101,18 @@ describe('e2e: okg.kubeconfig in the settings editor', function () {
     await item.waitFor({ timeout: 30_000 });
     await item.hover();
     await item.locator('.monaco-button', { hasText: 'Add Item' }).click();
-    const input = item.locator('.setting-list-edit-row input, .setting-list-object-input input, input.input').first();
-    await input.waitFor({ timeout: 10_000 });
-    await input.fill('/tmp/okg-e2e-kubeconfig.yaml');
+    // Add Item focuses the new row's input; the settings editor re-renders its rows while it loads, so a located
+    // input can be detached under load: wait for the focus and type into it instead of filling a located element.
+    await until(
+      () =>
+        page.evaluate(() => {
+          const a = document.activeElement;
+          return a instanceof HTMLInputElement && !!a.closest('.setting-item');
+        }),
+      10_000,
+      "the list editor's input to have the focus",
+    );
+    await page.keyboard.type('/tmp/okg-e2e-kubeconfig.yaml');
     await page.keyboard.press('Enter');
     // startCodeServer keeps user-data next to the workspace folder.
     const settingsFile = join(dirname(vs.server.workspace), 'user-data', 'User', 'settings.json');
