@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import yaml from 'js-yaml';
 import { ARGO_SCRIPTS, type ArgoStep } from './argoScripts.js';
 import type { ReleasePlan } from './types.js';
+import { DEFAULT_FAIL_FAST_AFTER_MS } from './validate.js';
 
 /**
  * The image the steps run in: it must contain bash, kubectl and jq. alpine/k8s is a maintained, widely used kubectl
@@ -93,11 +94,13 @@ function env(step: ArgoStep): { name: string; value: string }[] {
       ['READY', P('ready')],
       ['RECLAIM', P('reclaim')],
       ['SETTLE', P('settle')],
+      ['FAIL_FAST', P('fail-fast')],
       ['RETIRE', P('retire-ops-states')],
       ['FIX', P('fix-update-strategy')],
       ['LEASE_SECONDS', P('lease-seconds')],
     ],
     'patch-image': [['FIX', P('fix-update-strategy')]],
+    'wait-ready': [['FAIL_FAST', P('fail-fast')]],
     mark: [['RETIRE', P('retire-ops-states')]],
     settle: [['SETTLE', P('settle')]],
     'record-outcome': [['WF_STATUS', '{{workflow.status}}']],
@@ -145,6 +148,7 @@ function parameters(plan: ReleasePlan, opts: ArgoOptions, leaseSeconds: number):
     { name: 'settle', value: String(Math.round(inp.settleMs) / 1000) },
     { name: 'approval', value: opts.approval ? 'true' : 'false' },
     { name: 'timeout', value: String(Math.max(1, Math.ceil(inp.timeoutMs / 1000))) },
+    { name: 'fail-fast', value: String(Math.round(inp.failFastAfterMs ?? DEFAULT_FAIL_FAST_AFTER_MS) / 1000) },
     { name: 'retire-ops-states', value: JSON.stringify(inp.retireOpsStates) },
     { name: 'fix-update-strategy', value: plan.fixesUpdateStrategy ? 'true' : 'false' },
     { name: 'lease-seconds', value: String(leaseSeconds) },
@@ -162,6 +166,8 @@ const DESCRIPTIONS: Record<string, string> = {
     'the settle window, seconds: after marking, a matchmaker with a view this old has written its Allocated before the reclaim re-reads the rooms',
   approval: 'true: suspend before marking until the workflow is resumed',
   timeout: 'seconds each wait may take',
+  'fail-fast':
+    'seconds: stop the wait for Ready early when too few new rooms can still become ready (a bad image, a crash loop) for this long; 0: off',
   'retire-ops-states': 'JSON list of the opsStates an old room may have to be retired',
   'fix-update-strategy': 'true: drop rollingUpdate (which defeats OnDelete) with the image patch',
   'lease-seconds': 'how long the lease on the set lasts without the exit handler (keep it above activeDeadlineSeconds)',

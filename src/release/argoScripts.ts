@@ -4,8 +4,10 @@
 // okg-ops/release, see record.ts): `lock` takes it with a write conditional on the annotation (or resourceVersion),
 // every later step re-checks it and records its step, every spec write carries a `test` of the record, and
 // `record-outcome` (the exit handler) moves the release into the history and frees the lease.
-// Exit code 3 means "refused": a bad parameter, a lease held by someone else, a lease lost; it is never retried.
+// Exit code 3 is never retried: "refused" (a bad parameter, a lease held by someone else, a lease lost), or new
+// rooms that fail in a way that does not heal by itself (the engine's stop early; a retry would only wait again).
 import { readyDefinition, readyForPlayersJq } from './readiness.js';
+import { CRASH_LOOP_RESTARTS, IMAGE_FAILURES } from './reasons.js';
 
 /** Shared by every step: reading the set, refusing, and holding the lease. */
 const PRELUDE = String.raw`set -euo pipefail
@@ -62,6 +64,7 @@ name_re='^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'
 case "$RECLAIM" in none|scale-down|kill) ;; *) refuse "reclaim must be none, scale-down or kill, got \"$RECLAIM\"" ;; esac
 [[ "$SETTLE" =~ ^[0-9]{1,3}(\.[0-9]{1,3})?$ ]] && [ "${'$'}{SETTLE%.*}" -le 600 ] || refuse "settle must be seconds from 0 to 600, got \"$SETTLE\""
 [[ "$TIMEOUT" =~ ^[1-9][0-9]{0,5}$ ]] || refuse "timeout must be whole seconds from 1, got \"$TIMEOUT\""
+[[ "$FAIL_FAST" =~ ^[0-9]{1,5}(\.[0-9]{1,3})?$ ]] || refuse "fail-fast must be seconds from 0 (off), got \"$FAIL_FAST\""
 [[ "$LEASE_SECONDS" =~ ^[1-9][0-9]{0,6}$ ]] || refuse "lease-seconds must be whole seconds from 1, got \"$LEASE_SECONDS\""
 case "$FIX" in true|false) ;; *) refuse "fix-update-strategy must be true or false, got \"$FIX\"" ;; esac
 jq -e 'type == "array" and length > 0 and all(.[]; type == "object" and (.container | type == "string" and length > 0) and (.image | type == "string" and length > 0 and (test("\\s") | not)))' <<<"$IMAGES" >/dev/null 2>&1 \
@@ -189,8 +192,38 @@ enough() {
   "'" +
   String.raw`)] | length')
   echo "new-version rooms ready for players ($WHAT): $COUNT (need at least $NEED)"
-  [ "$COUNT" -ge "$NEED" ]
+  [ "$COUNT" -ge "$NEED" ] && return 0
+  # why not, as the engine says it (reasons.ts): each new room's waiting reason; a bad image or a crash loop after
+  # CRASH restarts does not heal, and when too few rooms can still become ready for FAIL_FAST s, stop early
+  LOOK=$(jq -nc --argjson imgs "$IMAGES" --argjson pods "$pods" --argjson gs "$gs" --argjson need "$NEED" \
+    --argjson target "$TARGET" --argjson fails '${JSON.stringify(IMAGE_FAILURES)}' --argjson crash ${CRASH_LOOP_RESTARTS} '
+    [$pods.items[] | select(.metadata.deletionTimestamp == null)] as $all
+    | [$all[] | . as $p | select(all($imgs[]; . as $w | any($p.spec.containers[]; .name == $w.container and .image == $w.image)))] as $new
+    | ([$all[] | .metadata.name] - [$new[] | .metadata.name]) as $old
+    | [$gs.items[] | select(.metadata.deletionTimestamp == null) | .metadata.name] as $live
+    | [$new[] | {name: .metadata.name, restarts: ([.status.containerStatuses[]?.restartCount // 0] | add // 0),
+        reason: ([(.status.initContainerStatuses // [])[], (.status.containerStatuses // [])[] | .state.waiting.reason // empty] | first // "")}] as $why
+    | [$why[] | select(.reason as $r | ($fails | index($r)) != null or ($r == "CrashLoopBackOff" and .restarts >= $crash))] as $perm
+    | ([$live[] | select(. as $n | $old | index($n))] | length) as $oldLive
+    | ([0, $target - ($live | length)] | max) as $missing
+    | {stuck: (($perm | length) > 0 and (($live | length) - $oldLive - ($perm | length) + $missing) < $need),
+       why: ([$why[] | select(.reason != "")] | group_by(.reason)
+         | map("\(length) room\(if length == 1 then "" else "s" end) \(.[0].reason) (\(map(.name) | join(", ")))") | join("; "))}')
+  WHY=$(jq -r .why <<<"$LOOK")
+  [ -z "$WHY" ] || echo "waiting: $WHY"
+  if [ "$FAIL_FAST" != 0 ] && jq -e .stuck <<<"$LOOK" >/dev/null; then
+    STUCK_SINCE=${'$'}{STUCK_SINCE:-$SECONDS}
+    if [ $((SECONDS - STUCK_SINCE)) -ge "${'$'}{FAIL_FAST%.*}" ]; then
+      echo "stopped early: the new rooms do not become ready and will not by themselves (for $FAIL_FAST s): $WHY; nothing was marked" >&2
+      exit 3
+    fi
+  else
+    STUCK_SINCE=
+  fi
+  return 1
 }
+TARGET=$(jq '.current.target.replicas' <<<"$RAW")
+STUCK_SINCE=
 wait_until "$NEED new-version rooms of $GSS_NAME to be ready for players ($WHAT)" enough
 `;
 

@@ -164,6 +164,7 @@ describe("Argo export: checked by Argo's own lint, and its shape", function () {
         'settle',
         'approval',
         'timeout',
+        'fail-fast',
         'retire-ops-states',
         'fix-update-strategy',
         'lease-seconds',

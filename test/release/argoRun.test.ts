@@ -259,6 +259,49 @@ describe('Argo export executed against the sandbox (bash + kubectl + jq, as Argo
     assert.equal(record(world).current, undefined, 'the exit handler freed the lease');
   });
 
+  it('a new image that cannot be pulled: the wait stops early with the reasons, as the engine does, and is not retried; nothing is marked', async () => {
+    const world = (sb = await startWorld({
+      failImages: [{ substring: NEW, mode: 'ImagePullBackOff' }],
+      backoffBaseMs: 50,
+    }));
+    const exp = await exported(world, 'kill');
+    const param = (name: string) => exp.workflow.spec.arguments.parameters.find(p => p.name === name)!;
+    assert.equal(param('fail-fast').value, '60', "the engine's default grace period, 60 s");
+    param('fail-fast').value = '1';
+    const r = await runArgoLocally(exp, { kubeconfig: world.kubeconfigPath('admin') });
+    assert.equal(r.status, 'Failed', detail(r));
+    const wait = r.steps.find(s => s.step === 'wait-ready')!;
+    assert.deepEqual([wait.status, wait.exit, wait.attempts], ['Failed', 3, 1], detail(r));
+    assert.match(
+      wait.stdout,
+      /waiting: 3 rooms (ErrImagePull|ImagePullBackOff) \(minecraft-3, minecraft-4, minecraft-5\)/,
+    );
+    assert.match(
+      wait.stderr,
+      /^stopped early: the new rooms do not become ready and will not by themselves \(for 1 s\): 3 rooms ImagePullBackOff \(minecraft-3, minecraft-4, minecraft-5\); nothing was marked$/m,
+    );
+    assert.deepEqual(
+      table(world).map(x => x.opsState),
+      ['Allocated', 'None', 'None', 'None', 'None', 'None'],
+      'nothing marked',
+    );
+    assert.equal(record(world).history[0].outcome, 'failed');
+    assert.equal(record(world).history[0].step, 'wait-ready');
+    assert.equal(record(world).current, undefined, 'the exit handler freed the lease');
+    // the engine, in the same kind of world and with the same grace, stops on the same reason for the same rooms
+    await world.stop();
+    const fresh = (sb = await startWorld({
+      failImages: [{ substring: NEW, mode: 'ImagePullBackOff' }],
+      backoffBaseMs: 50,
+    }));
+    const engine = await runRelease(seedInput({ reclaim: 'kill', failFastAfterMs: 1000 }), { client: client(fresh) });
+    assert.equal(engine.outcome, 'stopped-early', engine.message);
+    assert.deepEqual(
+      engine.reasons?.map(g => [g.reason, g.rooms]),
+      [['ImagePullBackOff', ['minecraft-3', 'minecraft-4', 'minecraft-5']]],
+    );
+  });
+
   it('a bad parameter is refused by the lock step with its reason, before any write', async () => {
     sb = await startWorld();
     const world = sb;
