@@ -117,3 +117,20 @@ export function apiResourceList(resources: ResourceDef[], gv: string): object | 
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources: out };
 }
+
+/** The discovery document a GET of this path asks for, or undefined when the path is not a discovery path. */
+export function discoveryDocument(
+  pathname: string,
+  resources: ResourceDef[],
+  serverAddress: string,
+): object | undefined {
+  const p = pathname.replace(/\/$/, '');
+  if (p === '/version') return SERVER_VERSION;
+  if (p === '/api') return apiVersions(serverAddress);
+  if (p === '/apis') return apiGroupList(resources);
+  if (p === '/api/v1') return apiResourceList(resources, 'v1');
+  const parts = p.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === 'apis' && parts.length === 2) return apiGroup(resources, parts[1]);
+  if (parts[0] === 'apis' && parts.length === 3) return apiResourceList(resources, `${parts[1]}/${parts[2]}`);
+  return undefined;
+}

@@ -1,6 +1,10 @@
 // Fault injection for the sandbox: off by default, set per run. Faults apply to the clients under test only:
 // never to the OKG controller emulator (errors, conflicts, latency, watch cuts) nor to the sandbox's own scenario
 // loader (startSandbox switches them on once the world is loaded), so tests see a flaky API, not a broken cluster.
+import type { SandboxUser } from './auth.js';
+import type { Route, Verb } from './routes.js';
+import { conflict, internalError, serviceUnavailable, tooManyRequests } from './status.js';
+
 export interface FaultConfig {
   /** Added delay per request, ms (a [min, max] range draws uniformly). */
   latencyMs?: number | [number, number];
@@ -94,4 +98,29 @@ export function latencyOf(f: FaultConfig, random: () => number): number {
   const l = f.latencyMs;
   if (l === undefined) return 0;
   return Array.isArray(l) ? l[0] + random() * (l[1] - l[0]) : l;
+}
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+/** Before a request runs: waits the drawn latency, then may throw the drawn error or a 409 on an update or patch. */
+export async function injectFaults(
+  f: FaultConfig | undefined,
+  random: () => number,
+  user: SandboxUser,
+  verb: Verb,
+  r: Route,
+): Promise<void> {
+  if (!f || user === 'controller') return;
+  const delay = latencyOf(f, random);
+  if (delay > 0) await sleep(delay);
+  if (f.errorRate && random() < f.errorRate) {
+    const codes = f.errorCodes?.length ? f.errorCodes : [500, 503, 429];
+    const code = codes[Math.floor(random() * codes.length)];
+    if (code === 429) throw tooManyRequests(f.retryAfterSeconds ?? 1);
+    if (code === 503) throw serviceUnavailable();
+    throw internalError('injected fault (okg sandbox --faults)');
+  }
+  if (f.conflictRate && (verb === 'update' || verb === 'patch') && r.name && random() < f.conflictRate) {
+    throw conflict({ group: r.res.group, resource: r.res.plural }, r.name);
+  }
 }
