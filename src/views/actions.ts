@@ -1,67 +1,39 @@
-// The commands that change rooms and GameServerSets. Room changes go through the engine's conditional bulk
-// writes; every write is logged as its kubectl equivalent; destructive changes ask first with counts; partial
-// failures are listed per room. Each holds its own reference to the namespace's cache (through the
-// connection) from the first question to the last write, so a reconnect meanwhile does not end its connection.
-// Handlers return what happened so tests can assert on it.
+// The room and GameServerSet commands of the Game Servers view (the RoomActions the command table calls):
+// which rooms or set a command acts on, the questions it asks, then the shared write path (actionsWrite.ts),
+// the protected-context gate (actionsGuard.ts) and the set commands (actionsSets.ts). Each holds its own
+// reference to the namespace's cache (through the connection) from the first question to the last write, so
+// a reconnect meanwhile does not end its connection. Handlers return what happened so tests can assert on it.
 import * as vscode from 'vscode';
-import type { CacheLease } from '../cluster/cache.js';
-import { ClusterError } from '../cluster/errors.js';
 import { RESERVED_OPS_STATES } from '../cluster/okg.js';
 import { plural } from '../cluster/util.js';
-import { applyToRooms, summarize, validateChange, type RoomChange, type RoomResult } from '../release/bulk.js';
-import { describeChange, kubectlPatch } from '../commands/kubectl.js';
+import { validateChange, type RoomChange } from '../release/bulk.js';
+import { guardRelease, protectedGuard } from './actionsGuard.js';
+import { retireIdleOld, scaleSet } from './actionsSets.js';
+import { confirmAndWrite, holding, type ActionDeps, type ChangeReport, type Outcome } from './actionsWrite.js';
 import { isNode } from './clusterActions.js';
 import type { Connection } from './connections.js';
 import type { Explorer, GssNode, RoomNode } from './explorer.js';
-import { destructiveOpsState, imagesLabel, retireCandidates, roomDescription, scaleDownVictims } from './format.js';
-import { isProtected, whereLine } from './identity.js';
+import { roomDescription } from './format.js';
 import type { RefreshTriggers } from './refresh.js';
-import { settings } from './settings.js';
 import { yamlUri } from './yaml.js';
 
-export type Outcome = 'cancelled' | 'invalid' | 'done' | 'partial' | 'nothing';
-
-export interface ChangeReport {
-  outcome: Outcome;
-  results: RoomResult[];
-}
-
-const contextOf = (conn: Connection) => conn.kc.getCurrentContext();
-
-/**
- * The first button of every modal confirmation. VS Code gives Enter to the first button passed (there is no
- * API to choose the default one), so a non-destructive one comes first and Enter alone changes nothing.
- */
-export const KEEP = 'Keep as is';
-
-/** A room OKG must never remove unnamed: players on it, under maintenance, or a priority someone set. */
-const mustName = (r: { opsState: string; deletionPriority: string }) =>
-  r.opsState === 'Allocated' ||
-  r.opsState === 'Maintaining' ||
-  (r.deletionPriority.trim() !== '' && r.deletionPriority.trim() !== '0');
+export { KEEP } from './actionsGuard.js';
+export type { ChangeReport, Outcome } from './actionsWrite.js';
 
 export class RoomActions {
+  private readonly deps: ActionDeps;
+
   constructor(
     private readonly explorer: Explorer,
-    private readonly triggers: RefreshTriggers,
+    triggers: RefreshTriggers,
     private readonly log: vscode.LogOutputChannel,
-  ) {}
+  ) {
+    this.deps = { explorer, triggers, log };
+  }
 
   /** Runs `fn` holding a reference to each (connection, namespace) of `nodes` until it settles. */
-  private async holding<T>(
-    nodes: readonly { conn: Connection; namespace: string }[],
-    fn: () => Promise<T>,
-  ): Promise<T> {
-    const leases: CacheLease[] = [];
-    try {
-      for (const key of new Set(nodes.map(n => `${n.conn.id}\u0000${n.namespace}`))) {
-        const n = nodes.find(x => `${x.conn.id}\u0000${x.namespace}` === key)!;
-        leases.push(this.explorer.hold(n.conn, n.namespace));
-      }
-      return await fn();
-    } finally {
-      for (const l of leases) l.release();
-    }
+  private holding<T>(nodes: readonly { conn: Connection; namespace: string }[], fn: () => Promise<T>): Promise<T> {
+    return holding(this.explorer, nodes, fn);
   }
 
   // ---- rooms
@@ -149,76 +121,19 @@ export class RoomActions {
     });
   }
 
-  /**
-   * On a protected context: a destructive change needs each GameServerSet's name typed; any other write asks
-   * with a modal naming the context. True to go on. Other contexts: true at once.
-   */
-  async protectedGuard(
+  /** The protected-context gate (actionsGuard.ts). */
+  protectedGuard(
     targets: readonly { conn: Connection; namespace: string }[],
     what: string,
     destructive: boolean,
     sets: readonly string[],
   ): Promise<boolean> {
-    const guarded = targets.filter(t => isProtected(t.conn));
-    if (!guarded.length) return true;
-    const where = whereLine(guarded);
-    if (destructive) {
-      for (const name of [...new Set(sets)]) {
-        const typed = await vscode.window.showInputBox({
-          title: `${what} on protected context ${guarded[0].conn.contextName}`,
-          prompt: `${where} Type the GameServerSet's name (${name}) to confirm; Escape cancels.`,
-          placeHolder: name,
-          validateInput: v => (v.trim() === name ? undefined : `type ${name} exactly to confirm, or press Escape`),
-        });
-        if (typed?.trim() !== name) {
-          this.log.info(`${what}: cancelled at the protected-context check (${guarded[0].conn.contextName})`);
-          return false;
-        }
-      }
-      return true;
-    }
-    const go = `Write to ${guarded[0].conn.contextName}`;
-    const answer = await vscode.window.showWarningMessage(
-      `${what} on protected context ${guarded[0].conn.contextName}?`,
-      { modal: true, detail: where },
-      KEEP,
-      go,
-    );
-    if (answer !== go)
-      this.log.info(`${what}: cancelled at the protected-context check (${guarded[0].conn.contextName})`);
-    return answer === go;
+    return protectedGuard(this.log, targets, what, destructive, sets);
   }
 
-  /**
-   * The `okg.release` entry on a protected context, before the wizard opens: the set is picked (when the
-   * command came without one) and its name typed. The node to open the wizard with, or undefined to stop.
-   */
-  async guardRelease(arg?: unknown): Promise<{ go: boolean; arg?: unknown }> {
-    let node: GssNode | undefined = isNode(arg) && arg.kind === 'gss' ? arg : undefined;
-    if (!node) {
-      const guarded = (await this.explorer.allGameServerSets()).filter(s => isProtected(s.conn));
-      if (!guarded.length) return { go: true, arg };
-      const pick =
-        guarded.length === 1
-          ? guarded[0]
-          : (
-              await vscode.window.showQuickPick(
-                guarded.map(s => ({
-                  label: s.gss.name,
-                  description: `${s.conn.contextName} · ${s.namespace} · protected`,
-                  node: s,
-                })),
-                { title: 'OKG: Release (protected context): which GameServerSet?' },
-              )
-            )?.node;
-      if (!pick) return { go: false };
-      node = pick;
-    }
-    return { go: await this.protectedGuard([node], `Release ${node.gss.name}`, true, [node.gss.name]), arg: node };
-  }
-
-  private confirmEnabled(): boolean {
-    return settings().confirmDestructiveChanges;
+  /** The `okg.release` entry's protected-context check, before the wizard opens (actionsGuard.ts). */
+  guardRelease(arg?: unknown): Promise<{ go: boolean; arg?: unknown }> {
+    return guardRelease(this.explorer, this.log, arg);
   }
 
   /** Validates, confirms when destructive, writes per (context, namespace) through the engine, reports. */
@@ -228,102 +143,7 @@ export class RoomActions {
       void vscode.window.showErrorMessage(reasons.join('; '));
       return { outcome: 'invalid', results: [] };
     }
-    return this.holding(rooms, () => this.confirmAndWrite(rooms, change));
-  }
-
-  private async confirmAndWrite(rooms: RoomNode[], change: RoomChange): Promise<ChangeReport> {
-    const label = describeChange(change);
-    const d =
-      change.opsState !== undefined
-        ? destructiveOpsState(
-            rooms.map(r => r.room),
-            change.opsState,
-          )
-        : undefined;
-    if (
-      !(await this.protectedGuard(
-        rooms,
-        `${label} on ${plural(rooms.length, 'room')}`,
-        !!d,
-        rooms.map(r => r.room.gameServerSet),
-      ))
-    ) {
-      return { outcome: 'cancelled', results: [] };
-    }
-    if (change.opsState !== undefined && this.confirmEnabled()) {
-      if (d) {
-        const button =
-          change.opsState === 'Kill' ? `Kill ${plural(rooms.length, 'room')}` : `Mark ${plural(rooms.length, 'room')}`;
-        const detail = `${whereLine(rooms)}\n${rooms.map(r => `${r.room.name} (${r.room.opsState})`).join('\n')}`;
-        const answer = await vscode.window.showWarningMessage(d.message, { modal: true, detail }, KEEP, button);
-        if (answer !== button) {
-          this.log.info(`${label} on ${plural(rooms.length, 'room')}: cancelled at the confirmation`);
-          return { outcome: 'cancelled', results: [] };
-        }
-      }
-    }
-    const groups = new Map<string, RoomNode[]>();
-    for (const r of rooms) {
-      const key = `${r.conn.id}\u0000${r.namespace}`;
-      groups.set(key, [...(groups.get(key) ?? []), r]);
-    }
-    const results: RoomResult[] = [];
-    await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Setting ${label}…`, cancellable: true },
-      async (progress, token) => {
-        const abort = new AbortController();
-        const sub = token.onCancellationRequested(() => abort.abort(new Error('cancelled')));
-        let done = 0;
-        try {
-          for (const group of groups.values()) {
-            const { conn } = group[0];
-            const seen = group.map(g => g.room);
-            const byName = new Map(seen.map(r => [r.name, r]));
-            results.push(
-              ...(await applyToRooms(conn.client, seen, change, {
-                concurrency: 8,
-                signal: abort.signal,
-                onResult: r => {
-                  done++;
-                  progress.report({ message: `${done}/${rooms.length}`, increment: 100 / rooms.length });
-                  const room = byName.get(r.name)!;
-                  if (r.outcome === 'changed' && r.patch)
-                    this.log.info(kubectlPatch('gs', r.name, room.namespace, r.patch, contextOf(conn)));
-                  else if (r.outcome === 'unchanged')
-                    this.log.info(`${room.namespace}/${r.name}: already ${label}; nothing sent`);
-                  else if (r.outcome === 'skipped')
-                    this.log.warn(`${room.namespace}/${r.name}: skipped, ${r.reason ?? 'not written'}`);
-                  else this.log.error(`${room.namespace}/${r.name}: failed, ${r.reason ?? 'unknown error'}`);
-                },
-              })),
-            );
-          }
-        } finally {
-          sub.dispose();
-        }
-      },
-    );
-    this.triggers.rerender();
-    return { outcome: this.report(label, results), results };
-  }
-
-  private report(label: string, results: RoomResult[]): Outcome {
-    const c = summarize(results);
-    const parts = [`${c.changed} changed`];
-    if (c.unchanged) parts.push(`${c.unchanged} already set`);
-    if (c.skipped) parts.push(`${c.skipped} skipped`);
-    if (c.failed) parts.push(`${c.failed} failed`);
-    const summary = `${label}: ${parts.join(', ')}`;
-    if (!c.skipped && !c.failed) {
-      void vscode.window.showInformationMessage(summary);
-      return c.changed ? 'done' : 'nothing';
-    }
-    const detail = results
-      .filter(r => r.outcome === 'skipped' || r.outcome === 'failed')
-      .map(r => `${r.name}: ${r.outcome}, ${r.reason ?? 'no reason given'}`)
-      .join('\n');
-    void vscode.window.showWarningMessage(summary, { modal: true, detail });
-    return 'partial';
+    return this.holding(rooms, () => confirmAndWrite(this.deps, rooms, change));
   }
 
   async copyName(arg?: unknown, selected?: unknown): Promise<string | undefined> {
@@ -377,116 +197,12 @@ export class RoomActions {
   async scale(arg?: unknown): Promise<{ outcome: Outcome; replicas?: number; removed?: string[] }> {
     const node = await this.pickGss('OKG: Scale', arg);
     if (!node) return { outcome: 'cancelled' };
-    return this.holding([node], async () => {
-      const { gss, conn, namespace } = node;
-      const text = await vscode.window.showInputBox({
-        title: `Scale ${gss.name}`,
-        prompt: `Replicas (now ${gss.replicas}; ${plural(node.rooms.length, 'room')})`,
-        value: String(gss.replicas),
-        validateInput: v =>
-          /^\d+$/.test(v.trim()) && Number(v) <= 10_000 ? undefined : 'a whole number from 0 to 10000',
-      });
-      if (text === undefined) return { outcome: 'cancelled' };
-      const replicas = Number(text.trim());
-      if (replicas === gss.replicas) return { outcome: 'nothing', replicas };
-      const victims = scaleDownVictims(node.rooms, replicas);
-      if (
-        !(await this.protectedGuard(
-          [node],
-          `Scale ${gss.name} from ${gss.replicas} to ${replicas}`,
-          victims.length > 0,
-          [gss.name],
-        ))
-      )
-        return { outcome: 'cancelled' };
-      // Scale-down names the rooms OKG will remove (its own order); a room in use or with a deletion
-      // priority someone set is named and asked about even with confirmations off.
-      const named = victims.filter(mustName);
-      if (victims.length && (named.length || this.confirmEnabled())) {
-        const button = `Scale to ${replicas}`;
-        const inUse = named.filter(r => r.opsState === 'Allocated' || r.opsState === 'Maintaining');
-        const why = named.length
-          ? `, ${named.length} of them ${inUse.some(r => r.opsState === 'Allocated') ? 'Allocated (players on it)' : inUse.length ? 'Maintaining' : 'with a deletion priority set'}`
-          : '';
-        const answer = await vscode.window.showWarningMessage(
-          `Scale ${gss.name} from ${gss.replicas} to ${replicas}? OKG would delete ${plural(victims.length, 'room')}: ${victims.map(r => r.name).join(', ')}${why}.`,
-          {
-            modal: true,
-            detail: `${whereLine([node])}\nRooms OKG removes, in its order (opsState, then deletion priority, then highest ordinal):\n${victims.map(r => `${r.name} (${r.opsState}, deletionPriority ${r.deletionPriority || '0'})`).join('\n')}`,
-          },
-          KEEP,
-          button,
-        );
-        if (answer !== button) return { outcome: 'cancelled' };
-      }
-      const ops = [
-        { op: 'test' as const, path: '/spec/replicas', value: gss.replicas },
-        { op: 'replace' as const, path: '/spec/replicas', value: replicas },
-      ];
-      try {
-        await conn.client.patchGameServerSet(namespace, gss.name, ops);
-        this.log.info(kubectlPatch('gss', gss.name, namespace, ops, contextOf(conn)));
-      } catch (e) {
-        const err = e as ClusterError;
-        const message =
-          err instanceof ClusterError && err.kind === 'invalid'
-            ? `${gss.name} was not scaled: its replicas changed since you looked (it was ${gss.replicas}); nothing was written`
-            : `${gss.name} was not scaled: ${err.message}`;
-        this.log.error(message);
-        void vscode.window.showErrorMessage(message);
-        return { outcome: 'partial' };
-      }
-      this.triggers.rerender();
-      const removed = victims.length
-        ? ` OKG removes ${victims.map(r => r.name).join(', ')} (its scale-down order, as previewed).`
-        : '';
-      if (removed) this.log.info(`${namespace}/${gss.name}: scale-down removes ${victims.map(r => r.name).join(', ')}`);
-      void vscode.window.showInformationMessage(
-        `Scaled ${gss.name} from ${gss.replicas} to ${replicas} replicas.${removed}`,
-      );
-      return { outcome: 'done', replicas, removed: victims.map(r => r.name) };
-    });
+    return scaleSet(this.deps, node);
   }
 
   async retireIdleOldRooms(arg?: unknown): Promise<ChangeReport> {
     const node = await this.pickGss('OKG: Retire Idle Old-Version Rooms', arg);
     if (!node) return { outcome: 'cancelled', results: [] };
-    return this.holding([node], async () => {
-      const { gss } = node;
-      const candidates = retireCandidates(gss, node.rooms);
-      if (!candidates.length) {
-        void vscode.window.showInformationMessage(
-          `${gss.name} has no idle old-version rooms: every room with opsState None runs ${imagesLabel(gss.images)}.`,
-        );
-        return { outcome: 'nothing', results: [] };
-      }
-      if (
-        !(await this.protectedGuard(
-          [node],
-          `Mark ${plural(candidates.length, 'idle old-version room')} of ${gss.name} WaitToBeDeleted`,
-          false,
-          [gss.name],
-        ))
-      ) {
-        return { outcome: 'cancelled', results: [] };
-      }
-      if (this.confirmEnabled()) {
-        const button = `Mark ${plural(candidates.length, 'room')}`;
-        const answer = await vscode.window.showWarningMessage(
-          `Mark ${plural(candidates.length, 'idle old-version room')} of ${gss.name} WaitToBeDeleted?`,
-          {
-            modal: true,
-            detail: `${whereLine([node])}\n${candidates.map(r => `${r.name} (${imagesLabel(r.images)})`).join('\n')}\n\nOnly rooms still None are changed (a room allocated meanwhile is skipped). OKG deletes WaitToBeDeleted rooms when replicas drop (the KEDA scaler, or Scale…); the current version is ${imagesLabel(gss.images)}.`,
-          },
-          KEEP,
-          button,
-        );
-        if (answer !== button) return { outcome: 'cancelled', results: [] };
-      }
-      return this.applyChange(
-        candidates.map(room => ({ kind: 'room', conn: node.conn, namespace: node.namespace, room })),
-        { opsState: 'WaitToBeDeleted' },
-      );
-    });
+    return retireIdleOld(this.deps, node, (rooms, change) => this.applyChange(rooms, change));
   }
 }
