@@ -11,6 +11,7 @@ import { benchFootprint } from './footprint.js';
 import { benchMatchmaker } from './matchmaker.js';
 import { DEFAULT_SETTLE_MS } from '../src/release/validate.js';
 import { benchUi } from './ui.js';
+import { benchUiTree } from './uiTree.js';
 import type { Row } from './stats.js';
 
 const quick = process.argv.includes('--quick');
@@ -57,6 +58,10 @@ const suites: [string, () => Promise<Row[]>][] = [
               previews: 3,
             }),
         ] as [string, () => Promise<Row[]>],
+        ['ui', () => benchUiTree({ reps: quick ? 2 : 3, sets: 90, roomsPerSet: 100, bigRooms: 1000 })] as [
+          string,
+          () => Promise<Row[]>,
+        ],
       ]
     : []),
 ];

@@ -5,21 +5,22 @@
 // tree's own references and never stops a cache another holder (a release, a YAML document) still uses.
 // When to re-render or sync is refresh.ts's decision; errors become items under the node that failed.
 import * as vscode from 'vscode';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { CacheLease, NamespaceCache } from '../cluster/cache.js';
 import { ClusterError } from '../cluster/errors.js';
-import { identityOf, kubeconfigFiles, loadContext, Connection, type KubeconfigProblem } from './connections.js';
-import type { GameServerSetView, RoomView } from '../cluster/okg.js';
+import { Connection, type KubeconfigProblem } from './connections.js';
+import { desiredTargets, STATE_CONTEXT, type DemoTarget, type Target } from './explorerTargets.js';
 import { welcomeState, type WelcomeState } from './format.js';
 import { isProtected, serverHost, viewDescription } from './identity.js';
 import { Disposable, DisposableStore, toDisposable } from './lifecycle.js';
 import { settings } from './settings.js';
 import { treeItem } from './treeItems.js';
+import type { GssNode, Node, RoomNode } from './treeNodes.js';
 
 export { Connection } from './connections.js';
+export type { DemoTarget } from './explorerTargets.js';
+export type { GssNode, Node, RoomNode } from './treeNodes.js';
 
 export const VIEW_ID = 'okg.gameServers';
-const STATE_CONTEXT = 'okg.context';
 const STATE_NAMESPACES = 'okg.namespaces';
 
 export interface NamespaceEntry {
@@ -27,28 +28,6 @@ export interface NamespaceEntry {
   error?: ClusterError;
 }
 
-export type Node =
-  | { kind: 'context'; conn: Connection }
-  | { kind: 'namespace'; conn: Connection; namespace: string }
-  | { kind: 'gss'; conn: Connection; namespace: string; gss: GameServerSetView; rooms: RoomView[] }
-  | { kind: 'room'; conn: Connection; namespace: string; room: RoomView }
-  | { kind: 'message'; id: string; text: string; error: boolean };
-
-export type RoomNode = Extract<Node, { kind: 'room' }>;
-export type GssNode = Extract<Node, { kind: 'gss' }>;
-
-export interface DemoTarget {
-  kubeconfig: string;
-  context: string;
-}
-
-interface Target {
-  id: string;
-  contextName: string;
-  kc: KubeConfig;
-  demo: boolean;
-  identity: string;
-}
 interface Shown {
   conns: Connection[];
   problem?: KubeconfigProblem;
@@ -186,51 +165,13 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
   }
 
   private desired(): { targets: Target[]; problem?: KubeconfigProblem } {
-    const targets: Target[] = [];
-    let problem: KubeconfigProblem | undefined;
-    const files = kubeconfigFiles({
-      setting: settings().kubeconfig,
-      kubernetesExtension: this.kubernetesExtensionKubeconfig,
+    return desiredTargets({
+      state: this.state,
+      log: this.log,
+      kubernetesExtensionKubeconfig: this.kubernetesExtensionKubeconfig,
+      kubernetesExtensionContext: this.kubernetesExtensionContext,
+      demo: this.demo,
     });
-    if ('problem' in files) {
-      problem = files.problem;
-    } else {
-      const chosen = this.state.get<string>(STATE_CONTEXT) ?? this.kubernetesExtensionContext;
-      let loaded = loadContext(files.files, chosen);
-      // A remembered context that has since gone: say so, and show the kubeconfig's current one.
-      if ('problem' in loaded && chosen) {
-        const current = loadContext(files.files);
-        if ('kc' in current) {
-          problem = loaded.problem;
-          loaded = current;
-        }
-      }
-      if ('kc' in loaded) {
-        const name = loaded.kc.getCurrentContext();
-        targets.push({
-          id: `kc:${name}`,
-          contextName: name,
-          kc: loaded.kc,
-          demo: false,
-          identity: identityOf(loaded.kc),
-        });
-      } else {
-        problem = loaded.problem;
-      }
-    }
-    if (this.demo) {
-      const loaded = loadContext([this.demo.kubeconfig], this.demo.context);
-      if ('kc' in loaded)
-        targets.push({
-          id: 'demo',
-          contextName: `${this.demo.context} (demo)`,
-          kc: loaded.kc,
-          demo: true,
-          identity: identityOf(loaded.kc),
-        });
-      else this.log.error(`demo cluster: ${loaded.problem.sentence}`);
-    }
-    return { targets, problem };
   }
 
   /** Namespaces shown for a connection: the quick-pick choice, else the setting, else the context's namespace. */

@@ -1,7 +1,7 @@
 // How each node of the Game Servers tree looks: label, description, tooltip, icon, id and context value
 // (the menus' `viewItem`). The words and icon choices come from format.ts; this file maps them to VS Code.
 import * as vscode from 'vscode';
-import type { Node } from './explorer.js';
+import type { Node } from './treeNodes.js';
 import { isProtected, serverHost } from './identity.js';
 import {
   gssDescription,

@@ -1,0 +1,247 @@
+// The Game Servers tree rows of `npm run bench -- --ui`, in real VS Code (code-server in Chromium) against a
+// preloaded fleet of 10,000 rooms (bench/uiTreeWorld.ts: 90 sets of 100 rooms and one set of 1,000, over four
+// namespaces, all shown). Each repetition starts a fresh world and a fresh code-server. Rows:
+//   UI 4. first set rows: click on the activity bar icon → the first GameServerSet row shows (the extension
+//         activates on that click, so its start is included, as a user sees it);
+//   UI 5. expand the 1,000-room set: click on its row → its first room row shows;
+//   UI 6. storm settle: 1,000 opsState writes to that set (expanded) → its row shows all 1,000 changed;
+//   UI 7. extension-host heap per room: V8 heap used after a full GC (over the inspector, opened with SIGUSR1)
+//         after the storm, minus the same before the view opened, over the room count.
+// Asserts nothing about time; prints medians with spread (p95 and min–max).
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { startVsCode } from '../test/e2e/vscode.js';
+import { median, p95, type Row } from './stats.js';
+
+/** The little of the `ws` package (a client-node dependency, without types here) this file uses. */
+interface Socket {
+  once(e: 'open' | 'error', f: (x?: unknown) => void): Socket;
+  on(e: 'message', f: (d: unknown) => void): void;
+  off(e: 'message', f: (d: unknown) => void): void;
+  send(s: string): void;
+  close(): void;
+}
+async function connect(url: string): Promise<Socket> {
+  // @ts-expect-error -- no declaration file for 'ws'
+  const { default: Ws } = (await import('ws')) as { default: new (url: string) => Socket };
+  const ws = new Ws(url);
+  await new Promise((res, rej) => ws.once('open', res).once('error', rej));
+  return ws;
+}
+
+const NAMESPACES = ['games-0', 'games-1', 'games-2', 'games-3'];
+const BIG = 'big-000';
+const say = (s: string) => process.stderr.write(`bench ui tree: ${s}\n`);
+const range = (xs: number[]) => `min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)}`;
+
+interface World {
+  kubeconfig: string;
+  child: ChildProcessByStdio<Writable, Readable, null>;
+  next(): Promise<string>;
+}
+
+async function world(sets: number, roomsPerSet: number, bigRooms: number): Promise<World> {
+  const child = spawn(
+    process.execPath,
+    [join(import.meta.dirname, 'uiTreeWorld.js'), String(sets), String(roomsPerSet), String(bigRooms), ...NAMESPACES],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const queue: string[] = [];
+  let waiting: ((l: string) => void) | undefined;
+  createInterface({ input: child.stdout }).on('line', l => {
+    if (waiting) {
+      const w = waiting;
+      waiting = undefined;
+      w(l);
+    } else queue.push(l);
+  });
+  const next = () => new Promise<string>(resolve => (queue.length ? resolve(queue.shift()!) : (waiting = resolve)));
+  const { kubeconfig } = JSON.parse(await next()) as { kubeconfig: string };
+  return { kubeconfig, child, next };
+}
+
+/** The extension host of the code-server started with this kubeconfig (its environment names it). */
+function extensionHostPid(kubeconfig: string): number | undefined {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (!readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('extensionHost')) continue;
+      if (readFileSync(`/proc/${d}/environ`, 'utf8').split('\0').includes(`KUBECONFIG=${kubeconfig}`)) return Number(d);
+    } catch {
+      /* gone, or not ours */
+    }
+  }
+  return undefined;
+}
+
+/** V8 heap used after a full GC in process `pid`, through its inspector (SIGUSR1 opens it on 127.0.0.1:9229). */
+async function heapUsed(pid: number): Promise<number> {
+  process.kill(pid, 'SIGUSR1');
+  let url: string | undefined;
+  for (let i = 0; i < 50 && !url; i++) {
+    await new Promise(r => setTimeout(r, 100));
+    url = await fetch('http://127.0.0.1:9229/json/list')
+      .then(r => r.json() as Promise<{ webSocketDebuggerUrl: string }[]>)
+      .then(l => l[0]?.webSocketDebuggerUrl)
+      .catch(() => undefined);
+  }
+  if (!url) throw new Error(`the extension host (pid ${pid}) did not open its inspector on 127.0.0.1:9229`);
+  const ws = await connect(url);
+  let id = 0;
+  const call = (method: string, params: object = {}) =>
+    new Promise<Record<string, unknown>>((res, rej) => {
+      const my = ++id;
+      const on = (data: unknown) => {
+        const m = JSON.parse(String(data)) as { id?: number; result?: Record<string, unknown>; error?: unknown };
+        if (m.id !== my) return;
+        ws.off('message', on);
+        if (m.error) rej(new Error(JSON.stringify(m.error)));
+        else res(m.result ?? {});
+      };
+      ws.on('message', on);
+      ws.send(JSON.stringify({ id: my, method, params }));
+    });
+  try {
+    // Another process may hold port 9229: measure only the one we signalled.
+    const r = (await call('Runtime.evaluate', { expression: 'process.pid', returnByValue: true })) as {
+      result: { value: number };
+    };
+    if (r.result.value !== pid) throw new Error(`port 9229 is another process's inspector (pid ${r.result.value})`);
+    for (let i = 0; i < 3; i++) await call('HeapProfiler.collectGarbage');
+    return ((await call('Runtime.getHeapUsage')) as { usedSize: number }).usedSize;
+  } finally {
+    ws.close();
+  }
+}
+
+interface Rep {
+  firstMs: number;
+  expandMs: number;
+  stormMs: number;
+  heapPerRoomKiB?: number;
+}
+
+async function once(rooms: number, bigRooms: number, w: World, opsState: string): Promise<Rep> {
+  const vs = await startVsCode({ env: { KUBECONFIG: w.kubeconfig }, settings: { 'okg.namespaces': NAMESPACES } });
+  try {
+    const { page } = vs;
+    const pid = extensionHostPid(w.kubeconfig);
+    const before = pid ? await heapUsed(pid).catch(e => (say(String(e)), undefined)) : undefined;
+    const row = (name: string) => page.locator(`.pane-body .monaco-list-row[aria-label^="${name} "]`).first();
+    let t = performance.now();
+    await page.locator('.activitybar [aria-label^="OpenKruise Game"]').first().click();
+    await page.waitForSelector(
+      '.pane-body .monaco-list-row[aria-label^="big-000 "], .pane-body .monaco-list-row[aria-label^="fleet-"]',
+      { timeout: 300_000 },
+    );
+    const firstMs = performance.now() - t;
+    // Every namespace listed (the big set's row says its room count) before expanding it.
+    await page
+      .locator(`.pane-body .monaco-list-row[aria-label^="${BIG} ${bigRooms} rooms"]`)
+      .first()
+      .waitFor({ timeout: 300_000 });
+    t = performance.now();
+    await row(BIG).click();
+    await row(`${BIG}-0`).waitFor({ timeout: 120_000 });
+    const expandMs = performance.now() - t;
+    const shown = page.waitForFunction(
+      ({ big, want }) =>
+        (
+          document.querySelector(`.pane-body .monaco-list-row[aria-label^="${big} "]`)?.getAttribute('aria-label') ?? ''
+        ).includes(want)
+          ? Date.now()
+          : undefined,
+      { big: BIG, want: `1000 ${opsState}` },
+      { timeout: 300_000, polling: 'raf' },
+    );
+    w.child.stdin.write(`storm ${opsState}\n`);
+    const { lastWrite } = JSON.parse(await w.next()) as { lastWrite: number };
+    const at = (await (await shown).jsonValue()) as number;
+    const stormMs = at - lastWrite;
+    const after = pid && before !== undefined ? await heapUsed(pid).catch(e => (say(String(e)), undefined)) : undefined;
+    const heapPerRoomKiB = after !== undefined && before !== undefined ? (after - before) / rooms / 1024 : undefined;
+    return { firstMs, expandMs, stormMs, heapPerRoomKiB };
+  } finally {
+    await vs.close();
+  }
+}
+
+export async function benchUiTree(opts: {
+  reps: number;
+  sets: number;
+  roomsPerSet: number;
+  bigRooms: number;
+}): Promise<Row[]> {
+  const rooms = opts.sets * opts.roomsPerSet + opts.bigRooms;
+  const first: number[] = [];
+  const expand: number[] = [];
+  const storm: number[] = [];
+  const heap: number[] = [];
+  for (let i = 0; i < opts.reps; i++) {
+    say(`repetition ${i + 1} of ${opts.reps}: ${rooms} rooms…`);
+    const w = await world(opts.sets, opts.roomsPerSet, opts.bigRooms);
+    try {
+      const r = await once(rooms, opts.bigRooms, w, i % 2 ? 'Maintaining' : 'WaitToBeDeleted');
+      first.push(r.firstMs);
+      expand.push(r.expandMs);
+      storm.push(r.stormMs);
+      if (r.heapPerRoomKiB !== undefined) heap.push(r.heapPerRoomKiB);
+      say(
+        `  first set rows ${r.firstMs.toFixed(0)} ms, expand ${r.expandMs.toFixed(0)} ms, storm shown ${r.stormMs.toFixed(0)} ms after the last write, heap ${r.heapPerRoomKiB?.toFixed(2) ?? '-'} KiB/room`,
+      );
+    } finally {
+      w.child.stdin.end();
+      w.child.kill();
+    }
+  }
+  const what = `${rooms.toLocaleString('en')} rooms (${opts.sets}×${opts.roomsPerSet} + 1×${opts.bigRooms.toLocaleString('en')}), 4 namespaces`;
+  const rows: Row[] = [
+    {
+      row: 'UI 4. tree: first set rows',
+      subject: `view opened → first GameServerSet row, ${what}`,
+      unit: 'ms',
+      median: median(first),
+      p95: p95(first),
+      samples: first.length,
+      goal: '≤ 1000 ms',
+      met: median(first) <= 1000,
+      note: range(first),
+    },
+    {
+      row: 'UI 5. tree: expand a set',
+      subject: `click on the ${opts.bigRooms.toLocaleString('en')}-room set → its first room row`,
+      unit: 'ms',
+      median: median(expand),
+      p95: p95(expand),
+      samples: expand.length,
+      note: range(expand),
+    },
+    {
+      row: 'UI 6. tree: storm settle',
+      subject: `${opts.bigRooms.toLocaleString('en')} opsState writes to the expanded set → its row shows them all`,
+      unit: 'ms',
+      median: median(storm),
+      p95: p95(storm),
+      samples: storm.length,
+      goal: '≤ 500 ms after the last write',
+      met: median(storm) <= 500,
+      note: range(storm),
+    },
+  ];
+  if (heap.length)
+    rows.push({
+      row: 'UI 7. tree: extension-host heap per room',
+      subject: 'V8 heap after GC, after the storm minus before the view opened, over the rooms',
+      unit: 'KiB',
+      median: median(heap),
+      p95: p95(heap),
+      samples: heap.length,
+      goal: '≤ 6 KiB',
+      met: median(heap) <= 6,
+      note: `min ${Math.min(...heap).toFixed(2)}, max ${Math.max(...heap).toFixed(2)}`,
+    });
+  return rows;
+}
