@@ -25,6 +25,7 @@ import { saveArgoExport } from './argoExport.js';
 import { makeNonce, wizardHtml } from './html.js';
 import { confirmResume, resumeOffer, resumes } from './resume.js';
 import { WizardRun, type WizardRuns } from './run.js';
+import { confirmTakeOver, previewInput } from './takeOver.js';
 
 /** One (connection, namespace) the explorer shows: where a release can run. */
 export interface WizardScope {
@@ -32,6 +33,8 @@ export interface WizardScope {
   id: string;
   /** "context / namespace", for display. */
   label: string;
+  /** The kubeconfig context's name (named when the wizard asks before a take-over). */
+  context: string;
   namespace: string;
   client: OkgClient;
   /** The namespace's shared, started cache (the explorer's). */
@@ -193,8 +196,11 @@ export class WizardHost {
       this.forgetFinishedRun();
       this.seq = m.seq;
       this.plan = undefined;
-      const { scope, input } = await this.request(m);
-      const r = await previewRelease(input, { client: scope.client, cache: await scope.cache() });
+      const { scope, input, resumed } = await this.request(m);
+      const r = await previewRelease(previewInput(input, resumed), {
+        client: scope.client,
+        cache: await scope.cache(),
+      });
       if (m.seq !== this.seq) return; // a newer preview was asked for meanwhile
       if (r.outcome === 'succeeded' && r.plan) {
         this.plan = { seq: m.seq, plan: r.plan };
@@ -205,12 +211,25 @@ export class WizardHost {
     },
     run: async m => {
       if (this.refuseSecondRun()) return;
-      const { scope, input, resumed } = await this.request(m);
-      if (resumed && !(await confirmResume(resumed, this.deps.log))) {
+      const { scope, input: asked, resumed } = await this.request(m);
+      // Planned again now, not trusted from an earlier preview: the record may have changed hands since. A refusal
+      // is left to the run, which reports it as its result.
+      const fresh = await previewRelease(previewInput(asked, resumed), {
+        client: scope.client,
+        cache: await scope.cache(),
+      });
+      const takesOver = fresh.plan?.takesOver;
+      const input = takesOver
+        ? await confirmTakeOver(scope, asked, takesOver, resumed, this.deps.log)
+        : !resumed || (await confirmResume(resumed, this.deps.log))
+          ? asked
+          : undefined;
+      if (!input) {
+        const what = takesOver ? `taken over from ${takesOver.holder}` : 'resumed';
         this.post({
           type: 'notice',
           level: 'info',
-          message: `Release ${resumed.id} was not resumed; nothing was changed.`,
+          message: `Release ${takesOver?.release ?? resumed?.id} was not ${what}; nothing was changed.`,
         });
         return;
       }

@@ -23,6 +23,7 @@ export function explorerScopes(explorer: Pick<Explorer, 'scopes' | 'entry'>): ()
     (await explorer.scopes()).map(s => ({
       id: scopeId(s.conn.id, s.namespace),
       label: `${s.conn.contextName} / ${s.namespace}`,
+      context: s.conn.contextName,
       namespace: s.namespace,
       client: s.conn.client,
       cache: async () => {
