@@ -1,14 +1,13 @@
 // The extension-host side of the release wizard: one WizardHost per webview panel. It speaks only after the
 // webview's `ready`, validates every message from the webview (malformed ones are dropped and logged by path,
-// never by content), previews and runs releases through the engine, streams the engine's events, cancels
-// through an AbortController, and saves the Argo export to a file (argoExport.ts). A release outlives its panel: closing
-// the panel leaves it running, and a panel that (re)loads replays its events. A resume names the recorded
+// never by content), previews releases through the engine, starts them (run.ts: a release outlives its panel, and
+// a panel that (re)loads replays its events), cancels them, and saves the Argo export to a file (argoExport.ts). A resume names the recorded
 // release by id: its inputs come from the record on the cluster, and the host asks before replaying a record
 // someone else made or one that asks for more than the wizard's defaults.
 import * as vscode from 'vscode';
 import type { NamespaceCache } from '../cluster/cache.js';
 import type { OkgClient } from '../cluster/client.js';
-import { previewRelease, runRelease } from '../release/engine.js';
+import { previewRelease } from '../release/engine.js';
 import type { ReleaseInput, ReleasePlan } from '../release/types.js';
 import { fitPlan } from '../webview/feed.js';
 import {
@@ -18,8 +17,6 @@ import {
   type HostMessage,
   type Interrupted,
   type ResumeRef,
-  type RunResult,
-  type RunSnapshot,
   type Target,
   type WebviewMessage,
 } from '../webview/protocol.js';
@@ -27,7 +24,8 @@ import { dispatch, type Handlers } from '../webview/schema.js';
 import { saveArgoExport } from './argoExport.js';
 import { makeNonce, wizardHtml } from './html.js';
 import { confirmResume, resumeOffer, resumes } from './resume.js';
-import { RunFeed } from './runFeed.js';
+import { WizardRun, type WizardRuns } from './run.js';
+import { confirmTakeOver, previewInput } from './takeOver.js';
 
 /** One (connection, namespace) the explorer shows: where a release can run. */
 export interface WizardScope {
@@ -35,6 +33,8 @@ export interface WizardScope {
   id: string;
   /** "context / namespace", for display. */
   label: string;
+  /** The kubeconfig context's name (named when the wizard asks before a take-over). */
+  context: string;
   namespace: string;
   client: OkgClient;
   /** The namespace's shared, started cache (the explorer's). */
@@ -57,98 +57,6 @@ export function scopeId(connectionId: string, namespace: string): string {
 /** The path part of a webview's rejection report ("message.plan.rooms[3].name"): nothing else of it is logged. */
 function reportedPath(reason: string): string {
   return /^message(?:\.[A-Za-z][\w-]*|\[\d+\]){0,12}(?=:)/.exec(reason)?.[0] ?? 'an unreadable place';
-}
-
-/** A release started from the wizard. It belongs to the extension, not to a panel. */
-export class WizardRun {
-  /** What the panels are sent of it (batched progress) and replayed. */
-  readonly feed: RunFeed;
-  result?: RunResult;
-  private readonly ac = new AbortController();
-  private readonly listeners = new Set<(m: HostMessage) => void>();
-  readonly finished: Promise<RunResult>;
-
-  constructor(
-    readonly scope: WizardScope,
-    readonly input: ReleaseInput,
-    cache: NamespaceCache,
-    log: WizardLog,
-  ) {
-    // The run holds its own reference: a reload of the Game Servers view must not stop the cache it waits on.
-    const held = cache.acquire();
-    log.info(
-      `release wizard: release of ${input.gameServerSet} in ${input.namespace} started (${input.images.map(c => `${c.container}=${c.image}`).join(', ')})`,
-    );
-    this.feed = new RunFeed(
-      cache,
-      input.gameServerSet,
-      input.images,
-      m => this.send(m),
-      line => log.warn(line),
-    );
-    this.finished = runRelease(input, {
-      client: scope.client,
-      cache,
-      signal: this.ac.signal,
-      onEvent: e => this.feed.event(e),
-    })
-      .then(
-        r => ({
-          outcome: r.outcome,
-          message: r.message,
-          ...(r.id ? { id: r.id } : {}),
-          ...(r.step ? { step: r.step } : {}),
-          ...(r.summary ? { summary: r.summary } : {}),
-        }),
-        (e: unknown) => ({ outcome: 'failed' as const, message: e instanceof Error ? e.message : String(e) }),
-      )
-      .then(result => {
-        this.feed.stop();
-        this.result = result;
-        (result.outcome === 'succeeded' ? log.info : log.warn).call(
-          log,
-          `release wizard: ${input.gameServerSet}: ${result.outcome}: ${result.message}`,
-        );
-        this.send({ type: 'run-result', result });
-        return result;
-      })
-      .finally(() => held.release());
-  }
-
-  get running(): boolean {
-    return !this.result;
-  }
-
-  cancel(reason = 'cancelled from the release wizard'): void {
-    if (!this.ac.signal.aborted) this.ac.abort(new Error(reason));
-  }
-
-  snapshot(): RunSnapshot {
-    return {
-      scope: this.scope.id,
-      input: this.input,
-      ...this.feed.snapshot(),
-      ...(this.result ? { result: this.result } : {}),
-    };
-  }
-
-  subscribe(l: (m: HostMessage) => void): () => void {
-    this.listeners.add(l);
-    return () => this.listeners.delete(l);
-  }
-
-  private send(m: HostMessage): void {
-    for (const l of [...this.listeners]) l(m);
-  }
-}
-
-/** The wizard's shared state across panels: the one release it runs at a time. */
-export class WizardRuns {
-  current?: WizardRun;
-  /** Aborts a running release (extension shutdown). */
-  dispose(): void {
-    this.current?.cancel('VS Code is closing the extension');
-  }
 }
 
 export interface HostOptions {
@@ -288,8 +196,11 @@ export class WizardHost {
       this.forgetFinishedRun();
       this.seq = m.seq;
       this.plan = undefined;
-      const { scope, input } = await this.request(m);
-      const r = await previewRelease(input, { client: scope.client, cache: await scope.cache() });
+      const { scope, input, resumed } = await this.request(m);
+      const r = await previewRelease(previewInput(input, resumed), {
+        client: scope.client,
+        cache: await scope.cache(),
+      });
       if (m.seq !== this.seq) return; // a newer preview was asked for meanwhile
       if (r.outcome === 'succeeded' && r.plan) {
         this.plan = { seq: m.seq, plan: r.plan };
@@ -300,12 +211,25 @@ export class WizardHost {
     },
     run: async m => {
       if (this.refuseSecondRun()) return;
-      const { scope, input, resumed } = await this.request(m);
-      if (resumed && !(await confirmResume(resumed, this.deps.log))) {
+      const { scope, input: asked, resumed } = await this.request(m);
+      // Planned again now, not trusted from an earlier preview: the record may have changed hands since. A refusal
+      // is left to the run, which reports it as its result.
+      const fresh = await previewRelease(previewInput(asked, resumed), {
+        client: scope.client,
+        cache: await scope.cache(),
+      });
+      const takesOver = fresh.plan?.takesOver;
+      const input = takesOver
+        ? await confirmTakeOver(scope, asked, takesOver, resumed, this.deps.log)
+        : !resumed || (await confirmResume(resumed, this.deps.log))
+          ? asked
+          : undefined;
+      if (!input) {
+        const what = takesOver ? `taken over from ${takesOver.holder}` : 'resumed';
         this.post({
           type: 'notice',
           level: 'info',
-          message: `Release ${resumed.id} was not resumed; nothing was changed.`,
+          message: `Release ${takesOver?.release ?? resumed?.id} was not ${what}; nothing was changed.`,
         });
         return;
       }

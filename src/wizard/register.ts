@@ -8,7 +8,8 @@ import * as vscode from 'vscode';
 import type { Explorer } from '../views/explorer.js';
 import { Disposable, toDisposable } from '../views/lifecycle.js';
 import { VIEW_TYPE } from '../webview/protocol.js';
-import { scopeId, webviewOptions, WizardHost, WizardRuns, type WizardDeps, type WizardScope } from './host.js';
+import { scopeId, webviewOptions, WizardHost, type WizardDeps, type WizardScope } from './host.js';
+import { WizardRuns } from './run.js';
 
 export type { WizardDeps, WizardScope } from './host.js';
 export { scopeId } from './host.js';
@@ -22,6 +23,7 @@ export function explorerScopes(explorer: Pick<Explorer, 'scopes' | 'entry'>): ()
     (await explorer.scopes()).map(s => ({
       id: scopeId(s.conn.id, s.namespace),
       label: `${s.conn.contextName} / ${s.namespace}`,
+      context: s.conn.contextName,
       namespace: s.namespace,
       client: s.conn.client,
       cache: async () => {

@@ -184,6 +184,7 @@ export function hostHarness() {
       const scope = {
         id: wizard.scopeId('sandbox', ns),
         label: `sandbox / ${ns}`,
+        context: 'sandbox',
         namespace: ns,
         client,
         cache: async () => cache,
