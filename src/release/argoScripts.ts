@@ -316,7 +316,8 @@ done < <(jq -c '(.current.marked // []) as $m | .current.retire[]? | select(.nam
 `;
 
 const RECORD_OUTCOME = String.raw`# the exit handler: whatever happened, the outcome goes into the record's history and the lease is freed —
-# only if this workflow holds it (a release refused at lock, or one whose lease was taken over, records nothing)
+# only if this workflow holds it (a release refused at lock, or one whose lease was taken over, records nothing).
+# The newest entry keeps what the release changed (as the engine's record.ts), so okg rollback can undo it.
 SET=$(get_set)
 RAW=$(annotation "$SET")
 if [ -z "$RAW" ] || ! jq -e --arg me "$WF_UID" '.current.holder.id == $me and .current.outcome == null' <<<"$RAW" >/dev/null 2>&1; then
@@ -326,7 +327,10 @@ case "$WF_STATUS" in Succeeded) OUTCOME=succeeded ;; *) OUTCOME=failed ;; esac
 NEXT=$(jq -c --arg o "$OUTCOME" --arg st "$WF_STATUS" --arg wf "$WF_NS/$WF_NAME" '(now | todate) as $t | .current as $c
   | {history: ([{id: $c.id, holder: "\($c.holder.user)@\($c.holder.host) (pid \($c.holder.pid))", startedAt: $c.startedAt, finishedAt: $t,
        outcome: $o, step: (if $o == "succeeded" then "unlock" else $c.step end), images: $c.input.images, input: $c.input,
-       message: "Argo Workflow \($wf): \($st)"}] + (.history // []))[:10]}' <<<"$RAW")
+       message: "Argo Workflow \($wf): \($st)",
+       changes: ({id: $c.id, images: $c.input.images, baseline: $c.baseline, target: $c.target, done: ($c.done // [])}
+         + (if $c.retire then {retire: $c.retire} else {} end) + (if $c.marked then {marked: $c.marked} else {} end))}]
+     + ((.history // []) | map(del(.changes))))[:10]}' <<<"$RAW")
 PATCH=$(jq -nc --arg p "$AP" --arg old "$RAW" --arg new "$NEXT" '[{op:"test",path:$p,value:$old},{op:"replace",path:$p,value:$new}]')
 kubectl patch gameserversets.game.kruise.io "$GSS_NAME" -n "$NS" --type=json -p "$PATCH" -o name >/dev/null
 echo "release argo-$WF_NAME: $OUTCOME; lease of $NS/$GSS_NAME released"

@@ -5,11 +5,13 @@
 import * as assert from 'node:assert/strict';
 import { exportArgo, type ArgoExport } from '../../src/release/argo.js';
 import { previewRelease, runRelease } from '../../src/release/engine.js';
+import { runRollback } from '../../src/release/rollback.js';
 import { parseRecord, RECORD_ANNOTATION } from '../../src/release/record.js';
 import type { ReleaseEvent, ReclaimMode } from '../../src/release/types.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import { runArgoLocally, type RunResult } from './argoRun.js';
 import { admin } from './failing.js';
+import { rbInput, SEED_FIRST } from './rollbackHelpers.js';
 import { client, GSS, gssObject, NEW, NS, OLD, seedInput, SEED_FINAL, startWorld, strip, table } from './helpers.js';
 
 const ARGO_HOLDER = /argo-workflow@default\/release-minecraft-x7k2p \(pid 0\)/;
@@ -101,6 +103,17 @@ describe('Argo export executed against the sandbox (bash + kubectl + jq, as Argo
       client: client(world),
     });
     assert.equal(again.outcome, 'succeeded', again.message);
+  });
+
+  it("okg rollback undoes a succeeded exported release as it undoes the engine's: the seed's first table", async () => {
+    const world = (sb = await startWorld());
+    const r = await runArgoLocally(await exported(world, 'none'), { kubeconfig: world.kubeconfigPath('admin') });
+    assert.equal(r.status, 'Succeeded', detail(r));
+    assert.deepEqual(record(world).history[0].changes?.marked, ['minecraft-1', 'minecraft-2']);
+    const back = await runRollback(rbInput(), { client: client(world) });
+    assert.equal(back.outcome, 'succeeded', back.message);
+    await world.waitFor(() => table(world).length === 3, 20_000, 'the new rooms to go');
+    assert.deepEqual(strip(table(world)), SEED_FIRST);
   });
 
   it("reclaim scale-down: replicas lowered by exactly the confirmed marks, the seed's table without the marked rooms", async () => {
@@ -288,6 +301,12 @@ describe('Argo export executed against the sandbox (bash + kubectl + jq, as Argo
     assert.equal(record(world).history[0].outcome, 'failed');
     assert.equal(record(world).history[0].step, 'wait-ready');
     assert.equal(record(world).current, undefined, 'the exit handler freed the lease');
+    // okg rollback undoes the exported release from the record its exit handler wrote, as it undoes the engine's
+    const back = await runRollback(rbInput(), { client: client(world) });
+    assert.equal(back.outcome, 'succeeded', back.message);
+    await world.waitFor(() => table(world).length === 3, 20_000, 'the failed new rooms to go');
+    assert.deepEqual(strip(table(world)), SEED_FIRST);
+    assert.equal(gssObject(world).spec.replicas, 3);
     // the engine, in the same kind of world and with the same grace, stops on the same reason for the same rooms
     await world.stop();
     const fresh = (sb = await startWorld({
