@@ -85,22 +85,39 @@ export class ClusterActions {
       return undefined;
     }
     const kc = loaded.kc;
-    const current = this.explorer.connections().conns.find(c => !c.demo)?.contextName ?? kc.getCurrentContext();
-    const pick = await vscode.window.showQuickPick(
+    const shown = new Set(
+      this.explorer
+        .connections()
+        .conns.filter(c => !c.demo)
+        .map(c => c.contextName),
+    );
+    if (!shown.size) shown.add(kc.getCurrentContext());
+    const picks = await vscode.window.showQuickPick(
       kc.contexts.map(c => ({
         label: c.name,
-        description: `${c.cluster}${c.namespace ? ` · namespace ${c.namespace}` : ''}${c.name === current ? ' · shown' : ''}`,
+        description: `${c.cluster}${c.namespace ? ` · namespace ${c.namespace}` : ''}${shown.has(c.name) ? ' · shown' : ''}`,
+        picked: shown.has(c.name),
       })),
       {
         title: 'OKG: Switch Context',
-        placeHolder: 'The Kubernetes context the Game Servers view shows (your kubeconfig is not changed)',
+        placeHolder:
+          'The Kubernetes contexts the Game Servers view shows; pick several to see them side by side (your kubeconfig is not changed)',
+        canPickMany: true,
       },
     );
-    if (!pick) return undefined;
-    await this.explorer.setContext(pick.label);
-    this.triggers.reconnect(`context ${pick.label} chosen`);
-    this.log.info(`showing context ${pick.label}`);
-    return pick.label;
+    if (!picks?.length) return undefined;
+    const names = picks.map(p => p.label);
+    // One context: remembered in workspace state as before. Several: kept in the setting okg.contexts (workspace
+    // settings when a folder is open), which the view reads first.
+    const target = vscode.workspace.workspaceFolders?.length
+      ? vscode.ConfigurationTarget.Workspace
+      : vscode.ConfigurationTarget.Global;
+    await this.explorer.setContext(names[0]);
+    if (names.length > 1 || settings().contexts.length)
+      await vscode.workspace.getConfiguration('okg').update('contexts', names.length > 1 ? names : undefined, target);
+    this.triggers.reconnect(`context ${names.join(', ')} chosen`);
+    this.log.info(`showing context ${names.join(', ')}`);
+    return names.join(', ');
   }
 
   private async pickConnection(node?: Node): Promise<Connection | undefined> {

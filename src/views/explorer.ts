@@ -90,7 +90,8 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
     }
     const main = shown.find(s => !s.conn.demo) ?? shown[0];
     const guard = isProtected(main.conn);
-    this.status.text = `${guard ? '$(shield)' : '$(cloud)'} ${main.conn.contextName}`;
+    const others = shown.filter(s => !s.conn.demo && s !== main).length;
+    this.status.text = `${guard || shown.some(s => isProtected(s.conn)) ? '$(shield)' : '$(cloud)'} ${main.conn.contextName}${others ? ` +${others}` : ''}`;
     this.status.tooltip =
       shown
         .map(

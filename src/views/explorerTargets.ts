@@ -31,6 +31,11 @@ export interface TargetSources {
   demo?: DemoTarget;
 }
 
+function kubeTarget(kc: KubeConfig): Target {
+  const name = kc.getCurrentContext();
+  return { id: `kc:${name}`, contextName: name, kc, demo: false, identity: identityOf(kc) };
+}
+
 export function desiredTargets(src: TargetSources): { targets: Target[]; problem?: KubeconfigProblem } {
   const targets: Target[] = [];
   let problem: KubeconfigProblem | undefined;
@@ -41,27 +46,34 @@ export function desiredTargets(src: TargetSources): { targets: Target[]; problem
   if ('problem' in files) {
     problem = files.problem;
   } else {
-    const chosen = src.state.get<string>(STATE_CONTEXT) ?? src.kubernetesExtensionContext;
-    let loaded = loadContext(files.files, chosen);
-    // A remembered context that has since gone: say so, and show the kubeconfig's current one.
-    if ('problem' in loaded && chosen) {
-      const current = loadContext(files.files);
-      if ('kc' in current) {
-        problem = loaded.problem;
-        loaded = current;
+    const several = settings().contexts;
+    if (several.length) {
+      // Several contexts side by side (okg.contexts): each its own connection; one that is gone is said, the
+      // others are shown.
+      const gone: string[] = [];
+      for (const name of several) {
+        const loaded = loadContext(files.files, name);
+        if ('kc' in loaded) targets.push(kubeTarget(loaded.kc));
+        else gone.push(name);
       }
-    }
-    if ('kc' in loaded) {
-      const name = loaded.kc.getCurrentContext();
-      targets.push({
-        id: `kc:${name}`,
-        contextName: name,
-        kc: loaded.kc,
-        demo: false,
-        identity: identityOf(loaded.kc),
-      });
+      if (gone.length)
+        problem = {
+          state: 'badKubeconfig',
+          sentence: `The kubeconfig has no context ${gone.map(n => `"${n.slice(0, 100)}"`).join(', ')} (setting okg.contexts); choose the contexts again with OKG: Switch Context.`,
+        };
     } else {
-      problem = loaded.problem;
+      const chosen = src.state.get<string>(STATE_CONTEXT) ?? src.kubernetesExtensionContext;
+      let loaded = loadContext(files.files, chosen);
+      // A remembered context that has since gone: say so, and show the kubeconfig's current one.
+      if ('problem' in loaded && chosen) {
+        const current = loadContext(files.files);
+        if ('kc' in current) {
+          problem = loaded.problem;
+          loaded = current;
+        }
+      }
+      if ('kc' in loaded) targets.push(kubeTarget(loaded.kc));
+      else problem = loaded.problem;
     }
   }
   if (src.demo) {

@@ -9,6 +9,8 @@ export interface Settings {
   pollFallbackSeconds: number;
   /** Glob patterns of context names where writes ask first and destructive ones need a typed name. */
   protectedContexts: string[];
+  /** Contexts shown side by side (Switch Context with several picked); empty: the one chosen context. */
+  contexts: string[];
 }
 
 export function settings(): Settings {
@@ -23,8 +25,15 @@ export function settings(): Settings {
     protectedContexts: (c.get<string[]>('protectedContexts') ?? [])
       .filter(p => typeof p === 'string' && p.trim())
       .map(p => p.trim()),
+    contexts: [
+      ...new Set(
+        (Array.isArray(c.get('contexts')) ? (c.get<unknown[]>('contexts') ?? []) : [])
+          .filter((n): n is string => typeof n === 'string' && n.trim() !== '')
+          .map(n => n.trim()),
+      ),
+    ],
   };
 }
 
 /** The settings whose change reconnects the view (a different kubeconfig, or other namespaces). */
-export const RECONNECT_SETTINGS = ['okg.kubeconfig', 'okg.namespaces'] as const;
+export const RECONNECT_SETTINGS = ['okg.kubeconfig', 'okg.namespaces', 'okg.contexts'] as const;

@@ -119,6 +119,7 @@ describe('extension: command table and package.json', () => {
       'okg.argo.approval',
       'okg.argo.image',
       'okg.confirmDestructiveChanges',
+      'okg.contexts',
       'okg.kubeconfig',
       'okg.namespaces',
       'okg.pollFallbackSeconds',

@@ -380,6 +380,13 @@ export const commands = {
 // ---- workspace
 
 export const config = new Map<string, unknown>();
+export enum ConfigurationTarget {
+  Global = 1,
+  Workspace = 2,
+  WorkspaceFolder = 3,
+}
+/** Settings the extension wrote, in order. */
+export const configUpdates: { key: string; value: unknown; target?: ConfigurationTarget }[] = [];
 const configChanged = new EventEmitter<{ affectsConfiguration(s: string): boolean }>();
 const closed = new EventEmitter<TextDocument>();
 const providers = new Map<
@@ -398,7 +405,14 @@ export const workspace = {
     },
   },
   getConfiguration(section: string) {
-    return { get: <T>(key: string): T | undefined => config.get(`${section}.${key}`) as T | undefined };
+    return {
+      get: <T>(key: string): T | undefined => config.get(`${section}.${key}`) as T | undefined,
+      /** As the settings editor would write it (the target is kept in `configUpdates`). */
+      async update(key: string, value: unknown, target?: ConfigurationTarget): Promise<void> {
+        configUpdates.push({ key: `${section}.${key}`, value, target });
+        setConfig(`${section}.${key}`, value);
+      },
+    };
   },
   onDidChangeConfiguration: configChanged.event,
   onDidCloseTextDocument: closed.event,
