@@ -287,8 +287,17 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
     this.showIdentity(conns);
     const welcome = welcomeState(conns.length, outcomes, problem?.state);
     this.welcome = welcome;
-    // A message hides the welcome view and its buttons: show the problem as one only above a tree.
-    if (this.view) this.view.message = welcome ? undefined : problem?.sentence;
+    // A message hides the welcome view and its buttons: show one only above a tree. VS Code hides a view's
+    // description when it is the only view of its container (the e2e saw it), so the message line names what is
+    // shown too, after the problem if there is one.
+    if (this.view) {
+      const shown = this.view.description;
+      this.view.message = welcome
+        ? undefined
+        : problem
+          ? `${problem.sentence}${shown ? ` Shown: ${shown}.` : ''}`
+          : shown;
+    }
     await vscode.commands.executeCommand('setContext', 'okg.welcome', welcome ?? '');
     if (welcome) return [];
     if (conns.length === 1) return this.contextChildren(conns[0]);

@@ -99,19 +99,26 @@ describe('e2e: okg.kubeconfig in the settings editor', function () {
       .filter({ hasText: 'merged in order' })
       .first();
     await item.waitFor({ timeout: 30_000 });
-    await item.hover();
-    await item.locator('.monaco-button', { hasText: 'Add Item' }).click();
     // Add Item focuses the new row's input; the settings editor re-renders its rows while it loads, so a located
-    // input can be detached under load: wait for the focus and type into it instead of filling a located element.
-    await until(
-      () =>
-        page.evaluate(() => {
-          const a = document.activeElement;
-          return a instanceof HTMLInputElement && !!a.closest('.setting-item');
-        }),
-      10_000,
-      "the list editor's input to have the focus",
-    );
+    // input can be detached under load: wait for the focus and type into it instead of filling a located element
+    // (and click Add Item again if a re-render swallowed the first click).
+    const focused = () =>
+      page.evaluate(() => {
+        const a = document.activeElement;
+        return a instanceof HTMLInputElement && !!a.closest('.setting-item');
+      });
+    for (let attempt = 1; ; attempt++) {
+      await item.hover();
+      await item.locator('.monaco-button', { hasText: 'Add Item' }).click();
+      const ok = await until(focused, 10_000, "the list editor's input to have the focus").then(
+        () => true,
+        (e: unknown) => {
+          if (attempt >= 3) throw e;
+          return false;
+        },
+      );
+      if (ok) break;
+    }
     await page.keyboard.type('/tmp/okg-e2e-kubeconfig.yaml');
     await page.keyboard.press('Enter');
     // startCodeServer keeps user-data next to the workspace folder.

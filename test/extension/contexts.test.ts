@@ -3,13 +3,10 @@
 // name both; an action on one context's room writes to that cluster only (both write logs checked); picking one
 // context again clears the setting.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import yaml from 'js-yaml';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import type { ChangeReport } from '../../src/views/actions.js';
 import type { Node } from '../../src/views/explorer.js';
+import { mergedKubeconfig } from '../helpers/kubeconfig.js';
 import { activateWith, deactivateAll, rows, stub } from './harness.js';
 
 async function eventually(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -18,40 +15,6 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number, what
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise(r => setTimeout(r, 50));
   }
-}
-
-interface Named<T> {
-  name: string;
-  [k: string]: unknown;
-  context?: T;
-}
-interface KubeconfigFile {
-  clusters: Named<unknown>[];
-  users: Named<unknown>[];
-  contexts: Named<{ cluster: string; user: string; namespace?: string }>[];
-  'current-context': string;
-  [k: string]: unknown;
-}
-
-/** One kubeconfig with a context per sandbox (their admin users), named as given; the first is current. */
-function mergedKubeconfig(worlds: [string, Sandbox][]): string {
-  const out: KubeconfigFile = {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [],
-    users: [],
-    contexts: [],
-    'current-context': worlds[0][0],
-  };
-  for (const [name, sb] of worlds) {
-    const kc = yaml.load(readFileSync(sb.kubeconfigPath('admin'), 'utf8')) as KubeconfigFile;
-    out.clusters.push({ ...kc.clusters[0], name });
-    out.users.push({ ...kc.users[0], name });
-    out.contexts.push({ name, context: { ...kc.contexts[0].context!, cluster: name, user: name } });
-  }
-  const file = join(mkdtempSync(join(tmpdir(), 'okg-contexts-')), 'kubeconfig.yaml');
-  writeFileSync(file, yaml.dump(out), { mode: 0o600 });
-  return file;
 }
 
 const run = (id: string, ...args: unknown[]) => stub.commands.executeCommand(id, ...args) as Promise<ChangeReport>;

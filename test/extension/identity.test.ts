@@ -37,6 +37,7 @@ describe('extension: cluster identity and protected contexts (seed sandbox)', fu
     const r = await rows(ext);
     assert.equal(r[0].depth, 0, 'one context and one namespace: the tree is flattened');
     assert.equal(ext.view.description, 'okg-sandbox · default');
+    assert.equal(ext.view.message, 'okg-sandbox · default', 'also as the message line, which VS Code always shows');
     assert.equal(status().text, '$(cloud) okg-sandbox');
     assert.equal(status().visible, true);
     assert.equal(status().command, 'okg.switchContext');
