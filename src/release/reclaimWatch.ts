@@ -7,6 +7,19 @@ import type { NamespaceCache } from '../cluster/cache.js';
 import type { RoomView } from '../cluster/okg.js';
 import type { ReleaseRun } from './run.js';
 
+const MARKS = ['WaitToBeDeleted', 'Kill'];
+
+/**
+ * A live room OKG may still act on: on its way out by Kill, or with a pod label that does not show its GameServer's
+ * mark (or shows a mark its GameServer no longer has). OKG's GameServer controller can write a label from a stale
+ * read (Kill after a matchmaker's Allocated) that its GameServerSet controller then acts on.
+ */
+function unsettled(r: RoomView): boolean {
+  if (r.opsState === 'Kill' || r.podOpsState === 'Kill') return true;
+  const marked = MARKS.includes(r.opsState) || MARKS.includes(r.podOpsState ?? '');
+  return marked && r.podOpsState !== undefined && r.podOpsState !== r.opsState;
+}
+
 /** A room as last seen; `removed` once its GameServer is gone (or its pod/GameServer is being deleted). */
 export interface RoomSeen {
   name: string;
@@ -66,13 +79,14 @@ export class ReclaimWatch {
   /**
    * Whether OKG is at rest for the set: it has observed the spec (at least `minGeneration`, the generation our own
    * write produced — the watch may not show it yet), no room is terminating, there are no more live rooms than
-   * replicas, and no live room is on its way out by Kill (OKG lowers replicas by the pods labelled Kill).
+   * replicas, and no live room is on its way out by Kill (OKG lowers replicas by the pods labelled Kill) or has a
+   * pod label that does not match its GameServer's mark yet.
    */
   atRest(minGeneration: number): boolean {
     const g = this.cache.gameServerSet(this.gss);
     if (!g || g.generation < minGeneration || g.observedGeneration < g.generation) return false;
     const rooms = this.cache.rooms(this.gss);
-    if (rooms.some(r => r.terminating || r.opsState === 'Kill' || r.podOpsState === 'Kill')) return false;
+    if (rooms.some(r => r.terminating || unsettled(r))) return false;
     return rooms.length <= g.replicas;
   }
 
@@ -85,9 +99,9 @@ export class ReclaimWatch {
       return `OKG has not observed generation ${g.generation} (observedGeneration ${g.observedGeneration})`;
     const rooms = this.cache.rooms(this.gss);
     const busy = rooms
-      .filter(r => r.terminating || r.opsState === 'Kill' || r.podOpsState === 'Kill')
-      .map(r => `${r.name} (${r.terminating ? 'terminating' : `Kill; pod label ${r.podOpsState ?? 'none'}`})`);
-    if (busy.length) return `OKG is still removing ${busy.join(', ')}`;
+      .filter(r => r.terminating || unsettled(r))
+      .map(r => `${r.name} (${r.terminating ? 'terminating' : `${r.opsState}; pod label ${r.podOpsState ?? 'none'}`})`);
+    if (busy.length) return `OKG is still acting on ${busy.join(', ')}`;
     return `${rooms.length} rooms for ${g.replicas} replicas`;
   }
 
