@@ -20,6 +20,14 @@ function unsettled(r: RoomView): boolean {
   return marked && r.podOpsState !== undefined && r.podOpsState !== r.opsState;
 }
 
+/**
+ * Whether resourceVersion `a` is at least `b`. They are opaque, but every API server we know of (and the sandbox)
+ * uses etcd revisions: compared as integers when both are, so a re-list that skips the exact version still counts.
+ */
+function atLeast(a: string, b: string): boolean {
+  return a === b || (/^\d+$/.test(a) && /^\d+$/.test(b) && BigInt(a) >= BigInt(b));
+}
+
 /** A room as last seen; `removed` once its GameServer is gone (or its pod/GameServer is being deleted). */
 export interface RoomSeen {
   name: string;
@@ -114,7 +122,11 @@ export class ReclaimWatch {
     this.gssVersions = new Set();
     await run.lease.save(() => undefined);
     const rv = (await run.client.getGameServerSet(run.ns, run.name, run.signal)).metadata.resourceVersion;
-    await this.cache.waitFor(() => (!rv || this.gssVersions.has(String(rv)) ? true : undefined), {
+    const seen = () => {
+      const now = this.cache.gameServerSet(this.gss)?.resourceVersion;
+      return !rv || this.gssVersions.has(String(rv)) || (!!now && atLeast(now, String(rv)));
+    };
+    await this.cache.waitFor(() => (seen() ? true : undefined), {
       timeoutMs: run.plan.input.timeoutMs,
       signal: run.signal,
       describeTimeout: () => `the watch of ${run.name} did not show the release's own write within the timeout`,
