@@ -8,6 +8,7 @@ import { applyToRooms } from './bulk.js';
 import { caughtUpTests } from './lease.js';
 import { reclaimableNow } from './reclaimable.js';
 import { reclaimedOf, reportReclaim, waitReclaimed, type ReclaimOutcome } from './reclaimOutcome.js';
+import { ReclaimWatch } from './reclaimWatch.js';
 import type { ReleaseRun } from './run.js';
 import type { StepOutcome } from './steps.js';
 
@@ -26,34 +27,39 @@ function unsynced(run: ReleaseRun, names: Set<string>): RoomView[] {
     );
 }
 
+/** Waits until the pod labels of `names` (and of any room whose label or GameServer shows a mark) match their GameServers. */
+async function waitLabelsInSync(run: ReleaseRun, names: Set<string>, what: string): Promise<void> {
+  // §8.5: OKG's scale-down and Kill read pod labels; wait until they show what the GameServers say.
+  let last = -1;
+  await run.cache.waitFor(
+    () => {
+      const lag = unsynced(run, names);
+      if (lag.length !== last) {
+        last = lag.length;
+        run.progress(
+          `waiting for pod labels: ${lag.length ? lag.map(r => `${r.name} (${r.podOpsState} → ${r.opsState})`).join(', ') : 'all in sync'}`,
+        );
+      }
+      return lag.length === 0 ? true : undefined;
+    },
+    {
+      timeoutMs: run.plan.input.timeoutMs,
+      signal: run.signal,
+      describeTimeout: () =>
+        `the pod labels of ${unsynced(run, names)
+          .map(r => r.name)
+          .join(', ')} still do not show their opsState (OKG label sync lag); ${what}`,
+    },
+  );
+}
+
 /** Decides the rooms to reclaim (pod labels in sync, re-read from the server, confirmed head of OKG's order). */
 async function planScaleDown(run: ReleaseRun, marked: string[]): Promise<string[]> {
   const names = new Set(marked);
   const uids = new Map((run.rec.retire ?? []).map(e => [e.name, e.uid]));
   const sel = `${LABEL_OWNER_GSS}=${run.name}`;
   for (let round = 1; ; round++) {
-    // §8.5: OKG's scale-down reads pod labels; wait until they show what the GameServers say.
-    let last = -1;
-    await run.cache.waitFor(
-      () => {
-        const lag = unsynced(run, names);
-        if (lag.length !== last) {
-          last = lag.length;
-          run.progress(
-            `waiting for pod labels: ${lag.length ? lag.map(r => `${r.name} (${r.podOpsState} → ${r.opsState})`).join(', ') : 'all in sync'}`,
-          );
-        }
-        return lag.length === 0 ? true : undefined;
-      },
-      {
-        timeoutMs: run.plan.input.timeoutMs,
-        signal: run.signal,
-        describeTimeout: () =>
-          `the pod labels of ${unsynced(run, names)
-            .map(r => r.name)
-            .join(', ')} still do not show their opsState (OKG label sync lag); replicas were not lowered`,
-      },
-    );
+    await waitLabelsInSync(run, names, 'replicas were not lowered');
     // Re-check from the server just before lowering: only rooms marked in spec AND label, not terminating.
     const [gameServers, pods] = await Promise.all([
       run.client.listGameServers(run.ns, sel, run.signal),
@@ -91,6 +97,15 @@ async function planScaleDown(run: ReleaseRun, marked: string[]): Promise<string[
 
 /** Lowers replicas by exactly the confirmed marked rooms (the plan is recorded first, so a rerun lowers once). */
 export async function reclaimScaleDown(run: ReleaseRun, marked: string[]): Promise<StepOutcome> {
+  const watch = new ReclaimWatch(run.cache, run.name);
+  try {
+    return await scaleDown(run, marked, watch);
+  } finally {
+    watch.stop();
+  }
+}
+
+async function scaleDown(run: ReleaseRun, marked: string[], watch: ReclaimWatch): Promise<StepOutcome> {
   let plan = run.rec.reclaim;
   if (!plan) {
     const confirmed = await planScaleDown(run, marked);
@@ -109,7 +124,7 @@ export async function reclaimScaleDown(run: ReleaseRun, marked: string[]): Promi
   }
   const p = plan;
   let wrote = false;
-  await run.lease.gssWrite(raw => {
+  const written = await run.lease.gssWrite(raw => {
     const g = gameServerSetView(raw);
     if (g.replicas === p.to) return 'done';
     if (g.replicas !== p.from)
@@ -121,9 +136,16 @@ export async function reclaimScaleDown(run: ReleaseRun, marked: string[]): Promi
     return [...caughtUpTests(raw, p.from), { op: 'replace', path: '/spec/replicas', value: p.to }];
   });
   run.progress(`replicas ${p.from} → ${p.to}; waiting for ${p.rooms.join(', ')} to go`);
-  const before = new Set(run.cache.rooms(run.name).map(r => r.name));
-  const outcome = await waitReclaimed(run, p.rooms, ['WaitToBeDeleted'], 'the reclaimed rooms');
-  reportReclaim(run, 'WaitToBeDeleted', p.rooms, outcome, before);
+  // The watch may not show our write yet: until it shows that generation observed, OKG has not acted on it.
+  const outcome = await waitReclaimed(
+    run,
+    p.rooms,
+    ['WaitToBeDeleted'],
+    'the reclaimed rooms',
+    watch,
+    written.metadata.generation ?? 0,
+  );
+  reportReclaim(run, 'WaitToBeDeleted', p.rooms, outcome);
   const kept = outcome.kept;
   const gone = reclaimedOf(p.rooms, outcome);
   await run.lease.save(r => {
@@ -141,41 +163,63 @@ function withPlayers(o: ReclaimOutcome): string {
   return o.lost.length ? `; ${o.lost.length} with players removed (${o.lost.join(', ')})` : '';
 }
 
+/**
+ * The marked rooms that may be killed now, re-read from the server after the settle window (the watch may lag):
+ * same room (uid), not terminating, WaitToBeDeleted (or Kill, on a rerun) in the GameServer AND in its pod label,
+ * not changed since marking. A pod label that does not show its GameServer's opsState yet means the room's recent
+ * history is unknown to OKG's order: wait for it and read again. The others are reported as skipped.
+ */
+async function killable(run: ReleaseRun, marked: string[]): Promise<RoomView[]> {
+  const uids = new Map((run.rec.retire ?? []).map(e => [e.name, e.uid]));
+  const names = new Set(marked);
+  const sel = `${LABEL_OWNER_GSS}=${run.name}`;
+  for (let round = 1; ; round++) {
+    await waitLabelsInSync(run, names, 'nothing was killed');
+    const [gameServers, pods] = await Promise.all([
+      run.client.listGameServers(run.ns, sel, run.signal),
+      run.client.listPods(run.ns, sel, run.signal),
+    ]);
+    const podOf = new Map(pods.map(p => [p.metadata.name, p]));
+    const fresh = new Map(gameServers.map(gs => [gs.metadata.name, roomView(gs, podOf.get(gs.metadata.name))]));
+    const mine = marked.map(n => fresh.get(n)).filter((r): r is RoomView => !!r && r.uid === uids.get(r.name));
+    const marks = (r: RoomView) => MARKS.includes(r.opsState) && !r.terminating && !run.marks.changedAfterMark(r.name);
+    if (mine.some(r => marks(r) && r.podOpsState !== undefined && r.podOpsState !== r.opsState) && round < 20) {
+      run.progress('a room changed just before Kill; waiting for its pod label again');
+      continue;
+    }
+    const rooms = mine.filter(r => marks(r) && r.podOpsState === r.opsState);
+    for (const r of mine) {
+      if (rooms.includes(r)) continue;
+      const changed = run.marks.changedAfterMark(r.name);
+      const reason = changed
+        ? `it was ${changed} after it was marked; not killed`
+        : MARKS.includes(r.opsState) && !r.terminating
+          ? `its pod label shows ${r.podOpsState ?? 'nothing'}, not ${r.opsState}; not killed`
+          : `it is ${r.opsState} now; not killed`;
+      run.emitRoom('reclaim', r.opsState, 'Kill', { name: r.name, outcome: 'skipped', reason });
+    }
+    return rooms;
+  }
+}
+
 /** Sets Kill on the marked rooms still marked (conditionally, as just re-read) and waits until OKG has removed them. */
 export async function reclaimKill(run: ReleaseRun, marked: string[]): Promise<StepOutcome> {
+  const watch = new ReclaimWatch(run.cache, run.name);
+  try {
+    return await kill(run, marked, watch);
+  } finally {
+    watch.stop();
+  }
+}
+
+async function kill(run: ReleaseRun, marked: string[], watch: ReclaimWatch): Promise<StepOutcome> {
   const { cache, marks } = run;
   const uids = new Map((run.rec.retire ?? []).map(e => [e.name, e.uid]));
-  // The final check re-reads the rooms from the server (after the settle window): the watch may lag behind.
-  const fresh = new Map(
-    (await run.client.listGameServers(run.ns, `${LABEL_OWNER_GSS}=${run.name}`, run.signal)).map(gs => [
-      gs.metadata.name,
-      roomView(gs),
-    ]),
-  );
-  const rooms = marked
-    .map(n => fresh.get(n))
-    .filter(
-      (r): r is RoomView =>
-        !!r &&
-        r.uid === uids.get(r.name) &&
-        !r.terminating &&
-        (r.opsState === 'WaitToBeDeleted' || r.opsState === 'Kill') &&
-        !marks.changedAfterMark(r.name),
-    );
-  for (const n of marked) {
-    const r = fresh.get(n);
-    const changed = marks.changedAfterMark(n);
-    if (r && r.uid === uids.get(n) && !rooms.includes(r))
-      run.emitRoom('reclaim', r.opsState, 'Kill', {
-        name: n,
-        outcome: 'skipped',
-        reason: changed ? `it was ${changed} after it was marked; not killed` : `it is ${r.opsState} now; not killed`,
-      });
-  }
-  const before = new Set(cache.rooms(run.name).map(r => r.name));
+  const rooms = await killable(run, marked);
   const killed: string[] = [];
   const lost = new Set<string>();
   const changed = new Set<string>();
+  const others = new Set<string>();
   let kept: string[] = [];
   let todo = rooms;
   for (let round = 1; todo.length; round++) {
@@ -198,9 +242,10 @@ export async function reclaimKill(run: ReleaseRun, marked: string[]): Promise<St
     const now = results.filter(r => r.outcome === 'changed' || r.outcome === 'unchanged').map(r => r.name);
     for (const n of now) if (!killed.includes(n)) killed.push(n);
     run.progress(`waiting for OKG to remove ${now.join(', ') || 'nothing'}`);
-    const outcome = await waitReclaimed(run, killed, ['Kill'], 'the killed rooms');
+    const outcome = await waitReclaimed(run, killed, ['Kill'], 'the killed rooms', watch);
     for (const l of outcome.lost) lost.add(l);
     for (const c of outcome.changed) changed.add(c);
+    for (const o of outcome.others) others.add(o);
     // OKG 1.0 can merge-patch a stale WaitToBeDeleted over our Kill (after the watch showed the Kill): set Kill again
     // (still conditional) on those.
     const reverted = outcome.kept
@@ -215,13 +260,13 @@ export async function reclaimKill(run: ReleaseRun, marked: string[]): Promise<St
     if (todo.length) await new Promise(r => setTimeout(r, 250 * round)); // let OKG's cache catch up first
     if (round >= 5) kept.push(...reverted.map(r => r.name));
   }
-  const total: ReclaimOutcome = { kept, lost: [...lost], changed: [...changed] };
+  const total: ReclaimOutcome = { kept, lost: [...lost], changed: [...changed], others: [...others] };
   // On a resumed run, rooms killed before the interruption are already gone.
   const goneBefore =
     run.rec.done.includes('mark') && run.plan.resumes
       ? marked.filter(n => cache.room(n)?.uid !== uids.get(n) && !killed.includes(n))
       : [];
-  reportReclaim(run, 'Kill', killed, total, before);
+  reportReclaim(run, 'Kill', killed, total);
   const gone = reclaimedOf(killed, total) + goneBefore.length;
   await run.lease.save(r => {
     r.reclaimed = gone;
