@@ -177,7 +177,6 @@ export async function releaseCommand(
   const events: RunEvents<ReleaseEvent> = {
     planOf: e => (e.type === 'planned' ? planLines(e.plan, false) : undefined),
     lineOf: eventLine,
-    isProblem: e => e.type === 'failed' || (e.type === 'done' && e.summary.lost.length > 0),
   };
   return runAndPrint(output, events, (signal, onEvent) => runRelease(input, { client, signal, onEvent }), out, err);
 }

@@ -146,7 +146,6 @@ export async function rollbackCommand(
   const events: RunEvents<RollbackEvent> = {
     planOf: e => (e.type === 'planned' ? rollbackPlanLines(e.plan, false) : undefined),
     lineOf: eventLine,
-    isProblem: e => e.type === 'failed' || (e.type === 'done' && e.summary.lost.length > 0),
   };
   return runAndPrint(output, events, (signal, onEvent) => runRollback(input, { client, signal, onEvent }), out, err);
 }

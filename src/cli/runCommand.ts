@@ -118,8 +118,11 @@ export interface RunEvents<E extends { type: string }> {
   planOf(e: E): string[] | undefined;
   /** The line of any other event (undefined: none). */
   lineOf(e: E): EventLine | undefined;
-  /** Printed to stderr: the run failed, or finished with losses. */
-  isProblem(e: E): boolean;
+}
+
+/** Printed to stderr: the run failed, or finished with losses (a release's and a rollback's `done` name them). */
+function isProblem(e: { type: string; summary?: { lost: unknown[] } }): boolean {
+  return e.type === 'failed' || (e.type === 'done' && (e.summary?.lost.length ?? 0) > 0);
 }
 
 /** Runs `start` with Ctrl-C wired to cancel it, prints its events as they come and its result; the exit code. */
@@ -157,7 +160,7 @@ export async function runAndPrint<E extends { type: string }>(
       process.stdout.write('\r\x1b[K');
       inPlace = false;
     }
-    if (events.isProblem(e)) err(`okg: ${l.line}`);
+    if (isProblem(e)) err(`okg: ${l.line}`);
     else out(l.line);
   };
   try {
