@@ -7,7 +7,7 @@ import { startSandbox } from '../src/sandbox/sandbox.js';
 import { SEED } from '../src/sandbox/scenarios.js';
 import { OkgClient } from '../src/cluster/client.js';
 import { runRelease } from '../src/release/engine.js';
-import { exitCode } from '../src/cli/releaseCommand.js';
+import { exitCode } from '../src/cli/runCommand.js';
 import type { ReclaimMode } from '../src/release/types.js';
 import { deletedAllocations, startMatchmaker } from '../src/sandbox/matchmaker.js';
 import { median, p95, type Row } from './stats.js';

@@ -2,15 +2,15 @@
 // is checked before the cluster is contacted, the preflight before the first write; progress is printed as
 // it happens (rewritten in place on a terminal), Ctrl-C cancels cleanly and a rerun resumes.
 import { clip } from '../cluster/clip.js';
-import { KubeconfigError } from '../cluster/kubeconfig.js';
 import { previewRelease, runRelease } from '../release/engine.js';
 import { parseContainerImage } from '../release/selection.js';
-import { RECLAIM_MODES, type ReleaseEvent, type ReleaseInput, type ReleaseResult } from '../release/types.js';
-import { parseDuration, ReleaseRefused, validateInput } from '../release/validate.js';
+import { RECLAIM_MODES, type ReleaseEvent, type ReleaseInput } from '../release/types.js';
+import { validateInput } from '../release/validate.js';
 import { ARGO_FLAGS, ARGO_HELP, argoRequest, runArgo } from './argoCommand.js';
-import { CLUSTER_OPTIONS, connect, objectName, oneOf, parseFlags, required } from './args.js';
+import { CLUSTER_OPTIONS, objectName, oneOf, parseFlags, required } from './args.js';
 import { eventLine, planLines } from './progress.js';
-import { EXIT_FAILED, EXIT_LOST, EXIT_OK, EXIT_USAGE, UsageError } from './usage.js';
+import { connectOrExit, durationFlag, exitCode, runAndPrint, usageExit, type RunEvents } from './runCommand.js';
+import { EXIT_OK, UsageError } from './usage.js';
 
 export const RELEASE_HELP = `Usage: okg release -n NS --gss NAME --image CONTAINER=IMAGE [--image …] (--add N | --replicas N)
                    [--ready N] [--timeout 10m] [--fail-fast-after 60s] [--reclaim none|scale-down|kill]
@@ -84,13 +84,6 @@ function parseRelease(argv: string[]) {
   });
 }
 
-/** The exit code of a release result: 0 succeeded, 3 lost rooms with players, 2 bad input, else 1. */
-export function exitCode(r: ReleaseResult): number {
-  if (r.outcome === 'succeeded') return EXIT_OK;
-  if (r.outcome === 'lost') return EXIT_LOST;
-  return r.outcome === 'refused' && r.usage ? EXIT_USAGE : EXIT_FAILED;
-}
-
 /**
  * Runs `okg release` with `argv` (after the command name). Writes normal output to `out`, problems to
  * `err`, and resolves with the exit code: 0 success, 1 failed (cluster refused, failed, cancelled), 2 bad usage,
@@ -120,24 +113,9 @@ export async function releaseCommand(
       if (typeof p === 'string') throw new UsageError(`--image: ${p}`);
       return p;
     });
-    let timeoutMs: number | undefined;
-    if (flags.timeout !== undefined) {
-      const t = parseDuration(flags.timeout);
-      if (typeof t === 'string') throw new UsageError(`--timeout: ${t}`);
-      timeoutMs = t;
-    }
-    let settleMs: number | undefined;
-    if (flags.settle !== undefined) {
-      const t = parseDuration(flags.settle);
-      if (typeof t === 'string') throw new UsageError(`--settle: ${t}`);
-      settleMs = t;
-    }
-    let failFastAfterMs: number | undefined;
-    if (flags['fail-fast-after'] !== undefined) {
-      const t = parseDuration(flags['fail-fast-after']);
-      if (typeof t === 'string') throw new UsageError(`--fail-fast-after: ${t}`);
-      failFastAfterMs = t;
-    }
+    const timeoutMs = durationFlag('--timeout', flags.timeout);
+    const settleMs = durationFlag('--settle', flags.settle);
+    const failFastAfterMs = durationFlag('--fail-fast-after', flags['fail-fast-after']);
     const reclaim = oneOf('--reclaim', flags.reclaim, RECLAIM_MODES, 'none');
     argo = argoRequest(flags);
     input = {
@@ -156,27 +134,11 @@ export async function releaseCommand(
     };
     if (flags.namespace !== undefined) validateInput(input); // everything but the namespace default, before connecting
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ReleaseRefused) {
-      err(`okg: ${e.message}`);
-      return EXIT_USAGE;
-    }
-    throw e;
+    return usageExit(e, err);
   }
 
-  let connected: ReturnType<typeof connect>;
-  try {
-    connected = connect(flags);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      err(`okg: ${e.message}`);
-      return EXIT_USAGE;
-    }
-    if (e instanceof KubeconfigError) {
-      err(`okg: ${e.message}`);
-      return EXIT_FAILED;
-    }
-    throw e;
-  }
+  const connected = connectOrExit(flags, err);
+  if (typeof connected === 'number') return connected;
   input.namespace = connected.namespace;
   const { client } = connected;
 
@@ -212,64 +174,9 @@ export async function releaseCommand(
     return EXIT_OK;
   }
 
-  const abort = new AbortController();
-  const onSignal = () => abort.abort(new Error('interrupted (Ctrl-C)'));
-  process.once('SIGINT', onSignal);
-  const tty = output === 'text' && process.stdout.isTTY === true;
-  let inPlace = false;
-  const events: ReleaseEvent[] = [];
-  const onEvent = (e: ReleaseEvent) => {
-    if (output === 'json') {
-      if (e.type !== 'planned') events.push(e);
-      return;
-    }
-    if (e.type === 'planned') {
-      for (const l of planLines(e.plan, false)) out(l);
-      return;
-    }
-    const l = eventLine(e);
-    if (!l) return;
-    if (tty && l.progress) {
-      process.stdout.write(`\r\x1b[K${l.line.trim()}`);
-      inPlace = true;
-      return;
-    }
-    if (tty && inPlace) {
-      process.stdout.write('\r\x1b[K');
-      inPlace = false;
-    }
-    if (e.type === 'failed' || (e.type === 'done' && e.summary.lost.length)) err(`okg: ${l.line}`);
-    else out(l.line);
+  const events: RunEvents<ReleaseEvent> = {
+    planOf: e => (e.type === 'planned' ? planLines(e.plan, false) : undefined),
+    lineOf: eventLine,
   };
-  try {
-    const r = await runRelease(input, { client, signal: abort.signal, onEvent });
-    if (tty && inPlace) process.stdout.write('\r\x1b[K');
-    if (output === 'json') {
-      out(
-        JSON.stringify(
-          {
-            outcome: r.outcome,
-            id: r.id,
-            step: r.step,
-            message: r.message,
-            ...(r.suggest ? { suggest: r.suggest } : {}),
-            ...(r.reasons ? { reasons: r.reasons } : {}),
-            summary: r.summary,
-            plan: r.plan,
-            events,
-          },
-          null,
-          2,
-        ),
-      );
-      if (r.outcome !== 'succeeded') err(`okg: ${r.message}`);
-    } else if (r.outcome === 'refused') {
-      err(`okg: ${r.message}`);
-    } else if (r.outcome === 'succeeded' && !r.summary) {
-      out(r.message);
-    }
-    return exitCode(r);
-  } finally {
-    process.removeListener('SIGINT', onSignal);
-  }
+  return runAndPrint(output, events, (signal, onEvent) => runRelease(input, { client, signal, onEvent }), out, err);
 }

@@ -38,21 +38,27 @@ export interface Prepared {
   takeOver?: string;
 }
 
+/** The caller's cache, or a started one of `namespace` that the caller must release (`ownsCache`). */
+export async function namespaceCache(
+  ctx: Pick<ReleaseContext, 'client' | 'cache'>,
+  namespace: string,
+): Promise<{ cache: NamespaceCache; ownsCache: boolean }> {
+  if (ctx.cache) return { cache: ctx.cache, ownsCache: false };
+  const cache = new NamespaceCache(ctx.client, namespace).retain();
+  try {
+    await cache.start();
+  } catch (e) {
+    await cache.release();
+    throw new ReleaseRefused(e instanceof Error ? e.message : String(e), false);
+  }
+  return { cache, ownsCache: true };
+}
+
 /** Validates, runs the preflight and plans, without any write. Throws ReleaseRefused (one sentence). */
 async function prepare(input: ReleaseInput, ctx: ReleaseContext): Promise<Prepared> {
   const inp = validateInput(input);
   const raw = await preflight(ctx.client, inp, ctx.signal);
-  let cache = ctx.cache;
-  const ownsCache = !cache;
-  if (!cache) {
-    cache = new NamespaceCache(ctx.client, inp.namespace).retain();
-    try {
-      await cache.start();
-    } catch (e) {
-      await cache.release();
-      throw new ReleaseRefused(e instanceof Error ? e.message : String(e), false);
-    }
-  }
+  const { cache, ownsCache } = await namespaceCache(ctx, inp.namespace);
   const holder = newHolder(ctx.holder);
   const world: ReleaseWorld = { gameServerSet: raw, rooms: cache.rooms(inp.gameServerSet), holder, now: Date.now() };
   try {
@@ -75,20 +81,16 @@ async function prepare(input: ReleaseInput, ctx: ReleaseContext): Promise<Prepar
  * Resolves with outcome `refused` (and the reason) or `succeeded` with the plan.
  */
 export async function previewRelease(input: ReleaseInput, ctx: ReleaseContext): Promise<ReleaseResult> {
-  let p: Prepared;
-  try {
-    p = await prepare(input, ctx);
-  } catch (e) {
-    return refusedResult(e);
-  }
-  if (p.ownsCache) await p.cache.release();
-  return {
-    outcome: 'succeeded',
-    message: p.plan.alreadyDone
-      ? `already released (${p.plan.alreadyDone}); nothing to do`
-      : 'dry run: nothing was changed',
-    plan: p.plan,
-  };
+  return withPrepared(
+    () => prepare(input, ctx),
+    p => ({
+      outcome: 'succeeded',
+      message: p.plan.alreadyDone
+        ? `already released (${p.plan.alreadyDone}); nothing to do`
+        : 'dry run: nothing was changed',
+      plan: p.plan,
+    }),
+  );
 }
 
 /**
@@ -96,26 +98,42 @@ export async function previewRelease(input: ReleaseInput, ctx: ReleaseContext): 
  * `refused` meaning nothing was written. Emits events to `ctx.onEvent` as it goes.
  */
 export async function runRelease(input: ReleaseInput, ctx: ReleaseContext): Promise<ReleaseResult> {
-  let p: Prepared;
+  return withPrepared(
+    () => prepare(input, ctx),
+    async (p): Promise<ReleaseResult> => {
+      if (p.plan.alreadyDone) {
+        const last = parseRecord(rawRecord(p.world.gameServerSet)).history.find(h => h.id === p.plan.alreadyDone);
+        const how =
+          last?.outcome === 'lost'
+            ? `finished with losses (${last.message ?? 'OKG removed rooms with players'})`
+            : 'succeeded';
+        return {
+          outcome: 'succeeded',
+          message: `release ${p.plan.alreadyDone} with these inputs already ${how}; nothing to do`,
+          plan: p.plan,
+        };
+      }
+      return new ReleaseRun(ctx, p).run();
+    },
+  );
+}
+
+/**
+ * Prepares a run (a refusal, nothing written, is the result), then `use`s it; the cache it made is released after,
+ * whatever `use` does. The release's and the rollback's entry points all go through here.
+ */
+export async function withPrepared<P extends { cache: NamespaceCache; ownsCache: boolean }, R>(
+  prepareRun: () => Promise<P>,
+  use: (p: P) => R | Promise<R>,
+): Promise<R | ReturnType<typeof refusedResult>> {
+  let p: P;
   try {
-    p = await prepare(input, ctx);
+    p = await prepareRun();
   } catch (e) {
     return refusedResult(e);
   }
   try {
-    if (p.plan.alreadyDone) {
-      const last = parseRecord(rawRecord(p.world.gameServerSet)).history.find(h => h.id === p.plan.alreadyDone);
-      const how =
-        last?.outcome === 'lost'
-          ? `finished with losses (${last.message ?? 'OKG removed rooms with players'})`
-          : 'succeeded';
-      return {
-        outcome: 'succeeded',
-        message: `release ${p.plan.alreadyDone} with these inputs already ${how}; nothing to do`,
-        plan: p.plan,
-      };
-    }
-    return await new ReleaseRun(ctx, p).run();
+    return await use(p);
   } finally {
     if (p.ownsCache) await p.cache.release();
   }

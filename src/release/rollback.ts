@@ -2,23 +2,16 @@
 // rollback undoes the last release of a GameServerSet from its record: lock (the release's own lease) → restore the
 // template image → observedGeneration → set the old rooms it marked back → mark the idle new-version rooms → reclaim
 // exactly those → replicas back to at least the baseline → unlock, the outcome written into the record's history.
-import { NamespaceCache } from '../cluster/cache.js';
+import { namespaceCache, withPrepared } from './engine.js';
 import type { ReleaseWorld } from './plan.js';
 import { preflight } from './preflight.js';
 import { newHolder, parseRecord, rawRecord } from './record.js';
 import { planRollback, rollbackTarget, validateRollbackInput } from './rollbackPlan.js';
 import { RollbackRun, type PreparedRollback, type RollbackContext } from './rollbackRun.js';
 import type { RollbackInput, RollbackResult } from './rollbackTypes.js';
-import { ClusterError } from '../cluster/errors.js';
-import { DEFAULT_SETTLE_MS, ReleaseRefused } from './validate.js';
+import { DEFAULT_SETTLE_MS } from './validate.js';
 
 export type { RollbackContext } from './rollbackRun.js';
-
-function refusedResult(e: unknown): RollbackResult {
-  if (e instanceof ReleaseRefused) return { outcome: 'refused', usage: e.usage, message: e.message };
-  if (e instanceof ClusterError) return { outcome: 'refused', usage: false, message: e.message };
-  throw e;
-}
 
 /** Validates, runs the preflight (namespace, set, access) and plans, without any write. Throws ReleaseRefused. */
 async function prepare(input: RollbackInput, ctx: RollbackContext): Promise<PreparedRollback> {
@@ -37,17 +30,7 @@ async function prepare(input: RollbackInput, ctx: RollbackContext): Promise<Prep
     },
     ctx.signal,
   );
-  let cache = ctx.cache;
-  const ownsCache = !cache;
-  if (!cache) {
-    cache = new NamespaceCache(ctx.client, inp.namespace).retain();
-    try {
-      await cache.start();
-    } catch (e) {
-      await cache.release();
-      throw new ReleaseRefused(e instanceof Error ? e.message : String(e), false);
-    }
-  }
+  const { cache, ownsCache } = await namespaceCache(ctx, inp.namespace);
   const holder = newHolder(ctx.holder);
   const world: ReleaseWorld = { gameServerSet: raw, rooms: cache.rooms(inp.gameServerSet), holder, now: Date.now() };
   try {
@@ -65,20 +48,16 @@ async function prepare(input: RollbackInput, ctx: RollbackContext): Promise<Prep
  * nothing. Resolves with `refused` (and the one-sentence reason) or `succeeded` with the plan.
  */
 export async function previewRollback(input: RollbackInput, ctx: RollbackContext): Promise<RollbackResult> {
-  let p: Awaited<ReturnType<typeof prepare>>;
-  try {
-    p = await prepare(input, ctx);
-  } catch (e) {
-    return refusedResult(e);
-  }
-  if (p.ownsCache) await p.cache.release();
-  return {
-    outcome: 'succeeded',
-    message: p.plan.alreadyDone
-      ? `release ${p.plan.release.id} was already rolled back (${p.plan.alreadyDone}); nothing to do`
-      : 'dry run: nothing was changed',
-    plan: p.plan,
-  };
+  return withPrepared(
+    () => prepare(input, ctx),
+    p => ({
+      outcome: 'succeeded',
+      message: p.plan.alreadyDone
+        ? `release ${p.plan.release.id} was already rolled back (${p.plan.alreadyDone}); nothing to do`
+        : 'dry run: nothing was changed',
+      plan: p.plan,
+    }),
+  );
 }
 
 /**
@@ -86,21 +65,16 @@ export async function previewRollback(input: RollbackInput, ctx: RollbackContext
  * the outcome, `refused` meaning nothing was written. Emits RollbackEvents to `ctx.onEvent` as it goes.
  */
 export async function runRollback(input: RollbackInput, ctx: RollbackContext): Promise<RollbackResult> {
-  let p: Awaited<ReturnType<typeof prepare>>;
-  try {
-    p = await prepare(input, ctx);
-  } catch (e) {
-    return refusedResult(e);
-  }
-  try {
-    if (p.plan.alreadyDone)
-      return {
-        outcome: 'succeeded',
-        message: `release ${p.plan.release.id} was already rolled back (${p.plan.alreadyDone}); nothing to do`,
-        plan: p.plan,
-      };
-    return await new RollbackRun(ctx, p).rollBack();
-  } finally {
-    if (p.ownsCache) await p.cache.release();
-  }
+  return withPrepared(
+    () => prepare(input, ctx),
+    async (p): Promise<RollbackResult> => {
+      if (p.plan.alreadyDone)
+        return {
+          outcome: 'succeeded',
+          message: `release ${p.plan.release.id} was already rolled back (${p.plan.alreadyDone}); nothing to do`,
+          plan: p.plan,
+        };
+      return new RollbackRun(ctx, p).rollBack();
+    },
+  );
 }

@@ -1,10 +1,9 @@
-// One run of a rollback: goes through the rollback's step table (rollbackSteps.ts) in order, skipping steps an
-// earlier run recorded as done, emits the rollback's event stream, and ends by recording the outcome and releasing
-// the lease. It is a ReleaseRun underneath, so the lease, the conditional marks (marking.ts) and the exact reclaim
-// (reclaim.ts) are the release's own code; their events are relayed under the rollback's current step.
+// One run of a rollback: a ReleaseRun with the rollback's step table (rollbackSteps.ts), driven by the same run
+// loop (runLoop.ts) and ended the same way (the outcome recorded, the lease released). The lease, the conditional
+// marks (marking.ts) and the exact reclaim (reclaim.ts) are the release's own code; their events are relayed
+// under the rollback's current step, and the rollback's plan, summary and messages are here.
 import type { ContainerImage } from '../cluster/okg.js';
 import type { Prepared, ReleaseContext } from './engine.js';
-import { LeaseLost } from './lease.js';
 import type { ReleaseWorld } from './plan.js';
 import type { ReleaseChanges } from './record.js';
 import { ROLLBACK_STEP_TABLE } from './rollbackSteps.js';
@@ -16,7 +15,8 @@ import {
   type RollbackStepName,
   type RollbackSummary,
 } from './rollbackTypes.js';
-import { ReleaseRun } from './run.js';
+import { cancelledMessage, refusedResult, ReleaseRun } from './run.js';
+import { runSteps } from './runLoop.js';
 import type { NamespaceCache } from '../cluster/cache.js';
 import type { Holder } from './record.js';
 import type { ReleaseEvent, ReleasePlan } from './types.js';
@@ -113,55 +113,38 @@ export class RollbackRun extends ReleaseRun {
     else if (e.type === 'warning') this.send(e);
   }
 
-  /** Runs the rollback's steps (ReleaseRun's own `run` is the release's and is not used). */
+  /** Runs the rollback's step table through the release's run loop (ReleaseRun's own `run` is the release's table). */
   async rollBack(): Promise<RollbackResult> {
-    const signal = this.rctx.signal;
-    const onAbort = () => this.ac.abort(signal?.reason);
-    if (signal?.aborted) onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    for (const w of this.rollback.warnings) this.send({ type: 'warning', message: w });
-    let announced = false;
-    try {
-      for (const [index, step] of ROLLBACK_STEPS.entries()) {
-        const def = ROLLBACK_STEP_TABLE[step];
-        this.current = step;
-        if (this.signal.aborted) throw this.signal.reason;
-        const title = this.rollback.steps[index].title;
-        if (def.recorded && this.lease.rec?.done.includes(step)) {
-          this.send({ type: 'step-done', step, result: 'already-done', message: `${title}: done by an earlier run` });
-          continue;
-        }
-        this.send({ type: 'step-started', step, index: index + 1, total: ROLLBACK_STEPS.length, title });
-        if (def.recorded)
-          await this.lease.save(r => {
-            r.step = step;
-          });
-        const r = await def.run(this);
-        if (def.recorded && !this.rec.done.includes(step)) this.rec.done.push(step);
-        this.send({ type: 'step-done', step, ...r });
-        if (!announced && this.lease.rec) {
-          announced = true;
-          this.send({ type: 'planned', id: this.rec.id, plan: this.rollback });
-        }
-      }
-      const summary = this.rollbackSummary();
-      this.send({ type: 'done', id: this.rec.id, summary });
-      if (summary.lost.length)
-        return { id: this.rec.id, outcome: 'lost', message: this.lostMessage(), plan: this.rollback, summary };
-      return {
-        id: this.rec.id,
-        outcome: 'succeeded',
-        message: `rollback ${this.rec.id} of release ${this.changes.id} succeeded`,
-        plan: this.rollback,
-        summary,
-      };
-    } catch (e) {
-      return await this.end(e);
-    } finally {
-      this.lease.stopRenewing();
-      this.marks.dispose();
-      signal?.removeEventListener('abort', onAbort);
-    }
+    return this.guarded<RollbackResult>(
+      async () => {
+        for (const w of this.rollback.warnings) this.send({ type: 'warning', message: w });
+        await runSteps({
+          run: this,
+          order: ROLLBACK_STEPS,
+          table: ROLLBACK_STEP_TABLE,
+          titles: this.rollback.steps,
+          lease: this.lease,
+          signal: this.signal,
+          enter: step => {
+            this.current = step;
+          },
+          send: e => this.send(e),
+          announce: id => this.send({ type: 'planned', id, plan: this.rollback }),
+        });
+        const summary = this.rollbackSummary();
+        this.send({ type: 'done', id: this.rec.id, summary });
+        if (summary.lost.length)
+          return { id: this.rec.id, outcome: 'lost', message: this.lostMessage(), plan: this.rollback, summary };
+        return {
+          id: this.rec.id,
+          outcome: 'succeeded',
+          message: `rollback ${this.rec.id} of release ${this.changes.id} succeeded`,
+          plan: this.rollback,
+          summary,
+        };
+      },
+      e => this.end(e),
+    );
   }
 
   /** The outcome message (also recorded) of a rollback that lost rooms: names them. */
@@ -193,28 +176,12 @@ export class RollbackRun extends ReleaseRun {
   /** Ends a run that did not succeed: records the outcome (best effort; the record stays current so a rerun resumes). */
   private async end(e: unknown): Promise<RollbackResult> {
     const rec = this.lease.rec;
-    if (e instanceof ReleaseRefused && !rec) return { outcome: 'refused', usage: e.usage, message: e.message };
-    const cancelled = this.rctx.signal?.aborted === true && !(e instanceof LeaseLost);
+    if (e instanceof ReleaseRefused && !rec) return refusedResult(e);
+    const cancelled = this.cancelledBy(e);
     const outcome = cancelled ? 'cancelled' : 'failed';
     const reason = e instanceof Error ? e.message : String(e);
-    const message = cancelled
-      ? `cancelled at step ${this.current}; the cluster is consistent and a rerun resumes from here`
-      : `failed at step ${this.current}: ${reason}`;
-    if (rec && !(e instanceof LeaseLost)) {
-      try {
-        await this.lease.save(r => {
-          r.outcome = outcome;
-          r.message = message;
-          r.finishedAt = new Date().toISOString();
-          r.leaseExpiresAt = r.finishedAt;
-        }, false);
-      } catch (err) {
-        this.send({
-          type: 'warning',
-          message: `could not record the outcome on the GameServerSet: ${(err as Error).message}`,
-        });
-      }
-    }
+    const message = cancelled ? cancelledMessage(this.current) : `failed at step ${this.current}: ${reason}`;
+    await this.recordStop(e, outcome, message);
     this.send({ type: 'failed', id: rec?.id ?? '', step: this.current, outcome, message });
     return {
       ...(rec ? { id: rec.id } : {}),

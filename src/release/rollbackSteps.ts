@@ -1,24 +1,19 @@
 // THE rollback step table: what each step of a rollback is called and does, in ROLLBACK_STEPS order. Every write
 // is conditional on what was seen, every step first checks whether its effect is already there (a rerun resumes).
-// Marking and the exact reclaim are the release's own (marking.ts, reclaim.ts); the room work is rollbackRooms.ts.
+// The lease claim, the generation wait, unlock, marking and the exact reclaim are the release's own (steps/,
+// marking.ts, reclaim.ts); the room work is rollbackRooms.ts. The run loop is the release's too (runLoop.ts).
 import type { JsonPatchOp } from '../cluster/client.js';
 import { imageTag, sameImage } from '../cluster/images.js';
 import { gameServerSetView, type ContainerImage, type RawObject } from '../cluster/okg.js';
 import { plural } from '../cluster/util.js';
-import { caughtUpTests, isRefusedTest, WRITE_ATTEMPTS } from './lease.js';
-import {
-  decideLease,
-  describeHolder,
-  historyEntry,
-  newReleaseId,
-  parseRecord,
-  rawRecord,
-  type ReleaseRecord,
-} from './record.js';
+import { caughtUpTests } from './lease.js';
+import { historyEntry, newReleaseId, type ReleaseRecord } from './record.js';
 import { reclaimNew, retireNew, unmarkOld } from './rollbackRooms.js';
 import type { RollbackRun } from './rollbackRun.js';
 import type { RollbackStepName } from './rollbackTypes.js';
-import type { StepOutcome } from './steps.js';
+import type { StepDef } from './steps.js';
+import { takeLease } from './steps/lock.js';
+import { waitGenerationStep } from './steps/waitGeneration.js';
 import { unlockStep } from './steps/unlock.js';
 import { ReleaseRefused } from './validate.js';
 
@@ -31,12 +26,7 @@ export interface RollbackTitleArgs {
   baseline: number;
 }
 
-export interface RollbackStep {
-  title(a: RollbackTitleArgs): string;
-  /** Recorded steps are marked done in the record and skipped by a rerun once done; lock and unlock always run. */
-  recorded: boolean;
-  run(r: RollbackRun): Promise<StepOutcome>;
-}
+export type RollbackStep = StepDef<RollbackRun, RollbackTitleArgs>;
 
 function templateContainers(gss: RawObject): { name?: string; image?: string }[] {
   const t = gss.spec?.gameServerTemplate as { spec?: { containers?: { name?: string; image?: string }[] } } | undefined;
@@ -46,30 +36,13 @@ function templateContainers(gss: RawObject): { name?: string; image?: string }[]
 const lock: RollbackStep = {
   title: a => `take the release lease on ${a.gss} (rolling back ${a.release})`,
   recorded: false,
-  async run(run) {
-    const plan = run.rollback;
-    for (let attempt = 1; ; attempt++) {
-      const raw = await run.client.getGameServerSet(run.ns, run.name, run.signal);
-      const doc = parseRecord(rawRecord(raw));
-      const now = Date.now();
-      const decision = decideLease(run.name, doc.current, run.holder, now);
-      if (decision.kind === 'refused') throw new ReleaseRefused(decision.message, false);
-      const prev = doc.current;
-      const iso = new Date(now).toISOString();
-      const lease = new Date(now + run.leaseMs).toISOString();
-      let rec: ReleaseRecord;
-      let history = doc.history;
-      if (prev?.kind === 'rollback' && prev.id === plan.resumes) {
-        if (decision.kind === 'take-over')
-          run.send({
-            type: 'warning',
-            message: `took over rollback ${prev.id} from ${describeHolder(prev.holder)} (${decision.reason})`,
-          });
-        rec = { ...prev, holder: run.holder, leaseExpiresAt: lease, updatedAt: iso, step: 'lock' };
-        delete rec.outcome;
-        delete rec.message;
-        delete rec.finishedAt;
-      } else {
+  run: run =>
+    takeLease(run, {
+      kind: 'rollback',
+      resumes: (prev): prev is ReleaseRecord => prev?.kind === 'rollback' && prev.id === run.rollback.resumes,
+      fresh({ doc, now, iso, lease }) {
+        const plan = run.rollback;
+        const prev = doc.current;
         // The record must still show the release the plan rolls back (and nobody else started something since).
         const last = prev ? (prev.kind === 'rollback' ? prev.rollbackOf?.id : prev.id) : doc.history[0]?.id;
         if (plan.resumes || last !== plan.release.id || (!prev && doc.history[0]?.kind === 'rollback')) {
@@ -78,8 +51,8 @@ const lock: RollbackStep = {
             false,
           );
         }
-        if (prev) history = [historyEntry(prev, prev.outcome ?? 'superseded', now), ...history];
-        rec = {
+        const history = prev ? [historyEntry(prev, prev.outcome ?? 'superseded', now), ...doc.history] : doc.history;
+        const rec: ReleaseRecord = {
           id: newReleaseId(now).replace(/^rel-/, 'rb-'),
           holder: run.holder,
           leaseExpiresAt: lease,
@@ -93,19 +66,9 @@ const lock: RollbackStep = {
           kind: 'rollback',
           rollbackOf: run.changes,
         };
-      }
-      try {
-        await run.lease.claim(raw, rec, history);
-      } catch (e) {
-        if (isRefusedTest(e) && attempt < WRITE_ATTEMPTS) continue;
-        throw e;
-      }
-      return {
-        result: 'done',
-        message: `${rec.id} holds the lease until ${rec.leaseExpiresAt}${plan.resumes ? ` (resumed at ${prev?.step ?? 'lock'})` : ''}`,
-      };
-    }
-  },
+        return { rec, history };
+      },
+    }),
 };
 
 const restoreImage: RollbackStep = {
@@ -159,15 +122,8 @@ const restoreImage: RollbackStep = {
 };
 
 const waitGeneration: RollbackStep = {
+  ...waitGenerationStep,
   title: () => 'wait until OKG has applied the restored template (observedGeneration)',
-  recorded: true,
-  async run(run) {
-    const gen =
-      run.imageGeneration ?? (await run.client.getGameServerSet(run.ns, run.name, run.signal)).metadata.generation ?? 0;
-    run.progress(`waiting for observedGeneration ≥ ${gen}`);
-    await run.waitObserved(gen);
-    return { result: 'done', message: `OKG applied generation ${gen}` };
-  },
 };
 
 const restoreReplicas: RollbackStep = {
@@ -226,9 +182,5 @@ export const ROLLBACK_STEP_TABLE: { readonly [K in RollbackStepName]: RollbackSt
     run: reclaimNew,
   },
   'restore-replicas': restoreReplicas,
-  unlock: {
-    title: () => 'record the outcome in the history and release the lease',
-    recorded: false,
-    run: r => unlockStep.run(r),
-  },
+  unlock: { ...unlockStep, title: () => 'record the outcome in the history and release the lease' },
 };

@@ -1,7 +1,7 @@
 // The rollback's words: what the operator asks for, what will happen (plan, room table, predicted table), and the
 // event stream (the same shapes as a release's events, with the rollback's step names).
 import type { ContainerImage } from '../cluster/okg.js';
-import type { PredictedRoom, RoomResult } from './types.js';
+import type { PredictedRoom, StepEvent } from './types.js';
 
 /** Roll back the last release of a GameServerSet. */
 export interface RollbackInput {
@@ -71,19 +71,7 @@ export interface RollbackPlan {
 
 export type RollbackEvent =
   | { type: 'planned'; id: string; plan: RollbackPlan }
-  | { type: 'step-started'; step: RollbackStepName; index: number; total: number; title: string }
-  | { type: 'step-progress'; step: RollbackStepName; message: string; done?: number; of?: number }
-  | { type: 'step-done'; step: RollbackStepName; result: 'done' | 'already-done' | 'skipped'; message: string }
-  | {
-      type: 'room-changed';
-      step: RollbackStepName;
-      room: string;
-      from: string;
-      to: string;
-      result: RoomResult;
-      reason?: string;
-    }
-  | { type: 'warning'; message: string }
+  | StepEvent<RollbackStepName>
   | { type: 'done'; id: string; summary: RollbackSummary }
   | { type: 'failed'; id: string; step: RollbackStepName; outcome: 'failed' | 'cancelled'; message: string };
 

@@ -1,6 +1,6 @@
-// One run of a release: goes through the step table (steps.ts) in order, skipping the steps an earlier run
-// recorded as done, emits the event stream, and ends by recording the outcome and releasing the lease. What
-// the steps share (client, cache, plan, lease, marks) is here.
+// One run of a release: the release's step table (steps.ts) through the shared run loop (runLoop.ts), the event
+// stream, and the end: the outcome recorded and the lease released. What the steps share (client, cache, plan,
+// lease, marks) is here; a rollback run (rollbackRun.ts) is this with another step table.
 import type { OkgClient } from '../cluster/client.js';
 import type { NamespaceCache } from '../cluster/cache.js';
 import { ClusterError } from '../cluster/errors.js';
@@ -11,6 +11,7 @@ import { LeaseLost, ReleaseLease } from './lease.js';
 import { MarkTracker } from './marking.js';
 import { takeOverWarning } from './plan.js';
 import { DEFAULT_LEASE_MS, type Holder, type ReleaseRecord } from './record.js';
+import { runSteps } from './runLoop.js';
 import { STEP_TABLE } from './steps.js';
 import {
   STEPS,
@@ -23,8 +24,8 @@ import {
 import { ReleaseRefused, seconds } from './validate.js';
 import { NotReadyInTime } from './steps/waitReady.js';
 
-/** A refusal (nothing was written) as a result; any other error is rethrown. */
-export function refusedResult(e: unknown): ReleaseResult {
+/** A refusal (nothing was written) as a result, a release's or a rollback's; any other error is rethrown. */
+export function refusedResult(e: unknown): { outcome: 'refused'; usage: boolean; message: string } {
   if (e instanceof ReleaseRefused) return { outcome: 'refused', usage: e.usage, message: e.message };
   if (e instanceof ClusterError) return { outcome: 'refused', usage: false, message: e.message };
   throw e;
@@ -135,57 +136,81 @@ export class ReleaseRun {
   }
 
   async run(): Promise<ReleaseResult> {
+    return this.guarded<ReleaseResult>(
+      async () => {
+        // A take-over is reported by the lock step when it happens, not announced here as well.
+        const takeOver = this.plan.takesOver && takeOverWarning(this.plan.takesOver);
+        for (const w of this.plan.warnings) if (w !== takeOver) this.emit({ type: 'warning', message: w });
+        await runSteps({
+          run: this,
+          order: STEPS,
+          table: STEP_TABLE,
+          titles: this.plan.steps,
+          lease: this.lease,
+          signal: this.signal,
+          enter: step => {
+            this.step = step;
+          },
+          send: e => this.emit(e),
+          announce: id => this.emit({ type: 'planned', id, plan: this.plan }),
+        });
+        const again = this.marks.markedAgainWarning();
+        if (again) this.emit({ type: 'warning', message: again });
+        const summary = this.summary(this.currentReplicas());
+        this.emit({ type: 'done', id: this.rec.id, summary });
+        if (summary.lost.length)
+          return { id: this.rec.id, outcome: 'lost', message: this.lostMessage(), plan: this.plan, summary };
+        return {
+          id: this.rec.id,
+          outcome: 'succeeded',
+          message: `release ${this.rec.id} succeeded`,
+          plan: this.plan,
+          summary,
+        };
+      },
+      e => this.stop(e),
+    );
+  }
+
+  /**
+   * Runs `body` with the caller's cancel wired to this run's signal; a failure ends in `stop`. Either way the lease
+   * stops being renewed and the mark tracker is released.
+   */
+  protected async guarded<T>(body: () => Promise<T>, stop: (e: unknown) => Promise<T>): Promise<T> {
     const onAbort = () => this.ac.abort(this.ctx.signal?.reason);
     if (this.ctx.signal?.aborted) onAbort();
     this.ctx.signal?.addEventListener('abort', onAbort, { once: true });
-    // A take-over is reported by the lock step when it happens, not announced here as well.
-    const takeOver = this.plan.takesOver && takeOverWarning(this.plan.takesOver);
-    for (const w of this.plan.warnings) if (w !== takeOver) this.emit({ type: 'warning', message: w });
-    let announced = false;
     try {
-      for (const [index, step] of STEPS.entries()) {
-        const def = STEP_TABLE[step];
-        this.step = step;
-        if (this.signal.aborted) throw this.signal.reason;
-        const title = this.plan.steps[index].title;
-        if (def.recorded && this.lease.rec?.done.includes(step)) {
-          this.emit({ type: 'step-done', step, result: 'already-done', message: `${title}: done by an earlier run` });
-          continue;
-        }
-        this.emit({ type: 'step-started', step, index: index + 1, total: STEPS.length, title });
-        if (def.recorded)
-          await this.lease.save(r => {
-            r.step = step;
-          });
-        const r = await def.run(this);
-        // Recorded with the next write (the next step's start): a crash before it only repeats this idempotent step.
-        if (def.recorded && !this.rec.done.includes(step)) this.rec.done.push(step);
-        this.emit({ type: 'step-done', step, ...r });
-        // The plan is announced with the release id once the record exists (after lock).
-        if (!announced && this.lease.rec) {
-          announced = true;
-          this.emit({ type: 'planned', id: this.rec.id, plan: this.plan });
-        }
-      }
-      const again = this.marks.markedAgainWarning();
-      if (again) this.emit({ type: 'warning', message: again });
-      const summary = this.summary(this.currentReplicas());
-      this.emit({ type: 'done', id: this.rec.id, summary });
-      if (summary.lost.length)
-        return { id: this.rec.id, outcome: 'lost', message: this.lostMessage(), plan: this.plan, summary };
-      return {
-        id: this.rec.id,
-        outcome: 'succeeded',
-        message: `release ${this.rec.id} succeeded`,
-        plan: this.plan,
-        summary,
-      };
+      return await body();
     } catch (e) {
-      return await this.stop(e);
+      return await stop(e);
     } finally {
       this.lease.stopRenewing();
       this.marks.dispose();
       this.ctx.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** The caller cancelled (a lost lease aborts the signal too, but is a failure). */
+  protected cancelledBy(e: unknown): boolean {
+    return this.ctx.signal?.aborted === true && !(e instanceof LeaseLost);
+  }
+
+  /** Records how a run that did not succeed ended (best effort: a failed write is a warning); not after a lost lease. */
+  protected async recordStop(e: unknown, outcome: 'failed' | 'cancelled', message: string): Promise<void> {
+    if (!this.lease.rec || e instanceof LeaseLost) return;
+    try {
+      await this.lease.save(r => {
+        r.outcome = outcome;
+        r.message = message;
+        r.finishedAt = new Date().toISOString();
+        r.leaseExpiresAt = r.finishedAt;
+      }, false);
+    } catch (err) {
+      this.emit({
+        type: 'warning',
+        message: `could not record the outcome on the GameServerSet: ${(err as Error).message}`,
+      });
     }
   }
 
@@ -224,7 +249,7 @@ export class ReleaseRun {
   private async stop(e: unknown): Promise<ReleaseResult> {
     const rec = this.lease.rec;
     if (e instanceof ReleaseRefused && !rec) return refusedResult(e);
-    const cancelled = this.ctx.signal?.aborted === true && !(e instanceof LeaseLost);
+    const cancelled = this.cancelledBy(e);
     const notReady = !cancelled && e instanceof NotReadyInTime ? e : undefined;
     // A stop-early is recorded as failed (a rerun resumes the wait); the result and the event say stopped-early.
     const outcome = cancelled ? 'cancelled' : 'failed';
@@ -234,27 +259,13 @@ export class ReleaseRun {
       ? `; nothing was marked; to roll back: okg rollback -n ${this.ns} --gss ${this.name}`
       : '';
     const message = cancelled
-      ? `cancelled at step ${this.step}; the cluster is consistent and a rerun resumes from here`
+      ? cancelledMessage(this.step)
       : notReady?.early
         ? `stopped early at step ${this.step}: ${reason}${rollback}`
         : `failed at step ${this.step}: ${reason}${rollback}`;
     const finalOutcome = notReady?.early ? ('stopped-early' as const) : outcome;
     const extra = notReady ? { suggest: 'rollback' as const, reasons: notReady.reasons } : {};
-    if (rec && !(e instanceof LeaseLost)) {
-      try {
-        await this.lease.save(r => {
-          r.outcome = outcome;
-          r.message = message;
-          r.finishedAt = new Date().toISOString();
-          r.leaseExpiresAt = r.finishedAt;
-        }, false);
-      } catch (err) {
-        this.emit({
-          type: 'warning',
-          message: `could not record the outcome on the GameServerSet: ${(err as Error).message}`,
-        });
-      }
-    }
+    await this.recordStop(e, outcome, message);
     this.emit({ type: 'failed', id: rec?.id ?? '', step: this.step, outcome: finalOutcome, message, ...extra });
     return {
       ...(rec ? { id: rec.id } : {}),
@@ -266,4 +277,9 @@ export class ReleaseRun {
       ...extra,
     };
   }
+}
+
+/** A cancelled run's message: the cluster is consistent, and a rerun resumes. */
+export function cancelledMessage(step: string): string {
+  return `cancelled at step ${step}; the cluster is consistent and a rerun resumes from here`;
 }

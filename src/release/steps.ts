@@ -31,17 +31,20 @@ export interface TitleArgs {
   network: boolean;
 }
 
-export interface Step {
+/** One step of a step table: the release's (STEP_TABLE) or the rollback's (rollbackSteps.ts). */
+export interface StepDef<Run, Args> {
   /** One line for the operator, e.g. "scale minecraft from 3 to 6 replicas". */
-  title(a: TitleArgs): string;
+  title(a: Args): string;
   /**
    * Recorded steps are marked done in the release record and skipped by a rerun once done; the bookkeeping steps
    * (lock, unlock) are not: they always run.
    */
   recorded: boolean;
   /** Does the step, checking first whether its effect is already there (a rerun resumes through it). */
-  run(r: ReleaseRun): Promise<StepOutcome>;
+  run(r: Run): Promise<StepOutcome>;
 }
+
+export type Step = StepDef<ReleaseRun, TitleArgs>;
 
 export const STEP_TABLE: { readonly [K in StepName]: Step } = {
   lock: lockStep,

@@ -133,21 +133,26 @@ export interface ReasonGroup {
 /** Per-room result of a conditional write. */
 export type RoomResult = 'changed' | 'unchanged' | 'skipped' | 'failed';
 
-/** The event stream: a discriminated union on `type`. */
-export type ReleaseEvent =
-  | { type: 'planned'; id: string; plan: ReleasePlan }
-  | { type: 'step-started'; step: StepName; index: number; total: number; title: string }
-  | { type: 'step-progress'; step: StepName; message: string; done?: number; of?: number }
-  | { type: 'step-done'; step: StepName; result: 'done' | 'already-done' | 'skipped'; message: string }
+/** The events every run of a step table sends (a release's and a rollback's), by the table's step names. */
+export type StepEvent<S extends string> =
+  | { type: 'step-started'; step: S; index: number; total: number; title: string }
+  | { type: 'step-progress'; step: S; message: string; done?: number; of?: number }
+  | { type: 'step-done'; step: S; result: 'done' | 'already-done' | 'skipped'; message: string }
   | {
       type: 'room-changed';
-      step: StepName;
+      step: S;
       room: string;
       from: string;
       to: string;
       result: RoomResult;
       reason?: string;
     }
+  | { type: 'warning'; message: string };
+
+/** The event stream: a discriminated union on `type`. */
+export type ReleaseEvent =
+  | { type: 'planned'; id: string; plan: ReleasePlan }
+  | StepEvent<StepName>
   /**
    * While waiting for Ready: a new room's state changed (at most one per room per change). `ready`: it counts towards
    * the gate (ready for players); else `reason` and `message` say why not (e.g. ImagePullBackOff), `restarts` counts
@@ -164,7 +169,6 @@ export type ReleaseEvent =
       lastEvent?: string;
       permanent: boolean;
     }
-  | { type: 'warning'; message: string }
   | { type: 'done'; id: string; summary: ReleaseSummary }
   | {
       type: 'failed';

@@ -4,16 +4,11 @@
 // otherwise take minutes to come up through the API.
 import type { SandboxServer } from './server.js';
 import type { KubeObject } from './types.js';
-import {
-  buildAsts,
-  buildAstsStatus,
-  buildGameServer,
-  buildGameServerStatus,
-  buildGssStatus,
-  buildPod,
-  buildPodStatus,
-  desiredPodLabels,
-} from './okg/objects.js';
+import { buildAsts, buildAstsStatus } from './okg/astsObjects.js';
+import { buildGameServer, buildGameServerStatus, desiredPodLabels } from './okg/gameServerObjects.js';
+import { buildGssStatus } from './okg/gssObjects.js';
+import { buildPod } from './okg/podObjects.js';
+import { buildPodStatus } from './okg/podStatus.js';
 import type { AdvancedStatefulSet, GameServer, GameServerSet, Pod } from './okg/types.js';
 import { nowTimestamp } from './registry.js';
 

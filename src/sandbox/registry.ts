@@ -1,45 +1,24 @@
 // The verbs of the API server, independent of HTTP: create, update, patch, delete with the
 // metadata rules of kube-apiserver (uid, resourceVersion preconditions, generation on spec change,
-// status and scale subresources, graceful pod deletion, ownerReference garbage collection).
+// status and scale subresources, graceful pod deletion, finalizers). The checks on a body are in objectChecks.ts,
+// patch types in patchBody.ts, the Scale view in scaleSubresource.ts, dependents' collection in garbageCollector.ts.
 import { randomUUID } from 'node:crypto';
-import type { FieldCause, KubeObject, ObjectMeta } from './types.js';
+import type { KubeObject, ObjectMeta } from './types.js';
 import type { ResourceDef } from './resources.js';
 import { namespaces } from './resources.js';
 import { Store } from './store.js';
-import {
-  ApiError,
-  alreadyExists,
-  apiserverPanic,
-  badRequest,
-  conflict,
-  invalid,
-  notFound,
-  patchNotApplicable,
-  unsupportedMediaType,
-} from './status.js';
-import { applyJsonPatch, JsonPatchError } from './jsonpatch.js';
-import { applyMergePatch, mergePatchDecodeError } from './mergepatch.js';
-import type { JSONSchemaProps } from './schema/props.js';
-import { validateObject } from './schema/validation.js';
-import { pruneObject } from './schema/pruning.js';
-import { applyDefaults } from './schema/defaulting.js';
-import { evalJsonPath } from './jsonpath.js';
+import { alreadyExists, badRequest, conflict, invalid, notFound } from './status.js';
 import { isRecord } from './json.js';
-
-export const PATCH_TYPES = [
-  'application/json-patch+json',
-  'application/merge-patch+json',
-  'application/apply-patch+yaml',
-];
+import { checkTypeMeta, conform, validateName } from './objectChecks.js';
+import { applyPatchBody, patchTypeOf } from './patchBody.js';
+import { scaledObject, scaleOf } from './scaleSubresource.js';
+import { collectDependents } from './garbageCollector.js';
 
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
   propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
   preconditions?: { uid?: string; resourceVersion?: string };
 }
-
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function gr(res: ResourceDef) {
   return { group: res.group, resource: res.plural };
@@ -85,89 +64,8 @@ export class Registry {
     }
   }
 
-  private validateName(res: ResourceDef, name: string): void {
-    const re = res === namespaces ? DNS1123_LABEL : DNS1123_SUBDOMAIN;
-    if (name.length <= (res === namespaces ? 63 : 253) && re.test(name)) return;
-    const message =
-      res === namespaces
-        ? `Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`
-        : `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`;
-    throw invalid(res.kind, res.group, name, [{ reason: 'FieldValueInvalid', field: 'metadata.name', message }]);
-  }
-
-  /** Defaults, prunes and validates a custom resource against its CRD schema (422 with the causes). */
-  private conform(res: ResourceDef, obj: KubeObject): KubeObject {
-    if (!res.schema) {
-      // A schemaless CRD (the Advanced StatefulSet) still gets apiextensions' scale checks.
-      const causes = this.scaleCauses(res, obj);
-      if (causes.length) throw invalid(res.kind, res.group, obj.metadata.name ?? '', causes);
-      return obj;
-    }
-    const schema = res.schema as JSONSchemaProps;
-    const defaulted = pruneObject(applyDefaults(obj, schema), schema) as KubeObject;
-    const causes = [...validateObject(defaulted, schema), ...this.scaleCauses(res, defaulted)];
-    if (causes.length) throw invalid(res.kind, res.group, obj.metadata.name ?? '', causes);
-    return defaulted;
-  }
-
-  /** apiextensions' ValidateScaleSpec/ValidateScaleStatus: field paths keep their leading dot. */
-  private scaleCauses(res: ResourceDef, obj: KubeObject): FieldCause[] {
-    if (!res.scale) return [];
-    const out: FieldCause[] = [];
-    for (const path of [res.scale.specReplicasPath, res.scale.statusReplicasPath]) {
-      const v = evalJsonPath(obj, path);
-      if (typeof v === 'number' && Number.isInteger(v)) {
-        if (v < 0)
-          out.push({
-            reason: 'FieldValueInvalid',
-            field: path,
-            message: `Invalid value: ${v}: should be a non-negative integer`,
-          });
-        else if (v > 2147483647)
-          out.push({
-            reason: 'FieldValueInvalid',
-            field: path,
-            message: `Invalid value: ${v}: should be less than or equal to 2147483647`,
-          });
-      }
-    }
-    return out;
-  }
-
-  private checkTypeMeta(res: ResourceDef, body: unknown): asserts body is KubeObject {
-    if (!isRecord(body)) throw badRequest("Object 'Kind' is missing in the request body");
-    const gv = res.group ? `${res.group}/${res.version}` : res.version;
-    if (
-      body.kind !== undefined &&
-      body.kind !== res.kind &&
-      res.group !== '' &&
-      (body.apiVersion === undefined || body.apiVersion === gv)
-    ) {
-      // A custom resource with another kind is refused by apiextensions' validation, naming the kind sent.
-      const name = isRecord(body.metadata) && typeof body.metadata.name === 'string' ? body.metadata.name : '';
-      throw invalid(String(body.kind), res.group, name, [
-        {
-          reason: 'FieldValueInvalid',
-          field: 'kind',
-          message: `Invalid value: ${JSON.stringify(body.kind)}: must be ${res.kind}`,
-        },
-      ]);
-    }
-    if (body.kind !== undefined && body.kind !== res.kind) {
-      throw badRequest(
-        `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${gv})`,
-      );
-    }
-    if (body.apiVersion !== undefined && body.apiVersion !== gv) {
-      throw badRequest(
-        `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${gv})`,
-      );
-    }
-    if (body.metadata !== undefined && !isRecord(body.metadata)) throw badRequest('metadata must be an object');
-  }
-
   create(res: ResourceDef, namespace: string | undefined, body: unknown, dryRun = false): KubeObject {
-    this.checkTypeMeta(res, body);
+    checkTypeMeta(res, body);
     const meta: ObjectMeta = { ...(body.metadata ?? {}) };
     if (res.namespaced) {
       if (meta.namespace && namespace && meta.namespace !== namespace) {
@@ -188,7 +86,7 @@ export class Registry {
         },
       ]);
     }
-    this.validateName(res, meta.name);
+    validateName(res, meta.name);
     this.checkNamespace(res, meta.namespace);
     if (this.store.get(res, meta.namespace, meta.name)) throw alreadyExists(gr(res), meta.name);
     delete meta.resourceVersion;
@@ -208,7 +106,7 @@ export class Registry {
     if (res.kind === 'Pod')
       obj.status = { phase: 'Pending', qosClass: 'BestEffort', ...(isRecord(obj.status) ? obj.status : {}) };
     if (res.kind === 'Namespace') obj.status = { phase: 'Active' };
-    obj = this.conform(res, obj);
+    obj = conform(res, obj);
     return dryRun
       ? { ...obj, metadata: { ...obj.metadata, resourceVersion: String(this.store.currentRv()) } }
       : this.store.insert(res, obj);
@@ -223,7 +121,7 @@ export class Registry {
     subresource: string,
     dryRun = false,
   ): KubeObject {
-    this.checkTypeMeta(res, body);
+    checkTypeMeta(res, body);
     const meta = body.metadata ?? {};
     if (meta.name !== undefined && meta.name !== name) {
       throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
@@ -287,7 +185,7 @@ export class Registry {
         else next.status = old.status;
       }
     }
-    next = this.conform(res, next);
+    next = conform(res, next);
     if (res.generation && !jsonEqual(specPart(old), specPart(next))) {
       next.metadata = { ...next.metadata, generation: (old.metadata.generation ?? 0) + 1 };
     }
@@ -308,29 +206,13 @@ export class Registry {
     subresource: string,
     dryRun = false,
   ): KubeObject {
-    const type = contentType.split(';')[0].trim().toLowerCase();
-    const strategicAllowed = !res.schema && (res.kind === 'Pod' || res.kind === 'Namespace');
-    if (!PATCH_TYPES.includes(type) && !(strategicAllowed && type === 'application/strategic-merge-patch+json')) {
-      const accepted = strategicAllowed
-        ? [
-            'application/json-patch+json',
-            'application/merge-patch+json',
-            'application/strategic-merge-patch+json',
-            'application/apply-patch+yaml',
-          ]
-        : PATCH_TYPES;
-      throw unsupportedMediaType(accepted);
-    }
-    if (type === 'application/apply-patch+yaml') {
-      throw new ApiError(
-        415,
-        'UnsupportedMediaType',
-        'server-side apply is not supported by the OKG sandbox; use kubectl apply without --server-side, or a merge patch',
-      );
-    }
+    const type = patchTypeOf(res, contentType);
     const old = this.get(res, namespace, name);
-    if (subresource === 'scale') return this.patchScale(res, old, type, body, dryRun);
-    const patched = this.applyPatch(type, old, body);
+    if (subresource === 'scale') {
+      const scale = applyPatchBody(type, scaleOf(res, old), body);
+      return this.applyScale(res, old, scale, dryRun);
+    }
+    const patched = applyPatchBody(type, old, body);
     if (!isRecord(patched) || !isRecord(patched.metadata))
       throw badRequest('the patched object is not a Kubernetes object');
     const p = patched as KubeObject;
@@ -345,90 +227,12 @@ export class Registry {
     return this.write(res, old, p, subresource, dryRun);
   }
 
-  private applyPatch(type: string, old: KubeObject, body: unknown): unknown {
-    if (type === 'application/json-patch+json') {
-      try {
-        return applyJsonPatch(old, body);
-      } catch (e) {
-        if (e instanceof JsonPatchError) {
-          throw e.kind === 'malformed'
-            ? badRequest(e.message)
-            : e.kind === 'panic'
-              ? apiserverPanic()
-              : patchNotApplicable(e.message);
-        }
-        throw e;
-      }
-    }
-    if (body === undefined) throw badRequest('json: cannot unmarshal the patch into a JSON object');
-    const refused = mergePatchDecodeError(body);
-    if (refused !== undefined) throw badRequest(refused);
-    return applyMergePatch(old, body);
-  }
-
   /** The autoscaling/v1 Scale view of an object with a scale subresource. */
   scaleOf(res: ResourceDef, obj: KubeObject): KubeObject {
-    const sc = res.scale!;
-    const spec = evalJsonPath(obj, sc.specReplicasPath);
-    const status = evalJsonPath(obj, sc.statusReplicasPath);
-    const selector = sc.labelSelectorPath ? evalJsonPath(obj, sc.labelSelectorPath) : undefined;
-    const m = obj.metadata;
-    return {
-      kind: 'Scale',
-      apiVersion: 'autoscaling/v1',
-      metadata: {
-        name: m.name,
-        namespace: m.namespace,
-        uid: m.uid,
-        resourceVersion: m.resourceVersion,
-        creationTimestamp: m.creationTimestamp,
-      },
-      spec: { replicas: typeof spec === 'number' ? spec : 0 },
-      status: {
-        replicas: typeof status === 'number' ? status : 0,
-        ...(typeof selector === 'string' && selector ? { selector } : {}),
-      },
-    };
+    return scaleOf(res, obj);
   }
 
-  private applyScale(res: ResourceDef, old: KubeObject, scale: unknown, dryRun: boolean): KubeObject {
-    if (!isRecord(scale) || !isRecord(scale.spec)) throw badRequest('the body is not an autoscaling/v1 Scale');
-    const meta = isRecord(scale.metadata) ? scale.metadata : {};
-    if (
-      meta.resourceVersion !== undefined &&
-      meta.resourceVersion !== '' &&
-      meta.resourceVersion !== old.metadata.resourceVersion
-    ) {
-      throw conflict(gr(res), old.metadata.name!);
-    }
-    const replicas = scale.spec.replicas;
-    if (typeof replicas !== 'number' || !Number.isInteger(replicas)) {
-      throw invalid('Scale', 'autoscaling', old.metadata.name!, [
-        {
-          reason: 'FieldValueInvalid',
-          field: 'spec.replicas',
-          message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
-        },
-      ]);
-    }
-    // Only custom resources have a scale here: a negative count is written into the resource and refused as the
-    // resource (kube-apiserver answers `GameServerSet.game.kruise.io "x" is invalid: [spec.replicas: …]`, no Scale error).
-    const path = res.scale!.specReplicasPath.replace(/^\./, '').split('.');
-    const next = structuredClone(old) as Record<string, unknown>;
-    let cur = next;
-    for (const k of path.slice(0, -1)) {
-      if (!isRecord(cur[k])) cur[k] = {};
-      cur = cur[k] as Record<string, unknown>;
-    }
-    cur[path[path.length - 1]] = replicas;
-    const stored = this.write(res, old, next as KubeObject, '', dryRun);
-    return this.scaleOf(res, stored);
-  }
-
-  private patchScale(res: ResourceDef, old: KubeObject, type: string, body: unknown, dryRun: boolean): KubeObject {
-    return this.applyScale(res, old, this.applyPatch(type, this.scaleOf(res, old), body), dryRun);
-  }
-
+  /** PUT of a Scale. */
   updateScale(
     res: ResourceDef,
     namespace: string | undefined,
@@ -437,6 +241,10 @@ export class Registry {
     dryRun = false,
   ): KubeObject {
     return this.applyScale(res, this.get(res, namespace, name), body, dryRun);
+  }
+
+  private applyScale(res: ResourceDef, old: KubeObject, scale: unknown, dryRun: boolean): KubeObject {
+    return scaleOf(res, this.write(res, old, scaledObject(res, old, scale), '', dryRun));
   }
 
   /**
@@ -509,35 +317,9 @@ export class Registry {
   ): KubeObject {
     const gone = this.store.remove(res, obj.metadata.namespace, obj.metadata.name!)!;
     const uid = obj.metadata.uid;
-    if (uid) this.collect(uid, propagation === 'Orphan');
+    if (uid)
+      collectDependents(this.store, uid, propagation === 'Orphan', d => this.delete(d.res, d.namespace, d.name, {}));
     return gone;
-  }
-
-  /** The garbage collector: dependents of a removed owner are deleted (or orphaned), asynchronously as in kube. */
-  private collect(ownerUid: string, orphan: boolean): void {
-    const dependents = this.store.dependentsOf(ownerUid);
-    if (!dependents.length) return;
-    setImmediate(() => {
-      for (const d of dependents) {
-        const obj = this.store.get(d.res, d.namespace, d.name);
-        if (!obj) continue;
-        const refs = obj.metadata.ownerReferences ?? [];
-        const remaining = refs.filter(r => r.uid !== ownerUid);
-        if (!orphan && !remaining.some(r => this.store.hasUid(r.uid))) {
-          try {
-            this.delete(d.res, d.namespace, d.name, {});
-          } catch {
-            /* already gone */
-          }
-        } else if (remaining.length !== refs.length) {
-          this.store.replace(
-            d.res,
-            { ...obj, metadata: { ...obj.metadata, ownerReferences: remaining.length ? remaining : undefined } },
-            obj,
-          );
-        }
-      }
-    });
   }
 
   private emptyNamespace(ns: string): void {

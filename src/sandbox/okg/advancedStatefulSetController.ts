@@ -4,7 +4,10 @@
 import { isPodReady } from '../../cluster/okg.js';
 import { LABEL_OWNER_GSS, LABEL_REVISION, LABEL_UPDATE_PRIORITY, PLURAL_ASTS } from './constants.js';
 import { isConflict, isNotFound, statusCode } from './kube.js';
-import { astsDesiredOrdinals, buildAstsStatus, buildPod, canonicalJson, controllerOf, revisionOf } from './objects.js';
+import { astsDesiredOrdinals, buildAstsStatus, revisionOf } from './astsObjects.js';
+import { buildPod } from './podObjects.js';
+import { canonicalJson } from './hash.js';
+import { controllerOf } from './owners.js';
 import { ordinalOf } from './scale.js';
 import { atoiOrZero } from './state.js';
 import { ignore, type ControllerContext } from './controller.js';

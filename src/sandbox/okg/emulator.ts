@@ -16,7 +16,7 @@ import {
   PLURAL_GSS,
 } from './constants.js';
 import { KubeClient, type Resource } from './kube.js';
-import { controllerOf } from './objects.js';
+import { controllerOf } from './owners.js';
 import { WorkQueue } from './queue.js';
 import { Cache, describe, keyOf, nsName, type ControllerContext, type Kind } from './controller.js';
 import { GameServerSetController } from './gameServerSetController.js';

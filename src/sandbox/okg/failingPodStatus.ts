@@ -3,7 +3,8 @@
 // does not), Ready/ContainersReady False with ContainersNotReady and the unready containers, container states,
 // restart counts and the last termination.
 import { READINESS_GATE_INPLACE, READINESS_GATE_KRUISE_POD_READY } from './constants.js';
-import { imageIdOf, podIpFor, shortHash, unreadyMessage } from './objects.js';
+import { imageIdOf, podIpFor, unreadyMessage } from './podStatus.js';
+import { shortHash } from './hash.js';
 import type { ContainerView } from './containerTimeline.js';
 import type { Json, Pod, PodCondition, PodStatus } from './types.js';
 

@@ -13,7 +13,9 @@ import {
   LABEL_UPDATE_PRIORITY,
   PLURAL_GS,
 } from './constants.js';
-import { buildGameServer, buildGameServerStatus, canonicalJson, controllerOf, desiredPodLabels } from './objects.js';
+import { buildGameServer, buildGameServerStatus, desiredPodLabels } from './gameServerObjects.js';
+import { canonicalJson } from './hash.js';
+import { controllerOf } from './owners.js';
 import { ANN_NETWORK_TRIGGER_TIME, ANN_NETWORK_TYPE } from './network.js';
 import { ignore, keyOf, nsName, type ControllerContext } from './controller.js';
 import type { GameServer, Json } from './types.js';

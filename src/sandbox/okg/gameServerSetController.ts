@@ -1,17 +1,11 @@
 // kruise-game v1.0's GameServerSet controller (API.md §6): create the Advanced StatefulSet → Kill → scale
 // (reserve ids, deletion order, §8.2 scale before the workload update) → update the workload → status (§3).
 import { ANN_ASTS_HASH, ANN_RESERVE_IDS, LABEL_GS_DELETING, PLURAL_ASTS, PLURAL_GS, PLURAL_GSS } from './constants.js';
-import {
-  astsHash,
-  buildAsts,
-  buildGssStatus,
-  canonicalJson,
-  controllerOf,
-  gssAfterGoRoundTrip,
-  reclaimPolicyOf,
-  reserveOrdinalsFor,
-  workloadFields,
-} from './objects.js';
+import { astsHash, buildAsts, reserveOrdinalsFor, workloadFields } from './astsObjects.js';
+import { buildGssStatus, gssAfterGoRoundTrip } from './gssObjects.js';
+import { canonicalJson } from './hash.js';
+import { controllerOf } from './owners.js';
+import { reclaimPolicyOf } from './gameServerObjects.js';
 import { defaultAdvancedStatefulSet } from './kruiseDefaults.js';
 import { computeScale, parseReserveIds, replicasAfterKilling } from './scale.js';
 import { ignore, type ControllerContext } from './controller.js';

@@ -2,7 +2,8 @@
 // schedule (or holds it NotReady, Pending, or crashes it), and finishes terminating pods after a grace period.
 // Pods with a container whose image matches a fail rule (./failures.ts) follow that container's timeline instead
 // (./containerTimeline.ts): the status the kubelet shows and the Events it records (./events.ts).
-import { buildPodStatus, canonicalJson, type KubeletStage } from './objects.js';
+import { buildPodStatus, type KubeletStage } from './podStatus.js';
+import { canonicalJson } from './hash.js';
 import { DEFAULT_HOST_IP } from './constants.js';
 import { ignore, type ControllerContext } from './controller.js';
 import { failRuleFor, kubeletText, readinessProbeOutput, type FailImage } from './failures.js';

@@ -20,7 +20,8 @@ import {
   type TimelineOptions,
 } from '../../../src/sandbox/okg/containerTimeline.js';
 import { failingPodStatus } from '../../../src/sandbox/okg/failingPodStatus.js';
-import { buildGameServerStatus, buildPodStatus, podNormalCondition } from '../../../src/sandbox/okg/objects.js';
+import { buildGameServerStatus, podNormalCondition } from '../../../src/sandbox/okg/gameServerObjects.js';
+import { buildPodStatus } from '../../../src/sandbox/okg/podStatus.js';
 import { deriveGameServerState } from '../../../src/sandbox/okg/state.js';
 import type { Json, Pod } from '../../../src/sandbox/okg/types.js';
 

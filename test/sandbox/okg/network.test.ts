@@ -15,7 +15,7 @@ import {
   parseHostPortConf,
   parseNodePortConf,
 } from '../../../src/sandbox/okg/network.js';
-import { buildAsts } from '../../../src/sandbox/okg/objects.js';
+import { buildAsts } from '../../../src/sandbox/okg/astsObjects.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/sandbox.js';
 import { SEED, seedGameServerSet } from '../../../src/sandbox/scenarios.js';
 import { eventually } from '../../helpers/kubectl.js';

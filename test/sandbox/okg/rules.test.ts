@@ -15,16 +15,17 @@ import {
   astsHash,
   astsDesiredOrdinals,
   buildAsts,
-  buildGameServer,
-  buildGameServerStatus,
-  buildGssStatus,
-  buildPod,
-  buildPodStatus,
-  desiredPodLabels,
-  gssAfterGoRoundTrip,
   reserveOrdinalsFor,
   revisionOf,
-} from '../../../src/sandbox/okg/objects.js';
+} from '../../../src/sandbox/okg/astsObjects.js';
+import {
+  buildGameServer,
+  buildGameServerStatus,
+  desiredPodLabels,
+} from '../../../src/sandbox/okg/gameServerObjects.js';
+import { buildGssStatus, gssAfterGoRoundTrip } from '../../../src/sandbox/okg/gssObjects.js';
+import { buildPod } from '../../../src/sandbox/okg/podObjects.js';
+import { buildPodStatus } from '../../../src/sandbox/okg/podStatus.js';
 import {
   astsOrdinals,
   computeScale,
