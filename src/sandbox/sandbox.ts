@@ -5,6 +5,7 @@ import { startSandboxServer, type SandboxServer, type SandboxServerOptions } fro
 import { checkEmulatorOptions, startOkgEmulator, type OkgEmulator, type OkgEmulatorOptions } from './okg/emulator.js';
 import {
   createObject,
+  DEFAULT_SCALE,
   scaleGameServerSet,
   SEED,
   seedGameServerSet,
@@ -205,7 +206,7 @@ async function loadScenario(s: Sandbox, opts: SandboxOptions): Promise<void> {
     );
     return;
   }
-  const size: ScaleOptions = { gameServerSets: 100, rooms: 100, namespaces: 4, ...opts.scale };
+  const size: ScaleOptions = { ...DEFAULT_SCALE, ...opts.scale };
   const nsNames = Array.from({ length: size.namespaces }, (_, i) => `games-${i}`);
   for (const ns of nsNames) await createObject(kc, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   const sets: { ns: string; name: string; failing: boolean }[] = [];
