@@ -12,6 +12,7 @@ import { benchMatchmaker } from './matchmaker.js';
 import { DEFAULT_SETTLE_MS } from '../src/release/validate.js';
 import { benchUi } from './ui.js';
 import { benchUiTree } from './uiTree.js';
+import { benchSandboxScale } from './sandboxScale.js';
 import type { Row } from './stats.js';
 
 const quick = process.argv.includes('--quick');
@@ -33,7 +34,11 @@ const suites: [string, () => Promise<Row[]>][] = [
   [
     'scale',
     () =>
-      benchScale(quick ? { sets: 20, roomsPerSet: 50, changes: 50 } : { sets: 100, roomsPerSet: 100, changes: 200 }),
+      benchScale(
+        quick
+          ? { sets: 20, roomsPerSet: 50, changes: 50, cpuReps: 5 }
+          : { sets: 100, roomsPerSet: 100, changes: 200, cpuReps: 5 },
+      ),
   ],
   [
     'matchmaker',
@@ -46,6 +51,21 @@ const suites: [string, () => Promise<Row[]>][] = [
       }),
   ],
   ['footprint', () => benchFootprint({ reps: quick ? 3 : 7 })],
+  [
+    'sandbox',
+    () =>
+      benchSandboxScale(
+        quick
+          ? { reps: 1, sizes: [{ sets: 20, rooms: 100, goalS: 4 }] }
+          : {
+              reps: 3,
+              sizes: [
+                { sets: 100, rooms: 100, goalS: 20 },
+                { sets: 10, rooms: 1000, goalS: 60 },
+              ],
+            },
+      ),
+  ],
   // Heavy (a browser and code-server per repetition): only when asked for.
   ...(ui
     ? [

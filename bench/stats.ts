@@ -10,6 +10,12 @@ export const median = (xs: number[]) => quantile(xs, 0.5);
 export const p95 = (xs: number[]) => quantile(xs, 0.95);
 export const p99 = (xs: number[]) => quantile(xs, 0.99);
 
+/** "min–max" of the samples, for a note next to a median. */
+export function spread(xs: number[], digits = 2): string {
+  if (!xs.length) return 'no samples';
+  return `range ${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)} over ${xs.length}`;
+}
+
 export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const t = performance.now();
   const value = await fn();

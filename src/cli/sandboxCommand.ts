@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { copyFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startSandbox } from '../sandbox/sandbox.js';
-import { SCENARIOS, type ScenarioName } from '../sandbox/scenarios.js';
+import { DEFAULT_SCALE, SCENARIOS, type ScenarioName } from '../sandbox/scenarios.js';
 import { parseFaults } from '../sandbox/faults.js';
 import { checkFailImages, parseFailImage } from '../sandbox/okg/failures.js';
 import { EMULATED_NETWORKS, type EmulatedNetwork } from '../sandbox/okg/network.js';
@@ -17,7 +17,8 @@ Starts a local Kubernetes API server with OpenKruise Game emulated, on 127.0.0.1
 interrupted (Ctrl-C). Prints the URL and the kubeconfig to use with kubectl or VS Code.
 
   --scenario      seed (default: the OKG workflow's minecraft set, minecraft-0 Allocated), empty, or
-                  scale (many GameServerSets of many rooms; size with --gss and --rooms, up to 100 x 100)
+                  scale (many GameServerSets of many rooms; size with --gss (default 100, up to 100) and
+                  --rooms (default 100, up to 1,000), at most 10,000 rooms in all: e.g. 100 x 100, 10 x 1000)
   --port          port to listen on (default 0: any free port)
   --kubeconfig    also copy the admin kubeconfig to FILE
   --ready-after   milliseconds from pod creation to Ready (default 300)
@@ -29,6 +30,10 @@ interrupted (Ctrl-C). Prints the URL and the kubeconfig to use with kubectl or V
   --network       give the seed's GameServerSet this spec.network (OKG's Kubernetes plugin): rooms get
                   status.networkStatus with their addresses and ports
 `;
+
+/** Rooms per GameServerSet, and rooms in all, the scale scenario takes (the sandbox loads 10,000 in seconds). */
+const MAX_ROOMS_PER_SET = 1000;
+const MAX_ROOMS = 10_000;
 
 /** `--fail-image -broken=X`: the value may start with "-", which parseArgs would call ambiguous; bind it first. */
 function joinFailImageValues(argv: string[]): string[] {
@@ -67,7 +72,12 @@ export async function sandboxCommand(argv: string[], out: (line: string) => void
   const port = positiveInt('--port', values.port, { max: 65535 });
   const readyAfterMs = positiveInt('--ready-after', values['ready-after'], { max: 3_600_000 });
   const gameServerSets = positiveInt('--gss', values.gss, { min: 1, max: 100 });
-  const rooms = positiveInt('--rooms', values.rooms, { min: 0, max: 100 });
+  const rooms = positiveInt('--rooms', values.rooms, { min: 0, max: MAX_ROOMS_PER_SET });
+  const total = (gameServerSets ?? DEFAULT_SCALE.gameServerSets) * (rooms ?? DEFAULT_SCALE.rooms);
+  if (total > MAX_ROOMS)
+    throw new UsageError(
+      `--gss × --rooms must be at most ${MAX_ROOMS.toLocaleString('en')} rooms, got ${total.toLocaleString('en')} (--gss defaults to ${DEFAULT_SCALE.gameServerSets}, --rooms to ${DEFAULT_SCALE.rooms})`,
+    );
   let faults;
   let failImages;
   try {

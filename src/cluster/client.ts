@@ -220,6 +220,16 @@ export class OkgClient {
     );
   }
 
+  /** The names of the namespaces the user may list (a 403 rejects, as any other failure). */
+  async listNamespaceNames(signal?: AbortSignal): Promise<string[]> {
+    const list = await this.call<{ items: RawObject[] }>(
+      { verb: 'list', resource: 'namespaces' },
+      () => this.http.request('GET', '/api/v1/namespaces', undefined, undefined, signal),
+      signal,
+    );
+    return list.items.map(n => n.metadata?.name).filter((n): n is string => typeof n === 'string' && n !== '');
+  }
+
   async namespaceExists(namespace: string, signal?: AbortSignal): Promise<boolean> {
     try {
       await this.call(

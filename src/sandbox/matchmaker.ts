@@ -316,5 +316,6 @@ class StaleMatchmaker implements Matchmaker {
     await this.stopInformer?.().catch(() => undefined);
     // let a write in flight finish, so the record is complete
     for (let i = 0; this.writing && i < 200; i++) await new Promise(r => setTimeout(r, 10));
+    this.client.close();
   }
 }

@@ -23,6 +23,9 @@ export interface ScaleOptions {
   namespaces: number;
 }
 
+/** The scale scenario's size when not given: 100 GameServerSets of 100 rooms in 4 namespaces. */
+export const DEFAULT_SCALE: Readonly<ScaleOptions> = { gameServerSets: 100, rooms: 100, namespaces: 4 };
+
 /** The minecraft server's port, as the networks of the seed with `--network` expose it. */
 export const SEED_GAME_PORT = 25565;
 

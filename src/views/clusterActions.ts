@@ -2,9 +2,8 @@
 // Context and Select Namespaces. Each changes only the extension's own state (workspace state, an in-memory
 // demo kubeconfig) and asks refresh.ts to reconnect; no kubeconfig is ever written.
 import * as vscode from 'vscode';
-import { CoreV1Api } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../cluster/kubeconfig.js';
-import { startSandbox, type Sandbox } from '../sandbox/sandbox.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
 import { kubeconfigFiles, loadContext, type Connection } from './connections.js';
 import type { Explorer, Node } from './explorer.js';
 import type { RefreshTriggers } from './refresh.js';
@@ -41,7 +40,8 @@ export class ClusterActions {
     try {
       this.demo = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Starting the OKG demo cluster…' },
-        () => startSandbox({ scenario: 'seed' }),
+        // Loaded only now: the demo cluster's code is its own bundle (dist/sandbox.cjs), not in the activation path.
+        async () => (await import('../sandbox/sandbox.js')).startSandbox({ scenario: 'seed' }),
       );
     } catch (e) {
       void vscode.window.showErrorMessage(`The OKG demo cluster did not start: ${(e as Error).message}`);
@@ -135,8 +135,7 @@ export class ClusterActions {
   private async candidateNamespaces(conn: Connection): Promise<string[]> {
     const found = new Set<string>([...this.explorer.namespaces(conn), conn.defaultNamespace]);
     try {
-      const list = await conn.kc.makeApiClient(CoreV1Api).listNamespace();
-      for (const n of list.items) if (n.metadata?.name) found.add(n.metadata.name);
+      for (const name of await conn.client.listNamespaceNames()) found.add(name);
     } catch {
       try {
         for (const g of await conn.client.listGameServerSets())

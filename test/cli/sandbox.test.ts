@@ -44,6 +44,25 @@ describe('okg sandbox (CLI)', function () {
     assert.match(run.out(), /OKG sandbox stopped\./);
   });
 
+  it('starts the scale scenario with more than 100 rooms in a set', async () => {
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'okg-cli-')), 'kubeconfig.yaml');
+    const run = okg(['sandbox', '--scenario', 'scale', '--gss', '1', '--rooms', '150', '--kubeconfig', kubeconfig]);
+    try {
+      await eventually(() => run.out().includes('Press Ctrl-C') || run.err() !== '', 50_000, 'the sandbox to start');
+      assert.equal(run.err(), '');
+      const r = await kubectl(kubeconfig, ['get', 'gs', '-A', '--no-headers']);
+      const rows = table(r.stdout);
+      assert.equal(rows.length, 150);
+      assert.ok(
+        rows.every(c => c[2] === 'Ready'),
+        r.stdout,
+      );
+    } finally {
+      run.p.kill('SIGINT');
+      await run.exited;
+    }
+  });
+
   it('injects the faults it is given', async () => {
     const kubeconfig = join(mkdtempSync(join(tmpdir(), 'okg-cli-')), 'kubeconfig.yaml');
     const run = okg([
@@ -112,7 +131,12 @@ describe('okg sandbox (CLI)', function () {
     [['sandbox', '--port', '70000'], /--port must be from 0 to 65535/],
     [['sandbox', '--faults', 'error-rate=2'], /error-rate must be a number from 0 to 1/],
     [['sandbox', '--faults', 'explode=1'], /unknown fault "explode"/],
-    [['sandbox', '--rooms', '101', '--scenario', 'scale'], /--rooms must be from 0 to 100/],
+    [['sandbox', '--rooms', '1001', '--gss', '1', '--scenario', 'scale'], /--rooms must be from 0 to 1000, got 1001/],
+    [
+      ['sandbox', '--rooms', '1000', '--gss', '11', '--scenario', 'scale'],
+      /--gss × --rooms must be at most 10,000 rooms, got 11,000/,
+    ],
+    [['sandbox', '--rooms', '200', '--scenario', 'scale'], /at most 10,000 rooms, got 20,000 \(--gss defaults to 100/],
     [['sandbox', '--bogus'], /Unknown option '--bogus'/],
     [
       ['sandbox', '--fail-image', '-broken'],

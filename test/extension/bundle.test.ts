@@ -1,7 +1,8 @@
 // The shipped artifact: dist/extension.cjs (esbuild, CJS, `vscode` external) loads in Node with the stub as
-// `vscode`, registers the command table, and its in-process demo cluster serves the seed to the tree.
+// `vscode`, registers the command table, and its in-process demo cluster serves the seed to the tree. The demo
+// cluster's code is its own bundle (dist/sandbox.cjs), loaded only when the user starts it.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import * as stub from './stub/vscode.js';
 
@@ -14,6 +15,17 @@ interface Bundle {
 
 describe('extension: the esbuild bundle', () => {
   const bundle = new URL('../../../dist/extension.cjs', import.meta.url);
+
+  it('keeps the demo cluster (sandbox + OKG emulator) out of the activation bundle, in dist/sandbox.cjs', () => {
+    // A string literal of the emulator's log: it survives minification, so it marks where the emulator was bundled.
+    const marker = '[okg-emulator]';
+    const sandbox = new URL('../../../dist/sandbox.cjs', import.meta.url);
+    assert.ok(existsSync(sandbox), 'dist/sandbox.cjs is missing: run node scripts/build.mjs (npm test does)');
+    assert.ok(readFileSync(sandbox, 'utf8').includes(marker), 'dist/sandbox.cjs holds the emulator');
+    const activation = readFileSync(bundle, 'utf8');
+    assert.ok(!activation.includes(marker), 'dist/extension.cjs must not bundle the emulator');
+    assert.ok(activation.includes('"./sandbox.cjs"'), 'dist/extension.cjs loads dist/sandbox.cjs lazily');
+  });
 
   it('activates from dist/extension.cjs and starts the demo cluster in-process', async function () {
     assert.ok(existsSync(bundle), 'dist/extension.cjs is missing: run node scripts/build.mjs (npm test does)');

@@ -279,6 +279,7 @@ class Emulator {
     this.stopped = true;
     this.queue.stop();
     await Promise.all(Object.values(this.caches).map(c => c.inf.stop().catch(() => undefined)));
+    this.client.close();
   }
 
   async settled(): Promise<void> {
