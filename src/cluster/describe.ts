@@ -3,48 +3,14 @@
 // reasons and restarts, and the events of both, newest last. Pure formatting plus one fetch of the three.
 import type { RawObject } from './okg.js';
 import { humanDuration } from '../sandbox/tables.js';
+import { addressText, externalAddresses, internalAddresses } from './describeAddress.js';
+
+export { addressText, externalAddresses, internalAddresses };
 
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
 const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]).map(obj) : []);
 const s = (v: unknown): string => (v === undefined || v === null || v === '' ? '<none>' : String(v));
-
-export interface RoomAddress {
-  ip: string;
-  port: number;
-  protocol: string;
-  name?: string;
-}
-
-/** The external addresses of a room's networkStatus, one per port (ip:port), in the order OKG lists them. */
-export function externalAddresses(gs: RawObject): RoomAddress[] {
-  const ns = obj(obj(gs.status).networkStatus);
-  const out: RoomAddress[] = [];
-  for (const a of arr(ns.externalAddresses)) {
-    const ip = typeof a.ip === 'string' ? a.ip : '';
-    for (const p of arr(a.ports))
-      if (ip && Number.isInteger(p.port))
-        out.push({
-          ip,
-          port: p.port as number,
-          protocol: typeof p.protocol === 'string' ? p.protocol : 'TCP',
-          ...(typeof p.name === 'string' ? { name: p.name } : {}),
-        });
-  }
-  return out;
-}
-
-export function internalAddresses(gs: RawObject): RoomAddress[] {
-  return externalAddresses({
-    ...gs,
-    status: { networkStatus: { externalAddresses: obj(obj(gs.status).networkStatus).internalAddresses } },
-  });
-}
-
-/** `ip:port` as players type it (IPv6 in brackets). */
-export function addressText(a: RoomAddress): string {
-  return a.ip.includes(':') ? `[${a.ip}]:${a.port}` : `${a.ip}:${a.port}`;
-}
 
 function age(ts: unknown, now: number): string {
   const t = typeof ts === 'string' ? Date.parse(ts) : NaN;
@@ -106,9 +72,8 @@ export function sortEvents(events: readonly RawObject[]): RawObject[] {
   return [...events].sort((a, b) => when(a) - when(b));
 }
 
-function eventLines(events: readonly RawObject[], now: number): string[] {
-  if (!events.length) return ['Events:  <none>'];
-  const rows = sortEvents(events).map(e => {
+function eventRows(events: readonly RawObject[], now: number): string[][] {
+  return sortEvents(events).map(e => {
     const x = e as unknown as Json;
     const io = obj(x.involvedObject);
     const src = obj(x.source);
@@ -119,13 +84,24 @@ function eventLines(events: readonly RawObject[], now: number): string[] {
     return [
       s(x.type),
       s(x.reason),
-      s(io.kind),
+      `${s(io.kind)}/${s(io.name)}`,
       ago,
       s(src.component ?? x.reportingComponent),
       String(x.message ?? '').replace(/\s+/g, ' '),
     ];
   });
-  return ['Events:', ...table('  ', ['Type', 'Reason', 'Object', 'Age', 'From', 'Message'], rows)];
+}
+
+const EVENT_HEAD = ['Type', 'Reason', 'Object', 'Age', 'From', 'Message'];
+
+function eventLines(events: readonly RawObject[], now: number): string[] {
+  if (!events.length) return ['Events:  <none>'];
+  return ['Events:', ...table('  ', EVENT_HEAD, eventRows(events, now))];
+}
+
+/** Events as a table, oldest first (a set's Show Events); `<none>` when there are none. */
+export function eventsTable(events: readonly RawObject[], now = Date.now()): string {
+  return events.length ? table('', EVENT_HEAD, eventRows(events, now)).join('\n') : '<none>';
 }
 
 function networkLines(gs: RawObject, spec: Json): string[] {

@@ -16,8 +16,10 @@ interface Source {
   what: 'gs' | 'pod' | 'events';
   listPath: string;
   watchPath: string;
-  fieldSelector: string;
+  fieldSelector?: string;
   resource: string;
+  /** Keeps only the objects this accepts (a set's events: the set's and its rooms'). */
+  filter?: (o: RawObject) => boolean;
 }
 
 /** GETs one JSON object; a 404 is undefined. */
@@ -77,7 +79,7 @@ export async function fetchRoom(
     sources(namespace, room).map(src =>
       getJson(
         kc,
-        `${src.listPath}?fieldSelector=${encodeURIComponent(src.fieldSelector)}`,
+        `${src.listPath}?fieldSelector=${encodeURIComponent(src.fieldSelector ?? '')}`,
         { verb: 'list', resource: src.resource, namespace, name: room },
         signal,
       ),
@@ -87,7 +89,24 @@ export async function fetchRoom(
   return { gs: items(gs)[0], pod: items(pod)[0], events: items(events) };
 }
 
-/** Follows a room; `onChange` gets each new snapshot, `onError` a failure (the watch retries by itself). */
+/** The events of a GameServerSet and its rooms (`set-N`): one watch of the namespace's events, filtered here. */
+export function setEventSources(namespace: string, set: string): Source[] {
+  const room = new RegExp(`^${set.replace(/[.]/g, '\\.')}-\\d+$`);
+  return [
+    {
+      what: 'events',
+      listPath: `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`,
+      watchPath: `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`,
+      resource: 'events',
+      filter: o => {
+        const name = (o as { involvedObject?: { name?: string } }).involvedObject?.name ?? '';
+        return name === set || room.test(name);
+      },
+    },
+  ];
+}
+
+/** Follows a room (or with `srcs`, a set's events); `onChange` gets each new snapshot, `onError` a failure (the watch retries by itself). */
 export class RoomWatch {
   private readonly objects = {
     gs: new Map<string, RawObject>(),
@@ -104,6 +123,7 @@ export class RoomWatch {
     private readonly room: string,
     private readonly onChange: (s: RoomSnapshot) => void,
     private readonly onError: (e: unknown) => void = () => {},
+    private readonly srcs: Source[] = sources(namespace, room),
   ) {}
 
   snapshot(): RoomSnapshot {
@@ -115,7 +135,7 @@ export class RoomWatch {
   }
 
   start(): void {
-    for (const src of sources(this.namespace, this.room)) void this.follow(src, 1000);
+    for (const src of this.srcs) void this.follow(src, 1000);
   }
 
   private async follow(src: Source, backoffMs: number): Promise<void> {
@@ -136,23 +156,29 @@ export class RoomWatch {
     try {
       const list = await getJson(
         this.kc,
-        `${src.listPath}?fieldSelector=${encodeURIComponent(src.fieldSelector)}`,
+        src.fieldSelector ? `${src.listPath}?fieldSelector=${encodeURIComponent(src.fieldSelector)}` : src.listPath,
         { verb: 'list', resource: src.resource, namespace: this.namespace, name: this.room },
         ac.signal,
       );
       if (this.stopped) return;
       const map = this.objects[src.what];
       map.clear();
-      for (const o of (list as { items?: RawObject[] } | undefined)?.items ?? [])
+      for (const o of ((list as { items?: RawObject[] } | undefined)?.items ?? []).filter(
+        x => !src.filter || src.filter(x),
+      ))
         map.set(o.metadata.uid ?? o.metadata.name, o);
       this.onChange(this.snapshot());
       const rv = (list?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
       let healthy = false;
       const req = await new Watch(this.kc).watch(
         src.watchPath,
-        { fieldSelector: src.fieldSelector, resourceVersion: rv, allowWatchBookmarks: true },
+        {
+          ...(src.fieldSelector ? { fieldSelector: src.fieldSelector } : {}),
+          resourceVersion: rv,
+          allowWatchBookmarks: true,
+        },
         (type: string, o: RawObject) => {
-          if (type === 'BOOKMARK' || this.stopped) return;
+          if (type === 'BOOKMARK' || this.stopped || (src.filter && !src.filter(o))) return;
           healthy = true;
           const key = o.metadata.uid ?? o.metadata.name;
           if (type === 'DELETED') map.delete(key);

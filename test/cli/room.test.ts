@@ -159,7 +159,7 @@ describe('okg logs, describe, exec', function () {
     assert.match(c, /^      Last State:\s+Terminated\n\s+Reason:\s+Error\n\s+Exit Code:\s+\d+/m);
     assert.match(c, /^      Restart Count:\s+[1-9]\d*$/m);
     assert.match(c, /^Events:\n\s+Type\s+Reason\s+Object\s+Age\s+From\s+Message\n/m);
-    assert.match(c, /Warning\s+BackOff\s+Pod\s+.*Back-off restarting failed container minecraft/);
+    assert.match(c, /Warning\s+BackOff\s+Pod\/crash-0\s+.*Back-off restarting failed container minecraft/);
   });
 
   it('okg describe of a room that does not exist: one line, exit 1', async () => {
