@@ -11,6 +11,8 @@ import { followKubernetesExtension } from './views/kubernetesExtension.js';
 import { RefreshTriggers } from './views/refresh.js';
 import { rollBackLastRelease } from './views/rollback.js';
 import { YAML_SCHEME, YamlProvider } from './views/yaml.js';
+import { ROOM_SCHEME, RoomDocs } from './views/roomDocs.js';
+import { RoomCloseUp } from './views/roomActions.js';
 import { explorerScopes, ReleaseWizard } from './wizard/register.js';
 
 export interface OkgExtension {
@@ -21,6 +23,8 @@ export interface OkgExtension {
   view: vscode.TreeView<Node>;
   status: vscode.StatusBarItem;
   log: vscode.LogOutputChannel;
+  closeUp: RoomCloseUp;
+  roomDocs: RoomDocs;
 }
 
 let running: OkgExtension | undefined;
@@ -40,6 +44,8 @@ export function activate(context: vscode.ExtensionContext): OkgExtension {
   const cluster = new ClusterActions(explorer, refresh, log);
   const actions = new RoomActions(explorer, refresh, log);
   const yamlDocs = new YamlProvider(explorer);
+  const roomDocs = new RoomDocs(explorer);
+  const closeUp = new RoomCloseUp();
   const wizard = new ReleaseWizard(context, { scopes: explorerScopes(explorer), log });
   // Disposed in reverse: the wizard (cancels a release) first, the explorer (lets go of its caches) last.
   context.subscriptions.push(
@@ -50,6 +56,8 @@ export function activate(context: vscode.ExtensionContext): OkgExtension {
     refresh,
     yamlDocs,
     vscode.workspace.registerTextDocumentContentProvider(YAML_SCHEME, yamlDocs),
+    roomDocs,
+    vscode.workspace.registerTextDocumentContentProvider(ROOM_SCHEME, roomDocs),
     wizard,
   );
   // A release on a protected context asks for the set's name here, before the wizard opens.
@@ -63,13 +71,15 @@ export function activate(context: vscode.ExtensionContext): OkgExtension {
       void vscode.window.showErrorMessage(message);
     },
   };
-  for (const [id, handler] of Object.entries(commandTable(cluster, actions, releaseGuarded, rollBackLastRelease))) {
+  for (const [id, handler] of Object.entries(
+    commandTable(cluster, actions, releaseGuarded, rollBackLastRelease, closeUp),
+  )) {
     context.subscriptions.push(vscode.commands.registerCommand(id, guarded(id, handler, report)));
   }
   void followKubernetesExtension(explorer, refresh, log).then(d => {
     if (d) context.subscriptions.push(d);
   });
-  running = { explorer, refresh, actions, cluster, view, status, log };
+  running = { explorer, refresh, actions, cluster, view, status, log, closeUp, roomDocs };
   return running;
 }
 

@@ -48,6 +48,17 @@ export function parseFlags<T extends Options>(command: string, argv: string[], o
   }
 }
 
+/** parseArgs in strict mode with positionals (a room name, a command after `--`): one-sentence UsageErrors. */
+export function parseFlagsAndArgs<T extends Options>(command: string, argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: true, tokens: true });
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (err.code?.startsWith('ERR_PARSE_ARGS')) throw usageFromParseError(err, command);
+    throw e;
+  }
+}
+
 /** A comma-separated list of non-empty items (`None,Busy`); undefined when the flag is absent. */
 export function commaList(flag: string, value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;

@@ -6,6 +6,9 @@ import { roomsCommand, ROOMS_HELP } from './roomsCommand.js';
 import { markCommand, MARK_HELP } from './markCommand.js';
 import { releaseCommand, RELEASE_HELP } from './releaseCommand.js';
 import { rollbackCommand, ROLLBACK_HELP } from './rollbackCommand.js';
+import { logsCommand, LOGS_HELP } from './logsCommand.js';
+import { describeCommand, DESCRIBE_HELP } from './describeCommand.js';
+import { execCommand, EXEC_HELP } from './execCommand.js';
 import { protectedGate } from './protected.js';
 import { EXIT_FAILED, EXIT_USAGE, UsageError } from './usage.js';
 
@@ -16,6 +19,21 @@ export const COMMANDS: Record<string, { run: Command; summary: string; help: str
     run: roomsCommand,
     summary: 'list the rooms (GameServers) of a namespace, like kubectl get gs plus IMAGE',
     help: ROOMS_HELP,
+  },
+  logs: {
+    run: (argv, out, err) => logsCommand(argv, out, err),
+    summary: "print a room's container log, like kubectl logs (-c, -f, -p, --tail)",
+    help: LOGS_HELP,
+  },
+  describe: {
+    run: describeCommand,
+    summary: 'show a room and its pod as kubectl describe would, with the events of both',
+    help: DESCRIBE_HELP,
+  },
+  exec: {
+    run: (argv, out, err) => execCommand(argv, out, err),
+    summary: "run a command in a room's container, like kubectl exec (-c, -i, -t, -- CMD)",
+    help: EXEC_HELP,
   },
   mark: {
     run: markCommand,
@@ -46,7 +64,7 @@ ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`)
   .join('\n')}
 
-Cluster flags (rooms, mark, release, rollback): --kubeconfig FILE, --context NAME, -n/--namespace NS.
+Cluster flags (rooms, logs, describe, exec, mark, release, rollback): --kubeconfig FILE, --context NAME, -n/--namespace NS.
 Protected contexts (mark, release, rollback): --protected-contexts '*prod*' or OKG_PROTECTED_CONTEXTS; type the set name on a terminal, or --yes.
 Exit codes: 0 success, 1 failed, 2 bad usage, 3 a release or rollback finished but OKG removed rooms with players (named).
 `;

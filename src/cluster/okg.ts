@@ -1,6 +1,7 @@
 // OKG's words as typed, read-only views over the raw objects: a GameServerSet with its images and
 // update strategy, a room (GameServer joined with its Pod) with state, opsState, priorities and images.
 import { sameImage } from './images.js';
+import { addressLines } from './describeAddress.js';
 
 export const OKG_GROUP = 'game.kruise.io';
 export const OKG_VERSION = 'v1alpha1';
@@ -75,6 +76,8 @@ export interface RoomView {
   networkDisabled: boolean;
   /** GS status.networkStatus.currentNetworkState: Ready, Waiting, NotReady ('' without a network plugin). */
   networkState: string;
+  /** GS status.networkStatus addresses as `ip:port/PROTOCOL`; absent when the network plugin wrote none. */
+  addresses?: { external: string[]; internal: string[] };
   /**
    * The four fields a bulk change may write, exactly as stored (JSON type kept; absent fields absent): real OKG
    * creates GameServers without `networkDisabled` and may store priorities as strings, so a conditional write
@@ -201,6 +204,7 @@ export function roomView(gs: RawObject, pod?: RawObject): RoomView {
     updatePriority: str(spec.updatePriority ?? 0),
     networkDisabled: spec.networkDisabled === true,
     networkState: str((status.networkStatus as { currentNetworkState?: unknown } | undefined)?.currentNetworkState),
+    ...(addressLines(gs) ? { addresses: addressLines(gs) } : {}),
     storedSpec: {
       opsState: spec.opsState,
       deletionPriority: spec.deletionPriority,

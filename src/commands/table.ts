@@ -24,12 +24,22 @@ export interface RoomCommands {
   retireIdleOldRooms(node?: unknown): Promise<unknown>;
 }
 
+/** A room up close (src/views/roomActions.ts): logs, describe, terminal, address; a set's events. */
+export interface CloseUpCommands {
+  showLogs(node?: unknown): Promise<unknown>;
+  describe(node?: unknown): Promise<unknown>;
+  openTerminal(node?: unknown): Promise<unknown>;
+  copyAddress(node?: unknown): Promise<unknown>;
+  showEvents(node?: unknown): Promise<unknown>;
+}
+
 /** `release` opens the release wizard (src/wizard/register.ts); `rollback` is Roll Back Last Release… (src/views/rollback.ts). */
 export function commandTable(
   v: ViewCommands,
   r: RoomCommands,
   release: (arg?: unknown) => Promise<void>,
   rollback: (arg?: unknown) => Promise<unknown>,
+  closeUp: CloseUpCommands,
 ): Record<string, CommandHandler> {
   return {
     'okg.release': (node?: unknown) => release(node),
@@ -54,5 +64,10 @@ export function commandTable(
     'okg.openYaml': (node?: unknown, selected?: unknown) => r.openYaml(node, selected),
     'okg.scale': (node?: unknown) => r.scale(node),
     'okg.retireIdleOldRooms': (node?: unknown) => r.retireIdleOldRooms(node),
+    'okg.showLogs': (node?: unknown) => closeUp.showLogs(node),
+    'okg.describeRoom': (node?: unknown) => closeUp.describe(node),
+    'okg.openTerminal': (node?: unknown) => closeUp.openTerminal(node),
+    'okg.copyAddress': (node?: unknown) => closeUp.copyAddress(node),
+    'okg.showEvents': (node?: unknown) => closeUp.showEvents(node),
   };
 }

@@ -24,6 +24,8 @@ import { checkSubresource, isMutating, Router, verbOf } from './routes.js';
 import { runVerb, type VerbContext } from './verbs.js';
 import { ACCESS_REVIEW_PATH, selfSubjectAccessReview } from './accessReview.js';
 import { WriteLog, type WriteLogEntry } from './writeLog.js';
+import { PodLogs } from './podLog.js';
+import { PodExec } from './podExec.js';
 
 export type { WriteLogEntry };
 
@@ -42,6 +44,8 @@ export interface SandboxServerOptions {
   random?: () => number;
   /** More resources to serve (tests: Argo's CRDs, RBAC objects), after the built-in ones. */
   extraResources?: ResourceDef[];
+  /** How often a running container's synthetic log gets a heartbeat line (pods/log; default 1000 ms). */
+  logIntervalMs?: number;
 }
 
 export interface SandboxServer {
@@ -58,6 +62,8 @@ export interface SandboxServer {
   setFaults(f: FaultConfig | undefined): void;
   /** Resources by plural name, for scenario loaders and tests. */
   resource(plural: string, group?: string): ResourceDef;
+  /** The synthetic container logs pods/log serves (tests append lines a game server would print). */
+  readonly podLogs: PodLogs;
   close(): Promise<void>;
 }
 
@@ -73,6 +79,15 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
   let serverAddress = '';
   const hub = new WatchHub(store, { bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 5000 });
   const verbs: VerbContext = { registry, store, hub, faults: () => faults };
+  const podsDef = resources.find(x => x.plural === 'pods' && !x.group)!;
+  const podLogs = new PodLogs(store, podsDef, { intervalMs: opts.logIntervalMs });
+  const podExec = new PodExec({
+    store,
+    pods: podsDef,
+    userOf: h => tokens.userOf(h),
+    authorize,
+    userName: u => USER_NAMES[u],
+  });
 
   for (const ns of ['default', 'kube-system', 'kube-public', 'kruise-game-system']) {
     registry.create(namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
@@ -102,6 +117,21 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
 
     const r = router.route(parts);
     if (!r) throw pageNotFound();
+    // pods/log streams text (./podLog.ts); pods/exec arrives as an upgrade (./podExec.ts).
+    if (r.res === podsDef && r.subresource === 'log' && r.name && method === 'GET') {
+      if (
+        !authorize(user, {
+          verb: 'get',
+          group: '',
+          resource: 'pods',
+          subresource: 'log',
+          namespace: r.namespace,
+          name: r.name,
+        })
+      )
+        throw forbidden(USER_NAMES[user], 'get', { group: '', resource: 'pods' }, 'log', r.namespace, r.name);
+      return podLogs.serve(req, res, r.namespace, r.name, q);
+    }
     checkSubresource(r);
     const verb = verbOf(method, r, q.get('watch') === 'true' || q.get('watch') === '1');
     if (!verb) throw methodNotAllowed();
@@ -129,6 +159,7 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
   const server: Server = createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
     handle(req, res).catch((e: unknown) => sendError(res, e));
   });
+  server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => podExec.upgrade(req, socket, head));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -157,8 +188,11 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
       if (!r) throw new Error(`the sandbox serves no resource "${plural}"`);
       return r;
     },
+    podLogs,
     async close() {
       hub.closeAll();
+      podLogs.closeAll();
+      podExec.closeAll();
       server.closeAllConnections();
       await new Promise<void>(resolve => server.close(() => resolve()));
     },

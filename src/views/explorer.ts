@@ -257,7 +257,13 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
       case 'namespace':
         return this.namespaceChildren(node.conn, node.namespace);
       case 'gss':
-        return node.rooms.map(room => ({ kind: 'room', conn: node.conn, namespace: node.namespace, room }));
+        return node.rooms.map(room => ({
+          kind: 'room',
+          conn: node.conn,
+          namespace: node.namespace,
+          room,
+          network: node.gss.network,
+        }));
       default:
         return [];
     }

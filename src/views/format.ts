@@ -98,10 +98,14 @@ export function imagesLabel(images: readonly ContainerImage[]): string {
   return images.map((c, i) => `${c.container} ${tags[i]}`).join(', ');
 }
 
-/** `Ready · Allocated · 1.12.2-new` (opsState None is left out). */
-export function roomDescription(room: RoomView): string {
+/**
+ * `Ready · Allocated · 1.12.2-new` (opsState None is left out); with a network plugin (`network`: the set has
+ * spec.network) also `network Ready` or `network NotReady`, as players reach a room only once it is Ready.
+ */
+export function roomDescription(room: RoomView, network = false): string {
   const parts = [room.terminating && room.state !== 'Deleting' ? 'Deleting' : room.state || 'Starting'];
   if (room.opsState !== 'None') parts.push(room.opsState);
+  if (network && !room.networkDisabled) parts.push(`network ${room.networkState || 'Waiting'}`);
   const images = imagesLabel(room.images);
   if (images) parts.push(images);
   return parts.join(' · ');
@@ -115,6 +119,17 @@ export function age(from: string, now: number): string {
   if (s < 7200) return `${Math.floor(s / 60)}m`;
   if (s < 172_800) return `${Math.floor(s / 3600)}h`;
   return `${Math.floor(s / 86_400)}d`;
+}
+
+/** The tooltip's network lines: disabled, or the plugin's state and the addresses it wrote. */
+function networkLines(room: RoomView): string[] {
+  if (room.networkDisabled) return ['**Network:** disabled (networkDisabled: true)'];
+  const lines = [`**Network:** ${room.networkState ? md(room.networkState) : 'enabled (no network status written)'}`];
+  if (room.addresses?.external.length)
+    lines.push(`**External address:** ${room.addresses.external.map(md).join(', ')}`);
+  if (room.addresses?.internal.length)
+    lines.push(`**Internal address:** ${room.addresses.internal.map(md).join(', ')}`);
+  return lines;
 }
 
 export function roomTooltip(room: RoomView, now = Date.now()): string {
@@ -142,7 +157,7 @@ export function roomTooltip(room: RoomView, now = Date.now()): string {
   lines.push(
     '',
     `**Node:** ${md(room.node ?? 'not scheduled')}`,
-    `**Network:** ${room.networkDisabled ? 'disabled (networkDisabled: true)' : 'enabled'}`,
+    ...networkLines(room),
     `**Age:** ${age(room.creationTimestamp, now)}`,
   );
   if (room.opsStateChangedAt)

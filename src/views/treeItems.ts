@@ -56,7 +56,7 @@ export function treeItem(node: Node): vscode.TreeItem {
     case 'room': {
       const item = new vscode.TreeItem(node.room.name, Collapsible.None);
       item.id = node.room.uid;
-      item.description = roomDescription(node.room);
+      item.description = roomDescription(node.room, node.network);
       item.tooltip = markdown(roomTooltip(node.room));
       item.iconPath = themeIcon(roomIcon(node.room));
       item.contextValue = 'okg.gameServer';

@@ -7,7 +7,7 @@ export type Node =
   | { kind: 'context'; conn: Connection }
   | { kind: 'namespace'; conn: Connection; namespace: string }
   | { kind: 'gss'; conn: Connection; namespace: string; gss: GameServerSetView; rooms: RoomView[] }
-  | { kind: 'room'; conn: Connection; namespace: string; room: RoomView }
+  | { kind: 'room'; conn: Connection; namespace: string; room: RoomView; network?: boolean }
   | { kind: 'message'; id: string; text: string; error: boolean };
 
 export type RoomNode = Extract<Node, { kind: 'room' }>;

@@ -3,7 +3,7 @@
 // commands the issue lists under category OKG.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { commandTable, type RoomCommands, type ViewCommands } from '../../src/commands/table.js';
+import { commandTable, type RoomCommands, type ViewCommands, type CloseUpCommands } from '../../src/commands/table.js';
 import { activateWith, deactivateAll, stub } from './harness.js';
 
 interface Contributed {
@@ -36,6 +36,7 @@ describe('extension: command table and package.json', () => {
       {} as RoomCommands,
       async () => undefined,
       async () => undefined,
+      {} as CloseUpCommands,
     ),
   );
   const contributed = pkg.contributes.commands.map(c => c.command);

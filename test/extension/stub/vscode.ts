@@ -286,8 +286,37 @@ function message(kind: 'info' | 'warning' | 'error') {
   };
 }
 
+/** Terminals the glue opened, newest last: their pseudoterminal, as VS Code would drive it. */
+export interface FakeTerminal {
+  name: string;
+  pty: { close(): void };
+  shown: number;
+  disposed: boolean;
+  show(): void;
+  dispose(): void;
+}
+export const terminals: FakeTerminal[] = [];
+
 export const window = {
   createOutputChannel,
+  createTerminal(options: { name: string; pty: { close(): void } }): FakeTerminal {
+    const t: FakeTerminal = {
+      name: options.name,
+      pty: options.pty,
+      shown: 0,
+      disposed: false,
+      show: () => {
+        t.shown++;
+      },
+      dispose: () => {
+        if (t.disposed) return;
+        t.disposed = true;
+        t.pty.close();
+      },
+    };
+    terminals.push(t);
+    return t;
+  },
   createStatusBarItem,
   createTreeView<T>(_id: string, options: { treeDataProvider: unknown }): TreeView<T> {
     const visibility = new EventEmitter<{ visible: boolean }>();
