@@ -23,7 +23,13 @@ const noTarget = (app: App): Node[] => [
 
 /** The offer to resume `r`: what it is, who made it, what it will do, and what to check before saying yes. */
 function resumeOffer(app: App, t: Target, r: Interrupted): Node {
-  const how = r.state === 'expired' ? 'was interrupted (its lease expired)' : `was ${r.state}`;
+  const how =
+    r.state === 'expired'
+      ? 'was interrupted (its lease expired)'
+      : r.state === 'running'
+        ? 'still holds its lease'
+        : `was ${r.state}`;
+  const takeOver = r.state === 'running';
   const concerns = resumeConcerns(r);
   return h(
     'div',
@@ -43,8 +49,15 @@ function resumeOffer(app: App, t: Target, r: Interrupted): Node {
           h('ul', {}, ...concerns.map(c => h('li', {}, c))),
         )
       : undefined,
+    takeOver
+      ? h(
+          'p',
+          { class: 'warning', id: 'take-over-hint' },
+          `Take it over only if you know that run is gone (its machine or VS Code closed): the preview shows what it does, and VS Code asks you to confirm before anything is written.`,
+        )
+      : undefined,
     button(
-      `Resume release ${r.id}`,
+      takeOver ? `Take over release ${r.id}` : `Resume release ${r.id}`,
       () => {
         app.state.resume = { scope: t.scope, ref: { gameServerSet: t.name, id: r.id } };
         app.requestPreview();
@@ -73,12 +86,12 @@ function details(app: App, t: Target): Node[] {
       ),
     );
   const r = t.interrupted;
-  if (r && r.state === 'running') {
+  if (r && r.state === 'running' && r.mine) {
     parts.push(
       h(
         'p',
         { class: 'warning', id: 'running-elsewhere' },
-        `Release ${r.id} of ${r.holder} is running (step ${r.step}). Wait for it to finish or for its lease to expire.`,
+        `Release ${r.id} of ${r.holder} is running (step ${r.step}) from your account on this machine. Wait for it to finish or cancel it there.`,
       ),
     );
   } else if (r) {

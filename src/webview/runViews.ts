@@ -82,6 +82,14 @@ export function buildPreview(app: App): Node[] {
         `This resumes release ${p.resumes}: steps already done are checked and skipped.`,
       ),
     );
+  if (p.takesOver)
+    out.push(
+      h(
+        'p',
+        { class: 'warning', id: 'takes-over' },
+        `This takes over release ${p.takesOver.release} from ${p.takesOver.holder} (${p.takesOver.reason}). VS Code asks you to confirm before anything is written.`,
+      ),
+    );
   if (p.alreadyDone)
     out.push(
       h(
@@ -104,12 +112,16 @@ export function buildPreview(app: App): Node[] {
         `wait for ${p.ready} new-version room${p.ready === 1 ? '' : 's'} Ready; retire ${plural(retire, 'idle old room')}; ${plural(prot, 'room')} protected; reclaim: ${inp.reclaim}.`,
     ),
   );
-  if (p.warnings.length)
+  // The take-over's own warning is said above, with what happens next.
+  const warnings = p.takesOver
+    ? p.warnings.filter(w => !w.startsWith(`taking over release ${p.takesOver!.release} `))
+    : p.warnings;
+  if (warnings.length)
     out.push(
       h(
         'ul',
         { class: 'warnings', id: 'plan-warnings', 'aria-label': 'Warnings' },
-        ...p.warnings.map(w => h('li', {}, w)),
+        ...warnings.map(w => h('li', {}, w)),
       ),
     );
   out.push(
@@ -149,10 +161,14 @@ export function buildPreview(app: App): Node[] {
       ],
     }).el,
   );
-  const run = button(p.resumes ? 'Resume Release' : 'Run Release', () => runRelease(app), {
-    id: 'run',
-    disabled: !!p.alreadyDone,
-  });
+  const run = button(
+    p.takesOver ? 'Take Over Release…' : p.resumes ? 'Resume Release' : 'Run Release',
+    () => runRelease(app),
+    {
+      id: 'run',
+      disabled: !!p.alreadyDone,
+    },
+  );
   out.push(
     actions(
       run,
