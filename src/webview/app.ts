@@ -1,7 +1,7 @@
 // The wizard page's state (saved with the webview's setState so a reload keeps the operator's place) and the
 // interface the step views use to act on it. No DOM here: main.ts builds the page, the step views render.
 import type { ReleasePlan } from '../release/types.js';
-import { DEFAULT_TIMEOUT, type Form } from './form.js';
+import { DEFAULT_FAIL_FAST, DEFAULT_SETTLE, DEFAULT_TIMEOUT, type Form } from './form.js';
 import type { FormInput, ReleaseInputValue, ResumeRef, RunResult, Target, WebviewMessage } from './protocol.js';
 import type { RunChange, RunModel, SavedRun } from './runModel.js';
 
@@ -49,6 +49,8 @@ export function emptyForm(): Form {
     add: '',
     ready: '',
     timeout: DEFAULT_TIMEOUT,
+    settle: DEFAULT_SETTLE,
+    failFast: DEFAULT_FAIL_FAST,
     reclaim: 'none',
     fixUpdateStrategy: false,
   };

@@ -8,7 +8,7 @@
 // recorded release by its id (the host reads that release's inputs from the cluster, never from the webview).
 //
 // Pure TypeScript (no node, no vscode, no DOM): it is bundled into the browser webview and the host alike.
-import { MAX_ADD } from '../release/validate.js';
+import { MAX_ADD, MAX_FAIL_FAST_AFTER_MS, MAX_SETTLE_MS, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from '../release/validate.js';
 import {
   containerImage,
   count,
@@ -26,7 +26,6 @@ import {
   summary,
   token,
 } from './engineSchemas.js';
-import { MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from './form.js';
 import { bool, either, int, list, lit, obj, oneOf, tagged, text, type Infer, type Schema } from './schema.js';
 
 export const PROTOCOL_VERSION = 3;
@@ -36,7 +35,10 @@ export const VIEW_TYPE = 'okg.releaseWizard';
 // ---------------------------------------------------------------------------------------------------------
 // What the webview may ask for
 
-/** A new release exactly as the wizard's form offers it (toInput): no replicas, no retire states, bounded counts. */
+/**
+ * A new release exactly as the wizard's form offers it (toInput): no replicas, no retire states, no take-over (the
+ * host decides that, after asking), counts and durations within the engine's own bounds (validate.ts).
+ */
 const formInput = obj(
   {
     namespace: namespaceName,
@@ -46,7 +48,12 @@ const formInput = obj(
     timeoutMs: int(MIN_TIMEOUT_MS, MAX_TIMEOUT_MS),
     reclaim,
   },
-  { ready: int(1, MAX_ADD), fixUpdateStrategy: bool },
+  {
+    ready: int(1, MAX_ADD),
+    fixUpdateStrategy: bool,
+    settleMs: int(0, MAX_SETTLE_MS),
+    failFastAfterMs: int(0, MAX_FAIL_FAST_AFTER_MS),
+  },
 );
 
 /** The resume of the unfinished release recorded on a GameServerSet, named by its id. */
