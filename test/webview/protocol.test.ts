@@ -248,6 +248,7 @@ describe('release wizard: message contract and form checks', () => {
       targets: m => m.targets.length,
       select: m => m.name.length,
       'preview-result': m => m.seq,
+      'rollback-preview-result': m => m.seq,
       'run-started': () => 1,
       progress: m => {
         seen.push(...m.events.map(e => e.type));
