@@ -16,14 +16,16 @@ export class ReleaseRefused extends Error {
 export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 /** The settle window before reclaim (see ReleaseInput.settleMs). */
 export const DEFAULT_SETTLE_MS = 2000;
-const MAX_SETTLE_MS = 10 * 60_000;
+export const MAX_SETTLE_MS = 10 * 60_000;
 /** How long new rooms may fail in a way that does not heal before the release stops early (0 = never). */
 export const DEFAULT_FAIL_FAST_AFTER_MS = 60_000;
 /** Upper bounds that catch typos (an extra zero) rather than describe any real fleet. */
 export const MAX_ADD = 1000;
 export const MAX_REPLICAS = 10_000;
-const MIN_TIMEOUT_MS = 1000;
-const MAX_TIMEOUT_MS = 24 * 3600_000;
+export const MIN_TIMEOUT_MS = 1000;
+export const MAX_TIMEOUT_MS = 24 * 3600_000;
+/** The longest fail-fast grace period (as long as the longest timeout). */
+export const MAX_FAIL_FAST_AFTER_MS = MAX_TIMEOUT_MS;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -110,7 +112,7 @@ export function validateInput(input: ReleaseInput): NormalizedInput {
     throw usage(`the settle window (--settle) must be from 0 to 10 minutes, got ${settleMs} ms`);
   }
   const failFastAfterMs = input.failFastAfterMs ?? DEFAULT_FAIL_FAST_AFTER_MS;
-  if (!Number.isFinite(failFastAfterMs) || failFastAfterMs < 0 || failFastAfterMs > MAX_TIMEOUT_MS) {
+  if (!Number.isFinite(failFastAfterMs) || failFastAfterMs < 0 || failFastAfterMs > MAX_FAIL_FAST_AFTER_MS) {
     throw usage(`the fail-fast grace period must be from 0 (off) to 24h, got ${failFastAfterMs} ms`);
   }
   const reclaim = input.reclaim ?? 'none';

@@ -1,12 +1,21 @@
 // The wizard page's state (saved with the webview's setState so a reload keeps the operator's place) and the
 // interface the step views use to act on it. No DOM here: main.ts builds the page, the step views render.
+import type { RollbackPlan } from '../release/rollbackTypes.js';
 import type { ReleasePlan } from '../release/types.js';
-import { DEFAULT_TIMEOUT, type Form } from './form.js';
-import type { FormInput, ReleaseInputValue, ResumeRef, RunResult, Target, WebviewMessage } from './protocol.js';
+import { DEFAULT_FAIL_FAST, DEFAULT_SETTLE, DEFAULT_TIMEOUT, type Form } from './form.js';
+import type {
+  FormInput,
+  ReleaseInputValue,
+  ResumeRef,
+  RollbackTarget,
+  RunResult,
+  Target,
+  WebviewMessage,
+} from './protocol.js';
 import type { RunChange, RunModel, SavedRun } from './runModel.js';
 
-export type Step = 'target' | 'images' | 'rooms' | 'preview' | 'run' | 'result';
-export const FORM_STEPS: readonly Step[] = ['target', 'images', 'rooms', 'preview', 'run', 'result'];
+export type Step = 'target' | 'images' | 'rooms' | 'preview' | 'run' | 'result' | 'rollback';
+export const FORM_STEPS: readonly Step[] = ['target', 'images', 'rooms', 'preview', 'run', 'result', 'rollback'];
 export const STEP_LABELS: Record<Step, string> = {
   target: 'GameServerSet',
   images: 'Images',
@@ -14,15 +23,20 @@ export const STEP_LABELS: Record<Step, string> = {
   preview: 'Preview',
   run: 'Run',
   result: 'Result',
+  rollback: 'Roll Back',
 };
 
-/** The release this page shows: what it runs, how it ended, and its progress as last saved (never its events). */
-export interface RunState {
-  scope: string;
-  input: ReleaseInputValue;
+/**
+ * The release (or the rollback of one) this page shows: what it runs, how it ended, and its progress as last saved
+ * (never its events).
+ */
+export type RunState = ({ scope: string; input: ReleaseInputValue } | { scope: string; rollback: RollbackTarget }) & {
   result?: RunResult;
   saved?: SavedRun;
-}
+};
+
+/** The set a run is about. */
+export const runSet = (run: RunState): string => ('input' in run ? run.input : run.rollback).gameServerSet;
 
 export interface State {
   v: 3;
@@ -39,6 +53,11 @@ export interface State {
   planError?: string;
   run?: RunState;
   cancelling?: boolean;
+  /** The rollback of the last run's release: asked for (`rollbackSeq`), being planned, planned, or refused. */
+  rollbackSeq?: number;
+  rollbackPlanning?: boolean;
+  rollbackPlan?: RollbackPlan;
+  rollbackError?: string;
 }
 
 export function emptyForm(): Form {
@@ -49,6 +68,8 @@ export function emptyForm(): Form {
     add: '',
     ready: '',
     timeout: DEFAULT_TIMEOUT,
+    settle: DEFAULT_SETTLE,
+    failFast: DEFAULT_FAIL_FAST,
     reclaim: 'none',
     fixUpdateStrategy: false,
   };

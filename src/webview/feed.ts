@@ -1,16 +1,19 @@
-// What the host sends of a running release, as it sends it: the engine's events with long room lists taken out
+// What the host sends of a running release (or rollback), as it sends it: the engine's events with long room lists taken out
 // of their text (summarised as "1,000 rooms; first 20: …" and sent as data), an event log that keeps only the
 // last progress line of each step (replayed to a webview that reloads), the rooms as the host's cache shows them,
 // and the counts of rooms by version and state sampled over time (the run's picture).
 //
 // Pure TypeScript (no node, no vscode, no DOM): the host builds these, the webview and tests read them.
-import type { ReleaseEvent, ReleasePlan, StepName } from '../release/types.js';
+import type { RollbackEvent, RollbackStepName } from '../release/rollbackTypes.js';
+import type { ReleaseEvent, StepName } from '../release/types.js';
 
 /** An engine event whose text may have had its room lists taken out into `rooms`. */
 type Listed<E> = E extends { message: string } ? E & { rooms?: string[] } : E;
 /** A room's waiting reason: not sent as an event, the host puts it on the room's row. */
 export type RoomWaiting = Extract<ReleaseEvent, { type: 'room-waiting' }>;
 export type FeedEvent = Listed<Exclude<ReleaseEvent, RoomWaiting>>;
+/** A rollback's event as the host sends it (the same translation as a release's). */
+export type RollbackFeedEvent = Listed<RollbackEvent>;
 
 /** One room as the host's cache shows it now. `gone`: deleted or being deleted. */
 export interface RoomRow {
@@ -72,8 +75,8 @@ export function summarise(text: string, max = FEED_TEXT): { text: string; rooms?
   return rooms.length ? { text: cut, rooms } : { text: cut };
 }
 
-/** The plan with its warnings summarised (a warning can name every room of a large set). */
-export function fitPlan(plan: ReleasePlan): ReleasePlan {
+/** The plan (a release's or a rollback's) with its warnings summarised (a warning can name every room of a large set). */
+export function fitPlan<P extends { warnings: string[] }>(plan: P): P {
   return plan.warnings.some(w => w.length > FEED_TEXT || HAS_LONG_LIST.test(w))
     ? { ...plan, warnings: plan.warnings.map(w => summarise(w).text) }
     : plan;
@@ -89,7 +92,9 @@ export function waitingReason(e: RoomWaiting): string | undefined {
 }
 
 /** The event as the host sends it: its text summarised, its long room lists as data. */
-export function toFeed(e: Exclude<ReleaseEvent, RoomWaiting>): FeedEvent {
+export function toFeed(e: Exclude<ReleaseEvent, RoomWaiting>): FeedEvent;
+export function toFeed(e: RollbackEvent): RollbackFeedEvent;
+export function toFeed(e: Exclude<ReleaseEvent, RoomWaiting> | RollbackEvent): FeedEvent | RollbackFeedEvent {
   switch (e.type) {
     case 'step-progress':
     case 'step-done':
@@ -99,7 +104,7 @@ export function toFeed(e: Exclude<ReleaseEvent, RoomWaiting>): FeedEvent {
       return { ...e, message: s.text, ...(s.rooms ? { rooms: s.rooms } : {}) };
     }
     case 'planned':
-      return { ...e, plan: fitPlan(e.plan) };
+      return { ...e, plan: fitPlan<typeof e.plan>(e.plan) } as FeedEvent | RollbackFeedEvent;
     case 'room-changed':
       return e.reason !== undefined && e.reason.length > 1000 ? { ...e, reason: summarise(e.reason, 1000).text } : e;
     default:
@@ -111,12 +116,12 @@ export function toFeed(e: Exclude<ReleaseEvent, RoomWaiting>): FeedEvent {
  * Events in order, where a step's progress line replaces the one before it (the run view shows only the last):
  * what a batch carries and what a webview that reloads gets replayed.
  */
-export class FeedLog {
-  private items: (FeedEvent | undefined)[] = [];
-  private lastProgress = new Map<StepName, number>();
+export class FeedLog<E extends FeedEvent | RollbackFeedEvent = FeedEvent> {
+  private items: (E | undefined)[] = [];
+  private lastProgress = new Map<StepName | RollbackStepName, number>();
   private holes = 0;
 
-  push(e: FeedEvent): void {
+  push(e: E): void {
     if (e.type === 'step-progress') {
       const at = this.lastProgress.get(e.step);
       if (at !== undefined) {
@@ -133,12 +138,12 @@ export class FeedLog {
     return this.items.length - this.holes;
   }
 
-  events(): FeedEvent[] {
-    return this.items.filter((e): e is FeedEvent => e !== undefined);
+  events(): E[] {
+    return this.items.filter((e): e is E => e !== undefined);
   }
 
   /** The events, emptying the log. */
-  take(): FeedEvent[] {
+  take(): E[] {
     const out = this.events();
     this.items = [];
     this.lastProgress.clear();

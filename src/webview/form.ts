@@ -3,7 +3,17 @@
 import { parseImage, sameImage } from '../cluster/images.js';
 import type { ContainerImage } from '../cluster/okg.js';
 import type { ReclaimMode } from '../release/types.js';
-import { MAX_ADD, parseDuration } from '../release/validate.js';
+import {
+  DEFAULT_FAIL_FAST_AFTER_MS,
+  DEFAULT_SETTLE_MS,
+  MAX_ADD,
+  MAX_FAIL_FAST_AFTER_MS,
+  MAX_SETTLE_MS,
+  MAX_TIMEOUT_MS,
+  MIN_TIMEOUT_MS,
+  parseDuration,
+  seconds,
+} from '../release/validate.js';
 import type { FormInput } from './protocol.js';
 
 export interface Form {
@@ -15,14 +25,17 @@ export interface Form {
   /** Empty: as many as new rooms. */
   ready: string;
   timeout: string;
+  /** The settle window before reclaim (as the CLI's --settle). */
+  settle: string;
+  /** Stop early after (as the CLI's --fail-fast-after; 0 = off). */
+  failFast: string;
   reclaim: ReclaimMode;
   fixUpdateStrategy: boolean;
 }
 
 export const DEFAULT_TIMEOUT = '10m';
-/** The timeouts the form offers (the protocol accepts no others from the webview). */
-export const MIN_TIMEOUT_MS = 1000;
-export const MAX_TIMEOUT_MS = 24 * 3600_000;
+export const DEFAULT_SETTLE = `${DEFAULT_SETTLE_MS / 1000}s`;
+export const DEFAULT_FAIL_FAST = `${DEFAULT_FAIL_FAST_AFTER_MS / 1000}s`;
 
 export function imageProblem(value: string): string | undefined {
   const v = value.trim();
@@ -71,6 +84,19 @@ export function timeoutProblem(text: string): string | undefined {
   return undefined;
 }
 
+/** A duration from `min` to `max` ms, parsed as the CLI parses its flags; one sentence when it is not. */
+function durationProblem(text: string, what: string, max: number, off: string): string | undefined {
+  const ms = parseDuration(text);
+  if (typeof ms === 'string') return capitalise(ms) + '.';
+  if (ms > max) return `${what} must be from 0 (${off}) to ${max >= 3600_000 ? `${max / 3600_000}h` : seconds(max)}.`;
+  return undefined;
+}
+
+export const settleProblem = (text: string): string | undefined =>
+  durationProblem(text, 'The settle window', MAX_SETTLE_MS, 'no wait');
+export const failFastProblem = (text: string): string | undefined =>
+  durationProblem(text, 'The stop-early grace period', MAX_FAIL_FAST_AFTER_MS, 'off');
+
 /** The engine input for a complete, valid form (undefined when a field is invalid). */
 export function toInput(form: Form, namespace: string, current: ContainerImage[]): FormInput | undefined {
   const images = changedImages(current, form.images);
@@ -78,10 +104,15 @@ export function toInput(form: Form, namespace: string, current: ContainerImage[]
     typeof images === 'string' ||
     addProblem(form.add) ||
     readyProblem(form.ready, form.add) ||
-    timeoutProblem(form.timeout)
+    timeoutProblem(form.timeout) ||
+    settleProblem(form.settle) ||
+    failFastProblem(form.failFast)
   )
     return undefined;
   const timeoutMs = parseDuration(form.timeout) as number;
+  // Durations in whole milliseconds, as the engine records them ("1.5s" is 1500).
+  const settleMs = Math.round(parseDuration(form.settle) as number);
+  const failFastAfterMs = Math.round(parseDuration(form.failFast) as number);
   return {
     namespace,
     gameServerSet: form.name,
@@ -89,6 +120,8 @@ export function toInput(form: Form, namespace: string, current: ContainerImage[]
     add: Number(form.add.trim()),
     ...(form.ready.trim() ? { ready: Number(form.ready.trim()) } : {}),
     timeoutMs,
+    settleMs,
+    failFastAfterMs,
     reclaim: form.reclaim,
     ...(form.fixUpdateStrategy ? { fixUpdateStrategy: true } : {}),
   };

@@ -1,9 +1,19 @@
 // The wizard's first three steps: the GameServerSet (with the offer to resume a recorded release: who made it,
-// what it will do, what to check first), the new image per container, and rooms, ready count, timeout, reclaim.
+// what it will do, what to check first), the new image per container, and rooms, ready count, timeout, stop-early,
+// reclaim and the settle window.
 import type { App } from './app.js';
 import { plural } from '../cluster/util.js';
 import { actions, button, field, h, stepForm, type Child } from './dom.js';
-import { addProblem, changedImages, imageProblem, readyProblem, timeoutProblem, type Form } from './form.js';
+import {
+  addProblem,
+  changedImages,
+  failFastProblem,
+  imageProblem,
+  readyProblem,
+  settleProblem,
+  timeoutProblem,
+  type Form,
+} from './form.js';
 import type { Interrupted, Target } from './protocol.js';
 import { resumeConcerns, whatItDoes } from './resume.js';
 
@@ -23,7 +33,13 @@ const noTarget = (app: App): Node[] => [
 
 /** The offer to resume `r`: what it is, who made it, what it will do, and what to check before saying yes. */
 function resumeOffer(app: App, t: Target, r: Interrupted): Node {
-  const how = r.state === 'expired' ? 'was interrupted (its lease expired)' : `was ${r.state}`;
+  const how =
+    r.state === 'expired'
+      ? 'was interrupted (its lease expired)'
+      : r.state === 'running'
+        ? 'still holds its lease'
+        : `was ${r.state}`;
+  const takeOver = r.state === 'running';
   const concerns = resumeConcerns(r);
   return h(
     'div',
@@ -43,8 +59,15 @@ function resumeOffer(app: App, t: Target, r: Interrupted): Node {
           h('ul', {}, ...concerns.map(c => h('li', {}, c))),
         )
       : undefined,
+    takeOver
+      ? h(
+          'p',
+          { class: 'warning', id: 'take-over-hint' },
+          `Take it over only if you know that run is gone (its machine or VS Code closed): the preview shows what it does, and VS Code asks you to confirm before anything is written.`,
+        )
+      : undefined,
     button(
-      `Resume release ${r.id}`,
+      takeOver ? `Take over release ${r.id}` : `Resume release ${r.id}`,
       () => {
         app.state.resume = { scope: t.scope, ref: { gameServerSet: t.name, id: r.id } };
         app.requestPreview();
@@ -73,12 +96,12 @@ function details(app: App, t: Target): Node[] {
       ),
     );
   const r = t.interrupted;
-  if (r && r.state === 'running') {
+  if (r && r.state === 'running' && r.mine) {
     parts.push(
       h(
         'p',
         { class: 'warning', id: 'running-elsewhere' },
-        `Release ${r.id} of ${r.holder} is running (step ${r.step}). Wait for it to finish or for its lease to expire.`,
+        `Release ${r.id} of ${r.holder} is running (step ${r.step}) from your account on this machine. Wait for it to finish or cancel it there.`,
       ),
     );
   } else if (r) {
@@ -189,7 +212,7 @@ export function buildImages(app: App): Node[] {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Step 3: rooms, ready count, timeout, reclaim
+// Step 3: rooms, ready count, timeout, stop-early, reclaim, settle window
 
 const RECLAIM_TEXT: Record<Form['reclaim'], [string, string]> = {
   none: [
@@ -243,6 +266,28 @@ export function buildRooms(app: App): Node[] {
       app.save();
     },
   });
+  const failFast = field({
+    id: 'fail-fast',
+    label: 'Stop early after',
+    value: state.form.failFast,
+    hint: 'Stop waiting for Ready when the new rooms fail in a way that does not heal by itself (a bad image, a crash loop) for this long; nothing is marked by then. 0 waits out the timeout.',
+    check: failFastProblem,
+    onInput: v => {
+      state.form.failFast = v;
+      app.save();
+    },
+  });
+  const settle = field({
+    id: 'settle',
+    label: 'Settle window before reclaim',
+    value: state.form.settle,
+    hint: 'With Scale down or Kill: after marking, wait this long and re-read the rooms, so a room a matchmaker allocated meanwhile is kept. 0 turns the wait off.',
+    check: settleProblem,
+    onInput: v => {
+      state.form.settle = v;
+      app.save();
+    },
+  });
   const radios = (Object.keys(RECLAIM_TEXT) as Form['reclaim'][]).map(mode => {
     const input = h('input', {
       type: 'radio',
@@ -270,7 +315,9 @@ export function buildRooms(app: App): Node[] {
     add.el,
     ready.el,
     timeout.el,
+    failFast.el,
     h('fieldset', {}, h('legend', {}, 'Reclaim idle old rooms'), ...radios),
+    settle.el,
   ];
   if (!t.onDeleteInForce) {
     const fix = h('input', { type: 'checkbox', id: 'fix', checked: state.form.fixUpdateStrategy });
@@ -291,7 +338,7 @@ export function buildRooms(app: App): Node[] {
     stepForm(
       parts,
       () => app.requestPreview(),
-      () => [add.validate(), ready.validate(), timeout.validate()].every(Boolean),
+      () => [add, ready, timeout, failFast, settle].map(f => f.validate()).every(Boolean),
       [h('button', { type: 'submit', id: 'next' }, 'Preview'), backTo(app, 'images'), cancelWizard(app)],
     ),
   ];

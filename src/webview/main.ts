@@ -9,7 +9,9 @@ import { buildImages, buildRooms, buildTarget } from './formViews.js';
 import { initialProgress } from './progress.js';
 import { PROTOCOL_VERSION, readHostMessage, type HostMessage, type WebviewMessage } from './protocol.js';
 import { RunModel } from './runModel.js';
-import { buildPreview, buildResult, buildRun, OUTCOME_TEXT } from './runViews.js';
+import { buildRollback } from './rollbackViews.js';
+import { buildResult, outcomeText } from './resultViews.js';
+import { buildPreview, buildRun } from './runViews.js';
 import { dispatch, type Handlers } from './schema.js';
 
 interface VsCodeApi {
@@ -62,6 +64,7 @@ const builders: Record<Step, (app: App) => Node[]> = {
   preview: buildPreview,
   run: buildRun,
   result: buildResult,
+  rollback: buildRollback,
 };
 
 const app: App = {
@@ -75,8 +78,10 @@ const app: App = {
     state.step = step;
     app.save();
     app.onProgress = undefined;
+    // Roll Back is a step only when there is something to roll back: a release that ran, or the rollback itself.
+    const rollingBack = state.step === 'rollback' || (!!state.run && 'rollback' in state.run);
     stepNav.replaceChildren(
-      ...FORM_STEPS.map(s =>
+      ...FORM_STEPS.filter(s => s !== 'rollback' || rollingBack).map(s =>
         h('li', s === state.step ? { 'aria-current': 'step', class: 'current' } : {}, STEP_LABELS[s]),
       ),
     );
@@ -129,6 +134,8 @@ const app: App = {
     state.plan = undefined;
     state.resume = undefined;
     state.cancelling = false;
+    state.rollbackPlan = undefined;
+    state.rollbackError = undefined;
     const { scope, name } = state.form;
     state.form = emptyForm();
     app.selectTarget(scope, name);
@@ -197,11 +204,26 @@ const onHost: Handlers<HostMessage, void> = {
     // How long the preview took to show (its next frame), for bench/ui.ts: a performance entry, nothing else.
     requestAnimationFrame(() => setTimeout(() => performance.measure('okg:preview-render', { start })));
   },
+  'rollback-preview-result'(m) {
+    if (m.seq !== state.rollbackSeq || state.step !== 'rollback') return; // an answer to an older request
+    state.rollbackPlanning = false;
+    if (m.ok) {
+      state.rollbackPlan = m.plan;
+      app.say(`Rollback planned: ${m.plan.rooms.length} rooms, ${m.plan.toReplicas} replicas after it.`);
+    } else {
+      state.rollbackError = m.message;
+      app.say('The rollback cannot start.');
+    }
+    app.go('rollback', false);
+  },
   'run-started'(m) {
-    state.run = { scope: m.scope, input: m.input };
-    model = new RunModel(initialProgress(state.plan?.steps));
+    const { type: _t, ...run } = m;
+    const steps = 'rollback' in run ? state.rollbackPlan?.steps : state.plan?.steps;
+    state.run = run;
+    model = new RunModel(initialProgress(steps));
     // The plan has been run: it is not kept (a large one would make every save large).
     state.plan = undefined;
+    state.rollbackPlan = undefined;
     state.cancelling = false;
     alarm('');
     app.go('run');
@@ -216,7 +238,7 @@ const onHost: Handlers<HostMessage, void> = {
     if (!state.run) return;
     state.run.result = m.result;
     state.cancelling = false;
-    app.say(`${OUTCOME_TEXT[m.result.outcome]}.`);
+    app.say(`${outcomeText(state.run, m.result)}.`);
     app.go('result');
   },
   notice(m) {

@@ -1,13 +1,17 @@
-// A release's progress as a pure fold of its event stream: state → event → state, never mutating the state it
+// A release's (or a rollback's) progress as a pure fold of its event stream: state → event → state, never mutating the state it
 // is given. The wizard's run view renders it; the CLI's progress printer can import it too: this file has no
 // DOM, node or vscode dependency (lint-enforced), only the engine's types and its one step list.
+import type { PlannedRollbackStep, RollbackStepName } from '../release/rollbackTypes.js';
 import { STEPS, type PlannedStep, type ReleaseEvent, type RoomResult, type StepName } from '../release/types.js';
-import type { FeedEvent } from './feed.js';
+import type { FeedEvent, RollbackFeedEvent } from './feed.js';
+
+/** A step of a release or of a rollback (the run view shows either, from the plan's own step list). */
+type AnyStep = StepName | RollbackStepName;
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'already-done' | 'skipped' | 'failed' | 'cancelled';
 
 export interface StepProgress {
-  readonly step: StepName;
+  readonly step: AnyStep;
   readonly title: string;
   readonly status: StepStatus;
   readonly message?: string;
@@ -30,26 +34,34 @@ export interface Progress {
   readonly outcome?: 'succeeded' | 'lost' | 'failed' | 'cancelled';
 }
 
-/** Before any event: every step pending, titled from the plan when there is one. */
-export function initialProgress(planned: readonly PlannedStep[] = []): Progress {
-  const titles = new Map(planned.map(s => [s.step, s.title]));
+/**
+ * Before any event: every step pending, titled from the plan when there is one. A rollback's plan brings its own
+ * steps; without a plan, a release's.
+ */
+export function initialProgress(planned: readonly (PlannedStep | PlannedRollbackStep)[] = []): Progress {
+  const titles = new Map<AnyStep, string>(planned.map(s => [s.step, s.title]));
+  const rollback = planned.some(s => !(STEPS as readonly string[]).includes(s.step));
+  const names: readonly AnyStep[] = rollback ? planned.map(s => s.step) : STEPS;
   return {
-    steps: STEPS.map(step => ({ step, title: titles.get(step) ?? step, status: 'pending' })),
+    steps: names.map(step => ({ step, title: titles.get(step) ?? step, status: 'pending' as const })),
     roomResults: { changed: 0, unchanged: 0, skipped: 0, failed: 0 },
     warnings: [],
   };
 }
 
-const updateStep = (p: Progress, step: StepName, change: (s: StepProgress) => StepProgress): Progress => ({
+const updateStep = (p: Progress, step: AnyStep, change: (s: StepProgress) => StepProgress): Progress => ({
   ...p,
   steps: p.steps.map(s => (s.step === step ? change(s) : s)),
 });
 
 /** The progress after one more event. */
-export function foldProgress(p: Progress, e: FeedEvent | ReleaseEvent): Progress {
+export function foldProgress(p: Progress, e: FeedEvent | ReleaseEvent | RollbackFeedEvent): Progress {
   switch (e.type) {
     case 'planned': {
-      const titles = new Map(e.plan.steps.map(s => [s.step, s.title]));
+      const planned: readonly (PlannedStep | PlannedRollbackStep)[] = e.plan.steps;
+      // A rollback's steps are not a release's: its plan replaces the list (nothing has run before `planned`).
+      if (planned.some(s => !p.steps.some(x => x.step === s.step))) return { ...initialProgress(planned), id: e.id };
+      const titles = new Map<AnyStep, string>(planned.map(s => [s.step, s.title]));
       return { ...p, id: e.id, steps: p.steps.map(s => ({ ...s, title: titles.get(s.step) ?? s.title })) };
     }
     case 'step-started':
@@ -102,7 +114,10 @@ export function foldProgress(p: Progress, e: FeedEvent | ReleaseEvent): Progress
 }
 
 /** The progress after every event of a stream. */
-export function progressOf(events: readonly (FeedEvent | ReleaseEvent)[], planned?: readonly PlannedStep[]): Progress {
+export function progressOf(
+  events: readonly (FeedEvent | ReleaseEvent | RollbackFeedEvent)[],
+  planned?: readonly (PlannedStep | PlannedRollbackStep)[],
+): Progress {
   return events.reduce(foldProgress, initialProgress(planned));
 }
 

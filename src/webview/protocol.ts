@@ -4,11 +4,12 @@
 // schema fails tsc. Both sides treat what they receive as untrusted: a message that does not match (an unknown key
 // included) is ignored and reported, never rendered or run.
 //
-// The webview may only ask for what its form offers: a new release from the form's fields, or the resume of a
-// recorded release by its id (the host reads that release's inputs from the cluster, never from the webview).
+// The webview may only ask for what its form offers: a new release from the form's fields, the resume of a
+// recorded release by its id (the host reads that release's inputs from the cluster, never from the webview), or
+// the rollback of the release the host last ran for it (the host knows which).
 //
 // Pure TypeScript (no node, no vscode, no DOM): it is bundled into the browser webview and the host alike.
-import { MAX_ADD } from '../release/validate.js';
+import { MAX_ADD, MAX_FAIL_FAST_AFTER_MS, MAX_SETTLE_MS, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from '../release/validate.js';
 import {
   containerImage,
   count,
@@ -26,7 +27,7 @@ import {
   summary,
   token,
 } from './engineSchemas.js';
-import { MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from './form.js';
+import { rollbackFeedEvent, rollbackPlan, rollbackStep, rollbackSummary, rollbackTarget } from './rollbackSchemas.js';
 import { bool, either, int, list, lit, obj, oneOf, tagged, text, type Infer, type Schema } from './schema.js';
 
 export const PROTOCOL_VERSION = 3;
@@ -36,7 +37,10 @@ export const VIEW_TYPE = 'okg.releaseWizard';
 // ---------------------------------------------------------------------------------------------------------
 // What the webview may ask for
 
-/** A new release exactly as the wizard's form offers it (toInput): no replicas, no retire states, bounded counts. */
+/**
+ * A new release exactly as the wizard's form offers it (toInput): no replicas, no retire states, no take-over (the
+ * host decides that, after asking), counts and durations within the engine's own bounds (validate.ts).
+ */
 const formInput = obj(
   {
     namespace: namespaceName,
@@ -46,7 +50,12 @@ const formInput = obj(
     timeoutMs: int(MIN_TIMEOUT_MS, MAX_TIMEOUT_MS),
     reclaim,
   },
-  { ready: int(1, MAX_ADD), fixUpdateStrategy: bool },
+  {
+    ready: int(1, MAX_ADD),
+    fixUpdateStrategy: bool,
+    settleMs: int(0, MAX_SETTLE_MS),
+    failFastAfterMs: int(0, MAX_FAIL_FAST_AFTER_MS),
+  },
 );
 
 /** The resume of the unfinished release recorded on a GameServerSet, named by its id. */
@@ -65,6 +74,10 @@ const webviewMessage = tagged({
   ),
   cancel: obj({ type: lit('cancel') }),
   'export-argo': obj({ type: lit('export-argo'), seq: count }),
+  /** Plan the rollback of the release this panel's last run ran (the host knows which: the webview names none). */
+  'rollback-preview': obj({ type: lit('rollback-preview'), seq: count }),
+  /** Run the rollback that preview `seq` showed. */
+  rollback: obj({ type: lit('rollback'), seq: count }),
   close: obj({ type: lit('close') }),
   /** The webview ignored a host message that did not validate (`reason` names the path, not the value). */
   rejected: obj({ type: lit('rejected'), reason: text(500) }),
@@ -108,28 +121,29 @@ const target = obj(
   { interrupted },
 );
 
-/** What a run ended with (ReleaseResult without the plan). */
+/**
+ * What a run ended with (ReleaseResult or RollbackResult without the plan). `suggest`: the release's new rooms do
+ * not become ready, rolling back is the way out; `rolledBack`: what a rollback did.
+ */
 const runResult = obj(
   {
     outcome: oneOf(['succeeded', 'lost', 'failed', 'cancelled', 'refused', 'stopped-early'] as const),
     message: text(),
   },
-  { id: token, step, summary },
+  { id: token, step: either(step, rollbackStep), summary, suggest: lit('rollback'), rolledBack: rollbackSummary },
 );
 
+const replayed = { rooms: list(roomRow), samples: list(sample, 2000) };
 /**
- * A release the host runs (or ran) for this panel, replayed to a webview that (re)loads: its events (each step's
- * last progress line only), every room as last seen, and the counts over time.
+ * A release (or the rollback of the last one) the host runs or ran for this panel, replayed to a webview that
+ * (re)loads: its events (each step's last progress line only), every room as last seen, and the counts over time.
  */
-const runSnapshot = obj(
-  {
-    scope: token,
-    input: releaseInput,
-    events: list(feedEvent, 100_000),
-    rooms: list(roomRow),
-    samples: list(sample, 2000),
-  },
-  { result: runResult },
+const runSnapshot = either(
+  obj({ scope: token, input: releaseInput, events: list(feedEvent, 100_000), ...replayed }, { result: runResult }),
+  obj(
+    { scope: token, rollback: rollbackTarget, events: list(rollbackFeedEvent, 100_000), ...replayed },
+    { result: runResult },
+  ),
 );
 
 const hostMessage = tagged({
@@ -143,9 +157,19 @@ const hostMessage = tagged({
     obj({ type: lit('preview-result'), seq: count, ok: lit(true), message: text(), plan: releasePlan }),
     obj({ type: lit('preview-result'), seq: count, ok: lit(false), message: text() }),
   ),
-  'run-started': obj({ type: lit('run-started'), scope: token, input: releaseInput }),
+  'rollback-preview-result': either(
+    obj({ type: lit('rollback-preview-result'), seq: count, ok: lit(true), message: text(), plan: rollbackPlan }),
+    obj({ type: lit('rollback-preview-result'), seq: count, ok: lit(false), message: text() }),
+  ),
+  'run-started': either(
+    obj({ type: lit('run-started'), scope: token, input: releaseInput }),
+    obj({ type: lit('run-started'), scope: token, rollback: rollbackTarget }),
+  ),
   /** What changed since the last one (at most one per batch interval): events, rooms that changed, the counts now. */
-  progress: obj({ type: lit('progress'), events: list(feedEvent, 5000) }, { rooms: list(roomRow), sample }),
+  progress: obj(
+    { type: lit('progress'), events: list(either(feedEvent, rollbackFeedEvent), 5000) },
+    { rooms: list(roomRow), sample },
+  ),
   'run-result': obj({ type: lit('run-result'), result: runResult }),
   notice: obj({ type: lit('notice'), level: oneOf(['info', 'error'] as const), message: text() }),
 });
@@ -163,6 +187,7 @@ export type RunResult = Infer<typeof runResult>;
 export type RunSnapshot = Infer<typeof runSnapshot>;
 export type ReleaseInputValue = Infer<typeof releaseInput>;
 export type ProgressMessage = Extract<HostMessage, { type: 'progress' }>;
+export type RollbackTarget = Infer<typeof rollbackTarget>;
 
 /** The schemas, for tests and for checks of values that are not whole messages. */
 export const schemas = {
@@ -174,6 +199,8 @@ export const schemas = {
   roomRow,
   sample,
   releasePlan,
+  rollbackPlan,
+  rollbackFeedEvent,
   interrupted,
   target,
   hostMessage,

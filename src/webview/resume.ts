@@ -5,7 +5,7 @@
 // Pure TypeScript (no node, no vscode, no DOM): shared by the webview and the host.
 import type { ContainerImage } from '../cluster/okg.js';
 import type { ReleaseInput } from '../release/types.js';
-import { DEFAULT_TIMEOUT_MS } from '../release/validate.js';
+import { DEFAULT_SETTLE_MS, DEFAULT_TIMEOUT_MS } from '../release/validate.js';
 import type { Interrupted } from './protocol.js';
 
 export const imagesText = (images: ContainerImage[]): string => images.map(c => `${c.container}=${c.image}`).join(', ');
@@ -37,6 +37,9 @@ export function whatItDoes(input: ReleaseInput): string[] {
         : 'Set the retired rooms to Kill: OKG deletes them.',
     ...(input.fixUpdateStrategy ? ['Drop rollingUpdate from the update strategy, so OnDelete really applies.'] : []),
     `Wait at most ${duration(input.timeoutMs ?? DEFAULT_TIMEOUT_MS)} at each step.`,
+    ...(reclaim !== 'none' && (input.settleMs ?? DEFAULT_SETTLE_MS) > 0
+      ? [`Before reclaim, wait ${duration(input.settleMs ?? DEFAULT_SETTLE_MS)} after marking and re-read the rooms.`]
+      : []),
   ];
 }
 

@@ -3,8 +3,9 @@
 // only that. Saved with the page's state in this compact form (never the events themselves).
 //
 // Pure TypeScript (no node, no vscode, no DOM).
+import type { PlannedRollbackStep } from '../release/rollbackTypes.js';
 import type { PlannedStep } from '../release/types.js';
-import type { FeedEvent, RoomRow, Sample } from './feed.js';
+import type { FeedEvent, RollbackFeedEvent, RoomRow, Sample } from './feed.js';
 import { foldProgress, initialProgress, type Progress } from './progress.js';
 
 /** What one message changed. */
@@ -51,10 +52,10 @@ export class RunModel {
 
   /** A run replayed from its events (a snapshot from the host). */
   static replay(
-    events: readonly FeedEvent[],
+    events: readonly (FeedEvent | RollbackFeedEvent)[],
     rooms: readonly RoomRow[],
     samples: readonly Sample[],
-    planned?: readonly PlannedStep[],
+    planned?: readonly (PlannedStep | PlannedRollbackStep)[],
   ): RunModel {
     return new RunModel(events.reduce(foldProgress, initialProgress(planned)), rooms, samples);
   }
@@ -83,7 +84,11 @@ export class RunModel {
     return this.order;
   }
 
-  apply(m: { events: readonly FeedEvent[]; rooms?: readonly RoomRow[]; sample?: Sample }): RunChange {
+  apply(m: {
+    events: readonly (FeedEvent | RollbackFeedEvent)[];
+    rooms?: readonly RoomRow[];
+    sample?: Sample;
+  }): RunChange {
     const before = this.progress;
     let p = before;
     for (const e of m.events) p = foldProgress(p, e);

@@ -1,14 +1,14 @@
-// The wizard's last three steps: the preview (every room and what happens to it, the predicted table, the Argo
-// export; large sets in virtual tables with a filter), the run (steps, the rooms picture over time, the per-room
-// list; each progress message updates only what it changed) and the result.
+// The wizard's preview and run steps: the preview (every room and what happens to it, the predicted table, the Argo
+// export; large sets in virtual tables with a filter) and the run of a release or a rollback (steps, the rooms
+// picture over time, the per-room list; each progress message updates only what it changed). The result step is in
+// resultViews.ts, the rollback's preview in rollbackViews.ts.
 import { plural } from '../cluster/util.js';
 import type { ReleasePlan } from '../release/types.js';
-import type { App } from './app.js';
+import { runSet, type App } from './app.js';
 import { roomsChart } from './chart.js';
 import { actions, badge, button, h, imageTags, type Child } from './dom.js';
 import type { RoomRow } from './feed.js';
 import { currentStep, type StepProgress, type StepStatus } from './progress.js';
-import type { RunResult } from './protocol.js';
 import { imagesText } from './resume.js';
 import type { RunChange, RunModel } from './runModel.js';
 import { virtualTable } from './vtable.js';
@@ -82,6 +82,14 @@ export function buildPreview(app: App): Node[] {
         `This resumes release ${p.resumes}: steps already done are checked and skipped.`,
       ),
     );
+  if (p.takesOver)
+    out.push(
+      h(
+        'p',
+        { class: 'warning', id: 'takes-over' },
+        `This takes over release ${p.takesOver.release} from ${p.takesOver.holder} (${p.takesOver.reason}). VS Code asks you to confirm before anything is written.`,
+      ),
+    );
   if (p.alreadyDone)
     out.push(
       h(
@@ -104,12 +112,16 @@ export function buildPreview(app: App): Node[] {
         `wait for ${p.ready} new-version room${p.ready === 1 ? '' : 's'} Ready; retire ${plural(retire, 'idle old room')}; ${plural(prot, 'room')} protected; reclaim: ${inp.reclaim}.`,
     ),
   );
-  if (p.warnings.length)
+  // The take-over's own warning is said above, with what happens next.
+  const warnings = p.takesOver
+    ? p.warnings.filter(w => !w.startsWith(`taking over release ${p.takesOver!.release} `))
+    : p.warnings;
+  if (warnings.length)
     out.push(
       h(
         'ul',
         { class: 'warnings', id: 'plan-warnings', 'aria-label': 'Warnings' },
-        ...p.warnings.map(w => h('li', {}, w)),
+        ...warnings.map(w => h('li', {}, w)),
       ),
     );
   out.push(
@@ -149,10 +161,14 @@ export function buildPreview(app: App): Node[] {
       ],
     }).el,
   );
-  const run = button(p.resumes ? 'Resume Release' : 'Run Release', () => runRelease(app), {
-    id: 'run',
-    disabled: !!p.alreadyDone,
-  });
+  const run = button(
+    p.takesOver ? 'Take Over Release…' : p.resumes ? 'Resume Release' : 'Run Release',
+    () => runRelease(app),
+    {
+      id: 'run',
+      disabled: !!p.alreadyDone,
+    },
+  );
   out.push(
     actions(
       run,
@@ -198,13 +214,13 @@ function stepItem(s: StepProgress): HTMLLIElement {
 const ROW_STATE = (r: RoomRow): string => (r.gone ? 'deleted' : r.state || '—');
 
 /** The live parts of the run and result steps over one model: each `update` touches only what changed. */
-function progressParts(app: App, model: RunModel, live: boolean) {
+export function progressParts(app: App, model: RunModel, live: boolean) {
   const items = model.progress.steps.map(stepItem);
   const steps = h('ol', { id: 'run-steps', class: 'run-steps' }, ...items);
   const ready = h('p', { id: 'ready-count' });
   const chart = roomsChart('run-chart');
   const warnings = h('ul', { class: 'warnings', id: 'run-warnings', 'aria-label': 'Warnings' });
-  const name = app.state.run?.input.gameServerSet ?? '';
+  const name = app.state.run ? runSet(app.state.run) : '';
   const rooms = virtualTable<RoomRow>({
     id: 'run-rooms',
     caption: `Rooms of ${name}${live ? ', live' : ''}`,
@@ -279,93 +295,27 @@ export function buildRun(app: App): Node[] {
   };
   announce();
   const cancel = button(
-    state.cancelling ? 'Cancelling…' : 'Cancel Release',
+    state.cancelling ? 'Cancelling…' : 'input' in run ? 'Cancel Release' : 'Cancel Rollback',
     () => {
       state.cancelling = true;
       app.save();
       cancel.textContent = 'Cancelling…';
       cancel.disabled = true;
       app.post({ type: 'cancel' });
-      app.say('Cancelling: the release stops at the next safe point.');
+      app.say(`Cancelling: the ${'input' in run ? 'release' : 'rollback'} stops at the next safe point.`);
     },
     { id: 'cancel', class: 'danger', disabled: !!state.cancelling },
   );
   return [
-    h('p', {}, `Releasing ${run.input.gameServerSet}: `, imageTags(run.input.images)),
+    'input' in run
+      ? h('p', {}, `Releasing ${run.input.gameServerSet}: `, imageTags(run.input.images))
+      : h(
+          'p',
+          {},
+          `Rolling back release ${run.rollback.release} of ${run.rollback.gameServerSet}: back to `,
+          imageTags(run.rollback.images),
+        ),
     h('div', { id: 'run-progress' }, ...parts.nodes),
     actions(cancel),
   ];
-}
-
-export const OUTCOME_TEXT: Record<RunResult['outcome'], string> = {
-  succeeded: 'The release succeeded',
-  lost: 'The release finished, but OKG removed rooms with players',
-  failed: 'The release failed',
-  cancelled: 'The release was cancelled',
-  refused: 'The release did not start',
-  'stopped-early': 'The release stopped early: the new rooms do not become ready',
-};
-
-export function buildResult(app: App): Node[] {
-  const run = app.state.run;
-  const r = run?.result;
-  const newRelease = () => button('New Release', () => app.newRelease(), { id: 'new' });
-  if (!run || !r) return [h('p', {}, 'No result.'), actions(newRelease())];
-  const ok = r.outcome === 'succeeded';
-  const out: Node[] = [
-    h(
-      'p',
-      { id: 'outcome', class: ok ? 'outcome ok' : 'outcome error' },
-      `${OUTCOME_TEXT[r.outcome]}${r.id ? ` (${r.id})` : ''}.`,
-    ),
-    h('p', { id: 'result-message' }, r.message),
-  ];
-  const s = r.summary;
-  if (s) {
-    out.push(
-      h(
-        'dl',
-        { id: 'summary' },
-        h('dt', {}, 'Rooms retired'),
-        h('dd', {}, roomNames(s.retired, 'retired')),
-        h('dt', {}, 'Rooms skipped (changed since read)'),
-        h('dd', {}, roomNames(s.skipped, 'skipped')),
-        h('dt', {}, 'Rooms reclaimed'),
-        h('dd', {}, String(s.reclaimed)),
-        ...(s.lost.length
-          ? [h('dt', {}, 'Rooms with players removed by OKG'), h('dd', { id: 'lost' }, s.lost.join(', '))]
-          : []),
-        h('dt', {}, 'Final replicas'),
-        h('dd', {}, String(s.finalReplicas)),
-        h('dt', {}, 'API requests'),
-        h('dd', {}, String(s.requests)),
-      ),
-    );
-  }
-  if (r.outcome === 'cancelled' || r.outcome === 'failed')
-    out.push(
-      h(
-        'p',
-        { class: 'hint' },
-        'The cluster is consistent. Choose this GameServerSet again to resume the release from where it stopped.',
-      ),
-    );
-  const model = app.run();
-  if (model.progress.steps.some(x => x.status !== 'pending') || model.rooms().length) {
-    out.push(
-      h(
-        'details',
-        { id: 'run-details' },
-        h('summary', {}, 'Steps, rooms and the picture of the run'),
-        ...progressParts(app, model, false).nodes,
-      ),
-    );
-  }
-  out.push(
-    actions(
-      newRelease(),
-      button('Close', () => app.post({ type: 'close' }), { id: 'close', class: 'secondary' }),
-    ),
-  );
-  return out;
 }

@@ -24,7 +24,8 @@ import { dispatch, type Handlers } from '../webview/schema.js';
 import { saveArgoExport } from './argoExport.js';
 import { makeNonce, wizardHtml } from './html.js';
 import { confirmResume, resumeOffer, resumes } from './resume.js';
-import { WizardRun, type WizardRuns } from './run.js';
+import { planWizardRollback, startWizardRollback, type PlannedRollback } from './rollback.js';
+import { WizardRun, type WizardRollback, type WizardRuns } from './run.js';
 import { confirmTakeOver, previewInput } from './takeOver.js';
 
 /** One (connection, namespace) the explorer shows: where a release can run. */
@@ -89,6 +90,8 @@ export class WizardHost {
   private readonly subscriptions: vscode.Disposable[] = [];
   private unsubscribeRun?: () => void;
   private plan?: { seq: number; plan: ReleasePlan };
+  /** The rollback preview the page shows, run on its `rollback` message. */
+  private rollback?: PlannedRollback;
   private seq = -1;
   private select?: { scope?: string; namespace?: string; name: string };
   private disposed = false;
@@ -242,7 +245,7 @@ export class WizardHost {
     cancel: async () => {
       const run = this.opts.runs.current;
       if (run?.running) {
-        this.deps.log.info(`release wizard: cancelling the release of ${run.input.gameServerSet}`);
+        this.deps.log.info(`release wizard: cancelling the ${run.what} of ${run.gameServerSet}`);
         run.cancel();
       }
     },
@@ -252,6 +255,27 @@ export class WizardHost {
       // Saved to a file the operator picks (argoExport.ts), then offered for submission; never an untitled buffer.
       const saved = await saveArgoExport(this.plan.plan, await this.deps.scopes(), this.deps.log);
       this.post({ type: 'notice', level: 'info', message: saved.notice });
+    },
+    'rollback-preview': async m => {
+      this.rollback = undefined;
+      const r = await planWizardRollback(this.opts.runs, m.seq);
+      if (r.ok) this.rollback = r.planned;
+      this.post(
+        r.ok
+          ? { type: 'rollback-preview-result', seq: m.seq, ok: true, message: r.message, plan: fitPlan(r.planned.plan) }
+          : { type: 'rollback-preview-result', seq: m.seq, ok: false, message: r.message },
+      );
+    },
+    rollback: async m => {
+      const planned = this.rollback;
+      if (!planned || planned.seq !== m.seq)
+        throw new Error('There is no current rollback preview to run; choose Roll Back… again.');
+      if (this.refuseSecondRun()) return;
+      this.rollback = undefined;
+      const run = await startWizardRollback(planned, this.deps.log);
+      this.opts.runs.current = run;
+      this.post({ type: 'run-started', scope: planned.scope.id, rollback: planned.target });
+      this.attach(run);
     },
     close: async () => {
       this.panel.dispose();
@@ -269,7 +293,7 @@ export class WizardHost {
     this.post({
       type: 'notice',
       level: 'error',
-      message: `A release of ${current.input.gameServerSet} is already running from this window; wait for it or cancel it.`,
+      message: `A ${current.what} of ${current.gameServerSet} is already running from this window; wait for it or cancel it.`,
     });
     return true;
   }
@@ -295,7 +319,7 @@ export class WizardHost {
     return { scope, input: offer.input, resumed: offer };
   }
 
-  private attach(run: WizardRun): void {
+  private attach(run: WizardRun | WizardRollback): void {
     this.unsubscribeRun?.();
     this.unsubscribeRun = run.subscribe(msg => this.post(msg));
   }

@@ -133,12 +133,16 @@ export class ReleaseWizard extends Disposable {
     if (this.host === h) this.host = undefined;
     const run = this.runs.current;
     if (!run?.running || this.hosts.size || this.isDisposed) return;
-    const name = run.input.gameServerSet;
+    const name = run.gameServerSet;
     void vscode.window
-      .showInformationMessage(`The release of ${name} continues in the background.`, 'Show', 'Cancel Release')
+      .showInformationMessage(
+        `The ${run.what} of ${name} continues in the background.`,
+        'Show',
+        `Cancel ${run.what === 'release' ? 'Release' : 'Rollback'}`,
+      )
       .then(choice => {
         if (choice === 'Show') void vscode.commands.executeCommand(RELEASE_COMMAND);
-        else if (choice === 'Cancel Release' && run.running) run.cancel();
+        else if (choice?.startsWith('Cancel') && run.running) run.cancel();
       });
   }
 }

@@ -110,6 +110,8 @@ function recordedInput(n: NormalizedInput): ReleaseInput {
     replicas: n.replicas,
     ready: n.ready,
     timeoutMs: n.timeoutMs,
+    failFastAfterMs: n.failFastAfterMs,
+    settleMs: n.settleMs,
     retireOpsStates: n.retireOpsStates,
     reclaim: n.reclaim,
     fixUpdateStrategy: n.fixUpdateStrategy,

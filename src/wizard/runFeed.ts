@@ -1,9 +1,10 @@
-// What the host streams to the wizard of a running release: the engine's events, translated (feed.ts) and batched
+// What the host streams to the wizard of a running release (or rollback): the engine's events, translated (feed.ts) and batched
 // (at most one message per interval however fast rooms change; a step's progress line replaces the one before it
 // in a batch), the rooms of the set as the cache shows them (only those that changed since the last message),
 // and the counts of rooms by version and state when they change. Keeps what a webview that reloads is replayed.
 import type { NamespaceCache } from '../cluster/cache.js';
 import { isNewVersion, type ContainerImage, type RoomView } from '../cluster/okg.js';
+import type { RollbackEvent } from '../release/rollbackTypes.js';
 import type { ReleaseEvent } from '../release/types.js';
 import {
   FeedLog,
@@ -13,7 +14,9 @@ import {
   toFeed,
   waitingReason,
   type FeedEvent,
+  type RollbackFeedEvent,
   type RoomRow,
+  type RoomWaiting,
   type Sample,
 } from '../webview/feed.js';
 import { schemas, type ProgressMessage } from '../webview/protocol.js';
@@ -24,14 +27,14 @@ export const BATCH_MS = 40;
 const MAX_EVENTS = 5000;
 
 export interface FeedSnapshot {
-  events: FeedEvent[];
+  events: (FeedEvent | RollbackFeedEvent)[];
   rooms: RoomRow[];
   samples: Sample[];
 }
 
 export class RunFeed {
-  private readonly all = new FeedLog();
-  private readonly pending = new FeedLog();
+  private readonly all = new FeedLog<FeedEvent | RollbackFeedEvent>();
+  private readonly pending = new FeedLog<FeedEvent | RollbackFeedEvent>();
   private readonly rows = new Map<string, RoomRow>();
   private readonly reasons = new Map<string, string>();
   private readonly dirty = new Set<string>();
@@ -55,6 +58,8 @@ export class RunFeed {
     private readonly send: (m: ProgressMessage) => void,
     private readonly warn: (line: string) => void,
     private readonly intervalMs = BATCH_MS,
+    /** Whose events these are: a release's or a rollback's (each checked against its own schema). */
+    private readonly kind: 'release' | 'rollback' = 'release',
   ) {
     for (const r of cache.rooms(set)) if (this.keepRow(this.rowOf(r.name, r))) this.unsent.add(r.name);
     this.samples.push(sampleOf(this.rows.values(), 0));
@@ -68,7 +73,7 @@ export class RunFeed {
   }
 
   /** One engine event: translated, checked, queued for the next message (a room's waiting reason goes on its row). */
-  event(e: ReleaseEvent): void {
+  event(e: ReleaseEvent | RollbackEvent): void {
     if (this.stopped) return;
     if (e.type === 'room-waiting') {
       const reason = waitingReason(e);
@@ -78,8 +83,8 @@ export class RunFeed {
       this.schedule();
       return;
     }
-    const fe = toFeed(e);
-    const problem = schemas.feedEvent.check(fe, 'event');
+    const fe = this.kind === 'rollback' ? toFeed(e as RollbackEvent) : toFeed(e as Exclude<ReleaseEvent, RoomWaiting>);
+    const problem = (this.kind === 'rollback' ? schemas.rollbackFeedEvent : schemas.feedEvent).check(fe, 'event');
     if (problem) {
       this.warn(`release wizard: not sending a ${e.type} event the wizard cannot show (${problem})`);
       return;

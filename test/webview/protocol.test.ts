@@ -5,11 +5,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readHostMessage, readWebviewMessage, type HostMessage } from '../../src/webview/protocol.js';
 import { dispatch, type Handlers } from '../../src/webview/schema.js';
+import { parseDuration, validateInput } from '../../src/release/validate.js';
 import {
   addProblem,
   changedImages,
+  failFastProblem,
   imageProblem,
   readyProblem,
+  settleProblem,
   timeoutProblem,
   toInput,
 } from '../../src/webview/form.js';
@@ -245,6 +248,7 @@ describe('release wizard: message contract and form checks', () => {
       targets: m => m.targets.length,
       select: m => m.name.length,
       'preview-result': m => m.seq,
+      'rollback-preview-result': m => m.seq,
       'run-started': () => 1,
       progress: m => {
         seen.push(...m.events.map(e => e.type));
@@ -288,6 +292,8 @@ describe('release wizard: message contract and form checks', () => {
       add: '2',
       ready: '',
       timeout: '90s',
+      settle: '1.5s',
+      failFast: '0',
       reclaim: 'kill' as const,
       fixUpdateStrategy: true,
     };
@@ -298,6 +304,8 @@ describe('release wizard: message contract and form checks', () => {
       images: [{ container: 'a', image: 'game:2' }],
       add: 2,
       timeoutMs: 90_000,
+      settleMs: 1500,
+      failFastAfterMs: 0,
       reclaim: 'kill',
       fixUpdateStrategy: true,
     });
@@ -306,12 +314,59 @@ describe('release wizard: message contract and form checks', () => {
       webviewProblem({
         type: 'run',
         scope: 's',
-        input: toInput({ ...form, add: '1000', ready: '1000', timeout: '24h' }, 'default', current),
+        input: toInput(
+          { ...form, add: '1000', ready: '1000', timeout: '24h', settle: '10m', failFast: '24h' },
+          'default',
+          current,
+        ),
       }),
       undefined,
       "the form's bounds are the contract's",
     );
     assert.equal(toInput({ ...form, ready: '3' }, 'default', current), undefined);
+    assert.equal(toInput({ ...form, settle: '11m' }, 'default', current), undefined);
+    assert.equal(toInput({ ...form, failFast: 'soon' }, 'default', current), undefined);
+  });
+
+  it('the settle window and stop-early fields accept exactly what the engine (and so the CLI) accepts', () => {
+    const base = {
+      namespace: 'default',
+      gameServerSet: 'minecraft',
+      images: [{ container: 'a', image: 'game:2' }],
+      add: 1,
+    };
+    const engineTakes = (key: 'settleMs' | 'failFastAfterMs', text: string): boolean => {
+      const ms = parseDuration(text);
+      if (typeof ms === 'string') return false;
+      try {
+        validateInput({ ...base, [key]: ms });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const t of [
+      '0',
+      '2',
+      '2s',
+      '500ms',
+      '1.5s',
+      '10m',
+      '10m1s',
+      '11m',
+      '24h',
+      '24h1s',
+      '25h',
+      'soon',
+      '',
+      '-1s',
+    ]) {
+      assert.equal(settleProblem(t) === undefined, engineTakes('settleMs', t), `settle "${t}"`);
+      assert.equal(failFastProblem(t) === undefined, engineTakes('failFastAfterMs', t), `fail-fast "${t}"`);
+    }
+    assert.equal(settleProblem('11m'), 'The settle window must be from 0 (no wait) to 10 min.');
+    assert.equal(failFastProblem('25h'), 'The stop-early grace period must be from 0 (off) to 24h.');
+    assert.match(settleProblem('soon') ?? '', /^"soon" is not a duration/i);
   });
 
   it('the webview bundle imports no node module, needs no eval, and stays within its 150 KB budget', function () {

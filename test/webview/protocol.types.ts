@@ -10,22 +10,22 @@ const none = (): void => undefined;
 // ---- One handler per message type, in both directions.
 
 export const hostHandlers: Handlers<HostMessage, void> = {
-  init: none, targets: none, select: none, 'preview-result': none, 'run-started': none, progress: none, 'run-result': none, notice: none,
+  init: none, targets: none, select: none, 'preview-result': none, 'rollback-preview-result': none, 'run-started': none, progress: none, 'run-result': none, notice: none,
 };
 export const webviewHandlers: Handlers<WebviewMessage, void> = {
-  ready: none, refresh: none, preview: none, run: none, cancel: none, 'export-argo': none, close: none, rejected: none,
+  ready: none, refresh: none, preview: none, run: none, cancel: none, 'export-argo': none, 'rollback-preview': none, rollback: none, close: none, rejected: none,
 };
 // @ts-expect-error the host's map lacks a handler for `cancel`
-export const hostMissesOne: Handlers<WebviewMessage, void> = { ready: none, refresh: none, preview: none, run: none, 'export-argo': none, close: none, rejected: none };
+export const hostMissesOne: Handlers<WebviewMessage, void> = { ready: none, refresh: none, preview: none, run: none, 'export-argo': none, 'rollback-preview': none, rollback: none, close: none, rejected: none };
 // @ts-expect-error the webview's map lacks a handler for `notice`
-export const webviewMissesOne: Handlers<HostMessage, void> = { init: none, targets: none, select: none, 'preview-result': none, 'run-started': none, progress: none, 'run-result': none };
+export const webviewMissesOne: Handlers<HostMessage, void> = { init: none, targets: none, select: none, 'preview-result': none, 'rollback-preview-result': none, 'run-started': none, progress: none, 'run-result': none };
 export const handlerForUnknown: Handlers<HostMessage, void> = {
   ...hostHandlers,
   // @ts-expect-error a handler for a type the contract does not have
   eval: none,
 };
 export const handlerGetsItsVariant: Handlers<HostMessage, number> = {
-  init: m => m.targets.length, targets: m => m.targets.length, select: m => m.name.length, 'preview-result': m => m.seq, 'run-started': m => m.input.images.length,
+  init: m => m.targets.length, targets: m => m.targets.length, select: m => m.name.length, 'preview-result': m => m.seq, 'rollback-preview-result': m => m.seq, 'run-started': m => m.scope.length,
   progress: m => m.events.length, 'run-result': m => m.result.message.length,
   // @ts-expect-error a notice has no `targets`
   notice: m => m.targets.length,

@@ -40,6 +40,7 @@ describe('release wizard: resuming a recorded release', () => {
         'Lower replicas by the number of retired rooms.',
         'Drop rollingUpdate from the update strategy, so OnDelete really applies.',
         'Wait at most 90m at each step.',
+        'Before reclaim, wait 2s after marking and re-read the rooms.',
       ],
     );
   });

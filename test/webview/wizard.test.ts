@@ -64,7 +64,7 @@ describe('release wizard: the webview in Chromium, step by step', function () {
     assert.equal(await step(), 'rooms');
   });
 
-  it('step 3: new rooms, ready count, timeout and reclaim mode; ready above new rooms is refused inline; the preview request carries the input', async () => {
+  it('step 3: new rooms, ready count, timeout, stop-early, reclaim mode and settle window; bad values are refused inline; the preview request carries the input', async () => {
     await init();
     await wp.page.click('#next');
     await wp.page.fill('#image-0', NEW);
@@ -85,6 +85,17 @@ describe('release wizard: the webview in Chromium, step by step', function () {
     assert.equal(await focused(), 'timeout');
     assert.equal((await posted()).filter(m => m.type === 'preview').length, 0);
     await wp.page.fill('#timeout', '90s');
+    assert.equal(await wp.page.inputValue('#settle'), '2s', "the engine's default settle window");
+    assert.equal(await wp.page.inputValue('#fail-fast'), '60s', "the engine's default stop-early grace period");
+    await wp.page.fill('#settle', '11m');
+    assert.equal(await text('#settle-msg'), 'The settle window must be from 0 (no wait) to 10 min.');
+    await wp.page.fill('#fail-fast', 'soon');
+    assert.match(await text('#fail-fast-msg'), /"soon" is not a duration/);
+    await wp.page.click('#next');
+    assert.equal(await step(), 'rooms');
+    assert.equal(await focused(), 'fail-fast');
+    await wp.page.fill('#fail-fast', '0');
+    await wp.page.fill('#settle', '5s');
     await wp.page.check('#reclaim-scale-down');
     assert.equal(await wp.page.locator('#fix').count(), 0, 'the OnDelete fix is only offered when needed');
     await wp.page.click('#next');
@@ -100,6 +111,8 @@ describe('release wizard: the webview in Chromium, step by step', function () {
         add: 6,
         ready: 5,
         timeoutMs: 90_000,
+        settleMs: 5000,
+        failFastAfterMs: 0,
         reclaim: 'scale-down',
       },
     });

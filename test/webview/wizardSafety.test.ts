@@ -126,6 +126,8 @@ describe('release wizard: the webview in Chromium, resume, keyboard, hostile inp
     await wp.page.keyboard.press('Tab');
     assert.equal(await focused(), 'timeout');
     await wp.page.keyboard.press('Tab');
+    assert.equal(await focused(), 'fail-fast');
+    await wp.page.keyboard.press('Tab');
     assert.equal(await focused(), 'reclaim-none');
     await wp.page.keyboard.press('ArrowDown');
     assert.equal(await focused(), 'reclaim-scale-down');

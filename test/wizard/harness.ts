@@ -45,7 +45,14 @@ export async function until<T>(probe: () => T | undefined, what: string, timeout
 export function events(p: Panel, from = 0): FeedEvent[] {
   return posted(p)
     .slice(from)
-    .flatMap(m => (m.type === 'progress' ? m.events : []));
+    .flatMap(m => (m.type === 'progress' ? (m.events as FeedEvent[]) : []));
+}
+
+/** The first release run-started message the host posted (from index `from` on). */
+export function releaseStarted(p: Panel, from = 0): Extract<HostMessage, { input: unknown }> | undefined {
+  return posted(p)
+    .slice(from)
+    .find((m): m is Extract<HostMessage, { input: unknown }> => m.type === 'run-started' && 'input' in m);
 }
 
 /** The first event the host sent (from message index `from` on) that `pred` accepts. */

@@ -10,7 +10,17 @@ import { SEED } from '../../src/sandbox/scenarios.js';
 import type { ReleaseEvent } from '../../src/release/types.js';
 import { PROTOCOL_VERSION, type Target } from '../../src/webview/protocol.js';
 import { GSS, NEW, NS, OLD, SEED_FINAL, strip, table } from '../release/helpers.js';
-import { events as sent, hostHarness, message, posted, seedRelease, send, sentEvent, until } from './harness.js';
+import {
+  events as sent,
+  hostHarness,
+  message,
+  posted,
+  releaseStarted,
+  seedRelease,
+  send,
+  sentEvent,
+  until,
+} from './harness.js';
 
 describe('release wizard: host side (vscode stub)', function () {
   const h = hostHarness();
@@ -241,7 +251,7 @@ describe('release wizard: host side (vscode stub)', function () {
     send(p, { type: 'ready', version: PROTOCOL_VERSION });
     const replay = await until(() => message(p, 'init', hiddenAt), 'init after show');
     assert.ok(replay.run && !replay.run.result);
-    assert.ok(replay.run.events.some((e: ReleaseEvent) => e.type === 'step-started' && e.step === 'wait-ready'));
+    assert.ok((replay.run.events as ReleaseEvent[]).some(e => e.type === 'step-started' && e.step === 'wait-ready'));
     // A second run while one is running is refused.
     send(p, { type: 'run', ...seedRelease(scope.id) });
     assert.match((await until(() => message(p, 'notice', hiddenAt), 'refusal')).message, /already running/);
@@ -270,7 +280,7 @@ describe('release wizard: host side (vscode stub)', function () {
     // Made here with the wizard's defaults: it resumes without a question.
     const runAt = posted(p).length;
     send(p, { type: 'run', scope: scope.id, resume: { gameServerSet: GSS, id: offer.id } });
-    const started = await until(() => message(p, 'run-started', runAt), 'the resumed run');
+    const started = await until(() => releaseStarted(p, runAt), 'the resumed run');
     assert.deepEqual(started.input, offer.input);
     assert.deepEqual(
       h.stub.ui.prompts.filter(x => x.kind === 'warning'),

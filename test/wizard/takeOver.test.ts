@@ -7,7 +7,18 @@ import { hostname, userInfo } from 'node:os';
 import { runRelease } from '../../src/release/engine.js';
 import type { Holder } from '../../src/release/record.js';
 import { GSS, mortal, NS, record, SEED_FINAL, strip, table } from '../release/helpers.js';
-import { hostHarness, message, ourWrites, posted, seedInput, seedRelease, send, until, type World } from './harness.js';
+import {
+  hostHarness,
+  message,
+  ourWrites,
+  posted,
+  releaseStarted,
+  seedInput,
+  seedRelease,
+  send,
+  until,
+  type World,
+} from './harness.js';
 
 /** A release of the seed whose run dies (its connection lost) once it starts marking: its record keeps the lease. */
 async function crashed(w: World, holder: Partial<Holder>): Promise<string> {
@@ -80,7 +91,7 @@ describe('release wizard: taking over a release someone else left', function () 
     h.stub.ui.answers.push(h.stub.button('Take Over Release'));
     at = posted(p).length;
     send(p, { type: 'run', scope: w.scope.id, resume: ref });
-    const started = await until(() => message(p, 'run-started', at), 'the run');
+    const started = await until(() => releaseStarted(p, at), 'the run');
     assert.equal(started.input.takeOver, 'alice@ops-box (pid 4242)');
     const done = await until(() => message(p, 'run-result', at), 'the result');
     assert.equal(done.result.outcome, 'succeeded', done.result.message);

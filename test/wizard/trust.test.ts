@@ -9,6 +9,7 @@ import {
   message,
   ourWrites,
   posted,
+  releaseStarted,
   seedInput,
   seedRelease,
   send,
@@ -102,8 +103,8 @@ describe('release wizard: what the host takes from the webview, and the question
     h.stub.ui.answers.push(h.stub.button('Resume Release'));
     at = posted(p).length;
     send(p, { type: 'run', scope: w.scope.id, resume: ref });
-    const started = await until(() => message(p, 'run-started', at), 'the resumed run');
-    assert.deepEqual(started.input, { ...recorded, fixUpdateStrategy: false });
+    const started = await until(() => releaseStarted(p, at), 'the resumed run');
+    assert.deepEqual(started.input, { ...recorded, fixUpdateStrategy: false, failFastAfterMs: 60_000, settleMs: 2000 });
     await until(() => sentEvent(p, e => e.type === 'step-started' && e.step === 'wait-ready', at), 'wait-ready');
     send(p, { type: 'cancel' });
     const done = await until(() => message(p, 'run-result', at), 'cancelled');
