@@ -1,7 +1,8 @@
 // Argo Workflows' own code for the exported release: builds test/controlplane/argo (cmd/argo-validate, which is
-// `argo lint --offline --strict` from github.com/argoproj/argo-workflows/v3, and cmd/argo-mutex, Argo's
-// synchronization manager over the export's Workflows) once into ~/.cache/okg-ops/controlplane, and copies Argo's
-// CRDs (full and minimal, as that module ships them) next to them for the tests.
+// `argo lint --offline --strict` from github.com/argoproj/argo-workflows/v3; cmd/argo-mutex, Argo's
+// synchronization manager over the export's Workflows; cmd/argo-controller, Argo's workflow-controller for tier B)
+// once into ~/.cache/okg-ops/controlplane, and copies Argo's CRDs (full and minimal) and its
+// workflow-controller-configmap, as that module ships them, next to them for the tests.
 //
 //   node scripts/argo-validate.mjs build          build (or reuse); prints the binary's path
 //   node scripts/argo-validate.mjs FILE...        build (or reuse), then lint FILE... (exit 1 on any problem)
@@ -21,18 +22,28 @@ export function argoVersion() {
   return v;
 }
 
-/** Builds (or finds) argo-validate and argo-mutex; returns { bin, mutex, crds: { full, minimal }, version, built }. */
+/**
+ * Builds (or finds) argo-validate, argo-mutex and argo-controller; returns { bin, mutex, controller,
+ * controllerConfigMap, crds: { full, minimal }, version, built }.
+ */
 export function buildArgoValidator({ log } = {}) {
   const version = argoVersion();
   const r = buildGoModule({
     moduleDir: ARGO_MODULE,
-    packages: { 'argo-validate': './cmd/argo-validate', 'argo-mutex': './cmd/argo-mutex' },
+    packages: {
+      'argo-validate': './cmd/argo-validate',
+      'argo-mutex': './cmd/argo-mutex',
+      'argo-controller': './cmd/argo-controller',
+    },
     prefix: `argo-${version}`,
-    what: `argo-validate and argo-mutex (argo-workflows ${version})`,
+    // Argo's version, as its Makefile stamps it: the controller's default executor image is argoexec:<version>.
+    flags: `-s -w -X github.com/argoproj/argo-workflows/v3.version=${version}`,
+    what: `argo-validate, argo-mutex and argo-controller (argo-workflows ${version})`,
     log,
   });
   const crds = join(r.binDir, 'crds');
-  if (!existsSync(join(crds, 'full', 'argoproj.io_workflows.yaml'))) {
+  const configMap = join(crds, 'workflow-controller-configmap.yaml');
+  if (!existsSync(configMap)) {
     const go = findGo();
     const dir = spawnSync(go.go, ['list', '-m', '-f', '{{.Dir}}', 'github.com/argoproj/argo-workflows/v3'], {
       cwd: ARGO_MODULE,
@@ -51,12 +62,18 @@ export function buildArgoValidator({ log } = {}) {
       for (const f of readdirSync(from).filter(f => f.startsWith('argoproj.io_') && f.endsWith('.yaml')))
         copyFileSync(join(from, f), join(tmp, kind, f));
     }
+    copyFileSync(
+      join(dir.stdout.trim(), 'manifests', 'base', 'workflow-controller', 'workflow-controller-configmap.yaml'),
+      join(tmp, 'workflow-controller-configmap.yaml'),
+    );
     rmSync(crds, { recursive: true, force: true });
     renameSync(tmp, crds);
   }
   return {
     bin: join(r.binDir, 'argo-validate'),
     mutex: join(r.binDir, 'argo-mutex'),
+    controller: join(r.binDir, 'argo-controller'),
+    controllerConfigMap: configMap,
     crds: { full: join(crds, 'full'), minimal: join(crds, 'minimal') },
     version,
     built: r.built,
