@@ -72,7 +72,9 @@ export class ReclaimWatch {
       if (old) old.removed = true; // re-created under the same name: the old room is gone
     }
     this.uidOf.set(r.name, r.uid);
-    this.byUid.set(r.uid, { name: r.name, uid: r.uid, opsState: r.opsState, removed: r.terminating });
+    // Once being removed, always removed (its pod can go before its GameServer, which then looks live again).
+    const removed = r.terminating || !!this.byUid.get(r.uid)?.removed;
+    this.byUid.set(r.uid, { name: r.name, uid: r.uid, opsState: r.opsState, removed });
   }
 
   stop(): void {
