@@ -2,7 +2,7 @@
 // module ships them): `kubectl create --dry-run=server` admits every object with strict field validation against
 // Argo's own schema, a misspelt field is refused, and once created, the exported Role gives the Workflow's
 // ServiceAccount exactly what the steps use in the set's namespace (SubjectAccessReviews through `kubectl auth can-i
-// --as`). No Argo controller runs here: whether the mutex holds a second Workflow back is not checked (docs/controlplane.md).
+// --as`). No Argo controller runs here; Argo's workflow-controller and its mutex run in tier B (argoController.test.ts).
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
