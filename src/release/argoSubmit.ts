@@ -131,6 +131,17 @@ export interface WorkflowStatus {
   running: string[];
 }
 
+/**
+ * A running node's name as the operator reads it: Argo runs a step with a retryStrategy as numbered attempts
+ * (`lock(0)`, `lock(1)`…), so the first attempt is the step itself and a later one says which attempt it is.
+ */
+export function stepLabel(displayName: string | undefined): string {
+  const m = /^(.*)\((\d+)\)$/.exec(displayName ?? '?');
+  if (!m) return displayName ?? '?';
+  const attempt = Number(m[2]);
+  return attempt === 0 ? m[1] : `${m[1]} (attempt ${attempt + 1})`;
+}
+
 /** The Workflow's phase (Pending until the controller picks it up), its message, and the steps running now. */
 export async function workflowStatus(kc: KubeConfig, namespace: string, name: string): Promise<WorkflowStatus> {
   const api = KubernetesObjectApi.makeApiClient(kc);
@@ -149,7 +160,7 @@ export async function workflowStatus(kc: KubeConfig, namespace: string, name: st
   const nodes = Object.values(wf.status?.nodes ?? {});
   const running = nodes
     .filter(n => n.phase === 'Running' && (n.type === 'Pod' || n.type === 'Suspend'))
-    .map(n => `${n.displayName ?? '?'}${n.type === 'Suspend' ? ' (waiting for approval: argo resume)' : ''}`);
+    .map(n => `${stepLabel(n.displayName)}${n.type === 'Suspend' ? ' (waiting for approval: argo resume)' : ''}`);
   return {
     phase: wf.status?.phase || 'Pending',
     ...(wf.status?.message ? { message: wf.status.message } : {}),

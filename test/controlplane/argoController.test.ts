@@ -187,8 +187,8 @@ describe("Argo's workflow-controller on real OKG (tier B): the export runs under
       },
       () => ({ status: workflow(r.workflow).status, pods: pods.map(p => [p.metadata.name, p.status?.phase]) }),
     );
-    // Argo runs a step with a retryStrategy as attempts lock(0), lock(1)…: that is what the wizard's Run step lists
-    assert.deepEqual((await workflowStatus(kc, NS, r.workflow)).running, ['lock(0)']);
+    // Argo runs a step with a retryStrategy as attempts lock(0), lock(1)…: the wizard's Run step lists the step
+    assert.deepEqual((await workflowStatus(kc, NS, r.workflow)).running, ['lock']);
     const [pod] = pods;
     assert.equal(pod.status?.phase, 'Running');
     assert.equal(pod.spec.nodeName, 'kwok-node-0');
@@ -245,7 +245,7 @@ describe("Argo's workflow-controller on real OKG (tier B): the export runs under
       },
       () => ({ status: workflow(r.workflow).status, pods: pods.map(p => [p.metadata.name, p.status?.phase]) }),
     );
-    assert.deepEqual((await workflowStatus(kc, NS, r.workflow)).running, ['lock(0)']);
+    assert.deepEqual((await workflowStatus(kc, NS, r.workflow)).running, ['lock']);
     assert.deepEqual(
       (workflow(r.workflow).status?.synchronization?.mutex?.holding ?? []).map(h => h.mutex),
       [mutexOf(OTHER)],

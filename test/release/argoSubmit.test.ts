@@ -14,6 +14,7 @@ import {
   ArgoNotServed,
   argoServed,
   followWorkflow,
+  stepLabel,
   submitArgo,
   type WorkflowStatus,
 } from '../../src/release/argoSubmit.js';
@@ -50,6 +51,19 @@ async function plan(sb: Sandbox): Promise<ReleasePlan> {
 
 const argoKinds = ['workflows', 'workflowtemplates', 'serviceaccounts', 'roles', 'rolebindings'];
 const stored = (sb: Sandbox, plural: string) => sb.server.store.list(sb.server.resource(plural), NS);
+
+describe("the Argo Workflow's steps as the operator reads them", () => {
+  it('a step with retries runs as numbered attempts: the first is the step, a later one names its attempt', () => {
+    assert.deepEqual(['lock(0)', 'wait-ready(2)', 'approve', 'release', undefined, 'a(b)(0)'].map(stepLabel), [
+      'lock',
+      'wait-ready (attempt 3)',
+      'approve',
+      'release',
+      '?',
+      'a(b)',
+    ]);
+  });
+});
 
 describe('submitting the Argo export', function () {
   this.timeout(120_000);
