@@ -197,7 +197,7 @@ export async function benchRelease(opts: { reps: number; bigRooms: number }): Pr
       p95: p95(waits),
       samples: waits.length,
       ratio: median(waits) / Math.max(1, median(reactions)),
-      note: `measured: last room Ready → kubectl returned (includes its start-up); ${spread(waits, 0)}`,
+      note: `measured: last room Ready → kubectl returned (started once the rooms existed); ${spread(waits, 0)}`,
     },
     {
       row: row5,

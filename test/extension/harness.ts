@@ -136,8 +136,19 @@ export async function until(
 /** Restores the seed's room marks: minecraft-0 Allocated, the others None, priorities 0. */
 export async function resetSeed(ext: OkgExtension, sandbox: Sandbox): Promise<void> {
   const want: Record<string, string> = { 'minecraft-0': 'Allocated', 'minecraft-1': 'None', 'minecraft-2': 'None' };
+  const gsRes = sandbox.server.resource('gameservers');
   for (const [name, opsState] of Object.entries(want)) {
-    await patchGs(sandbox, name, { opsState, deletionPriority: 0, updatePriority: 0 });
+    // A room the previous test killed is gone until OKG creates it again (quickly, with the emulator at speed):
+    // wait for it, and write again if the write landed in that gap.
+    for (let attempt = 1; ; attempt++) {
+      await sandbox.waitFor(() => sandbox.server.store.get(gsRes, 'default', name) !== undefined, 30_000, `${name}`);
+      try {
+        await patchGs(sandbox, name, { opsState, deletionPriority: 0, updatePriority: 0 });
+        break;
+      } catch (e) {
+        if ((e as { code?: unknown }).code !== 404 || attempt >= 20) throw e;
+      }
+    }
     await until(ext, name, r => r.opsState === opsState && r.deletionPriority === '0' && r.updatePriority === '0');
   }
   sandbox.server.clearWriteLog();
