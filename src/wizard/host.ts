@@ -27,6 +27,7 @@ import { confirmResume, resumeOffer, resumes } from './resume.js';
 import { planWizardRollback, startWizardRollback, type PlannedRollback } from './rollback.js';
 import { WizardRun, type WizardRollback, type WizardRuns } from './run.js';
 import { confirmTakeOver, previewInput } from './takeOver.js';
+import { listTargets } from './targets.js';
 
 /** One (connection, namespace) the explorer shows: where a release can run. */
 export interface WizardScope {
@@ -356,45 +357,8 @@ export class WizardHost {
   }
 
   /** Every GameServerSet the explorer shows, with an unfinished release to offer for resume. */
-  async targets(): Promise<{ targets: Target[]; error?: string }> {
-    const out: Target[] = [];
-    const errors: string[] = [];
-    let scopes: WizardScope[];
-    try {
-      scopes = await this.deps.scopes();
-    } catch (e) {
-      return { targets: [], error: e instanceof Error ? e.message : String(e) };
-    }
-    for (const scope of scopes) {
-      let cache: NamespaceCache;
-      try {
-        cache = await scope.cache();
-      } catch (e) {
-        errors.push(`${scope.label}: ${e instanceof Error ? e.message : String(e)}`);
-        continue;
-      }
-      for (const g of cache.gameServerSets()) {
-        const t: Target = {
-          scope: scope.id,
-          scopeLabel: scope.label,
-          namespace: scope.namespace,
-          name: g.name,
-          replicas: g.replicas,
-          readyReplicas: g.readyReplicas,
-          rooms: cache.rooms(g.name).length,
-          images: g.images,
-          onDeleteInForce: g.onDeleteInForce,
-        };
-        const interrupted = resumeOffer(scope, g, this.deps.log);
-        if (interrupted) t.interrupted = interrupted;
-        if (!readHostMessage({ type: 'targets', targets: [t] }).ok) {
-          this.deps.log.warn(`release wizard: GameServerSet ${g.name} has values the wizard cannot show; skipped`);
-          continue;
-        }
-        out.push(t);
-      }
-    }
-    return { targets: out, ...(errors.length ? { error: errors.join('; ') } : {}) };
+  targets(): Promise<{ targets: Target[]; error?: string }> {
+    return listTargets(this.deps);
   }
 
   dispose(): void {

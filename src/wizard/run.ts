@@ -56,7 +56,7 @@ abstract class WizardOperation {
         this.result = result;
         (result.outcome === 'succeeded' ? this.log.info : this.log.warn).call(
           this.log,
-          `release wizard: ${this.what} of ${this.gameServerSet}: ${result.outcome}: ${result.message}`,
+          `release wizard: ${this.what === 'rollback' ? 'rollback of ' : ''}${this.gameServerSet}: ${result.outcome}: ${result.message}`,
         );
         this.send({ type: 'run-result', result });
         return result;
