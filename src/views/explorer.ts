@@ -13,7 +13,9 @@ import { welcomeState, type WelcomeState } from './format.js';
 import { isProtected, serverHost, viewDescription } from './identity.js';
 import { Disposable, DisposableStore, toDisposable } from './lifecycle.js';
 import { settings } from './settings.js';
-import { treeItem } from './treeItems.js';
+import { describeFilter, isActive, type RoomFilter } from './filter.js';
+import { tooltipOf, treeItem } from './treeItems.js';
+import { emptyPending, NamespaceElements, SetElement, type Pending } from './treeModel.js';
 import type { GssNode, Node, RoomNode } from './treeNodes.js';
 
 export { Connection } from './connections.js';
@@ -36,11 +38,14 @@ interface Shown {
 interface Entry {
   lease: CacheLease;
   started: Promise<void>;
+  /** Settles once the sets are listed (or the first list failed): their rows show before the rooms are in. */
+  setsListed: Promise<void>;
+  elements: NamespaceElements;
   subs: DisposableStore;
 }
 
 export class Explorer extends Disposable implements vscode.TreeDataProvider<Node> {
-  private readonly changed = this.register(new vscode.EventEmitter<Node | undefined>());
+  private readonly changed = this.register(new vscode.EventEmitter<Node | Node[] | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   private readonly cacheChanged = this.register(new vscode.EventEmitter<void>());
   /** A shown cache changed (objects, or an error came or went); refresh.ts debounces the re-render. */
@@ -53,6 +58,9 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
   private view?: vscode.TreeView<Node>;
   private status?: vscode.StatusBarItem;
   private reported?: string;
+  /** What changed since the last render (cache events add to it; `flush` tells VS Code). */
+  private pending: Pending = emptyPending();
+  private roomFilter?: RoomFilter;
   /** The kubeconfig path the Kubernetes extension uses, when it is installed. */
   kubernetesExtensionKubeconfig?: string;
   /** The context the Kubernetes extension has active, when it is installed. */
@@ -82,7 +90,9 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
   /** Says which cluster is shown: the view's description and the status bar item (hidden with nothing shown). */
   private showIdentity(conns: readonly Connection[]): void {
     const shown = conns.map(conn => ({ conn, namespaces: this.namespaces(conn) }));
-    if (this.view) this.view.description = viewDescription(shown);
+    const where = viewDescription(shown);
+    const filter = this.roomFilter ? `filter: ${describeFilter(this.roomFilter)}` : undefined;
+    if (this.view) this.view.description = [where, filter].filter(Boolean).join(' · ') || undefined;
     if (!this.status) return;
     if (!shown.length) {
       this.status.hide();
@@ -103,9 +113,45 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
     this.status.show();
   }
 
-  /** Re-renders now (refresh.ts debounces cache events before calling this). */
+  /** The whole tree is to be re-rendered at the next flush. */
+  invalidate(): void {
+    this.pending.root = true;
+  }
+
+  /** Re-renders the whole tree now. */
   render(): void {
-    if (!this.isDisposed) this.changed.fire(undefined);
+    this.pending.root = true;
+    this.flush();
+  }
+
+  /**
+   * Tells VS Code what changed since the last call (refresh.ts coalesces cache events before calling this):
+   * the changed sets and rooms, a set only when its row's description moved, the root when sets came or went.
+   */
+  flush(): void {
+    if (this.isDisposed) return;
+    const p = this.pending;
+    this.pending = emptyPending();
+    const now = Date.now();
+    for (const set of p.touched)
+      if (isActive(this.roomFilter) || set.grouped || set.description(this.roomFilter, now) !== set.shown)
+        p.elements.add(set);
+    // Past a thousand elements one refresh of the root costs VS Code less than as many handles.
+    if (p.root || p.elements.size > 1000) this.changed.fire(undefined);
+    else if (p.elements.size) this.changed.fire([...p.elements]);
+  }
+
+  /** The room filter shown (undefined: every room). */
+  get filter(): RoomFilter | undefined {
+    return this.roomFilter;
+  }
+
+  /** Shows only the rooms `filter` keeps (undefined or empty: all), says so in the view, and re-renders. */
+  async setFilter(filter: RoomFilter | undefined): Promise<void> {
+    this.roomFilter = isActive(filter) ? filter : undefined;
+    await vscode.commands.executeCommand('setContext', 'okg.filtered', !!this.roomFilter);
+    this.showIdentity(this.shown?.conns ?? []);
+    this.render();
   }
 
   /** The connections the tree shows (read on first use, then on each `sync()`). */
@@ -198,6 +244,13 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
 
   /** The namespace's cache through the tree's own reference (taken on first use), once its first list settled. */
   async entry(conn: Connection, namespace: string): Promise<NamespaceEntry> {
+    const e = this.held(conn, namespace);
+    await e.started;
+    return { cache: e.lease.cache, error: e.lease.cache.error };
+  }
+
+  /** The tree's entry for the namespace, taken on first use; its lists may still be on their way. */
+  private held(conn: Connection, namespace: string): Entry {
     // A connection replaced since the caller looked (a stale scope or node): the tree holds nothing there.
     if (conn.isDropped)
       throw new ClusterError(
@@ -209,19 +262,47 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
       map = new Map();
       this.entries.set(conn, map);
     }
-    let e = map.get(namespace);
-    if (!e) {
-      const lease = conn.acquire(namespace);
-      const subs = new DisposableStore();
-      subs.add(toDisposable(lease.cache.onChange(() => this.cacheChanged.fire())));
-      subs.add(toDisposable(lease.cache.onStatus(() => this.cacheChanged.fire())));
-      subs.add(lease);
-      e = { lease, subs, started: lease.cache.start().catch(() => undefined) };
-      map.set(namespace, e);
-    }
-    const cache = e.lease.cache;
-    await e.started;
-    return { cache, error: cache.error };
+    return map.get(namespace) ?? this.newEntry(conn, namespace, map);
+  }
+
+  private newEntry(conn: Connection, namespace: string, map: Map<string, Entry>): Entry {
+    const lease = conn.acquire(namespace);
+    const cache = lease.cache;
+    const elements = new NamespaceElements(conn, namespace, cache);
+    const subs = new DisposableStore();
+    let setsArrived!: () => void;
+    const setsListed = new Promise<void>(r => (setsArrived = r));
+    subs.add(
+      toDisposable(
+        cache.onChange(ev => {
+          elements.absorb(ev, this.pending);
+          this.cacheChanged.fire();
+        }),
+      ),
+    );
+    subs.add(
+      toDisposable(
+        cache.onStatus(() => {
+          if (cache.hasListed('gameserversets') || cache.error) setsArrived();
+          // A list arrived or an error came or went: rows, their descriptions and the welcome may all move.
+          this.pending.root = true;
+          this.cacheChanged.fire();
+        }),
+      ),
+    );
+    subs.add(lease);
+    const started = cache.start().catch(() => undefined);
+    void started.then(setsArrived);
+    const e: Entry = { lease, subs, started, setsListed, elements };
+    map.set(namespace, e);
+    return e;
+  }
+
+  /** The namespace's entry once its sets are listed (its rooms may still be coming). */
+  private async setsEntry(conn: Connection, namespace: string): Promise<Entry> {
+    const e = this.held(conn, namespace);
+    await e.setsListed;
+    return e;
   }
 
   /** A reference of a holder's own (a command, a document) to a namespace's cache; release it when done. */
@@ -256,35 +337,46 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
         return this.contextChildren(node.conn);
       case 'namespace':
         return this.namespaceChildren(node.conn, node.namespace);
-      case 'gss':
-        return node.rooms.map(room => ({
-          kind: 'room',
-          conn: node.conn,
-          namespace: node.namespace,
-          room,
-          network: node.gss.network,
-        }));
+      case 'gss': {
+        // Rooms are read only for a set VS Code expands; they may still be listing.
+        const e = this.held(node.conn, node.namespace);
+        await e.started;
+        if (!(node instanceof SetElement)) return [];
+        return e.elements.children(node, this.roomFilter, Date.now());
+      }
+      case 'version':
+        return this.held(node.conn, node.namespace).elements.versionChildren(node);
       default:
         return [];
     }
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
-    return treeItem(node);
+    if (!(node instanceof SetElement)) return treeItem(node);
+    node.shown = node.description(this.roomFilter, Date.now());
+    return treeItem(node, node.shown);
+  }
+
+  /** Builds a set's or a room's Markdown tooltip when it is hovered, not for every row rendered. */
+  resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
+    item.tooltip ??= tooltipOf(node);
+    return item;
   }
 
   private async roots(): Promise<Node[]> {
     const { conns, problem } = this.connections();
     let outcomes: { errorKind?: string; gameServerSets: number }[];
     try {
-      outcomes = await Promise.all(
-        conns.flatMap(c =>
-          this.namespaces(c).map(async ns => {
-            const e = await this.entry(c, ns);
-            return { errorKind: e.error?.kind, gameServerSets: e.cache.gameServerSets().length };
-          }),
-        ),
-      );
+      const scopes = conns.flatMap(c => this.namespaces(c).map(ns => this.held(c, ns)));
+      await firstWithSets(scopes);
+      outcomes = scopes.map(e => {
+        const c = e.lease.cache;
+        const listed = c.hasListed('gameserversets') || !!c.error;
+        // A namespace still listing is neither empty nor failing: it keeps the welcome views away until it answers.
+        return listed
+          ? { errorKind: c.error?.kind, gameServerSets: c.gameServerSets().length }
+          : { errorKind: 'pending', gameServerSets: 0 };
+      });
     } catch (e) {
       // A sync replaced a connection while this render read it: render what is shown now.
       if (conns.some(c => c.isDropped)) return this.roots();
@@ -318,16 +410,29 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
 
   private async namespaceChildren(conn: Connection, namespace: string): Promise<Node[]> {
     if (conn.isDropped) return [];
-    const e = await this.entry(conn, namespace);
+    const e = await this.setsEntry(conn, namespace);
+    const error = e.lease.cache.error;
     const parent = `${conn.id}/${namespace}`;
-    const out: Node[] = e.error ? [{ kind: 'message', id: `${parent}/error`, text: e.error.message, error: true }] : [];
-    const sets = e.cache.gameServerSets();
-    for (const gss of sets) out.push({ kind: 'gss', conn, namespace, gss, rooms: e.cache.rooms(gss.name) });
-    if (!sets.length && !e.error)
+    const out: Node[] = error ? [{ kind: 'message', id: `${parent}/error`, text: error.message, error: true }] : [];
+    const sets = e.elements.setElements();
+    const now = Date.now();
+    // Under a filter, a set none of whose rooms it keeps is left out (its rooms must be in to tell).
+    const listed = e.lease.cache.hasListed('gameservers') && e.lease.cache.hasListed('pods');
+    const shown =
+      isActive(this.roomFilter) && listed ? sets.filter(s => s.visibleRooms(this.roomFilter, now).length) : sets;
+    out.push(...shown);
+    if (!sets.length && !error)
       out.push({
         kind: 'message',
         id: `${parent}/empty`,
         text: `no GameServerSets in namespace ${namespace}`,
+        error: false,
+      });
+    else if (!shown.length && sets.length)
+      out.push({
+        kind: 'message',
+        id: `${parent}/filtered`,
+        text: `no rooms in namespace ${namespace} match the filter`,
         error: false,
       });
     return out;
@@ -368,4 +473,16 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
     const e = await this.entry(conn, namespace);
     return e.error ? undefined : e.cache;
   }
+}
+
+/** Resolves once every namespace's sets are listed, or sooner, once one of them has sets to show. */
+function firstWithSets(entries: readonly Entry[]): Promise<void> {
+  return new Promise(resolve => {
+    let left = entries.length;
+    if (!left) resolve();
+    for (const e of entries)
+      void e.setsListed.then(() => {
+        if (e.lease.cache.gameServerSets().length || --left === 0) resolve();
+      });
+  });
 }
