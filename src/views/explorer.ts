@@ -1,5 +1,6 @@
-// The Game Servers tree: context → namespace → GameServerSet → GameServer, read from shared namespace
-// caches. A context or namespace level with a single entry collapses away. The tree holds one cache
+// The Game Servers tree: context → namespace → GameServerSet → (version →) GameServer, read from shared
+// namespace caches, narrowed by the room filter. A context or namespace level with a single entry collapses
+// away; VS Code is told only the elements that changed. The tree holds one cache
 // reference per namespace it shows. `sync()` re-reads the kubeconfig and settings and replaces only what
 // changed (a connection whose kubeconfig identity changed, a namespace no longer shown): it lets go of the
 // tree's own references and never stops a cache another holder (a release, a YAML document) still uses.
@@ -11,11 +12,12 @@ import { Connection, type KubeconfigProblem } from './connections.js';
 import { desiredTargets, STATE_CONTEXT, type DemoTarget, type Target } from './explorerTargets.js';
 import { welcomeState, type WelcomeState } from './format.js';
 import { isProtected, serverHost, viewDescription } from './identity.js';
-import { Disposable, DisposableStore, toDisposable } from './lifecycle.js';
+import { Disposable, toDisposable } from './lifecycle.js';
 import { settings } from './settings.js';
 import { describeFilter, isActive, type RoomFilter } from './filter.js';
 import { tooltipOf, treeItem } from './treeItems.js';
-import { emptyPending, NamespaceElements, SetElement, type Pending } from './treeModel.js';
+import { Entries, firstWithSets, outcomeOf, type Entry } from './explorerEntries.js';
+import { emptyPending, SetElement, type Pending } from './treeModel.js';
 import type { GssNode, Node, RoomNode } from './treeNodes.js';
 
 export { Connection } from './connections.js';
@@ -34,16 +36,6 @@ interface Shown {
   conns: Connection[];
   problem?: KubeconfigProblem;
 }
-/** The tree's own reference to one namespace's cache, and what it listens to. */
-interface Entry {
-  lease: CacheLease;
-  started: Promise<void>;
-  /** Settles once the sets are listed (or the first list failed): their rows show before the rooms are in. */
-  setsListed: Promise<void>;
-  elements: NamespaceElements;
-  subs: DisposableStore;
-}
-
 export class Explorer extends Disposable implements vscode.TreeDataProvider<Node> {
   private readonly changed = this.register(new vscode.EventEmitter<Node | Node[] | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
@@ -54,12 +46,15 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
   /** Connections were replaced or namespaces changed; other holders may move to the new connection. */
   readonly onDidReconnect = this.reconnected.event;
   private shown?: Shown;
-  private readonly entries = new Map<Connection, Map<string, Entry>>();
   private view?: vscode.TreeView<Node>;
   private status?: vscode.StatusBarItem;
   private reported?: string;
   /** What changed since the last render (cache events add to it; `flush` tells VS Code). */
   private pending: Pending = emptyPending();
+  private readonly entries = new Entries(
+    () => this.pending,
+    () => this.cacheChanged.fire(),
+  );
   private roomFilter?: RoomFilter;
   /** The kubeconfig path the Kubernetes extension uses, when it is installed. */
   kubernetesExtensionKubeconfig?: string;
@@ -179,9 +174,7 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
   /** Refresh: sync, then list every shown namespace again (the caches stay; nobody else's work stops), render once. */
   async refresh(): Promise<void> {
     this.sync(false);
-    await Promise.all(
-      [...this.entries.values()].flatMap(m => [...m.values()]).map(e => e.lease.cache.resync().catch(() => undefined)),
-    );
+    await Promise.all(this.entries.all().map(e => e.lease.cache.resync().catch(() => undefined)));
     this.render();
   }
 
@@ -197,9 +190,9 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
     this.shown = { conns, problem: want.problem };
     for (const c of conns) {
       const showing = new Set(this.namespaces(c));
-      for (const ns of [...(this.entries.get(c)?.keys() ?? [])]) {
+      for (const ns of this.entries.namespaces(c)) {
         if (!showing.has(ns)) {
-          this.releaseEntry(c, ns);
+          this.entries.release(c, ns);
           changed = true;
         }
       }
@@ -244,63 +237,14 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
 
   /** The namespace's cache through the tree's own reference (taken on first use), once its first list settled. */
   async entry(conn: Connection, namespace: string): Promise<NamespaceEntry> {
-    const e = this.held(conn, namespace);
+    const e = this.entries.held(conn, namespace);
     await e.started;
     return { cache: e.lease.cache, error: e.lease.cache.error };
   }
 
-  /** The tree's entry for the namespace, taken on first use; its lists may still be on their way. */
-  private held(conn: Connection, namespace: string): Entry {
-    // A connection replaced since the caller looked (a stale scope or node): the tree holds nothing there.
-    if (conn.isDropped)
-      throw new ClusterError(
-        `the Game Servers view reconnected; context ${conn.contextName} is shown anew, choose again`,
-        'other',
-      );
-    let map = this.entries.get(conn);
-    if (!map) {
-      map = new Map();
-      this.entries.set(conn, map);
-    }
-    return map.get(namespace) ?? this.newEntry(conn, namespace, map);
-  }
-
-  private newEntry(conn: Connection, namespace: string, map: Map<string, Entry>): Entry {
-    const lease = conn.acquire(namespace);
-    const cache = lease.cache;
-    const elements = new NamespaceElements(conn, namespace, cache);
-    const subs = new DisposableStore();
-    let setsArrived!: () => void;
-    const setsListed = new Promise<void>(r => (setsArrived = r));
-    subs.add(
-      toDisposable(
-        cache.onChange(ev => {
-          elements.absorb(ev, this.pending);
-          this.cacheChanged.fire();
-        }),
-      ),
-    );
-    subs.add(
-      toDisposable(
-        cache.onStatus(() => {
-          if (cache.hasListed('gameserversets') || cache.error) setsArrived();
-          // A list arrived or an error came or went: rows, their descriptions and the welcome may all move.
-          this.pending.root = true;
-          this.cacheChanged.fire();
-        }),
-      ),
-    );
-    subs.add(lease);
-    const started = cache.start().catch(() => undefined);
-    void started.then(setsArrived);
-    const e: Entry = { lease, subs, started, setsListed, elements };
-    map.set(namespace, e);
-    return e;
-  }
-
   /** The namespace's entry once its sets are listed (its rooms may still be coming). */
   private async setsEntry(conn: Connection, namespace: string): Promise<Entry> {
-    const e = this.held(conn, namespace);
+    const e = this.entries.held(conn, namespace);
     await e.setsListed;
     return e;
   }
@@ -312,18 +256,11 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
 
   /** Whether a shown namespace is failing now (the poll fallback re-renders while one is). */
   anyFailing(): boolean {
-    return [...this.entries.values()].some(m => [...m.values()].some(e => e.lease.cache.error !== undefined));
-  }
-
-  private releaseEntry(conn: Connection, namespace: string): void {
-    const map = this.entries.get(conn);
-    map?.get(namespace)?.subs.dispose();
-    map?.delete(namespace);
+    return this.entries.all().some(e => e.lease.cache.error !== undefined);
   }
 
   private dropConnection(conn: Connection): void {
-    for (const ns of [...(this.entries.get(conn)?.keys() ?? [])]) this.releaseEntry(conn, ns);
-    this.entries.delete(conn);
+    this.entries.drop(conn);
     conn.drop();
   }
 
@@ -339,13 +276,13 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
         return this.namespaceChildren(node.conn, node.namespace);
       case 'gss': {
         // Rooms are read only for a set VS Code expands; they may still be listing.
-        const e = this.held(node.conn, node.namespace);
+        const e = this.entries.held(node.conn, node.namespace);
         await e.started;
         if (!(node instanceof SetElement)) return [];
         return e.elements.children(node, this.roomFilter, Date.now());
       }
       case 'version':
-        return this.held(node.conn, node.namespace).elements.versionChildren(node);
+        return this.entries.held(node.conn, node.namespace).elements.versionChildren(node);
       default:
         return [];
     }
@@ -367,16 +304,9 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
     const { conns, problem } = this.connections();
     let outcomes: { errorKind?: string; gameServerSets: number }[];
     try {
-      const scopes = conns.flatMap(c => this.namespaces(c).map(ns => this.held(c, ns)));
+      const scopes = conns.flatMap(c => this.namespaces(c).map(ns => this.entries.held(c, ns)));
       await firstWithSets(scopes);
-      outcomes = scopes.map(e => {
-        const c = e.lease.cache;
-        const listed = c.hasListed('gameserversets') || !!c.error;
-        // A namespace still listing is neither empty nor failing: it keeps the welcome views away until it answers.
-        return listed
-          ? { errorKind: c.error?.kind, gameServerSets: c.gameServerSets().length }
-          : { errorKind: 'pending', gameServerSets: 0 };
-      });
+      outcomes = scopes.map(outcomeOf);
     } catch (e) {
       // A sync replaced a connection while this render read it: render what is shown now.
       if (conns.some(c => c.isDropped)) return this.roots();
@@ -473,16 +403,4 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
     const e = await this.entry(conn, namespace);
     return e.error ? undefined : e.cache;
   }
-}
-
-/** Resolves once every namespace's sets are listed, or sooner, once one of them has sets to show. */
-function firstWithSets(entries: readonly Entry[]): Promise<void> {
-  return new Promise(resolve => {
-    let left = entries.length;
-    if (!left) resolve();
-    for (const e of entries)
-      void e.setsListed.then(() => {
-        if (e.lease.cache.gameServerSets().length || --left === 0) resolve();
-      });
-  });
 }
