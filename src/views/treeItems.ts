@@ -47,7 +47,8 @@ export function treeItem(node: Node, setDescription?: string): vscode.TreeItem {
     case 'gss': {
       const item = new vscode.TreeItem(
         node.gss.name,
-        node.rooms.length > 50 ? Collapsible.Collapsed : Collapsible.Expanded,
+        // VS Code keeps a row's first state: a big set shown while its rooms are still listing starts collapsed too.
+        Math.max(node.rooms.length, node.gss.replicas) > 50 ? Collapsible.Collapsed : Collapsible.Expanded,
       );
       item.id = node.gss.uid;
       item.description = setDescription ?? gssDescription(node.gss, node.rooms);

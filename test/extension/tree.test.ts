@@ -154,8 +154,9 @@ function room(name: string, image: string, over: Partial<RoomView> = {}): RoomVi
 }
 
 /** Just what the tree model reads of a cache: one set `g` and these rooms. */
-function fakeCache(rooms: RoomView[]): NamespaceCache {
+function fakeCache(rooms: RoomView[], listed = true, replicas = rooms.length): NamespaceCache {
   const gss = {
+    replicas,
     uid: 'uid-g',
     name: 'g',
     namespace: 'default',
@@ -167,7 +168,7 @@ function fakeCache(rooms: RoomView[]): NamespaceCache {
     gameServerSet: () => gss as GameServerSetView,
     rooms: () => rooms,
     room: (n: string) => rooms.find(r => r.name === n),
-    hasListed: () => true,
+    hasListed: () => listed,
   } as unknown as NamespaceCache;
 }
 
@@ -224,6 +225,14 @@ describe('extension: tree elements (no cluster)', () => {
     p = emptyPending();
     els.absorb({ kind: 'gameserversets', type: 'add', name: 'h' }, p);
     assert.equal(p.root, true);
+  });
+
+  it('a set shown before its rooms are listed says so, and starts collapsed when its spec asks for many rooms', () => {
+    const els = new NamespaceElements(conn, 'default', fakeCache([], false, 1000));
+    const [set] = els.setElements();
+    const item = treeItem(set, set.description(undefined, Date.now()));
+    assert.equal(item.description, 'loading rooms…');
+    assert.equal(item.collapsibleState, stub.TreeItemCollapsibleState.Collapsed);
   });
 
   it('parses each image reference once (the same result object)', () => {
