@@ -340,32 +340,7 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
 
   private async namespaceChildren(conn: Connection, namespace: string): Promise<Node[]> {
     if (conn.isDropped) return [];
-    const e = await this.setsEntry(conn, namespace);
-    const error = e.lease.cache.error;
-    const parent = `${conn.id}/${namespace}`;
-    const out: Node[] = error ? [{ kind: 'message', id: `${parent}/error`, text: error.message, error: true }] : [];
-    const sets = e.elements.setElements();
-    const now = Date.now();
-    // Under a filter, a set none of whose rooms it keeps is left out (its rooms must be in to tell).
-    const listed = e.lease.cache.hasListed('gameservers') && e.lease.cache.hasListed('pods');
-    const shown =
-      isActive(this.roomFilter) && listed ? sets.filter(s => s.visibleRooms(this.roomFilter, now).length) : sets;
-    out.push(...shown);
-    if (!sets.length && !error)
-      out.push({
-        kind: 'message',
-        id: `${parent}/empty`,
-        text: `no GameServerSets in namespace ${namespace}`,
-        error: false,
-      });
-    else if (!shown.length && sets.length)
-      out.push({
-        kind: 'message',
-        id: `${parent}/filtered`,
-        text: `no rooms in namespace ${namespace} match the filter`,
-        error: false,
-      });
-    return out;
+    return (await this.setsEntry(conn, namespace)).elements.namespaceRows(this.roomFilter, Date.now());
   }
 
   // ---- lookups for commands

@@ -97,6 +97,28 @@ export class NamespaceElements {
     return out;
   }
 
+  /** The namespace's rows: its error if failing, its sets (under a filter, those with a room it keeps), or a note. */
+  namespaceRows(filter: RoomFilter | undefined, now: number): Node[] {
+    const { error } = this.cache;
+    const parent = `${this.conn.id}/${this.namespace}`;
+    const note = (id: string, text: string, isError = false): Node => ({
+      kind: 'message',
+      id: `${parent}/${id}`,
+      text,
+      error: isError,
+    });
+    const out: Node[] = error ? [note('error', error.message, true)] : [];
+    const sets = this.setElements();
+    // A set's rooms must be in before a filter can leave it out.
+    const listed = this.cache.hasListed('gameservers') && this.cache.hasListed('pods');
+    const shown = isActive(filter) && listed ? sets.filter(s => s.visibleRooms(filter, now).length) : sets;
+    out.push(...shown);
+    if (!sets.length && !error) out.push(note('empty', `no GameServerSets in namespace ${this.namespace}`));
+    else if (!shown.length && sets.length)
+      out.push(note('filtered', `no rooms in namespace ${this.namespace} match the filter`));
+    return out;
+  }
+
   /** A set's children: its (filtered) rooms, or version groups when they run more than one version. */
   children(set: SetElement, filter: RoomFilter | undefined, now: number): Node[] {
     const rooms = set.visibleRooms(filter, now);
