@@ -28,6 +28,8 @@ export interface ChangeEvent {
   kind: Kind;
   type: 'add' | 'update' | 'delete';
   name: string;
+  /** The GameServerSet a GameServer or Pod belongs to (its owner label), also on a delete. */
+  owner?: string;
 }
 
 export type CacheOptions = ReflectorOptions;
@@ -75,6 +77,11 @@ export class NamespaceCache {
   /** Every collection has been listed and none is failing. */
   get live(): boolean {
     return !this.stopped && this.listed.size === KINDS.length && this.errors.size === 0;
+  }
+
+  /** This collection's first list has arrived (the tree shows the sets before the rooms are in). */
+  hasListed(kind: Kind): boolean {
+    return this.listed.has(kind);
   }
 
   get isStopped(): boolean {
@@ -131,7 +138,7 @@ export class NamespaceCache {
       {
         change: (type, o) => {
           if (kind !== 'gameserversets') this.absorb(kind, type, o);
-          this.emit({ kind, type, name: o.metadata.name });
+          this.emit({ kind, type, name: o.metadata.name, owner: o.metadata.labels?.[LABEL_OWNER_GSS] });
         },
         listed: () => {
           const first = !this.listed.has(kind);

@@ -16,8 +16,22 @@ export interface ImageRef {
   digest?: string;
 }
 
+// A fleet runs a handful of images: parsing each once spares the regex per room per render (bounded, so odd
+// input cannot grow it without limit). Callers treat the result as read-only.
+const parsed = new Map<string, Readonly<ImageRef> | string>();
+
 /** Parses an image reference, or returns a one-line reason why it is not one. */
-export function parseImage(ref: string): ImageRef | string {
+export function parseImage(ref: string): Readonly<ImageRef> | string {
+  let p = parsed.get(ref);
+  if (p === undefined) {
+    if (parsed.size >= 1024) parsed.clear();
+    p = parseUncached(ref);
+    parsed.set(ref, p);
+  }
+  return p;
+}
+
+function parseUncached(ref: string): ImageRef | string {
   if (!ref) return 'the image is empty';
   // The reference is echoed cut (a pasted block of text stays a one-line reason).
   const shown = clip(ref);

@@ -12,6 +12,8 @@ export interface ViewCommands {
   startDemoCluster(): Promise<unknown>;
   selectNamespaces(node?: unknown): Promise<unknown>;
   switchContext(): Promise<unknown>;
+  filterRooms(): Promise<unknown>;
+  clearFilter(): Promise<unknown>;
 }
 
 /** What the room and GameServerSet commands do (src/views/actions.ts). */
@@ -49,6 +51,8 @@ export function commandTable(
     'okg.startDemoCluster': () => v.startDemoCluster(),
     'okg.selectNamespaces': (node?: unknown) => v.selectNamespaces(node),
     'okg.switchContext': () => v.switchContext(),
+    'okg.filterRooms': () => v.filterRooms(),
+    'okg.clearFilter': () => v.clearFilter(),
     'okg.setOpsState': (node?: unknown, selected?: unknown) => r.setOpsState(node, selected),
     'okg.setOpsState.none': (node?: unknown, selected?: unknown) => r.setOpsState(node, selected, 'None'),
     'okg.setOpsState.waitToBeDeleted': (node?: unknown, selected?: unknown) =>

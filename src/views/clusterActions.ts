@@ -8,6 +8,7 @@ import { kubeconfigFiles, loadContext, type Connection } from './connections.js'
 import type { Explorer, Node } from './explorer.js';
 import type { RefreshTriggers } from './refresh.js';
 import { settings } from './settings.js';
+import { pickFilter } from './filterPick.js';
 
 export const isNode = (x: unknown): x is Node =>
   typeof x === 'object' && x !== null && typeof (x as { kind?: unknown }).kind === 'string';
@@ -26,6 +27,14 @@ export class ClusterActions {
 
   refresh(): Promise<void> {
     return this.triggers.refresh();
+  }
+
+  filterRooms(): Promise<unknown> {
+    return pickFilter(this.explorer);
+  }
+
+  clearFilter(): Promise<unknown> {
+    return this.explorer.setFilter(undefined);
   }
 
   showLog(): void {

@@ -1,5 +1,6 @@
-// The Game Servers tree: context → namespace → GameServerSet → GameServer, read from shared namespace
-// caches. A context or namespace level with a single entry collapses away. The tree holds one cache
+// The Game Servers tree: context → namespace → GameServerSet → (version →) GameServer, read from shared
+// namespace caches, narrowed by the room filter. A context or namespace level with a single entry collapses
+// away; VS Code is told only the elements that changed. The tree holds one cache
 // reference per namespace it shows. `sync()` re-reads the kubeconfig and settings and replaces only what
 // changed (a connection whose kubeconfig identity changed, a namespace no longer shown): it lets go of the
 // tree's own references and never stops a cache another holder (a release, a YAML document) still uses.
@@ -11,9 +12,12 @@ import { Connection, type KubeconfigProblem } from './connections.js';
 import { desiredTargets, STATE_CONTEXT, type DemoTarget, type Target } from './explorerTargets.js';
 import { welcomeState, type WelcomeState } from './format.js';
 import { isProtected, serverHost, viewDescription } from './identity.js';
-import { Disposable, DisposableStore, toDisposable } from './lifecycle.js';
+import { Disposable, toDisposable } from './lifecycle.js';
 import { settings } from './settings.js';
-import { treeItem } from './treeItems.js';
+import { describeFilter, isActive, type RoomFilter } from './filter.js';
+import { tooltipOf, treeItem } from './treeItems.js';
+import { Entries, firstWithSets, outcomeOf, type Entry } from './explorerEntries.js';
+import { emptyPending, SetElement, type Pending } from './treeModel.js';
 import type { GssNode, Node, RoomNode } from './treeNodes.js';
 
 export { Connection } from './connections.js';
@@ -32,15 +36,8 @@ interface Shown {
   conns: Connection[];
   problem?: KubeconfigProblem;
 }
-/** The tree's own reference to one namespace's cache, and what it listens to. */
-interface Entry {
-  lease: CacheLease;
-  started: Promise<void>;
-  subs: DisposableStore;
-}
-
 export class Explorer extends Disposable implements vscode.TreeDataProvider<Node> {
-  private readonly changed = this.register(new vscode.EventEmitter<Node | undefined>());
+  private readonly changed = this.register(new vscode.EventEmitter<Node | Node[] | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   private readonly cacheChanged = this.register(new vscode.EventEmitter<void>());
   /** A shown cache changed (objects, or an error came or went); refresh.ts debounces the re-render. */
@@ -49,10 +46,16 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
   /** Connections were replaced or namespaces changed; other holders may move to the new connection. */
   readonly onDidReconnect = this.reconnected.event;
   private shown?: Shown;
-  private readonly entries = new Map<Connection, Map<string, Entry>>();
   private view?: vscode.TreeView<Node>;
   private status?: vscode.StatusBarItem;
   private reported?: string;
+  /** What changed since the last render (cache events add to it; `flush` tells VS Code). */
+  private pending: Pending = emptyPending();
+  private readonly entries = new Entries(
+    () => this.pending,
+    () => this.cacheChanged.fire(),
+  );
+  private roomFilter?: RoomFilter;
   /** The kubeconfig path the Kubernetes extension uses, when it is installed. */
   kubernetesExtensionKubeconfig?: string;
   /** The context the Kubernetes extension has active, when it is installed. */
@@ -82,7 +85,9 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
   /** Says which cluster is shown: the view's description and the status bar item (hidden with nothing shown). */
   private showIdentity(conns: readonly Connection[]): void {
     const shown = conns.map(conn => ({ conn, namespaces: this.namespaces(conn) }));
-    if (this.view) this.view.description = viewDescription(shown);
+    const where = viewDescription(shown);
+    const filter = this.roomFilter ? `filter: ${describeFilter(this.roomFilter)}` : undefined;
+    if (this.view) this.view.description = [where, filter].filter(Boolean).join(' · ') || undefined;
     if (!this.status) return;
     if (!shown.length) {
       this.status.hide();
@@ -103,9 +108,45 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
     this.status.show();
   }
 
-  /** Re-renders now (refresh.ts debounces cache events before calling this). */
+  /** The whole tree is to be re-rendered at the next flush. */
+  invalidate(): void {
+    this.pending.root = true;
+  }
+
+  /** Re-renders the whole tree now. */
   render(): void {
-    if (!this.isDisposed) this.changed.fire(undefined);
+    this.pending.root = true;
+    this.flush();
+  }
+
+  /**
+   * Tells VS Code what changed since the last call (refresh.ts coalesces cache events before calling this):
+   * the changed sets and rooms, a set only when its row's description moved, the root when sets came or went.
+   */
+  flush(): void {
+    if (this.isDisposed) return;
+    const p = this.pending;
+    this.pending = emptyPending();
+    const now = Date.now();
+    for (const set of p.touched)
+      if (isActive(this.roomFilter) || set.grouped || set.description(this.roomFilter, now) !== set.shown)
+        p.elements.add(set);
+    // Past a thousand elements one refresh of the root costs VS Code less than as many handles.
+    if (p.root || p.elements.size > 1000) this.changed.fire(undefined);
+    else if (p.elements.size) this.changed.fire([...p.elements]);
+  }
+
+  /** The room filter shown (undefined: every room). */
+  get filter(): RoomFilter | undefined {
+    return this.roomFilter;
+  }
+
+  /** Shows only the rooms `filter` keeps (undefined or empty: all), says so in the view, and re-renders. */
+  async setFilter(filter: RoomFilter | undefined): Promise<void> {
+    this.roomFilter = isActive(filter) ? filter : undefined;
+    await vscode.commands.executeCommand('setContext', 'okg.filtered', !!this.roomFilter);
+    this.showIdentity(this.shown?.conns ?? []);
+    this.render();
   }
 
   /** The connections the tree shows (read on first use, then on each `sync()`). */
@@ -133,9 +174,7 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
   /** Refresh: sync, then list every shown namespace again (the caches stay; nobody else's work stops), render once. */
   async refresh(): Promise<void> {
     this.sync(false);
-    await Promise.all(
-      [...this.entries.values()].flatMap(m => [...m.values()]).map(e => e.lease.cache.resync().catch(() => undefined)),
-    );
+    await Promise.all(this.entries.all().map(e => e.lease.cache.resync().catch(() => undefined)));
     this.render();
   }
 
@@ -151,9 +190,9 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
     this.shown = { conns, problem: want.problem };
     for (const c of conns) {
       const showing = new Set(this.namespaces(c));
-      for (const ns of [...(this.entries.get(c)?.keys() ?? [])]) {
+      for (const ns of this.entries.namespaces(c)) {
         if (!showing.has(ns)) {
-          this.releaseEntry(c, ns);
+          this.entries.release(c, ns);
           changed = true;
         }
       }
@@ -198,30 +237,16 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
 
   /** The namespace's cache through the tree's own reference (taken on first use), once its first list settled. */
   async entry(conn: Connection, namespace: string): Promise<NamespaceEntry> {
-    // A connection replaced since the caller looked (a stale scope or node): the tree holds nothing there.
-    if (conn.isDropped)
-      throw new ClusterError(
-        `the Game Servers view reconnected; context ${conn.contextName} is shown anew, choose again`,
-        'other',
-      );
-    let map = this.entries.get(conn);
-    if (!map) {
-      map = new Map();
-      this.entries.set(conn, map);
-    }
-    let e = map.get(namespace);
-    if (!e) {
-      const lease = conn.acquire(namespace);
-      const subs = new DisposableStore();
-      subs.add(toDisposable(lease.cache.onChange(() => this.cacheChanged.fire())));
-      subs.add(toDisposable(lease.cache.onStatus(() => this.cacheChanged.fire())));
-      subs.add(lease);
-      e = { lease, subs, started: lease.cache.start().catch(() => undefined) };
-      map.set(namespace, e);
-    }
-    const cache = e.lease.cache;
+    const e = this.entries.held(conn, namespace);
     await e.started;
-    return { cache, error: cache.error };
+    return { cache: e.lease.cache, error: e.lease.cache.error };
+  }
+
+  /** The namespace's entry once its sets are listed (its rooms may still be coming). */
+  private async setsEntry(conn: Connection, namespace: string): Promise<Entry> {
+    const e = this.entries.held(conn, namespace);
+    await e.setsListed;
+    return e;
   }
 
   /** A reference of a holder's own (a command, a document) to a namespace's cache; release it when done. */
@@ -231,18 +256,11 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
 
   /** Whether a shown namespace is failing now (the poll fallback re-renders while one is). */
   anyFailing(): boolean {
-    return [...this.entries.values()].some(m => [...m.values()].some(e => e.lease.cache.error !== undefined));
-  }
-
-  private releaseEntry(conn: Connection, namespace: string): void {
-    const map = this.entries.get(conn);
-    map?.get(namespace)?.subs.dispose();
-    map?.delete(namespace);
+    return this.entries.all().some(e => e.lease.cache.error !== undefined);
   }
 
   private dropConnection(conn: Connection): void {
-    for (const ns of [...(this.entries.get(conn)?.keys() ?? [])]) this.releaseEntry(conn, ns);
-    this.entries.delete(conn);
+    this.entries.drop(conn);
     conn.drop();
   }
 
@@ -256,35 +274,39 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
         return this.contextChildren(node.conn);
       case 'namespace':
         return this.namespaceChildren(node.conn, node.namespace);
-      case 'gss':
-        return node.rooms.map(room => ({
-          kind: 'room',
-          conn: node.conn,
-          namespace: node.namespace,
-          room,
-          network: node.gss.network,
-        }));
+      case 'gss': {
+        // Rooms are read only for a set VS Code expands; they may still be listing.
+        const e = this.entries.held(node.conn, node.namespace);
+        await e.started;
+        if (!(node instanceof SetElement)) return [];
+        return e.elements.children(node, this.roomFilter, Date.now());
+      }
+      case 'version':
+        return this.entries.held(node.conn, node.namespace).elements.versionChildren(node);
       default:
         return [];
     }
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
-    return treeItem(node);
+    if (!(node instanceof SetElement)) return treeItem(node);
+    node.shown = node.description(this.roomFilter, Date.now());
+    return treeItem(node, node.shown);
+  }
+
+  /** Builds a set's or a room's Markdown tooltip when it is hovered, not for every row rendered. */
+  resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
+    item.tooltip ??= tooltipOf(node);
+    return item;
   }
 
   private async roots(): Promise<Node[]> {
     const { conns, problem } = this.connections();
     let outcomes: { errorKind?: string; gameServerSets: number }[];
     try {
-      outcomes = await Promise.all(
-        conns.flatMap(c =>
-          this.namespaces(c).map(async ns => {
-            const e = await this.entry(c, ns);
-            return { errorKind: e.error?.kind, gameServerSets: e.cache.gameServerSets().length };
-          }),
-        ),
-      );
+      const scopes = conns.flatMap(c => this.namespaces(c).map(ns => this.entries.held(c, ns)));
+      await firstWithSets(scopes);
+      outcomes = scopes.map(outcomeOf);
     } catch (e) {
       // A sync replaced a connection while this render read it: render what is shown now.
       if (conns.some(c => c.isDropped)) return this.roots();
@@ -318,19 +340,7 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
 
   private async namespaceChildren(conn: Connection, namespace: string): Promise<Node[]> {
     if (conn.isDropped) return [];
-    const e = await this.entry(conn, namespace);
-    const parent = `${conn.id}/${namespace}`;
-    const out: Node[] = e.error ? [{ kind: 'message', id: `${parent}/error`, text: e.error.message, error: true }] : [];
-    const sets = e.cache.gameServerSets();
-    for (const gss of sets) out.push({ kind: 'gss', conn, namespace, gss, rooms: e.cache.rooms(gss.name) });
-    if (!sets.length && !e.error)
-      out.push({
-        kind: 'message',
-        id: `${parent}/empty`,
-        text: `no GameServerSets in namespace ${namespace}`,
-        error: false,
-      });
-    return out;
+    return (await this.setsEntry(conn, namespace)).elements.namespaceRows(this.roomFilter, Date.now());
   }
 
   // ---- lookups for commands

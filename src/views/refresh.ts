@@ -1,6 +1,7 @@
 // When the Game Servers view re-renders and when it reconnects: the one owner of refresh triggers (after
-// vscode-docker's RefreshManager). Re-render (cheap; debounced; only while the view is visible): a cache
-// event, a command's write, the poll fallback while a namespace is failing. Reconnect (re-read the
+// vscode-docker's RefreshManager). Re-render (cheap; coalesced per frame; only while the view is visible): a
+// cache event, a command's write, the poll fallback while a namespace is failing; the explorer then tells
+// VS Code only the elements that changed. Reconnect (re-read the
 // kubeconfig and settings; replace only what changed): Switch Context, Select Namespaces, a change of
 // okg.kubeconfig or okg.namespaces, the demo cluster starting or stopping, the Kubernetes extension's
 // kubeconfig or context. Refresh: reconnect if anything changed, then list every shown namespace again.
@@ -22,7 +23,8 @@ export class RefreshTriggers extends Disposable {
     private readonly explorer: Explorer,
     view: vscode.TreeView<Node>,
     private readonly log: vscode.LogOutputChannel,
-    readonly debounceMs = 250,
+    // One frame: VS Code coalesces tree refreshes itself, so a longer wait here only delays what the user sees.
+    readonly debounceMs = 16,
   ) {
     super();
     this.visible = view.visible;
@@ -31,7 +33,7 @@ export class RefreshTriggers extends Disposable {
         this.visible = e.visible;
         if (e.visible && this.dirty) {
           this.dirty = false;
-          this.explorer.render();
+          this.explorer.flush();
         }
       }),
     );
@@ -52,7 +54,7 @@ export class RefreshTriggers extends Disposable {
     this.startPolling();
   }
 
-  /** Re-renders soon (debounced), or when the view next becomes visible. */
+  /** Tells the view what changed, soon (coalesced), or when the view next becomes visible. */
   rerender(): void {
     if (this.isDisposed || this.refreshing) return;
     if (!this.visible) {
@@ -68,7 +70,7 @@ export class RefreshTriggers extends Disposable {
         return;
       }
       this.dirty = false;
-      this.explorer.render();
+      this.explorer.flush();
     }, this.debounceMs);
   }
 
@@ -96,7 +98,9 @@ export class RefreshTriggers extends Disposable {
     const seconds = settings().pollFallbackSeconds;
     if (seconds <= 0 || this.isDisposed) return;
     this.poll = setInterval(() => {
-      if (this.explorer.anyFailing()) this.rerender();
+      if (!this.explorer.anyFailing()) return;
+      this.explorer.invalidate();
+      this.rerender();
     }, seconds * 1000);
     this.poll.unref?.();
   }

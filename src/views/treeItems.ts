@@ -1,6 +1,8 @@
 // How each node of the Game Servers tree looks: label, description, tooltip, icon, id and context value
 // (the menus' `viewItem`). The words and icon choices come from format.ts; this file maps them to VS Code.
+// The Markdown tooltips of sets and rooms are built only when hovered (`tooltipOf`, from resolveTreeItem).
 import * as vscode from 'vscode';
+import { plural } from '../cluster/util.js';
 import type { Node } from './treeNodes.js';
 import { isProtected, serverHost } from './identity.js';
 import {
@@ -21,7 +23,8 @@ function markdown(text: string): vscode.MarkdownString {
   return m;
 }
 
-export function treeItem(node: Node): vscode.TreeItem {
+/** The tree item of `node`; a set's row takes its description from its element's memo. */
+export function treeItem(node: Node, setDescription?: string): vscode.TreeItem {
   const Collapsible = vscode.TreeItemCollapsibleState;
   switch (node.kind) {
     case 'context': {
@@ -44,11 +47,11 @@ export function treeItem(node: Node): vscode.TreeItem {
     case 'gss': {
       const item = new vscode.TreeItem(
         node.gss.name,
-        node.rooms.length > 50 ? Collapsible.Collapsed : Collapsible.Expanded,
+        // VS Code keeps a row's first state: a big set shown while its rooms are still listing starts collapsed too.
+        Math.max(node.rooms.length, node.gss.replicas) > 50 ? Collapsible.Collapsed : Collapsible.Expanded,
       );
       item.id = node.gss.uid;
-      item.description = gssDescription(node.gss, node.rooms);
-      item.tooltip = markdown(gssTooltip(node.gss, node.rooms));
+      item.description = setDescription ?? gssDescription(node.gss, node.rooms);
       item.iconPath = themeIcon(gssIcon(node.gss));
       item.contextValue = 'okg.gameServerSet';
       return item;
@@ -57,9 +60,20 @@ export function treeItem(node: Node): vscode.TreeItem {
       const item = new vscode.TreeItem(node.room.name, Collapsible.None);
       item.id = node.room.uid;
       item.description = roomDescription(node.room, node.network);
-      item.tooltip = markdown(roomTooltip(node.room));
       item.iconPath = themeIcon(roomIcon(node.room));
       item.contextValue = 'okg.gameServer';
+      return item;
+    }
+    case 'version': {
+      const item = new vscode.TreeItem(
+        `${node.label} (${plural(node.rooms.length, 'room')})`,
+        node.rooms.length > 50 ? Collapsible.Collapsed : Collapsible.Expanded,
+      );
+      item.id = `${node.set.gss.uid}/version/${node.label}`;
+      item.description = node.template ? 'the template' : 'old version';
+      item.tooltip = `${plural(node.rooms.length, 'room')} of ${node.set.gss.name} run ${node.label}${node.template ? ", the set's template" : ''}`;
+      item.iconPath = new vscode.ThemeIcon('versions');
+      item.contextValue = 'okg.version';
       return item;
     }
     case 'message': {
@@ -73,4 +87,11 @@ export function treeItem(node: Node): vscode.TreeItem {
       return item;
     }
   }
+}
+
+/** The hover of a set or a room (Markdown, built on demand); undefined for the others, whose tooltip is set. */
+export function tooltipOf(node: Node): vscode.MarkdownString | undefined {
+  if (node.kind === 'gss') return markdown(gssTooltip(node.gss, node.rooms));
+  if (node.kind === 'room') return markdown(roomTooltip(node.room));
+  return undefined;
 }

@@ -376,13 +376,21 @@ describe('extension: GameServerSet commands and Kill (seed sandbox, mid-release)
     assert.equal(replicas(), 5);
   });
 
-  it('the tree shows the release in progress', async () => {
+  it('the tree shows the release in progress, its rooms grouped by version (the template first)', async () => {
     await new Promise(r => setTimeout(r, ext.refresh.debounceMs + 50));
     const r = await rows(ext);
     assert.equal(r[0].description, '5 rooms · 1 Allocated · 2/2 new ready');
     assert.deepEqual(
-      r.slice(1).map(x => x.description),
-      ['Ready · Allocated · 1.12.2', 'Ready · 1.12.2', 'Ready · 1.12.2', 'Ready · 1.12.2-new', 'Ready · 1.12.2-new'],
+      r.slice(1).map(x => [x.depth, x.label, x.description]),
+      [
+        [1, '1.12.2-new (2 rooms)', 'the template'],
+        [2, 'minecraft-3', 'Ready · 1.12.2-new'],
+        [2, 'minecraft-4', 'Ready · 1.12.2-new'],
+        [1, '1.12.2 (3 rooms)', 'old version'],
+        [2, 'minecraft-0', 'Ready · Allocated · 1.12.2'],
+        [2, 'minecraft-1', 'Ready · 1.12.2'],
+        [2, 'minecraft-2', 'Ready · 1.12.2'],
+      ],
     );
   });
 

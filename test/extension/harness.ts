@@ -47,7 +47,13 @@ export async function rows(ext: OkgExtension): Promise<Row[]> {
     for (const node of await ext.explorer.getChildren(parent)) {
       const item = ext.explorer.getTreeItem(node) as unknown as stub.TreeItem;
       const icon = item.iconPath;
-      const tooltip = item.tooltip;
+      // VS Code asks for the rest of an item (its Markdown tooltip) on hover: the rows read it the same way.
+      const tooltip = (
+        ext.explorer.resolveTreeItem(
+          item as unknown as Parameters<typeof ext.explorer.resolveTreeItem>[0],
+          node,
+        ) as unknown as stub.TreeItem
+      ).tooltip;
       out.push({
         depth,
         label: item.label,

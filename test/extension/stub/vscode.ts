@@ -41,6 +41,10 @@ export enum TreeItemCollapsibleState {
   Collapsed = 1,
   Expanded = 2,
 }
+export enum QuickPickItemKind {
+  Separator = -1,
+  Default = 0,
+}
 export enum StatusBarAlignment {
   Left = 1,
   Right = 2,
