@@ -14,7 +14,7 @@ export interface ViewCommands {
   switchContext(): Promise<unknown>;
 }
 
-/** What the room and GameServerSet commands do (src/views/actions.ts). */
+/** What the room and GameServerSet commands do (src/views/actions*.ts). */
 export interface RoomCommands {
   setOpsState(node?: unknown, selected?: unknown, value?: string): Promise<unknown>;
   setPriority(field: 'deletionPriority' | 'updatePriority', node?: unknown, selected?: unknown): Promise<unknown>;
@@ -22,6 +22,7 @@ export interface RoomCommands {
   openYaml(node?: unknown, selected?: unknown): Promise<unknown>;
   scale(node?: unknown): Promise<unknown>;
   retireIdleOldRooms(node?: unknown): Promise<unknown>;
+  showReleaseHistory(node?: unknown): Promise<unknown>;
 }
 
 /** A room up close (src/views/roomActions.ts): logs, describe, terminal, address; a set's events. */
@@ -69,5 +70,6 @@ export function commandTable(
     'okg.openTerminal': (node?: unknown) => closeUp.openTerminal(node),
     'okg.copyAddress': (node?: unknown) => closeUp.copyAddress(node),
     'okg.showEvents': (node?: unknown) => closeUp.showEvents(node),
+    'okg.showReleaseHistory': (node?: unknown) => r.showReleaseHistory(node),
   };
 }

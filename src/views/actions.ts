@@ -7,7 +7,9 @@ import * as vscode from 'vscode';
 import { RESERVED_OPS_STATES } from '../cluster/okg.js';
 import { plural } from '../cluster/util.js';
 import { validateChange, type RoomChange } from '../release/bulk.js';
+import type { HistoryRow } from '../release/history.js';
 import { guardRelease, protectedGuard } from './actionsGuard.js';
+import { showReleaseHistory } from './actionsHistory.js';
 import { retireIdleOld, scaleSet } from './actionsSets.js';
 import { confirmAndWrite, holding, type ActionDeps, type ChangeReport, type Outcome } from './actionsWrite.js';
 import { isNode } from './clusterActions.js';
@@ -198,6 +200,11 @@ export class RoomActions {
     const node = await this.pickGss('OKG: Scale', arg);
     if (!node) return { outcome: 'cancelled' };
     return scaleSet(this.deps, node);
+  }
+
+  async showReleaseHistory(arg?: unknown): Promise<HistoryRow[] | undefined> {
+    const node = await this.pickGss('OKG: Show Release History', arg);
+    return node ? showReleaseHistory(this.deps, node) : undefined;
   }
 
   async retireIdleOldRooms(arg?: unknown): Promise<ChangeReport> {
