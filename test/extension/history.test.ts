@@ -7,7 +7,17 @@ import { runRelease } from '../../src/release/engine.js';
 import type { HistoryRow } from '../../src/release/history.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { client, OLD, seedInput } from '../release/helpers.js';
+import { PROTOCOL_VERSION, type HostMessage } from '../../src/webview/protocol.js';
 import { activateWith, deactivateAll, gssNode, stub } from './harness.js';
+
+/** Waits (polling) until `probe` holds; fails naming `what` after a generous limit. */
+async function until(probe: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise(r => setTimeout(r, 10));
+  }
+}
 
 const THIRD = `${OLD.slice(0, OLD.lastIndexOf(':'))}:1.12.2-third`;
 
@@ -25,6 +35,11 @@ describe('extension: Show Release History… and the audit trail in the log', fu
     await sandbox?.stop();
   });
   beforeEach(() => stub.ui.reset());
+  const accepted = () =>
+    sandbox.server
+      .writeLog()
+      .filter(w => w.user !== 'controller' && !w.dryRun && w.code < 300)
+      .map(w => `${w.resource === 'gameservers' ? 'gs' : 'gss'} ${w.name}`);
 
   const history = async () =>
     (await stub.commands.executeCommand('okg.showReleaseHistory', await gssNode(ext, 'minecraft'))) as
@@ -83,16 +98,49 @@ describe('extension: Show Release History… and the audit trail in the log', fu
     };
     assert.equal(r.outcome, 'succeeded', r.message);
     const lines = log.lines.slice(before).filter(l => l.startsWith('[info] kubectl '));
-    const accepted = sandbox.server
-      .writeLog()
-      .filter(w => w.user !== 'controller' && !w.dryRun && w.code < 300)
-      .map(w => `${w.resource === 'gameservers' ? 'gs' : 'gss'} ${w.name}`);
-    assert.ok(accepted.length >= 5);
+    assert.ok(accepted().length >= 5);
     assert.deepEqual(
       lines.map(l => l.split(' ').slice(3, 5).join(' ')),
-      accepted,
+      accepted(),
     );
     for (const l of lines)
       assert.match(l, /^\[info\] kubectl patch (gs|gss) \S+ -n default --context okg-sandbox --type=json -p '\[/);
+  });
+
+  it('a release from the wizard logs each write it makes as a kubectl line with --context', async () => {
+    sandbox.server.clearWriteLog();
+    const log = ext.log as unknown as { lines: string[] };
+    const before = log.lines.length;
+    await stub.commands.executeCommand('okg.release', await gssNode(ext, 'minecraft'));
+    const p = stub.webviews.panels.at(-1)!;
+    const posted = () => p.webview.posted as HostMessage[];
+    p.webview.send({ type: 'ready', version: PROTOCOL_VERSION });
+    await until(() => posted().some(m => m.type === 'init'), 'init');
+    const init = posted().find((m): m is Extract<HostMessage, { type: 'init' }> => m.type === 'init')!;
+    p.webview.send({
+      type: 'run',
+      scope: init.targets[0].scope,
+      input: {
+        namespace: 'default',
+        gameServerSet: 'minecraft',
+        images: [{ container: 'minecraft', image: `${OLD}-fourth` }],
+        add: 1,
+        timeoutMs: 15_000,
+        reclaim: 'none',
+      },
+    });
+    await until(() => posted().some(m => m.type === 'run-result'), 'the release to finish', 60_000);
+    const done = posted().find((m): m is Extract<HostMessage, { type: 'run-result' }> => m.type === 'run-result')!;
+    assert.equal(done.result.outcome, 'succeeded', done.result.message);
+    const lines = log.lines.slice(before).filter(l => l.startsWith('[info] kubectl '));
+    assert.deepEqual(
+      lines.map(l => l.split(' ').slice(3, 5).join(' ')),
+      accepted(),
+    );
+    assert.ok(
+      lines.some(l => l.includes(`"value":"${OLD}-fourth"`)),
+      'the image patch',
+    );
+    p.dispose();
   });
 });
