@@ -9,6 +9,7 @@ export const LABEL_OWNER_GSS = 'game.kruise.io/owner-gss';
 export const LABEL_POD_OPS_STATE = 'game.kruise.io/gs-opsState';
 export const LABEL_POD_DELETE_PRIORITY = 'game.kruise.io/gs-delete-priority';
 export const ANN_OPS_STATE_CHANGED = 'game.kruise.io/opsState-last-changed-time';
+export const ANN_STATE_CHANGED = 'game.kruise.io/state-last-changed-time';
 
 /** opsState values OKG gives meaning to (§4.4). Any other string is allowed and ranks like None. */
 export const RESERVED_OPS_STATES = ['None', 'WaitToBeDeleted', 'Allocated', 'Maintaining', 'Kill'] as const;
@@ -95,6 +96,8 @@ export interface RoomView {
   node?: string;
   creationTimestamp: string;
   opsStateChangedAt?: string;
+  /** When OKG last saw the room's state change (pod annotation `game.kruise.io/state-last-changed-time`). */
+  stateChangedAt?: string;
 }
 
 const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
@@ -219,6 +222,7 @@ export function roomView(gs: RawObject, pod?: RawObject): RoomView {
     node: str((pod?.spec as { nodeName?: string } | undefined)?.nodeName) || undefined,
     creationTimestamp: ts(gs.metadata.creationTimestamp),
     opsStateChangedAt: pod?.metadata.annotations?.[ANN_OPS_STATE_CHANGED],
+    stateChangedAt: pod?.metadata.annotations?.[ANN_STATE_CHANGED],
   };
 }
 
