@@ -31,6 +31,9 @@ describe('extension: Show Release History… and the audit trail in the log', fu
     ext = activateWith({ 'okg.kubeconfig': sandbox.kubeconfigPath('admin') });
   });
   after(async () => {
+    // Later files find their wizard panel at index 0: leave none behind.
+    for (const p of stub.webviews.panels) p.dispose();
+    stub.webviews.reset();
     await deactivateAll(ext);
     await sandbox?.stop();
   });
