@@ -72,7 +72,7 @@ export function activate(context: vscode.ExtensionContext): OkgExtension {
     },
   };
   for (const [id, handler] of Object.entries(
-    commandTable(cluster, actions, releaseGuarded, rollBackLastRelease, closeUp),
+    commandTable(cluster, actions, releaseGuarded, arg => rollBackLastRelease(arg, log), closeUp),
   )) {
     context.subscriptions.push(vscode.commands.registerCommand(id, guarded(id, handler, report)));
   }

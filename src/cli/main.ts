@@ -3,6 +3,7 @@
 import { clip } from '../cluster/clip.js';
 import { sandboxCommand, SANDBOX_HELP } from './sandboxCommand.js';
 import { roomsCommand, ROOMS_HELP } from './roomsCommand.js';
+import { historyCommand, HISTORY_HELP } from './historyCommand.js';
 import { markCommand, MARK_HELP } from './markCommand.js';
 import { releaseCommand, RELEASE_HELP } from './releaseCommand.js';
 import { rollbackCommand, ROLLBACK_HELP } from './rollbackCommand.js';
@@ -50,6 +51,11 @@ export const COMMANDS: Record<string, { run: Command; summary: string; help: str
     summary: 'roll back the last release: old image, marked rooms set back, idle new rooms retired',
     help: ROLLBACK_HELP,
   },
+  history: {
+    run: historyCommand,
+    summary: 'list the releases and rollbacks of a GameServerSet from its release record',
+    help: HISTORY_HELP,
+  },
   sandbox: {
     run: (argv, out) => sandboxCommand(argv, out),
     summary: 'start a local Kubernetes API with OpenKruise Game emulated',
@@ -64,7 +70,7 @@ ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`)
   .join('\n')}
 
-Cluster flags (rooms, logs, describe, exec, mark, release, rollback): --kubeconfig FILE, --context NAME, -n/--namespace NS.
+Cluster flags (rooms, logs, describe, exec, mark, release, rollback, history): --kubeconfig FILE, --context NAME, -n/--namespace NS.
 Protected contexts (mark, release, rollback): --protected-contexts '*prod*' or OKG_PROTECTED_CONTEXTS; type the set name on a terminal, or --yes.
 Exit codes: 0 success, 1 failed, 2 bad usage, 3 a release or rollback finished but OKG removed rooms with players (named).
 `;

@@ -2,6 +2,7 @@
 // is checked before the cluster is contacted, the preflight before the first write; progress is printed as
 // it happens (rewritten in place on a terminal), Ctrl-C cancels cleanly and a rerun resumes.
 import { clip } from '../cluster/clip.js';
+import { auditWrites } from '../release/audit.js';
 import { previewRelease, runRelease } from '../release/engine.js';
 import { parseContainerImage } from '../release/selection.js';
 import { RECLAIM_MODES, type ReleaseEvent, type ReleaseInput } from '../release/types.js';
@@ -16,7 +17,7 @@ export const RELEASE_HELP = `Usage: okg release -n NS --gss NAME --image CONTAIN
                    [--ready N] [--timeout 10m] [--fail-fast-after 60s] [--reclaim none|scale-down|kill]
                    [--settle SECONDS] [--fix-update-strategy]
                    [--take-over HOLDER] [--dry-run] [--export-argo FILE] [--submit-argo] [--argo-image IMAGE]
-                   [--argo-approval] [-o text|json] [--kubeconfig FILE] [--context NAME]
+                   [--argo-approval] [-o text|json] [-v] [--kubeconfig FILE] [--context NAME]
 
 Seamless release of a GameServerSet that uses OnDelete: set the new image, wait until OKG applied it,
 scale up, wait until at least N new-version rooms are ready for players (state Ready, opsState None,
@@ -47,6 +48,8 @@ players are never touched. Every check (flags, access, OnDelete, lock) runs befo
   --dry-run              check everything and print the plan, the room preview and the predicted table
 ${ARGO_HELP}
   -o, --output           text (default) or json
+  -v, --verbose          print every write as the kubectl command that does the same (with --context and
+                         the exact patch the server accepted, its test ops included); on stderr with -o json
 
 The release record and lease live on the GameServerSet (annotation okg-ops/release): a rerun of the same
 command resumes an interrupted release; a second release is refused while one holds the lease (a run
@@ -80,6 +83,7 @@ function parseRelease(argv: string[]) {
     'dry-run': { type: 'boolean' },
     ...ARGO_FLAGS,
     output: { type: 'string', short: 'o' },
+    verbose: { type: 'boolean', short: 'v' },
     help: { type: 'boolean', short: 'h' },
   });
 }
@@ -178,5 +182,12 @@ export async function releaseCommand(
     planOf: e => (e.type === 'planned' ? planLines(e.plan, false) : undefined),
     lineOf: eventLine,
   };
-  return runAndPrint(output, events, (signal, onEvent) => runRelease(input, { client, signal, onEvent }), out, err);
+  return runAndPrint(
+    output,
+    events,
+    (signal, onEvent, say) =>
+      runRelease(input, { client: flags.verbose ? auditWrites(client, say) : client, signal, onEvent }),
+    out,
+    err,
+  );
 }

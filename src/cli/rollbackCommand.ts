@@ -2,6 +2,7 @@
 // command and the wizard's Roll Back button. Every flag is checked before the cluster is contacted, the preflight
 // and the plan before the first write; progress is printed as it happens, Ctrl-C cancels cleanly and a rerun resumes.
 import { imageTag } from '../cluster/images.js';
+import { auditWrites } from '../release/audit.js';
 import { previewRollback, runRollback } from '../release/rollback.js';
 import { validateRollbackInput } from '../release/rollbackPlan.js';
 import type { RollbackEvent, RollbackInput, RollbackPlan } from '../release/rollbackTypes.js';
@@ -20,7 +21,7 @@ import {
 import { EXIT_OK, UsageError } from './usage.js';
 
 export const ROLLBACK_HELP = `Usage: okg rollback -n NS --gss NAME [--release ID] [--timeout 10m] [--dry-run] [-o text|json]
-                    [--kubeconfig FILE] [--context NAME]
+                    [-v] [--kubeconfig FILE] [--context NAME]
 
 Roll back the last release of a GameServerSet, from its release record (annotation okg-ops/release): restore
 the template image it replaced (only while its new image is still set), set the old rooms it marked back to
@@ -33,6 +34,8 @@ replicas keep every room that stays served. It takes the release's lease, so it 
   --timeout D     limit for each wait, e.g. 90s, 10m (default 10m)
   --dry-run       check everything and print the plan, the room table and the predicted table
   -o, --output    text (default) or json
+  -v, --verbose   print every write as the kubectl command that does the same (with --context and the exact
+                  patch the server accepted, its test ops included); on stderr with -o json
 
 An interrupted rollback is resumed by running the same command again.
 Exit code: 0 success, 1 failed/refused by the cluster/cancelled, 2 bad flags (nothing was written), 3 finished but
@@ -47,6 +50,7 @@ function parseRollback(argv: string[]) {
     timeout: { type: 'string' },
     'dry-run': { type: 'boolean' },
     output: { type: 'string', short: 'o' },
+    verbose: { type: 'boolean', short: 'v' },
     help: { type: 'boolean', short: 'h' },
   });
 }
@@ -147,5 +151,12 @@ export async function rollbackCommand(
     planOf: e => (e.type === 'planned' ? rollbackPlanLines(e.plan, false) : undefined),
     lineOf: eventLine,
   };
-  return runAndPrint(output, events, (signal, onEvent) => runRollback(input, { client, signal, onEvent }), out, err);
+  return runAndPrint(
+    output,
+    events,
+    (signal, onEvent, say) =>
+      runRollback(input, { client: flags.verbose ? auditWrites(client, say) : client, signal, onEvent }),
+    out,
+    err,
+  );
 }

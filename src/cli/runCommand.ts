@@ -129,7 +129,7 @@ function isProblem(e: { type: string; summary?: { lost: unknown[] } }): boolean 
 export async function runAndPrint<E extends { type: string }>(
   output: 'text' | 'json',
   events: RunEvents<E>,
-  start: (signal: AbortSignal, onEvent: (e: E) => void) => Promise<RunResult>,
+  start: (signal: AbortSignal, onEvent: (e: E) => void, say: (line: string) => void) => Promise<RunResult>,
   out: (line: string) => void,
   err: (line: string) => void,
 ): Promise<number> {
@@ -163,8 +163,16 @@ export async function runAndPrint<E extends { type: string }>(
     if (isProblem(e)) err(`okg: ${l.line}`);
     else out(l.line);
   };
+  // A line between the progress (e.g. -v's kubectl lines): on stderr with -o json, so stdout stays JSON.
+  const say = (line: string) => {
+    if (tty && inPlace) {
+      process.stdout.write('\r\x1b[K');
+      inPlace = false;
+    }
+    (output === 'json' ? err : out)(line);
+  };
   try {
-    const r = await start(abort.signal, onEvent);
+    const r = await start(abort.signal, onEvent, say);
     if (tty && inPlace) process.stdout.write('\r\x1b[K');
     const code = exitCode(r);
     if (output === 'json') {

@@ -96,6 +96,7 @@ export interface RoomView {
   node?: string;
   creationTimestamp: string;
   opsStateChangedAt?: string;
+  /** When OKG last saw the room's state change (pod annotation `game.kruise.io/state-last-changed-time`). */
   stateChangedAt?: string;
 }
 

@@ -16,7 +16,7 @@ export interface ViewCommands {
   clearFilter(): Promise<unknown>;
 }
 
-/** What the room and GameServerSet commands do (src/views/actions.ts). */
+/** What the room and GameServerSet commands do (src/views/actions*.ts). */
 export interface RoomCommands {
   setOpsState(node?: unknown, selected?: unknown, value?: string): Promise<unknown>;
   setPriority(field: 'deletionPriority' | 'updatePriority', node?: unknown, selected?: unknown): Promise<unknown>;
@@ -24,6 +24,7 @@ export interface RoomCommands {
   openYaml(node?: unknown, selected?: unknown): Promise<unknown>;
   scale(node?: unknown): Promise<unknown>;
   retireIdleOldRooms(node?: unknown): Promise<unknown>;
+  showReleaseHistory(node?: unknown): Promise<unknown>;
 }
 
 /** A room up close (src/views/roomActions.ts): logs, describe, terminal, address; a set's events. */
@@ -73,5 +74,6 @@ export function commandTable(
     'okg.openTerminal': (node?: unknown) => closeUp.openTerminal(node),
     'okg.copyAddress': (node?: unknown) => closeUp.copyAddress(node),
     'okg.showEvents': (node?: unknown) => closeUp.showEvents(node),
+    'okg.showReleaseHistory': (node?: unknown) => r.showReleaseHistory(node),
   };
 }

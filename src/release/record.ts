@@ -100,6 +100,11 @@ export interface HistoryEntry {
   rollbackOf?: string;
   /** A release's changes (newest entry only, so the annotation stays small): what a rollback undoes. */
   changes?: ReleaseChanges;
+  /** The template images before the run (kept on every entry, for the history). */
+  fromImages?: ContainerImage[];
+  /** Old rooms the run marked for retirement, and those OKG then removed (counts, on every entry). */
+  retired?: number;
+  reclaimed?: number;
 }
 
 export interface RecordDoc {
@@ -268,6 +273,9 @@ export function historyEntry(r: ReleaseRecord, outcome: HistoryEntry['outcome'],
     images: r.input.images,
     input: r.input,
     ...(r.message ? { message: r.message } : {}),
+    fromImages: r.kind === 'rollback' ? (r.rollbackOf?.images ?? []) : r.baseline.images,
+    ...(r.marked ? { retired: r.marked.length } : {}),
+    ...(r.reclaimed !== undefined ? { reclaimed: r.reclaimed } : {}),
   };
   if (r.kind === 'rollback')
     return {

@@ -7,13 +7,15 @@ import * as vscode from 'vscode';
 import { RESERVED_OPS_STATES } from '../cluster/okg.js';
 import { plural } from '../cluster/util.js';
 import { validateChange, type RoomChange } from '../release/bulk.js';
+import type { HistoryRow } from '../release/history.js';
 import { guardRelease, protectedGuard } from './actionsGuard.js';
+import { showReleaseHistory } from './actionsHistory.js';
 import { retireIdleOld, scaleSet } from './actionsSets.js';
 import { confirmAndWrite, holding, type ActionDeps, type ChangeReport, type Outcome } from './actionsWrite.js';
 import { isNode } from './clusterActions.js';
 import type { Connection } from './connections.js';
 import type { Explorer, GssNode, RoomNode } from './explorer.js';
-import { roomDescription } from './format.js';
+import { roomPickText } from './format.js';
 import type { RefreshTriggers } from './refresh.js';
 import { yamlUri } from './yaml.js';
 
@@ -38,27 +40,42 @@ export class RoomActions {
 
   // ---- rooms
 
-  /** The rooms a command acts on: the tree's multi-selection, the clicked room, or a pick. */
+  /**
+   * The rooms a command acts on: the tree's multi-selection, the clicked room, or a pick (of a clicked set's
+   * rooms, or of every room shown), matched on name, state, opsState, priorities and image.
+   */
   private async targetRooms(arg: unknown, selected: unknown, title: string): Promise<RoomNode[] | undefined> {
     const many = Array.isArray(selected) ? selected.filter(isNode).filter((n): n is RoomNode => n.kind === 'room') : [];
     if (many.length) return many;
     if (isNode(arg) && arg.kind === 'room') return [arg];
-    if (isNode(arg) && arg.kind === 'gss')
-      return arg.rooms.map(room => ({ kind: 'room', conn: arg.conn, namespace: arg.namespace, room }));
-    const rooms = await this.explorer.allRooms();
+    const set = isNode(arg) && arg.kind === 'gss' ? arg : undefined;
+    const rooms: RoomNode[] = set
+      ? set.rooms.map(room => ({ kind: 'room', conn: set.conn, namespace: set.namespace, room }))
+      : await this.explorer.allRooms();
     if (!rooms.length) {
-      void vscode.window.showInformationMessage('No rooms are shown in the Game Servers view.');
+      void vscode.window.showInformationMessage(
+        set ? `${set.gss.name} has no rooms.` : 'No rooms are shown in the Game Servers view.',
+      );
       return undefined;
     }
     const multi = new Set(rooms.map(r => `${r.conn.id}/${r.namespace}`)).size > 1;
     const picks = await vscode.window.showQuickPick(
-      rooms.map(r => ({
-        label: r.room.name,
-        description: roomDescription(r.room),
-        detail: multi ? `${r.conn.contextName} · ${r.namespace}` : undefined,
-        node: r,
-      })),
-      { canPickMany: true, title, placeHolder: 'Rooms to change' },
+      rooms.map(r => {
+        const text = roomPickText(r.room);
+        return {
+          label: r.room.name,
+          description: text.description,
+          detail: multi ? `${text.detail} · ${r.conn.contextName} · ${r.namespace}` : text.detail,
+          node: r,
+        };
+      }),
+      {
+        canPickMany: true,
+        title: set ? `${title}: rooms of ${set.gss.name}` : title,
+        placeHolder: 'Rooms to change: type a name, state, opsState or image',
+        matchOnDescription: true,
+        matchOnDetail: true,
+      },
     );
     return picks?.length ? picks.map(p => p.node) : undefined;
   }
@@ -198,6 +215,11 @@ export class RoomActions {
     const node = await this.pickGss('OKG: Scale', arg);
     if (!node) return { outcome: 'cancelled' };
     return scaleSet(this.deps, node);
+  }
+
+  async showReleaseHistory(arg?: unknown): Promise<HistoryRow[] | undefined> {
+    const node = await this.pickGss('OKG: Show Release History', arg);
+    return node ? showReleaseHistory(this.deps, node) : undefined;
   }
 
   async retireIdleOldRooms(arg?: unknown): Promise<ChangeReport> {

@@ -1,5 +1,5 @@
 // The GameServerSet commands: Scale… (a conditional replicas patch, with OKG's scale-down victims named
-// first) and Retire Idle Old-Version Rooms (mark None rooms on an old image WaitToBeDeleted).
+// first) and Retire Idle Old-Version Rooms (pick among the None rooms on an old image, mark them WaitToBeDeleted).
 import * as vscode from 'vscode';
 import { ClusterError } from '../cluster/errors.js';
 import { plural } from '../cluster/util.js';
@@ -15,7 +15,7 @@ import {
   type Outcome,
 } from './actionsWrite.js';
 import type { GssNode, RoomNode } from './explorer.js';
-import { imagesLabel, retireCandidates, scaleDownVictims } from './format.js';
+import { imagesLabel, retireCandidates, roomPickText, scaleDownVictims } from './format.js';
 import { whereLine } from './identity.js';
 
 /** A room OKG must never remove unnamed: players on it, under maintenance, or a priority someone set. */
@@ -111,11 +111,24 @@ export async function retireIdleOld(
       );
       return { outcome: 'nothing', results: [] };
     }
+    // Every candidate comes picked; typing a state, opsState or image narrows the list to unpick some.
+    const picks = await vscode.window.showQuickPick(
+      candidates.map(room => ({ label: room.name, ...roomPickText(room), picked: true, room })),
+      {
+        canPickMany: true,
+        title: `Retire idle old-version rooms of ${gss.name} (current version ${imagesLabel(gss.images)})`,
+        placeHolder: 'Rooms to mark WaitToBeDeleted: type a name, state, opsState or image',
+        matchOnDescription: true,
+        matchOnDetail: true,
+      },
+    );
+    if (!picks?.length) return { outcome: 'cancelled', results: [] };
+    const chosen = picks.map(p => p.room);
     if (
       !(await protectedGuard(
         deps.log,
         [node],
-        `Mark ${plural(candidates.length, 'idle old-version room')} of ${gss.name} WaitToBeDeleted`,
+        `Mark ${plural(chosen.length, 'idle old-version room')} of ${gss.name} WaitToBeDeleted`,
         false,
         [gss.name],
       ))
@@ -123,12 +136,12 @@ export async function retireIdleOld(
       return { outcome: 'cancelled', results: [] };
     }
     if (confirmEnabled()) {
-      const button = `Mark ${plural(candidates.length, 'room')}`;
+      const button = `Mark ${plural(chosen.length, 'room')}`;
       const answer = await vscode.window.showWarningMessage(
-        `Mark ${plural(candidates.length, 'idle old-version room')} of ${gss.name} WaitToBeDeleted?`,
+        `Mark ${plural(chosen.length, 'idle old-version room')} of ${gss.name} WaitToBeDeleted?`,
         {
           modal: true,
-          detail: `${whereLine([node])}\n${candidates.map(r => `${r.name} (${imagesLabel(r.images)})`).join('\n')}\n\nOnly rooms still None are changed (a room allocated meanwhile is skipped). OKG deletes WaitToBeDeleted rooms when replicas drop (the KEDA scaler, or Scale…); the current version is ${imagesLabel(gss.images)}.`,
+          detail: `${whereLine([node])}\n${chosen.map(r => `${r.name} (${imagesLabel(r.images)})`).join('\n')}\n\nOnly rooms still None are changed (a room allocated meanwhile is skipped). OKG deletes WaitToBeDeleted rooms when replicas drop (the KEDA scaler, or Scale…); the current version is ${imagesLabel(gss.images)}.`,
         },
         KEEP,
         button,
@@ -136,7 +149,7 @@ export async function retireIdleOld(
       if (answer !== button) return { outcome: 'cancelled', results: [] };
     }
     return apply(
-      candidates.map(room => ({ kind: 'room', conn: node.conn, namespace: node.namespace, room })),
+      chosen.map(room => ({ kind: 'room', conn: node.conn, namespace: node.namespace, room })),
       { opsState: 'WaitToBeDeleted' },
     );
   });

@@ -111,6 +111,17 @@ export function roomDescription(room: RoomView, network = false): string {
   return parts.join(' · ');
 }
 
+/**
+ * A room as a quick-pick item's description and detail, so typing a state, an opsState (None included), a
+ * priority or an image tag finds it (the pickers set matchOnDescription and matchOnDetail).
+ */
+export function roomPickText(room: RoomView): { description: string; detail: string } {
+  return {
+    description: roomDescription(room),
+    detail: `opsState ${room.opsState} · deletionPriority ${room.deletionPriority || '0'} · updatePriority ${room.updatePriority || '0'} · ${room.images.map(c => c.image).join(', ') || 'no image yet'}`,
+  };
+}
+
 export function age(from: string, now: number): string {
   const t = Date.parse(from);
   if (!Number.isFinite(t)) return 'unknown';
@@ -132,15 +143,40 @@ function networkLines(room: RoomView): string[] {
   return lines;
 }
 
+/** Markdown with one fact per line: lines in a block end in a hard break, blocks ('' between) are paragraphs. */
+function factLines(lines: readonly string[]): string {
+  const blocks: string[][] = [[]];
+  for (const l of lines) {
+    if (l === '') blocks.push([]);
+    else blocks[blocks.length - 1].push(l);
+  }
+  return blocks
+    .filter(b => b.length)
+    .map(b => b.map(l => (l.startsWith('- ') ? l : `${l}\\`)).join('\n'))
+    .map(b => b.replace(/\\$/, ''))
+    .join('\n\n');
+}
+
+/** A time and how long ago, or why it is unknown. */
+function since(at: string | undefined, now: number, missing: string): string {
+  return at ? `${age(at, now)} (since ${md(at)})` : missing;
+}
+
 export function roomTooltip(room: RoomView, now = Date.now()): string {
   const lines = [
     `**GameServer ${md(room.name)}** of ${md(room.gameServerSet)} in namespace ${md(room.namespace)}`,
     '',
     `**State:** ${md(room.state || 'Starting')}${room.terminating ? ' (terminating)' : ''}`,
+    `**Time in state:** ${since(room.stateChangedAt, now, 'unknown (no state-last-changed-time annotation on the pod yet)')}`,
     `**opsState:** ${md(room.opsState)}${room.podOpsState !== undefined && room.podOpsState !== room.opsState ? ` (pod label still ${md(room.podOpsState)}: OKG has not synced it yet)` : ''}`,
-    `**Deletion priority:** ${md(room.deletionPriority)} · **Update priority:** ${md(room.updatePriority)}`,
+    ...(room.opsStateChangedAt
+      ? [`**Last opsState change:** ${md(room.opsStateChangedAt)} (${age(room.opsStateChangedAt, now)} ago)`]
+      : []),
+    `**Deletion priority:** ${md(room.deletionPriority)}`,
+    `**Update priority:** ${md(room.updatePriority)}`,
     '',
     '**Images (spec)**',
+    '',
     ...imageLines(room.images),
   ];
   const differs = room.runningImages.filter(r => {
@@ -151,6 +187,7 @@ export function roomTooltip(room: RoomView, now = Date.now()): string {
     lines.push(
       '',
       differs.length ? '**Images (running, differ from spec)**' : '**Images (running)**',
+      '',
       ...imageLines(room.runningImages),
     );
   }
@@ -160,9 +197,7 @@ export function roomTooltip(room: RoomView, now = Date.now()): string {
     ...networkLines(room),
     `**Age:** ${age(room.creationTimestamp, now)}`,
   );
-  if (room.opsStateChangedAt)
-    lines.push(`**Last opsState change:** ${md(room.opsStateChangedAt)} (${age(room.opsStateChangedAt, now)} ago)`);
-  return lines.join('\n');
+  return factLines(lines);
 }
 
 export interface IconChoice {

@@ -1,6 +1,7 @@
 // "Roll Back Last Release…" on a GameServerSet's context menu: the rollback engine's preview (which release, room
 // by room, the predicted table) in a modal, then the run under a cancellable progress notification.
 import * as vscode from 'vscode';
+import { auditWrites } from '../release/audit.js';
 import { previewRollback, runRollback } from '../release/rollback.js';
 import type { RollbackPlan, RollbackResult } from '../release/rollbackTypes.js';
 import type { Node } from './explorer.js';
@@ -26,8 +27,14 @@ export function previewDetail(plan: RollbackPlan): string {
   ].join('\n');
 }
 
-/** The command's handler; resolves with the engine's result (undefined when cancelled before any write). */
-export async function rollBackLastRelease(arg?: unknown): Promise<RollbackResult | undefined> {
+/**
+ * The command's handler; resolves with the engine's result (undefined when cancelled before any write). Each
+ * write goes to `log` as its kubectl line (the audit trail).
+ */
+export async function rollBackLastRelease(
+  arg?: unknown,
+  log?: Pick<vscode.LogOutputChannel, 'info'>,
+): Promise<RollbackResult | undefined> {
   if (!isGss(arg)) {
     void vscode.window.showInformationMessage(
       'Run "Roll Back Last Release…" from a GameServerSet\'s context menu in the Game Servers view.',
@@ -59,7 +66,7 @@ export async function rollBackLastRelease(arg?: unknown): Promise<RollbackResult
       const ac = new AbortController();
       token.onCancellationRequested(() => ac.abort(new Error('cancelled in VS Code')));
       return runRollback(input, {
-        client,
+        client: log ? auditWrites(client, line => log.info(line)) : client,
         signal: ac.signal,
         onEvent: e => {
           if (e.type === 'step-started') progress.report({ message: `${e.index}/${e.total} ${e.title}` });

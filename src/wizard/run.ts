@@ -1,9 +1,10 @@
 // What the wizard runs: a release (WizardRun) or the rollback of the last one (WizardRollback). Either belongs to the
 // extension, not to a panel (closing the panel leaves it running, and a panel that (re)loads is replayed its events),
 // holds its own reference to the namespace cache, cancels through an AbortController, and streams the engine's
-// events to the panels through one RunFeed. WizardRuns holds the one run at a time.
+// events to the panels through one RunFeed. Each write is logged as its kubectl line (the audit trail). WizardRuns holds the one run at a time.
 import type { NamespaceCache } from '../cluster/cache.js';
 import type { ContainerImage } from '../cluster/okg.js';
+import { auditWrites } from '../release/audit.js';
 import { runRelease } from '../release/engine.js';
 import { runRollback } from '../release/rollback.js';
 import type { RollbackEvent } from '../release/rollbackTypes.js';
@@ -97,7 +98,12 @@ export class WizardRun extends WizardOperation {
       `release wizard: release of ${input.gameServerSet} in ${input.namespace} started (${input.images.map(c => `${c.container}=${c.image}`).join(', ')})`,
     );
     this.start(async onEvent => {
-      const r = await runRelease(input, { client: scope.client, cache, signal: this.ac.signal, onEvent });
+      const r = await runRelease(input, {
+        client: auditWrites(scope.client, line => log.info(line)),
+        cache,
+        signal: this.ac.signal,
+        onEvent,
+      });
       return {
         outcome: r.outcome,
         message: r.message,
@@ -141,7 +147,12 @@ export class WizardRollback extends WizardOperation {
       timeoutMs,
     };
     this.start(async onEvent => {
-      const r = await runRollback(input, { client: scope.client, cache, signal: this.ac.signal, onEvent });
+      const r = await runRollback(input, {
+        client: auditWrites(scope.client, line => log.info(line)),
+        cache,
+        signal: this.ac.signal,
+        onEvent,
+      });
       return {
         outcome: r.outcome,
         message: r.message,

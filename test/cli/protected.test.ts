@@ -1,8 +1,8 @@
 // The protected-context rule in the CLI (issue 14): on a context matching OKG_PROTECTED_CONTEXTS or
-// --protected-contexts, okg mark / okg release refuse without --yes when there is no terminal (one line,
+// --protected-contexts, okg mark / okg release / okg rollback refuse without --yes when there is no terminal (one line,
 // exit 2, zero writes on the sandbox's write log), ask for the set's name on a terminal, and run with --yes.
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
@@ -14,6 +14,7 @@ describe('okg: protected contexts', function () {
   this.timeout(60_000);
   let sandbox: Sandbox;
   let kubeconfig: string;
+  let admin: string;
   const writes = () => sandbox.server.writeLog().filter(e => e.user !== 'controller');
   const mark = () => [
     '-n',
@@ -36,9 +37,23 @@ describe('okg: protected contexts', function () {
       env: { ...process.env, OKG_PROTECTED_CONTEXTS: '', ...env },
     });
 
+  // A run that gets past the gate needs this process's sandbox to answer: spawned without blocking.
+  const cliRuns = (argv: string[], env: Record<string, string> = {}) =>
+    new Promise<{ status: number | null; stderr: string }>((resolve, reject) => {
+      const p = spawn(process.execPath, [join('out', 'src', 'cli', 'main.js'), ...argv], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, OKG_PROTECTED_CONTEXTS: '', ...env },
+      });
+      let stderr = '';
+      p.stderr.on('data', d => (stderr += d));
+      p.on('error', reject);
+      p.on('close', status => resolve({ status, stderr }));
+    });
+
   before(async () => {
     sandbox = await startSandbox({ scenario: 'seed', readyAfterMs: 50 });
     kubeconfig = sandbox.kubeconfigPath('operator');
+    admin = sandbox.kubeconfigPath('admin');
   });
   after(async () => {
     await sandbox?.stop();
@@ -61,26 +76,45 @@ describe('okg: protected contexts', function () {
     assert.deepEqual(writes(), []);
   });
 
-  it('okg release on a protected context without --yes: exit 2 before anything is written', () => {
-    sandbox.server.clearWriteLog();
-    const r = cli([
-      'release',
-      '-n',
-      'default',
-      '--gss',
-      'minecraft',
-      '--image',
-      `${SEED.container}=${SEED.newImage}`,
-      '--kubeconfig',
-      kubeconfig,
-      '--protected-contexts=*sandbox*',
-    ]);
-    assert.equal(r.status, 2, r.stderr);
-    assert.match(
-      r.stderr.trim(),
-      /^okg: context \S+ is protected \(\*sandbox\*\); okg release writes to it only with --yes/,
+  // Flags with which okg release (and then okg rollback) really runs and writes: so a refusal is the gate's.
+  const release = () => [
+    'release',
+    '-n',
+    'default',
+    '--gss',
+    'minecraft',
+    '--image',
+    `${SEED.container}=${SEED.newImage}`,
+    '--add',
+    '1',
+    '--kubeconfig',
+    admin,
+  ];
+  const rollback = () => ['rollback', '-n', 'default', '--gss', 'minecraft', '--kubeconfig', admin];
+  const refusal = (command: string) =>
+    new RegExp(
+      `^okg: context okg-sandbox\\S* is protected \\(\\*sandbox\\*\\); okg ${command} writes to it only with --yes or the set name typed on a terminal; nothing was changed$`,
     );
+
+  it('okg release and okg rollback on a protected context without --yes: refused, zero writes; with --yes they run', async () => {
+    sandbox.server.clearWriteLog();
+    const refused = cli([...release(), '--protected-contexts=*sandbox*']);
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.match(refused.stderr.trim(), refusal('release'));
+    assert.equal(refused.stdout, '', 'not even the plan: nothing was read');
     assert.deepEqual(writes(), []);
+    const ran = await cliRuns([...release(), '--protected-contexts=*sandbox*', '--yes']);
+    assert.equal(ran.status, 0, ran.stderr);
+    assert.ok(writes().length > 0, 'the same flags with --yes release');
+
+    sandbox.server.clearWriteLog();
+    const noRollback = cli(rollback(), { OKG_PROTECTED_CONTEXTS: '*sandbox*' });
+    assert.equal(noRollback.status, 2, noRollback.stderr);
+    assert.match(noRollback.stderr.trim(), refusal('rollback'));
+    assert.deepEqual(writes(), []);
+    const rolled = await cliRuns([...rollback(), '--yes'], { OKG_PROTECTED_CONTEXTS: '*sandbox*' });
+    assert.equal(rolled.status, 0, rolled.stderr);
+    assert.ok(writes().length > 0, 'the same flags with --yes roll back');
   });
 
   it('on a terminal asks for the set name: a wrong name refuses, the right one runs', async () => {

@@ -163,6 +163,41 @@ describe('extension: room commands (seed sandbox)', function () {
       ['minecraft-0', 'minecraft-1', 'minecraft-2'],
     );
     assert.equal((roomsPick.options as { canPickMany?: boolean }).canPickMany, true);
+    // Typing a state, opsState (None too), a priority or an image finds rooms, not only a name.
+    assert.deepEqual(
+      ['matchOnDescription', 'matchOnDetail'].map(k => (roomsPick.options as Record<string, unknown>)[k]),
+      [true, true],
+    );
+    assert.deepEqual(
+      (roomsPick.items as { description: string; detail: string }[]).map(i => [i.description, i.detail]),
+      [
+        ['Ready · Allocated · 1.12.2', `opsState Allocated · deletionPriority 0 · updatePriority 0 · ${SEED.image}`],
+        ['Ready · 1.12.2', `opsState None · deletionPriority 0 · updatePriority 0 · ${SEED.image}`],
+        ['Ready · 1.12.2', `opsState None · deletionPriority 0 · updatePriority 0 · ${SEED.image}`],
+      ],
+    );
+  });
+
+  it('Set opsState… on a set picks among its rooms (matched on state, opsState and image) and changes only those', async () => {
+    stub.ui.answers.push(stub.pick('minecraft-2'));
+    const r = await run('okg.setOpsState.maintaining', await gssNode(ext, 'minecraft'));
+    assert.equal(r.outcome, 'done');
+    assert.deepEqual(
+      r.results.map(x => [x.name, x.outcome]),
+      [['minecraft-2', 'changed']],
+    );
+    const ask = stub.ui.prompts[0];
+    assert.equal(ask.kind, 'quickPick');
+    const opts = ask.options as Record<string, unknown>;
+    assert.equal(opts.title, 'OKG: Set opsState: rooms of minecraft');
+    assert.deepEqual([opts.canPickMany, opts.matchOnDescription, opts.matchOnDetail], [true, true, true]);
+    assert.deepEqual(
+      (ask.items as { label: string }[]).map(i => i.label),
+      ['minecraft-0', 'minecraft-1', 'minecraft-2'],
+    );
+    assert.equal(opsOf('minecraft-2'), 'Maintaining');
+    assert.equal(opsOf('minecraft-1'), 'None', 'not every room of the set');
+    assert.equal(opsOf('minecraft-0'), 'Allocated');
   });
 
   it('sets deletion and update priorities, validated as OKG can carry them', async () => {
@@ -396,8 +431,29 @@ describe('extension: GameServerSet commands and Kill (seed sandbox, mid-release)
 
   it('Retire Idle Old-Version Rooms marks exactly the None rooms on the old image, after a confirmation with counts', async () => {
     const node = await gssNode(ext, 'minecraft');
-    stub.ui.answers.push(stub.button('Mark 2 rooms'));
+    stub.ui.answers.push(p => p.items, stub.button('Mark 2 rooms'));
     const r = await run('okg.retireIdleOldRooms', node);
+    // First the candidates, all picked, matched on state, opsState and image as well as names.
+    const list = stub.ui.prompts.find(p => p.kind === 'quickPick')!;
+    assert.equal(list.kind, 'quickPick');
+    assert.deepEqual(
+      (list.items as { label: string; description: string; detail: string; picked: boolean }[]).map(i => [
+        i.label,
+        i.description,
+        i.detail,
+        i.picked,
+      ]),
+      ['minecraft-1', 'minecraft-2'].map(n => [
+        n,
+        'Ready · 1.12.2',
+        `opsState None · deletionPriority 0 · updatePriority 0 · ${SEED.image}`,
+        true,
+      ]),
+    );
+    assert.deepEqual(
+      ['canPickMany', 'matchOnDescription', 'matchOnDetail'].map(k => (list.options as Record<string, unknown>)[k]),
+      [true, true, true],
+    );
     const ask = stub.ui.prompts.find(p => p.kind === 'warning' && p.text?.startsWith('Mark 2 idle'))!;
     assert.equal(ask.text, 'Mark 2 idle old-version rooms of minecraft WaitToBeDeleted?');
     assert.match(

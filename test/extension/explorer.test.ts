@@ -77,6 +77,7 @@ describe('extension: Game Servers tree (seed sandbox)', function () {
       /Network:\*\* enabled/,
       /Age:\*\*/,
       /Last opsState change/,
+      /Time in state:\*\* \d+[smhd] \(since /,
     ]) {
       assert.match(roomTip, re);
     }

@@ -9,6 +9,7 @@ import {
   retireCandidates,
   roomDescription,
   roomIcon,
+  roomTooltip,
   scaleDownVictims,
   strategyWarning,
   welcomeState,
@@ -114,6 +115,47 @@ describe('extension: formatting and decisions', () => {
         { container: 'b', image: 'x/b:1.1' },
       ]),
       '1.1',
+    );
+  });
+
+  it('a room tooltip: one fact per line, with time in state and both priorities', () => {
+    const now = Date.parse('2026-01-01T12:00:00Z');
+    const tip = roomTooltip(
+      room('g-1', {
+        deletionPriority: '5',
+        updatePriority: '2',
+        stateChangedAt: '2026-01-01T11:58:30Z',
+        opsStateChangedAt: '2026-01-01T11:50:00Z',
+      }),
+      now,
+    );
+    const facts = tip
+      .split('\n')
+      .filter(l => l.startsWith('**') && !l.startsWith('**Images') && !l.startsWith('**GameServer'));
+    assert.deepEqual(
+      facts.map(l => l.replace(/\\$/, '')),
+      [
+        '**State:** Ready',
+        '**Time in state:** 90s (since 2026\\-01\\-01T11:58:30Z)',
+        '**opsState:** None',
+        '**Last opsState change:** 2026\\-01\\-01T11:50:00Z (10m ago)',
+        '**Deletion priority:** 5',
+        '**Update priority:** 2',
+        '**Node:** not scheduled',
+        '**Network:** enabled (no network status written)',
+        `**Age:** ${facts.at(-1)!.slice('**Age:** '.length)}`,
+      ],
+    );
+    // Markdown joins adjacent lines: each fact but the last of its block ends in a hard break (a backslash).
+    for (const block of tip.split('\n\n')) {
+      const lines = block.split('\n');
+      if (lines[0].startsWith('- ')) continue;
+      lines.slice(0, -1).forEach(l => assert.ok(l.endsWith('\\'), `no line break after: ${l}`));
+      assert.ok(!lines.at(-1)!.endsWith('\\'));
+    }
+    assert.match(
+      roomTooltip(room('g-2'), now),
+      /\*\*Time in state:\*\* unknown \(no state-last-changed-time annotation/,
     );
   });
 

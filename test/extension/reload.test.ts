@@ -283,7 +283,7 @@ describe('extension: reloading the tree never stops work in progress', function 
     await oldRooms();
     let node = (await gssNode(ext, GSS)) as Extract<Node, { kind: 'gss' }>;
     const retire: { idle?: boolean } = {};
-    stub.ui.answers.push(reconnectThen('Mark 2 rooms', retire, node.conn));
+    stub.ui.answers.push(p => p.items, reconnectThen('Mark 2 rooms', retire, node.conn));
     const r = (await stub.commands.executeCommand('okg.retireIdleOldRooms', node)) as { outcome: string };
     assert.equal(retire.idle, false, 'while it asked, Retire still held the connection the tree had let go of');
     assert.equal(r.outcome, 'done');
