@@ -194,6 +194,7 @@ export function roomView(gs: RawObject, pod?: RawObject): RoomView {
   const podStatus = status.podStatus as { containerStatuses?: { name: string; image?: string }[] } | undefined;
   const overrides = containersOf(spec);
   const podImages = pod ? containersOf(pod.spec) : [];
+  const addresses = addressLines(gs);
   return {
     uid: str(gs.metadata.uid),
     name: gs.metadata.name,
@@ -207,7 +208,7 @@ export function roomView(gs: RawObject, pod?: RawObject): RoomView {
     updatePriority: str(spec.updatePriority ?? 0),
     networkDisabled: spec.networkDisabled === true,
     networkState: str((status.networkStatus as { currentNetworkState?: unknown } | undefined)?.currentNetworkState),
-    ...(addressLines(gs) ? { addresses: addressLines(gs) } : {}),
+    ...(addresses ? { addresses } : {}),
     storedSpec: {
       opsState: spec.opsState,
       deletionPriority: spec.deletionPriority,
