@@ -3,8 +3,8 @@
 // with the plain reason before any write. axe-core on every step, and screenshots of each, in light and dark
 // themes. The same at 1,000 rooms: releaseScale.test.ts.
 import { strict as assert } from 'node:assert';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import { SEED_FINAL, strip, table } from '../release/helpers.js';
 import type { FrameLocator, Page } from 'playwright-core';
@@ -124,6 +124,32 @@ for (const theme of ['dark', 'light'] as const) {
         'minecraft-1 WaitToBeDeleted in the tree',
       );
       await page.screenshot({ path: join(ARTIFACTS, `sidebar-after-release-${theme}.png`) });
+
+      // The audit trail: the release's own writes are in the Output channel (OKG Ops) as kubectl lines — read
+      // from the file VS Code keeps for that log channel, next to the workspace in user-data/logs.
+      const logs = join(dirname(vs.server.workspace), 'user-data', 'logs');
+      let output = '';
+      await until(
+        async () => {
+          output = readdirSync(logs, { recursive: true, encoding: 'utf8' })
+            .filter(f => f.endsWith('OKG Ops.log'))
+            .map(f => readFileSync(join(logs, f), 'utf8'))
+            .join('\n');
+          return /kubectl patch gs minecraft-2 -n default --context okg-sandbox --type=json/.test(output);
+        },
+        30_000,
+        "the release's writes in the Output channel",
+      );
+      const lines = output.split('\n').filter(l => l.includes('kubectl patch'));
+      for (const want of [
+        /kubectl patch gss minecraft -n default --context okg-sandbox --type=json -p '.*"path":"\/spec\/gameServerTemplate\/spec\/containers\/0\/image","value":"[^"]*1\.12\.2-new"/,
+        /kubectl patch gss minecraft -n default --context okg-sandbox --type=json -p '.*"path":"\/spec\/replicas","value":6/,
+        /kubectl patch gs minecraft-1 -n default --context okg-sandbox --type=json -p '.*"op":"test".*"value":"WaitToBeDeleted"/,
+      ])
+        assert.ok(
+          lines.some(l => want.test(l)),
+          `${want}\n${lines.map(l => l.slice(0, 300)).join('\n')}`,
+        );
     });
   });
 }
