@@ -7,9 +7,11 @@ import { OkgClient } from '../../src/cluster/client.js';
 import { applyToRooms } from '../../src/release/bulk.js';
 import { listRooms } from '../../src/release/selectionRooms.js';
 import { runRelease } from '../../src/release/engine.js';
+import { runRollback } from '../../src/release/rollback.js';
 import { SEED, seedGameServerSet } from '../../src/sandbox/scenarios.js';
 import { eventually, table } from '../helpers/kubectl.js';
 import { SEED_FINAL } from '../release/helpers.js';
+import { SEED_FIRST } from '../release/rollbackHelpers.js';
 import { http, GS_PATH, POD_PATH } from './http.js';
 import type { User, World } from './world.js';
 import { spawn } from 'node:child_process';
@@ -400,6 +402,31 @@ export function describeScenarios(world: () => World, kubectlPath: () => string)
           (await rooms(world())).map(({ podLabel: _p, ...row }) => row),
           SEED_FINAL,
         );
+      } finally {
+        c.close();
+      }
+    });
+
+    it("rolls the seed release back: the seed's first table, minecraft-0 untouched, 3 replicas", async function () {
+      this.timeout(90_000);
+      const c = new OkgClient(world().kubeConfig('admin'), { backoffMs: 20, attempts: 8 });
+      try {
+        const r = await runRollback(
+          { namespace: SEED.namespace, gameServerSet: SEED.gameServerSet, timeoutMs: 40_000 },
+          { client: c },
+        );
+        assert.equal(r.outcome, 'succeeded', r.message);
+        await eventually(async () => (await rooms(world())).length === 3, 40_000, 'the new rooms to go');
+        assert.deepEqual(
+          (await rooms(world())).map(({ podLabel: _p, ...row }) => row),
+          SEED_FIRST,
+        );
+        const gss = (await KubernetesObjectApi.makeApiClient(world().kubeConfig('admin')).read({
+          apiVersion: 'game.kruise.io/v1alpha1',
+          kind: 'GameServerSet',
+          metadata: { name: SEED.gameServerSet, namespace: SEED.namespace },
+        })) as KubernetesObject & { spec: { replicas: number } };
+        assert.equal(gss.spec.replicas, 3);
       } finally {
         c.close();
       }
