@@ -6,6 +6,7 @@ import type { RollbackPlan } from '../release/rollbackTypes.js';
 import type { App } from './app.js';
 import { actions, badge, button, h, imageTags } from './dom.js';
 import { imagesText } from './resume.js';
+import { predictedTable } from './predictedTable.js';
 import { virtualTable } from './vtable.js';
 
 type PlanRoom = RollbackPlan['rooms'][number];
@@ -92,19 +93,7 @@ export function buildRollback(app: App): Node[] {
         { title: 'Why', cell: why, text: why, cls: 'c-why' },
       ],
     }).el,
-    virtualTable<RollbackPlan['predicted'][number]>({
-      id: 'rollback-predicted',
-      caption: 'Predicted rooms after the rollback (kubectl get gs)',
-      noun: ['room', 'rooms'],
-      rowHeader: true,
-      rows: () => p.predicted,
-      columns: [
-        { title: 'Name', cell: r => r.name, text: r => r.name, cls: 'c-name' },
-        { title: 'State', cell: r => r.state, text: r => r.state },
-        { title: 'opsState', cell: r => r.opsState, text: r => r.opsState },
-        { title: 'Image', cell: r => imageTags(r.images), text: r => imagesText(r.images), cls: 'c-image' },
-      ],
-    }).el,
+    predictedTable('rollback-predicted', 'Predicted rooms after the rollback (kubectl get gs)', () => p.predicted),
   );
   const run = button(
     'Roll Back',

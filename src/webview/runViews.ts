@@ -11,6 +11,7 @@ import type { RoomRow } from './feed.js';
 import { currentStep, type StepProgress, type StepStatus } from './progress.js';
 import { imagesText } from './resume.js';
 import type { RunChange, RunModel } from './runModel.js';
+import { predictedTable } from './predictedTable.js';
 import { virtualTable } from './vtable.js';
 
 const cancelWizard = (app: App) =>
@@ -146,21 +147,7 @@ export function buildPreview(app: App): Node[] {
       ],
     }).el,
   );
-  out.push(
-    virtualTable<ReleasePlan['predicted'][number]>({
-      id: 'predicted-table',
-      caption: 'Predicted rooms after the release (kubectl get gs)',
-      noun: ['room', 'rooms'],
-      rowHeader: true,
-      rows: () => p.predicted,
-      columns: [
-        { title: 'Name', cell: r => r.name, text: r => r.name, cls: 'c-name' },
-        { title: 'State', cell: r => r.state, text: r => r.state },
-        { title: 'opsState', cell: r => r.opsState, text: r => r.opsState },
-        { title: 'Image', cell: r => imageTags(r.images), text: r => imagesText(r.images), cls: 'c-image' },
-      ],
-    }).el,
-  );
+  out.push(predictedTable('predicted-table', 'Predicted rooms after the release (kubectl get gs)', () => p.predicted));
   const run = button(
     p.takesOver ? 'Take Over Release…' : p.resumes ? 'Resume Release' : 'Run Release',
     () => runRelease(app),

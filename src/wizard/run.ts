@@ -46,6 +46,16 @@ abstract class WizardOperation {
     );
   }
 
+  /** The engine's context: the scope's client, each accepted write logged as its kubectl line (the audit trail). */
+  protected engineContext(onEvent: Onward) {
+    return {
+      client: auditWrites(this.scope.client, line => this.log.info(line)),
+      cache: this.cache,
+      signal: this.ac.signal,
+      onEvent,
+    };
+  }
+
   /** Runs `work` (the engine call), holding the cache, then records and sends the result. */
   protected start(work: (onEvent: Onward) => Promise<RunResult>): void {
     // The run holds its own reference: a reload of the Game Servers view must not stop the cache it waits on.
@@ -98,12 +108,7 @@ export class WizardRun extends WizardOperation {
       `release wizard: release of ${input.gameServerSet} in ${input.namespace} started (${input.images.map(c => `${c.container}=${c.image}`).join(', ')})`,
     );
     this.start(async onEvent => {
-      const r = await runRelease(input, {
-        client: auditWrites(scope.client, line => log.info(line)),
-        cache,
-        signal: this.ac.signal,
-        onEvent,
-      });
+      const r = await runRelease(input, this.engineContext(onEvent));
       return {
         outcome: r.outcome,
         message: r.message,
@@ -147,12 +152,7 @@ export class WizardRollback extends WizardOperation {
       timeoutMs,
     };
     this.start(async onEvent => {
-      const r = await runRollback(input, {
-        client: auditWrites(scope.client, line => log.info(line)),
-        cache,
-        signal: this.ac.signal,
-        onEvent,
-      });
+      const r = await runRollback(input, this.engineContext(onEvent));
       return {
         outcome: r.outcome,
         message: r.message,
