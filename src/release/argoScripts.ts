@@ -198,8 +198,11 @@ enough() {
   LOOK=$(jq -nc --argjson imgs "$IMAGES" --argjson pods "$pods" --argjson gs "$gs" --argjson need "$NEED" \
     --argjson target "$TARGET" --argjson fails '${JSON.stringify(IMAGE_FAILURES)}' --argjson crash ${CRASH_LOOP_RESTARTS} '
     [$pods.items[] | select(.metadata.deletionTimestamp == null)] as $all
-    | [$all[] | . as $p | select(all($imgs[]; . as $w | any($p.spec.containers[]; .name == $w.container and .image == $w.image)))] as $new
-    | ([$all[] | .metadata.name] - [$new[] | .metadata.name]) as $old
+    | ($pods | ` +
+  NEW_PODS +
+  String.raw`) as $newNames
+    | [$all[] | select(.metadata.name as $n | $newNames | index($n))] as $new
+    | ([$all[] | .metadata.name] - $newNames) as $old
     | [$gs.items[] | select(.metadata.deletionTimestamp == null) | .metadata.name] as $live
     | [$new[] | {name: .metadata.name, restarts: ([.status.containerStatuses[]?.restartCount // 0] | add // 0),
         reason: ([(.status.initContainerStatuses // [])[], (.status.containerStatuses // [])[] | .state.waiting.reason // empty] | first // "")}] as $why
