@@ -11,22 +11,11 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { mergedKubeconfig } from '../helpers/kubeconfig.js';
 import { startVsCode, type VsCodeSession } from './vscode.js';
 import { ARTIFACTS } from './wizard.js';
-import { until } from './workbench.js';
+import { contextMenu, until } from './workbench.js';
 
 const row = (page: Page, name: string): Locator => page.locator(`.pane-body .monaco-list-row[aria-label^="${name} "]`);
 const sidebarText = (page: Page) => page.locator('.part.sidebar').innerText();
 const statusText = (page: Page) => page.locator('.part.statusbar').innerText();
-
-async function contextMenu(page: Page, target: Locator, path: string[]): Promise<void> {
-  await target.click({ button: 'right' });
-  for (const label of path) {
-    const item = page.locator('.monaco-menu .action-item .action-label', { hasText: new RegExp(`^${label}$`) }).last();
-    await item.waitFor({ state: 'visible', timeout: 10_000 });
-    await item.hover();
-    await page.waitForTimeout(250); // menus open submenus on a hover delay
-  }
-  await page.keyboard.press('Enter');
-}
 
 async function openView(page: Page): Promise<void> {
   await page.locator('.activitybar [aria-label^="OpenKruise Game"]').first().click();

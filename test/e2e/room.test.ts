@@ -8,7 +8,7 @@ import { after, afterEach, before, describe, it } from 'mocha';
 import type { Locator, Page } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { startVsCode, type VsCodeSession } from './vscode.js';
-import { until } from './workbench.js';
+import { contextMenu, until } from './workbench.js';
 import { kubectl } from '../helpers/kubectl.js';
 
 const ARTIFACTS = join(import.meta.dirname, '..', '..', '..', 'test-artifacts');
@@ -17,29 +17,6 @@ const IMAGE = 'registry.cn-hangzhou.aliyuncs.com/acs/minecraft-demo:1.12.2';
 const editorText = async (page: Page): Promise<string> =>
   (await page.locator('.editor-instance .view-lines').allInnerTexts()).join('\n').replace(/\u00a0/g, ' ');
 const row = (page: Page, name: string): Locator => page.locator(`.pane-body .monaco-list-row[aria-label^="${name} "]`);
-
-/** Right-click → the item; a right-click the workbench swallowed under load (no menu) is tried again. */
-async function contextMenu(page: Page, target: Locator, label: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    await target.click({ button: 'right' });
-    const item = page.locator('.monaco-menu .action-item .action-label', { hasText: new RegExp(`^${label}$`) }).last();
-    const shown = await item.waitFor({ state: 'visible', timeout: 10_000 }).then(
-      () => true,
-      (e: unknown) => {
-        if (attempt >= 3) throw e;
-        return false;
-      },
-    );
-    if (!shown) {
-      await page.keyboard.press('Escape');
-      continue;
-    }
-    await item.hover();
-    await page.waitForTimeout(250); // a click right after the menu opens can be lost
-    await page.keyboard.press('Enter');
-    return;
-  }
-}
 
 describe('e2e: a room up close in real VS Code', function () {
   this.timeout(240_000);
@@ -97,7 +74,7 @@ describe('e2e: a room up close in real VS Code', function () {
 
   it('Show Logs shows the log lines, and a line printed while following appears', async () => {
     const { page } = vs;
-    await contextMenu(page, row(page, 'minecraft-1').first(), 'Show Logs');
+    await contextMenu(page, row(page, 'minecraft-1').first(), ['Show Logs']);
     const text = () => editorText(page);
     await until(async () => /Starting minecraft .* in room minecraft-1/.test(await text()), 30_000, 'the log lines');
     assert.match(await text(), /Preparing world for room minecraft-1/);
@@ -118,7 +95,7 @@ describe('e2e: a room up close in real VS Code', function () {
       60_000,
       'crash-0 in CrashLoopBackOff',
     );
-    await contextMenu(page, row(page, 'crash-0').first(), 'Describe');
+    await contextMenu(page, row(page, 'crash-0').first(), ['Describe']);
     await until(async () => /Name:\s+crash-0/.test(await editorText(page)), 30_000, 'the describe text');
     // Monaco's view lines are positioned, not in DOM order: look for the reason, not for its place.
     await until(async () => /CrashLoopBackOff/.test(await editorText(page)), 30_000, 'CrashLoopBackOff');
@@ -127,7 +104,7 @@ describe('e2e: a room up close in real VS Code', function () {
 
   it('Open Terminal round-trips echo hi', async () => {
     const { page } = vs;
-    await contextMenu(page, row(page, 'minecraft-2').first(), 'Open Terminal');
+    await contextMenu(page, row(page, 'minecraft-2').first(), ['Open Terminal']);
     const rows = page.locator('.terminal .xterm-rows').last();
     const screen = async () => (await rows.innerText().catch(() => '')).replace(/\u00a0/g, ' ');
     await until(async () => (await screen()).includes('/ #'), 60_000, 'the prompt');

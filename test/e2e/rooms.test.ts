@@ -8,7 +8,7 @@ import { opsState } from '../helpers/seed.js';
 import type { Locator, Page } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { startVsCode, type VsCodeSession } from './vscode.js';
-import { until } from './workbench.js';
+import { contextMenu, until } from './workbench.js';
 import { kubectl } from '../helpers/kubectl.js';
 
 export const ARTIFACTS = join(import.meta.dirname, '..', '..', '..', 'test-artifacts');
@@ -18,17 +18,6 @@ const row = (page: Page, name: string): Locator => page.locator(`.pane-body .mon
 
 async function rowText(page: Page, name: string): Promise<string> {
   return ((await row(page, name).first().getAttribute('aria-label')) ?? '').replace(/\s+/g, ' ').trim();
-}
-
-async function contextMenu(page: Page, target: Locator, path: string[]): Promise<void> {
-  await target.click({ button: 'right' });
-  for (const label of path) {
-    const item = page.locator('.monaco-menu .action-item .action-label', { hasText: new RegExp(`^${label}$`) }).last();
-    await item.waitFor({ state: 'visible', timeout: 10_000 });
-    await item.hover();
-    await page.waitForTimeout(250); // menus open submenus on a hover delay; a click before that can be lost
-  }
-  await page.keyboard.press('Enter');
 }
 
 describe('e2e: rooms explorer in real VS Code (seed scenario)', function () {

@@ -1,5 +1,5 @@
 // Small, patient helpers for driving the VS Code workbench in the browser the way a person does.
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 export async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -38,4 +38,34 @@ export async function quickPickItems(page: Page): Promise<string[]> {
     .split('\n')
     .map(s => s.trim())
     .filter(Boolean);
+}
+
+/**
+ * Right-click `target`, then the menu items of `path` in turn (hovering opens a submenu), and Enter on the last. A
+ * right-click the workbench swallowed under load (no menu shows) is tried again, up to three times.
+ */
+export async function contextMenu(page: Page, target: Locator, path: string[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await target.click({ button: 'right' });
+    const first = page.locator('.monaco-menu .action-item .action-label', { hasText: new RegExp(`^${path[0]}$`) });
+    const shown = await first
+      .last()
+      .waitFor({ state: 'visible', timeout: 10_000 })
+      .then(
+        () => true,
+        (e: unknown) => {
+          if (attempt >= 3) throw e;
+          return false;
+        },
+      );
+    if (shown) break;
+    await page.keyboard.press('Escape');
+  }
+  for (const label of path) {
+    const item = page.locator('.monaco-menu .action-item .action-label', { hasText: new RegExp(`^${label}$`) }).last();
+    await item.waitFor({ state: 'visible', timeout: 10_000 });
+    await item.hover();
+    await page.waitForTimeout(250); // menus open submenus on a hover delay; a click before that can be lost
+  }
+  await page.keyboard.press('Enter');
 }
