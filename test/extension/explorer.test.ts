@@ -358,6 +358,7 @@ describe('extension: welcome states and the demo cluster', function () {
     assert.equal(stub.contextKeys.get('okg.welcome'), '');
     // Above a tree, the problem may be a message again: nothing is hidden by it now.
     assert.match(ext.view.message ?? '', /does not exist/);
+    assert.match(ext.view.message ?? '', / Shown: okg-sandbox \(demo\) · default\.$/, 'and what is shown instead');
     assert.ok(!(await import('node:fs')).existsSync(missing), 'the configured kubeconfig is never written');
     assert.equal(ext.context.workspaceState.keys().length, 0);
   });
