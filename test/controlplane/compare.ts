@@ -323,7 +323,10 @@ export async function script(world: World): Promise<Record<string, Json>> {
 }
 
 type Snapshot = Json & {
-  rooms: Record<string, { gameServer: { status: Json }; pod?: { containerStatuses?: Json[] } }>;
+  rooms: Record<
+    string,
+    { gameServer: { status: Json }; pod?: { containerStatuses?: Json[]; labels?: Record<string, string> } }
+  >;
 };
 
 /** A snapshot taken when `accept` holds for it (rooms that fail keep changing: this catches a moment both worlds share). */
@@ -474,11 +477,20 @@ export async function networkScript(world: World): Promise<Record<string, Json>>
     out[`N ${network}`] = await snapshotWhen(
       world,
       NET_SET,
+      // and settled: OKG's pod label sync and the set's status counters land after the GameServer says Ready
       s =>
         [0, 1].every(i => {
-          const g = s.rooms[`${NET_SET}-${i}`]?.gameServer.status;
-          return g?.currentState === 'Ready' && (g.networkStatus as Json | undefined)?.currentNetworkState === 'Ready';
-        }),
+          const room = s.rooms[`${NET_SET}-${i}`];
+          const g = room?.gameServer.status;
+          return (
+            g?.currentState === 'Ready' &&
+            (g.networkStatus as Json | undefined)?.currentNetworkState === 'Ready' &&
+            room.pod?.labels?.['game.kruise.io/gs-state'] === 'Ready'
+          );
+        }) &&
+        ['readyReplicas', 'availableReplicas', 'updatedReadyReplicas'].every(
+          k => (s.gameServerSet as Json & { status: Json }).status[k] === 2,
+        ),
       `the ${network} networks to be Ready`,
     );
     await deleteSet(world, NET_SET);
