@@ -11,7 +11,7 @@ import { logsCommand, LOGS_HELP } from './logsCommand.js';
 import { describeCommand, DESCRIBE_HELP } from './describeCommand.js';
 import { execCommand, EXEC_HELP } from './execCommand.js';
 import { protectedGate } from './protected.js';
-import { EXIT_FAILED, EXIT_USAGE, UsageError } from './usage.js';
+import { EXIT_USAGE, thrownExit, UsageError } from './usage.js';
 
 type Command = (argv: string[], out: (line: string) => void, err: (line: string) => void) => Promise<number>;
 
@@ -93,9 +93,7 @@ export async function main(argv: string[]): Promise<number> {
     const gate = await protectedGate(command, rest, { err });
     return gate.code ?? (await c.run(gate.argv, out, err));
   } catch (e) {
-    const usage = e instanceof UsageError || String((e as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS');
-    err(`okg: ${(e as Error).message.split('\n')[0]}`);
-    return usage ? EXIT_USAGE : EXIT_FAILED;
+    return thrownExit(e, err);
   }
 }
 

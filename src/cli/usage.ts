@@ -20,3 +20,10 @@ export function positiveInt(
   if (n < min || n > max) throw new UsageError(`${flag} must be from ${min} to ${max}, got ${n}`);
   return n;
 }
+
+/** What `okg` prints and exits with when a command throws: the error's first line; 2 for bad usage, else 1. */
+export function thrownExit(e: unknown, err: (line: string) => void): number {
+  const usage = e instanceof UsageError || String((e as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS');
+  err(`okg: ${(e as Error).message.split('\n')[0]}`);
+  return usage ? EXIT_USAGE : EXIT_FAILED;
+}

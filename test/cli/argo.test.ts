@@ -13,19 +13,11 @@ import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import { argoLint, argoValidator } from '../release/argoRun.js';
 import { startArgoWorld } from '../release/argoWorld.js';
 import { GSS, NEW, NS, startWorld } from '../release/helpers.js';
+import { clientWrites, runVerb } from './run.js';
 
-async function okg(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await releaseCommand(
-    args,
-    l => out.push(l),
-    l => err.push(l),
-  );
-  return { code, out, err };
-}
+const ours = clientWrites;
 
-const ours = (sb: Sandbox) => sb.server.writeLog().filter(w => w.user !== 'controller');
+const okg = (argv: string[]) => runVerb(releaseCommand, argv);
 
 describe('okg release with Argo (CLI)', function () {
   this.timeout(120_000);

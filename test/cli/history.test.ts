@@ -8,22 +8,13 @@ import { rollbackCommand } from '../../src/cli/rollbackCommand.js';
 import { releaseHistory } from '../../src/release/history.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import { GSS, gssObject, NEW, NS, OLD, startWorld } from '../release/helpers.js';
-
-type Cmd = typeof releaseCommand;
-async function run(cmd: Cmd, args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await cmd(
-    args,
-    l => out.push(l),
-    l => err.push(l),
-  );
-  return { code, out, err };
-}
+import { runVerb } from './run.js';
 
 const THIRD = `${OLD.slice(0, OLD.lastIndexOf(':'))}:1.12.2-third`;
 const tag = (i: string) => i.slice(i.lastIndexOf(':') + 1);
 const kubectlLines = (lines: string[]) => lines.filter(l => l.startsWith('kubectl '));
+
+const run = runVerb;
 
 describe('okg release -v, okg rollback -v and okg history (CLI)', function () {
   this.timeout(90_000);

@@ -5,33 +5,16 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { markCommand } from '../../src/cli/markCommand.js';
 import { releaseCommand } from '../../src/cli/releaseCommand.js';
-import { UsageError } from '../../src/cli/usage.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import { GSS, NEW, NS, startWorld } from '../release/helpers.js';
+import { runVerb, type Verb } from './run.js';
 
 const LONG = 10_000;
 /** A 10,000-character image reference (too long, and its tag is too long). */
 const IMAGE = `registry.example.com/game:${'a'.repeat(LONG - 26)}`;
 const X = 'x'.repeat(LONG);
 
-type Command = (argv: string[], out: (l: string) => void, err: (l: string) => void) => Promise<number>;
-
-async function run(cmd: Command, argv: string[]): Promise<{ code: number; err: string[] }> {
-  const err: string[] = [];
-  let code: number;
-  try {
-    code = await cmd(
-      argv,
-      () => undefined,
-      l => err.push(l),
-    );
-  } catch (e) {
-    // main.ts prints thrown UsageErrors the same way
-    err.push(`okg: ${(e as Error).message}`);
-    code = e instanceof UsageError ? 2 : 1;
-  }
-  return { code, err };
-}
+const run = runVerb;
 
 describe('okg: long input is clipped in errors', function () {
   this.timeout(60_000);
@@ -47,7 +30,7 @@ describe('okg: long input is clipped in errors', function () {
 
   const release = (...a: string[]) => ['-n', NS, '--gss', GSS, '--add', '3', '--kubeconfig', kc, ...a];
   const mark = (...a: string[]) => ['-n', NS, '--gss', GSS, '--kubeconfig', kc, ...a];
-  const cases: [string, Command, () => string[], number][] = [
+  const cases: [string, Verb, () => string[], number][] = [
     ['release --image C=<10,000-character image>', releaseCommand, () => release('--image', `minecraft=${IMAGE}`), 2],
     ['release --image <10,000 characters without "=">', releaseCommand, () => release('--image', X), 2],
     [

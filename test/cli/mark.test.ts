@@ -7,24 +7,9 @@ import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/c
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { SEED } from '../../src/sandbox/scenarios.js';
 import { markCommand, MARK_HELP } from '../../src/cli/markCommand.js';
-import { UsageError } from '../../src/cli/usage.js';
+import { runVerb } from './run.js';
 
-async function run(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [],
-    err: string[] = [];
-  let code: number;
-  try {
-    code = await markCommand(
-      argv,
-      l => out.push(l),
-      l => err.push(l),
-    );
-  } catch (e) {
-    err.push(`okg: ${(e as Error).message}`);
-    code = e instanceof UsageError ? 2 : 1;
-  }
-  return { code, out, err };
-}
+const run = (argv: string[]) => runVerb(markCommand, argv);
 
 describe('okg mark', function () {
   this.timeout(60_000);

@@ -6,17 +6,9 @@ import { markCommand } from '../../src/cli/markCommand.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { SEED } from '../../src/sandbox/scenarios.js';
 import { opsState } from '../helpers/seed.js';
+import { runVerb } from './run.js';
 
-async function run(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [],
-    err: string[] = [];
-  const code = await markCommand(
-    argv,
-    l => out.push(l),
-    l => err.push(l),
-  );
-  return { code, out, err };
-}
+const run = (argv: string[]) => runVerb(markCommand, argv);
 
 describe('okg mark: access is checked before the first write', function () {
   this.timeout(60_000);

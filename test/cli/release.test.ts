@@ -9,27 +9,7 @@ import { releaseCommand } from '../../src/cli/releaseCommand.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import { startMatchmaker } from '../../src/sandbox/matchmaker.js';
 import { GSS, NEW, NS, SEED_FINAL, startWorld, strip, table } from '../release/helpers.js';
-
-interface Run {
-  code: number;
-  out: string[];
-  err: string[];
-}
-
-async function okg(args: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await releaseCommand(
-    args,
-    l => out.push(l),
-    l => err.push(l),
-  );
-  return { code, out, err };
-}
-
-function clientWrites(sb: Sandbox) {
-  return sb.server.writeLog().filter(w => w.user !== 'controller');
-}
+import { clientWrites, runVerb, type CliRun } from './run.js';
 
 async function closedPort(): Promise<number> {
   return new Promise(resolve => {
@@ -40,6 +20,8 @@ async function closedPort(): Promise<number> {
     });
   });
 }
+
+const okg = (argv: string[]) => runVerb(releaseCommand, argv);
 
 describe('okg release (CLI)', function () {
   this.timeout(60_000);
@@ -319,7 +301,7 @@ describe('okg release (CLI)', function () {
   describe('a release that lost rooms with players', () => {
     it('exits 3 and names them (a matchmaker with a 3 s old view, --settle 0)', async function () {
       this.timeout(120_000);
-      const runs: Run[] = [];
+      const runs: CliRun[] = [];
       // The matchmaker (lowest ordinal first) starts allocating when OKG starts removing the killed minecraft-1: its view,
       // 3 s old (from before the release), still shows it None, so it allocates a room that is going (a pod terminates
       // for 200 ms). Up to 3 runs.

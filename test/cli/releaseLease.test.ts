@@ -21,25 +21,7 @@ import {
   strip,
   table,
 } from '../release/helpers.js';
-
-interface Run {
-  code: number;
-  out: string[];
-  err: string[];
-}
-
-async function okg(args: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await releaseCommand(
-    args,
-    l => out.push(l),
-    l => err.push(l),
-  );
-  return { code, out, err };
-}
-
-const clientWrites = (sb: Sandbox) => sb.server.writeLog().filter(w => w.user !== 'controller');
+import { clientWrites, runVerb } from './run.js';
 
 /** A first run of the seed release (the same inputs as the CLI's) that "crashes" at the start of mark. */
 async function crashedRun(sb: Sandbox, holder: Partial<Holder>): Promise<string> {
@@ -64,6 +46,8 @@ function deadPid(): Promise<number> {
     p.on('exit', () => resolve(p.pid!));
   });
 }
+
+const okg = (argv: string[]) => runVerb(releaseCommand, argv);
 
 describe('okg release: an interrupted run and its lease', function () {
   this.timeout(60_000);

@@ -8,25 +8,9 @@ import { runRelease } from '../../src/release/engine.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import { client, GSS, gssObject, NS, record, seedInput, startWorld, strip, table } from '../release/helpers.js';
 import { mergePatch, SEED_FIRST } from '../release/rollbackHelpers.js';
+import { clientWrites, runVerb } from './run.js';
 
-interface Run {
-  code: number;
-  out: string[];
-  err: string[];
-}
-
-async function okg(args: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await rollbackCommand(
-    args,
-    l => out.push(l),
-    l => err.push(l),
-  );
-  return { code, out, err };
-}
-
-const clientWrites = (sb: Sandbox) => sb.server.writeLog().filter(w => w.user !== 'controller');
+const okg = (argv: string[]) => runVerb(rollbackCommand, argv);
 
 describe('okg rollback (CLI)', function () {
   this.timeout(60_000);

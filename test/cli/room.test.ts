@@ -7,8 +7,8 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { logsCommand } from '../../src/cli/logsCommand.js';
 import { describeCommand } from '../../src/cli/describeCommand.js';
 import { execCommand, type ExecIo } from '../../src/cli/execCommand.js';
-import { UsageError } from '../../src/cli/usage.js';
 import { eventually, kubectl } from '../helpers/kubectl.js';
+import { runVerb, type Verb } from './run.js';
 
 const IMAGE = 'registry.cn-hangzhou.aliyuncs.com/acs/minecraft-demo:1.12.2';
 
@@ -20,24 +20,7 @@ class Sink extends Writable {
   }
 }
 
-type Run = (argv: string[], out: (l: string) => void, err: (l: string) => void) => Promise<number>;
-
-async function run(cmd: Run, argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [],
-    err: string[] = [];
-  let code: number;
-  try {
-    code = await cmd(
-      argv,
-      l => out.push(l),
-      l => err.push(l),
-    );
-  } catch (e) {
-    err.push(`okg: ${(e as Error).message}`);
-    code = e instanceof UsageError ? 2 : 1;
-  }
-  return { code, out, err };
-}
+const run = runVerb;
 
 describe('okg logs, describe, exec', function () {
   this.timeout(60_000);
@@ -149,12 +132,16 @@ describe('okg logs, describe, exec', function () {
     assert.match(text, /^      State:\s+Running$/m);
     assert.match(text, /^      Restart Count:\s+0$/m);
 
+    // The room crash-loops, so it is Running now and then: the text checked is the read that showed it waiting.
+    let c = '';
     await eventually(
-      async () => (await run(describeCommand, ['crash-0', ...kc])).out.join('\n').includes('CrashLoopBackOff'),
+      async () =>
+        /^      State:\s+Waiting\n\s+Reason:\s+CrashLoopBackOff$/m.test(
+          (c = (await run(describeCommand, ['crash-0', ...kc])).out.join('\n')),
+        ),
       30_000,
       'CrashLoopBackOff in describe',
     );
-    const c = (await run(describeCommand, ['crash-0', ...kc])).out.join('\n');
     assert.match(c, /^      State:\s+Waiting\n\s+Reason:\s+CrashLoopBackOff$/m);
     assert.match(c, /^      Last State:\s+Terminated\n\s+Reason:\s+Error\n\s+Exit Code:\s+\d+/m);
     assert.match(c, /^      Restart Count:\s+[1-9]\d*$/m);
@@ -235,7 +222,7 @@ describe('okg logs, describe, exec', function () {
         ['minecraft-0'],
         /needs a command after --/,
       ],
-    ] as [Run, string[], RegExp][]) {
+    ] as [Verb, string[], RegExp][]) {
       const r = await run(cmd, [...argv, ...kc]);
       assert.equal(r.code, 2, `${argv.join(' ')}: ${r.err.join('\n')}`);
       assert.equal(r.err.length, 1);

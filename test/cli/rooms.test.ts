@@ -3,25 +3,10 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'mocha';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { imageCell, roomsCommand, ROOMS_HELP } from '../../src/cli/roomsCommand.js';
-import { UsageError } from '../../src/cli/usage.js';
 import type { RoomView } from '../../src/cluster/okg.js';
+import { runVerb } from './run.js';
 
-async function run(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [],
-    err: string[] = [];
-  let code: number;
-  try {
-    code = await roomsCommand(
-      argv,
-      l => out.push(l),
-      l => err.push(l),
-    );
-  } catch (e) {
-    err.push(`okg: ${(e as Error).message}`);
-    code = e instanceof UsageError ? 2 : 1;
-  }
-  return { code, out, err };
-}
+const run = (argv: string[]) => runVerb(roomsCommand, argv);
 
 describe('okg rooms', function () {
   this.timeout(60_000);
