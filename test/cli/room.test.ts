@@ -7,7 +7,8 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { logsCommand } from '../../src/cli/logsCommand.js';
 import { describeCommand } from '../../src/cli/describeCommand.js';
 import { execCommand, type ExecIo } from '../../src/cli/execCommand.js';
-import { eventually, kubectl } from '../helpers/kubectl.js';
+import { eventually } from '../helpers/kubectl.js';
+import { createOneRoomSet } from '../helpers/seed.js';
 import { runVerb, type Verb } from './run.js';
 
 const IMAGE = 'registry.cn-hangzhou.aliyuncs.com/acs/minecraft-demo:1.12.2';
@@ -40,26 +41,8 @@ describe('okg logs, describe, exec', function () {
       ],
     });
     kc = ['--kubeconfig', sandbox.kubeconfigPath('operator')];
-    for (const [name, image] of [
-      ['broken', `${IMAGE}-broken`],
-      ['crash', `${IMAGE}-crash`],
-    ]) {
-      const r = await kubectl(
-        sandbox.kubeconfigPath('admin'),
-        ['create', '--validate=false', '-f', '-'],
-        JSON.stringify({
-          apiVersion: 'game.kruise.io/v1alpha1',
-          kind: 'GameServerSet',
-          metadata: { name, namespace: 'default' },
-          spec: {
-            replicas: 1,
-            updateStrategy: { type: 'OnDelete' },
-            gameServerTemplate: { spec: { containers: [{ name: 'minecraft', image }] } },
-          },
-        }),
-      );
-      assert.equal(r.code, 0, r.stderr);
-    }
+    await createOneRoomSet(sandbox, 'broken', `${IMAGE}-broken`);
+    await createOneRoomSet(sandbox, 'crash', `${IMAGE}-crash`);
     await sandbox.waitFor(
       () => {
         const gs = sandbox.server.store.get(sandbox.server.resource('gameservers'), 'default', 'minecraft-0') as

@@ -10,6 +10,7 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { startVsCode, type VsCodeSession } from './vscode.js';
 import { contextMenu, until } from './workbench.js';
 import { kubectl } from '../helpers/kubectl.js';
+import { createOneRoomSet } from '../helpers/seed.js';
 
 const ARTIFACTS = join(import.meta.dirname, '..', '..', '..', 'test-artifacts');
 const IMAGE = 'registry.cn-hangzhou.aliyuncs.com/acs/minecraft-demo:1.12.2';
@@ -33,21 +34,7 @@ describe('e2e: a room up close in real VS Code', function () {
       logIntervalMs: 60_000,
       failImages: [{ substring: '-crash', mode: 'CrashLoopBackOff' }],
     });
-    const r = await kubectl(
-      sandbox.kubeconfigPath('admin'),
-      ['create', '--validate=false', '-f', '-'],
-      JSON.stringify({
-        apiVersion: 'game.kruise.io/v1alpha1',
-        kind: 'GameServerSet',
-        metadata: { name: 'crash', namespace: 'default' },
-        spec: {
-          replicas: 1,
-          updateStrategy: { type: 'OnDelete' },
-          gameServerTemplate: { spec: { containers: [{ name: 'minecraft', image: `${IMAGE}-crash` }] } },
-        },
-      }),
-    );
-    assert.equal(r.code, 0, r.stderr);
+    await createOneRoomSet(sandbox, 'crash', `${IMAGE}-crash`);
     // The DOM renderer puts the terminal's text in the page (the GPU renderers draw it on a canvas).
     vs = await startVsCode({
       env: { KUBECONFIG: sandbox.kubeconfigPath('admin') },

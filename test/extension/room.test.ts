@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import type { RoomPty } from '../../src/views/roomTerminal.js';
 import { activateWith, deactivateAll, gssNode, roomNode, rows, stub } from './harness.js';
-import { eventually, kubectl } from '../helpers/kubectl.js';
+import { eventually } from '../helpers/kubectl.js';
+import { createOneRoomSet } from '../helpers/seed.js';
 
 const IMAGE = 'registry.cn-hangzhou.aliyuncs.com/acs/minecraft-demo:1.12.2';
 const run = (id: string, ...args: unknown[]) => stub.commands.executeCommand(id, ...args);
@@ -26,21 +27,7 @@ describe('extension: a room up close (logs, describe, terminal, address, events)
       logIntervalMs: 50,
       failImages: [{ substring: '-crash', mode: 'CrashLoopBackOff' }],
     });
-    const r = await kubectl(
-      sandbox.kubeconfigPath('admin'),
-      ['create', '--validate=false', '-f', '-'],
-      JSON.stringify({
-        apiVersion: 'game.kruise.io/v1alpha1',
-        kind: 'GameServerSet',
-        metadata: { name: 'crash', namespace: 'default' },
-        spec: {
-          replicas: 1,
-          updateStrategy: { type: 'OnDelete' },
-          gameServerTemplate: { spec: { containers: [{ name: 'minecraft', image: `${IMAGE}-crash` }] } },
-        },
-      }),
-    );
-    assert.equal(r.code, 0, r.stderr);
+    await createOneRoomSet(sandbox, 'crash', `${IMAGE}-crash`);
     ext = activateWith({ 'okg.kubeconfig': sandbox.kubeconfigPath('operator') });
     await eventually(
       async () => (await rows(ext)).some(x => x.label === 'minecraft-0' && /network Ready/.test(x.description ?? '')),

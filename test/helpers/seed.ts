@@ -1,6 +1,9 @@
-// Reading and resetting the seed world's rooms in tests, straight from the sandbox's store.
+// Reading and resetting the seed world's rooms in tests, straight from the sandbox's store; adding a one-room set
+// beside the seed (e.g. one whose image fails) as an admin would, with kubectl.
+import { strict as assert } from 'node:assert';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import { SEED } from '../../src/sandbox/scenarios.js';
+import { kubectl } from './kubectl.js';
 
 /** A GameServer's stored spec.opsState. */
 export function opsState(sandbox: Sandbox, name: string, namespace: string = SEED.namespace): string | undefined {
@@ -22,4 +25,23 @@ export async function restoreSeed(
   for (const n of ['minecraft-1', 'minecraft-2']) if (opsState(sandbox, n) !== 'None') await setOps(n, 'None');
   if (opsState(sandbox, SEED.allocated) !== 'Allocated') await setOps(SEED.allocated, 'Allocated');
   sandbox.server.clearWriteLog();
+}
+
+/** Creates a GameServerSet of one room running `image` (OnDelete) in the seed's namespace, with `kubectl create`. */
+export async function createOneRoomSet(sandbox: Sandbox, name: string, image: string): Promise<void> {
+  const r = await kubectl(
+    sandbox.kubeconfigPath('admin'),
+    ['create', '--validate=false', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'game.kruise.io/v1alpha1',
+      kind: 'GameServerSet',
+      metadata: { name, namespace: SEED.namespace },
+      spec: {
+        replicas: 1,
+        updateStrategy: { type: 'OnDelete' },
+        gameServerTemplate: { spec: { containers: [{ name: SEED.container, image }] } },
+      },
+    }),
+  );
+  assert.equal(r.code, 0, r.stderr);
 }
