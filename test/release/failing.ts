@@ -49,9 +49,16 @@ export async function podsRunning(sb: Sandbox, names: string[]): Promise<void> {
   );
 }
 
-export function imagePullBackOff(image = NEW): Record<string, unknown> {
+/** A pod status whose one container is not ready and waits for `waiting`, as the kubelet reports it. */
+function waitingPod(
+  phase: string,
+  image: string,
+  restartCount: number,
+  waiting: { reason: string; message: string },
+  lastState?: Record<string, unknown>,
+): Record<string, unknown> {
   return {
-    phase: 'Pending',
+    phase,
     conditions: [
       { type: 'PodScheduled', status: 'True' },
       { type: 'Initialized', status: 'True' },
@@ -69,41 +76,26 @@ export function imagePullBackOff(image = NEW): Record<string, unknown> {
         imageID: '',
         ready: false,
         started: false,
-        restartCount: 0,
-        state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } },
+        restartCount,
+        state: { waiting },
+        ...(lastState ? { lastState } : {}),
       },
     ],
   };
 }
 
+export function imagePullBackOff(image = NEW): Record<string, unknown> {
+  return waitingPod('Pending', image, 0, { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` });
+}
+
 export function crashLoop(restarts: number, image = NEW): Record<string, unknown> {
-  return {
-    phase: 'Running',
-    conditions: [
-      { type: 'PodScheduled', status: 'True' },
-      { type: 'Initialized', status: 'True' },
-      {
-        type: 'Ready',
-        status: 'False',
-        reason: 'ContainersNotReady',
-        message: 'containers with unready status: [minecraft]',
-      },
-    ],
-    containerStatuses: [
-      {
-        name: 'minecraft',
-        image,
-        imageID: '',
-        ready: false,
-        started: false,
-        restartCount: restarts,
-        state: {
-          waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container=minecraft' },
-        },
-        lastState: { terminated: { exitCode: 1, reason: 'Error' } },
-      },
-    ],
-  };
+  return waitingPod(
+    'Running',
+    image,
+    restarts,
+    { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container=minecraft' },
+    { terminated: { exitCode: 1, reason: 'Error' } },
+  );
 }
 
 export async function writePodStatus(sb: Sandbox, name: string, status: Record<string, unknown>): Promise<void> {
