@@ -12,8 +12,8 @@ import { releaseCommand } from '../../src/cli/releaseCommand.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import { argoLint, argoValidator } from '../release/argoRun.js';
 import { startArgoWorld } from '../release/argoWorld.js';
-import { GSS, NEW, NS, startWorld } from '../release/helpers.js';
-import { clientWrites, runVerb } from './run.js';
+import { NS, startWorld } from '../release/helpers.js';
+import { clientWrites, runVerb, seedRelease } from './run.js';
 
 const ours = clientWrites;
 
@@ -37,18 +37,7 @@ describe('okg release with Argo (CLI)', function () {
     after(async () => {
       await sb?.stop();
     });
-    const base = () => [
-      '-n',
-      NS,
-      '--gss',
-      GSS,
-      '--image',
-      `minecraft=${NEW}`,
-      '--add',
-      '3',
-      '--kubeconfig',
-      sb.kubeconfigPath('admin'),
-    ];
+    const base = () => [...seedRelease(sb.kubeconfigPath('admin'))];
 
     it("--export-argo FILE with --argo-image, --argo-approval and --settle writes what Argo's lint accepts, and nothing to the cluster", async () => {
       const file = join(dir, 'release-minecraft.yaml');
@@ -167,19 +156,7 @@ describe('okg release with Argo (CLI)', function () {
         await set({ phase: 'Failed', message: 'child failed', nodes: {} });
         return name;
       })();
-      const r = await okg([
-        '-n',
-        NS,
-        '--gss',
-        GSS,
-        '--image',
-        `minecraft=${NEW}`,
-        '--add',
-        '3',
-        '--kubeconfig',
-        sb.kubeconfigPath('admin'),
-        '--submit-argo',
-      ]);
+      const r = await okg([...seedRelease(sb.kubeconfigPath('admin')), '--submit-argo']);
       const name = await controller;
       assert.equal(r.code, 1, `a failed Workflow is a failed release: ${r.err.join('\n')}`);
       const text = r.out.join('\n');

@@ -9,7 +9,7 @@ import { releaseCommand } from '../../src/cli/releaseCommand.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import { startMatchmaker } from '../../src/sandbox/matchmaker.js';
 import { GSS, NEW, NS, SEED_FINAL, startWorld, strip, table } from '../release/helpers.js';
-import { clientWrites, runVerb, type CliRun } from './run.js';
+import { clientWrites, type CliRun, runVerb, seedRelease } from './run.js';
 
 async function closedPort(): Promise<number> {
   return new Promise(resolve => {
@@ -279,18 +279,7 @@ describe('okg release (CLI)', function () {
       assert.match(text, /release rel-\S+ succeeded: 2 room\(s\) retired \(minecraft-1, minecraft-2\), 0 skipped/);
       // the same command again changes nothing
       sb.server.clearWriteLog();
-      const again = await okg([
-        '-n',
-        NS,
-        '--gss',
-        GSS,
-        '--image',
-        `minecraft=${NEW}`,
-        '--add',
-        '3',
-        '--kubeconfig',
-        kc,
-      ]);
+      const again = await okg([...seedRelease(kc)]);
       assert.equal(again.code, 0, again.err.join('\n'));
       assert.match(again.out.join('\n'), /already succeeded; nothing to do/);
       assert.deepEqual(clientWrites(sb), []);

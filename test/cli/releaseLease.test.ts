@@ -12,7 +12,6 @@ import {
   client,
   GSS,
   mortal,
-  NEW,
   NS,
   record,
   seedInput,
@@ -21,7 +20,7 @@ import {
   strip,
   table,
 } from '../release/helpers.js';
-import { clientWrites, runVerb } from './run.js';
+import { clientWrites, runVerb, seedRelease } from './run.js';
 
 /** A first run of the seed release (the same inputs as the CLI's) that "crashes" at the start of mark. */
 async function crashedRun(sb: Sandbox, holder: Partial<Holder>): Promise<string> {
@@ -57,19 +56,7 @@ describe('okg release: an interrupted run and its lease', function () {
     sb = undefined;
   });
 
-  const args = (s: Sandbox, ...extra: string[]) => [
-    '-n',
-    NS,
-    '--gss',
-    GSS,
-    '--image',
-    `minecraft=${NEW}`,
-    '--add',
-    '3',
-    '--kubeconfig',
-    s.kubeconfigPath('admin'),
-    ...extra,
-  ];
+  const args = (s: Sandbox, ...extra: string[]) => [...seedRelease(s.kubeconfigPath('admin')), ...extra];
 
   it('killed on another machine: refused naming the holder; --take-over with a wrong name changes nothing; the right name resumes to the seed table', async () => {
     sb = await startWorld();

@@ -12,7 +12,8 @@ import {
   writePodEvent,
   writePodStatus,
 } from '../release/failing.js';
-import { GSS, NEW, NS } from '../release/helpers.js';
+import { NEW } from '../release/helpers.js';
+import { seedRelease } from './run.js';
 
 const NEW_ROOMS = ['minecraft-3', 'minecraft-4', 'minecraft-5'];
 
@@ -26,18 +27,7 @@ describe('okg release: reasons and stop-early', function () {
     await sb?.stop();
   });
 
-  const base = (): string[] => [
-    '-n',
-    NS,
-    '--gss',
-    GSS,
-    '--image',
-    `minecraft=${NEW}`,
-    '--add',
-    '3',
-    '--kubeconfig',
-    sb.kubeconfigPath('admin'),
-  ];
+  const base = (): string[] => [...seedRelease(sb.kubeconfigPath('admin'))];
 
   it("prints each room's reason once per change and stops early with the reasons and the roll-back command (exit 1)", async () => {
     const out: string[] = [];
