@@ -314,24 +314,7 @@ describe('okg release (CLI)', function () {
               mm.begin();
           });
           try {
-            runs.push(
-              await okg([
-                '-n',
-                NS,
-                '--gss',
-                GSS,
-                '--image',
-                `minecraft=${NEW}`,
-                '--add',
-                '3',
-                '--reclaim',
-                'kill',
-                '--settle',
-                '0',
-                '--kubeconfig',
-                world.kubeconfigPath('admin'),
-              ]),
-            );
+            runs.push(await okg([...seedRelease(world.kubeconfigPath('admin')), '--reclaim', 'kill', '--settle', '0']));
           } finally {
             off();
             await mm.stop();
