@@ -2,11 +2,12 @@
 // Accept header, and how an error becomes a response (a Status body, or plain text where the apiserver sends it).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, badRequest, internalError } from './status.js';
+import { knownJson } from './wireJson.js';
 
 const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' };
 
 export function send(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
+  const text = knownJson(body) ?? JSON.stringify(body);
   res.writeHead(code, { ...JSON_HEADERS, ...headers, 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
@@ -30,10 +31,16 @@ export function sendError(res: ServerResponse, e: unknown): void {
   send(res, err.code, err.body(), err.headers);
 }
 
-export async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+export function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () =>
+      resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')),
+    );
+    req.on('error', reject);
+    req.on('aborted', () => reject(new Error('the request was aborted')));
+  });
 }
 
 /** The request body as JSON (undefined when empty); a body that is not JSON is a 400 as the apiserver says it. */

@@ -274,7 +274,7 @@ class StaleMatchmaker implements Matchmaker {
     const viewAgeMs = this.opts.relistMs ? sentAt - this.listedAt : this.lagMs;
     try {
       // No resourceVersion, no test: the write lands on whatever the room is now (that is the point).
-      const gs = await this.client.patch<GameServerLike>(
+      const gs = await this.client.patchReturning<GameServerLike>(
         PLURAL_GS,
         this.opts.namespace,
         room.name,

@@ -1,6 +1,8 @@
 // Watch streams: newline-delimited JSON events over a chunked HTTP response, resumable from a
 // resourceVersion (410 Expired as an ERROR event once history is gone), with bookmarks, server
 // timeouts, injected cuts, label-selector ADDED/DELETED transitions and Table-formatted events.
+// At scale: the hub hears the store once and hands each event only to the watches of its resource; an object is
+// encoded once for every watcher (./wireJson.ts); a stream writes the events of one turn of the event loop at once.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from './types.js';
 import type { ResourceDef } from './resources.js';
@@ -8,6 +10,7 @@ import type { Store, StoreEvent, EventType } from './store.js';
 import type { ListFilter } from './listFilter.js';
 import { gone } from './status.js';
 import { toTable, type IncludeObject } from './tables.js';
+import { objectJson } from './wireJson.js';
 
 export interface WatchRequest {
   res: ResourceDef;
@@ -27,6 +30,9 @@ export interface WatchRequest {
 export class WatchHub {
   /** Open watch streams and how to finish each (unsubscribe, stop timers, end the response). */
   private readonly open = new Map<ServerResponse, () => void>();
+  /** The event handlers of the open watches, by resource. */
+  private readonly byResource = new Map<ResourceDef, Set<(e: StoreEvent) => void>>();
+  private unsubscribeStore?: () => void;
 
   constructor(
     private readonly store: Store,
@@ -36,6 +42,21 @@ export class WatchHub {
   closeAll(): void {
     for (const finish of [...this.open.values()]) finish();
     this.open.clear();
+  }
+
+  /** `onEvent` hears the store's events of `res` until the returned function is called. */
+  private subscribe(res: ResourceDef, onEvent: (e: StoreEvent) => void): () => void {
+    this.unsubscribeStore ??= this.store.subscribe(e => {
+      const handlers = this.byResource.get(e.res);
+      if (handlers) for (const h of handlers) h(e);
+    });
+    let set = this.byResource.get(res);
+    if (!set) this.byResource.set(res, (set = new Set()));
+    set.add(onEvent);
+    return () => {
+      set.delete(onEvent);
+      if (set.size === 0 && this.byResource.get(res) === set) this.byResource.delete(res);
+    };
   }
 
   serve(req: IncomingMessage, res: ServerResponse, w: WatchRequest): void {
@@ -48,11 +69,22 @@ export class WatchHub {
     this.open.set(res, () => res.end());
     let headersSent = false;
     const inScope = (o: KubeObject) => !w.res.namespaced || !w.namespace || o.metadata.namespace === w.namespace;
+    // Lines of this turn of the event loop, written together at its end (one chunk instead of one per event).
+    let pending: string[] = [];
+    let flushing: NodeJS.Immediate | undefined;
+    const flush = () => {
+      clearImmediate(flushing);
+      flushing = undefined;
+      if (!pending.length) return;
+      const text = pending.join('');
+      pending = [];
+      if (!res.writableEnded && !res.destroyed) res.write(text);
+    };
     const send = (type: EventType | 'BOOKMARK' | 'ERROR', object: unknown) => {
       if (res.writableEnded || res.destroyed) return;
-      let payload = object;
+      let line: string;
       if (w.table && (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')) {
-        payload = toTable(
+        const payload = toTable(
           w.res,
           [object as KubeObject],
           { resourceVersion: (object as KubeObject).metadata.resourceVersion },
@@ -60,8 +92,13 @@ export class WatchHub {
           headersSent,
         );
         headersSent = true;
-      }
-      res.write(`${JSON.stringify({ type, object: payload })}\n`);
+        line = JSON.stringify({ type, object: payload });
+      } else if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
+        // The same bytes as JSON.stringify({ type, object }), the object's text shared with every other watcher.
+        line = `{"type":"${type}","object":${objectJson(object as KubeObject)}}`;
+      } else line = JSON.stringify({ type, object });
+      pending.push(`${line}\n`);
+      flushing ??= setImmediate(flush);
     };
     const delayed = new Set<NodeJS.Timeout>();
     // Same delay for every event, so they keep their order.
@@ -108,13 +145,14 @@ export class WatchHub {
       const events = Number.isInteger(n) && n >= 0 ? this.store.eventsSince(n) : 'expired';
       if (events === 'expired') {
         write('ERROR', gone(`too old resource version: ${rv} (${this.store.oldestRv() - 1})`).body());
+        flush();
         this.open.delete(res);
         res.end();
         return;
       }
       for (const e of events) onEvent(e);
     }
-    const unsubscribe = this.store.subscribe(onEvent);
+    const unsubscribe = this.subscribe(w.res, onEvent);
     const timers: NodeJS.Timeout[] = [];
     const finish = () => {
       unsubscribe();
@@ -123,6 +161,7 @@ export class WatchHub {
         clearInterval(t);
       }
       for (const t of delayed) clearTimeout(t);
+      flush();
       this.open.delete(res);
       if (!res.writableEnded) res.end();
     };

@@ -35,6 +35,7 @@ export class WriteLog {
     bodyText: string,
     dryRun: boolean,
   ): WriteLogEntry {
+    let body: { v: unknown } | undefined;
     const entry: WriteLogEntry = {
       seq: ++this.seq,
       time: new Date().toISOString(),
@@ -48,7 +49,14 @@ export class WriteLog {
       code: 0,
       dryRun,
       contentType: req.headers['content-type'],
-      body: jsonOrText(bodyText),
+      // Parsed when first read: at scale most entries are never read (the scenario loader clears the log).
+      get body(): unknown {
+        body ??= { v: jsonOrText(bodyText) };
+        return body.v;
+      },
+      set body(v: unknown) {
+        body = { v };
+      },
     };
     this.entries.push(entry);
     return entry;

@@ -6,7 +6,7 @@ import { LABEL_OWNER_GSS, LABEL_REVISION, LABEL_UPDATE_PRIORITY, PLURAL_ASTS } f
 import { isConflict, isNotFound, statusCode } from './kube.js';
 import { astsDesiredOrdinals, buildAstsStatus, revisionOf } from './astsObjects.js';
 import { buildPod } from './podObjects.js';
-import { canonicalJson } from './hash.js';
+import { sameCanonicalJson } from './hash.js';
 import { controllerOf } from './owners.js';
 import { ordinalOf } from './scale.js';
 import { atoiOrZero } from './state.js';
@@ -123,7 +123,7 @@ export class AdvancedStatefulSetController {
 
     const status = buildAstsStatus(asts, pods);
     const old = asts.status ?? {};
-    if (Object.keys(status).some(k => canonicalJson(old[k]) !== canonicalJson(status[k]))) {
+    if (Object.keys(status).some(k => !sameCanonicalJson(old[k], status[k]))) {
       await client.patch(PLURAL_ASTS, ns, name, { status }, { subresource: 'status' }).catch(ignore(404));
     }
     if (failed) throw failed.reason;

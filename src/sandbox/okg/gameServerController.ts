@@ -14,7 +14,7 @@ import {
   PLURAL_GS,
 } from './constants.js';
 import { buildGameServer, buildGameServerStatus, desiredPodLabels } from './gameServerObjects.js';
-import { canonicalJson } from './hash.js';
+import { canonicalJson, sameCanonicalJson } from './hash.js';
 import { controllerOf } from './owners.js';
 import { ANN_NETWORK_TRIGGER_TIME, ANN_NETWORK_TYPE } from './network.js';
 import { ignore, keyOf, nsName, type ControllerContext } from './controller.js';
@@ -144,7 +144,7 @@ export class GameServerController {
     const status = buildGameServerStatus(pod, gs.status, new Date().toISOString());
     const old = gs.status ?? {};
     const changed =
-      Object.keys(status).some(k => k !== 'lastTransitionTime' && canonicalJson(old[k]) !== canonicalJson(status[k])) ||
+      Object.keys(status).some(k => k !== 'lastTransitionTime' && !sameCanonicalJson(old[k], status[k])) ||
       old.lastTransitionTime === undefined;
     if (changed) {
       await client

@@ -3,7 +3,7 @@
 import { ANN_ASTS_HASH, ANN_RESERVE_IDS, LABEL_GS_DELETING, PLURAL_ASTS, PLURAL_GS, PLURAL_GSS } from './constants.js';
 import { astsHash, buildAsts, reserveOrdinalsFor, workloadFields } from './astsObjects.js';
 import { buildGssStatus, gssAfterGoRoundTrip } from './gssObjects.js';
-import { canonicalJson } from './hash.js';
+import { sameCanonicalJson } from './hash.js';
 import { controllerOf } from './owners.js';
 import { reclaimPolicyOf } from './gameServerObjects.js';
 import { defaultAdvancedStatefulSet } from './kruiseDefaults.js';
@@ -40,7 +40,7 @@ export class GameServerSetController {
     const annotated = parseReserveIds(
       (gss.metadata.annotations?.[ANN_RESERVE_IDS] ?? '').split(',').filter(s => s !== ''),
     );
-    const differs = replicas !== asts.spec.replicas || canonicalJson(reserve) !== canonicalJson(annotated);
+    const differs = replicas !== asts.spec.replicas || !sameCanonicalJson(reserve, annotated);
     const workloadBusy = (asts.status?.replicas as number | undefined) !== asts.spec.replicas;
     if (differs && !workloadBusy) {
       await this.scale(gss, asts, pods, reserve);
@@ -70,7 +70,7 @@ export class GameServerSetController {
     // last non-zero count stays (seen in tier B: 2 updated-ready rooms shown while the new version's rooms all fail)
     if (status.updatedReadyReplicas === 0) delete status.updatedReadyReplicas;
     const old = gss.status ?? {};
-    if (Object.keys(status).some(k => canonicalJson(old[k]) !== canonicalJson(status[k]))) {
+    if (Object.keys(status).some(k => !sameCanonicalJson(old[k], status[k]))) {
       await client.patch(PLURAL_GSS, ns, name, { status }, { subresource: 'status' }).catch(ignore(404));
     }
   }

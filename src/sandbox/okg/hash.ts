@@ -14,6 +14,33 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
+/**
+ * canonicalJson(a) === canonicalJson(b), without building either string (the controllers compare status fields
+ * on every reconcile): objects equal by their defined members in any order, undefined and null alike elsewhere.
+ */
+export function sameCanonicalJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  const objA = a !== null && typeof a === 'object';
+  const objB = b !== null && typeof b === 'object';
+  if (!objA || !objB) return !objA && !objB && JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameCanonicalJson(a[i], b[i])) return false;
+    return true;
+  }
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  let n = 0;
+  for (const k of Object.keys(ra)) {
+    if (ra[k] === undefined) continue;
+    n++;
+    if (!Object.prototype.hasOwnProperty.call(rb, k) || rb[k] === undefined || !sameCanonicalJson(ra[k], rb[k]))
+      return false;
+  }
+  for (const k of Object.keys(rb)) if (rb[k] !== undefined) n--;
+  return n === 0;
+}
+
 export function shortHash(value: unknown, length = 10): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, length);
 }

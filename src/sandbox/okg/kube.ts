@@ -1,9 +1,8 @@
-// The emulator's only way to the cluster: @kubernetes/client-node typed clients. Bodies of custom objects go
-// through untouched (client-node hands back the parsed JSON, copied by no one); pods go through CoreV1Api (typed),
-// so reads are normalised back to plain JSON. Requests go
-// over one keep-alive agent: client-node's generated clients otherwise open a TLS connection per request, which was
-// most of the emulator's CPU at scale (profiled: 100 sets × 100 rooms took minutes).
-import { Agent as HttpsAgent, type AgentOptions } from 'node:https';
+// The emulator's only way to the cluster: @kubernetes/client-node. Its informers (list + watch) keep the caches;
+// its writes go as plain JSON requests authenticated by client-node's KubeConfig (applyToHTTPSOptions) over one
+// keep-alive agent. The generated clients' typed decoding (ObjectSerializer, then a JSON copy back to plain
+// objects) and node-fetch were a third of the emulator's CPU at 100 sets × 100 rooms (profiled), so the hot path
+// skips them; `core` and `custom` stay for the rare calls (Events) and for tests.
 import {
   ApiException,
   CoreV1Api,
@@ -13,14 +12,12 @@ import {
   ServerConfiguration,
   createConfiguration,
   makeInformer,
-  setHeaderOptions,
   type RequestContext,
   type SecurityAuthentication,
   type Informer,
   type KubernetesListObject,
   type KubernetesObject,
   type ObjectCache,
-  type V1Pod,
 } from '@kubernetes/client-node';
 import {
   GAME_GROUP,
@@ -31,6 +28,7 @@ import {
   PLURAL_GS,
   PLURAL_GSS,
 } from './constants.js';
+import { AgentPool, JsonTransport, type JsonRequest } from './jsonTransport.js';
 
 export type Resource = 'pods' | typeof PLURAL_GSS | typeof PLURAL_GS | typeof PLURAL_ASTS;
 
@@ -58,19 +56,15 @@ export function statusCode(err: unknown): number | undefined {
 export const isNotFound = (err: unknown): boolean => statusCode(err) === 404;
 export const isConflict = (err: unknown): boolean => statusCode(err) === 409;
 
-/** TLS options compare by content: client-node reads certificates into new Buffers for every request. */
-function sameOption(a: unknown, b: unknown): boolean {
-  return Buffer.isBuffer(a) && Buffer.isBuffer(b) ? a.equals(b) : a === b;
-}
-
 /**
- * The kubeconfig's authentication (headers, client certificate) with its per-request agent swapped for one pooled
+ * The kubeconfig's authentication (headers, client certificate) with its per-request agent swapped for the pool's
  * keep-alive agent of the same TLS options. Proxy and plain-HTTP agents (other classes) are left as they are.
  */
 class PooledAuthentication implements SecurityAuthentication {
-  private agent?: { key: unknown[]; agent: HttpsAgent };
-
-  constructor(private readonly kc: KubeConfig) {}
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly pool: AgentPool,
+  ) {}
 
   getName(): string {
     return 'kubeconfig authentication, pooled';
@@ -79,19 +73,7 @@ class PooledAuthentication implements SecurityAuthentication {
   async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await this.kc.applySecurityAuthentication(context);
     const given = context.getAgent();
-    if (!(given instanceof HttpsAgent) || given.constructor !== HttpsAgent) return;
-    const o = (given as HttpsAgent & { options: AgentOptions }).options;
-    const key = [o.ca, o.cert, o.key, o.pfx, o.passphrase, o.rejectUnauthorized, o.servername];
-    if (!this.agent || key.some((v, i) => !sameOption(v, this.agent!.key[i]))) {
-      this.agent?.agent.destroy();
-      this.agent = { key, agent: new HttpsAgent({ ...o, keepAlive: true, maxSockets: 64 }) };
-    }
-    context.setAgent(this.agent.agent);
-  }
-
-  destroy(): void {
-    this.agent?.agent.destroy();
-    this.agent = undefined;
+    if (given) context.setAgent(this.pool.agentFor(given));
   }
 }
 
@@ -108,79 +90,88 @@ function makePooledClient<T>(
   );
 }
 
+const podPath = (namespace: string, name?: string, subresource?: string): string =>
+  `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods${name === undefined ? '' : `/${encodeURIComponent(name)}`}${subresource ? `/${subresource}` : ''}`;
+
+function resourcePath(resource: Resource, namespace: string, name?: string, subresource?: string): string {
+  if (resource === 'pods') return podPath(namespace, name, subresource);
+  const { group, version } = GV[resource];
+  const tail = `${name === undefined ? '' : `/${encodeURIComponent(name)}`}${subresource ? `/${subresource}` : ''}`;
+  return `/apis/${group}/${version}/namespaces/${encodeURIComponent(namespace)}/${resource}${tail}`;
+}
+
 export class KubeClient {
+  /** Typed clients, for the rare calls (Events) and tests; the emulator's hot path uses `json`. */
   readonly core: CoreV1Api;
   readonly custom: CustomObjectsApi;
-  private readonly auth: PooledAuthentication;
+  private readonly pool = new AgentPool();
+  private readonly json: JsonTransport;
 
   constructor(readonly kc: KubeConfig) {
-    this.auth = new PooledAuthentication(kc);
-    this.core = makePooledClient(kc, this.auth, CoreV1Api);
-    this.custom = makePooledClient(kc, this.auth, CustomObjectsApi);
+    const auth = new PooledAuthentication(kc, this.pool);
+    this.core = makePooledClient(kc, auth, CoreV1Api);
+    this.custom = makePooledClient(kc, auth, CustomObjectsApi);
+    this.json = new JsonTransport(kc, this.pool);
   }
 
   /** Closes the pooled connections (the client is not used afterwards). */
   close(): void {
-    this.auth.destroy();
+    this.pool.destroy();
   }
 
   informer<T extends KubernetesObject>(resource: Resource): Informer<T> & ObjectCache<T> {
-    if (resource === 'pods') {
-      return makeInformer<T>(this.kc, '/api/v1/pods', async () =>
-        plain<KubernetesListObject<T>>(await this.core.listPodForAllNamespaces()),
-      );
-    }
-    const { group, version } = GV[resource];
-    return makeInformer<T>(
-      this.kc,
-      `/apis/${group}/${version}/${resource}`,
-      async () =>
-        (await this.custom.listClusterCustomObject({ group, version, plural: resource })) as KubernetesListObject<T>,
-    );
+    const path =
+      resource === 'pods' ? '/api/v1/pods' : `/apis/${GV[resource].group}/${GV[resource].version}/${resource}`;
+    return makeInformer<T>(this.kc, path, () => this.json.request<KubernetesListObject<T>>({ method: 'GET', path }));
   }
 
-  async create<T>(resource: Resource, namespace: string, body: object): Promise<T> {
-    if (resource === 'pods') return plain<T>(await this.core.createNamespacedPod({ namespace, body: body as V1Pod }));
-    const { group, version } = GV[resource];
-    return (await this.custom.createNamespacedCustomObject({ group, version, namespace, plural: resource, body })) as T;
+  // Writes resolve to nothing: the controllers act on what their informers show, never on a write's answer.
+
+  create(resource: Resource, namespace: string, body: object): Promise<void> {
+    return this.json.request({ method: 'POST', path: resourcePath(resource, namespace), body, parse: false });
   }
 
-  async patch<T>(
+  patch(
+    resource: Resource,
+    namespace: string,
+    name: string,
+    body: object,
+    opts: { type?: PatchType; subresource?: 'status' } = {},
+  ): Promise<void> {
+    return this.json.request(this.patchRequest(resource, namespace, name, body, opts, false));
+  }
+
+  /** A patch whose answer (the object as stored) is wanted: the matchmaker reads its allocation's uid. */
+  patchReturning<T>(
     resource: Resource,
     namespace: string,
     name: string,
     body: object,
     opts: { type?: PatchType; subresource?: 'status' } = {},
   ): Promise<T> {
-    const ct = opts.type === 'json' ? PatchStrategy.JsonPatch : PatchStrategy.MergePatch;
-    const o = setHeaderOptions('Content-Type', ct);
-    if (resource === 'pods') {
-      const p =
-        opts.subresource === 'status'
-          ? this.core.patchNamespacedPodStatus({ name, namespace, body }, o)
-          : this.core.patchNamespacedPod({ name, namespace, body }, o);
-      return plain<T>(await p);
-    }
-    const { group, version } = GV[resource];
-    const req = { group, version, namespace, plural: resource, name, body };
-    const p =
-      opts.subresource === 'status'
-        ? this.custom.patchNamespacedCustomObjectStatus(req, o)
-        : this.custom.patchNamespacedCustomObject(req, o);
-    return (await p) as T;
+    return this.json.request<T>(this.patchRequest(resource, namespace, name, body, opts, true));
+  }
+
+  private patchRequest(
+    resource: Resource,
+    namespace: string,
+    name: string,
+    body: object,
+    opts: { type?: PatchType; subresource?: 'status' },
+    parse: boolean,
+  ): JsonRequest {
+    return {
+      method: 'PATCH',
+      path: resourcePath(resource, namespace, name, opts.subresource),
+      body,
+      contentType: opts.type === 'json' ? PatchStrategy.JsonPatch : PatchStrategy.MergePatch,
+      parse,
+    };
   }
 
   /** PUT (resourceVersion in the body makes it conditional). Custom resources only. */
-  async replace<T>(resource: Exclude<Resource, 'pods'>, namespace: string, name: string, body: object): Promise<T> {
-    const { group, version } = GV[resource];
-    return (await this.custom.replaceNamespacedCustomObject({
-      group,
-      version,
-      namespace,
-      plural: resource,
-      name,
-      body,
-    })) as T;
+  replace(resource: Exclude<Resource, 'pods'>, namespace: string, name: string, body: object): Promise<void> {
+    return this.json.request({ method: 'PUT', path: resourcePath(resource, namespace, name), body, parse: false });
   }
 
   async delete(
@@ -200,19 +191,12 @@ export class KubeClient {
       ...(preconditions ? { preconditions } : {}),
       ...(opts.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: opts.gracePeriodSeconds } : {}),
     };
-    if (resource === 'pods') {
-      await this.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: opts.gracePeriodSeconds, body });
-      return;
-    }
-    const { group, version } = GV[resource];
-    await this.custom.deleteNamespacedCustomObject({
-      group,
-      version,
-      namespace,
-      plural: resource,
-      name,
-      gracePeriodSeconds: opts.gracePeriodSeconds,
+    await this.json.request({
+      method: 'DELETE',
+      path: resourcePath(resource, namespace, name),
+      query: { gracePeriodSeconds: opts.gracePeriodSeconds },
       body,
+      parse: false,
     });
   }
 }

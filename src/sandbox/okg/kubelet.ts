@@ -3,7 +3,7 @@
 // Pods with a container whose image matches a fail rule (./failures.ts) follow that container's timeline instead
 // (./containerTimeline.ts): the status the kubelet shows and the Events it records (./events.ts).
 import { buildPodStatus, type KubeletStage } from './podStatus.js';
-import { canonicalJson } from './hash.js';
+import { sameCanonicalJson } from './hash.js';
 import { DEFAULT_HOST_IP } from './constants.js';
 import { ignore, type ControllerContext } from './controller.js';
 import { failRuleFor, kubeletText, readinessProbeOutput, type FailImage } from './failures.js';
@@ -170,7 +170,7 @@ export class Kubelet {
     else if (next) this.ctx.queue.addAfter(key, Math.max(1, next.at - elapsed), !next.early);
     const status = failingPodStatus(pod, views, t0, now, hostIP, elapsed >= startMs);
     keepTransitionTimes(status, pod.status);
-    if (canonicalJson(comparable(status)) !== canonicalJson(comparable(pod.status ?? {}))) {
+    if (!sameCanonicalJson(comparable(status), comparable(pod.status ?? {}))) {
       await this.ctx.client.patch('pods', ns, name, { status }, { subresource: 'status' }).catch(ignore(404));
     }
     for (const r of toRecord) await this.opts.events.record(pod, r.container, r.events, now);
