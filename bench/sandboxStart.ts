@@ -12,7 +12,13 @@ const rooms = Number(roomsText);
 const t = performance.now();
 const c0 = process.cpuUsage();
 if (mode === 'scale') {
-  const s = await startSandbox({ scenario: 'scale', scale: { gameServerSets, rooms }, settleTimeoutMs: 600_000 });
+  // As `okg sandbox --scenario scale` starts it (src/cli/sandboxCommand.ts): the emulator on its own thread.
+  const s = await startSandbox({
+    scenario: 'scale',
+    scale: { gameServerSets, rooms },
+    settleTimeoutMs: 600_000,
+    emulatorThread: true,
+  });
   report();
   await s.stop();
 } else {

@@ -3,6 +3,7 @@
 import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { startSandboxServer, type SandboxServer, type SandboxServerOptions } from './server.js';
 import { checkEmulatorOptions, startOkgEmulator, type OkgEmulator, type OkgEmulatorOptions } from './okg/emulator.js';
+import { emulatorWorkerUrl, startOkgEmulatorThread } from './okg/emulatorThread.js';
 import {
   createObject,
   DEFAULT_SCALE,
@@ -25,6 +26,12 @@ export interface SandboxOptions extends SandboxServerOptions, OkgEmulatorOptions
   network?: EmulatedNetwork;
   /** How long to wait for the scenario's rooms to be Ready. */
   settleTimeoutMs?: number;
+  /**
+   * Run the OKG emulator on its own thread (./okg/emulatorThread.ts), as `okg sandbox` does: at 10,000 rooms the
+   * emulator and the API server then use two cores. Ignored with a `room` function (in-thread only) or when the
+   * thread's script is not there.
+   */
+  emulatorThread?: boolean;
   /** A matchmaker with a stale view, started (as user operator) once the scenario is loaded; namespace defaults to the seed's. */
   matchmaker?: Omit<MatchmakerOptions, 'namespace'> & { namespace?: string };
 }
@@ -59,7 +66,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   };
   let emulator: OkgEmulator | undefined;
   try {
-    emulator = await startOkgEmulator(kubeConfig('controller'), opts);
+    const script = opts.emulatorThread && !opts.room ? emulatorWorkerUrl() : undefined;
+    emulator = script
+      ? await startOkgEmulatorThread(kubeConfig('controller'), opts, script)
+      : await startOkgEmulator(kubeConfig('controller'), opts);
   } catch (e) {
     await server.close();
     throw e;
