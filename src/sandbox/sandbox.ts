@@ -67,9 +67,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   let emulator: OkgEmulator | undefined;
   try {
     const script = opts.emulatorThread && !opts.room ? emulatorWorkerUrl() : undefined;
-    emulator = script
-      ? await startOkgEmulatorThread(kubeConfig('controller'), opts, script)
-      : await startOkgEmulator(kubeConfig('controller'), opts);
+    const kc = emulatorKubeConfig(server);
+    emulator = script ? await startOkgEmulatorThread(kc, opts, script) : await startOkgEmulator(kc, opts);
   } catch (e) {
     await server.close();
     throw e;
@@ -124,6 +123,21 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   server.setFaults(opts.faults);
   server.clearWriteLog();
   return sandbox;
+}
+
+/**
+ * The emulator's kubeconfig: the controller's token at the server's plain-HTTP door for it (`controllerUrl`; no TLS
+ * to reach a server in the same process). client-node takes an http:// server only with skipTLSVerify set.
+ */
+function emulatorKubeConfig(server: SandboxServer): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'okg-sandbox-controller', server: server.controllerUrl, skipTLSVerify: true }],
+    users: [{ name: 'controller', token: server.tokens.controller }],
+    contexts: [{ name: 'controller', cluster: 'okg-sandbox-controller', user: 'controller' }],
+    currentContext: 'controller',
+  });
+  return kc;
 }
 
 /** A room counts when Ready — or, for a failing set, when it exists (rooms of a failing image never get Ready). */

@@ -3,7 +3,7 @@
 // @kubernetes/client-node cannot tell it from a cluster for every call OKG Ops makes. This file holds the request
 // pipeline (authenticate, discovery, route, log, authorize, faults, verb) and the server's lifetime; routes.ts,
 // verbs.ts, http.ts, accessReview.ts and writeLog.ts hold the steps.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createPlainServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
@@ -50,6 +50,12 @@ export interface SandboxServerOptions {
 
 export interface SandboxServer {
   readonly url: string;
+  /**
+   * The OKG emulator's own door: plain HTTP on 127.0.0.1 that answers the controller's token only (any other is
+   * 401). The emulator in the same process needs no TLS to reach its own server, and TLS was a quarter of the
+   * request cost at 10,000 rooms (profiled). Every other client, and the controller's kubeconfig file, use `url`.
+   */
+  readonly controllerUrl: string;
   readonly store: Store;
   readonly registry: Registry;
   readonly tokens: Record<SandboxUser, string>;
@@ -93,7 +99,7 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
     registry.create(namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, onlyUser?: SandboxUser): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const q = url.searchParams;
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
@@ -105,7 +111,7 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
       return;
     }
     const user = tokens.userOf(req.headers.authorization);
-    if (!user) throw unauthorized();
+    if (!user || (onlyUser && user !== onlyUser)) throw unauthorized();
 
     if (method === 'GET') {
       const doc = discoveryDocument(url.pathname, resources, serverAddress);
@@ -161,10 +167,19 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
   });
   server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => podExec.upgrade(req, socket, head));
   server.keepAliveTimeout = 65_000;
+  const plain = createPlainServer((req, res) => {
+    handle(req, res, 'controller').catch((e: unknown) => sendError(res, e));
+  });
+  plain.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
   });
+  await new Promise<void>((resolve, reject) => {
+    plain.once('error', reject);
+    plain.listen(0, '127.0.0.1', () => resolve());
+  });
+  const plainAddr = plain.address() as AddressInfo;
   const addr = server.address() as AddressInfo;
   serverAddress = `${addr.address}:${addr.port}`;
   const url = `https://${serverAddress}`;
@@ -173,6 +188,7 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
 
   return {
     url,
+    controllerUrl: `http://127.0.0.1:${plainAddr.port}`,
     store,
     registry,
     tokens: tokens.tokens,
@@ -194,7 +210,11 @@ export async function startSandboxServer(opts: SandboxServerOptions = {}): Promi
       podLogs.closeAll();
       podExec.closeAll();
       server.closeAllConnections();
-      await new Promise<void>(resolve => server.close(() => resolve()));
+      plain.closeAllConnections();
+      await Promise.all([
+        new Promise<void>(resolve => server.close(() => resolve())),
+        new Promise<void>(resolve => plain.close(() => resolve())),
+      ]);
     },
   };
 }

@@ -111,9 +111,21 @@ export function workloadFields(gss: GameServerSet): Json {
   return out;
 }
 
+/**
+ * Template hashes by template object: each ASTS sync and each pod built asked for it again (a sha256 of the whole
+ * template, profiled at 100 sets × 100 rooms). Informer objects are replaced on change, never changed in place.
+ */
+const templateHashes = new WeakMap<object, string>();
+
 /** `controller-revision-hash` value of the ASTS's current template: `<name>-<hash>`. */
 export function revisionOf(asts: AdvancedStatefulSet): string {
-  return `${asts.metadata.name ?? ''}-${shortHash(asts.spec.template ?? {})}`;
+  const t = asts.spec.template;
+  let hash = t ? templateHashes.get(t) : undefined;
+  if (hash === undefined) {
+    hash = shortHash(t ?? {});
+    if (t) templateHashes.set(t, hash);
+  }
+  return `${asts.metadata.name ?? ''}-${hash}`;
 }
 
 /** ASTS status from its pods (kruise StatefulSet status). */

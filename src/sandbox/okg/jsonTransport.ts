@@ -11,12 +11,18 @@ function sameOption(a: unknown, b: unknown): boolean {
   return Buffer.isBuffer(a) && Buffer.isBuffer(b) ? a.equals(b) : a === b;
 }
 
-/** One keep-alive HTTPS agent for the current TLS options (a new one when they change, e.g. a rotated cert). */
+/**
+ * One keep-alive HTTPS agent for the current TLS options (a new one when they change, e.g. a rotated cert), and one
+ * keep-alive plain-HTTP agent (client-node makes a fresh agent per request, so a connection per request).
+ */
 export class AgentPool {
   private pooled?: { key: unknown[]; agent: HttpsAgent };
+  private plain?: HttpAgent;
 
-  /** The pooled agent standing for `given`; agents of other classes (proxies, plain HTTP) are returned as they are. */
-  agentFor<A>(given: A): A | HttpsAgent {
+  /** The pooled agent standing for `given`; agents of other classes (proxies) are returned as they are. */
+  agentFor<A>(given: A): A | HttpsAgent | HttpAgent {
+    if (given instanceof HttpAgent && given.constructor === HttpAgent)
+      return (this.plain ??= new HttpAgent({ keepAlive: true, maxSockets: 64 }));
     if (!(given instanceof HttpsAgent) || given.constructor !== HttpsAgent) return given;
     const o = (given as HttpsAgent & { options: AgentOptions }).options;
     const key = [o.ca, o.cert, o.key, o.pfx, o.passphrase, o.rejectUnauthorized, o.servername];
@@ -30,6 +36,8 @@ export class AgentPool {
   destroy(): void {
     this.pooled?.agent.destroy();
     this.pooled = undefined;
+    this.plain?.destroy();
+    this.plain = undefined;
   }
 }
 
