@@ -1,6 +1,7 @@
-// Child process for row 6 (args: MODE SETS ROOMS_PER_SET): starts the sandbox's scale scenario through the API and
-// the OKG emulator (MODE "scale"), or preloads the same fleet straight into the store (MODE "preload", the
-// baseline), and prints {"ms", "cpuMs"} from start to every room Ready. Its own process: its CPU is its own.
+// Child process for row 6 (args: MODE SETS ROOMS_PER_SET): preloads the fleet straight into the store (MODE
+// "preload", the row's baseline), or starts the scale scenario in-process as `okg sandbox` does (MODE "scale": the
+// same startSandbox options, without the CLI's bundle, e.g. for `node --cpu-prof`), and prints {"ms", "cpuMs"} from
+// start to every room Ready. Its own process: its CPU is its own (all threads).
 import { startSandbox } from '../src/sandbox/sandbox.js';
 import { startSandboxServer } from '../src/sandbox/server.js';
 import { preloadGameServerSet } from '../src/sandbox/preload.js';

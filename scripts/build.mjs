@@ -58,6 +58,18 @@ await Promise.all([
       js: "import { createRequire as __okgCreateRequire } from 'module'; const require = __okgCreateRequire(import.meta.url);",
     },
   }),
+  // The OKG emulator's worker thread, which `okg sandbox` starts beside itself (src/sandbox/okg/emulatorThread.ts).
+  build({
+    ...common,
+    entryPoints: ['src/sandbox/okg/emulatorWorker.ts'],
+    outfile: 'dist/okg-emulator.mjs',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    banner: {
+      js: "import { createRequire as __okgCreateRequire } from 'module'; const require = __okgCreateRequire(import.meta.url);",
+    },
+  }),
 ]);
 
 const kb = n => `${(n / 1024).toFixed(1)} KB`;

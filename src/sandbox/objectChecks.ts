@@ -6,7 +6,7 @@ import { namespaces, type ResourceDef } from './resources.js';
 import { badRequest, invalid } from './status.js';
 import type { JSONSchemaProps } from './schema/props.js';
 import { validateObject } from './schema/validation.js';
-import { pruneObject } from './schema/pruning.js';
+import { pruneOwned } from './schema/pruning.js';
 import { applyDefaults } from './schema/defaulting.js';
 import { evalJsonPath } from './jsonpath.js';
 import { isRecord } from './json.js';
@@ -33,7 +33,8 @@ export function conform(res: ResourceDef, obj: KubeObject): KubeObject {
     return obj;
   }
   const schema = res.schema as JSONSchemaProps;
-  const defaulted = pruneObject(applyDefaults(obj, schema), schema) as KubeObject;
+  // applyDefaults returns a copy; pruning it in place saves a second deep copy of every custom resource written.
+  const defaulted = pruneOwned(applyDefaults(obj, schema), schema) as KubeObject;
   const causes = [...validateObject(defaulted, schema), ...scaleCauses(res, defaulted)];
   if (causes.length) throw invalid(res.kind, res.group, obj.metadata.name ?? '', causes);
   return defaulted;

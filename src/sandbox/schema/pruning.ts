@@ -72,6 +72,13 @@ export function pruneObjectReportingUnknown(
   return { object: copy, unknownFields: pruner.unknown.sort() };
 }
 
+/** pruneObject of a value the caller owns (a fresh copy, e.g. applyDefaults' result): pruned in place, not copied. */
+export function pruneOwned(obj: unknown, schema: JSONSchemaProps): unknown {
+  new Pruner().prune(obj, { ...schema, 'x-kubernetes-embedded-resource': true }, '');
+  pruneNulls(obj, schema);
+  return obj;
+}
+
 /** pruneObjectReportingUnknown without the report. Never mutates `obj`. */
 export function pruneObject(obj: unknown, schema: JSONSchemaProps): unknown {
   return pruneObjectReportingUnknown(obj, schema).object;
