@@ -14,6 +14,8 @@ import {
   type ScenarioName,
 } from './scenarios.js';
 import { failRuleFor } from './okg/failures.js';
+import { KubeClient } from './okg/kube.js';
+import { PLURAL_GSS } from './okg/constants.js';
 import { EMULATED_NETWORKS, type EmulatedNetwork } from './okg/network.js';
 import type { SandboxUser } from './auth.js';
 import type { KubeObject } from './types.js';
@@ -233,7 +235,7 @@ async function loadScenario(s: Sandbox, opts: SandboxOptions): Promise<void> {
   const size: ScaleOptions = { ...DEFAULT_SCALE, ...opts.scale };
   const nsNames = Array.from({ length: size.namespaces }, (_, i) => `games-${i}`);
   for (const ns of nsNames) await createObject(kc, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  const sets: { ns: string; name: string; failing: boolean }[] = [];
+  const sets: { ns: string; name: string; failing: boolean; gss: object }[] = [];
   for (let i = 0; i < size.gameServerSets; i++) {
     const ns = nsNames[i % nsNames.length];
     const name = `fleet-${String(i).padStart(3, '0')}`;
@@ -241,9 +243,17 @@ async function loadScenario(s: Sandbox, opts: SandboxOptions): Promise<void> {
     sets.push({
       ns,
       name,
+      gss,
       failing: imagesOf(gss).some(image => failRuleFor(image, opts.failImages ?? []) !== undefined),
     });
-    await createObject(kc, gss);
+  }
+  // All sets at once over one keep-alive client: created one after another (a new TLS connection and a discovery
+  // request each), the 100th set waited for 99 round trips through a server busy with the emulator's writes.
+  const client = new KubeClient(kc);
+  try {
+    await Promise.all(sets.map(x => client.create(PLURAL_GSS, x.ns, x.gss)));
+  } finally {
+    client.close();
   }
   const tracker = trackRooms(
     s.server,
