@@ -2,8 +2,9 @@
 // StatefulSet controller (./advancedStatefulSetController.ts), kruise-game v1.0's GameServerSet and GameServer
 // controllers (./gameServerSetController.ts, ./gameServerController.ts) with the Kubernetes-HostPort/NodePort network
 // plugins (./network.ts, ./networkController.ts), and a kubelet (./kubelet.ts) with its Events — talking to a
-// Kubernetes API only through @kubernetes/client-node. One informer per resource (all namespaces), one
-// deduplicating work queue keyed by controller and object, conditional writes.
+// Kubernetes API only over HTTP as a client: client-node's informers, and plain JSON writes authenticated by
+// client-node's KubeConfig (./kube.ts). One informer per resource (all namespaces), one deduplicating work queue
+// keyed by controller and object, conditional writes. `okg sandbox` runs it on its own thread (./emulatorThread.ts).
 // Rules: API.md §1 (objects/ownership), §2.1 (update strategy), §3 (GSS status), §4 (GS), §5 (labels), §6 (reconcile
 // order, Kill, scale), §8.2 (scale before workload update), §8.5 (label sync lag).
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
