@@ -14,4 +14,5 @@ export declare function startCodeServer(opts?: {
   env?: Record<string, string>;
   port?: number;
   theme?: 'dark' | 'light';
+  nodeArgs?: string[];
 }): Promise<CodeServer>;

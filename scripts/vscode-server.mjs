@@ -53,9 +53,10 @@ export function freePort() {
 
 /**
  * Starts code-server with the extension installed. Options: vsix, settings (user settings.json), env
- * (for the extension host), port, theme ('dark' | 'light'). Resolves once it answers /healthz.
+ * (for the extension host), port, theme ('dark' | 'light'), nodeArgs (Node options for code-server; its
+ * extension host inherits them, e.g. `--inspect-port` for a bench). Resolves once it answers /healthz.
  */
-export async function startCodeServer({ vsix, settings = {}, env = {}, port, theme = 'dark' } = {}) {
+export async function startCodeServer({ vsix, settings = {}, env = {}, port, theme = 'dark', nodeArgs = [] } = {}) {
   const entry = codeServerEntry();
   const base = mkdtempSync(join(tmpdir(), 'okg-vscode-'));
   const userData = join(base, 'user-data');
@@ -90,6 +91,7 @@ export async function startCodeServer({ vsix, settings = {}, env = {}, port, the
   const child = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       entry,
       '--auth',
       'none',

@@ -23,7 +23,13 @@ export interface VsCodeSession {
 }
 
 export async function startVsCode(
-  opts: { settings?: Record<string, unknown>; env?: Record<string, string>; theme?: 'dark' | 'light' } = {},
+  opts: {
+    settings?: Record<string, unknown>;
+    env?: Record<string, string>;
+    theme?: 'dark' | 'light';
+    /** Node options for code-server, which its extension host inherits (the bench's `--inspect-port`). */
+    nodeArgs?: string[];
+  } = {},
 ): Promise<VsCodeSession> {
   const { packageVsix, startCodeServer } = await scripts();
   vsix ??= packageVsix();
