@@ -1,7 +1,8 @@
 // Watch-driven caches of one namespace: GameServerSets, GameServers and their Pods, each kept by a
 // Reflector (list, then watch; re-list on 410 and after any failure, with backoff). One cache per namespace
 // and connection, shared by everyone who holds a reference: the tree, a release, an open YAML document.
-// Only the last reference stops it, so reloading the tree never stops work in progress.
+// Only the last reference stops it, so reloading the tree never stops work in progress. Of each GameServer and
+// Pod it keeps only what its readers use (slim.ts).
 import type { OkgClient } from './client.js';
 import {
   gameServerSetView,
@@ -15,6 +16,7 @@ import {
 } from './okg.js';
 import { ClusterError, toClusterError } from './errors.js';
 import { Reflector, type Obj, type ReflectorOptions } from './reflector.js';
+import { slimGameServer, slimPod } from './slim.js';
 
 type Kind = 'gameserversets' | 'gameservers' | 'pods';
 const KINDS: readonly Kind[] = ['gameserversets', 'gameservers', 'pods'];
@@ -159,6 +161,7 @@ export class NamespaceCache {
         },
       },
       this.opts,
+      kind === 'gameservers' ? slimGameServer : kind === 'pods' ? slimPod : undefined,
     );
   }
 
@@ -230,12 +233,12 @@ export class NamespaceCache {
     return view;
   }
 
-  /** The raw pod of a room (its container states and conditions say why it is not ready). */
+  /** A room's pod as kept (slim.ts: its container states and conditions say why it is not ready). */
   pod(name: string): RawObject | undefined {
     return this.reflectors.get('pods')?.get(name);
   }
 
-  /** Raw pods with the owner label, for checks on what OKG's scale-down will read. */
+  /** The pods with the owner label, as kept (slim.ts: their opsState and deletion-priority labels). */
   pods(): readonly RawObject[] {
     return this.list('pods');
   }

@@ -97,6 +97,8 @@ export class Reflector {
     private readonly labelSelector: string | undefined,
     private readonly on: ReflectorHandlers,
     opts: ReflectorOptions = {},
+    /** What is kept of each object listed or watched (slim.ts; everything by default). */
+    private readonly keep: (o: Obj) => Obj = o => o,
   ) {
     this.backoff = new Backoff(opts.backoff);
     this.timers = opts.timers ?? realTimers;
@@ -158,7 +160,7 @@ export class Reflector {
 
   /** Makes the store equal to a fresh list, reporting what changed. */
   private replace(items: Obj[]): void {
-    const fresh = new Map(items.map(o => [o.metadata.name, o]));
+    const fresh = new Map(items.map(o => [o.metadata.name, this.keep(o)]));
     for (const [name, old] of this.objects)
       if (!fresh.has(name)) {
         this.objects.delete(name);
@@ -196,12 +198,13 @@ export class Reflector {
       const name = o.metadata?.name;
       if (o.metadata?.resourceVersion) this.rv = o.metadata.resourceVersion;
       if (phase === 'BOOKMARK' || !name) return;
+      const kept = this.keep(o);
       if (phase === 'DELETED') {
-        if (this.objects.delete(name)) this.on.change('delete', o);
+        if (this.objects.delete(name)) this.on.change('delete', kept);
       } else {
         const had = this.objects.has(name);
-        this.objects.set(name, o);
-        this.on.change(had ? 'update' : 'add', o);
+        this.objects.set(name, kept);
+        this.on.change(had ? 'update' : 'add', kept);
       }
     };
     const onDone = (err: unknown) => {

@@ -71,6 +71,29 @@ describe('namespace cache', function () {
     assert.equal(client.requestCount(), before, 'the cache made no request: it learnt by watching');
   });
 
+  it('keeps only what its readers use of a pod, listed or watched (slim.ts), and the room view is whole', () => {
+    // minecraft-0 came with the list; minecraft-2's pod was replaced by a watch event in the test above.
+    for (const name of ['minecraft-0', 'minecraft-2']) {
+      const p = ns.pod(name);
+      assert.ok(p, name);
+      const containers = (p.spec as { containers: Record<string, unknown>[] }).containers;
+      assert.deepEqual(
+        Object.keys(containers[0]).sort(),
+        ['image', 'name'],
+        `${name}: only each container's name and image`,
+      );
+      assert.ok(!('ownerReferences' in p.metadata) && !('managedFields' in p.metadata), `${name}: metadata trimmed`);
+      assert.deepEqual(Object.keys(p.metadata.labels ?? {}).sort(), [
+        'game.kruise.io/gs-delete-priority',
+        'game.kruise.io/gs-opsState',
+        'game.kruise.io/owner-gss',
+      ]);
+    }
+    const room = ns.room('minecraft-2')!;
+    assert.equal(room.podOpsState, 'Maintaining');
+    assert.ok(room.node && room.images.length && room.runningImages.length && room.stateChangedAt);
+  });
+
   it('keeps up through watch cuts and compaction', async () => {
     sandbox.server.setFaults({ watchCutSeconds: 0.2 });
     const admin = new OkgClient(loadKubeConfig({ kubeconfig: sandbox.kubeconfigPath('admin') }));
