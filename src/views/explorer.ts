@@ -1,6 +1,7 @@
 // The Game Servers tree: context → namespace → GameServerSet → (version →) GameServer, read from shared
 // namespace caches, narrowed by the room filter. A context or namespace level with a single entry collapses
-// away; VS Code is told only the elements that changed. The tree holds one cache
+// away; VS Code is told only the elements that changed. No row waits for another namespace's lists: a namespace
+// whose sets are still listing, or a set whose rooms are, shows a "loading" row until they arrive. The tree holds one cache
 // reference per namespace it shows. `sync()` re-reads the kubeconfig and settings and replaces only what
 // changed (a connection whose kubeconfig identity changed, a namespace no longer shown): it lets go of the
 // tree's own references and never stops a cache another holder (a release, a YAML document) still uses.
@@ -17,7 +18,7 @@ import { settings } from './settings.js';
 import { describeFilter, isActive, type RoomFilter } from './filter.js';
 import { tooltipOf, treeItem } from './treeItems.js';
 import { Entries, firstWithSets, outcomeOf, type Entry } from './explorerEntries.js';
-import { emptyPending, SetElement, type Pending } from './treeModel.js';
+import { emptyPending, SetElement, type NamespaceElements, type Pending } from './treeModel.js';
 import type { GssNode, Node, RoomNode } from './treeNodes.js';
 
 export { Connection } from './connections.js';
@@ -54,6 +55,7 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
   private readonly entries = new Entries(
     () => this.pending,
     () => this.cacheChanged.fire(),
+    e => this.statusChanged(e),
   );
   private roomFilter?: RoomFilter;
   /** The kubeconfig path the Kubernetes extension uses, when it is installed. */
@@ -108,6 +110,41 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
     this.status.show();
   }
 
+  /**
+   * A namespace's list arrived or its error came or went: at the next flush its node is refreshed, or the whole
+   * tree when the namespace level is collapsed away (its rows are the root's) or the welcome view comes or goes.
+   */
+  private statusChanged(e: Entry): void {
+    this.pending.namespaces.add(e.elements);
+    this.cacheChanged.fire();
+  }
+
+  /** The namespaces' nodes whose rows changed, or the root when one's level is collapsed away or the welcome moves. */
+  private namespaceNodes(changed: ReadonlySet<NamespaceElements>): Node[] | undefined {
+    let sameWelcome = false;
+    try {
+      sameWelcome = this.welcomeNow() === this.welcome;
+    } catch {
+      // A connection was replaced meanwhile: the root re-renders.
+    }
+    if (!sameWelcome) return undefined;
+    const out: Node[] = [];
+    const all = this.entries.all();
+    for (const els of changed) {
+      const e = all.find(x => x.elements === els);
+      if (!e || this.namespaces(els.conn).length <= 1) return undefined;
+      out.push(e.node);
+    }
+    return out;
+  }
+
+  /** The welcome state the shown namespaces' lists give now (what `roots()` would decide). */
+  private welcomeNow(): WelcomeState | undefined {
+    const { conns, problem } = this.shown ?? { conns: [] };
+    const scopes = conns.flatMap(c => this.namespaces(c).map(ns => this.entries.held(c, ns)));
+    return welcomeState(conns.length, scopes.map(outcomeOf), problem?.state);
+  }
+
   /** The whole tree is to be re-rendered at the next flush. */
   invalidate(): void {
     this.pending.root = true;
@@ -127,6 +164,11 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
     if (this.isDisposed) return;
     const p = this.pending;
     this.pending = emptyPending();
+    if (p.namespaces.size) {
+      const nodes = this.namespaceNodes(p.namespaces);
+      if (nodes) for (const n of nodes) p.elements.add(n);
+      else p.root = true;
+    }
     const now = Date.now();
     for (const set of p.touched)
       if (isActive(this.roomFilter) || set.grouped || set.description(this.roomFilter, now) !== set.shown)
@@ -242,13 +284,6 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
     return { cache: e.lease.cache, error: e.lease.cache.error };
   }
 
-  /** The namespace's entry once its sets are listed (its rooms may still be coming). */
-  private async setsEntry(conn: Connection, namespace: string): Promise<Entry> {
-    const e = this.entries.held(conn, namespace);
-    await e.setsListed;
-    return e;
-  }
-
   /** A reference of a holder's own (a command, a document) to a namespace's cache; release it when done. */
   hold(conn: Connection, namespace: string): CacheLease {
     return conn.acquire(namespace);
@@ -275,10 +310,13 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
       case 'namespace':
         return this.namespaceChildren(node.conn, node.namespace);
       case 'gss': {
-        // Rooms are read only for a set VS Code expands; they may still be listing.
-        const e = this.entries.held(node.conn, node.namespace);
-        await e.started;
+        // Rooms are read only for a set VS Code expands. While they are listing the set says so: VS Code draws
+        // no row of the tree until every expanded row's children are in.
         if (!(node instanceof SetElement)) return [];
+        const e = this.entries.held(node.conn, node.namespace);
+        const c = e.lease.cache;
+        if (!c.error && !(c.hasListed('gameservers') && c.hasListed('pods')))
+          return [{ kind: 'message', id: `${node.gss.uid}/loading`, text: 'loading rooms…', error: false }];
         return e.elements.children(node, this.roomFilter, Date.now());
       }
       case 'version':
@@ -335,12 +373,19 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
   private async contextChildren(conn: Connection): Promise<Node[]> {
     const nss = this.namespaces(conn);
     if (nss.length === 1) return this.namespaceChildren(conn, nss[0]);
-    return nss.map(namespace => ({ kind: 'namespace', conn, namespace }));
+    return nss.map(namespace => this.entries.held(conn, namespace).node);
   }
 
+  /** The namespace's rows; while its sets are listing, a row that says so (the other namespaces show meanwhile). */
   private async namespaceChildren(conn: Connection, namespace: string): Promise<Node[]> {
     if (conn.isDropped) return [];
-    return (await this.setsEntry(conn, namespace)).elements.namespaceRows(this.roomFilter, Date.now());
+    const e = this.entries.held(conn, namespace);
+    const c = e.lease.cache;
+    if (!c.hasListed('gameserversets') && !c.error)
+      return [
+        { kind: 'message', id: `${conn.id}/${namespace}/listing`, text: 'listing GameServerSets…', error: false },
+      ];
+    return e.elements.namespaceRows(this.roomFilter, Date.now());
   }
 
   // ---- lookups for commands

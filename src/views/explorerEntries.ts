@@ -1,10 +1,12 @@
 // The Game Servers tree's own references to the namespace caches it shows, one per (connection, namespace),
-// each with its stable tree elements (treeModel.ts) and what it listens to: a cache event records which
-// elements changed; a list arriving or an error coming or going marks the whole tree. Letting go of an
-// entry releases only the tree's reference, never a cache another holder still uses.
+// each with its stable tree elements (its namespace node, treeModel.ts) and what it listens to: a cache event
+// records which elements changed; a list arriving or an error coming or going is reported for the explorer to
+// decide what it moves. Letting go of an entry releases only the tree's reference, never a cache another holder
+// still uses.
 import type { CacheLease } from '../cluster/cache.js';
 import { ClusterError } from '../cluster/errors.js';
 import type { Connection } from './connections.js';
+import type { Node } from './treeNodes.js';
 import { DisposableStore, toDisposable } from './lifecycle.js';
 import { NamespaceElements, type Pending } from './treeModel.js';
 
@@ -14,16 +16,22 @@ export interface Entry {
   /** Settles once the sets are listed (or the first list failed): their rows show before the rooms are in. */
   setsListed: Promise<void>;
   elements: NamespaceElements;
+  /** The namespace's node: the same object for as long as the entry lives, so it alone can be refreshed. */
+  node: Extract<Node, { kind: 'namespace' }>;
   subs: DisposableStore;
 }
 
 export class Entries {
   private readonly map = new Map<Connection, Map<string, Entry>>();
 
-  /** `pending()` is where changes are recorded now; `changed` is told after each one. */
+  /**
+   * `pending()` is where changes are recorded now; `changed` is told after each one; `statusChanged` when one of
+   * an entry's lists arrived or its error came or went (it records what that moves, then tells `changed`).
+   */
   constructor(
     private readonly pending: () => Pending,
     private readonly changed: () => void,
+    private readonly statusChanged: (e: Entry) => void,
   ) {}
 
   all(): Entry[] {
@@ -65,20 +73,19 @@ export class Entries {
         }),
       ),
     );
+    const started = cache.start().catch(() => undefined);
+    const e: Entry = { lease, subs, started, setsListed, elements, node: { kind: 'namespace', conn, namespace } };
     subs.add(
       toDisposable(
         cache.onStatus(() => {
           if (cache.hasListed('gameserversets') || cache.error) setsArrived();
-          // A list arrived or an error came or went: rows, their descriptions and the welcome may all move.
-          this.pending().root = true;
-          this.changed();
+          // A list arrived or an error came or went: the namespace's rows and descriptions, maybe the welcome, move.
+          this.statusChanged(e);
         }),
       ),
     );
     subs.add(lease);
-    const started = cache.start().catch(() => undefined);
     void started.then(setsArrived);
-    const e: Entry = { lease, subs, started, setsListed, elements };
     byNs.set(namespace, e);
     return e;
   }

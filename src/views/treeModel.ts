@@ -13,11 +13,18 @@ import type { GssNode, Node, RoomNode, VersionNode } from './treeNodes.js';
 export interface Pending {
   root: boolean;
   elements: Set<Node>;
+  /** Namespaces whose rows changed (a set came or went, a list arrived, an error came or went). */
+  namespaces: Set<NamespaceElements>;
   /** Sets one of whose rooms changed: refreshed too if their row's description moved. */
   touched: Set<SetElement>;
 }
 
-export const emptyPending = (): Pending => ({ root: false, elements: new Set(), touched: new Set() });
+export const emptyPending = (): Pending => ({
+  root: false,
+  elements: new Set(),
+  namespaces: new Set(),
+  touched: new Set(),
+});
 
 export class SetElement implements GssNode {
   readonly kind = 'gss';
@@ -160,7 +167,7 @@ export class NamespaceElements {
       const el = this.sets.get(e.name);
       // A set came or went: the namespace's children, and maybe the welcome view, change.
       if (e.type !== 'update' || !el) {
-        out.root = true;
+        out.namespaces.add(this);
         return;
       }
       const now = this.cache.gameServerSet(e.name);

@@ -8,7 +8,11 @@ import * as stub from './stub/vscode.js';
 
 interface Bundle {
   activate(ctx: unknown): {
-    explorer: { getChildren(n?: unknown): Promise<unknown[]>; getTreeItem(n: unknown): { label: string } };
+    explorer: {
+      getChildren(n?: unknown): Promise<unknown[]>;
+      getTreeItem(n: unknown): { label: string };
+      scopes(): Promise<unknown[]>;
+    };
   };
   deactivate(): Promise<void>;
 }
@@ -48,6 +52,8 @@ describe('extension: the esbuild bundle', () => {
         top.map(n => api.explorer.getTreeItem(n).label),
         ['minecraft'],
       );
+      // A set whose rooms are still listing shows "loading rooms…": read its rooms once the lists are in.
+      await api.explorer.scopes();
       const rooms = await api.explorer.getChildren(top[0]);
       assert.deepEqual(
         rooms.map(n => api.explorer.getTreeItem(n).label),

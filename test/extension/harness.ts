@@ -40,8 +40,10 @@ export async function deactivateAll(
   for (const d of ext?.context.subscriptions ?? []) d.dispose();
 }
 
-/** Every row of the tree, depth-first, as VS Code would render it. */
+/** Every row of the tree, depth-first, as VS Code would render it once every shown namespace's lists are in. */
 export async function rows(ext: OkgExtension): Promise<Row[]> {
+  // A namespace or set still listing shows a "loading" row (treeFirstRows.test.ts): wait for the lists first.
+  await ext.explorer.scopes().catch(() => undefined);
   const out: Row[] = [];
   const walk = async (parent: Node | undefined, depth: number) => {
     for (const node of await ext.explorer.getChildren(parent)) {

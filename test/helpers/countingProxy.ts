@@ -1,7 +1,7 @@
 // A plain-HTTP front for a sandbox that forwards every request to it (trusting its certificate) and writes
 // down each one: how many requests a client really made, as the API server saw them. A kubeconfig for the
 // front carries whatever token the test chooses, so a bad token reaches the real sandbox and gets its 401.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,8 @@ export interface CountingProxy {
   onRequest?: (r: SeenRequest) => void;
   /** Answers a request itself with this HTTP status (a Kubernetes Status body) instead of forwarding it. */
   refuse?: (r: SeenRequest) => number | undefined;
+  /** Holds a request back until the promise settles, then forwards it (a list that is slow to come). */
+  hold?: (r: SeenRequest) => Promise<void> | undefined;
   /** Replaces the Authorization header of forwarded requests (undefined: pass the client's through). */
   authorization?: string | ((r: SeenRequest) => string | undefined);
   /** Requests forwarded and not yet answered. */
@@ -85,6 +87,11 @@ export async function startCountingProxy(sandbox: SandboxServer): Promise<Counti
       res.end(body);
       return;
     }
+    const held = proxy.hold?.(seen);
+    if (held) void held.then(() => forward(req, res, seen));
+    else forward(req, res, seen);
+  });
+  const forward = (req: IncomingMessage, res: ServerResponse, seen: SeenRequest): void => {
     open++;
     let answered = false;
     const answer = () => {
@@ -111,7 +118,7 @@ export async function startCountingProxy(sandbox: SandboxServer): Promise<Counti
     });
     res.on('close', () => up.destroy());
     req.pipe(up);
-  });
+  };
   await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
   (proxy as { url: string }).url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return proxy;
