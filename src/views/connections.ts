@@ -27,7 +27,8 @@ export class Connection {
     readonly identity = identityOf(kc),
   ) {
     this.client = new OkgClient(kc);
-    this.cache = new ClusterCache(this.client);
+    // The tree shows the sets before their rooms: ask for them first.
+    this.cache = new ClusterCache(this.client, { setsFirst: true });
   }
 
   get defaultNamespace(): string {

@@ -65,6 +65,8 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
   demo?: DemoTarget;
   /** The last welcome state set, for tests and the status of the view. */
   welcome: WelcomeState | undefined;
+  /** The `okg.welcome` context key as last set (null: never set). */
+  private welcomeContext: WelcomeState | undefined | null = null;
 
   constructor(
     private readonly state: vscode.Memento,
@@ -115,6 +117,7 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
    * tree when the namespace level is collapsed away (its rows are the root's) or the welcome view comes or goes.
    */
   private statusChanged(e: Entry): void {
+    e.elements.markChanged();
     this.pending.namespaces.add(e.elements);
     this.cacheChanged.fire();
   }
@@ -131,6 +134,8 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
     const out: Node[] = [];
     const all = this.entries.all();
     for (const els of changed) {
+      // VS Code read its rows after they changed, or has not read them yet: it has or will get them.
+      if (!els.rowsStale) continue;
       const e = all.find(x => x.elements === els);
       if (!e || this.namespaces(els.conn).length <= 1) return undefined;
       out.push(e.node);
@@ -364,7 +369,11 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
           ? `${problem.sentence}${shown ? ` Shown: ${shown}.` : ''}`
           : shown;
     }
-    await vscode.commands.executeCommand('setContext', 'okg.welcome', welcome ?? '');
+    // Set when it changes, and not waited for: the rows need no round trip to the workbench first.
+    if (welcome !== this.welcomeContext) {
+      this.welcomeContext = welcome;
+      void vscode.commands.executeCommand('setContext', 'okg.welcome', welcome ?? '');
+    }
     if (welcome) return [];
     if (conns.length === 1) return this.contextChildren(conns[0]);
     return conns.map(conn => ({ kind: 'context', conn }));
@@ -381,10 +390,12 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
     if (conn.isDropped) return [];
     const e = this.entries.held(conn, namespace);
     const c = e.lease.cache;
-    if (!c.hasListed('gameserversets') && !c.error)
+    if (!c.hasListed('gameserversets') && !c.error) {
+      e.elements.markRead();
       return [
         { kind: 'message', id: `${conn.id}/${namespace}/listing`, text: 'listing GameServerSets…', error: false },
       ];
+    }
     return e.elements.namespaceRows(this.roomFilter, Date.now());
   }
 

@@ -75,6 +75,10 @@ export class SetElement implements GssNode {
 }
 
 export class NamespaceElements {
+  /** VS Code has read its rows (`namespaceRows`, or a "listing" row) at least once. */
+  private read = false;
+  /** Its rows changed since VS Code last read them: its node is to be refreshed (before the first read it need not). */
+  rowsStale = false;
   private readonly sets = new Map<string, SetElement>();
   private readonly roomNodes = new Map<string, RoomNode>();
 
@@ -105,7 +109,19 @@ export class NamespaceElements {
   }
 
   /** The namespace's rows: its error if failing, its sets (under a filter, those with a room it keeps), or a note. */
+  /** VS Code is being given the namespace's rows now. */
+  markRead(): void {
+    this.read = true;
+    this.rowsStale = false;
+  }
+
+  /** The namespace's rows changed: stale if VS Code holds older ones. */
+  markChanged(): void {
+    this.rowsStale = this.read;
+  }
+
   namespaceRows(filter: RoomFilter | undefined, now: number): Node[] {
+    this.markRead();
     const { error } = this.cache;
     const parent = `${this.conn.id}/${this.namespace}`;
     const note = (id: string, text: string, isError = false): Node => ({
@@ -167,6 +183,7 @@ export class NamespaceElements {
       const el = this.sets.get(e.name);
       // A set came or went: the namespace's children, and maybe the welcome view, change.
       if (e.type !== 'update' || !el) {
+        this.markChanged();
         out.namespaces.add(this);
         return;
       }

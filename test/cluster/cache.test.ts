@@ -191,6 +191,7 @@ describe('namespace cache: failing lists back off', function () {
     proxy.authorization = undefined;
     proxy.onRequest = undefined;
     proxy.refuse = undefined;
+    proxy.hold = undefined;
   });
 
   /** A cache of `default` through the counting front with a token the sandbox does not know, on a fake clock. */
@@ -213,6 +214,37 @@ describe('namespace cache: failing lists back off', function () {
     await clock.advance(0, settled);
     return { cache, clock, settled };
   }
+
+  it('setsFirst (the tree): the rooms are listed once the sets list is in; without it (the CLI) all at once', async () => {
+    const lists = () => proxy.requests.filter(r => !r.watch).map(r => r.path.split('/').pop());
+    for (const setsFirst of [true, false]) {
+      proxy.requests.length = 0;
+      let open!: () => void;
+      const gate = new Promise<void>(r => (open = r));
+      let seen!: () => void;
+      const setsAsked = new Promise<void>(r => (seen = r));
+      proxy.hold = r => {
+        if (r.watch || !r.path.endsWith('/gameserversets')) return undefined;
+        seen();
+        return gate;
+      };
+      const client = new OkgClient(loadKubeConfig({ kubeconfig: proxy.kubeconfig(sandbox.server.tokens.admin) }));
+      const cache = new NamespaceCache(client, 'default', { setsFirst }).retain();
+      const started = cache.start();
+      await setsAsked;
+      if (setsFirst) {
+        // A cache listing all at once sends the three lists in the same turn: give them time to arrive.
+        await new Promise(r => setTimeout(r, 300));
+        assert.deepEqual(lists(), ['gameserversets'], 'only the sets list, while it is held');
+      } else while (lists().length < 3) await new Promise(r => setTimeout(r, 10)); // the rooms' lists, sets held
+      open();
+      await started;
+      assert.deepEqual(lists().sort(), ['gameservers', 'gameserversets', 'pods']);
+      assert.equal(cache.rooms('minecraft').length, 3);
+      cache.stop();
+      client.close();
+    }
+  });
 
   it('the delay doubles from 0.5 s to a 30 s cap with jitter below it; 401/403/404 start at the cap', () => {
     const b = new Backoff({ random: () => 0 });
