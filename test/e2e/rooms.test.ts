@@ -39,6 +39,12 @@ describe('e2e: rooms explorer in real VS Code (seed scenario)', function () {
   it('1. the sidebar shows minecraft with 3 rooms; minecraft-0 reads Ready · Allocated', async () => {
     const { page } = vs;
     await row(page, 'minecraft-2').first().waitFor({ timeout: 60_000 });
+    // The set's row was drawn before its rooms were listed ("loading rooms…"); its counts follow in the next render.
+    await until(
+      async () => /^minecraft 3 rooms/.test(await rowText(page, 'minecraft')),
+      30_000,
+      "the set's row to show its counts",
+    );
     assert.match(await rowText(page, 'minecraft'), /^minecraft 3 rooms · 1 Allocated/);
     assert.match(await rowText(page, 'minecraft-0'), /^minecraft-0 Ready · Allocated · 1\.12\.2/);
     await page.screenshot({ path: join(ARTIFACTS, 'sidebar-dark.png') });
