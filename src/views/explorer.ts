@@ -18,7 +18,7 @@ import { settings } from './settings.js';
 import { describeFilter, isActive, type RoomFilter } from './filter.js';
 import { tooltipOf, treeItem } from './treeItems.js';
 import { Entries, firstWithSets, outcomeOf, type Entry } from './explorerEntries.js';
-import { emptyPending, SetElement, type NamespaceElements, type Pending } from './treeModel.js';
+import { emptyPending, LOADING_ROOMS, SetElement, type NamespaceElements, type Pending } from './treeModel.js';
 import type { GssNode, Node, RoomNode } from './treeNodes.js';
 
 export { Connection } from './connections.js';
@@ -316,12 +316,13 @@ export class Explorer extends Disposable implements vscode.TreeDataProvider<Node
         return this.namespaceChildren(node.conn, node.namespace);
       case 'gss': {
         // Rooms are read only for a set VS Code expands. While they are listing the set says so: VS Code draws
-        // no row of the tree until every expanded row's children are in.
+        // no row of the tree until every expanded row's children are in. Its rows also wait while VS Code shows
+        // the set as loading (their arrival has a refresh of both on its way): rooms never show under "loading".
         if (!(node instanceof SetElement)) return [];
         const e = this.entries.held(node.conn, node.namespace);
         const c = e.lease.cache;
-        if (!c.error && !(c.hasListed('gameservers') && c.hasListed('pods')))
-          return [{ kind: 'message', id: `${node.gss.uid}/loading`, text: 'loading rooms…', error: false }];
+        if (!c.error && (!(c.hasListed('gameservers') && c.hasListed('pods')) || node.shown === LOADING_ROOMS))
+          return [{ kind: 'message', id: `${node.gss.uid}/loading`, text: LOADING_ROOMS, error: false }];
         return e.elements.children(node, this.roomFilter, Date.now());
       }
       case 'version':

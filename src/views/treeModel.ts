@@ -19,6 +19,9 @@ export interface Pending {
   touched: Set<SetElement>;
 }
 
+/** A set's description, and its one child, while its rooms are listing. */
+export const LOADING_ROOMS = 'loading rooms…';
+
 export const emptyPending = (): Pending => ({
   root: false,
   elements: new Set(),
@@ -61,7 +64,7 @@ export class SetElement implements GssNode {
 
   /** The row's description: counts over the rooms; under a filter, how many of them it shows first. */
   description(filter: RoomFilter | undefined, now: number): string {
-    if (!this.cache.hasListed('gameservers') || !this.cache.hasListed('pods')) return 'loading rooms…';
+    if (!this.cache.hasListed('gameservers') || !this.cache.hasListed('pods')) return LOADING_ROOMS;
     const active = isActive(filter);
     // A "changed in the last N minutes" filter moves with the clock: its memo lasts a minute at most.
     const key = `${this.gss.resourceVersion}/${this.rev}/${active ? describeFilter(filter) : ''}/${active && filter.changedWithinMinutes ? Math.floor(now / 60_000) : ''}`;
