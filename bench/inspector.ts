@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 
-/** The part of the `ws` package (a dependency of @kubernetes/client-node; Node 20 has no WebSocket) used here. */
+/** The part of the `ws` package (a dev dependency, also under @kubernetes/client-node; Node 20 has no WebSocket) used here. */
 interface Socket {
   on(event: 'open', fn: () => void): void;
   on(event: 'message', fn: (data: Buffer) => void): void;
