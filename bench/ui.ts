@@ -7,13 +7,16 @@
 //   UI 2. the preview of 1,000 rooms renders: from the plan's arrival in the page to its next frame
 //         (the page's own performance entry `okg:preview-render`), several previews per repetition;
 //   UI 3. the command palette opens during the run: F1 until its input shows, repeatedly while the release runs,
-//         against the same with the wizard open and idle just before (the machine's own floor).
+//         against the same with the wizard open and idle just before (the machine's own floor). Timed in the page
+//         (the key event's time stamp → the first frame that shows the input): the bench process that presses the key also
+//         serves the sandbox, so its own view of the same opening (also reported) includes its event loop's lag.
 // Each is also measured for `okg release` with VS Code open on the same set (the same load on the machine, no
 // wizard), to tell the wizard's cost from the machine's. Asserts nothing about time; prints medians with spread
 // (p95 and min–max).
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { next, paletteOpens, SCALE, scaleWorld, wizard, wizardFrame } from '../test/e2e/wizard.js';
+import type { Page } from 'playwright-core';
+import { next, SCALE, scaleWorld, wizard, wizardFrame } from '../test/e2e/wizard.js';
 import { runCommand } from '../test/e2e/workbench.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
 import { median, p95, type Row } from './stats.js';
@@ -22,6 +25,43 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const READY_AFTER_MS = 300;
 const say = (s: string) => process.stderr.write(`bench ui: ${s}\n`);
 const range = (xs: number[]) => `min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)}`;
+
+/**
+ * Opens the command palette and closes it: `page`, from the F1 key event's time stamp (when the browser took it,
+ * queueing in a busy page included) to the first animation
+ * frame that shows its input; `driver`, from the key press sent to the input seen visible by Playwright.
+ */
+async function palette(page: Page): Promise<{ page: number; driver: number }> {
+  await page.evaluate(() => {
+    const w = window as unknown as { okgPalette?: Promise<number> };
+    w.okgPalette = new Promise<number>(resolve => {
+      let start = 0;
+      window.addEventListener(
+        'keydown',
+        e => {
+          // The event's own time: when the browser took the key, so a busy page's queueing counts too.
+          if (e.key === 'F1') start = e.timeStamp;
+        },
+        { capture: true, once: true },
+      );
+      const look = () => {
+        const input = document.querySelector<HTMLElement>('.quick-input-widget input');
+        if (start && input?.checkVisibility()) resolve(performance.now() - start);
+        else requestAnimationFrame(look);
+      };
+      requestAnimationFrame(look);
+    });
+  });
+  const input = page.locator('.quick-input-widget input');
+  const t = performance.now();
+  await page.keyboard.press('F1');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  const driver = performance.now() - t;
+  const inPage = await page.evaluate(() => (window as unknown as { okgPalette: Promise<number> }).okgPalette);
+  await page.keyboard.press('Escape');
+  await input.waitFor({ state: 'hidden', timeout: 10_000 });
+  return { page: inPage, driver };
+}
 
 /** When the release's last write reached the sandbox (ms since the epoch). */
 function lastWrite(sandbox: Sandbox): number {
@@ -98,15 +138,18 @@ async function cliRelease(add: number): Promise<{ ms: number; lagMs: number }> {
  * The CLI's release with VS Code open on the same set (its tree following the rooms), the palette opened
  * meanwhile: the same load on the machine as the wizard's release, without the wizard.
  */
-async function cliWithVsCode(add: number): Promise<{ ms: number; paletteMs: number[] }> {
+async function cliWithVsCode(add: number): Promise<{ ms: number; paletteMs: number[]; paletteDriverMs: number[] }> {
   const { sandbox, vs } = await scaleWorld('dark', READY_AFTER_MS);
   try {
     const paletteMs: number[] = [];
+    const paletteDriverMs: number[] = [];
     const r = await okgRelease(sandbox, add, async () => {
-      paletteMs.push(await paletteOpens(vs.page));
+      const p = await palette(vs.page);
+      paletteMs.push(p.page);
+      paletteDriverMs.push(p.driver);
       await vs.page.waitForTimeout(700);
     });
-    return { ms: r.ms, paletteMs };
+    return { ms: r.ms, paletteMs, paletteDriverMs };
   } finally {
     await vs.close();
     await sandbox.stop();
@@ -117,7 +160,14 @@ async function cliWithVsCode(add: number): Promise<{ ms: number; paletteMs: numb
 async function wizardRelease(
   add: number,
   previews: number,
-): Promise<{ runMs: number; lagMs: number; previewMs: number[]; paletteMs: number[]; idleMs: number[] }> {
+): Promise<{
+  runMs: number;
+  lagMs: number;
+  previewMs: number[];
+  paletteMs: number[];
+  paletteDriverMs: number[];
+  idleMs: number[];
+}> {
   const { sandbox, vs } = await scaleWorld('dark', READY_AFTER_MS);
   try {
     const { page } = vs;
@@ -146,7 +196,7 @@ async function wizardRelease(
     }
     const idleMs: number[] = [];
     for (let i = 0; i < 10; i++) {
-      idleMs.push(await paletteOpens(page));
+      idleMs.push((await palette(page)).page);
       await page.waitForTimeout(300);
     }
     const t = performance.now();
@@ -158,18 +208,22 @@ async function wizardRelease(
       return { at: Date.now(), ms: performance.now() - t };
     });
     const paletteMs: number[] = [];
+    const paletteDriverMs: number[] = [];
     // The palette, every second or so while the release runs (its first check waits for the run step to show).
     await w.locator('#run-chart').waitFor({ timeout: 60_000 });
     while (!shown) {
-      const ms = await paletteOpens(page);
-      if (!shown) paletteMs.push(ms);
+      const p = await palette(page);
+      if (!shown) {
+        paletteMs.push(p.page);
+        paletteDriverMs.push(p.driver);
+      }
       await page.waitForTimeout(700);
     }
     const { at, ms: runMs } = await shownAt;
     const lagMs = at - lastWrite(sandbox);
     const text = await outcome.innerText();
     if (!/succeeded/.test(text)) throw new Error(`the wizard's release did not succeed: ${text}`);
-    return { runMs, lagMs, previewMs, paletteMs, idleMs };
+    return { runMs, lagMs, previewMs, paletteMs, paletteDriverMs, idleMs };
   } finally {
     await vs.close();
     await sandbox.stop();
@@ -184,7 +238,9 @@ export async function benchUi(opts: { reps: number; add: number; previews: numbe
   const run: number[] = [];
   const lag: number[] = [];
   const preview: number[] = [];
-  const palette: number[] = [];
+  const paletteIn: number[] = [];
+  const paletteDriver: number[] = [];
+  const cliPaletteDriver: number[] = [];
   const idle: number[] = [];
   for (let i = 0; i < opts.reps; i++) {
     say(`repetition ${i + 1} of ${opts.reps}: okg release…`);
@@ -195,15 +251,17 @@ export async function benchUi(opts: { reps: number; add: number; previews: numbe
     const cv = await cliWithVsCode(opts.add);
     cliVs.push(cv.ms);
     cliPalette.push(...cv.paletteMs);
+    cliPaletteDriver.push(...cv.paletteDriverMs);
     say(`repetition ${i + 1} of ${opts.reps}: the wizard in code-server…`);
     const wz = await wizardRelease(opts.add, opts.previews);
     run.push(wz.runMs);
     lag.push(wz.lagMs);
     preview.push(...wz.previewMs);
-    palette.push(...wz.paletteMs);
+    paletteIn.push(...wz.paletteMs);
+    paletteDriver.push(...wz.paletteDriverMs);
     idle.push(...wz.idleMs);
     say(
-      `  cli ${cli[i].toFixed(0)} ms (with VS Code open ${cv.ms.toFixed(0)} ms, palette meanwhile median ${median(cv.paletteMs).toFixed(0)} ms) (exit ${c.lagMs} ms after its last write), wizard ${wz.runMs.toFixed(0)} ms (result shown ${wz.lagMs} ms after the last write), previews ${wz.previewMs.map(x => x.toFixed(0)).join('/')} ms, palette median ${median(wz.paletteMs).toFixed(0)} ms (${wz.paletteMs.length}; idle ${median(wz.idleMs).toFixed(0)} ms)`,
+      `  cli ${cli[i].toFixed(0)} ms (with VS Code open ${cv.ms.toFixed(0)} ms, palette meanwhile median ${median(cv.paletteMs).toFixed(0)} ms) (exit ${c.lagMs} ms after its last write), wizard ${wz.runMs.toFixed(0)} ms (result shown ${wz.lagMs} ms after the last write), previews ${wz.previewMs.map(x => x.toFixed(0)).join('/')} ms, palette median ${median(wz.paletteMs).toFixed(0)} ms in the page, ${median(wz.paletteDriverMs).toFixed(0)} ms seen by the bench (${wz.paletteMs.length}; idle ${median(wz.idleMs).toFixed(0)} ms)`,
     );
   }
   const what = `${SCALE.rooms}-room set, add ${opts.add}, new rooms Ready after ${READY_AFTER_MS} ms`;
@@ -271,28 +329,37 @@ export async function benchUi(opts: { reps: number; add: number; previews: numbe
     },
     {
       row: 'UI 3. command palette during a run',
-      subject: 'F1 → palette input visible',
+      subject: 'F1 keydown → first frame showing the palette input (timed in the page)',
       unit: 'ms',
-      median: median(palette),
-      p95: p95(palette),
-      samples: palette.length,
+      median: median(paletteIn),
+      p95: p95(paletteIn),
+      samples: paletteIn.length,
       goal: '≤ 100 ms',
-      met: median(palette) <= 100,
-      ratio: median(idle) / median(palette),
-      note: `${range(palette)}; ratio: idle / during the run`,
+      met: median(paletteIn) <= 100,
+      ratio: median(idle) / median(paletteIn),
+      note: `${range(paletteIn)}; ratio: idle / during the run`,
     },
     {
       row: 'UI 3. command palette during a run',
-      subject: 'F1 → palette input visible during okg release, VS Code open on the set, no wizard',
+      subject: 'the same openings as the bench process sees them (key sent → input visible to Playwright)',
+      unit: 'ms',
+      median: median(paletteDriver),
+      p95: p95(paletteDriver),
+      samples: paletteDriver.length,
+      note: `${range(paletteDriver)}; includes the lag of the process that also serves the sandbox`,
+    },
+    {
+      row: 'UI 3. command palette during a run',
+      subject: 'F1 → palette input visible during okg release, VS Code open on the set, no wizard (in the page)',
       unit: 'ms',
       median: median(cliPalette),
       p95: p95(cliPalette),
       samples: cliPalette.length,
-      note: range(cliPalette),
+      note: `${range(cliPalette)}; as the bench process sees them: median ${median(cliPaletteDriver).toFixed(0)} ms`,
     },
     {
       row: 'UI 3. command palette during a run',
-      subject: 'F1 → palette input visible, wizard open, no release running',
+      subject: 'F1 → palette input visible, wizard open, no release running (in the page)',
       unit: 'ms',
       median: median(idle),
       p95: p95(idle),

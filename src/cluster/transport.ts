@@ -3,10 +3,14 @@
 // itself goes over one pooled keep-alive agent per TLS configuration. client-node 1.4's generated
 // clients build a new agent — a new TLS handshake — per request and add their own overhead
 // (measured against the sandbox: 7.2 ms per sequential patch through the generated client, 1.0 ms here).
-// The server URL is used as written for requests (userinfo included) but shown only redacted.
+// The server URL is used as written for requests (userinfo included) but shown only redacted. Requests over the
+// pool go through ClientRequest itself: VS Code's extension host replaces https.request with one that wraps each
+// request in a fresh proxy agent, which keeps the socket when the response ends (a new TLS handshake per write).
+// A proxy is the kubeconfig's proxy-url (client-node's agent, sent as before) or an HTTPS_PROXY-style variable.
 import { Agent as HttpsAgent, request as httpsRequest, type AgentOptions, type RequestOptions } from 'node:https';
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpAgent, ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
 import { createHash } from 'node:crypto';
+import { urlToHttpOptions } from 'node:url';
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { credentialFailure } from './errors.js';
@@ -28,6 +32,12 @@ export class HttpError extends Error {
 export interface Response {
   status: number;
   body: unknown;
+}
+
+/** Whether an environment variable names a proxy for `protocol` (then the host's own request, which may honour it, sends). */
+function proxyFromEnv(protocol: string): boolean {
+  const names = protocol === 'http:' ? ['HTTP_PROXY', 'http_proxy'] : ['HTTPS_PROXY', 'https_proxy'];
+  return [...names, 'ALL_PROXY', 'all_proxy'].some(n => !!process.env[n]);
 }
 
 export class Transport {
@@ -73,8 +83,10 @@ export class Transport {
       throw credentialFailure(e, this.kc);
     }
     const given = opts.agent;
+    let ours = false;
     if (given instanceof HttpsAgent && given.constructor === HttpsAgent) {
       opts.agent = this.pooled((given as HttpsAgent & { options: AgentOptions }).options);
+      ours = true;
     }
     const url = new URL(`${this.base}${path}`);
     const text = body === undefined ? undefined : JSON.stringify(body);
@@ -85,8 +97,17 @@ export class Transport {
     }
     // A release shares one AbortSignal across many concurrent requests; each holds a listener until it ends.
     if (signal && getMaxListeners(signal) < 256) setMaxListeners(256, signal);
-    const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
-    if (url.protocol === 'http:') opts.agent = this.httpAgent;
+    if (url.protocol === 'http:') {
+      opts.agent = this.httpAgent;
+      ours = true;
+    }
+    const send =
+      ours && !proxyFromEnv(url.protocol)
+        ? (u: URL, o: RequestOptions, cb: (res: IncomingMessage) => void) =>
+            new ClientRequest({ ...urlToHttpOptions(u), ...o }, cb)
+        : url.protocol === 'http:'
+          ? httpRequest
+          : httpsRequest;
     return new Promise((resolve, reject) => {
       const req = send(url, { ...opts, headers, signal }, res => {
         const chunks: Buffer[] = [];

@@ -31,7 +31,8 @@ const when = (e: EventObject): number => {
 export class PodEvents {
   /** pod name → pod uid → its last Event */
   private readonly last = new Map<string, Map<string, { event: PodEvent; at: number }>>();
-  private readonly listeners = new Set<() => void>();
+  /** Told the pod an Event is about, or nothing when the whole list was read again. */
+  private readonly listeners = new Set<(pod?: string) => void>();
   private readonly ac = new AbortController();
   private readonly reflector: Reflector;
   /** Why Events cannot be read (forbidden, not served); the reasons then come from the pods alone. */
@@ -85,11 +86,11 @@ export class PodEvents {
     const prev = byUid.get(o.uid ?? '');
     if (prev && prev.at > at) return;
     byUid.set(o.uid ?? '', { event: { type: e.type ?? '', reason: e.reason ?? '', message: e.message ?? '' }, at });
-    if (notify) this.changed();
+    if (notify) this.changed(o.name);
   }
 
-  private changed(): void {
-    for (const l of this.listeners) l();
+  private changed(pod?: string): void {
+    for (const l of this.listeners) l(pod);
   }
 
   /** The last Event about the pod `name` with `uid` (none while the pod's uid is unknown). */
@@ -97,7 +98,7 @@ export class PodEvents {
     return uid ? this.last.get(name)?.get(uid)?.event : undefined;
   }
 
-  onChange(l: () => void): () => void {
+  onChange(l: (pod?: string) => void): () => void {
     this.listeners.add(l);
     return () => this.listeners.delete(l);
   }

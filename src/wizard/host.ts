@@ -49,6 +49,8 @@ export interface WizardDeps {
   /** Everything the Game Servers view shows, in its order. */
   scopes(): Promise<WizardScope[]>;
   log: WizardLog;
+  /** Where the audit trail writes patches too long for a log line (default: beside the extension's log). */
+  patchDir?: string;
 }
 
 /** The opaque scope id for a connection id and a namespace. */
@@ -238,7 +240,7 @@ export class WizardHost {
         return;
       }
       if (this.refuseSecondRun()) return; // one may have started while the question was open
-      const run = new WizardRun(scope, input, await scope.cache(), this.deps.log);
+      const run = new WizardRun(scope, input, await scope.cache(), this.deps.log, this.deps.patchDir);
       this.opts.runs.current = run;
       this.post({ type: 'run-started', scope: scope.id, input });
       this.attach(run);
@@ -273,7 +275,7 @@ export class WizardHost {
         throw new Error('There is no current rollback preview to run; choose Roll Back… again.');
       if (this.refuseSecondRun()) return;
       this.rollback = undefined;
-      const run = await startWizardRollback(planned, this.deps.log);
+      const run = await startWizardRollback(planned, this.deps.log, this.deps.patchDir);
       this.opts.runs.current = run;
       this.post({ type: 'run-started', scope: planned.scope.id, rollback: planned.target });
       this.attach(run);

@@ -112,16 +112,22 @@ export class ReleaseWizard extends Disposable {
     panel: vscode.WebviewPanel,
     select?: { scope?: string; namespace?: string; name: string },
   ): WizardHost {
-    const h = new WizardHost(panel, this.deps, {
-      extensionUri: this.context.extensionUri,
-      runs: this.runs,
-      select,
-      openDocument: async (content, language) => {
-        const doc = await vscode.workspace.openTextDocument({ content, language });
-        await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+    // Long patches of the audit trail go beside the extension's log, where the Output channel's file is.
+    const patchDir = this.deps.patchDir ?? vscode.Uri.joinPath(this.context.logUri, 'patches').fsPath;
+    const h = new WizardHost(
+      panel,
+      { ...this.deps, patchDir },
+      {
+        extensionUri: this.context.extensionUri,
+        runs: this.runs,
+        select,
+        openDocument: async (content, language) => {
+          const doc = await vscode.workspace.openTextDocument({ content, language });
+          await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+        },
+        onDispose: gone => this.closed(gone),
       },
-      onDispose: gone => this.closed(gone),
-    });
+    );
     this.hosts.add(h);
     this.host = h;
     return h;

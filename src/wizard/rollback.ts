@@ -55,6 +55,10 @@ export async function planWizardRollback(
 }
 
 /** Starts the planned rollback (the caller has checked that nothing else runs). */
-export async function startWizardRollback(p: PlannedRollback, log: WizardLog): Promise<WizardRollback> {
-  return new WizardRollback(p.scope, p.target, p.releaseImages, p.timeoutMs, await p.scope.cache(), log);
+export async function startWizardRollback(
+  p: PlannedRollback,
+  log: WizardLog,
+  patchDir?: string,
+): Promise<WizardRollback> {
+  return new WizardRollback(p.scope, p.target, p.releaseImages, p.timeoutMs, await p.scope.cache(), log, patchDir);
 }

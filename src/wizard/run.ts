@@ -1,7 +1,8 @@
 // What the wizard runs: a release (WizardRun) or the rollback of the last one (WizardRollback). Either belongs to the
 // extension, not to a panel (closing the panel leaves it running, and a panel that (re)loads is replayed its events),
 // holds its own reference to the namespace cache, cancels through an AbortController, and streams the engine's
-// events to the panels through one RunFeed. Each write is logged as its kubectl line (the audit trail). WizardRuns holds the one run at a time.
+// events to the panels through one RunFeed. Each write is logged as its kubectl line (the audit trail; a patch too
+// long for a line goes to a file in `patchDir`, which the line names). WizardRuns holds the one run at a time.
 import type { NamespaceCache } from '../cluster/cache.js';
 import type { ContainerImage } from '../cluster/okg.js';
 import { auditWrites } from '../release/audit.js';
@@ -34,6 +35,7 @@ abstract class WizardOperation {
     images: ContainerImage[],
     private readonly cache: NamespaceCache,
     protected readonly log: WizardLog,
+    private readonly patchDir?: string,
   ) {
     this.feed = new RunFeed(
       cache,
@@ -49,7 +51,7 @@ abstract class WizardOperation {
   /** The engine's context: the scope's client, each accepted write logged as its kubectl line (the audit trail). */
   protected engineContext(onEvent: Onward) {
     return {
-      client: auditWrites(this.scope.client, line => this.log.info(line)),
+      client: auditWrites(this.scope.client, line => this.log.info(line), this.patchDir),
       cache: this.cache,
       signal: this.ac.signal,
       onEvent,
@@ -102,8 +104,9 @@ export class WizardRun extends WizardOperation {
     readonly input: ReleaseInput,
     cache: NamespaceCache,
     log: WizardLog,
+    patchDir?: string,
   ) {
-    super(scope, input.gameServerSet, 'release', input.images, cache, log);
+    super(scope, input.gameServerSet, 'release', input.images, cache, log, patchDir);
     log.info(
       `release wizard: release of ${input.gameServerSet} in ${input.namespace} started (${input.images.map(c => `${c.container}=${c.image}`).join(', ')})`,
     );
@@ -142,8 +145,9 @@ export class WizardRollback extends WizardOperation {
     timeoutMs: number,
     cache: NamespaceCache,
     log: WizardLog,
+    patchDir?: string,
   ) {
-    super(scope, target.gameServerSet, 'rollback', releaseImages, cache, log);
+    super(scope, target.gameServerSet, 'rollback', releaseImages, cache, log, patchDir);
     log.info(`release wizard: rollback of release ${target.release} of ${target.gameServerSet} started`);
     const input = {
       namespace: target.namespace,

@@ -4,9 +4,12 @@
 // moment of its write, is accepted.
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import type { JsonPatchOp, OkgClient } from '../../src/cluster/client.js';
-import { auditWrites, kubectlPatch, type AuditedWrite } from '../../src/release/audit.js';
+import { auditWrites, kubectlPatch, patchFiles, type AuditedWrite } from '../../src/release/audit.js';
 import { runRelease } from '../../src/release/engine.js';
 import { runRollback } from '../../src/release/rollback.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
@@ -128,5 +131,54 @@ describe('release: the audit trail as kubectl lines (seed sandbox, real kubectl)
       ws.some(w => replaces(w, /^\/spec\/replicas$/)),
       'the replicas',
     );
+  });
+});
+
+describe('release: an audit line for a patch too long for a shell argument (the record at ~1,000 rooms)', function () {
+  this.timeout(60_000);
+  let sb: Sandbox;
+  before(async () => {
+    sb = await startWorld();
+  });
+  after(async () => {
+    await sb?.stop();
+  });
+
+  it('reads the patch from a file beside the log, and a shell runs it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'okg-audit-test-'));
+    // A record-sized annotation: 1,000 retired rooms of ~150 bytes each, larger than Linux's 128 KiB per argument.
+    const value = JSON.stringify(
+      Array.from({ length: 1000 }, (_, i) => ({
+        name: `minecraft-${i}`,
+        uid: `uid-${'x'.repeat(100)}-${i}`,
+        opsState: 'None',
+      })),
+    );
+    const ops: JsonPatchOp[] = [
+      { op: 'test', path: '/metadata/name', value: GSS },
+      { op: 'add', path: '/metadata/annotations', value: { 'okg-ops/big': value } },
+    ];
+    assert.ok(value.length > 128 * 1024, `a patch over 128 KiB (${value.length} bytes)`);
+    const line = kubectlPatch('gss', GSS, NS, ops, 'okg-sandbox', patchFiles(dir));
+    sb.server.clearWriteLog();
+    const r = await shell(`${line} --dry-run=server`, sb.kubeconfigPath('admin')).catch((e: Error) => ({
+      code: -1,
+      stderr: `the shell could not be started: ${e.message}`,
+    }));
+    assert.equal(r.code, 0, `kubectl refused: ${line.slice(0, 300)}\n${r.stderr}`);
+    assert.equal(
+      sb.server.writeLog().filter(e => e.dryRun && e.code === 200).length,
+      1,
+      'the dry run reached the server',
+    );
+    assert.ok(line.length < 1024, `a short line: ${line.slice(0, 300)}`);
+    const file = /--patch-file (\S+)$/.exec(line)?.[1] ?? '';
+    assert.ok(file.startsWith(dir), `the line names a file in the log's folder: ${line}`);
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), ops, 'the file holds the exact patch');
+  });
+
+  it('keeps a short patch inline', () => {
+    const line = kubectlPatch('gs', 'minecraft-1', NS, [{ op: 'replace', path: '/spec/opsState', value: 'None' }]);
+    assert.match(line, / -p '\[\{"op":"replace","path":"\/spec\/opsState","value":"None"\}\]'$/);
   });
 });

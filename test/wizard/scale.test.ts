@@ -1,8 +1,12 @@
 // The wizard's host at 1,000 rooms (the sandbox's scale scenario, one set): the release's events reach the panel
 // in batches (far fewer messages than rooms, however many events the engine emits), none is dropped as too long
 // (the mark step's line that names every pending room arrives summarised, its rooms as data), the rooms and the
-// counts over time arrive with them, and a webview that reloads is replayed a compact run. Shared set-up: harness.ts.
+// counts over time arrive with them, every audit line stays runnable (the record's long patches go to files beside
+// the log), and a webview that reloads is replayed a compact run. Shared set-up: harness.ts.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PROTOCOL_VERSION } from '../../src/webview/protocol.js';
 import { events, hostHarness, message, posted, send, until } from './harness.js';
 
@@ -86,6 +90,24 @@ describe('release wizard: host side at 1,000 rooms', function () {
       },
       { old: 0, marked: ROOMS, newReady: 100, newNotReady: 0, reclaimed: 0 },
     );
+
+    // The audit trail: one kubectl line per write, each one a shell can run (Linux takes at most 128 KiB per
+    // argument). The record's writes at this size (its test op and its new text) go to files beside the log.
+    const trail = h.log.lines.filter(l => l.startsWith('[info] kubectl patch '));
+    assert.ok(trail.length > ROOMS, `${trail.length} kubectl lines`);
+    const long = trail.filter(l => Buffer.byteLength(l) > 64 * 1024);
+    assert.deepEqual(
+      long.map(l => `${l.slice(0, 120)}… (${Buffer.byteLength(l)} bytes)`),
+      [],
+      'no line too long for a shell',
+    );
+    const files = trail.map(l => /--patch-file (\S+)$/.exec(l)?.[1]).filter((f): f is string => !!f);
+    assert.ok(files.length >= 1, 'the record writes name their patch files');
+    for (const f of files) {
+      assert.ok(f.startsWith(join(tmpdir(), 'okg-ops-stub-log', 'patches')), `beside the log: ${f}`);
+      const ops = JSON.parse(readFileSync(f, 'utf8')) as { op: string }[];
+      assert.equal(ops[0].op, 'test', `a conditional patch: ${f}`);
+    }
 
     // A webview that reloads gets the run replayed compactly: each step's last progress line only, every room once.
     const at = posted(p).length;

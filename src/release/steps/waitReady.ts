@@ -2,6 +2,7 @@
 // Meanwhile each new room's reason is emitted when it changes (room-waiting); the pod Events come from one
 // list and one watch for the whole wait (podEvents.ts). When the new rooms fail in a way that does not heal
 // by itself for the grace period (input failFastAfterMs), the wait stops early; a timeout names the reasons.
+// A watch event re-reads only the room it names (Tally): the work per event does not grow with the set.
 import { isNewVersion } from '../../cluster/okg.js';
 import { plural } from '../../cluster/util.js';
 import { PodEvents } from '../podEvents.js';
@@ -61,6 +62,96 @@ function look(run: ReleaseRun, events: PodEvents, need: number): Look {
   return { rooms, ready, stuck: permanent > 0 && possible < need, other };
 }
 
+/** What the wait knows of one live room of the set. */
+type Seen = { kind: 'new'; w: RoomWaiting } | { kind: 'created-old' } | { kind: 'no-pod' } | { kind: 'baseline' };
+
+/**
+ * The counts `look` computes, kept room by room: a change re-reads the one room it is about (the whole set
+ * only when the set itself or the Events list changed), so a release of 1,000 rooms does not re-read 2,000
+ * rooms per watch event. `look` stays the whole reading for the messages (timeout, stop-early).
+ */
+class Tally {
+  private readonly seen = new Map<string, Seen>();
+  private readonly baseline: Set<string>;
+  ready = 0;
+  permanent = 0;
+  fresh = 0;
+  noPod = 0;
+  /** The set's definition of ready when the rooms were last all read. */
+  private network?: boolean;
+
+  constructor(
+    private readonly run: ReleaseRun,
+    private readonly events: PodEvents,
+  ) {
+    this.baseline = new Set(run.rec.baseline.rooms);
+  }
+
+  /** Re-reads every room of the set; returns the new-version rooms' readings in the set's order. */
+  all(): RoomWaiting[] {
+    for (const name of [...this.seen.keys()]) this.count(name, -1);
+    this.seen.clear();
+    const gss = this.gss();
+    this.network = gss.network;
+    const out: RoomWaiting[] = [];
+    for (const r of this.run.cache.rooms(this.run.name)) {
+      const w = this.read(r.name, gss);
+      if (w) out.push(w);
+    }
+    return out;
+  }
+
+  /** The set changed: its rooms read differently only when the definition of ready did (a network configured or not). */
+  set(): RoomWaiting[] {
+    return this.gss().network === this.network ? [] : this.all();
+  }
+
+  /** Re-reads the room `name` (a watch event about it); its reading when it is a live new-version room of the set. */
+  one(name: string): RoomWaiting[] {
+    if (this.seen.has(name)) this.count(name, -1);
+    this.seen.delete(name);
+    const w = this.read(name, this.gss());
+    return w ? [w] : [];
+  }
+
+  /** Rooms the release asked for that do not exist yet. */
+  missing(): number {
+    return Math.max(0, this.run.rec.target.replicas - this.seen.size);
+  }
+
+  /** Too few rooms can still become ready because some fail permanently (as `look` says). */
+  stuck(need: number): boolean {
+    return this.permanent > 0 && this.fresh - this.permanent + this.noPod + this.missing() < need;
+  }
+
+  private gss(): ReadinessOf {
+    return this.run.cache.gameServerSet(this.run.name) ?? { network: false };
+  }
+
+  private read(name: string, gss: ReadinessOf): RoomWaiting | undefined {
+    const r = this.run.cache.room(name);
+    if (!r || r.gameServerSet !== this.run.name || r.terminating) return undefined;
+    let s: Seen;
+    if (isNewVersion(r, this.run.images)) {
+      const pod = this.run.cache.pod(r.name);
+      s = { kind: 'new', w: roomWaiting(r, pod, gss, this.events.lastEvent(r.name, pod?.metadata.uid)) };
+    } else if (this.baseline.has(name)) s = { kind: 'baseline' };
+    else s = r.images.length ? { kind: 'created-old' } : { kind: 'no-pod' };
+    this.seen.set(name, s);
+    this.count(name, 1);
+    return s.kind === 'new' ? s.w : undefined;
+  }
+
+  private count(name: string, by: 1 | -1): void {
+    const s = this.seen.get(name);
+    if (s?.kind === 'new') {
+      this.fresh += by;
+      if (s.w.ready) this.ready += by;
+      if (s.w.permanent) this.permanent += by;
+    } else if (s?.kind === 'no-pod') this.noPod += by;
+  }
+}
+
 function roomKey(w: RoomWaiting): string {
   return JSON.stringify([w.ready, w.reason, w.message, w.restarts, w.lastEvent ?? '', w.permanent]);
 }
@@ -94,6 +185,7 @@ export const waitReadyStep: Step = {
         groups,
       };
     };
+    const tally = new Tally(run, events);
     try {
       const got = await new Promise<number>((resolve, reject) => {
         let stuckSince: number | undefined;
@@ -109,9 +201,11 @@ export const waitReadyStep: Step = {
           run.signal.removeEventListener('abort', onAbort);
           fn();
         };
-        const evaluate = (): Look => {
-          const l = look(run, events, need);
-          for (const w of l.rooms) {
+        // `room`: the one room a watch event is about; 'set': the set changed; none: re-read the whole set.
+        const evaluate = (room?: string | { set: true }): { stuck: boolean } => {
+          const changed = room === undefined ? tally.all() : typeof room === 'string' ? tally.one(room) : tally.set();
+          const l = { ready: tally.ready, stuck: tally.stuck(need) };
+          for (const w of changed) {
             const k = roomKey(w);
             if (sent.get(w.room) === k) continue;
             sent.set(w.room, k);
@@ -136,7 +230,7 @@ export const waitReadyStep: Step = {
               grace = setTimeout(() => {
                 const now = evaluate();
                 if (stuckSince === undefined || !now.stuck) return;
-                const d = describe(now);
+                const d = describe(look(run, events, need));
                 finish(() =>
                   reject(
                     new NotReadyInTime(
@@ -168,11 +262,13 @@ export const waitReadyStep: Step = {
             ),
           );
         }, timeoutMs);
-        const offCache = run.cache.onChange(() => {
-          evaluate();
+        const offCache = run.cache.onChange(e => {
+          if (e.kind === 'gameserversets') {
+            if (e.name === run.name) evaluate({ set: true });
+          } else evaluate(e.name);
         });
-        const offEvents = events.onChange(() => {
-          evaluate();
+        const offEvents = events.onChange(pod => {
+          evaluate(pod);
         });
         run.signal.addEventListener('abort', onAbort, { once: true });
         if (run.signal.aborted) {

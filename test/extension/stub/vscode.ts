@@ -5,6 +5,8 @@
 // listed in `ui.savedFiles`.
 // The loader hook (hooks.ts) makes `import * as vscode from 'vscode'` resolve here. Webview panels: webview.ts.
 import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { webviewWindow } from './webview.js';
 
 export { ViewColumn, webviews, FakePanel, FakeWebview } from './webview.js';
@@ -532,5 +534,6 @@ export function extensionContext() {
     workspaceState: new Memento(),
     globalState: new Memento(),
     extensionUri: Uri.file('/okg-ops'),
+    logUri: Uri.file(join(tmpdir(), 'okg-ops-stub-log')),
   };
 }
