@@ -119,7 +119,28 @@ describe('e2e: okg.kubeconfig in the settings editor', function () {
       );
       if (ok) break;
     }
-    await page.keyboard.type('/tmp/okg-e2e-kubeconfig.yaml');
+    // Under load a re-render can take keystrokes (seen once: settings.json never got the list): Enter only once
+    // the focused input holds the whole path, typed again if it does not.
+    const PATH = '/tmp/okg-e2e-kubeconfig.yaml';
+    const typed = () => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value ?? '');
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.type(PATH);
+      const ok = await until(
+        async () => (await typed()) === PATH,
+        5_000,
+        `the list editor's input to hold ${PATH}`,
+      ).then(
+        () => true,
+        (e: unknown) => {
+          if (attempt >= 3) throw e;
+          return false;
+        },
+      );
+      if (ok) break;
+      await until(focused, 10_000, "the list editor's input to have the focus");
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Delete');
+    }
     await page.keyboard.press('Enter');
     // startCodeServer keeps user-data next to the workspace folder.
     const settingsFile = join(dirname(vs.server.workspace), 'user-data', 'User', 'settings.json');
