@@ -52,7 +52,7 @@ export interface ApplyOptions {
 // A 409 on a conditional patch says nothing about the room (the test ops decide that), so it is sent again: six
 // attempts, 20 ms × n apart (0.3 s in all), so that a server answering one write in five with 409 fails a room
 // about once in 15,000 rather than once in 125.
-const CONFLICT_ATTEMPTS = 6;
+export const CONFLICT_ATTEMPTS = 6;
 
 type Patcher = (
   expected: Map<ChangeField, SpecValue>,

@@ -7,6 +7,7 @@ import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/c
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { SEED } from '../../src/sandbox/scenarios.js';
 import { markCommand, MARK_HELP } from '../../src/cli/markCommand.js';
+import { CONFLICT_ATTEMPTS } from '../../src/release/bulk.js';
 import { runVerb } from './run.js';
 
 const run = (argv: string[]) => runVerb(markCommand, argv);
@@ -176,7 +177,7 @@ describe('okg mark', function () {
         r.out.find(l => l.startsWith(n))!,
         /failed\s+cannot patch gameservers\.game\.kruise\.io ".*" in namespace "default": it changed since it was read \(409 Conflict\)/,
       );
-      assert.equal(operatorWrites().filter(e => e.name === n).length, 3, 'retried, still guarded');
+      assert.equal(operatorWrites().filter(e => e.name === n).length, CONFLICT_ATTEMPTS, 'retried, still guarded');
     }
     assert.equal(r.out.at(-1), 'minecraft: 2 of 3 rooms selected; 0 changed, 0 unchanged, 0 skipped, 2 failed');
     assert.deepEqual(r.err, ['okg: 2 of 2 selected rooms did not get the new values (0 skipped, 2 failed)']);
